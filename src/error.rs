@@ -1,0 +1,84 @@
+//! The core's error type. It carries a kind (which the C layer turns into a status
+//! code), a message that names the values involved, and the OS errno when one caused it.
+
+use std::fmt;
+use std::io;
+
+/// What went wrong, independent of how the caller reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A bad argument: mode, dtype, order, shape, strides, a missing value, or an
+    /// arithmetic overflow of sizes and offsets.
+    InvalidArg,
+    /// The file does not exist.
+    NotFound,
+    /// EACCES / EPERM / EROFS.
+    Permission,
+    /// Any other OS error.
+    Io,
+    /// The file is shorter than the requested array (modes r and c), or the
+    /// offset lies past its end.
+    FileTooSmall,
+    /// The inferred shape does not divide the available bytes.
+    SizeMismatch,
+    /// A write was asked of a read-only view.
+    ReadOnly,
+    /// A malformed file header.
+    Format,
+    /// Something this library cannot map or this platform cannot do.
+    Unsupported,
+    /// A view or byte range reaching outside the mapped array.
+    OutOfBounds,
+}
+
+/// An error of the core: kind, message and the errno behind it (0 when none).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct MmError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub os_error: i32,
+}
+
+impl MmError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> MmError {
+        MmError {
+            kind,
+            message: message.into(),
+            os_error: 0,
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> MmError {
+        MmError::new(ErrorKind::InvalidArg, message)
+    }
+
+    /// An error caused by the OS: the kind follows errno (ENOENT, EACCES/EPERM/EROFS,
+    /// anything else), and the message ends with the OS's own words.
+    pub fn os(what: impl fmt::Display, err: &io::Error) -> MmError {
+        let errno = err.raw_os_error().unwrap_or(0);
+        let kind = match errno {
+            libc::ENOENT => ErrorKind::NotFound,
+            libc::EACCES | libc::EPERM | libc::EROFS => ErrorKind::Permission,
+            _ => ErrorKind::Io,
+        };
+        MmError {
+            kind,
+            message: format!("{what}: {}", describe_os_error(err)),
+            os_error: errno,
+        }
+    }
+
+    /// The same error with `context` put in front of its message.
+    pub fn context(mut self, context: impl fmt::Display) -> MmError {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+}
+
+/// The OS's text for an error, e.g. "No such file or directory (os error 2)".
+fn describe_os_error(err: &io::Error) -> String {
+    err.to_string()
+}
+
+pub type Result<T> = std::result::Result<T, MmError>;

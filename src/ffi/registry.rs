@@ -1,0 +1,316 @@
+//! The handle registry: 64-bit handles (generation << 32 | slot + 1) mapped to live values.
+//!
+//! Looking a handle up takes no lock: each slot has one atomic word holding its
+//! generation, a live bit and a count of readers inside it. A reader enters with one
+//! compare-and-swap that also checks generation and liveness, and leaves with one
+//! decrement. Closing clears the live bit; whoever brings the slot to "not live, no
+//! readers" (the closer, or the last reader) drops the value and frees the slot with a
+//! new generation, so a stale handle can never reach a later value in the same slot.
+//! Only opening and freeing take the mutex that guards the free list.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+const LIVE: u64 = 1 << 31;
+const READERS: u64 = LIVE - 1;
+const GEN_SHIFT: u32 = 32;
+/// Slots in the first chunk; chunk k holds FIRST_CHUNK << k slots, so 27 chunks hold
+/// more slots than a 32-bit index can name.
+const FIRST_CHUNK: usize = 64;
+const CHUNKS: usize = 27;
+
+struct Slot<T> {
+    state: AtomicU64,
+    value: UnsafeCell<Option<T>>,
+}
+
+/// A registry of values of type `T`, addressed by handles.
+pub struct Registry<T> {
+    chunks: [AtomicPtr<Slot<T>>; CHUNKS],
+    free: Mutex<FreeList>,
+    live: AtomicUsize,
+}
+
+struct FreeList {
+    /// Freed slot indices, reused last-in first-out.
+    slots: Vec<u32>,
+    /// Slots ever handed out; the next new slot index.
+    used: usize,
+}
+
+// SAFETY: a slot's value is written only while nobody can read it (not live, no
+// readers, and the free-list mutex held or the slot exclusively owned by the freer) and
+// read only by readers counted in `state`; T itself must be shareable between threads.
+unsafe impl<T: Send + Sync> Sync for Registry<T> {}
+unsafe impl<T: Send + Sync> Send for Registry<T> {}
+
+/// Slot index -> (chunk, position in chunk).
+fn locate(index: usize) -> (usize, usize) {
+    let group = index / FIRST_CHUNK + 1;
+    let chunk = (usize::BITS - 1 - group.leading_zeros()) as usize;
+    (chunk, index - FIRST_CHUNK * ((1 << chunk) - 1))
+}
+
+fn chunk_len(chunk: usize) -> usize {
+    FIRST_CHUNK << chunk
+}
+
+impl<T> Registry<T> {
+    pub const fn new() -> Registry<T> {
+        Registry {
+            chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
+            free: Mutex::new(FreeList {
+                slots: Vec::new(),
+                used: 0,
+            }),
+            live: AtomicUsize::new(0),
+        }
+    }
+
+    /// Number of live handles.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    fn slot(&self, index: usize) -> Option<&Slot<T>> {
+        let (chunk, pos) = locate(index);
+        if chunk >= CHUNKS {
+            return None;
+        }
+        let base = self.chunks[chunk].load(Ordering::Acquire);
+        if base.is_null() {
+            return None;
+        }
+        // SAFETY: chunks are allocated once with chunk_len(chunk) slots and never freed.
+        Some(unsafe { &*base.add(pos) })
+    }
+
+    /// Stores `value` and returns its new handle (never 0). `None` when every slot a
+    /// handle can name is in use.
+    pub fn insert(&self, value: T) -> Option<u64> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let index = match free.slots.pop() {
+            Some(i) => i as usize,
+            None => {
+                let index = free.used;
+                if index >= u32::MAX as usize {
+                    return None;
+                }
+                let (chunk, pos) = locate(index);
+                if chunk >= CHUNKS {
+                    return None;
+                }
+                if pos == 0 {
+                    let slots: Box<[Slot<T>]> = (0..chunk_len(chunk))
+                        .map(|_| Slot {
+                            state: AtomicU64::new(1 << GEN_SHIFT),
+                            value: UnsafeCell::new(None),
+                        })
+                        .collect();
+                    self.chunks[chunk]
+                        .store(Box::into_raw(slots).cast::<Slot<T>>(), Ordering::Release);
+                }
+                free.used += 1;
+                index
+            }
+        };
+        let slot = self.slot(index).expect("slot of an allocated chunk");
+        let state = slot.state.load(Ordering::Acquire);
+        debug_assert_eq!(state & (LIVE | READERS), 0);
+        // SAFETY: the slot is free (not live, no readers) and we hold the free-list lock,
+        // so nobody else can touch its value.
+        unsafe { *slot.value.get() = Some(value) };
+        slot.state.store(state | LIVE, Ordering::Release);
+        self.live.fetch_add(1, Ordering::Relaxed);
+        Some((state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1))
+    }
+
+    /// Enters the slot of `handle` as a reader; `None` when the handle is not live.
+    fn enter(&self, handle: u64) -> Option<&Slot<T>> {
+        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
+        let generation = handle >> GEN_SHIFT;
+        let slot = self.slot(index)?;
+        let mut state = slot.state.load(Ordering::Relaxed);
+        loop {
+            if state >> GEN_SHIFT != generation || state & LIVE == 0 {
+                return None;
+            }
+            match slot.state.compare_exchange_weak(
+                state,
+                state + 1,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(slot),
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    /// Leaves a slot entered with `enter`; the last reader of a closed slot frees it.
+    fn leave(&self, slot: &Slot<T>, index: usize) {
+        let before = slot.state.fetch_sub(1, Ordering::AcqRel);
+        if before & (LIVE | READERS) == 1 {
+            self.free_slot(slot, index, before - 1);
+        }
+    }
+
+    /// Runs `f` on the value of `handle` while it cannot be freed; `None` for a handle
+    /// that is 0, closed or never issued.
+    pub fn with<R>(&self, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
+        let slot = self.enter(handle)?;
+        // Leave the slot even if `f` panics, so a caught panic cannot leak the value.
+        struct Leave<'a, T> {
+            registry: &'a Registry<T>,
+            slot: &'a Slot<T>,
+            index: usize,
+        }
+        impl<T> Drop for Leave<'_, T> {
+            fn drop(&mut self) {
+                self.registry.leave(self.slot, self.index);
+            }
+        }
+        let _leave = Leave {
+            registry: self,
+            slot,
+            index: (handle & 0xFFFF_FFFF) as usize - 1,
+        };
+        // SAFETY: while we are counted as a reader the value is neither dropped nor replaced.
+        let value = unsafe { (*slot.value.get()).as_ref() }.expect("live slot holds a value");
+        Some(f(value))
+    }
+
+    /// Closes `handle`: it stops resolving at once; its value is dropped now, or by the
+    /// last reader still inside it. `false` when it was not live.
+    pub fn remove(&self, handle: u64) -> bool {
+        let Some(index) = (handle & 0xFFFF_FFFF).checked_sub(1) else {
+            return false;
+        };
+        let index = index as usize;
+        let generation = handle >> GEN_SHIFT;
+        let Some(slot) = self.slot(index) else {
+            return false;
+        };
+        let mut state = slot.state.load(Ordering::Relaxed);
+        loop {
+            if state >> GEN_SHIFT != generation || state & LIVE == 0 {
+                return false;
+            }
+            match slot.state.compare_exchange_weak(
+                state,
+                state & !LIVE,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => state = now,
+            }
+        }
+        self.live.fetch_sub(1, Ordering::Relaxed);
+        if state & READERS == 0 {
+            self.free_slot(slot, index, state & !LIVE);
+        }
+        true
+    }
+
+    /// Drops the value of a slot that is closed and has no readers, and puts the slot back
+    /// on the free list under the next generation.
+    fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64) {
+        // SAFETY: exactly one party observes the transition to "not live, no readers",
+        // and no reader can enter a slot that is not live.
+        let value = unsafe { (*slot.value.get()).take() };
+        let next = ((state >> GEN_SHIFT) + 1) & 0xFFFF_FFFF;
+        // Generation 0 is skipped so that no handle ever has a zero upper half.
+        let next = if next == 0 { 1 } else { next };
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        slot.state.store(next << GEN_SHIFT, Ordering::Release);
+        free.slots.push(index as u32);
+        drop(free);
+        drop(value);
+    }
+}
+
+impl<T> Default for Registry<T> {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn locate_covers_chunks() {
+        assert_eq!(locate(0), (0, 0));
+        assert_eq!(locate(63), (0, 63));
+        assert_eq!(locate(64), (1, 0));
+        assert_eq!(locate(191), (1, 127));
+        assert_eq!(locate(192), (2, 0));
+        let (c, p) = locate(u32::MAX as usize - 1);
+        assert!(c < CHUNKS && p < chunk_len(c));
+    }
+
+    #[test]
+    fn handles_resolve_until_removed() {
+        let r = Registry::new();
+        let a = r.insert(10).unwrap();
+        let b = r.insert(20).unwrap();
+        assert_ne!(a, 0);
+        assert_eq!(r.with(a, |v| *v), Some(10));
+        assert_eq!(r.with(b, |v| *v), Some(20));
+        assert_eq!(r.live(), 2);
+        assert!(r.remove(a));
+        assert!(!r.remove(a));
+        assert_eq!(r.with(a, |v| *v), None);
+        // The slot is reused under a new generation; the old handle stays dead.
+        let c = r.insert(30).unwrap();
+        assert_eq!(c & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
+        assert_ne!(c, a);
+        assert_eq!(r.with(a, |v| *v), None);
+        assert_eq!(r.with(c, |v| *v), Some(30));
+        for bogus in [0, 1 << 32, u64::MAX, 0xdead_beef_0000_0001, 12345] {
+            assert_eq!(r.with(bogus, |v| *v), None);
+            assert!(!r.remove(bogus));
+        }
+        assert_eq!(r.live(), 2);
+    }
+
+    #[test]
+    fn value_dropped_by_last_reader() {
+        let r = Registry::new();
+        let value = Arc::new(5);
+        let h = r.insert(value.clone()).unwrap();
+        r.with(h, |_| {
+            assert!(r.remove(h));
+            // Closed, but we are still inside: the value lives.
+            assert_eq!(Arc::strong_count(&value), 2);
+            assert_eq!(r.with(h, |_| ()), None);
+        });
+        assert_eq!(Arc::strong_count(&value), 1);
+    }
+
+    #[test]
+    fn threads_insert_read_remove() {
+        let r = Arc::new(Registry::new());
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let r = r.clone();
+                std::thread::spawn(move || {
+                    for i in 0..20_000u64 {
+                        let h = r.insert(t * 1_000_000 + i).unwrap();
+                        assert_eq!(r.with(h, |v| *v), Some(t * 1_000_000 + i));
+                        assert!(r.remove(h));
+                        assert_eq!(r.with(h, |v| *v), None);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(r.live(), 0);
+    }
+}

@@ -1,0 +1,271 @@
+//! Shapes, strides, memory order, contiguity, alignment and the byte extent of a view.
+//! All arithmetic is checked: a size that does not fit is an error, never a wrap.
+
+use crate::error::{MmError, Result};
+
+/// Memory order of a freshly opened array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    C,
+    F,
+}
+
+impl Order {
+    /// numpy's order argument as one character: 'C'/'c', 'F'/'f'; 'A', 'K' and 0 mean C.
+    pub fn from_char(c: u8) -> Result<Order> {
+        match c {
+            b'C' | b'c' | b'A' | b'a' | b'K' | b'k' | 0 => Ok(Order::C),
+            b'F' | b'f' => Ok(Order::F),
+            other => Err(MmError::invalid(format!(
+                "order must be one of 'C', 'F', 'A' or 'K' (got {})",
+                describe_char(other)
+            ))),
+        }
+    }
+}
+
+fn describe_char(c: u8) -> String {
+    if c.is_ascii_graphic() {
+        format!("'{}'", c as char)
+    } else {
+        format!("byte 0x{c:02x}")
+    }
+}
+
+/// The number of elements of `shape` (1 for a 0-d array), or an error naming the shape.
+pub fn element_count(shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            MmError::invalid(format!(
+                "shape {shape:?} has more elements than fit in 64 bits"
+            ))
+        })
+}
+
+/// `count * itemsize` as a byte count that a mapping can have (at most isize::MAX).
+pub fn byte_count(count: usize, itemsize: usize, shape: &[usize]) -> Result<usize> {
+    count
+        .checked_mul(itemsize)
+        .filter(|&n| n <= isize::MAX as usize)
+        .ok_or_else(|| {
+            MmError::invalid(format!(
+                "shape {shape:?} with itemsize {itemsize} needs more bytes than fit in a signed 64-bit size"
+            ))
+        })
+}
+
+/// Strides of a contiguous array in `order`, as numpy computes them: a dimension of
+/// length 0 counts as 1, so every stride stays meaningful.
+pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Result<Vec<i64>> {
+    let overflow = || {
+        MmError::invalid(format!(
+            "strides of shape {shape:?} with itemsize {itemsize} overflow 64 bits"
+        ))
+    };
+    let mut strides = vec![0i64; shape.len()];
+    let mut step = i64::try_from(itemsize).map_err(|_| overflow())?;
+    let mut visit = |i: usize| -> Result<()> {
+        strides[i] = step;
+        let dim = i64::try_from(shape[i].max(1)).map_err(|_| overflow())?;
+        step = step.checked_mul(dim).ok_or_else(overflow)?;
+        Ok(())
+    };
+    match order {
+        Order::C => (0..shape.len()).rev().try_for_each(&mut visit)?,
+        Order::F => (0..shape.len()).try_for_each(&mut visit)?,
+    }
+    Ok(strides)
+}
+
+/// The half-open range of bytes, relative to the first element, that the elements of a
+/// view touch; `None` when the view has no element (it touches nothing).
+pub fn byte_extent(shape: &[usize], strides: &[i64], itemsize: usize) -> Option<(i128, i128)> {
+    if shape.contains(&0) {
+        return None;
+    }
+    let mut lo: i128 = 0;
+    let mut hi: i128 = itemsize as i128;
+    for (&dim, &stride) in shape.iter().zip(strides) {
+        let span = (dim as i128 - 1) * stride as i128;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    Some((lo, hi))
+}
+
+/// numpy's C_CONTIGUOUS rule (relaxed strides: axes of length 1 are ignored; an empty
+/// array is contiguous in both orders).
+pub fn is_c_contiguous(shape: &[usize], strides: &[i64], itemsize: usize) -> bool {
+    is_contiguous(shape.iter().zip(strides).rev(), shape, itemsize)
+}
+
+/// numpy's F_CONTIGUOUS rule.
+pub fn is_f_contiguous(shape: &[usize], strides: &[i64], itemsize: usize) -> bool {
+    is_contiguous(shape.iter().zip(strides), shape, itemsize)
+}
+
+fn is_contiguous<'a>(
+    axes: impl Iterator<Item = (&'a usize, &'a i64)>,
+    shape: &[usize],
+    itemsize: usize,
+) -> bool {
+    if shape.contains(&0) {
+        return true;
+    }
+    let mut expected = itemsize as i128;
+    for (&dim, &stride) in axes {
+        if dim != 1 {
+            if stride as i128 != expected {
+                return false;
+            }
+            expected *= dim as i128;
+        }
+    }
+    true
+}
+
+/// numpy's ALIGNED rule: the data address and every stride of an axis longer than 1 are
+/// multiples of the dtype's alignment; an empty array is aligned.
+pub fn is_aligned(address: usize, shape: &[usize], strides: &[i64], alignment: usize) -> bool {
+    if alignment <= 1 || shape.contains(&0) {
+        return true;
+    }
+    let mut bits = address as u64;
+    for (&dim, &stride) in shape.iter().zip(strides) {
+        if dim > 1 {
+            bits |= stride as u64;
+        }
+    }
+    bits % alignment as u64 == 0
+}
+
+/// Python's slice.indices for a sequence of `len` elements: the first index and the
+/// number of elements selected. `step` must not be 0.
+pub fn slice_indices(len: usize, start: i64, stop: i64, step: i64) -> Result<(i128, usize)> {
+    if step == 0 {
+        return Err(MmError::invalid("slice step cannot be zero"));
+    }
+    let len = len as i128;
+    let (start, stop, step) = (start as i128, stop as i128, step as i128);
+    // Negative indices count from the end; out-of-range bounds clamp to the ends,
+    // which differ for positive and negative steps.
+    let (low, high) = if step > 0 { (0, len) } else { (-1, len - 1) };
+    let clamp = |i: i128| {
+        let i = if i < 0 { i + len } else { i };
+        i.clamp(low, high)
+    };
+    let (first, last) = (clamp(start), clamp(stop));
+    let count = if step > 0 {
+        if last > first {
+            (last - first - 1) / step + 1
+        } else {
+            0
+        }
+    } else if first > last {
+        (first - last - 1) / (-step) + 1
+    } else {
+        0
+    };
+    Ok((first, count as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_chars() {
+        assert_eq!(Order::from_char(b'F').unwrap(), Order::F);
+        assert_eq!(Order::from_char(b'f').unwrap(), Order::F);
+        for c in [b'C', b'c', b'A', b'a', b'K', b'k', 0] {
+            assert_eq!(Order::from_char(c).unwrap(), Order::C);
+        }
+        let err = Order::from_char(b'X').unwrap_err();
+        assert!(err.message.contains("'X'"), "{}", err.message);
+    }
+
+    #[test]
+    fn strides_like_numpy() {
+        assert_eq!(
+            contiguous_strides(&[3, 4], 8, Order::C).unwrap(),
+            vec![32, 8]
+        );
+        assert_eq!(
+            contiguous_strides(&[3, 4], 8, Order::F).unwrap(),
+            vec![8, 24]
+        );
+        assert_eq!(
+            contiguous_strides(&[0, 4], 8, Order::C).unwrap(),
+            vec![32, 8]
+        );
+        assert_eq!(
+            contiguous_strides(&[3, 0], 8, Order::C).unwrap(),
+            vec![8, 8]
+        );
+        assert_eq!(
+            contiguous_strides(&[2, 3, 4], 2, Order::F).unwrap(),
+            vec![2, 4, 12]
+        );
+        assert!(contiguous_strides(&[], 8, Order::C).unwrap().is_empty());
+        assert!(contiguous_strides(&[1 << 40, 1 << 40], 8, Order::C).is_err());
+    }
+
+    #[test]
+    fn counts_are_checked() {
+        assert_eq!(element_count(&[]).unwrap(), 1);
+        assert_eq!(element_count(&[3, 0, 5]).unwrap(), 0);
+        assert!(element_count(&[1 << 40, 1 << 40]).is_err());
+        assert!(byte_count(1 << 62, 4, &[1 << 62]).is_err());
+        assert_eq!(byte_count(10, 8, &[10]).unwrap(), 80);
+    }
+
+    #[test]
+    fn extent_and_flags() {
+        assert_eq!(byte_extent(&[3, 4], &[32, 8], 8), Some((0, 96)));
+        assert_eq!(byte_extent(&[3], &[-8], 8), Some((-16, 8)));
+        assert_eq!(byte_extent(&[3, 0], &[8, 8], 8), None);
+        assert!(is_c_contiguous(&[3, 4], &[32, 8], 8));
+        assert!(!is_f_contiguous(&[3, 4], &[32, 8], 8));
+        assert!(is_c_contiguous(&[1, 4], &[999, 8], 8));
+        assert!(is_f_contiguous(&[1, 4], &[999, 8], 8));
+        assert!(is_c_contiguous(&[0, 4], &[5, 7], 8));
+        assert!(is_aligned(16, &[3], &[8], 8));
+        assert!(!is_aligned(17, &[3], &[8], 8));
+        assert!(is_aligned(16, &[1], &[3], 8));
+        assert!(!is_aligned(16, &[2], &[12], 8));
+    }
+
+    #[test]
+    fn slices_like_python() {
+        // (len, start, stop, step) -> (first, count), checked against Python's slice.indices
+        let cases: &[(usize, i64, i64, i64, i128, usize)] = &[
+            (10, 0, 10, 1, 0, 10),
+            (10, 2, 8, 3, 2, 2),
+            (10, -3, i64::MAX, 1, 7, 3),
+            (10, i64::MIN, i64::MAX, 1, 0, 10),
+            (10, i64::MAX, i64::MIN, -1, 9, 10),
+            (10, 8, 2, -2, 8, 3),
+            (10, 5, 5, 1, 5, 0),
+            (10, 20, 30, 1, 10, 0),
+            (10, -20, 3, 1, 0, 3),
+            (10, 3, -20, -1, 3, 4),
+            (0, i64::MIN, i64::MAX, 1, 0, 0),
+            (0, i64::MAX, i64::MIN, -1, -1, 0),
+            (5, 1, 4, i64::MAX, 1, 1),
+            (5, 4, 0, i64::MIN, 4, 1),
+        ];
+        for &(len, start, stop, step, first, count) in cases {
+            assert_eq!(
+                slice_indices(len, start, stop, step).unwrap(),
+                (first, count),
+                "{len} {start}:{stop}:{step}"
+            );
+        }
+        assert!(slice_indices(3, 0, 3, 0).is_err());
+    }
+}

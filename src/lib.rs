@@ -1,0 +1,20 @@
+//! mmarray: numpy.memmap semantics for programs that are not written in Python.
+//!
+//! The safe Rust core (`dtype`, `layout`, `mapping`, `view`) opens a file as an
+//! n-dimensional typed array exactly as `numpy.memmap` would and hands out views that
+//! share one reference-counted mapping. The `ffi` module puts a C ABI over it (see
+//! `include/mmarray.h`); the core knows nothing about C.
+
+pub mod dtype;
+pub mod error;
+pub mod layout;
+pub mod mapping;
+pub mod view;
+
+pub mod ffi;
+
+pub use dtype::{ByteOrder, DType};
+pub use error::{ErrorKind, MmError, Result};
+pub use layout::Order;
+pub use mapping::{Mapping, Mode, OpenSpec};
+pub use view::{Flags, View};

@@ -1,0 +1,504 @@
+//! Opening, creating and extending files, and the memory mapping of one array region.
+//!
+//! Order of work in an open, so that a failure never changes the caller's file:
+//! validate every argument, open and measure the file, check sizes, map the region
+//! (mapping past the end of a file is allowed), and only then truncate or extend.
+
+use std::fs::File;
+use std::io;
+use std::mem::ManuallyDrop;
+use std::os::fd::{FromRawFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+
+use memmap2::{MmapOptions, MmapRaw};
+
+use crate::dtype::DType;
+use crate::error::{ErrorKind, MmError, Result};
+use crate::layout::{self, Order};
+
+/// numpy's four memmap modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `r`: shared, read-only.
+    ReadOnly,
+    /// `r+`: shared, read-write; the file must exist and is extended as needed.
+    ReadWrite,
+    /// `w+`: like r+, but a path is created or truncated first.
+    Write,
+    /// `c`: private copy-on-write; writes never reach the file.
+    CopyOnWrite,
+}
+
+impl Mode {
+    /// A mode string or its long alias.
+    pub fn parse(text: &str) -> Result<Mode> {
+        match text {
+            "r" | "readonly" => Ok(Mode::ReadOnly),
+            "r+" | "readwrite" => Ok(Mode::ReadWrite),
+            "w+" | "write" => Ok(Mode::Write),
+            "c" | "copyonwrite" => Ok(Mode::CopyOnWrite),
+            _ => Err(MmError::invalid(format!(
+                "mode must be one of \"r\", \"c\", \"r+\", \"w+\", \"readonly\", \"copyonwrite\", \"readwrite\", \"write\" (got {text:?})"
+            ))),
+        }
+    }
+
+    /// The canonical short form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::ReadOnly => "r",
+            Mode::ReadWrite => "r+",
+            Mode::Write => "w+",
+            Mode::CopyOnWrite => "c",
+        }
+    }
+
+    /// Whether arrays of this mode may be written through.
+    pub fn writeable(self) -> bool {
+        self != Mode::ReadOnly
+    }
+
+    /// Whether this mode writes the file (extension, truncation, flush).
+    fn changes_file(self) -> bool {
+        matches!(self, Mode::ReadWrite | Mode::Write)
+    }
+}
+
+/// What to map: numpy.memmap's arguments after the file name.
+#[derive(Debug, Clone)]
+pub struct OpenSpec {
+    pub dtype: DType,
+    pub mode: Mode,
+    pub offset: u64,
+    /// `None` infers a 1-D shape from the file size.
+    pub shape: Option<Vec<usize>>,
+    pub order: Order,
+}
+
+/// The part of the spec that is known before the file is looked at.
+struct Checked {
+    /// `Some((shape, nbytes))` when the shape was given.
+    given: Option<(Vec<usize>, usize)>,
+}
+
+impl OpenSpec {
+    /// Every check that needs no file: run before anything is opened or created.
+    fn check(&self) -> Result<Checked> {
+        let itemsize = self.dtype.itemsize();
+        let given = match &self.shape {
+            None => {
+                if self.mode == Mode::Write {
+                    return Err(MmError::invalid("mode w+ needs a shape (shape is NULL)"));
+                }
+                if itemsize == 0 {
+                    return Err(MmError::invalid(format!(
+                        "cannot infer a shape for dtype {} of itemsize 0",
+                        self.dtype.typestr()
+                    )));
+                }
+                None
+            }
+            Some(shape) => {
+                let nbytes = self.region_bytes(shape)?;
+                Some((shape.clone(), nbytes))
+            }
+        };
+        Ok(Checked { given })
+    }
+
+    /// Bytes of an array of `shape`, checked so that offset + nbytes fits a file size.
+    fn region_bytes(&self, shape: &[usize]) -> Result<usize> {
+        let itemsize = self.dtype.itemsize();
+        let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
+        layout::contiguous_strides(shape, itemsize, self.order)?;
+        match self.offset.checked_add(nbytes as u64) {
+            Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
+            _ => Err(MmError::invalid(format!(
+                "offset {} + {nbytes} bytes of shape {shape:?} does not fit in a signed 64-bit file size",
+                self.offset
+            ))),
+        }
+    }
+}
+
+/// One mapped array region of a file, shared by every view of it.
+#[derive(Debug)]
+pub struct Mapping {
+    /// `None` when the region has no bytes: nothing is mapped then.
+    map: Option<MmapRaw>,
+    mode: Mode,
+    offset: u64,
+    len: usize,
+    filename: Option<PathBuf>,
+}
+
+// SAFETY: the mapping is plain memory owned by this object; all access through the data
+// pointer is the caller's to synchronise, and memmap2's MmapRaw is Send + Sync itself.
+unsafe impl Send for Mapping {}
+unsafe impl Sync for Mapping {}
+
+impl Mapping {
+    /// Address of the first byte of the array region. For an empty region (nothing
+    /// mapped) a non-null, well-aligned address that must not be dereferenced.
+    pub fn data_ptr(&self) -> *mut u8 {
+        match &self.map {
+            Some(map) => map.as_mut_ptr(),
+            None => NonNull::<u128>::dangling().as_ptr().cast(),
+        }
+    }
+
+    /// Bytes in the array region.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The byte offset in the file given at open.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Absolute, normalised path as opened; `None` for a descriptor.
+    pub fn filename(&self) -> Option<&Path> {
+        self.filename.as_deref()
+    }
+
+    /// msync(MS_SYNC) of the whole region; nothing to do in modes r and c.
+    pub fn flush(&self) -> Result<()> {
+        match &self.map {
+            Some(map) if self.mode.changes_file() => map
+                .flush()
+                .map_err(|e| MmError::os(format!("msync of {} bytes failed", self.len), &e)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Opens `path` as numpy.memmap would (with the decisions of the spec) and maps it.
+/// Returns the mapping and the array's shape.
+pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    let checked = spec.check()?;
+    let filename = absolute_normalised(path)?;
+    let (file, created) = open_file(path, spec.mode)?;
+    let result = map_file(&file, spec, checked, spec.mode == Mode::Write);
+    if result.is_err() && created {
+        // We made this file; a failed open leaves nothing behind.
+        let _ = std::fs::remove_file(path);
+    }
+    let (mut mapping, shape) = result?;
+    mapping.filename = Some(filename);
+    Ok((mapping, shape))
+}
+
+/// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
+/// keeps `fd`.
+pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    if fd < 0 {
+        return Err(MmError::invalid(format!(
+            "file descriptor {fd} is negative"
+        )));
+    }
+    let checked = spec.check()?;
+    // SAFETY: the File is never dropped (ManuallyDrop), so the caller's descriptor is
+    // only borrowed for the length of this call.
+    let file = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+    if spec.mode.changes_file() {
+        // SAFETY: fcntl(F_GETFL) only reads the descriptor's flags.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags == -1 {
+            return Err(MmError::os(
+                format!("fcntl(F_GETFL) on descriptor {fd}"),
+                &io::Error::last_os_error(),
+            ));
+        }
+        if flags & libc::O_ACCMODE != libc::O_RDWR {
+            let mut err = MmError::new(
+                ErrorKind::Permission,
+                format!(
+                    "mode {} needs a descriptor open for reading and writing (O_RDWR)",
+                    spec.mode.as_str()
+                ),
+            );
+            err.os_error = libc::EACCES;
+            return Err(err);
+        }
+    }
+    map_file(&file, spec, checked, false)
+}
+
+/// Opens the file for `mode`. For w+ reports whether this call created it.
+fn open_file(path: &Path, mode: Mode) -> Result<(File, bool)> {
+    let describe = |what: &str, e: &io::Error| MmError::os(format!("cannot {what} the file"), e);
+    let mut options = std::fs::OpenOptions::new();
+    // O_NONBLOCK so that a FIFO is reported instead of blocking the caller; it has no
+    // effect on the regular files we go on to map.
+    options
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .mode(0o666);
+    match mode {
+        Mode::ReadOnly | Mode::CopyOnWrite => {
+            let file = options
+                .read(true)
+                .open(path)
+                .map_err(|e| describe("open", &e))?;
+            Ok((file, false))
+        }
+        Mode::ReadWrite => {
+            let file = options
+                .read(true)
+                .write(true)
+                .open(path)
+                .map_err(|e| describe("open", &e))?;
+            Ok((file, false))
+        }
+        Mode::Write => {
+            options.read(true).write(true);
+            // Try to create it ourselves first, so that on failure we know whether the
+            // file is ours to remove. Truncation waits until everything else succeeded.
+            for _ in 0..8 {
+                match options.clone().create_new(true).open(path) {
+                    Ok(file) => return Ok((file, true)),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(describe("create", &e)),
+                }
+                match options.open(path) {
+                    Ok(file) => return Ok((file, false)),
+                    // Removed between the two calls: try creating it again.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(describe("open", &e)),
+                }
+            }
+            Err(MmError::new(
+                ErrorKind::Io,
+                "the file kept appearing and disappearing while being created",
+            ))
+        }
+    }
+}
+
+/// Measures, checks, maps, and finally sizes the file.
+fn map_file(
+    file: &File,
+    spec: &OpenSpec,
+    checked: Checked,
+    truncate: bool,
+) -> Result<(Mapping, Vec<usize>)> {
+    let meta = file
+        .metadata()
+        .map_err(|e| MmError::os("fstat failed", &e))?;
+    let file_type = meta.file_type();
+    if !file_type.is_file() {
+        let (errno, what) = if file_type.is_dir() {
+            (libc::EISDIR, "a directory")
+        } else if file_type.is_fifo() {
+            (libc::ENODEV, "a FIFO")
+        } else if file_type.is_char_device() {
+            (libc::ENODEV, "a character device")
+        } else if file_type.is_block_device() {
+            (libc::ENODEV, "a block device")
+        } else if file_type.is_socket() {
+            (libc::ENODEV, "a socket")
+        } else {
+            (libc::ENODEV, "not a regular file")
+        };
+        let mut err = MmError::new(
+            ErrorKind::Io,
+            format!("{what} cannot be mapped as an array (a regular file is needed)"),
+        );
+        err.os_error = errno;
+        return Err(err);
+    }
+    // After w+ truncation the file starts out empty.
+    let old_size = meta.size();
+    let size = if truncate { 0 } else { old_size };
+    let offset = spec.offset;
+    let (shape, nbytes) = match checked.given {
+        Some(given) => given,
+        None => infer_shape(spec, size)?,
+    };
+    let need = offset + nbytes as u64; // checked in OpenSpec::check / infer_shape
+    if !spec.mode.changes_file() && need > size {
+        let msg = if offset > size {
+            format!("mode {} needs {nbytes} bytes from offset {offset}, but the offset lies past the end of the file ({size} bytes)", spec.mode.as_str())
+        } else {
+            format!(
+                "mode {} needs {nbytes} bytes from offset {offset} but the file has {size}",
+                spec.mode.as_str()
+            )
+        };
+        return Err(MmError::new(ErrorKind::FileTooSmall, msg));
+    }
+
+    let map = if nbytes == 0 {
+        None
+    } else {
+        Some(map_region(file, spec.mode, offset, nbytes)?)
+    };
+
+    if truncate && old_size > 0 {
+        truncate_then_size(file, old_size, need)?;
+    } else if spec.mode.changes_file() && need > size {
+        file.set_len(need).map_err(|e| {
+            MmError::os(
+                format!("cannot extend the file from {size} to {need} bytes"),
+                &e,
+            )
+        })?;
+    }
+    let mapping = Mapping {
+        map,
+        mode: spec.mode,
+        offset,
+        len: nbytes,
+        filename: None,
+    };
+    Ok((mapping, shape))
+}
+
+/// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.
+fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Vec<usize>, usize)> {
+    let offset = spec.offset;
+    let itemsize = spec.dtype.itemsize() as u64;
+    if offset > size {
+        return Err(MmError::new(
+            ErrorKind::FileTooSmall,
+            format!("offset {offset} lies past the end of the file ({size} bytes), so no shape can be inferred"),
+        ));
+    }
+    let avail = size - offset;
+    if avail % itemsize != 0 {
+        return Err(MmError::new(
+            ErrorKind::SizeMismatch,
+            format!(
+                "the {avail} bytes from offset {offset} to the end of the file are not a multiple of itemsize {itemsize} (dtype {})",
+                spec.dtype.typestr()
+            ),
+        ));
+    }
+    let count = usize::try_from(avail / itemsize)
+        .map_err(|_| MmError::invalid("file too large for this platform"))?;
+    let shape = vec![count];
+    let nbytes = spec.region_bytes(&shape)?;
+    Ok((shape, nbytes))
+}
+
+/// w+ on an existing file: its old bytes must read as zeros, and its size must become
+/// exactly `need`. Setting the final size first proves the size is possible before the
+/// old content is given up.
+fn truncate_then_size(file: &File, old_size: u64, need: u64) -> Result<()> {
+    let fail = |what: String, e: &io::Error| MmError::os(what, e);
+    file.set_len(need).map_err(|e| {
+        fail(
+            format!("cannot size the file from {old_size} to {need} bytes"),
+            &e,
+        )
+    })?;
+    file.set_len(0)
+        .map_err(|e| fail("cannot truncate the file".into(), &e))?;
+    if need > 0 {
+        file.set_len(need).map_err(|e| {
+            fail(
+                format!("cannot extend the truncated file to {need} bytes"),
+                &e,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Maps `len` bytes at `offset` (any offset: memmap2 aligns the mapping down to the page
+/// and hands back the address of `offset` itself).
+fn map_region(file: &File, mode: Mode, offset: u64, len: usize) -> Result<MmapRaw> {
+    let mut options = MmapOptions::new();
+    options.offset(offset).len(len);
+    // SAFETY: mapping a file is unsafe because another process may change or truncate it
+    // underneath; that is inherent to memory-mapped files and documented for callers.
+    let mapped = unsafe {
+        match mode {
+            Mode::ReadOnly => options.map_raw_read_only(file),
+            Mode::ReadWrite | Mode::Write => options.map_raw(file),
+            Mode::CopyOnWrite => options.map_copy(file).map(MmapRaw::from),
+        }
+    };
+    mapped.map_err(|e| MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), &e))
+}
+
+/// `path` made absolute against the current directory and normalised lexically, as
+/// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
+pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
+    let joined;
+    let path = if path.is_absolute() {
+        path
+    } else {
+        let cwd = std::env::current_dir()
+            .map_err(|e| MmError::os("cannot read the current directory", &e))?;
+        joined = cwd.join(path);
+        &joined
+    };
+    let bytes = path.as_os_str().as_bytes();
+    // POSIX lets exactly two leading slashes mean something special; keep them.
+    let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
+        b"//"
+    } else {
+        b"/"
+    };
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in bytes.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let mut out = lead.to_vec();
+    out.extend_from_slice(&parts.join(&b'/'));
+    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_and_aliases() {
+        for (text, mode) in [
+            ("r", Mode::ReadOnly),
+            ("readonly", Mode::ReadOnly),
+            ("r+", Mode::ReadWrite),
+            ("readwrite", Mode::ReadWrite),
+            ("w+", Mode::Write),
+            ("write", Mode::Write),
+            ("c", Mode::CopyOnWrite),
+            ("copyonwrite", Mode::CopyOnWrite),
+        ] {
+            assert_eq!(Mode::parse(text).unwrap(), mode);
+        }
+        for bad in ["w", "rb", "a", "", "R", "r+ "] {
+            assert_eq!(Mode::parse(bad).unwrap_err().kind, ErrorKind::InvalidArg);
+        }
+    }
+
+    #[test]
+    fn normalised_paths() {
+        let n = |p: &str| absolute_normalised(Path::new(p)).unwrap();
+        assert_eq!(n("/a/b/../c/./d/"), PathBuf::from("/a/c/d"));
+        assert_eq!(n("/../x"), PathBuf::from("/x"));
+        assert_eq!(n("//a//b"), PathBuf::from("//a/b"));
+        assert_eq!(n("///a"), PathBuf::from("/a"));
+        assert_eq!(n("/"), PathBuf::from("/"));
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(n("x/../y"), cwd.join("y"));
+    }
+}

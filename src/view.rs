@@ -1,0 +1,228 @@
+//! A view: one shared mapping seen through a dtype, a first-element position, a shape and
+//! byte strides. Views never copy data; every view of a mapping keeps it alive.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::dtype::DType;
+use crate::error::{ErrorKind, MmError, Result};
+use crate::layout;
+use crate::mapping::{self, Mapping, Mode, OpenSpec};
+
+/// The properties numpy reports in `ndarray.flags` (plus the dtype's byte order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flags {
+    pub writeable: bool,
+    pub c_contiguous: bool,
+    pub f_contiguous: bool,
+    pub aligned: bool,
+    pub native_order: bool,
+}
+
+/// An n-dimensional array over (part of) a mapping.
+#[derive(Debug, Clone)]
+pub struct View {
+    mapping: Arc<Mapping>,
+    dtype: DType,
+    /// Position of the first element relative to the start of the array region. It may lie
+    /// outside the region only for a view without elements.
+    start: i64,
+    shape: Box<[usize]>,
+    strides: Box<[i64]>,
+}
+
+impl View {
+    /// numpy.memmap(path, dtype, mode, offset, shape, order).
+    pub fn open(path: &Path, spec: &OpenSpec) -> Result<View> {
+        let (mapping, shape) = mapping::open_path(path, spec)?;
+        View::over(mapping, spec, shape)
+    }
+
+    /// numpy.memmap on an already-open descriptor (borrowed, never kept).
+    pub fn open_fd(fd: std::os::fd::RawFd, spec: &OpenSpec) -> Result<View> {
+        let (mapping, shape) = mapping::open_fd(fd, spec)?;
+        View::over(mapping, spec, shape)
+    }
+
+    fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
+        let strides = layout::contiguous_strides(&shape, spec.dtype.itemsize(), spec.order)?;
+        Ok(View {
+            mapping: Arc::new(mapping),
+            dtype: spec.dtype.clone(),
+            start: 0,
+            shape: shape.into(),
+            strides: strides.into(),
+        })
+    }
+
+    /// A new view of the same mapping. `byte_offset` is relative to this view's first
+    /// element; `strides` of `None` means C-contiguous. Every byte an element can reach
+    /// must lie inside the array region of the mapping.
+    pub fn view(
+        &self,
+        dtype: Option<DType>,
+        byte_offset: i64,
+        shape: &[usize],
+        strides: Option<&[i64]>,
+    ) -> Result<View> {
+        let dtype = dtype.unwrap_or_else(|| self.dtype.clone());
+        let itemsize = dtype.itemsize();
+        layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
+        let strides = match strides {
+            Some(s) => s.to_vec(),
+            None => layout::contiguous_strides(shape, itemsize, layout::Order::C)?,
+        };
+        for (axis, (&dim, &stride)) in shape.iter().zip(&strides).enumerate() {
+            if dim > 1 && stride != 0 && stride.unsigned_abs() < itemsize as u64 {
+                return Err(MmError::invalid(format!(
+                    "stride {stride} of axis {axis} is smaller than itemsize {itemsize} of dtype {}: elements would overlap",
+                    dtype.typestr()
+                )));
+            }
+        }
+        let start = i64::try_from(self.start as i128 + byte_offset as i128).map_err(|_| {
+            MmError::invalid(format!(
+                "byte offset {byte_offset} from position {} overflows 64 bits",
+                self.start
+            ))
+        })?;
+        self.check_reach(start, shape, &strides, itemsize)?;
+        Ok(View {
+            mapping: self.mapping.clone(),
+            dtype,
+            start,
+            shape: shape.into(),
+            strides: strides.into(),
+        })
+    }
+
+    /// Python slicing `[start:stop:step]` along one axis.
+    pub fn slice(&self, axis: usize, start: i64, stop: i64, step: i64) -> Result<View> {
+        if axis >= self.shape.len() {
+            return Err(MmError::invalid(format!(
+                "axis {axis} is out of range for an array of {} dimensions",
+                self.shape.len()
+            )));
+        }
+        let (first, count) = layout::slice_indices(self.shape[axis], start, stop, step)?;
+        let stride = self.strides[axis] as i128;
+        let overflow = || {
+            MmError::invalid(format!(
+                "slice step {step} times stride {stride} overflows 64 bits"
+            ))
+        };
+        let new_stride = i64::try_from(stride * step as i128).map_err(|_| overflow())?;
+        let new_start =
+            i64::try_from(self.start as i128 + first * stride).map_err(|_| overflow())?;
+        let mut shape = self.shape.clone();
+        let mut strides = self.strides.clone();
+        shape[axis] = count;
+        strides[axis] = new_stride;
+        // A slice of an in-bounds view stays in bounds; checked anyway, as cheap insurance.
+        self.check_reach(new_start, &shape, &strides, self.dtype.itemsize())?;
+        Ok(View {
+            mapping: self.mapping.clone(),
+            dtype: self.dtype.clone(),
+            start: new_start,
+            shape,
+            strides,
+        })
+    }
+
+    fn check_reach(
+        &self,
+        start: i64,
+        shape: &[usize],
+        strides: &[i64],
+        itemsize: usize,
+    ) -> Result<()> {
+        if shape.len() != strides.len() {
+            return Err(MmError::invalid(format!(
+                "{} strides given for {} dimensions",
+                strides.len(),
+                shape.len()
+            )));
+        }
+        if let Some((lo, hi)) = layout::byte_extent(shape, strides, itemsize) {
+            let (lo, hi) = (start as i128 + lo, start as i128 + hi);
+            let len = self.mapping.len() as i128;
+            if lo < 0 || hi > len {
+                return Err(MmError::new(
+                    ErrorKind::OutOfBounds,
+                    format!("the view reaches bytes {lo}..{hi} but the array region holds bytes 0..{len}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Address of the first element.
+    pub fn data_ptr(&self) -> *mut u8 {
+        self.mapping.data_ptr().wrapping_offset(self.start as isize)
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn strides(&self) -> &[i64] {
+        &self.strides
+    }
+
+    pub fn dtype(&self) -> &DType {
+        &self.dtype
+    }
+
+    pub fn itemsize(&self) -> usize {
+        self.dtype.itemsize()
+    }
+
+    /// Number of elements.
+    pub fn size(&self) -> usize {
+        // Cannot overflow: checked when the view was made.
+        self.shape.iter().product()
+    }
+
+    pub fn nbytes(&self) -> usize {
+        self.size() * self.itemsize()
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mapping.mode()
+    }
+
+    /// The offset given when the file was opened (views inherit it, as in numpy).
+    pub fn offset(&self) -> u64 {
+        self.mapping.offset()
+    }
+
+    pub fn filename(&self) -> Option<&Path> {
+        self.mapping.filename()
+    }
+
+    pub fn flags(&self) -> Flags {
+        let itemsize = self.itemsize();
+        Flags {
+            writeable: self.mode().writeable(),
+            c_contiguous: layout::is_c_contiguous(&self.shape, &self.strides, itemsize),
+            f_contiguous: layout::is_f_contiguous(&self.shape, &self.strides, itemsize),
+            aligned: layout::is_aligned(
+                self.data_ptr() as usize,
+                &self.shape,
+                &self.strides,
+                self.dtype.alignment(),
+            ),
+            native_order: self.dtype.is_native(),
+        }
+    }
+
+    /// msync(MS_SYNC) of the whole mapping behind this view (numpy's flush).
+    pub fn flush(&self) -> Result<()> {
+        self.mapping.flush()
+    }
+
+    /// Whether two views share one mapping.
+    pub fn same_mapping(&self, other: &View) -> bool {
+        Arc::ptr_eq(&self.mapping, &other.mapping)
+    }
+}
