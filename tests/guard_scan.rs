@@ -1,0 +1,64 @@
+//! Every function exported from src/ffi must run its body through `guard(`, the one
+//! panic boundary: a panic that unwinds into C is undefined behaviour.
+
+use std::fs;
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_export_goes_through_guard() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ffi"),
+        &mut files,
+    );
+    let mut exported = 0;
+    let mut unguarded = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() != "#[no_mangle]" {
+                continue;
+            }
+            exported += 1;
+            // The body starts after the signature's opening brace; its first statement
+            // must be the guard call.
+            let rest = &lines[i + 1..];
+            let open = rest
+                .iter()
+                .position(|l| l.trim_end().ends_with('{'))
+                .expect("function body");
+            let first = rest[open..]
+                .iter()
+                .skip(1)
+                .map(|l| l.trim())
+                .find(|l| !l.is_empty() && !l.starts_with("//"));
+            let signature = rest[0].trim();
+            // A one-line body `{ guard(...) }` is fine as well.
+            let inline_guard = rest[open].contains("guard(");
+            if !inline_guard && !first.is_some_and(|l| l.starts_with("guard(")) {
+                unguarded.push(format!("{}: {signature}", file.display()));
+            }
+        }
+    }
+    assert!(
+        exported >= 25,
+        "found only {exported} exported functions; is the scan broken?"
+    );
+    assert!(
+        unguarded.is_empty(),
+        "exported functions that bypass guard():\n{}",
+        unguarded.join("\n")
+    );
+}
