@@ -16,5 +16,5 @@ pub mod ffi;
 pub use dtype::{ByteOrder, DType};
 pub use error::{ErrorKind, MmError, Result};
 pub use layout::Order;
-pub use mapping::{Mapping, Mode, OpenSpec};
+pub use mapping::{Advice, Mapping, Mode, OpenFlags, OpenSpec};
 pub use view::{Flags, View};

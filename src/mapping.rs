@@ -187,10 +187,25 @@ impl Mapping {
 /// Opens `path` as numpy.memmap would (with the decisions of the spec) and maps it.
 /// Returns the mapping and the array's shape.
 pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    open_path_with(path, spec, OpenFlags::default())
+}
+
+/// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
+/// keeps `fd`.
+pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    open_fd_with(fd, spec, OpenFlags::default())
+}
+
+/// [`open_path`] with the open flags (prefault, preallocate).
+pub fn open_path_with(
+    path: &Path,
+    spec: &OpenSpec,
+    flags: OpenFlags,
+) -> Result<(Mapping, Vec<usize>)> {
     let checked = spec.check()?;
     let filename = absolute_normalised(path)?;
     let (file, created) = open_file(path, spec.mode)?;
-    let result = map_file(&file, spec, checked, spec.mode == Mode::Write);
+    let result = map_file(&file, spec, checked, spec.mode == Mode::Write, flags);
     if result.is_err() && created {
         // We made this file; a failed open leaves nothing behind.
         let _ = std::fs::remove_file(path);
@@ -200,9 +215,8 @@ pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> 
     Ok((mapping, shape))
 }
 
-/// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
-/// keeps `fd`.
-pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+/// [`open_fd`] with the open flags (prefault, preallocate).
+pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mapping, Vec<usize>)> {
     if fd < 0 {
         return Err(MmError::invalid(format!(
             "file descriptor {fd} is negative"
@@ -233,7 +247,7 @@ pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
             return Err(err);
         }
     }
-    map_file(&file, spec, checked, false)
+    map_file(&file, spec, checked, false, flags)
 }
 
 /// Opens the file for `mode`. For w+ reports whether this call created it.
@@ -292,6 +306,7 @@ fn map_file(
     spec: &OpenSpec,
     checked: Checked,
     truncate: bool,
+    flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
     let meta = file
         .metadata()
@@ -342,9 +357,14 @@ fn map_file(
     let map = if nbytes == 0 {
         None
     } else {
-        Some(map_region(file, spec.mode, offset, nbytes)?)
+        Some(map_region(file, spec.mode, offset, nbytes, flags.populate)?)
     };
 
+    let extends = spec.mode.changes_file() && need > size;
+    if flags.preallocate && (extends || (truncate && need > 0)) {
+        // Before the file's size or content changes: a full disk fails here.
+        reserve_blocks(file, if truncate { 0 } else { size }, need, old_size)?;
+    }
     if truncate && old_size > 0 {
         truncate_then_size(file, old_size, need)?;
     } else if spec.mode.changes_file() && need > size {
@@ -354,6 +374,16 @@ fn map_file(
                 &e,
             )
         })?;
+    }
+    if flags.preallocate && truncate && old_size > 0 && need > 0 {
+        // Truncation gave the old blocks back; take them again for the new content.
+        reserve_blocks(file, 0, need, need)?;
+    }
+    if flags.populate && (extends || truncate) {
+        if let Some(map) = &map {
+            // MAP_POPULATE at mmap time skipped the pages that lay past the old end.
+            prefault(map.as_mut_ptr(), nbytes);
+        }
     }
     let mapping = Mapping {
         map,
@@ -418,9 +448,12 @@ fn truncate_then_size(file: &File, old_size: u64, need: u64) -> Result<()> {
 
 /// Maps `len` bytes at `offset` (any offset: memmap2 aligns the mapping down to the page
 /// and hands back the address of `offset` itself).
-fn map_region(file: &File, mode: Mode, offset: u64, len: usize) -> Result<MmapRaw> {
+fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) -> Result<MmapRaw> {
     let mut options = MmapOptions::new();
     options.offset(offset).len(len);
+    if populate {
+        options.populate();
+    }
     // SAFETY: mapping a file is unsafe because another process may change or truncate it
     // underneath; that is inherent to memory-mapped files and documented for callers.
     let mapped = unsafe {
@@ -465,6 +498,241 @@ pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
     let mut out = lead.to_vec();
     out.extend_from_slice(&parts.join(&b'/'));
     Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&out)))
+}
+
+/// Options of an open beyond numpy.memmap's arguments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenFlags {
+    /// Prefault the whole region at open (MAP_POPULATE).
+    pub populate: bool,
+    /// Reserve the blocks of any extension (fallocate) before the file grows, so that a
+    /// full disk is an error at open instead of a SIGBUS at first write.
+    pub preallocate: bool,
+}
+
+/// madvise advice, by what it asks of the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advice {
+    Normal,
+    Sequential,
+    Random,
+    WillNeed,
+    DontNeed,
+    HugePage,
+    PopulateRead,
+    PopulateWrite,
+}
+
+impl Advice {
+    fn raw(self) -> libc::c_int {
+        match self {
+            Advice::Normal => libc::MADV_NORMAL,
+            Advice::Sequential => libc::MADV_SEQUENTIAL,
+            Advice::Random => libc::MADV_RANDOM,
+            Advice::WillNeed => libc::MADV_WILLNEED,
+            Advice::DontNeed => libc::MADV_DONTNEED,
+            Advice::HugePage => libc::MADV_HUGEPAGE,
+            Advice::PopulateRead => libc::MADV_POPULATE_READ,
+            Advice::PopulateWrite => libc::MADV_POPULATE_WRITE,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Advice::Normal => "MADV_NORMAL",
+            Advice::Sequential => "MADV_SEQUENTIAL",
+            Advice::Random => "MADV_RANDOM",
+            Advice::WillNeed => "MADV_WILLNEED",
+            Advice::DontNeed => "MADV_DONTNEED",
+            Advice::HugePage => "MADV_HUGEPAGE",
+            Advice::PopulateRead => "MADV_POPULATE_READ",
+            Advice::PopulateWrite => "MADV_POPULATE_WRITE",
+        }
+    }
+}
+
+/// Reserves the blocks of bytes `from..to` without changing the file's size (now
+/// `size_now`) or content.
+fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let fd = file.as_raw_fd();
+    let (start, len) = (from as libc::off_t, (to - from) as libc::off_t);
+    // SAFETY: fallocate only acts on the descriptor we own for this call.
+    let rc = unsafe { libc::fallocate(fd, libc::FALLOC_FL_KEEP_SIZE, start, len) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    let what = format!("cannot reserve {len} bytes from byte {from} of the file (fallocate)");
+    if err.raw_os_error() == Some(libc::EOPNOTSUPP) {
+        // Filesystems without fallocate: posix_fallocate's emulation writes zeros and so
+        // grows the file; on failure put the size back.
+        // SAFETY: as above.
+        let rc = unsafe { libc::posix_fallocate(fd, start, len) };
+        if rc != 0 {
+            let _ = file.set_len(size_now);
+            return Err(MmError::os(what, &io::Error::from_raw_os_error(rc)));
+        }
+        return Ok(());
+    }
+    Err(MmError::os(what, &err))
+}
+
+/// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14).
+fn prefault(ptr: *mut u8, len: usize) {
+    let (start, len) = page_span(ptr as usize, len);
+    // SAFETY: the span lies within the mapping (page-aligned outward from mapped bytes).
+    let rc = unsafe { libc::madvise(start as *mut _, len, libc::MADV_POPULATE_READ) };
+    if rc != 0 {
+        // SAFETY: as above; advice only.
+        unsafe { libc::madvise(start as *mut _, len, libc::MADV_WILLNEED) };
+    }
+}
+
+fn page_size() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static PAGE: AtomicUsize = AtomicUsize::new(0);
+    match PAGE.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: sysconf has no preconditions.
+            let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as usize;
+            PAGE.store(p, Ordering::Relaxed);
+            p
+        }
+        p => p,
+    }
+}
+
+/// `addr..addr+len` widened to whole pages: (page-aligned start, length).
+fn page_span(addr: usize, len: usize) -> (usize, usize) {
+    let page = page_size();
+    let start = addr & !(page - 1);
+    let end = (addr + len).div_ceil(page) * page;
+    (start, end - start)
+}
+
+impl Mapping {
+    /// Absolute address of byte `lo` of the region and the page span of `lo..hi`.
+    /// `None` when nothing is mapped or the span is empty.
+    fn span(&self, lo: usize, hi: usize) -> Option<(usize, usize)> {
+        let map = self.map.as_ref()?;
+        if lo >= hi || hi > self.len {
+            return None;
+        }
+        Some(page_span(map.as_mut_ptr() as usize + lo, hi - lo))
+    }
+
+    /// madvise over the pages of region bytes `lo..hi`. EINVAL for the advice value (a
+    /// kernel without it) is `Unsupported`, never ignored.
+    pub fn advise_range(&self, advice: Advice, lo: usize, hi: usize) -> Result<()> {
+        if advice == Advice::PopulateWrite && !self.mode.writeable() {
+            return Err(MmError::new(
+                ErrorKind::ReadOnly,
+                "MADV_POPULATE_WRITE needs a writable array (mode is r)",
+            ));
+        }
+        let Some((start, len)) = self.span(lo, hi) else {
+            return Ok(());
+        };
+        // SAFETY: the span lies inside our mapping; advice does not invalidate memory
+        // except DONTNEED, whose effect on the caller's data is what it asked for.
+        if unsafe { libc::madvise(start as *mut _, len, advice.raw()) } == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        let what = format!("madvise({}) of {len} bytes", advice.name());
+        if err.raw_os_error() == Some(libc::EINVAL) {
+            let mut e = MmError::new(
+                ErrorKind::Unsupported,
+                format!("{what}: this kernel does not support it for this mapping: {err}"),
+            );
+            e.os_error = libc::EINVAL;
+            return Err(e);
+        }
+        Err(MmError::os(what, &err))
+    }
+
+    /// msync(MS_SYNC) of the pages of region bytes `lo..hi`; nothing in modes r and c.
+    pub fn flush_bytes(&self, lo: usize, hi: usize) -> Result<()> {
+        if !self.mode.changes_file() {
+            return Ok(());
+        }
+        self.msync(lo, hi, libc::MS_SYNC)
+    }
+
+    /// msync(MS_ASYNC) of the whole region: schedules write-back and returns.
+    pub fn flush_async(&self) -> Result<()> {
+        if !self.mode.changes_file() {
+            return Ok(());
+        }
+        self.msync(0, self.len, libc::MS_ASYNC)
+    }
+
+    fn msync(&self, lo: usize, hi: usize, how: libc::c_int) -> Result<()> {
+        let Some((start, len)) = self.span(lo, hi) else {
+            return Ok(());
+        };
+        // SAFETY: the span lies inside our mapping.
+        if unsafe { libc::msync(start as *mut _, len, how) } == 0 {
+            Ok(())
+        } else {
+            Err(MmError::os(
+                format!("msync of {len} bytes failed"),
+                &io::Error::last_os_error(),
+            ))
+        }
+    }
+
+    /// How many of region bytes `lo..hi` lie in pages resident in memory (mincore).
+    pub fn resident_bytes(&self, lo: usize, hi: usize) -> Result<u64> {
+        let Some((start, len)) = self.span(lo, hi) else {
+            return Ok(0);
+        };
+        let page = page_size();
+        let mut vec = vec![0u8; len / page];
+        // SAFETY: the span lies inside our mapping; vec has one byte per page.
+        if unsafe { libc::mincore(start as *mut _, len, vec.as_mut_ptr()) } != 0 {
+            return Err(MmError::os(
+                format!("mincore of {len} bytes failed"),
+                &io::Error::last_os_error(),
+            ));
+        }
+        let (first, last) = (self.data_ptr() as usize + lo, self.data_ptr() as usize + hi);
+        let mut total = 0u64;
+        for (i, &bits) in vec.iter().enumerate() {
+            if bits & 1 != 0 {
+                let p = start + i * page;
+                total += (last.min(p + page) - first.max(p)) as u64;
+            }
+        }
+        Ok(total)
+    }
+
+    /// mlock (or munlock) of the pages of region bytes `lo..hi`.
+    pub fn lock_bytes(&self, lo: usize, hi: usize, lock: bool) -> Result<()> {
+        let Some((start, len)) = self.span(lo, hi) else {
+            return Ok(());
+        };
+        // SAFETY: the span lies inside our mapping.
+        let rc = unsafe {
+            if lock {
+                libc::mlock(start as *const _, len)
+            } else {
+                libc::munlock(start as *const _, len)
+            }
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        let call = if lock { "mlock" } else { "munlock" };
+        let mut e = MmError::os(format!("{call} of {len} bytes failed"), &err);
+        if err.raw_os_error() == Some(libc::ENOMEM) {
+            e.message
+                .push_str(" (RLIMIT_MEMLOCK, see ulimit -l, may be too low)");
+        }
+        Err(e)
+    }
 }
 
 #[cfg(test)]

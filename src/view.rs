@@ -226,3 +226,99 @@ impl View {
         Arc::ptr_eq(&self.mapping, &other.mapping)
     }
 }
+
+/// Open flags and the controls of memory behaviour (advice, range flush, residency,
+/// locking). Each acts on the pages the view's bytes lie in; a view without elements
+/// has no bytes and every control is a no-op for it.
+impl View {
+    /// [`View::open`] with open flags (prefault, preallocate).
+    pub fn open_with(path: &Path, spec: &OpenSpec, flags: mapping::OpenFlags) -> Result<View> {
+        let (mapping, shape) = mapping::open_path_with(path, spec, flags)?;
+        View::over(mapping, spec, shape)
+    }
+
+    /// [`View::open_fd`] with open flags (prefault, preallocate).
+    pub fn open_fd_with(
+        fd: std::os::fd::RawFd,
+        spec: &OpenSpec,
+        flags: mapping::OpenFlags,
+    ) -> Result<View> {
+        let (mapping, shape) = mapping::open_fd_with(fd, spec, flags)?;
+        View::over(mapping, spec, shape)
+    }
+
+    /// The bytes any element can reach, relative to the start of the array region
+    /// (`lo..hi`); `None` for a view without elements.
+    pub fn byte_range(&self) -> Option<(usize, usize)> {
+        let (lo, hi) = layout::byte_extent(&self.shape, &self.strides, self.itemsize())?;
+        // In range of the region: checked when the view was made.
+        let lo = (self.start as i128 + lo) as usize;
+        let hi = (self.start as i128 + hi) as usize;
+        (lo < hi).then_some((lo, hi))
+    }
+
+    /// madvise over the pages of the view.
+    pub fn advise(&self, advice: mapping::Advice) -> Result<()> {
+        if advice == mapping::Advice::PopulateWrite && !self.mode().writeable() {
+            return Err(MmError::new(
+                ErrorKind::ReadOnly,
+                "MADV_POPULATE_WRITE needs a writable array (mode is r)",
+            ));
+        }
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.advise_range(advice, lo, hi),
+            None => Ok(()),
+        }
+    }
+
+    /// msync(MS_SYNC) of the pages of `nbytes` bytes at `byte_offset` from the first
+    /// element; the range must lie within the view's bytes. No effect in modes r and c.
+    pub fn flush_range(&self, byte_offset: u64, nbytes: u64) -> Result<()> {
+        let Some((lo, hi)) = self.byte_range() else {
+            return Ok(());
+        };
+        let first = self.start as i128 + byte_offset as i128;
+        let end = first + nbytes as i128;
+        if end > hi as i128 {
+            return Err(MmError::new(
+                ErrorKind::OutOfBounds,
+                format!(
+                    "bytes {byte_offset}..{} from the first element reach past the view, whose bytes end {} bytes after it",
+                    byte_offset as u128 + nbytes as u128,
+                    hi as i128 - self.start as i128
+                ),
+            ));
+        }
+        debug_assert!(first >= lo as i128);
+        self.mapping.flush_bytes(first as usize, end as usize)
+    }
+
+    /// msync(MS_ASYNC) of the whole mapping behind the view; no effect in modes r and c.
+    pub fn flush_async(&self) -> Result<()> {
+        self.mapping.flush_async()
+    }
+
+    /// How many of the view's bytes lie in pages resident in memory (mincore).
+    pub fn resident_bytes(&self) -> Result<u64> {
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.resident_bytes(lo, hi),
+            None => Ok(0),
+        }
+    }
+
+    /// mlock of the pages of the view.
+    pub fn lock(&self) -> Result<()> {
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, true),
+            None => Ok(()),
+        }
+    }
+
+    /// munlock of the pages of the view.
+    pub fn unlock(&self) -> Result<()> {
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, false),
+            None => Ok(()),
+        }
+    }
+}

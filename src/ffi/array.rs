@@ -73,7 +73,10 @@ fn bad_handle(call: &str, a: mm_array) -> Fail {
 }
 
 /// Sets `*out` to 0 up front so that every failure leaves it 0.
-unsafe fn out_handle<'a>(call: &str, out: *mut mm_array) -> Result<&'a mut mm_array, Fail> {
+pub(crate) unsafe fn out_handle<'a>(
+    call: &str,
+    out: *mut mm_array,
+) -> Result<&'a mut mm_array, Fail> {
     if out.is_null() {
         return Err(Fail::new(MM_E_INVALID_ARG, format!("{call}: out is NULL")));
     }
@@ -129,7 +132,7 @@ fn parse_dtype(call: &str, text: Option<&str>) -> Result<Option<DType>, Fail> {
 }
 
 /// The arguments mm_open and mm_open_fd share, validated.
-unsafe fn open_spec(
+pub(crate) unsafe fn open_spec(
     call: &str,
     dtype: *const c_char,
     mode: *const c_char,
