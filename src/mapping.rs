@@ -479,6 +479,9 @@ pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
         &joined
     };
     let bytes = path.as_os_str().as_bytes();
+    if is_normal_absolute(bytes) {
+        return Ok(path.to_path_buf());
+    }
     // POSIX lets exactly two leading slashes mean something special; keep them.
     let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
         b"//"
@@ -735,6 +738,17 @@ impl Mapping {
     }
 }
 
+/// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
+/// no trailing slash (the common case, which needs no rebuilding).
+fn is_normal_absolute(path: &[u8]) -> bool {
+    path.len() > 1
+        && path[0] == b'/'
+        && path[path.len() - 1] != b'/'
+        && path[1..]
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,6 +780,10 @@ mod tests {
         assert_eq!(n("//a//b"), PathBuf::from("//a/b"));
         assert_eq!(n("///a"), PathBuf::from("/a"));
         assert_eq!(n("/"), PathBuf::from("/"));
+        assert_eq!(n("/a/b.c/d"), PathBuf::from("/a/b.c/d"));
+        assert_eq!(n("/a/.b/..c"), PathBuf::from("/a/.b/..c"));
+        assert_eq!(n("/a/."), PathBuf::from("/a"));
+        assert_eq!(n("/a/b/.."), PathBuf::from("/a"));
         let cwd = std::env::current_dir().unwrap();
         assert_eq!(n("x/../y"), cwd.join("y"));
     }

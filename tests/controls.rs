@@ -429,3 +429,90 @@ fn zero_byte_views_do_nothing() {
     assert_eq!(mm_flush_range(a, 0, 0), MM_OK);
     assert_eq!(mm_close(a), MM_OK);
 }
+
+/// The fast paths build the call's text only on failure; it must still name the call.
+#[test]
+fn failure_messages_still_name_the_call() {
+    let dir = TempDir::new("messages");
+    let missing = cstr(&dir.path("missing.bin"));
+    let mut a = 0;
+    let st = unsafe {
+        mm_open(
+            missing.as_ptr(),
+            c"u1".as_ptr(),
+            c"r".as_ptr(),
+            0,
+            std::ptr::null(),
+            0,
+            b'C' as _,
+            &mut a,
+        )
+    };
+    assert_eq!(st, MM_E_NOT_FOUND);
+    let want = format!("mm_open({:?}): ", dir.path("missing.bin").to_str().unwrap());
+    assert!(last_error().starts_with(&want), "{}", last_error());
+    let st = unsafe {
+        mm_open(
+            missing.as_ptr(),
+            c"u1".as_ptr(),
+            c"rw".as_ptr(),
+            0,
+            std::ptr::null(),
+            0,
+            b'C' as _,
+            &mut a,
+        )
+    };
+    assert_eq!(st, MM_E_INVALID_ARG);
+    assert!(
+        last_error().starts_with(&want) && last_error().contains("mode"),
+        "{}",
+        last_error()
+    );
+    let path = dir.path("a.bin");
+    fs::write(&path, [0u8; 8]).unwrap();
+    let a = open(&path, "r");
+    let mut s = 0;
+    assert_eq!(unsafe { mm_slice(a, 0, 0, 5, 0, &mut s) }, MM_E_INVALID_ARG);
+    assert!(
+        last_error().starts_with(&format!("mm_slice(handle {a:#x}, axis 0, 0:5:0): ")),
+        "{}",
+        last_error()
+    );
+    assert_eq!(
+        unsafe { mm_slice(a, 0, 0, 5, 1, std::ptr::null_mut()) },
+        MM_E_INVALID_ARG
+    );
+    // The dtype and file names of slices and views are those of the base.
+    let mut v = 0;
+    assert_eq!(unsafe { mm_slice(a, 0, 1, 5, 1, &mut s) }, MM_OK);
+    let shape = [2usize];
+    assert_eq!(
+        unsafe {
+            mm_view(
+                s,
+                c"<u2".as_ptr(),
+                0,
+                shape.as_ptr(),
+                1,
+                std::ptr::null(),
+                &mut v,
+            )
+        },
+        MM_OK
+    );
+    use mmarray::ffi::array::{mm_dtype, mm_filename};
+    let text = |p: *const std::ffi::c_char| {
+        unsafe { std::ffi::CStr::from_ptr(p) }
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(text(mm_dtype(s)), "|u1");
+    assert_eq!(text(mm_dtype(v)), "<u2");
+    assert_eq!(text(mm_filename(s)), path.to_str().unwrap());
+    assert_eq!(text(mm_filename(v)), path.to_str().unwrap());
+    for h in [v, s, a] {
+        assert_eq!(mm_close(h), MM_OK);
+    }
+}
