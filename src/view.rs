@@ -27,8 +27,19 @@ pub struct View {
     /// Position of the first element relative to the start of the array region. It may lie
     /// outside the region only for a view without elements.
     start: i64,
-    shape: Box<[usize]>,
-    strides: Box<[i64]>,
+    /// The shape, then the strides (as the bits of i64 values), in one allocation:
+    /// memory per view and the cost of making one are what a million views add up to.
+    dims: Box<[usize]>,
+}
+
+/// The shape and strides of a view, packed as `View::dims` holds them.
+fn pack_dims(shape: &[usize], strides: &[i64]) -> Box<[usize]> {
+    debug_assert_eq!(shape.len(), strides.len());
+    shape
+        .iter()
+        .copied()
+        .chain(strides.iter().map(|&s| s as usize))
+        .collect()
 }
 
 impl View {
@@ -50,8 +61,7 @@ impl View {
             mapping: Arc::new(mapping),
             dtype: spec.dtype.clone(),
             start: 0,
-            shape: shape.into(),
-            strides: strides.into(),
+            dims: pack_dims(&shape, &strides),
         })
     }
 
@@ -91,21 +101,20 @@ impl View {
             mapping: self.mapping.clone(),
             dtype,
             start,
-            shape: shape.into(),
-            strides: strides.into(),
+            dims: pack_dims(shape, &strides),
         })
     }
 
     /// Python slicing `[start:stop:step]` along one axis.
     pub fn slice(&self, axis: usize, start: i64, stop: i64, step: i64) -> Result<View> {
-        if axis >= self.shape.len() {
+        let ndim = self.shape().len();
+        if axis >= ndim {
             return Err(MmError::invalid(format!(
-                "axis {axis} is out of range for an array of {} dimensions",
-                self.shape.len()
+                "axis {axis} is out of range for an array of {ndim} dimensions"
             )));
         }
-        let (first, count) = layout::slice_indices(self.shape[axis], start, stop, step)?;
-        let stride = self.strides[axis] as i128;
+        let (first, count) = layout::slice_indices(self.shape()[axis], start, stop, step)?;
+        let stride = self.strides()[axis] as i128;
         let overflow = || {
             MmError::invalid(format!(
                 "slice step {step} times stride {stride} overflows 64 bits"
@@ -114,19 +123,23 @@ impl View {
         let new_stride = i64::try_from(stride * step as i128).map_err(|_| overflow())?;
         let new_start =
             i64::try_from(self.start as i128 + first * stride).map_err(|_| overflow())?;
-        let mut shape = self.shape.clone();
-        let mut strides = self.strides.clone();
-        shape[axis] = count;
-        strides[axis] = new_stride;
-        // A slice of an in-bounds view stays in bounds; checked anyway, as cheap insurance.
-        self.check_reach(new_start, &shape, &strides, self.dtype.itemsize())?;
-        Ok(View {
+        let mut dims = self.dims.clone();
+        dims[axis] = count;
+        dims[ndim + axis] = new_stride as usize;
+        let view = View {
             mapping: self.mapping.clone(),
             dtype: self.dtype.clone(),
             start: new_start,
-            shape,
-            strides,
-        })
+            dims,
+        };
+        // A slice of an in-bounds view stays in bounds; checked anyway, as cheap insurance.
+        self.check_reach(
+            new_start,
+            view.shape(),
+            view.strides(),
+            self.dtype.itemsize(),
+        )?;
+        Ok(view)
     }
 
     fn check_reach(
@@ -162,11 +175,14 @@ impl View {
     }
 
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        &self.dims[..self.dims.len() / 2]
     }
 
     pub fn strides(&self) -> &[i64] {
-        &self.strides
+        let tail = &self.dims[self.dims.len() / 2..];
+        // SAFETY: usize and i64 have the same size and alignment, and every bit pattern
+        // is valid for both; the tail holds the strides as written by pack_dims.
+        unsafe { std::slice::from_raw_parts(tail.as_ptr().cast::<i64>(), tail.len()) }
     }
 
     pub fn dtype(&self) -> &DType {
@@ -180,7 +196,7 @@ impl View {
     /// Number of elements.
     pub fn size(&self) -> usize {
         // Cannot overflow: checked when the view was made.
-        self.shape.iter().product()
+        self.shape().iter().product()
     }
 
     pub fn nbytes(&self) -> usize {
@@ -204,12 +220,12 @@ impl View {
         let itemsize = self.itemsize();
         Flags {
             writeable: self.mode().writeable(),
-            c_contiguous: layout::is_c_contiguous(&self.shape, &self.strides, itemsize),
-            f_contiguous: layout::is_f_contiguous(&self.shape, &self.strides, itemsize),
+            c_contiguous: layout::is_c_contiguous(self.shape(), self.strides(), itemsize),
+            f_contiguous: layout::is_f_contiguous(self.shape(), self.strides(), itemsize),
             aligned: layout::is_aligned(
                 self.data_ptr() as usize,
-                &self.shape,
-                &self.strides,
+                self.shape(),
+                self.strides(),
                 self.dtype.alignment(),
             ),
             native_order: self.dtype.is_native(),
@@ -250,7 +266,7 @@ impl View {
     /// The bytes any element can reach, relative to the start of the array region
     /// (`lo..hi`); `None` for a view without elements.
     pub fn byte_range(&self) -> Option<(usize, usize)> {
-        let (lo, hi) = layout::byte_extent(&self.shape, &self.strides, self.itemsize())?;
+        let (lo, hi) = layout::byte_extent(self.shape(), self.strides(), self.itemsize())?;
         // In range of the region: checked when the view was made.
         let lo = (self.start as i128 + lo) as usize;
         let hi = (self.start as i128 + hi) as usize;
