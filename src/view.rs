@@ -114,13 +114,20 @@ impl View {
             )));
         }
         let (first, count) = layout::slice_indices(self.shape()[axis], start, stop, step)?;
+        // numpy: an empty slice starts at index 0 with step 1 (keeping the axis's stride).
+        let (first, step) = if count == 0 { (0, 1) } else { (first, step) };
         let stride = self.strides()[axis] as i128;
         let overflow = || {
             MmError::invalid(format!(
                 "slice step {step} times stride {stride} overflows 64 bits"
             ))
         };
-        let new_stride = i64::try_from(stride * step as i128).map_err(|_| overflow())?;
+        let new_stride = match i64::try_from(stride * step as i128) {
+            Ok(s) => s,
+            // With one element the stride is never used; numpy lets it wrap.
+            Err(_) if count == 1 => self.strides()[axis].wrapping_mul(step),
+            Err(_) => return Err(overflow()),
+        };
         let new_start =
             i64::try_from(self.start as i128 + first * stride).map_err(|_| overflow())?;
         let mut dims = self.dims.clone();

@@ -175,9 +175,11 @@ pub(crate) fn guard<R>(
     body: impl FnOnce() -> Result<R, Fail>,
 ) -> R {
     install_panic_hook();
-    GUARD_DEPTH.with(|d| d.set(d.get() + 1));
+    // try_with: a call made while this thread's locals are being destroyed (from a C++
+    // thread_local destructor, say) must still work rather than abort.
+    let _ = GUARD_DEPTH.try_with(|d| d.set(d.get() + 1));
     let result = panic::catch_unwind(AssertUnwindSafe(body));
-    GUARD_DEPTH.with(|d| d.set(d.get() - 1));
+    let _ = GUARD_DEPTH.try_with(|d| d.set(d.get() - 1));
     let fail = match result {
         Ok(Ok(value)) => return value,
         Ok(Err(fail)) => fail,
@@ -187,7 +189,11 @@ pub(crate) fn guard<R>(
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            let at = PANIC_AT.with(|p| p.borrow_mut().take()).unwrap_or_default();
+            let at = PANIC_AT
+                .try_with(|p| p.borrow_mut().take())
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             // Dropping a payload can itself panic; never let that escape.
             let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
             Fail::new(
