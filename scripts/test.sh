@@ -11,6 +11,7 @@
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
+#   8. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
 #
 # Stops at the first failing stage with a non-zero exit status. Ends with each runner's
 # summary line. Build products go to $MMARRAY_BUILD_DIR (default: ./build).
@@ -197,5 +198,10 @@ fi
 export MMARRAY_LIB="$target/release/libmmarray.so"
 run_stage pytest "$venv/bin/python" -m pytest -q tests/oracle
 summary+=("  pytest: $(grep -E '(passed|failed|error)' "$logs/pytest.log" | tail -1 | sed 's/=//g; s/^ *//')")
+
+# ---------------------------------------------------------------------------------------
+# 8. benchmarks, tiny sizes: only that they still build and run (timings never fail)
+# ---------------------------------------------------------------------------------------
+run_stage bench-quick bash bench/run.sh --quick
 
 finish 0
