@@ -634,16 +634,21 @@ impl Mapping {
                 "MADV_POPULATE_WRITE needs a writable array (mode is r)",
             ));
         }
+        self.madvise(advice.raw(), advice.name(), lo, hi)
+    }
+
+    /// madvise(`raw`) over the pages of region bytes `lo..hi`; EINVAL is `Unsupported`.
+    fn madvise(&self, raw: libc::c_int, name: &str, lo: usize, hi: usize) -> Result<()> {
         let Some((start, len)) = self.span(lo, hi) else {
             return Ok(());
         };
         // SAFETY: the span lies inside our mapping; advice does not invalidate memory
         // except DONTNEED, whose effect on the caller's data is what it asked for.
-        if unsafe { libc::madvise(start as *mut _, len, advice.raw()) } == 0 {
+        if unsafe { libc::madvise(start as *mut _, len, raw) } == 0 {
             return Ok(());
         }
         let err = io::Error::last_os_error();
-        let what = format!("madvise({}) of {len} bytes", advice.name());
+        let what = format!("madvise({name}) of {len} bytes");
         if err.raw_os_error() == Some(libc::EINVAL) {
             let mut e = MmError::new(
                 ErrorKind::Unsupported,
@@ -770,6 +775,31 @@ mod tests {
         for bad in ["w", "rb", "a", "", "R", "r+ "] {
             assert_eq!(Mode::parse(bad).unwrap_err().kind, ErrorKind::InvalidArg);
         }
+    }
+
+    #[test]
+    fn advice_the_kernel_lacks_is_unsupported() {
+        let dir = std::env::temp_dir().join(format!("mmarray-advise-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.bin");
+        std::fs::write(&path, [0u8; 8192]).unwrap();
+        let spec = OpenSpec {
+            dtype: DType::u1(),
+            mode: Mode::ReadOnly,
+            offset: 0,
+            shape: None,
+            order: Order::C,
+        };
+        let (m, _) = open_path(&path, &spec).unwrap();
+        // No kernel knows advice 12345: exactly what an older kernel says of a newer one.
+        let err = m.madvise(12345, "MADV_FUTURE", 0, 8192).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unsupported);
+        assert_eq!(err.os_error, libc::EINVAL);
+        assert!(err.message.contains("MADV_FUTURE"), "{}", err.message);
+        m.madvise(libc::MADV_NORMAL, "MADV_NORMAL", 0, 8192)
+            .unwrap();
+        drop(m);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
