@@ -94,6 +94,9 @@ fn main() {
             for _ in 0..reps {
                 let mut t = Instant::now();
                 let map = open_map(&sum_path, populate);
+                if row == "5b" {
+                    map.advise(memmap2::Advice::Sequential).unwrap();
+                }
                 if hot {
                     black_box(sum_f64(as_f64(&map)));
                     t = Instant::now();
