@@ -2,7 +2,7 @@
 //! used directly from Rust (no mmarray). Prints `R <row> memmap2 <median> <min> <max>
 //! <unit> <samples>` lines.
 //!
-//! usage: bench_memmap2 DIR [--quick] [rows]
+//! usage: bench_memmap2 DIR [--quick|full] [rows]
 
 use std::fs::{File, OpenOptions};
 use std::hint::black_box;
@@ -84,10 +84,11 @@ fn main() {
         report("1", &mut v, "us");
     }
     if rows.contains('4') || rows.contains('5') {
-        let reps = if quick { 3 } else { 5 };
+        let reps = if quick { 3 } else { 11 };
         for (row, populate, hot) in [
             ("4", false, true),
             ("5a", false, false),
+            ("5b", false, false),
             ("5c", true, false),
         ] {
             let mut v = Vec::new();

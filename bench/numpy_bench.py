@@ -1,7 +1,7 @@
 """The numpy.memmap baseline of bench/run.sh. Prints `R <row> numpy <median> <min> <max>
 <unit> <samples>` lines and `N` notes, like bench.c.
 
-usage: numpy_bench.py DIR [--quick] [rows]
+usage: numpy_bench.py DIR [--quick|full] [rows]
 """
 import gc
 import os

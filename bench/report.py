@@ -104,7 +104,7 @@ def main():
         w()
         w("## Results")
         w()
-        w("Medians, with min–max and the number of samples. Each sample of rows 1–3 is the mean of a batch of calls; rows 4–7 are single runs (5 for C/mmarray, 3 for memmap2 and numpy: each writes or reads 2 GiB).")
+        w("Medians, with min–max and the number of samples. Each sample of rows 1–3 is the mean of a batch of calls; rows 4–7 are single runs: 11 of each for rows 4–5 (reads of the page cache), 5 for C/mmarray and 3 for memmap2 and numpy in row 6 (each writes 2 GiB to disk), 5 in row 7.")
         w()
         w("| # | benchmark | mmarray | baseline | ratio | target | this run |")
         w("|---|---|---|---|---|---|---|")

@@ -62,23 +62,23 @@ run() { echo "== $*" >&2; "$@" | tee -a "$results" >&2; }
 
 # Rows 1, 2, 3, 8: C and mmarray interleaved sample by sample in bench_c; then the
 # memmap2 and numpy baselines on the same file, right after.
-run "$bench_c" "$tmp" $quick 1238
-run "$rel/examples/bench_memmap2" "$tmp" $quick 1
-[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" $quick 13
+run "$bench_c" "$tmp" "${quick:-full}" 1238
+run "$rel/examples/bench_memmap2" "$tmp" "${quick:-full}" 1
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 13
 # Rows 4, 5: bench_c writes the 2 GiB file (write(2) + fsync: it stays in the page
 # cache), then C and mmarray alternate; memmap2 reads the same hot file.
-run "$bench_c" "$tmp" $quick 45
-run "$rel/examples/bench_memmap2" "$tmp" $quick 45
+run "$bench_c" "$tmp" "${quick:-full}" 45
+run "$rel/examples/bench_memmap2" "$tmp" "${quick:-full}" 45
 rm -f "$tmp/sum.f8"
 # Row 6: create + fill + flush, each program in turn.
-run "$bench_c" "$tmp" $quick 6
-run "$rel/examples/bench_memmap2" "$tmp" $quick 6
-[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" $quick 6
+run "$bench_c" "$tmp" "${quick:-full}" 6
+run "$rel/examples/bench_memmap2" "$tmp" "${quick:-full}" 6
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 6
 # Row 7: range flush against full flush of one mapping.
-run "$bench_c" "$tmp" $quick 7
+run "$bench_c" "$tmp" "${quick:-full}" 7
 # Row 9: many arrays under ulimit -n 256.
-run "$bench_c" "$tmp" $quick 9
-[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" $quick 9
+run "$bench_c" "$tmp" "${quick:-full}" 9
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 9
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out="$root/bench/RESULTS.md"

@@ -218,6 +218,11 @@ fn preallocate_on_a_full_disk_fails_at_open() {
     assert_eq!(out, 0);
     assert_eq!(mm_last_os_error(), libc::ENOSPC);
     assert_eq!(fs::read(&path).unwrap(), vec![5u8; 1000]);
+    // w+ on an existing file: its content survives the failed open.
+    let (st, _) = open_ex(&path, "w+", Some(&[4 << 20]), MM_OPEN_PREALLOCATE);
+    assert_eq!(st, MM_E_IO, "{}", last_error());
+    assert_eq!(mm_last_os_error(), libc::ENOSPC);
+    assert_eq!(fs::read(&path).unwrap(), vec![5u8; 1000]);
     // w+ on a new file: nothing is left behind.
     let fresh = mnt.join("new.bin");
     let (st, _) = open_ex(&fresh, "w+", Some(&[4 << 20]), MM_OPEN_PREALLOCATE);
