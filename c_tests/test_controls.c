@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +91,24 @@ static void test_open_flags(void) {
     stat(path, &st);
     CHECK(st.st_size == (off_t)(32u << 20));
     CHECK((long long)st.st_blocks * 512 >= (long long)(32u << 20));
+
+    /* A reservation the system refuses (here: RLIMIT_FSIZE, EFBIG) fails the open and
+     * leaves the file as it was. */
+    path_of(path, "limited.bin");
+    cold_file(path, 100);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 1 << 20;
+    signal(SIGXFSZ, SIG_IGN);
+    setrlimit(RLIMIT_FSIZE, &lim);
+    size_t four[1] = {4u << 20};
+    CHECK(mm_open_ex(path, "u1", "r+", 0, four, 1, 'C', MM_OPEN_PREALLOCATE, &a) == MM_E_IO);
+    CHECK(mm_last_os_error() == EFBIG);
+    CHECK(a == 0);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    CHECK(file_size(path) == 100);
 }
 
 static void test_advice(void) {
