@@ -72,5 +72,12 @@ else
 fi
 ./pc-consumer
 loads_from pc-consumer
+# The README's pkg-config snippet, as it is written.
+mkdir "$work/snippet" && cp "$root/examples/consumer/main.c" "$root/examples/consumer/pkg-config-build.sh" "$work/snippet"
+if [ $system = 1 ]; then
+  (cd "$work/snippet" && sh pkg-config-build.sh)
+else
+  (cd "$work/snippet" && LD_LIBRARY_PATH="$prefix/lib" sh pkg-config-build.sh)
+fi
 [ "$(pkg-config --modversion mmarray)" = 0.1.0 ]
 echo "install into $prefix: find_package and pkg-config consumers ok"

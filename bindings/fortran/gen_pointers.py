@@ -20,7 +20,7 @@ for t, decl, code in types:
     {decl}, pointer, intent(out) :: p({dims(r)})
     logical, intent(in), optional :: transposed
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     integer(c_size_t) :: shp({r})
     type(c_ptr) :: data
     nullify(p)

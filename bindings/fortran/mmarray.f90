@@ -11,7 +11,7 @@
 !> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
 !>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
 !>   uint64 value.
-!> - The friendly wrappers take optional `stat` (and `errmsg`) arguments, like ALLOCATE:
+!> - The friendly wrappers take optional `stat` and `errmsg` (a character variable) arguments, like ALLOCATE:
 !>   present, they receive the status code (MM_OK = 0) and the library's message; absent,
 !>   a failure stops the program with that message (error stop).
 !> - mm_pointer(arr, p) points a Fortran pointer array at the mapped data, with the array's
@@ -171,7 +171,7 @@ contains
     integer(c_int32_t), intent(in) :: s
     character(len=*), intent(in) :: message
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     if (present(stat)) stat = int(s)
     if (present(errmsg)) errmsg = message
     if (s /= MM_OK .and. .not. present(stat)) then
@@ -182,7 +182,7 @@ contains
   subroutine check(s, stat, errmsg)
     integer(c_int32_t), intent(in) :: s
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     if (s == MM_OK) then
       call report(s, "", stat, errmsg)
     else
@@ -199,7 +199,7 @@ contains
     integer(c_size_t), intent(in), optional, target :: shape(:)
     integer(c_int64_t), intent(in), optional :: offset
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     type(mm_array_f) :: arr
     character(len=:), allocatable :: dt, md
     character(kind=c_char) :: ord
@@ -235,7 +235,7 @@ contains
     integer(c_int64_t), intent(in), optional :: strides(:)
     character(len=*), intent(in), optional :: dtype
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     type(mm_array_f) :: arr
     integer(c_size_t), target :: shp(max(size(shape), 1))
     integer(c_int64_t), allocatable, target :: st(:)
@@ -266,7 +266,7 @@ contains
     integer, intent(in) :: axis
     integer(c_int64_t), intent(in) :: start, stop, step
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     type(mm_array_f) :: arr
     call check(mm_slice(base%h, int(axis - 1, c_size_t), start, stop, step, arr%h), stat, errmsg)
   end function
@@ -275,7 +275,7 @@ contains
   subroutine mm_close_f(arr, stat, errmsg)
     type(mm_array_f), intent(inout) :: arr
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     integer(c_int64_t) :: h
     h = arr%h
     arr%h = 0
@@ -290,7 +290,7 @@ contains
   subroutine mm_flush_f(arr, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     call check(mm_flush(arr%h), stat, errmsg)
   end subroutine
 
@@ -340,7 +340,7 @@ contains
     integer(c_size_t), intent(out) :: shp(rank)
     type(c_ptr), intent(out) :: data
     integer, intent(out), optional :: stat
-    character(len=:), allocatable, intent(out), optional :: errmsg
+    character(len=*), intent(out), optional :: errmsg
     character(len=:), allocatable :: have
     integer(c_size_t), allocatable :: numpy_shape(:)
     integer(c_int32_t) :: flags

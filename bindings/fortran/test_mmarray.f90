@@ -11,7 +11,7 @@ program test_mmarray
   real(c_double), pointer :: x(:,:), y(:,:), z(:,:)
   integer(c_int32_t), pointer :: p(:,:,:), wrong(:,:)
   integer :: i, j, k, stat, failures
-  character(len=:), allocatable :: msg
+  character(len=512) :: msg
 
   failures = 0
   call get_command_argument(1, dir)
@@ -39,7 +39,7 @@ program test_mmarray
   ! The wrong pointer type, a C-order array without transposed: stat and message.
   call mm_pointer(a, wrong, stat=stat, errmsg=msg)
   call expect(stat == MM_E_INVALID_ARG .and. .not. associated(wrong), "int32 pointer on <f8")
-  call expect(index(msg, "<f8") > 0, "message names the dtype: " // msg)
+  call expect(index(msg, "<f8") > 0, "message names the dtype: " // trim(msg))
   call mm_flush_f(a)
 
   ! b: C order, seen transposed: p(k,j,i) = b[i-1,j-1,k-1].
@@ -70,7 +70,7 @@ program test_mmarray
   ! Errors carry the status and the library's message.
   missing = mm_open_f(trim(dir) // "/missing.f8", "<f8", "r", stat=stat, errmsg=msg)
   call expect(stat == MM_E_NOT_FOUND .and. missing%h == 0, "missing file")
-  call expect(index(msg, "missing.f8") > 0, "message names the path: " // msg)
+  call expect(index(msg, "missing.f8") > 0, "message names the path: " // trim(msg))
   missing = mm_open_f(trim(dir) // "/a.f8", "<q3", "r", stat=stat)
   call expect(stat == MM_E_INVALID_ARG, "bad dtype")
 
