@@ -321,6 +321,33 @@ mod tests {
     }
 
     #[test]
+    fn deleter_runs_on_another_thread() {
+        let dir = std::env::temp_dir().join(format!("mm_dlpack_t_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let v = open(&dir, "<f8", Mode::Write, 4);
+        let raw = Box::into_raw(export(&v).unwrap()) as usize;
+        drop(v);
+        std::thread::spawn(move || {
+            let t = raw as *mut mm_dl_managed_tensor_versioned;
+            // SAFETY: the export is alive until its deleter runs, just below.
+            let (first, deleter) = unsafe {
+                let d = &(*t).dl_tensor;
+                (
+                    (d.data as usize + d.byte_offset as usize) as *mut f64,
+                    (*t).deleter.unwrap(),
+                )
+            };
+            unsafe { first.write_unaligned(2.5) };
+            unsafe { deleter(t.cast()) };
+        })
+        .join()
+        .unwrap();
+        let bytes = std::fs::read(dir.join("_f8.bin")).unwrap();
+        assert_eq!(&bytes[3..11], &2.5f64.to_ne_bytes());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn export_describes_the_view_and_outlives_it() {
         let dir = std::env::temp_dir().join(format!("mm_dlpack_{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
