@@ -277,9 +277,13 @@ private:
       throw error(MM_E_BAD_HANDLE, "mmarray::array: the array is empty (moved from or closed)");
     }
   }
-  /// Getters answer 0 for a bad handle; 0 can also be a real value, so ask first.
+  /// Getters answer 0 for a bad handle, and 0 can be a real value: on 0, ask whether the
+  /// handle is still open (it may have been closed through the C API).
   template <class N> N checked(N value) const {
     require_open();
+    if (value == N{} && mm_data(h_) == nullptr) {
+      detail::throw_last(MM_E_BAD_HANDLE);
+    }
     return value;
   }
   std::string text(const char *p) const {

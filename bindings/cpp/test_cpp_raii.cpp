@@ -155,6 +155,15 @@ int main() {
   }
   CHECK(mm_close(raw) == MM_OK);
   CHECK(mm_handle_count() == live0);
+  {
+    // A handle closed behind the wrapper's back: getters throw instead of answering 0.
+    auto stale = mmarray::array::open(path, "u1", "r");
+    CHECK(mm_close(stale.handle()) == MM_OK);
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.ndim());
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.flags());
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.dtype());
+  }  // its destructor's mm_close fails quietly
+  CHECK(mm_handle_count() == live0);
 
   std::remove(path.c_str());
   rmdir(dir);
