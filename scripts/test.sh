@@ -11,7 +11,9 @@
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
-#   8. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
+#   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
+#      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
+#   9. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
 #
 # Stops at the first failing stage with a non-zero exit status. Ends with each runner's
 # summary line. Build products go to $MMARRAY_BUILD_DIR (default: ./build).
@@ -200,7 +202,16 @@ run_stage pytest "$venv/bin/python" -m pytest -q tests/oracle
 summary+=("  pytest: $(grep -E '(passed|failed|error)' "$logs/pytest.log" | tail -1 | sed 's/=//g; s/^ *//')")
 
 # ---------------------------------------------------------------------------------------
-# 8. benchmarks, tiny sizes: only that they still build and run (timings never fail)
+# 8. bindings and interop: DLPack (numpy), C++17/20, Go, Fortran, Zig, README snippets,
+#    Doxygen, out-of-tree install consumers (also into /usr/local when CI=true)
+# ---------------------------------------------------------------------------------------
+system_install=0
+[ "${CI:-}" = true ] && system_install=1
+run_stage bindings env MMARRAY_SYSTEM_INSTALL="${MMARRAY_SYSTEM_INSTALL:-$system_install}" \
+    MMARRAY_VENV="$venv" MMARRAY_BUILD_DIR="$build" scripts/test_bindings.sh
+
+# ---------------------------------------------------------------------------------------
+# 9. benchmarks, tiny sizes: only that they still build and run (timings never fail)
 # ---------------------------------------------------------------------------------------
 run_stage bench-quick bash bench/run.sh --quick
 
