@@ -48,7 +48,7 @@ def bench_create(dir, quick):
     reps = 2 if quick else 3
     path = os.path.join(dir, "create_numpy.f8")
     chunk = 1 << 20
-    out = []
+    out, flush = [], []
     for _ in range(reps):
         if os.path.exists(path):
             os.unlink(path)
@@ -57,12 +57,15 @@ def bench_create(dir, quick):
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
             m[start:stop] = np.arange(start, stop, dtype="<f8")
+        t1 = time.perf_counter()
         m.flush()
+        flush.append(time.perf_counter() - t1)
         del m
         gc.collect()
         out.append(time.perf_counter() - t)
     os.unlink(path)
     report("6", out, "s")
+    report("6f", flush, "s")
 
 
 def bench_many(dir, files):
