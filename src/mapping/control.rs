@@ -232,10 +232,14 @@ impl Mapping {
         let err = io::Error::last_os_error();
         let call = if lock { "mlock" } else { "munlock" };
         let mut e = MmError::os(format!("{call} of {len} bytes failed"), &err);
-        if err.raw_os_error() == Some(libc::ENOMEM) {
-            e.message
-                .push_str(" (RLIMIT_MEMLOCK, see ulimit -l, may be too low)");
-        }
+        let why = match err.raw_os_error() {
+            Some(libc::ENOMEM) => " (RLIMIT_MEMLOCK, see ulimit -l, may be too low)",
+            Some(libc::EPERM) if lock => {
+                " (RLIMIT_MEMLOCK is 0 and the process lacks CAP_IPC_LOCK)"
+            }
+            _ => "",
+        };
+        e.message.push_str(why);
         Err(e)
     }
 }
