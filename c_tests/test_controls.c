@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mmarray.h"
@@ -223,6 +224,40 @@ static void test_lock_and_zero(void) {
     CHECK(mm_resident(a, NULL) == MM_E_INVALID_ARG);
 }
 
+/* mlock refused: in a child that gives up root (and with it CAP_IPC_LOCK), with
+ * RLIMIT_MEMLOCK 0 (EPERM) and then smaller than the view (ENOMEM). Only as root. */
+static void test_lock_refused(void) {
+    if (geteuid() != 0) {
+        printf("test_lock_refused: skipped (needs root to drop privileges)\n");
+        return;
+    }
+    char path[512];
+    path_of(path, "refused.bin");
+    cold_file(path, 64 * page);
+    mm_array a;
+    CHECK(mm_open(path, "u1", "r", 0, NULL, 0, 'C', &a) == MM_OK);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit zero = {0, 0}, small = {4 * (rlim_t)page, 4 * (rlim_t)page};
+        if (setrlimit(RLIMIT_MEMLOCK, &small) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(10);
+        int bad = 0;
+        if (mm_lock(a) != MM_E_IO || mm_last_os_error() != ENOMEM) bad |= 1;
+        if (!strstr(mm_last_error_message(), "RLIMIT_MEMLOCK")) bad |= 2;
+        if (setrlimit(RLIMIT_MEMLOCK, &zero) != 0) _exit(11);
+        if (mm_lock(a) != MM_E_PERMISSION || mm_last_os_error() != EPERM) bad |= 4;
+        if (mm_unlock(a) != MM_OK) bad |= 8;
+        _exit(bad);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "test_lock_refused: child status %d\n", status);
+    CHECK(mm_close(a) == MM_OK);
+}
+
 int main(void) {
     page = sysconf(_SC_PAGESIZE);
     snprintf(dir, sizeof dir, "%s/mmarray-ctest-controls-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -232,6 +267,7 @@ int main(void) {
     test_dontneed_and_populate();
     test_flush();
     test_lock_and_zero();
+    test_lock_refused();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) failures++;
