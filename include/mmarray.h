@@ -401,8 +401,10 @@ mm_status mm_flush_async(mm_array a);
 
 /**
  * msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
- * The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS. Its cost
- * follows the range, not the mapping. MM_OK and no effect in modes r and c.
+ * The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
+ * negative strides has bytes before mm_data(a), which this call cannot name: flush
+ * them through a view that starts lower, or with mm_flush). Its cost follows the
+ * range, not the mapping. MM_OK and no effect in modes r and c.
  */
 mm_status mm_flush_range(mm_array a,
                          uint64_t byte_offset,

@@ -521,3 +521,39 @@ fn failure_messages_still_name_the_call() {
         assert_eq!(mm_close(h), MM_OK);
     }
 }
+
+#[test]
+fn flush_range_of_a_reversed_view_counts_forward_from_its_first_element() {
+    let dir = TempDir::new("reversed");
+    let path = dir.path("a.bin");
+    fs::write(&path, vec![0u8; 2 * PAGE]).unwrap();
+    let p = cstr(&path);
+    let mut a = 0;
+    let st = unsafe {
+        mm_open(
+            p.as_ptr(),
+            c"<u4".as_ptr(),
+            c"r+".as_ptr(),
+            0,
+            std::ptr::null(),
+            0,
+            b'C' as _,
+            &mut a,
+        )
+    };
+    assert_eq!(st, MM_OK);
+    let mut r = 0;
+    assert_eq!(
+        unsafe { mm_slice(a, 0, i64::MAX, i64::MIN, -1, &mut r) },
+        MM_OK
+    );
+    // mm_data(r) is the last element: 4 bytes lie at and after it.
+    assert_eq!(mm_flush_range(r, 0, 4), MM_OK);
+    assert_eq!(mm_flush_range(r, 0, 5), MM_E_OUT_OF_BOUNDS);
+    assert_eq!(mm_flush_range(r, 4, 0), MM_OK);
+    // The whole view is still resident-counted and advised as a whole.
+    assert_eq!(mm_advise(r, MM_ADVICE_WILLNEED), MM_OK);
+    assert_eq!(resident(r), resident(a));
+    assert_eq!(mm_close(r), MM_OK);
+    assert_eq!(mm_close(a), MM_OK);
+}

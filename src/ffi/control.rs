@@ -142,8 +142,10 @@ pub extern "C" fn mm_advise(a: mm_array, advice: i32) -> mm_status {
 }
 
 /// msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
-/// The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS. Its cost
-/// follows the range, not the mapping. MM_OK and no effect in modes r and c.
+/// The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
+/// negative strides has bytes before mm_data(a), which this call cannot name: flush
+/// them through a view that starts lower, or with mm_flush). Its cost follows the
+/// range, not the mapping. MM_OK and no effect in modes r and c.
 #[no_mangle]
 pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> mm_status {
     guard(
