@@ -15,6 +15,7 @@ use std::sync::Once;
 use crate::error::{ErrorKind, MmError};
 
 pub mod array;
+pub mod npy;
 pub mod registry;
 
 /// Handle of one view of a mapping. 0 is never a valid handle.
