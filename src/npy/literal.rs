@@ -110,7 +110,8 @@ impl fmt::Display for ParseError {
 /// Options of the grammar.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// Accept a Python 2 `L` after an integer (numpy retries v1/v2 headers this way).
+    /// numpy's retry for v1/v2 headers (a round trip through Python's tokenize): accept
+    /// a Python 2 `L` after an integer, and a last line of only spaces after the literal.
     pub long_suffix: bool,
 }
 
@@ -271,7 +272,8 @@ impl Parser {
                 continue;
             }
             if self.peek().is_none() {
-                if self.pos != line_start
+                if !self.options.long_suffix
+                    && self.pos != line_start
                     && self.chars[line_start..self.pos]
                         .iter()
                         .all(|&c| is_space(c))
