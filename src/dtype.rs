@@ -6,14 +6,17 @@
 //! `"longdouble"` or `"datetime64[ns]"`. Platform-dependent types (`long`, `intp`,
 //! `longdouble`, ...) resolve as numpy resolves them on the target platform.
 //!
+//! Record (structured) dtypes are read in two forms (see `record`): the descr list that
+//! .npy headers hold (`"[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]"`) and numpy's
+//! comma form (`"<i4,(2,3)f8"`); their typestr is the descr list as numpy prints it.
+//!
 //! Not supported on purpose: object (`"O"`) and `StringDType` (`"T"`) arrays, whose items
 //! are pointers into Python's heap (`ErrorKind::Unsupported`); and, as
-//! `ErrorKind::InvalidArg` for now: everything numpy reads with its comma-string grammar,
-//! i.e. text with a comma or starting (after a byte order) with a digit or `(`: structured
-//! and subarray dtypes (`"i4,f8"`, `"(2,)i4"`, `"2i4"`) and also its scalar results
-//! (`"3S"` = `"S3"`, `"()i4"`); datetime units with a divisor (`"M8[s/10]"`, which numpy
-//! turns into a finer unit by approximate rules); and single control characters, which
-//! numpy reads as raw type numbers (`"\0"` is bool there).
+//! `ErrorKind::InvalidArg`: top-level subarray dtypes and the other texts numpy reads with
+//! its comma-string grammar without a comma (`"(2,)i4"`, `"2i4"`, and scalar results
+//! such as `"3S"` = `"S3"`, `"()i4"`); datetime units with a divisor (`"M8[s/10]"`, which
+//! numpy turns into a finer unit by approximate rules); and single control characters,
+//! which numpy reads as raw type numbers (`"\0"` is bool there).
 
 use std::fmt;
 use std::mem::{align_of, size_of};

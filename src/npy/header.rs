@@ -140,17 +140,16 @@ pub fn parse_text(version: (u8, u8), raw: &[u8], data_offset: u64) -> Result<Hea
     let mut descr = None;
     let mut fortran = None;
     let mut shape = None;
-    let mut keys: Vec<String> = Vec::new();
+    // A set: a header may hold many distinct keys, and this must stay linear-ish.
+    let mut keys: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut bad_keys = false;
     for (k, v) in &pairs {
         let Value::Str(k) = k else {
             bad_keys = true;
-            keys.push(k.to_string());
+            keys.insert(k.to_string());
             continue;
         };
-        if !keys.iter().any(|x| x == &py_repr_str(k)) {
-            keys.push(py_repr_str(k));
-        }
+        keys.insert(py_repr_str(k));
         match k.as_str() {
             "descr" => descr = Some(v),
             "fortran_order" => fortran = Some(v),
@@ -159,10 +158,10 @@ pub fn parse_text(version: (u8, u8), raw: &[u8], data_offset: u64) -> Result<Hea
         }
     }
     let (Some(descr), Some(fortran), Some(shape), false) = (descr, fortran, shape, bad_keys) else {
-        keys.sort();
+        let keys: Vec<String> = keys.into_iter().collect();
         return Err(format_err(format!(
             "Header does not contain the correct keys: [{}]",
-            keys.join(", ")
+            short(&keys.join(", "))
         )));
     };
     let dims = match shape {
@@ -439,6 +438,31 @@ mod tests {
         assert_eq!(&h[6..8], &[1, 0]);
         assert!(h.windows(3).any(|w| w == b"'\xe9'"));
         assert_eq!(parse_bytes(&h).unwrap().dtype, latin);
+    }
+
+    #[test]
+    fn linear_time_on_large_headers() {
+        // ~2.6 MB of header text, 100000 fields: no 10000-character limit (D11), and the
+        // parse stays fast (it is one pass).
+        let fields: Vec<String> = (0..100_000).map(|i| format!("('f{i}', '<i2')")).collect();
+        let text = format!(
+            "{{'descr': [{}], 'fortran_order': False, 'shape': (2,), }}",
+            fields.join(", ")
+        );
+        let start = std::time::Instant::now();
+        let h = parse_bytes(&npy((2, 0), &text)).unwrap();
+        assert_eq!(h.dtype.fields().unwrap().len(), 100_000);
+        assert_eq!(h.dtype.itemsize(), 200_000);
+        // Brackets nested to Python's limit, over and over, then cut off.
+        let deep = "[".repeat(200) + &"]".repeat(200) + ", ";
+        let text = format!("{{'x': [{}", deep.repeat(5000));
+        let (k, _) = kind_of(&npy((2, 0), &text));
+        assert_eq!(k, ErrorKind::Format);
+        let text = format!("{{'x': {}", "[".repeat(100_000));
+        let (k, msg) = kind_of(&npy((2, 0), &text));
+        assert_eq!(k, ErrorKind::Format);
+        assert!(msg.contains("nested"), "{msg}");
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
     }
 
     #[test]
