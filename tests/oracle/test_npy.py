@@ -751,3 +751,37 @@ def test_fortran_header_and_subarray_descr(lib, tmp_path):
     assert st == MM_OK, lib.error()
     assert (lib.shape_of(h), lib.dtype_of(h)) == (ref.shape, ref.dtype.str)
     lib.mm_close(h)
+
+
+def test_save_over_its_own_source(lib, tmp_path):
+    """Saving a view over the file it maps: the new file replaces the old name, and the
+    open handle keeps reading the old data (its inode lives on)."""
+    arr = np.arange(24, dtype=">i4").reshape(4, 6)
+    path = tmp_path / "a.npy"
+    saved_bytes(path, arr)
+    st, h = lib.open_npy(path, "r")
+    assert st == MM_OK
+    st, v = lib.slice(h, 1, INT64_MAX, INT64_MIN, -1)
+    assert st == MM_OK
+    assert lib.save(v, path) == MM_OK
+    assert file_bytes(path) == saved_bytes(tmp_path / "w.npy", arr[:, ::-1])
+    assert lib.numpy_view(h, ">i4").tobytes() == arr.tobytes()
+    lib.mm_close(v)
+    lib.mm_close(h)
+
+
+@pytest.mark.parametrize("text", ["i4,f8", "<i4,>f8", "i4, (2,3)f8, S3", "2i4,f8", "(2)i4,f8",
+                                  "M8[ns],float32", "u1,", "S3,U2,b1"])
+def test_comma_forms_match_numpy(lib, tmp_path, text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dt = np.dtype(text)
+    path = tmp_path / "c.npy"
+    st, h = lib.create_npy(path, text, (4,), "C")
+    assert st == MM_OK, lib.error()
+    assert lib.dtype_of(h) == str(dt.descr)
+    assert lib.mm_itemsize(h) == dt.itemsize
+    assert [f[0] for f in lib.fields_of(h)] == list(dt.names)
+    assert [f[2] for f in lib.fields_of(h)] == [dt.fields[n][1] for n in dt.names]
+    lib.mm_close(h)
+    assert file_bytes(path) == saved_bytes(tmp_path / "n.npy", np.zeros(4, dt))
