@@ -170,8 +170,9 @@ mm_status mm_create_npy(const char *path,
 void *mm_data(mm_array a);
 
 /**
- * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...), valid while the
- * handle is open; NULL for a bad handle.
+ * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+ * dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+ * Valid while the handle is open; NULL for a bad handle.
  */
 const char *mm_dtype(mm_array a);
 

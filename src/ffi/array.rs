@@ -452,8 +452,9 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
     )
 }
 
-/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...), valid while the
-/// handle is open; NULL for a bad handle.
+/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+/// dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+/// Valid while the handle is open; NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard(
