@@ -785,3 +785,18 @@ def test_comma_forms_match_numpy(lib, tmp_path, text):
     assert [f[2] for f in lib.fields_of(h)] == [dt.fields[n][1] for n in dt.names]
     lib.mm_close(h)
     assert file_bytes(path) == saved_bytes(tmp_path / "n.npy", np.zeros(4, dt))
+
+
+def test_save_failure_after_temp_removes_it(lib, tmp_path):
+    """rename() over a directory fails after the data was written: the temporary file
+    is removed and the directory is untouched."""
+    h = _open_source(lib, tmp_path, np.arange(1000, dtype="<f8"))
+    target = tmp_path / "target.npy"
+    target.mkdir()
+    (target / "inside").write_bytes(b"x")
+    st = lib.save(h, target)
+    assert st != MM_OK
+    assert "rename" in lib.error()
+    assert sorted(os.listdir(tmp_path)) == ["src.npy", "target.npy"]
+    assert os.listdir(target) == ["inside"]
+    lib.mm_close(h)
