@@ -9,6 +9,7 @@ pub mod dtype;
 pub mod error;
 pub mod layout;
 pub mod mapping;
+pub mod npy;
 pub mod view;
 
 pub mod ffi;

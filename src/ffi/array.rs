@@ -24,13 +24,16 @@ pub(crate) struct Entry {
     pub view: View,
     /// Shared by every view with the same dtype of one mapping, so that a slice or a
     /// view allocates no strings (memory per view and mm_slice cost).
-    names: Arc<Names>,
+    pub names: Arc<Names>,
 }
 
-/// The C strings of an entry.
+/// The C strings of an entry (and its record fields): they depend only on the dtype
+/// and the mapping, so a slice, or a view keeping the dtype, shares its base's.
 pub(crate) struct Names {
     dtype: CString,
     filename: Option<CString>,
+    /// What mm_field hands out for a record dtype (empty otherwise).
+    pub fields: Box<[super::npy::FieldText]>,
 }
 
 static REGISTRY: Registry<Entry> = Registry::new();
@@ -50,7 +53,16 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
     let filename = view
         .filename()
         .map(|p| CString::new(p.as_os_str().as_bytes()).unwrap_or_default());
-    register_with(view, Arc::new(Names { dtype, filename }), call)
+    let fields = super::npy::field_texts(view.dtype());
+    register_with(
+        view,
+        Arc::new(Names {
+            dtype,
+            filename,
+            fields,
+        }),
+        call,
+    )
 }
 
 /// Registers `view`, whose dtype and file are those of `names`, and returns its handle.
@@ -98,7 +110,11 @@ pub(crate) unsafe fn out_handle<'a>(
 }
 
 /// A C string argument as UTF-8 text; `None` for NULL.
-unsafe fn text_arg<'a>(call: &str, what: &str, p: *const c_char) -> Result<Option<&'a str>, Fail> {
+pub(crate) unsafe fn text_arg<'a>(
+    call: &str,
+    what: &str,
+    p: *const c_char,
+) -> Result<Option<&'a str>, Fail> {
     if p.is_null() {
         return Ok(None);
     }
@@ -116,7 +132,12 @@ unsafe fn text_arg<'a>(call: &str, what: &str, p: *const c_char) -> Result<Optio
 }
 
 /// `n` elements at `p`; NULL with n > 0 is an error naming `what`.
-unsafe fn array_arg<'a, T>(call: &str, what: &str, p: *const T, n: usize) -> Result<&'a [T], Fail> {
+pub(crate) unsafe fn array_arg<'a, T>(
+    call: &str,
+    what: &str,
+    p: *const T,
+    n: usize,
+) -> Result<&'a [T], Fail> {
     if n > MAX_NDIM {
         return Err(Fail::new(
             MM_E_INVALID_ARG,
@@ -136,7 +157,7 @@ unsafe fn array_arg<'a, T>(call: &str, what: &str, p: *const T, n: usize) -> Res
     Ok(unsafe { std::slice::from_raw_parts(p, n) })
 }
 
-fn parse_dtype(call: &str, text: Option<&str>) -> Result<Option<DType>, Fail> {
+pub(crate) fn parse_dtype(call: &str, text: Option<&str>) -> Result<Option<DType>, Fail> {
     text.map(parse_cached)
         .transpose()
         .map_err(|e| Fail::core(call, e))
@@ -494,8 +515,9 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
     )
 }
 
-/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...), valid while the
-/// handle is open; NULL for a bad handle.
+/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+/// dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+/// Valid while the handle is open; NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard(
