@@ -253,6 +253,7 @@ static void fill(double *p, size_t n) {
 /* Both return the whole time and store in *flush_s the part spent in msync. */
 static double create_c(const char *path, size_t bytes, double *flush_s) {
     unlink(path);
+    sync(); /* the previous repetition's write-back must not land in this one */
     double t0 = now_ns();
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0) die("create");
@@ -269,6 +270,7 @@ static double create_c(const char *path, size_t bytes, double *flush_s) {
 
 static double create_mm(const char *path, size_t bytes, double *flush_s) {
     unlink(path);
+    sync(); /* the previous repetition's write-back must not land in this one */
     double t0 = now_ns();
     mm_array a;
     size_t shape[1] = {bytes / 8};

@@ -116,6 +116,9 @@ fn main() {
         let mut v = Vec::new();
         for _ in 0..reps {
             let _ = std::fs::remove_file(&path);
+            // SAFETY: sync has no preconditions. The previous repetition's write-back
+            // must not land in this one.
+            unsafe { libc::sync() };
             let t = Instant::now();
             let file = OpenOptions::new()
                 .read(true)

@@ -52,6 +52,7 @@ def bench_create(dir, quick):
     for _ in range(reps):
         if os.path.exists(path):
             os.unlink(path)
+        os.sync()  # the previous repetition's write-back must not land in this one
         t = time.perf_counter()
         m = np.memmap(path, dtype="<f8", mode="w+", shape=(n,))
         for start in range(0, n, chunk):
