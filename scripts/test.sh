@@ -181,7 +181,8 @@ run_stage header-up-to-date header_check
 # ---------------------------------------------------------------------------------------
 # 6. C / C++ tests against the installed package
 # ---------------------------------------------------------------------------------------
-run_stage c-tests-configure cmake -S c_tests -B "$build/c_tests" -DCMAKE_PREFIX_PATH="$stage_prefix"
+run_stage c-tests-configure cmake -S c_tests -B "$build/c_tests" -DCMAKE_PREFIX_PATH="$stage_prefix" \
+    -DMMARRAY_PYTHON="$venv/bin/python"
 run_stage c-tests-build cmake --build "$build/c_tests" -j "$jobs"
 ctest_run() { cd "$build/c_tests" && ctest -j "$jobs" --output-on-failure --timeout 900; }
 run_stage ctest ctest_run
