@@ -298,6 +298,9 @@ static void bench_create(size_t bytes) {
         }
     }
     unlink(path);
+    printf("N 6: every repetition in run order, C / mmarray (s):");
+    for (int r = 0; r < reps; r++) printf(" %.3g/%.3g", c[r], m[r]);
+    printf("\n");
     report("6", "c", c, reps, "s");
     report("6", "mmarray", m, reps, "s");
     report("6f", "c", cf, reps, "s");
