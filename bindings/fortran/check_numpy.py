@@ -29,10 +29,14 @@ else:
     assert np.array_equal(c, 2 * a0 + 1), c
     import os
     assert os.path.getsize(d + "/c.f8") == 96
+    import io
     dd = np.load(d + "/d.npy")
     assert dd.flags.f_contiguous and np.array_equal(dd, 2 * d0), dd
+    # f.npy: mm_save_npy_f of the strided view d[:, ::-1, :]: np.save's bytes.
+    buf = io.BytesIO()
+    np.save(buf, (2 * d0)[:, ::-1, :])
+    assert open(d + "/f.npy", "rb").read() == buf.getvalue()
     # e.npy: made by mm_create_npy_f (order F) and filled by Fortran; np.save's bytes.
-    import io
     e = np.load(d + "/e.npy")
     assert e.dtype == "<i4" and e.flags.f_contiguous and np.array_equal(e, e0), e
     buf = io.BytesIO()

@@ -4,7 +4,8 @@
 !>   d.npy: np.save of np.asfortranarray(d), float64 (2,3,4); d[i,j,k] = i + 10*j + 100*k + 0.5
 !> It checks the values, doubles a in place, sets b[1,2,3] = -1 through the transposed
 !> pointer, writes c.f8 = a + 1 (order F), doubles d in place through mm_open_npy_f and
-!> creates e.npy (int32 (2,3), order F) with mm_create_npy_f; numpy checks the files
+!> saves d[:, ::-1, :] to f.npy (mm_save_npy_f), creates e.npy (int32 (2,3), order F)
+!> with mm_create_npy_f; numpy checks the files
 !> afterwards.
 program test_mmarray
   use mmarray
@@ -85,7 +86,13 @@ program test_mmarray
   end do
   w = 2 * w
   call mm_flush_f(d)
+  ! np.save of the strided view d[:, ::-1, :] (numpy's axis 1 is the second).
+  col = mm_slice_f(d, 2, MM_MAX_INDEX, MM_MIN_INDEX, -1_c_int64_t)
+  call mm_save_npy_f(col, trim(dir) // "/f.npy")
+  call mm_close_f(col)
   call mm_close_f(d)
+  call mm_save_npy_f(d, trim(dir) // "/closed.npy", stat=stat)
+  call expect(stat == MM_E_BAD_HANDLE, "mm_save_npy_f of a closed array")
 
   ! e.npy: a new .npy (open_memmap w+), F order, filled through the pointer.
   e = mm_create_npy_f(trim(dir) // "/e.npy", "<i4", [2_c_size_t, 3_c_size_t], order="F")
