@@ -32,6 +32,9 @@ pub struct View {
     dims: Box<[usize]>,
 }
 
+// `View::strides` reads the packed strides back as i64: that needs usize to be 64 bits.
+const _: () = assert!(std::mem::size_of::<usize>() == std::mem::size_of::<i64>());
+
 /// The shape and strides of a view, packed as `View::dims` holds them.
 fn pack_dims(shape: &[usize], strides: &[i64]) -> Box<[usize]> {
     debug_assert_eq!(shape.len(), strides.len());
