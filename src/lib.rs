@@ -7,6 +7,7 @@
 
 pub mod dtype;
 pub mod error;
+pub mod guarded;
 pub mod layout;
 pub mod mapping;
 pub mod view;

@@ -15,6 +15,7 @@ use std::sync::Once;
 use crate::error::{ErrorKind, MmError};
 
 pub mod array;
+pub mod guarded;
 pub mod registry;
 
 /// Handle of one view of a mapping. 0 is never a valid handle.
@@ -178,7 +179,11 @@ pub(crate) fn guard<R>(
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            let at = PANIC_AT.try_with(|p| p.borrow_mut().take()).ok().flatten().unwrap_or_default();
+            let at = PANIC_AT
+                .try_with(|p| p.borrow_mut().take())
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             // Dropping a payload can itself panic; never let that escape.
             let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
             Fail::new(
