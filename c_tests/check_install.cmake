@@ -1,0 +1,68 @@
+# cmake -DPREFIX=<install prefix> -P check_install.cmake
+# The installed tree: real file + symlinks, SONAME, static library, header, CMake and
+# pkg-config files.
+find_program(READELF readelf)
+if(NOT READELF)
+  message(FATAL_ERROR "readelf not found (binutils)")
+endif()
+set(lib "${PREFIX}/lib")
+set(errors "")
+
+function(expect_link path target)
+  if(NOT IS_SYMLINK "${path}")
+    set(errors "${errors}\n${path} is not a symlink" PARENT_SCOPE)
+    return()
+  endif()
+  file(READ_SYMLINK "${path}" got)
+  if(NOT got STREQUAL target)
+    set(errors "${errors}\n${path} -> ${got}, expected -> ${target}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(expect_file path)
+  if(NOT EXISTS "${path}" OR IS_SYMLINK "${path}" OR IS_DIRECTORY "${path}")
+    set(errors "${errors}\n${path} is not a regular file" PARENT_SCOPE)
+  endif()
+endfunction()
+
+file(STRINGS "${PREFIX}/include/mmarray.h" maj REGEX "#define MM_VERSION_MAJOR")
+file(STRINGS "${PREFIX}/include/mmarray.h" min REGEX "#define MM_VERSION_MINOR")
+file(STRINGS "${PREFIX}/include/mmarray.h" pat REGEX "#define MM_VERSION_PATCH")
+string(REGEX REPLACE ".* ([0-9]+).*" "\\1" maj "${maj}")
+string(REGEX REPLACE ".* ([0-9]+).*" "\\1" min "${min}")
+string(REGEX REPLACE ".* ([0-9]+).*" "\\1" pat "${pat}")
+set(version "${maj}.${min}.${pat}")
+
+expect_file("${lib}/libmmarray.so.${version}")
+expect_link("${lib}/libmmarray.so.${maj}" "libmmarray.so.${version}")
+expect_link("${lib}/libmmarray.so" "libmmarray.so.${maj}")
+expect_file("${lib}/libmmarray.a")
+expect_file("${PREFIX}/include/mmarray.h")
+expect_file("${lib}/cmake/mmarray/mmarrayConfig.cmake")
+expect_file("${lib}/cmake/mmarray/mmarrayConfigVersion.cmake")
+expect_file("${lib}/cmake/mmarray/mmarrayNativeLibs.cmake")
+expect_file("${lib}/pkgconfig/mmarray.pc")
+
+execute_process(COMMAND "${READELF}" -d "${lib}/libmmarray.so.${version}" OUTPUT_VARIABLE dyn)
+if(NOT dyn MATCHES "Library soname: \\[libmmarray\\.so\\.${maj}\\]")
+  set(errors "${errors}\nSONAME of libmmarray.so.${version} is not libmmarray.so.${maj}:\n${dyn}")
+endif()
+
+file(READ "${lib}/pkgconfig/mmarray.pc" pc)
+foreach(needle "Version: ${version}" "Libs: -L\${libdir} -lmmarray" "Cflags: -I\${includedir}"
+               "Libs.private: -l")
+  string(FIND "${pc}" "${needle}" at)
+  if(at LESS 0)
+    set(errors "${errors}\nmmarray.pc lacks \"${needle}\"")
+  endif()
+endforeach()
+
+include("${lib}/cmake/mmarray/mmarrayNativeLibs.cmake")
+if(NOT mmarray_NATIVE_STATIC_LIBS)
+  set(errors "${errors}\nmmarrayNativeLibs.cmake lists no native libraries")
+endif()
+
+if(errors)
+  message(FATAL_ERROR "installed tree under ${PREFIX} is wrong:${errors}")
+endif()
+message(STATUS "installed tree ${PREFIX}: ok (version ${version}, native libs: ${mmarray_NATIVE_STATIC_LIBS})")
