@@ -32,6 +32,58 @@
 #define MM_C_CONTIGUOUS 2
 
 /**
+ * mm_dl_managed_tensor_versioned.flags bit: the data was copied (never set by
+ * mmarray: the tensor aliases the mapping). DLPack's DLPACK_FLAG_BITMASK_IS_COPIED.
+ */
+#define MM_DLPACK_FLAG_IS_COPIED 2
+
+/**
+ * mm_dl_managed_tensor_versioned.flags bit: the tensor must not be written to (the
+ * array was opened in mode "r"). DLPack's DLPACK_FLAG_BITMASK_READ_ONLY.
+ */
+#define MM_DLPACK_FLAG_READ_ONLY 1
+
+/**
+ * DLPack ABI version this library produces (major; consumers check it).
+ */
+#define MM_DLPACK_MAJOR_VERSION 1
+
+/**
+ * DLPack ABI version this library produces (minor).
+ */
+#define MM_DLPACK_MINOR_VERSION 0
+
+/**
+ * DLPack type code: boolean (kDLBool).
+ */
+#define MM_DL_BOOL 6
+
+/**
+ * DLPack type code: complex of two IEEE floats (kDLComplex).
+ */
+#define MM_DL_COMPLEX 5
+
+/**
+ * DLPack device type of host memory (kDLCPU).
+ */
+#define MM_DL_CPU 1
+
+/**
+ * DLPack type code: IEEE floating point (kDLFloat).
+ */
+#define MM_DL_FLOAT 2
+
+/**
+ * DLPack type code: signed integer (kDLInt).
+ */
+#define MM_DL_INT 0
+
+/**
+ * DLPack type code: unsigned integer (kDLUInt).
+ */
+#define MM_DL_UINT 1
+
+/**
  * mm_flags bit: Fortran-contiguous.
  */
 #define MM_F_CONTIGUOUS 4
@@ -55,6 +107,114 @@ typedef int32_t mm_status;
  * Handle of one view of a mapping. 0 is never a valid handle.
  */
 typedef uint64_t mm_array;
+
+/**
+ * DLPack's DLPackVersion.
+ */
+typedef struct {
+  /**
+   * Major version; a consumer must reject a major version it does not know.
+   */
+  uint32_t major;
+  /**
+   * Minor version.
+   */
+  uint32_t minor;
+} mm_dl_pack_version;
+
+/**
+ * DLPack's DLDevice.
+ */
+typedef struct {
+  /**
+   * Device type (DLDeviceType, a C enum); always MM_DL_CPU here.
+   */
+  int32_t device_type;
+  /**
+   * Device number; 0 for host memory.
+   */
+  int32_t device_id;
+} mm_dl_device;
+
+/**
+ * DLPack's DLDataType.
+ */
+typedef struct {
+  /**
+   * Type code: MM_DL_INT, MM_DL_UINT, MM_DL_FLOAT, MM_DL_COMPLEX or MM_DL_BOOL.
+   */
+  uint8_t code;
+  /**
+   * Bits of one lane (8 * itemsize).
+   */
+  uint8_t bits;
+  /**
+   * Number of lanes; always 1.
+   */
+  uint16_t lanes;
+} mm_dl_data_type;
+
+/**
+ * DLPack's DLTensor.
+ */
+typedef struct {
+  /**
+   * 256-byte-aligned base address; the first element is at data + byte_offset.
+   */
+  void *data;
+  /**
+   * Where the data lives: host memory.
+   */
+  mm_dl_device device;
+  /**
+   * Number of dimensions.
+   */
+  int32_t ndim;
+  /**
+   * Element type.
+   */
+  mm_dl_data_type dtype;
+  /**
+   * `ndim` dimensions.
+   */
+  int64_t *shape;
+  /**
+   * `ndim` strides in ELEMENTS (not bytes); never NULL.
+   */
+  int64_t *strides;
+  /**
+   * Offset in bytes from `data` to the first element.
+   */
+  uint64_t byte_offset;
+} mm_dl_tensor;
+
+/**
+ * DLPack's DLManagedTensorVersioned, as mm_to_dlpack returns it.
+ */
+typedef struct {
+  /**
+   * DLPack ABI version of this struct: {MM_DLPACK_MAJOR_VERSION, MM_DLPACK_MINOR_VERSION}.
+   */
+  mm_dl_pack_version version;
+  /**
+   * Owned by mmarray (the reference to the mapping); do not touch.
+   */
+  void *manager_ctx;
+  /**
+   * Releases the tensor and its reference to the mapping: call it exactly once, with
+   * this struct as its argument, from any thread. The argument is declared `void *`
+   * (DLPack declares it as a pointer to this struct; the ABI is the same).
+   */
+  void (*deleter)(void *tensor);
+  /**
+   * MM_DLPACK_FLAG_READ_ONLY for arrays opened in mode "r".
+   */
+  uint64_t flags;
+  /**
+   * The tensor itself.
+   */
+  mm_dl_tensor dl_tensor;
+} mm_dl_managed_tensor_versioned;
 
 /**
  * The handle is 0, closed, or was never issued.
@@ -334,6 +494,27 @@ const char *mm_status_str(mm_status s);
  * dimension counts as 1); valid while the handle is open; NULL for a bad handle.
  */
 const int64_t *mm_strides(mm_array a);
+
+/**
+ * Exports the view as a DLPack 1.x tensor without copying: stores a
+ * `DLManagedTensorVersioned *` (layout: mm_dl_managed_tensor_versioned) in `*out`.
+ *
+ * The tensor holds its own reference to the mapping: it stays valid after mm_close of
+ * every handle, until its `deleter` is called (exactly once, from any thread). `data` is
+ * 256-byte aligned with the first element at `data + byte_offset`; strides count
+ * elements; the device is the CPU. Arrays opened in mode "r" carry
+ * MM_DLPACK_FLAG_READ_ONLY. To hand it to Python, wrap it in a PyCapsule named
+ * "dltensor_versioned".
+ *
+ * Errors (`*out` is then NULL): MM_E_UNSUPPORTED for a dtype DLPack lacks (S, U, V, M, m,
+ * records, long double), a non-native byte order, or a byte stride that is not a
+ * multiple of the itemsize; MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `out` is NULL.
+ *
+ * # Safety
+ * `out` must be NULL or a writable `void *`.
+ */
+mm_status mm_to_dlpack(mm_array a,
+                       void **out_managed_tensor_versioned);
 
 /**
  * The library version as MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).

@@ -15,6 +15,7 @@ use std::sync::Once;
 use crate::error::{ErrorKind, MmError};
 
 pub mod array;
+pub mod dlpack;
 pub mod guarded;
 pub mod registry;
 

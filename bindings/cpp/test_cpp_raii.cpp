@@ -1,0 +1,174 @@
+// Tests of include/mmarray.hpp: RAII, exceptions with status codes, typed access, views.
+// Built as C++17 and as C++20 (which adds the std::span checks); see run_tests.sh.
+#include "mmarray.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <type_traits>
+#include <unistd.h>
+
+static int failures = 0;
+#define CHECK(cond)                                                                      \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
+      ++failures;                                                                        \
+    }                                                                                    \
+  } while (0)
+
+// Runs `f`, which must throw mmarray::error with `code` and a message containing `part`.
+template <class F> static void expect_error(mm_status code, const char *part, F f, int line) {
+  try {
+    f();
+    std::fprintf(stderr, "line %d: no exception\n", line);
+    ++failures;
+  } catch (const mmarray::error &e) {
+    if (e.code() != code || std::strstr(e.what(), part) == nullptr) {
+      std::fprintf(stderr, "line %d: got code %d \"%s\", want %d with \"%s\"\n", line,
+                   static_cast<int>(e.code()), e.what(), static_cast<int>(code), part);
+      ++failures;
+    }
+  }
+}
+#define EXPECT_ERROR(code, part, body) expect_error(code, part, [&] { body; }, __LINE__)
+
+static_assert(!std::is_copy_constructible_v<mmarray::array>, "move-only");
+static_assert(!std::is_copy_assignable_v<mmarray::array>, "move-only");
+static_assert(std::is_nothrow_move_constructible_v<mmarray::array>, "noexcept move");
+static_assert(std::is_nothrow_move_assignable_v<mmarray::array>, "noexcept move");
+
+int main() {
+  char dir[] = "/tmp/mm_cpp_XXXXXX";
+  if (mkdtemp(dir) == nullptr) {
+    return 2;
+  }
+  const std::string path = std::string(dir) + "/a.bin";
+  const std::size_t live0 = mm_handle_count();
+
+  {
+    // w+ creates the file; typed writes land in it.
+    auto a = mmarray::array::open(path, "<f8", "w+", 16, {{3, 4}});
+    CHECK(a.ndim() == 2);
+    CHECK((a.shape() == std::vector<std::size_t>{3, 4}));
+    CHECK((a.strides() == std::vector<std::int64_t>{32, 8}));
+    CHECK(a.dtype() == "<f8" && a.mode() == "w+" && a.offset() == 16);
+    CHECK(a.itemsize() == 8 && a.size() == 12 && a.nbytes() == 96);
+    CHECK(a.filename() && *a.filename() == path);
+    CHECK(a.writeable());
+    double *p = a.data<double>();
+    for (int i = 0; i < 12; ++i) {
+      p[i] = i * 0.5;
+    }
+    a.flush();
+    CHECK(mm_handle_count() == live0 + 1);
+
+    // Typed access checks the dtype and the byte order.
+    EXPECT_ERROR(MM_E_INVALID_ARG, "dtype is <f8 but T is <i4", a.data<std::int32_t>());
+    EXPECT_ERROR(MM_E_INVALID_ARG, "T is <f4", a.data<float>());
+
+    // view() and slice() are new arrays that outlive the base.
+    mmarray::array row = a.slice(0, 1, 2);
+    mmarray::array rev = a.slice(1, mmarray::omit_start(-1), mmarray::omit_stop(-1), -1);
+    mmarray::array t = a.view(nullptr, 0, {4, 3}, std::vector<std::int64_t>{8, 32});
+    CHECK(mm_handle_count() == live0 + 4);
+    a.close();
+    CHECK(!a);
+    CHECK(mm_handle_count() == live0 + 3);
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "empty", a.size());
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", a.data());
+    CHECK((row.shape() == std::vector<std::size_t>{1, 4}));
+    CHECK(row.data<double>()[3] == 3.5);
+    CHECK(rev.data<double>()[0] == 1.5);
+    CHECK((rev.strides() == std::vector<std::int64_t>{32, -8}));
+    CHECK(t.data<double>()[1] == 0.5);  // memory order: t[1][0] is a[0][1]
+    CHECK((t.flags() & MM_F_CONTIGUOUS) != 0 && (t.flags() & MM_C_CONTIGUOUS) == 0);
+#ifdef MMARRAY_HPP_HAS_SPAN
+    std::span<double> s = t.span<double>();
+    CHECK(s.size() == 12 && s[11] == 5.5);
+    EXPECT_ERROR(MM_E_INVALID_ARG, "not contiguous", (void)rev.span<double>());
+#endif
+
+    // Moves transfer the handle; the moved-from array is empty; one close in total.
+    mmarray::array moved = std::move(row);
+    CHECK(!row && moved);
+    CHECK(row.handle() == 0);
+    mmarray::array target;
+    target = std::move(moved);
+    CHECK(target.shape()[1] == 4);
+    CHECK(mm_handle_count() == live0 + 3);
+    target = std::move(rev);  // closes target's old handle
+    CHECK(mm_handle_count() == live0 + 2);
+
+    // A view too big for the array region.
+    EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "reaches", (void)t.view(nullptr, 8, {12}));
+    EXPECT_ERROR(MM_E_INVALID_ARG, "strides for", (void)t.view(nullptr, 0, {12}, std::vector<std::int64_t>{}));
+  }  // destructors close everything
+  CHECK(mm_handle_count() == live0);
+
+  {
+    // The file as written: 16 bytes of offset, then 12 doubles.
+    std::ifstream f(path, std::ios::binary | std::ios::ate);
+    CHECK(static_cast<std::size_t>(f.tellg()) == 16 + 96);
+    auto r = mmarray::array::open(path, "float64", "r", 16);
+    CHECK((r.shape() == std::vector<std::size_t>{12}));
+    CHECK(!r.writeable());
+    CHECK(r.data<double>()[7] == 3.5);
+    // Same bytes seen as big-endian: data<T> refuses (not native order).
+    auto be = r.view(">f8", 0, {12});
+    EXPECT_ERROR(MM_E_INVALID_ARG, "dtype is >f8", be.data<double>());
+    auto bytes = r.view("u1", 0, {96});
+    CHECK(bytes.data<std::uint8_t>()[8 * 7 + 7] == 0x40);  // 3.5 = 0x400C000000000000
+    auto flags = r.view("?", 0, {4});
+    CHECK(flags.data<bool>() != nullptr);
+    auto c = r.view("complex128", 0, {6});
+    CHECK(c.data<std::complex<double>>()[1] == std::complex<double>(1.0, 1.5));
+    // DLPack export through the C++ wrapper.
+    mm_dl_managed_tensor_versioned *dl = r.to_dlpack();
+    CHECK(dl->version.major == 1 && (dl->flags & MM_DLPACK_FLAG_READ_ONLY) != 0);
+    CHECK(dl->dl_tensor.ndim == 1 && dl->dl_tensor.shape[0] == 12 && dl->dl_tensor.strides[0] == 1);
+    dl->deleter(dl);
+    EXPECT_ERROR(MM_E_UNSUPPORTED, "byte order", (void)be.to_dlpack());
+  }
+
+  // Errors carry the status code and the library's message.
+  EXPECT_ERROR(MM_E_NOT_FOUND, "/missing.bin", mmarray::array::open(std::string(dir) + "/missing.bin", "<f8", "r"));
+  EXPECT_ERROR(MM_E_INVALID_ARG, "not understood", mmarray::array::open(path, "<q9", "r"));
+  EXPECT_ERROR(MM_E_FILE_TOO_SMALL, "", mmarray::array::open(path, "<f8", "r", 0, {{100}}));
+  EXPECT_ERROR(MM_E_INVALID_ARG, "", mmarray::array::open(path, "<f8", "r").slice(0, 0, 1, 0));
+  try {
+    mmarray::array::open(path, "<f8", "bogus");
+  } catch (const std::runtime_error &e) {  // catchable as a standard exception
+    CHECK(std::strstr(e.what(), "bogus") != nullptr);
+  }
+
+  // Adopting and releasing C handles.
+  mm_array raw = 0;
+  CHECK(mm_open(path.c_str(), "u1", "r", 0, nullptr, 0, 'C', &raw) == MM_OK);
+  {
+    mmarray::array adopted(raw);
+    CHECK(adopted.size() == 112);
+    mm_array back = adopted.release();
+    CHECK(back == raw && !adopted);
+  }
+  CHECK(mm_close(raw) == MM_OK);
+  CHECK(mm_handle_count() == live0);
+  {
+    // A handle closed behind the wrapper's back: getters throw instead of answering 0.
+    auto stale = mmarray::array::open(path, "u1", "r");
+    CHECK(mm_close(stale.handle()) == MM_OK);
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.ndim());
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.flags());
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.dtype());
+  }  // its destructor's mm_close fails quietly
+  CHECK(mm_handle_count() == live0);
+
+  std::remove(path.c_str());
+  rmdir(dir);
+  if (failures == 0) {
+    std::printf("test_cpp_raii (C++%ld): all checks passed\n", static_cast<long>(__cplusplus / 100 % 100));
+  }
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,384 @@
+!> Fortran front end to the mmarray C library (numpy.memmap semantics).
+!>
+!>   use mmarray
+!>   type(mm_array_f) :: a
+!>   real(c_double), pointer :: x(:,:)
+!>   a = mm_open_f("data.f8", "<f8", "r+", shape=[3_c_size_t, 4_c_size_t], order="F")
+!>   call mm_pointer(a, x)        ! x(3,4) aliases the file: no copy
+!>   x(2,3) = 1.0d0
+!>   call mm_close_f(a)
+!>
+!> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
+!>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
+!>   uint64 value.
+!> - The friendly wrappers take optional `stat` and `errmsg` (a character variable) arguments, like ALLOCATE:
+!>   present, they receive the status code (MM_OK = 0) and the library's message; absent,
+!>   a failure stops the program with that message (error stop).
+!> - mm_pointer(arr, p) points a Fortran pointer array at the mapped data, with the array's
+!>   shape. The array must be F-contiguous (numpy order='F', or any 1-D array) and of the
+!>   pointer's type in native byte order; a C-order array is accepted with
+!>   transposed=.true. and then appears with its dimensions reversed (its transpose).
+!>   The pointer stays valid while any view of the mapping is open.
+module mmarray
+  use, intrinsic :: iso_c_binding
+  implicit none
+  private
+
+  public :: c_double, c_float, c_int32_t, c_int64_t, c_size_t
+  public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
+  public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer
+  public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
+  public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
+
+  integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
+    MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
+    MM_E_SIZE_MISMATCH = 6, MM_E_READ_ONLY = 7, MM_E_FORMAT = 8, MM_E_UNSUPPORTED = 9, &
+    MM_E_BAD_HANDLE = 10, MM_E_OUT_OF_BOUNDS = 11, MM_E_PANIC = 99
+  integer(c_int32_t), parameter, public :: MM_WRITEABLE = 1, MM_C_CONTIGUOUS = 2, &
+    MM_F_CONTIGUOUS = 4, MM_ALIGNED = 8, MM_NATIVE_ORDER = 16
+  !> Bounds for mm_slice_f: an omitted start/stop (step > 0: MM_MIN_INDEX, MM_MAX_INDEX;
+  !> step < 0: MM_MAX_INDEX, MM_MIN_INDEX).
+  integer(c_int64_t), parameter, public :: MM_MAX_INDEX = huge(1_c_int64_t)
+  integer(c_int64_t), parameter, public :: MM_MIN_INDEX = -huge(1_c_int64_t) - 1
+
+  !> One open view; h is the C handle (0: none).
+  type :: mm_array_f
+    integer(c_int64_t) :: h = 0
+  end type
+
+  interface
+    function mm_open(path, dtype, mode, offset, shape, ndim, order, out) bind(C, name="mm_open")
+      import :: c_char, c_int64_t, c_ptr, c_size_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*), dtype(*), mode(*)
+      integer(c_int64_t), value :: offset
+      type(c_ptr), value :: shape
+      integer(c_size_t), value :: ndim
+      character(kind=c_char), value :: order
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_open
+    end function
+    function mm_view(base, dtype, byte_offset, shape, ndim, strides, out) bind(C, name="mm_view")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: base, byte_offset
+      type(c_ptr), value :: dtype, shape, strides
+      integer(c_size_t), value :: ndim
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_view
+    end function
+    function mm_slice(base, axis, start, stop, step, out) bind(C, name="mm_slice")
+      import :: c_int64_t, c_size_t, c_int32_t
+      integer(c_int64_t), value :: base, start, stop, step
+      integer(c_size_t), value :: axis
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_slice
+    end function
+    function mm_close(a) bind(C, name="mm_close")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_close
+    end function
+    function mm_flush(a) bind(C, name="mm_flush")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_flush
+    end function
+    function mm_data(a) bind(C, name="mm_data")
+      import :: c_int64_t, c_ptr
+      integer(c_int64_t), value :: a
+      type(c_ptr) :: mm_data
+    end function
+    function mm_ndim(a) bind(C, name="mm_ndim")
+      import :: c_int64_t, c_size_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t) :: mm_ndim
+    end function
+    function mm_shape(a) bind(C, name="mm_shape")
+      import :: c_int64_t, c_ptr
+      integer(c_int64_t), value :: a
+      type(c_ptr) :: mm_shape
+    end function
+    function mm_strides(a) bind(C, name="mm_strides")
+      import :: c_int64_t, c_ptr
+      integer(c_int64_t), value :: a
+      type(c_ptr) :: mm_strides
+    end function
+    function mm_itemsize(a) bind(C, name="mm_itemsize")
+      import :: c_int64_t, c_size_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t) :: mm_itemsize
+    end function
+    function mm_size(a) bind(C, name="mm_size")
+      import :: c_int64_t, c_size_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t) :: mm_size
+    end function
+    function mm_dtype(a) bind(C, name="mm_dtype")
+      import :: c_int64_t, c_ptr
+      integer(c_int64_t), value :: a
+      type(c_ptr) :: mm_dtype
+    end function
+    function mm_mode(a) bind(C, name="mm_mode")
+      import :: c_int64_t, c_ptr
+      integer(c_int64_t), value :: a
+      type(c_ptr) :: mm_mode
+    end function
+    function mm_flags(a) bind(C, name="mm_flags")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_flags
+    end function
+    function mm_last_error_message() bind(C, name="mm_last_error_message")
+      import :: c_ptr
+      type(c_ptr) :: mm_last_error_message
+    end function
+    function c_strlen(s) bind(C, name="strlen")
+      import :: c_ptr, c_size_t
+      type(c_ptr), value :: s
+      integer(c_size_t) :: c_strlen
+    end function
+  end interface
+
+  include "mm_pointer_names.inc"
+
+contains
+
+  !> A C string as a Fortran string ("" for NULL).
+  function from_c(p) result(s)
+    type(c_ptr), intent(in) :: p
+    character(len=:), allocatable :: s
+    character(kind=c_char), pointer :: chars(:)
+    integer :: i, n
+    if (.not. c_associated(p)) then
+      s = ""
+      return
+    end if
+    n = int(c_strlen(p))
+    call c_f_pointer(p, chars, [n])
+    allocate(character(len=n) :: s)
+    do i = 1, n
+      s(i:i) = chars(i)
+    end do
+  end function
+
+  !> The message of the last failed call on this thread.
+  function mm_last_error_f() result(msg)
+    character(len=:), allocatable :: msg
+    msg = from_c(mm_last_error_message())
+  end function
+
+  !> Reports status `s` of a call: into stat/errmsg when present, else error stop.
+  subroutine report(s, message, stat, errmsg)
+    integer(c_int32_t), intent(in) :: s
+    character(len=*), intent(in) :: message
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    if (present(stat)) stat = int(s)
+    if (present(errmsg)) errmsg = message
+    if (s /= MM_OK .and. .not. present(stat)) then
+      error stop message
+    end if
+  end subroutine
+
+  subroutine check(s, stat, errmsg)
+    integer(c_int32_t), intent(in) :: s
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    if (s == MM_OK) then
+      call report(s, "", stat, errmsg)
+    else
+      call report(s, mm_last_error_f(), stat, errmsg)
+    end if
+  end subroutine
+
+  !> numpy.memmap(path, dtype, mode, offset, shape, order). dtype defaults to "u1", mode
+  !> to "r+", order to "C"; shape absent infers a 1-D shape from the file size. shape is
+  !> numpy's shape (with order="F" it is also the Fortran shape of mm_pointer's result).
+  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg) result(arr)
+    character(len=*), intent(in) :: path
+    character(len=*), intent(in), optional :: dtype, mode, order
+    integer(c_size_t), intent(in), optional, target :: shape(:)
+    integer(c_int64_t), intent(in), optional :: offset
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: arr
+    character(len=:), allocatable :: dt, md
+    character(kind=c_char) :: ord
+    integer(c_size_t), allocatable, target :: shp(:)
+    type(c_ptr) :: pshape
+    integer(c_size_t) :: ndim
+    integer(c_int64_t) :: off
+    dt = "u1"
+    md = "r+"
+    ord = "C"
+    off = 0
+    if (present(dtype)) dt = dtype
+    if (present(mode)) md = mode
+    if (present(order)) ord = order(1:1)
+    if (present(offset)) off = offset
+    pshape = c_null_ptr
+    ndim = 0
+    if (present(shape)) then
+      allocate(shp(max(size(shape), 1)))  ! a 0-d array still needs a non-NULL pointer
+      shp(1:size(shape)) = shape
+      pshape = c_loc(shp)
+      ndim = size(shape, kind=c_size_t)
+    end if
+    call check(mm_open(path // c_null_char, dt // c_null_char, md // c_null_char, off, &
+                       pshape, ndim, ord, arr%h), stat, errmsg)
+  end function
+
+  !> A new view over the same mapping (see mm_view); strides in bytes, absent for C order.
+  function mm_view_f(base, shape, byte_offset, strides, dtype, stat, errmsg) result(arr)
+    type(mm_array_f), intent(in) :: base
+    integer(c_size_t), intent(in) :: shape(:)
+    integer(c_int64_t), intent(in), optional :: byte_offset
+    integer(c_int64_t), intent(in), optional :: strides(:)
+    character(len=*), intent(in), optional :: dtype
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: arr
+    integer(c_size_t), target :: shp(max(size(shape), 1))
+    integer(c_int64_t), allocatable, target :: st(:)
+    character(kind=c_char, len=:), allocatable, target :: dt
+    type(c_ptr) :: pdt, pst
+    integer(c_int64_t) :: off
+    shp(1:size(shape)) = shape
+    off = 0
+    if (present(byte_offset)) off = byte_offset
+    pdt = c_null_ptr
+    if (present(dtype)) then
+      dt = dtype // c_null_char
+      pdt = c_loc(dt)
+    end if
+    pst = c_null_ptr
+    if (present(strides)) then
+      allocate(st(max(size(strides), 1)))
+      st(1:size(strides)) = strides
+      pst = c_loc(st)
+    end if
+    call check(mm_view(base%h, pdt, off, c_loc(shp), size(shape, kind=c_size_t), pst, arr%h), &
+               stat, errmsg)
+  end function
+
+  !> Python slicing [start:stop:step] of axis `axis` (1-based, numpy's axis axis-1).
+  function mm_slice_f(base, axis, start, stop, step, stat, errmsg) result(arr)
+    type(mm_array_f), intent(in) :: base
+    integer, intent(in) :: axis
+    integer(c_int64_t), intent(in) :: start, stop, step
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: arr
+    call check(mm_slice(base%h, int(axis - 1, c_size_t), start, stop, step, arr%h), stat, errmsg)
+  end function
+
+  !> Releases the view; closing an empty (h = 0) array does nothing.
+  subroutine mm_close_f(arr, stat, errmsg)
+    type(mm_array_f), intent(inout) :: arr
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer(c_int64_t) :: h
+    h = arr%h
+    arr%h = 0
+    if (h == 0) then
+      call report(MM_OK, "", stat, errmsg)
+    else
+      call check(mm_close(h), stat, errmsg)
+    end if
+  end subroutine
+
+  !> msync of the whole mapping (no effect in modes r and c).
+  subroutine mm_flush_f(arr, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    call check(mm_flush(arr%h), stat, errmsg)
+  end subroutine
+
+  !> numpy's shape of the array (empty for a bad handle).
+  function mm_shape_f(arr) result(shp)
+    type(mm_array_f), intent(in) :: arr
+    integer(c_size_t), allocatable :: shp(:)
+    integer(c_size_t), pointer :: p(:)
+    integer(c_size_t) :: n
+    n = mm_ndim(arr%h)
+    allocate(shp(n))
+    if (n > 0) then
+      call c_f_pointer(mm_shape(arr%h), p, [n])
+      shp = p
+    end if
+  end function
+
+  !> numpy's type string, e.g. "<f8".
+  function mm_dtype_f(arr) result(s)
+    type(mm_array_f), intent(in) :: arr
+    character(len=:), allocatable :: s
+    s = from_c(mm_dtype(arr%h))
+  end function
+
+  !> "r", "r+", "w+" or "c".
+  function mm_mode_f(arr) result(s)
+    type(mm_array_f), intent(in) :: arr
+    character(len=:), allocatable :: s
+    s = from_c(mm_mode(arr%h))
+  end function
+
+  !> '<' on little-endian machines, '>' on big-endian ones.
+  character function native_order()
+    if (transfer(1_c_int16_t, 1_c_int8_t) == 1_c_int8_t) then
+      native_order = "<"
+    else
+      native_order = ">"
+    end if
+  end function
+
+  !> Checks the dtype, rank and layout for mm_pointer; data is C NULL on failure.
+  subroutine locate(arr, code, rank, transposed, shp, data, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    character(len=*), intent(in) :: code
+    integer, intent(in) :: rank
+    logical, intent(in), optional :: transposed
+    integer(c_size_t), intent(out) :: shp(rank)
+    type(c_ptr), intent(out) :: data
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    character(len=:), allocatable :: have
+    integer(c_size_t), allocatable :: numpy_shape(:)
+    integer(c_int32_t) :: flags
+    logical :: allow_c
+    data = c_null_ptr
+    allow_c = .false.
+    if (present(transposed)) allow_c = transposed
+    if (.not. c_associated(mm_data(arr%h))) then
+      call report(MM_E_BAD_HANDLE, mm_last_error_f(), stat, errmsg)
+      return
+    end if
+    have = mm_dtype_f(arr)
+    if (have /= native_order() // code) then
+      call report(MM_E_INVALID_ARG, "mm_pointer: the array's dtype is " // have // &
+                  ", the pointer's type is " // native_order() // code, stat, errmsg)
+      return
+    end if
+    allocate(numpy_shape, source=mm_shape_f(arr))
+    if (size(numpy_shape) /= rank) then
+      call report(MM_E_INVALID_ARG, "mm_pointer: the array and the pointer differ in rank", &
+                  stat, errmsg)
+      return
+    end if
+    flags = mm_flags(arr%h)
+    if (iand(flags, MM_F_CONTIGUOUS) /= 0) then
+      shp = numpy_shape
+    else if (allow_c .and. iand(flags, MM_C_CONTIGUOUS) /= 0) then
+      shp = numpy_shape(rank:1:-1)
+    else
+      call report(MM_E_INVALID_ARG, "mm_pointer: the array is not Fortran-contiguous " // &
+                  "(open it with order='F', or pass transposed=.true. for a C-order array)", &
+                  stat, errmsg)
+      return
+    end if
+    data = mm_data(arr%h)
+    call report(MM_OK, "", stat, errmsg)
+  end subroutine
+
+  include "mm_pointer_generated.inc"
+
+end module mmarray

@@ -1,0 +1,3 @@
+module mmarray
+
+go 1.19

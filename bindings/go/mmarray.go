@@ -1,0 +1,433 @@
+// Package mmarray maps files as n-dimensional typed arrays with numpy.memmap semantics,
+// through the mmarray C library (found with pkg-config: mmarray).
+//
+//	a, err := mmarray.Open("data.bin", "<f8", "r+", 0, []int{3, 4}, 'C')
+//	if err != nil { ... }
+//	defer a.Close()
+//	xs, err := a.Float64s() // aliases the mapping: writes land in the file
+//
+// Errors are *Error values carrying the library's status code and message; compare
+// with errors.Is(err, mmarray.ErrNotFound) and friends.
+//
+// The typed slices (Float64s, Int32s, Bytes, ...) point into the mapping without a copy.
+// They stay valid while the Array or any other view of the same mapping is open: keep
+// the *Array reachable (defer a.Close()) for as long as a slice is in use. Arrays that
+// are dropped without Close are closed by a finalizer.
+package mmarray
+
+/*
+#cgo pkg-config: mmarray
+#include <mmarray.h>
+#include <stdlib.h>
+#include <string.h>
+
+// Every call that can fail goes through a shim that copies the message of the failure
+// in the same cgo call: goroutines move between OS threads and the library's last error
+// is per thread. *msg is malloc'ed (the caller frees it) and set only on failure.
+static char *mmgo_msg(void) { return strdup(mm_last_error_message()); }
+
+static mm_status mmgo_open(const char *path, const char *dtype, const char *mode,
+                           uint64_t offset, const size_t *shape, size_t ndim, char order,
+                           mm_array *out, char **msg) {
+	mm_status s = mm_open(path, dtype, mode, offset, shape, ndim, order, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_view(mm_array base, const char *dtype, int64_t byte_offset,
+                           const size_t *shape, size_t ndim, const int64_t *strides,
+                           mm_array *out, char **msg) {
+	mm_status s = mm_view(base, dtype, byte_offset, shape, ndim, strides, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_slice(mm_array base, size_t axis, int64_t start, int64_t stop,
+                            int64_t step, mm_array *out, char **msg) {
+	mm_status s = mm_slice(base, axis, start, stop, step, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_flush(mm_array a, char **msg) {
+	mm_status s = mm_flush(a);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_close(mm_array a, char **msg) {
+	mm_status s = mm_close(a);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+// Everything Go needs to know about a view, in one call. The shape and strides are
+// copied into caller arrays of at least 64 entries (numpy's limit on dimensions).
+typedef struct {
+	void *data;
+	size_t ndim, itemsize, size, nbytes;
+	uint64_t offset;
+	uint32_t flags;
+	char dtype[64];
+	char mode[4];
+} mmgo_info;
+
+static mm_status mmgo_describe(mm_array a, mmgo_info *info, size_t *shape, int64_t *strides,
+                               char **msg) {
+	void *data = mm_data(a);
+	if (data == NULL) {
+		*msg = mmgo_msg();
+		return MM_E_BAD_HANDLE;
+	}
+	const char *dtype = mm_dtype(a), *mode = mm_mode(a);
+	const size_t *sh = mm_shape(a);
+	const int64_t *st = mm_strides(a);
+	if (dtype == NULL || mode == NULL || sh == NULL || st == NULL) {
+		*msg = mmgo_msg();
+		return MM_E_BAD_HANDLE;
+	}
+	info->data = data;
+	info->ndim = mm_ndim(a);
+	info->itemsize = mm_itemsize(a);
+	info->size = mm_size(a);
+	info->nbytes = mm_nbytes(a);
+	info->offset = mm_offset(a);
+	info->flags = mm_flags(a);
+	strncpy(info->dtype, dtype, sizeof info->dtype - 1);
+	info->dtype[sizeof info->dtype - 1] = 0;
+	strncpy(info->mode, mode, sizeof info->mode - 1);
+	info->mode[sizeof info->mode - 1] = 0;
+	for (size_t i = 0; i < info->ndim && i < 64; i++) {
+		shape[i] = sh[i];
+		strides[i] = st[i];
+	}
+	return MM_OK;
+}
+
+static mm_status mmgo_filename(mm_array a, char **out, char **msg) {
+	const char *f = mm_filename(a);
+	if (f == NULL) {
+		if (mm_data(a) == NULL) {
+			*msg = mmgo_msg();
+			return MM_E_BAD_HANDLE;
+		}
+		*out = NULL;
+		return MM_OK;
+	}
+	*out = strdup(f);
+	return MM_OK;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Status is the library's mm_status: OK or one of the E* codes.
+type Status int32
+
+// Status codes of the C API (mmarray.h).
+const (
+	OK            Status = C.MM_OK
+	EInvalidArg   Status = C.MM_E_INVALID_ARG
+	ENotFound     Status = C.MM_E_NOT_FOUND
+	EPermission   Status = C.MM_E_PERMISSION
+	EIO           Status = C.MM_E_IO
+	EFileTooSmall Status = C.MM_E_FILE_TOO_SMALL
+	ESizeMismatch Status = C.MM_E_SIZE_MISMATCH
+	EReadOnly     Status = C.MM_E_READ_ONLY
+	EFormat       Status = C.MM_E_FORMAT
+	EUnsupported  Status = C.MM_E_UNSUPPORTED
+	EBadHandle    Status = C.MM_E_BAD_HANDLE
+	EOutOfBounds  Status = C.MM_E_OUT_OF_BOUNDS
+	EPanic        Status = C.MM_E_PANIC
+)
+
+// String is the library's short description of the status.
+func (s Status) String() string { return C.GoString(C.mm_status_str(C.mm_status(s))) }
+
+// Error is a failed call: the status code and the library's message.
+type Error struct {
+	Status  Status
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Message == "" {
+		return "mmarray: " + e.Status.String()
+	}
+	return "mmarray: " + e.Message
+}
+
+// Is makes errors.Is(err, mmarray.ErrNotFound) compare status codes.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Message == "" && t.Status == e.Status
+}
+
+// Sentinels for errors.Is.
+var (
+	ErrInvalidArg   = &Error{Status: EInvalidArg}
+	ErrNotFound     = &Error{Status: ENotFound}
+	ErrPermission   = &Error{Status: EPermission}
+	ErrIO           = &Error{Status: EIO}
+	ErrFileTooSmall = &Error{Status: EFileTooSmall}
+	ErrSizeMismatch = &Error{Status: ESizeMismatch}
+	ErrReadOnly     = &Error{Status: EReadOnly}
+	ErrFormat       = &Error{Status: EFormat}
+	ErrUnsupported  = &Error{Status: EUnsupported}
+	ErrBadHandle    = &Error{Status: EBadHandle}
+	ErrOutOfBounds  = &Error{Status: EOutOfBounds}
+	ErrPanic        = &Error{Status: EPanic}
+)
+
+// fail turns a status and a malloc'ed message from a shim into an *Error.
+func fail(s C.mm_status, msg *C.char) error {
+	e := &Error{Status: Status(s)}
+	if msg != nil {
+		e.Message = C.GoString(msg)
+		C.free(unsafe.Pointer(msg))
+	}
+	return e
+}
+
+// Bounds for Slice: an omitted start or stop. For step > 0 pass (MinIndex, MaxIndex),
+// for step < 0 (MaxIndex, MinIndex): a[::-1] is a.Slice(0, MaxIndex, MinIndex, -1).
+const (
+	MinIndex int64 = math.MinInt64
+	MaxIndex int64 = math.MaxInt64
+)
+
+// Flag bits of Array.Flags.
+const (
+	Writeable   uint32 = C.MM_WRITEABLE
+	CContiguous uint32 = C.MM_C_CONTIGUOUS
+	FContiguous uint32 = C.MM_F_CONTIGUOUS
+	Aligned     uint32 = C.MM_ALIGNED
+	NativeOrder uint32 = C.MM_NATIVE_ORDER
+)
+
+// Array is one open view of a mapped file. Close it when done; views made from it
+// (View, Slice) are independent arrays that keep the mapping alive on their own.
+// An Array may be used from several goroutines; Close must not race with the use of
+// slices obtained from it.
+type Array struct {
+	h atomic.Uint64
+}
+
+func newArray(h C.mm_array) *Array {
+	a := &Array{}
+	a.h.Store(uint64(h))
+	runtime.SetFinalizer(a, (*Array).Close)
+	return a
+}
+
+func cstr(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return C.CString(s)
+}
+
+func freeStr(p *C.char) {
+	if p != nil {
+		C.free(unsafe.Pointer(p))
+	}
+}
+
+func sizes(shape []int) ([]C.size_t, error) {
+	out := make([]C.size_t, len(shape))
+	for i, d := range shape {
+		if d < 0 {
+			return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("dimension %d is negative (%d)", i, d)}
+		}
+		out[i] = C.size_t(d)
+	}
+	return out, nil
+}
+
+// Open maps path as numpy.memmap(path, dtype, mode, offset, shape, order) would.
+// dtype "" means "u1"; mode "" means "r+"; shape nil infers a 1-D shape from the file
+// size (a non-nil empty shape is a 0-d array); order is 'C' or 'F' (0 means C).
+func Open(path, dtype, mode string, offset uint64, shape []int, order byte) (*Array, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	cdtype, cmode := cstr(dtype), cstr(mode)
+	defer freeStr(cdtype)
+	defer freeStr(cmode)
+	var shp *C.size_t
+	var ndim C.size_t
+	var dims []C.size_t
+	if shape != nil {
+		var err error
+		if dims, err = sizes(shape); err != nil {
+			return nil, err
+		}
+		// A 0-d array still needs a non-NULL shape pointer.
+		dims = append(dims, 0)
+		shp, ndim = &dims[0], C.size_t(len(shape))
+	}
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_open(cpath, cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+func (a *Array) handle() C.mm_array { return C.mm_array(a.h.Load()) }
+
+// Close releases this view; the mapping is unmapped when its last view closes.
+// Closing twice is fine (the second call does nothing and returns nil).
+func (a *Array) Close() error {
+	h := a.h.Swap(0)
+	if h == 0 {
+		return nil
+	}
+	runtime.SetFinalizer(a, nil)
+	var msg *C.char
+	if s := C.mmgo_close(C.mm_array(h), &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	return nil
+}
+
+// Flush writes dirty pages of the whole mapping to the file (msync); no effect in
+// modes r and c.
+func (a *Array) Flush() error {
+	var msg *C.char
+	if s := C.mmgo_flush(a.handle(), &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	runtime.KeepAlive(a)
+	return nil
+}
+
+// View is a new array over the same mapping (reshape, transpose, sub-block,
+// reinterpretation). dtype "" keeps this array's dtype; byteOffset is relative to the
+// first element; strides are in bytes, nil for C-contiguous.
+func (a *Array) View(dtype string, byteOffset int64, shape []int, strides []int64) (*Array, error) {
+	if strides != nil && len(strides) != len(shape) {
+		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("View: %d strides for %d dimensions", len(strides), len(shape))}
+	}
+	dims, err := sizes(shape)
+	if err != nil {
+		return nil, err
+	}
+	dims = append(dims, 0)
+	var st *C.int64_t
+	if strides != nil {
+		cs := make([]C.int64_t, len(strides)+1)
+		for i, s := range strides {
+			cs[i] = C.int64_t(s)
+		}
+		st = &cs[0]
+	}
+	cdtype := cstr(dtype)
+	defer freeStr(cdtype)
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_view(a.handle(), cdtype, C.int64_t(byteOffset), &dims[0], C.size_t(len(shape)), st, &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	runtime.KeepAlive(a)
+	return newArray(h), nil
+}
+
+// Slice is Python's [start:stop:step] on one axis, as a new array (see MinIndex and
+// MaxIndex for omitted bounds).
+func (a *Array) Slice(axis int, start, stop, step int64) (*Array, error) {
+	if axis < 0 {
+		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("Slice: axis %d is negative", axis)}
+	}
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_slice(a.handle(), C.size_t(axis), C.int64_t(start), C.int64_t(stop), C.int64_t(step), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	runtime.KeepAlive(a)
+	return newArray(h), nil
+}
+
+// Info describes a view at one moment.
+type Info struct {
+	Data     unsafe.Pointer // first element
+	Shape    []int
+	Strides  []int64 // bytes, may be negative
+	ItemSize int
+	Size     int // elements
+	NBytes   int
+	DType    string // numpy's canonical type string, e.g. "<f8"
+	Mode     string // "r", "r+", "w+" or "c"
+	Offset   uint64
+	Flags    uint32
+}
+
+// Info fetches everything about the view in one call.
+func (a *Array) Info() (Info, error) {
+	var ci C.mmgo_info
+	var shape [64]C.size_t
+	var strides [64]C.int64_t
+	var msg *C.char
+	if s := C.mmgo_describe(a.handle(), &ci, &shape[0], &strides[0], &msg); s != C.MM_OK {
+		return Info{}, fail(s, msg)
+	}
+	runtime.KeepAlive(a)
+	in := Info{
+		Data:     ci.data,
+		ItemSize: int(ci.itemsize),
+		Size:     int(ci.size),
+		NBytes:   int(ci.nbytes),
+		DType:    C.GoString(&ci.dtype[0]),
+		Mode:     C.GoString(&ci.mode[0]),
+		Offset:   uint64(ci.offset),
+		Flags:    uint32(ci.flags),
+		Shape:    make([]int, int(ci.ndim)),
+		Strides:  make([]int64, int(ci.ndim)),
+	}
+	for i := range in.Shape {
+		in.Shape[i] = int(shape[i])
+		in.Strides[i] = int64(strides[i])
+	}
+	return in, nil
+}
+
+// Shape is the array's dimensions (nil after Close).
+func (a *Array) Shape() []int { in, _ := a.Info(); return in.Shape }
+
+// Strides is the byte strides, as numpy gives them (nil after Close).
+func (a *Array) Strides() []int64 { in, _ := a.Info(); return in.Strides }
+
+// DType is numpy's canonical type string ("<f8", "|u1", ">i4", ...; "" after Close).
+func (a *Array) DType() string { in, _ := a.Info(); return in.DType }
+
+// Mode is "r", "r+", "w+" or "c" ("" after Close).
+func (a *Array) Mode() string { in, _ := a.Info(); return in.Mode }
+
+// Size is the number of elements (0 after Close).
+func (a *Array) Size() int { in, _ := a.Info(); return in.Size }
+
+// Flags is the MM_* flag bits (Writeable, CContiguous, ...; 0 after Close).
+func (a *Array) Flags() uint32 { in, _ := a.Info(); return in.Flags }
+
+// Filename is the absolute path as opened ("" for a descriptor).
+func (a *Array) Filename() (string, error) {
+	var out, msg *C.char
+	if s := C.mmgo_filename(a.handle(), &out, &msg); s != C.MM_OK {
+		return "", fail(s, msg)
+	}
+	runtime.KeepAlive(a)
+	if out == nil {
+		return "", nil
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoString(out), nil
+}
+
+// liveHandles is the number of open handles in the process (for the tests' leak checks).
+func liveHandles() int { return int(C.mm_handle_count()) }

@@ -1,0 +1,113 @@
+package mmarray
+
+import (
+	"fmt"
+	"strconv"
+	"unsafe"
+)
+
+// nativeOrder is '<' on little-endian machines and '>' on big-endian ones.
+var nativeOrder = func() byte {
+	x := uint16(1)
+	if *(*byte)(unsafe.Pointer(&x)) == 1 {
+		return '<'
+	}
+	return '>'
+}()
+
+// typestr is numpy's type string for kind/size in the machine's byte order.
+func typestr(kind byte, size int) string {
+	order := nativeOrder
+	if size == 1 {
+		order = '|'
+	}
+	return string([]byte{order, kind}) + strconv.Itoa(size)
+}
+
+// elements checks that the array holds items of type `want` (a numpy type string in
+// native order) and is contiguous, and returns its first element and element count.
+func (a *Array) elements(want string) (unsafe.Pointer, int, error) {
+	in, err := a.Info()
+	if err != nil {
+		return nil, 0, err
+	}
+	if want != "" && in.DType != want {
+		return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s", in.DType, want)}
+	}
+	if in.Size > 0 && in.Flags&(CContiguous|FContiguous) == 0 {
+		return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array (shape %v, strides %v) is not contiguous; a slice cannot alias it", in.Shape, in.Strides)}
+	}
+	return in.Data, in.Size, nil
+}
+
+func typed[T any](a *Array, kind byte) ([]T, error) {
+	var zero T
+	p, n, err := a.elements(typestr(kind, int(unsafe.Sizeof(zero))))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return []T{}, nil
+	}
+	return unsafe.Slice((*T)(p), n), nil
+}
+
+// Bytes is the array's memory (any dtype, contiguous): NBytes bytes in memory order.
+func (a *Array) Bytes() ([]byte, error) {
+	in, err := a.Info()
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := a.elements(""); err != nil {
+		return nil, err
+	}
+	if in.NBytes == 0 {
+		return []byte{}, nil
+	}
+	return unsafe.Slice((*byte)(in.Data), in.NBytes), nil
+}
+
+// The typed accessors below alias the mapping (no copy). Each checks that the dtype is
+// exactly its type in the machine's byte order ("<f8" for Float64s on x86-64) and that
+// the array is contiguous; elements come in memory order (C or F, as the array is laid
+// out). A slice of a read-only array (mode "r") must not be written: the process would
+// be killed (SIGSEGV).
+
+// Bools: dtype |b1.
+func (a *Array) Bools() ([]bool, error) { return typed[bool](a, 'b') }
+
+// Int8s: dtype |i1.
+func (a *Array) Int8s() ([]int8, error) { return typed[int8](a, 'i') }
+
+// Uint8s: dtype |u1.
+func (a *Array) Uint8s() ([]uint8, error) { return typed[uint8](a, 'u') }
+
+// Int16s: dtype <i2 (native order).
+func (a *Array) Int16s() ([]int16, error) { return typed[int16](a, 'i') }
+
+// Uint16s: dtype <u2 (native order).
+func (a *Array) Uint16s() ([]uint16, error) { return typed[uint16](a, 'u') }
+
+// Int32s: dtype <i4 (native order).
+func (a *Array) Int32s() ([]int32, error) { return typed[int32](a, 'i') }
+
+// Uint32s: dtype <u4 (native order).
+func (a *Array) Uint32s() ([]uint32, error) { return typed[uint32](a, 'u') }
+
+// Int64s: dtype <i8 (native order).
+func (a *Array) Int64s() ([]int64, error) { return typed[int64](a, 'i') }
+
+// Uint64s: dtype <u8 (native order).
+func (a *Array) Uint64s() ([]uint64, error) { return typed[uint64](a, 'u') }
+
+// Float32s: dtype <f4 (native order).
+func (a *Array) Float32s() ([]float32, error) { return typed[float32](a, 'f') }
+
+// Float64s: dtype <f8 (native order).
+func (a *Array) Float64s() ([]float64, error) { return typed[float64](a, 'f') }
+
+// Complex64s: dtype <c8 (native order).
+func (a *Array) Complex64s() ([]complex64, error) { return typed[complex64](a, 'c') }
+
+// Complex128s: dtype <c16 (native order).
+func (a *Array) Complex128s() ([]complex128, error) { return typed[complex128](a, 'c') }

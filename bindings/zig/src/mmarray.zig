@@ -1,0 +1,262 @@
+//! mmarray for Zig: files mapped as n-dimensional typed arrays (numpy.memmap semantics).
+//!
+//!     var a = try mmarray.Array.open("data.f8", .{ .dtype = "<f8", .mode = "w+", .shape = &.{ 2, 3 } });
+//!     defer a.close();
+//!     const xs = try a.items(f64); // []f64 aliasing the file; error.DTypeMismatch otherwise
+//!
+//! Failures are error unions; lastErrorMessage() gives the library's message for the
+//! last failure on the calling thread.
+const std = @import("std");
+const builtin = @import("builtin");
+pub const c = @import("c");
+
+pub const Error = error{
+    InvalidArg,
+    NotFound,
+    Permission,
+    Io,
+    FileTooSmall,
+    SizeMismatch,
+    ReadOnly,
+    Format,
+    Unsupported,
+    BadHandle,
+    OutOfBounds,
+    Panic,
+    UnknownStatus,
+    /// items(T) on an array whose dtype is not T in native byte order.
+    DTypeMismatch,
+    /// items(T) / bytes() on an array that is neither C- nor F-contiguous.
+    NotContiguous,
+};
+
+fn check(status: c.mm_status) Error!void {
+    return switch (status) {
+        c.MM_OK => {},
+        c.MM_E_INVALID_ARG => error.InvalidArg,
+        c.MM_E_NOT_FOUND => error.NotFound,
+        c.MM_E_PERMISSION => error.Permission,
+        c.MM_E_IO => error.Io,
+        c.MM_E_FILE_TOO_SMALL => error.FileTooSmall,
+        c.MM_E_SIZE_MISMATCH => error.SizeMismatch,
+        c.MM_E_READ_ONLY => error.ReadOnly,
+        c.MM_E_FORMAT => error.Format,
+        c.MM_E_UNSUPPORTED => error.Unsupported,
+        c.MM_E_BAD_HANDLE => error.BadHandle,
+        c.MM_E_OUT_OF_BOUNDS => error.OutOfBounds,
+        c.MM_E_PANIC => error.Panic,
+        else => error.UnknownStatus,
+    };
+}
+
+/// The library's message for the last failed call on this thread (valid until the
+/// next failure on this thread).
+pub fn lastErrorMessage() []const u8 {
+    return std.mem.span(c.mm_last_error_message());
+}
+
+/// numpy's type string of T in the machine's byte order, e.g. "<f8" for f64.
+pub fn typestr(comptime T: type) []const u8 {
+    return comptime typestrOf(T);
+}
+
+fn typestrOf(comptime T: type) []const u8 {
+    const kind = switch (@typeInfo(T)) {
+        .bool => "b",
+        .int => |i| if (i.signedness == .signed) "i" else "u",
+        .float => "f",
+        else => @compileError("mmarray: no numpy dtype for " ++ @typeName(T)),
+    };
+    if (@typeInfo(T) == .int and @sizeOf(T) * 8 != @typeInfo(T).int.bits)
+        @compileError("mmarray: " ++ @typeName(T) ++ " has padding bits");
+    if (@typeInfo(T) == .float and @sizeOf(T) > 8)
+        @compileError("mmarray: only f16, f32 and f64 are mapped");
+    const order = if (@sizeOf(T) == 1) "|" else if (builtin.cpu.arch.endian() == .little) "<" else ">";
+    return order ++ kind ++ std.fmt.comptimePrint("{d}", .{@sizeOf(T)});
+}
+
+pub const Order = enum { c, f };
+
+pub const OpenOptions = struct {
+    /// numpy type string or name.
+    dtype: [:0]const u8 = "u1",
+    /// "r", "r+", "w+" or "c".
+    mode: [:0]const u8 = "r+",
+    offset: u64 = 0,
+    /// null: infer a 1-D shape from the file size.
+    shape: ?[]const usize = null,
+    order: Order = .c,
+};
+
+/// One open view of a mapping. close() it (views made from it stay valid on their own).
+pub const Array = struct {
+    handle: c.mm_array,
+
+    /// numpy.memmap(path, dtype, mode, offset, shape, order).
+    pub fn open(path: [:0]const u8, options: OpenOptions) Error!Array {
+        var h: c.mm_array = 0;
+        const dummy = [1]usize{0};
+        const shape_ptr: [*c]const usize = if (options.shape) |s| (if (s.len == 0) &dummy else s.ptr) else null;
+        try check(c.mm_open(path.ptr, options.dtype.ptr, options.mode.ptr, options.offset, shape_ptr, if (options.shape) |s| s.len else 0, if (options.order == .f) 'F' else 'C', &h));
+        return .{ .handle = h };
+    }
+
+    /// Releases the view; the mapping goes when its last view is closed.
+    pub fn close(self: Array) void {
+        _ = c.mm_close(self.handle);
+    }
+
+    /// msync of the whole mapping (no effect in modes r and c).
+    pub fn flush(self: Array) Error!void {
+        try check(c.mm_flush(self.handle));
+    }
+
+    /// A new view of the same mapping: dtype null keeps the dtype, strides in bytes
+    /// (null: C-contiguous), byte_offset relative to the first element.
+    pub fn view(self: Array, view_dtype: ?[:0]const u8, byte_offset: i64, dims: []const usize, byte_strides: ?[]const i64) Error!Array {
+        if (byte_strides) |s| if (s.len != dims.len) return error.InvalidArg;
+        var h: c.mm_array = 0;
+        const dummy = [1]usize{0};
+        try check(c.mm_view(self.handle, if (view_dtype) |d| d.ptr else null, byte_offset, if (dims.len == 0) &dummy else dims.ptr, dims.len, if (byte_strides) |s| s.ptr else null, &h));
+        return .{ .handle = h };
+    }
+
+    /// Python's [start:stop:step] on one axis; null bounds are omitted ones.
+    pub fn slice(self: Array, axis: usize, start: ?i64, stop: ?i64, step: i64) Error!Array {
+        const lo: i64 = std.math.minInt(i64);
+        const hi: i64 = std.math.maxInt(i64);
+        var h: c.mm_array = 0;
+        try check(c.mm_slice(self.handle, axis, start orelse (if (step > 0) lo else hi), stop orelse (if (step > 0) hi else lo), step, &h));
+        return .{ .handle = h };
+    }
+
+    /// The dimensions (valid while the array is open; empty for a closed one).
+    pub fn shape(self: Array) []const usize {
+        const p = c.mm_shape(self.handle) orelse return &.{};
+        return p[0..c.mm_ndim(self.handle)];
+    }
+
+    /// Byte strides, possibly negative.
+    pub fn strides(self: Array) []const i64 {
+        const p = c.mm_strides(self.handle) orelse return &.{};
+        return p[0..c.mm_ndim(self.handle)];
+    }
+
+    /// numpy's canonical type string ("" for a closed array).
+    pub fn dtype(self: Array) [:0]const u8 {
+        const p = c.mm_dtype(self.handle) orelse return "";
+        return std.mem.span(p);
+    }
+
+    pub fn size(self: Array) usize {
+        return c.mm_size(self.handle);
+    }
+
+    pub fn flags(self: Array) u32 {
+        return c.mm_flags(self.handle);
+    }
+
+    fn memory(self: Array) Error![*]u8 {
+        const p = c.mm_data(self.handle) orelse return error.BadHandle;
+        if (self.size() > 0 and self.flags() & (c.MM_C_CONTIGUOUS | c.MM_F_CONTIGUOUS) == 0)
+            return error.NotContiguous;
+        return @ptrCast(p);
+    }
+
+    /// All elements as a []T aliasing the mapping, in memory order. The dtype must be T
+    /// in native byte order (error.DTypeMismatch) and the array contiguous.
+    pub fn items(self: Array, comptime T: type) Error![]T {
+        const p = try self.memory();
+        if (!std.mem.eql(u8, self.dtype(), comptime typestr(T))) return error.DTypeMismatch;
+        const ptr: [*]T = @ptrCast(@alignCast(p));
+        return ptr[0..self.size()];
+    }
+
+    /// The array's bytes (any dtype), in memory order.
+    pub fn bytes(self: Array) Error![]u8 {
+        const p = try self.memory();
+        return p[0..c.mm_nbytes(self.handle)];
+    }
+};
+
+const testing = std.testing;
+
+fn tmpPath(dir: *testing.TmpDir, name: []const u8) ![:0]u8 {
+    const base = try dir.dir.realpathAlloc(testing.allocator, ".");
+    defer testing.allocator.free(base);
+    return std.fs.path.joinZ(testing.allocator, &.{ base, name });
+}
+
+test "write, reopen, typed slices" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    const path = try tmpPath(&dir, "a.f8");
+    defer testing.allocator.free(path);
+    {
+        const a = try Array.open(path, .{ .dtype = "<f8", .mode = "w+", .offset = 8, .shape = &.{ 2, 3 } });
+        defer a.close();
+        try testing.expectEqualSlices(usize, &.{ 2, 3 }, a.shape());
+        try testing.expectEqualSlices(i64, &.{ 24, 8 }, a.strides());
+        const xs = try a.items(f64);
+        for (xs, 0..) |*x, i| x.* = @as(f64, @floatFromInt(i)) * 1.5;
+        try a.flush();
+        try testing.expectError(error.DTypeMismatch, a.items(f32));
+        try testing.expectError(error.DTypeMismatch, a.items(i64));
+    }
+    const st = try std.fs.cwd().statFile(path);
+    try testing.expectEqual(@as(u64, 8 + 48), st.size);
+
+    const r = try Array.open(path, .{ .dtype = "float64", .mode = "r", .offset = 8 });
+    defer r.close();
+    try testing.expectEqualSlices(usize, &.{6}, r.shape());
+    try testing.expectEqualSlices(f64, &.{ 0, 1.5, 3, 4.5, 6, 7.5 }, try r.items(f64));
+    try testing.expectEqual(@as(u32, 0), r.flags() & c.MM_WRITEABLE);
+
+    // Views and slices: reversed, every other, reinterpretation, a transpose.
+    const rev = try r.slice(0, null, null, -1);
+    defer rev.close();
+    try testing.expectEqualSlices(i64, &.{-8}, rev.strides());
+    try testing.expectError(error.NotContiguous, rev.items(f64));
+    const odd = try r.slice(0, 1, null, 2);
+    defer odd.close();
+    try testing.expectEqualSlices(usize, &.{3}, odd.shape());
+    const raw = try r.view("u1", 8, &.{8}, null);
+    defer raw.close();
+    try testing.expectEqual(@as(usize, 8), (try raw.bytes()).len);
+    try testing.expectEqual(@as(u8, 0x3f), (try raw.items(u8))[7]); // 1.5 = 0x3FF8...
+    const t = try r.view(null, 0, &.{ 3, 2 }, &.{ 8, 24 });
+    defer t.close();
+    try testing.expect(t.flags() & c.MM_F_CONTIGUOUS != 0);
+    try testing.expectEqual(@as(f64, 4.5), (try t.items(f64))[3]);
+}
+
+test "errors are error unions with the library's message" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    const missing = try tmpPath(&dir, "missing.bin");
+    defer testing.allocator.free(missing);
+    try testing.expectError(error.NotFound, Array.open(missing, .{ .mode = "r" }));
+    try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), missing) != null);
+    try testing.expectError(error.InvalidArg, Array.open(missing, .{ .dtype = "<q5", .mode = "w+", .shape = &.{1} }));
+    try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), "not understood") != null);
+
+    const path = try tmpPath(&dir, "b.i4");
+    defer testing.allocator.free(path);
+    const be = try Array.open(path, .{ .dtype = ">i4", .mode = "w+", .shape = &.{4} });
+    try testing.expectError(error.DTypeMismatch, be.items(i32));
+    try testing.expectError(error.OutOfBounds, be.view(null, 4, &.{4}, null));
+    try testing.expectError(error.InvalidArg, be.slice(1, null, null, 1));
+    be.close();
+    try testing.expectError(error.BadHandle, be.items(i32));
+    try testing.expectError(error.BadHandle, be.flush());
+    try testing.expectEqualStrings("", be.dtype());
+    try testing.expectEqual(@as(usize, 0), c.mm_handle_count());
+}
+
+test "typestr" {
+    try testing.expectEqualStrings("|b1", typestr(bool));
+    try testing.expectEqualStrings("|u1", typestr(u8));
+    try testing.expectEqualStrings("<i4", typestr(i32));
+    try testing.expectEqualStrings("<f2", typestr(f16));
+    try testing.expectEqualStrings("<u8", typestr(u64));
+}

@@ -1,0 +1,2 @@
+cc main.c $(pkg-config --cflags --libs mmarray) -o consumer
+./consumer

@@ -1,0 +1,302 @@
+/*
+ * mmarray.hpp: a header-only C++17 front end to mmarray.h (numpy.memmap semantics).
+ *
+ *   auto a = mmarray::array::open("data.bin", "<f8", "r+", 0, {{3, 4}});
+ *   double *p = a.data<double>();          // throws mmarray::error unless the dtype is <f8
+ *   mmarray::array row = a.slice(0, 1, 2); // a new handle on the same mapping
+ *
+ * - mmarray::array owns one handle: move-only, closed by its destructor (errors from that
+ *   close are ignored; call close() to see them). view() and slice() return new arrays
+ *   that keep the mapping alive on their own.
+ * - Every failure throws mmarray::error, which carries the mm_status code and the
+ *   library's message. THIS HEADER NEEDS C++ EXCEPTIONS (it refuses to compile with
+ *   -fno-exceptions).
+ * - data<T>() checks that the array's dtype is T's numpy type string in the machine's
+ *   byte order ("<f8" for double on x86-64, "|b1" for bool, "<c16" for
+ *   std::complex<double>...). Compiled as C++20, span<T>() gives a std::span over a
+ *   contiguous array.
+ *
+ * Link with the mmarray library (CMake target mmarray::mmarray, or pkg-config mmarray).
+ */
+#ifndef MMARRAY_HPP
+#define MMARRAY_HPP
+
+#if !defined(__cpp_exceptions) && !defined(__EXCEPTIONS) && !defined(_CPPUNWIND)
+#error "mmarray.hpp reports failures as exceptions: compile with exceptions enabled"
+#endif
+
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if __cplusplus >= 202002L && __has_include(<span>)
+#include <span>
+#define MMARRAY_HPP_HAS_SPAN 1
+#endif
+
+#include "mmarray.h"
+
+namespace mmarray {
+
+/// A failed mmarray call: code() is the mm_status (MM_E_*), what() the library's message.
+class error : public std::runtime_error {
+public:
+  error(mm_status code, const std::string &message)
+      : std::runtime_error(message), code_(code) {}
+  /// The MM_E_* status of the failure.
+  mm_status code() const noexcept { return code_; }
+
+private:
+  mm_status code_;
+};
+
+/// Bounds for slice(): an omitted start / stop (numpy's `a[::-1]` is
+/// slice(axis, omit_start(-1), omit_stop(-1), -1)).
+constexpr std::int64_t omit_start(std::int64_t step = 1) noexcept {
+  return step > 0 ? INT64_MIN : INT64_MAX;
+}
+constexpr std::int64_t omit_stop(std::int64_t step = 1) noexcept {
+  return step > 0 ? INT64_MAX : INT64_MIN;
+}
+
+namespace detail {
+
+/// Throws the calling thread's last error (read right after the failing call).
+[[noreturn]] inline void throw_last(mm_status s) {
+  throw error(s, mm_last_error_message());
+}
+
+inline void check(mm_status s) {
+  if (s != MM_OK) {
+    throw_last(s);
+  }
+}
+
+constexpr bool big_endian() noexcept {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__)
+  return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+#else
+  return false;
+#endif
+}
+
+template <class T> struct is_complex : std::false_type {};
+template <class F> struct is_complex<std::complex<F>> : std::true_type {};
+
+/// numpy's type string for T in the machine's byte order, e.g. "<f8".
+template <class T> std::string typestr() {
+  using U = std::remove_cv_t<T>;
+  char kind;
+  if constexpr (std::is_same_v<U, bool>) {
+    kind = 'b';
+  } else if constexpr (std::is_integral_v<U>) {
+    kind = std::is_signed_v<U> ? 'i' : 'u';
+  } else if constexpr (std::is_same_v<U, float> || std::is_same_v<U, double>) {
+    kind = 'f';
+  } else if constexpr (is_complex<U>::value) {
+    static_assert(std::is_same_v<U, std::complex<float>> ||
+                      std::is_same_v<U, std::complex<double>>,
+                  "mmarray: only std::complex<float> and std::complex<double> are mapped");
+    kind = 'c';
+  } else {
+    static_assert(sizeof(U) == 0,
+                  "mmarray::array::data<T>: T must be bool, an integer, float, double or "
+                  "std::complex<float/double>; use data() for other dtypes");
+  }
+  const char order = sizeof(U) == 1 ? '|' : (big_endian() ? '>' : '<');
+  return std::string{order, kind} + std::to_string(sizeof(U));
+}
+
+} // namespace detail
+
+/// One open view of a mapped file: owns an mm_array handle.
+class array {
+public:
+  /// An empty array (no handle); most calls on it throw MM_E_BAD_HANDLE.
+  array() noexcept = default;
+
+  /// Takes ownership of a handle obtained from the C API.
+  explicit array(mm_array handle) noexcept : h_(handle) {}
+
+  array(const array &) = delete;
+  array &operator=(const array &) = delete;
+  array(array &&other) noexcept : h_(std::exchange(other.h_, 0)) {}
+  array &operator=(array &&other) noexcept {
+    if (this != &other) {
+      reset();
+      h_ = std::exchange(other.h_, 0);
+    }
+    return *this;
+  }
+  ~array() { reset(); }
+
+  /// numpy.memmap(path, dtype, mode, offset, shape, order); no shape = infer a 1-D shape
+  /// from the file size. dtype nullptr means "u1", mode nullptr "r+".
+  static array open(const std::string &path, const char *dtype = "u1", const char *mode = "r+",
+                    std::uint64_t offset = 0,
+                    const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
+                    char order = 'C') {
+    mm_array h = 0;
+    detail::check(mm_open(path.c_str(), dtype, mode, offset, shape ? shape->data() : nullptr,
+                          shape ? shape->size() : 0, order, &h));
+    return array(h);
+  }
+
+  /// As open(), on a descriptor the caller keeps owning.
+  static array open_fd(int fd, const char *dtype = "u1", const char *mode = "r+",
+                       std::uint64_t offset = 0,
+                       const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
+                       char order = 'C') {
+    mm_array h = 0;
+    detail::check(mm_open_fd(fd, dtype, mode, offset, shape ? shape->data() : nullptr,
+                             shape ? shape->size() : 0, order, &h));
+    return array(h);
+  }
+
+  /// A new array over the same mapping (reshape, transpose, sub-block, view(dtype)).
+  /// dtype nullptr keeps this array's dtype; strides in bytes, none = C-contiguous.
+  array view(const char *dtype, std::int64_t byte_offset, const std::vector<std::size_t> &shape,
+             const std::optional<std::vector<std::int64_t>> &strides = std::nullopt) const {
+    if (strides && strides->size() != shape.size()) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::view: " + std::to_string(strides->size()) +
+                                        " strides for " + std::to_string(shape.size()) +
+                                        " dimensions");
+    }
+    mm_array h = 0;
+    detail::check(mm_view(h_, dtype, byte_offset, shape.data(), shape.size(),
+                          strides ? strides->data() : nullptr, &h));
+    return array(h);
+  }
+
+  /// Python slicing [start:stop:step] of one axis, as a new array.
+  array slice(std::size_t axis, std::int64_t start, std::int64_t stop,
+              std::int64_t step = 1) const {
+    mm_array h = 0;
+    detail::check(mm_slice(h_, axis, start, stop, step, &h));
+    return array(h);
+  }
+
+  /// msync of the whole mapping (no effect in modes r and c).
+  void flush() const { detail::check(mm_flush(h_)); }
+
+  /// Closes the handle now, reporting a failure; afterwards the array is empty.
+  void close() {
+    if (h_ != 0) {
+      detail::check(mm_close(std::exchange(h_, 0)));
+    }
+  }
+
+  /// Gives up ownership: the caller must mm_close the returned handle.
+  mm_array release() noexcept { return std::exchange(h_, 0); }
+  mm_array handle() const noexcept { return h_; }
+  explicit operator bool() const noexcept { return h_ != 0; }
+
+  /// Address of the first element (never null for an open array).
+  void *data() const {
+    void *p = mm_data(h_);
+    if (p == nullptr) {
+      detail::throw_last(MM_E_BAD_HANDLE);
+    }
+    return p;
+  }
+
+  /// The first element as a T*, after checking that the dtype is T in native byte order.
+  template <class T> T *data() const {
+    const std::string want = detail::typestr<T>();
+    const std::string have = dtype();
+    if (have != want) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::data<T>: the array's dtype is " + have +
+                                        " but T is " + want);
+    }
+    return static_cast<T *>(data());
+  }
+
+#ifdef MMARRAY_HPP_HAS_SPAN
+  /// All elements of a C- or F-contiguous array, in memory order (C++20).
+  template <class T> std::span<T> span() const {
+    T *p = data<T>();
+    if ((flags() & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::span<T>: the array is not contiguous");
+    }
+    return std::span<T>(p, size());
+  }
+#endif
+
+  std::size_t ndim() const { return checked(mm_ndim(h_)); }
+  std::vector<std::size_t> shape() const {
+    const std::size_t n = ndim();
+    const std::size_t *p = mm_shape(h_);
+    return p ? std::vector<std::size_t>(p, p + n) : std::vector<std::size_t>();
+  }
+  /// Byte strides (may be negative).
+  std::vector<std::int64_t> strides() const {
+    const std::size_t n = ndim();
+    const std::int64_t *p = mm_strides(h_);
+    return p ? std::vector<std::int64_t>(p, p + n) : std::vector<std::int64_t>();
+  }
+  std::size_t itemsize() const { return checked(mm_itemsize(h_)); }
+  std::size_t size() const { return checked(mm_size(h_)); }
+  std::size_t nbytes() const { return checked(mm_nbytes(h_)); }
+  /// numpy's canonical type string ("<f8", "|u1", ...).
+  std::string dtype() const { return text(mm_dtype(h_)); }
+  /// "r", "r+", "w+" or "c".
+  std::string mode() const { return text(mm_mode(h_)); }
+  std::uint64_t offset() const { return checked(mm_offset(h_)); }
+  /// The path as opened; empty for arrays opened from a descriptor.
+  std::optional<std::string> filename() const {
+    require_open();
+    const char *p = mm_filename(h_);
+    return p ? std::optional<std::string>(p) : std::nullopt;
+  }
+  /// MM_WRITEABLE | MM_C_CONTIGUOUS | MM_F_CONTIGUOUS | MM_ALIGNED | MM_NATIVE_ORDER.
+  std::uint32_t flags() const { return checked(mm_flags(h_)); }
+  bool writeable() const { return (flags() & MM_WRITEABLE) != 0; }
+
+  /// A DLPack 1.x DLManagedTensorVersioned* (see mm_to_dlpack); the caller owns it and
+  /// must call its deleter.
+  mm_dl_managed_tensor_versioned *to_dlpack() const {
+    void *out = nullptr;
+    detail::check(mm_to_dlpack(h_, &out));
+    return static_cast<mm_dl_managed_tensor_versioned *>(out);
+  }
+
+private:
+  void reset() noexcept {
+    if (h_ != 0) {
+      mm_close(std::exchange(h_, 0));
+    }
+  }
+  void require_open() const {
+    if (h_ == 0) {
+      throw error(MM_E_BAD_HANDLE, "mmarray::array: the array is empty (moved from or closed)");
+    }
+  }
+  /// Getters answer 0 for a bad handle, and 0 can be a real value: on 0, ask whether the
+  /// handle is still open (it may have been closed through the C API).
+  template <class N> N checked(N value) const {
+    require_open();
+    if (value == N{} && mm_data(h_) == nullptr) {
+      detail::throw_last(MM_E_BAD_HANDLE);
+    }
+    return value;
+  }
+  std::string text(const char *p) const {
+    require_open();
+    if (p == nullptr) {
+      detail::throw_last(MM_E_BAD_HANDLE);
+    }
+    return p;
+  }
+
+  mm_array h_ = 0;
+};
+
+} // namespace mmarray
+
+#endif // MMARRAY_HPP

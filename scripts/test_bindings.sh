@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The bindings and interop suite (issue 4), for .ci/run. On a fresh Debian 12 with Rust:
+#   - installs what is missing with apt-get when root: golang-go, gfortran, doxygen,
+#     cmake, pkg-config, g++ (and python3-venv); numpy==2.4.6 and ziglang==0.15.2 from
+#     PyPI into the project venv (.venv)
+#   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
+#   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
+#   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
+#   - go:      go vet, go test, go test -race (pkg-config from the prefix)
+#   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
+#   - zig:     zig build test
+#   - examples: the README snippets compiled and run; their text checked against files
+#   - docs:    doxygen docs/Doxyfile without warnings
+#   - install: scripts/test_install.sh into a temporary prefix, and into /usr/local when
+#              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
+# Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+build=${MMARRAY_BUILD_DIR:-$root/build}
+venv=${MMARRAY_VENV:-$root/.venv}
+stage=$build/bind-stage
+mkdir -p "$build"
+t0=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$*" "$(($(date +%s) - t0))"; }
+
+step prerequisites
+[ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+missing=()
+for pair in go:golang-go gfortran:gfortran doxygen:doxygen cmake:cmake pkg-config:pkg-config \
+            g++:g++ cc:gcc valgrind:valgrind; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "missing: ${missing[*]} (apt-get install them)" >&2; exit 1
+  fi
+fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c 'import numpy; assert numpy.__version__ == "2.4.6"' 2>/dev/null ||
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check numpy==2.4.6
+"$venv/bin/python" -m ziglang version 2>/dev/null | grep -qx 0.15.2 ||
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check ziglang==0.15.2
+echo "go $(go version | awk '{print $3}'), $(gfortran --version | head -1), doxygen $(doxygen --version), zig $("$venv/bin/python" -m ziglang version)"
+
+step "cargo build --release + cmake --install into $stage"
+cargo build --release --quiet
+cmake -S cmake -B "$build/bind-pkg" -DCMAKE_INSTALL_PREFIX="$stage" -Wno-dev >/dev/null
+cmake --build "$build/bind-pkg" >/dev/null
+rm -rf "$stage"
+cmake --install "$build/bind-pkg" >/dev/null
+export PKG_CONFIG_PATH="$stage/lib/pkgconfig"
+lib=$stage/lib/libmmarray.so.0
+
+step dlpack
+MMARRAY_LIB=$lib "$venv/bin/python" tests/dlpack/test_dlpack.py
+
+step "cpp (C++17 and C++20, ctest)"
+rm -rf "$build/bind-cpp"
+cmake -S bindings/cpp -B "$build/bind-cpp" -DCMAKE_PREFIX_PATH="$stage" >/dev/null
+cmake --build "$build/bind-cpp" >/dev/null
+ctest --test-dir "$build/bind-cpp" --output-on-failure
+echo '#include <mmarray.hpp>' | g++ -std=c++17 -fno-exceptions -I"$stage/include" -x c++ -fsyntax-only - 2>/dev/null &&
+  { echo "mmarray.hpp compiled without exceptions" >&2; exit 1; }
+echo "mmarray.hpp refuses -fno-exceptions: ok"
+
+step "go (vet, test, test -race)"
+(cd bindings/go && export LD_LIBRARY_PATH="$stage/lib" MMARRAY_PYTHON="$venv/bin/python" &&
+  test -z "$(gofmt -l .)" && go vet ./... && go test -count=1 ./... && go test -race -count=1 ./...)
+
+step "fortran (ctest: numpy writes, Fortran reads and writes, numpy checks)"
+rm -rf "$build/bind-fortran"
+cmake -S bindings/fortran -B "$build/bind-fortran" -DCMAKE_PREFIX_PATH="$stage" \
+  -DMMARRAY_PYTHON="$venv/bin/python" >/dev/null
+cmake --build "$build/bind-fortran" >/dev/null
+ctest --test-dir "$build/bind-fortran" --output-on-failure
+
+step zig
+LIBDIR=$stage/lib INCDIR=$stage/include MMARRAY_VENV=$venv bindings/zig/run_tests.sh
+
+step "examples (README snippets)"
+ex=$(mktemp -d)
+trap 'rm -rf "$ex"' EXIT
+# shellcheck disable=SC2046
+g++ -std=c++17 -Wall -Wextra -Werror examples/cpp_example.cpp $(pkg-config --cflags --libs mmarray) \
+  -Wl,-rpath,"$stage/lib" -o "$ex/cpp_example"
+(cd "$ex" && ./cpp_example) | tee "$ex/out"
+grep -q "row 1 starts with 1.5" "$ex/out" && grep -q "status 2 (MM_E_NOT_FOUND is 2)" "$ex/out"
+(cd "$ex" && gfortran -std=f2018 -I"$root/bindings/fortran" -c "$root/bindings/fortran/mmarray.f90" &&
+  gfortran -std=f2018 "$root/examples/fortran_example.f90" mmarray.o -L"$stage/lib" -lmmarray \
+    -Wl,-rpath,"$stage/lib" -o fortran_example && ./fortran_example) | tee "$ex/out"
+grep -q "x(2,3) =  6.0" "$ex/out" && grep -q 'as expected: mm_open("missing.f8")' "$ex/out"
+(cd "$ex" && PYTHONPATH="$root/bindings/python" "$venv/bin/python" "$root/examples/dlpack_example.py" "$lib") | tee "$ex/out"
+grep -qF "[ 0.  1.  2.  3.  4. 42.]" "$ex/out"
+"$venv/bin/python" bindings/check_snippets.py
+
+step "docs (doxygen)"
+rm -rf "$build/docs"
+doxygen docs/Doxyfile 2>"$build/doxygen.log"
+if [ -s "$build/doxygen.log" ]; then cat "$build/doxygen.log"; exit 1; fi
+grep -q "mm_to_dlpack" "$build/docs/html/mmarray_8h.html"
+grep -q "Opens <code>path</code> as an n-dimensional array" "$build/docs/html/mmarray_8h.html"
+echo "API reference: $build/docs/html/index.html"
+
+step "install (out-of-tree consumers)"
+p=$(mktemp -d)
+scripts/test_install.sh "$p/prefix" | tail -1
+rm -rf "$p"
+if [ "${MMARRAY_SYSTEM_INSTALL:-0}" = 1 ]; then
+  scripts/test_install.sh /usr/local | tail -2
+fi
+
+step "bindings suite: all passed"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs mmarray with cmake --install into PREFIX and builds consumer projects from
+# OUTSIDE the source tree against it: examples/consumer via find_package(mmarray 0.1)
+# (shared, static, C++ wrapper) and a pkg-config build; checks with ldd that the shared
+# consumer loads libmmarray.so.0 from PREFIX (the SONAME, not the build path).
+#   scripts/test_install.sh PREFIX          e.g. a temporary directory, or /usr/local
+# With PREFIX=/usr/local (CI), nothing sets CMAKE_PREFIX_PATH / PKG_CONFIG_PATH /
+# LD_LIBRARY_PATH: the default search paths must find it; the installed files are removed
+# again afterwards unless MMARRAY_KEEP_INSTALL=1.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+prefix=$1
+build=${MMARRAY_BUILD_DIR:-$root/build}/install-$(echo "$prefix" | tr / _)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mmarray-consumer-XXXXXX")
+system=0 keep=${MMARRAY_KEEP_INSTALL:-0}
+if [ "$prefix" = /usr/local ]; then
+  system=1
+  # Never remove an installation this run did not make.
+  [ -e /usr/local/lib/libmmarray.so.0 ] && keep=1
+fi
+cleanup() {
+  rm -rf "$work"
+  if [ $system = 1 ] && [ "$keep" != 1 ] && [ -f "$build/install_manifest.txt" ]; then
+    xargs -d '\n' rm -f <"$build/install_manifest.txt"
+    rmdir /usr/local/lib/cmake/mmarray /usr/local/lib/cmake /usr/local/lib/pkgconfig 2>/dev/null || true
+    ldconfig
+    echo "removed the /usr/local installation again (MMARRAY_KEEP_INSTALL=1 keeps it)"
+  fi
+}
+trap cleanup EXIT
+
+cmake -S "$root/cmake" -B "$build" -DCMAKE_INSTALL_PREFIX="$prefix" -Wno-dev >/dev/null
+cmake --build "$build" >/dev/null
+cmake --install "$build"
+[ $system = 1 ] && ldconfig
+
+# loads_from BINARY: the libmmarray.so.0 that BINARY loads must be PREFIX's.
+loads_from() {
+  local got
+  got=$(ldd "$1" | awk '$1 == "libmmarray.so.0" { print $3 }')
+  if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$prefix/lib/libmmarray.so.0")" ]; then
+    echo "$1 loads libmmarray.so.0 from '$got', not from $prefix/lib" >&2
+    return 1
+  fi
+}
+
+env_args=()
+if [ $system = 0 ]; then
+  env_args=(CMAKE_PREFIX_PATH="$prefix" PKG_CONFIG_PATH="$prefix/lib/pkgconfig")
+fi
+
+# 1. CMake consumer, copied outside the tree.
+cp -r "$root/examples/consumer" "$work/cmake-consumer"
+env "${env_args[@]}" cmake -S "$work/cmake-consumer" -B "$work/cmake-build" >/dev/null
+cmake --build "$work/cmake-build" >/dev/null
+(cd "$work" && ./cmake-build/consumer && ./cmake-build/consumer_static && ./cmake-build/consumer_cpp)
+ldd "$work/cmake-build/consumer" | tee "$work/ldd.txt"
+loads_from "$work/cmake-build/consumer"
+if ldd "$work/cmake-build/consumer_static" | grep -q libmmarray; then
+  echo "the static consumer depends on libmmarray.so" >&2; exit 1
+fi
+readelf -d "$work/cmake-build/consumer" | grep NEEDED | grep -q '\[libmmarray.so.0\]'
+
+# 2. pkg-config consumer (the README's command line).
+cp "$root/examples/consumer/main.c" "$work/pc.c"
+cd "$work"
+if [ $system = 1 ]; then
+  cc pc.c $(pkg-config --cflags --libs mmarray) -o pc-consumer
+else
+  export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+  cc pc.c $(pkg-config --cflags --libs mmarray) -Wl,-rpath,"$(pkg-config --variable=libdir mmarray)" -o pc-consumer
+fi
+./pc-consumer
+loads_from pc-consumer
+# The README's pkg-config snippet, as it is written.
+mkdir "$work/snippet" && cp "$root/examples/consumer/main.c" "$root/examples/consumer/pkg-config-build.sh" "$work/snippet"
+if [ $system = 1 ]; then
+  (cd "$work/snippet" && sh pkg-config-build.sh)
+else
+  (cd "$work/snippet" && LD_LIBRARY_PATH="$prefix/lib" sh pkg-config-build.sh)
+fi
+[ "$(pkg-config --modversion mmarray)" = 0.1.0 ]
+echo "install into $prefix: find_package and pkg-config consumers ok"
