@@ -39,13 +39,27 @@ struct Live {
     writable: bool,
 }
 
+static PATH: OnceLock<CString> = OnceLock::new();
+
 fn path() -> &'static CString {
-    static P: OnceLock<CString> = OnceLock::new();
-    P.get_or_init(|| {
+    PATH.get_or_init(|| {
         let p = std::env::temp_dir().join(format!("mmarray-fuzz-handles-{}.bin", std::process::id()));
         std::fs::write(&p, vec![0u8; LEN]).unwrap();
+        // libFuzzer ends with exit(): remove the file then (statics are never dropped).
+        unsafe { libc_atexit(remove_file) };
         CString::new(p.to_str().unwrap()).unwrap()
     })
+}
+
+extern "C" {
+    #[link_name = "atexit"]
+    fn libc_atexit(f: extern "C" fn()) -> i32;
+}
+
+extern "C" fn remove_file() {
+    if let Some(p) = PATH.get() {
+        let _ = std::fs::remove_file(std::ffi::OsStr::new(p.to_str().unwrap_or("")));
+    }
 }
 
 fuzz_target!(|ops: Vec<Op>| {
