@@ -21,8 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "mmarray.h"
@@ -286,7 +288,17 @@ static void special_paths(void) {
     mkdir(in_dir("adir"), 0755);
     mkfifo(in_dir("fifo"), 0644);
     if (symlink(in_dir("nowhere/target.bin"), in_dir("dangling")) != 0) FAIL("symlink");
+    /* A UNIX socket in the file system: open(2) says ENXIO. */
+    int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", in_dir("sock"));
+    int have_sock = sock >= 0 && strlen(in_dir("sock")) < sizeof addr.sun_path &&
+                    bind(sock, (struct sockaddr *)&addr, sizeof addr) == 0;
     for (int m = 0; m < 4; m++) {
+        if (have_sock) {
+            OPEN(in_dir("sock"), "u1", modes[m], 0, shape1, 1, 'C', MM_E_IO, 1);
+            TRUE_(mm_last_os_error() == ENXIO);
+        }
         OPEN(in_dir("adir"), "u1", modes[m], 0, shape1, 1, 'C', MM_E_IO, 1);
         TRUE_(mm_last_os_error() == EISDIR);
         OPEN(in_dir("adir"), "u1", modes[m], 0, NULL, 0, 'C', m == 2 ? MM_E_INVALID_ARG : MM_E_IO, 1);
@@ -306,6 +318,7 @@ static void special_paths(void) {
         OPEN(through, "u1", modes[m], 0, shape1, 1, 'C', MM_E_IO, 0);
         TRUE_(mm_last_os_error() == ENOTDIR);
     }
+    if (sock >= 0) close(sock);
     /* w+ through a dangling symlink whose directory exists creates the target (fopen's
      * rule); a failure after creating it removes the target and keeps the link. */
     mkdir(in_dir("sub"), 0755);
