@@ -209,6 +209,8 @@ static void null_pointers(void) {
     closed_ok(h);
     h = OPEN(p, "u1", "r", 0, shape1, 1, 'C', MM_OK, 1);
     CHECK(mm_slice(h, 0, 0, 1, 1, NULL), MM_E_INVALID_ARG);
+    /* mm_to_dlpack: out is required. */
+    CHECK(mm_to_dlpack(h, NULL), MM_E_INVALID_ARG);
     /* Guarded copies: NULL buffers only with 0 bytes. */
     CHECK(mm_read_at(h, 0, NULL, 1), MM_E_INVALID_ARG);
     CHECK(mm_read_at(h, 0, NULL, 0), MM_OK);
@@ -451,6 +453,9 @@ static void bad_handle_everywhere(mm_array bad) {
     v = 5;
     CHECK(mm_slice(bad, 0, 0, 1, 1, &v), MM_E_BAD_HANDLE);
     TRUE_(v == 0);
+    void *tensor = &v;
+    CHECK(mm_to_dlpack(bad, &tensor), MM_E_BAD_HANDLE);
+    TRUE_(tensor == NULL);
     CHECK(mm_read_at(bad, 0, &b, 1), MM_E_BAD_HANDLE);
     CHECK(mm_write_at(bad, 0, &b, 1), MM_E_BAD_HANDLE);
 #define GETTER(call, zero)                                                             \
