@@ -409,6 +409,13 @@ fn bad_input_matrix() {
             MM_E_BAD_HANDLE,
             "slice",
         );
+        let mut tensor: *mut std::ffi::c_void = std::ptr::dangling_mut();
+        m.status(
+            unsafe { mmarray::ffi::dlpack::mm_to_dlpack(b, &mut tensor) },
+            MM_E_BAD_HANDLE,
+            "to_dlpack",
+        );
+        assert!(tensor.is_null());
         m.status(
             unsafe { mm_read_at(b, 0, byte.as_mut_ptr().cast(), 1) },
             MM_E_BAD_HANDLE,
@@ -435,6 +442,11 @@ fn bad_input_matrix() {
         assert!(message().contains("not open"), "{}", message());
     }
     assert_eq!(mm_size(h2), 4096);
+    m.status(
+        unsafe { mmarray::ffi::dlpack::mm_to_dlpack(h2, std::ptr::null_mut()) },
+        MM_E_INVALID_ARG,
+        "to_dlpack out NULL",
+    );
 
     // Views at every boundary +-1 over a 4096-byte u1 array, with the guarded copies.
     let before = snap(&plain);
