@@ -33,7 +33,9 @@ enum Op {
 struct Live {
     /// Which opened file (mapping) the handle views; its position in that mapping.
     file: usize,
-    position: usize,
+    /// Byte position of the first element in the mapping (of the data pointer, for an
+    /// empty view, which may lie just outside).
+    position: isize,
     len: usize,
     step: isize,
     writable: bool,
@@ -96,10 +98,11 @@ fuzz_target!(|ops: Vec<Op>| {
                 let st = unsafe {
                     mm_view(b, std::ptr::null(), offset as i64, [len].as_ptr(), 1, std::ptr::null(), &mut h)
                 };
-                let fits = len == 0 || base.position + offset + len <= LEN;
+                let at = base.position + offset as isize;
+                let fits = len == 0 || (at >= 0 && at as usize + len <= LEN);
                 if fits {
                     assert_eq!(st, MM_OK);
-                    let v = Live { file: base.file, position: base.position + offset, len, step: 1, writable: base.writable };
+                    let v = Live { file: base.file, position: at, len, step: 1, writable: base.writable };
                     live.insert(h, v);
                     order.push(h);
                 } else {
@@ -122,7 +125,7 @@ fuzz_target!(|ops: Vec<Op>| {
                 let position = base.position as isize + data;
                 let v = Live {
                     file: base.file,
-                    position: if n == 0 { 0 } else { position as usize },
+                    position,
                     len: n,
                     step: base.step * step as isize,
                     writable: base.writable,
@@ -164,7 +167,7 @@ fuzz_target!(|ops: Vec<Op>| {
                     assert_eq!(st, MM_E_READ_ONLY);
                 } else if at < extent {
                     assert_eq!(st, MM_OK);
-                    files[v.file][v.position + at] = byte;
+                    files[v.file][v.position as usize + at] = byte;
                 } else {
                     assert_eq!(st, MM_E_OUT_OF_BOUNDS);
                 }
@@ -179,7 +182,7 @@ fuzz_target!(|ops: Vec<Op>| {
                 let extent = if v.len == 0 { 0 } else { (v.len - 1) * v.step as usize + 1 };
                 if at < extent {
                     assert_eq!(st, MM_OK);
-                    assert_eq!(b[0], files[v.file][v.position + at]);
+                    assert_eq!(b[0], files[v.file][v.position as usize + at]);
                 } else {
                     assert_eq!(st, MM_E_OUT_OF_BOUNDS);
                 }
