@@ -2,9 +2,26 @@
 # Every ```c block of README.md is a program: extract each, build it with nothing but
 # pkg-config against the installed prefix, and run it in a fresh directory, also under
 # valgrind. A README example that stops compiling or running fails here.
-# usage: readme_examples.sh CC README WORKDIR
+# Each run directory first gets data.npy as numpy writes it
+# (np.save("data.npy", np.arange(12.0).reshape(3, 4))), which the .npy example reads; a
+# column1.npy an example leaves behind must equal np.save of that array's [:, 1:2].
+# usage: readme_examples.sh CC README WORKDIR PYTHON (a python with numpy)
 set -eu
-cc=$1 readme=$2 work=$3
+cc=$1 readme=$2 work=$3 python=$4
+prepare() {
+    "$python" -c 'import numpy as np; np.save("data.npy", np.arange(12.0).reshape(3, 4))'
+}
+verify() {
+    [ -e column1.npy ] || return 0
+    "$python" - <<'PY'
+import io, numpy as np
+want = io.BytesIO()
+np.save(want, np.arange(12.0).reshape(3, 4)[:, 1:2])
+got = open("column1.npy", "rb").read()
+assert got == want.getvalue(), "column1.npy differs from np.save of x[:, 1:2]"
+print("column1.npy is byte-identical to np.save")
+PY
+}
 mkdir -p "$work"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmarray-readme-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -25,9 +42,9 @@ for src in "$tmp"/example*.c; do
     "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -o "$work/$name" "$src" \
         $(pkg-config --cflags --libs mmarray) -Wl,-rpath,"$libdir"
     mkdir "$tmp/run-$name"
-    (cd "$tmp/run-$name" && "$work/$name")
+    (cd "$tmp/run-$name" && prepare && "$work/$name" && verify)
     rm -rf "$tmp/run-$name" && mkdir "$tmp/run-$name"
-    (cd "$tmp/run-$name" && valgrind -q --leak-check=full --error-exitcode=1 \
-        --errors-for-leak-kinds=definite,possible "$work/$name" >/dev/null)
+    (cd "$tmp/run-$name" && prepare && valgrind -q --leak-check=full --error-exitcode=1 \
+        --errors-for-leak-kinds=definite,possible "$work/$name" >/dev/null && verify)
 done
 echo "README C examples: $count built and run"

@@ -295,6 +295,33 @@ extern "C" {
 mm_status mm_close(mm_array a);
 
 /**
+ * Creates (or truncates) a .npy file for an array of `dtype` and `shape` and maps its
+ * data read-write, as numpy's `open_memmap(path, mode='w+', dtype, shape,
+ * fortran_order=(order == 'F'))`: the header is written exactly as np.save writes it,
+ * the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
+ * the file is byte-identical to np.save of the same array. The header says
+ * `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
+ * or 1-D arrays).
+ *
+ * - `dtype`: any dtype text mm_open accepts, records included; NULL is MM_E_INVALID_ARG.
+ * - `shape`: `ndim` dimensions (NULL only with ndim 0: a 0-d array).
+ * - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+ *
+ * Every argument is checked before the file is touched; on failure `*out` is 0 and a
+ * file this call created is removed.
+ *
+ * # Safety
+ * `path` and `dtype` NUL-terminated; `shape` NULL or pointing to `ndim` values; `out`
+ * a writable mm_array.
+ */
+mm_status mm_create_npy(const char *path,
+                        const char *dtype,
+                        const size_t *shape,
+                        size_t ndim,
+                        char order,
+                        mm_array *out);
+
+/**
  * Address of the first element; NULL only for a bad handle. A valid zero-size array
  * gives a non-NULL address that must not be dereferenced. In mode r the memory is
  * read-only: writing through it kills the process (SIGSEGV). The address stays valid
@@ -303,10 +330,37 @@ mm_status mm_close(mm_array a);
 void *mm_data(mm_array a);
 
 /**
- * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...), valid while the
- * handle is open; NULL for a bad handle.
+ * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+ * dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+ * Valid while the handle is open; NULL for a bad handle.
  */
 const char *mm_dtype(mm_array a);
+
+/**
+ * Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
+ * text (for a subarray field the element dtype, with `ndim`/`shape` giving the
+ * subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
+ * and its byte offset within the record. Any out-pointer may be NULL. The strings and
+ * the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
+ * ndim, strides)` with the field's dtype and offset and the array's own shape and
+ * strides gives a view of the field. `i >= mm_field_count(a)` is MM_E_INVALID_ARG.
+ *
+ * # Safety
+ * Each non-NULL out-pointer must be writable.
+ */
+mm_status mm_field(mm_array a,
+                   size_t i,
+                   const char **name,
+                   const char **dtype,
+                   size_t *byte_offset,
+                   size_t *ndim,
+                   const size_t **shape);
+
+/**
+ * Number of fields of a record dtype (padding not counted); 0 for other dtypes and for
+ * a bad handle.
+ */
+size_t mm_field_count(mm_array a);
 
 /**
  * The absolute, normalised path as opened (symlinks not resolved), valid while the
@@ -430,6 +484,27 @@ mm_status mm_open_fd(int fd,
                      mm_array *out);
 
 /**
+ * Opens a .npy file as an array with the dtype, shape and order its header states,
+ * mapped at the data offset (mm_offset reports it), as numpy's
+ * `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would.
+ *
+ * - `mode`: "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
+ *   (open_memmap's default). "w+"/"write" is MM_E_INVALID_ARG: use mm_create_npy.
+ *
+ * The file's size is never changed: data shorter than the header says is
+ * MM_E_FILE_TOO_SMALL in every mode. A malformed header is MM_E_FORMAT (the message
+ * says what was found and where); an object dtype is MM_E_UNSUPPORTED. Headers of any
+ * length and versions 1.0, 2.0 and 3.0 are read. On failure `*out` is 0.
+ *
+ * # Safety
+ * `path` must be a NUL-terminated string, `mode` NULL or NUL-terminated, `out` a
+ * writable mm_array.
+ */
+mm_status mm_open_npy(const char *path,
+                      const char *mode,
+                      mm_array *out);
+
+/**
  * Copies `nbytes` bytes of the view `a`, starting `byte_offset` bytes after mm_data(a),
  * into `dst`. Unlike a plain read through mm_data, this never kills the process: when
  * the file was truncated underneath (by this or another process) so that it no longer
@@ -456,6 +531,21 @@ mm_status mm_read_at(mm_array a,
                      uint64_t byte_offset,
                      void *dst,
                      size_t nbytes);
+
+/**
+ * Writes the view `a` to `path` exactly as np.save would write that array (C order
+ * unless the view is F- and not C-contiguous; big-endian data stays big-endian), with
+ * bounded memory (no copy of the whole array). The target is replaced atomically: the
+ * data goes to a new temporary file in the same directory (mode 0666 & ~umask), which
+ * is fsynced and renamed over `path`, and the directory is fsynced; on failure the
+ * temporary file is removed and `path` is untouched. Unlike np.save, no ".npy" suffix
+ * is appended.
+ *
+ * # Safety
+ * `path` must be a NUL-terminated string.
+ */
+mm_status mm_save_npy(mm_array a,
+                      const char *path);
 
 /**
  * The `ndim` dimensions, valid while the handle is open; NULL for a bad handle.

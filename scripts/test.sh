@@ -11,6 +11,8 @@
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
+#   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
+#      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
 #
 # Stops at the first failing stage with a non-zero exit status. Ends with each runner's
 # summary line. Build products go to $MMARRAY_BUILD_DIR (default: ./build).
@@ -178,7 +180,8 @@ run_stage header-up-to-date header_check
 # ---------------------------------------------------------------------------------------
 # 6. C / C++ tests against the installed package
 # ---------------------------------------------------------------------------------------
-run_stage c-tests-configure cmake -S c_tests -B "$build/c_tests" -DCMAKE_PREFIX_PATH="$stage_prefix"
+run_stage c-tests-configure cmake -S c_tests -B "$build/c_tests" -DCMAKE_PREFIX_PATH="$stage_prefix" \
+    -DMMARRAY_PYTHON="$venv/bin/python"
 run_stage c-tests-build cmake --build "$build/c_tests" -j "$jobs"
 ctest_run() { cd "$build/c_tests" && ctest -j "$jobs" --output-on-failure --timeout 900; }
 run_stage ctest ctest_run
@@ -197,5 +200,14 @@ fi
 export MMARRAY_LIB="$target/release/libmmarray.so"
 run_stage pytest "$venv/bin/python" -m pytest -q tests/oracle
 summary+=("  pytest: $(grep -E '(passed|failed|error)' "$logs/pytest.log" | tail -1 | sed 's/=//g; s/^ *//')")
+
+# ---------------------------------------------------------------------------------------
+# 8. bindings and interop: DLPack (numpy), C++17/20, Go, Fortran, Zig, README snippets,
+#    Doxygen, out-of-tree install consumers (also into /usr/local when CI=true)
+# ---------------------------------------------------------------------------------------
+system_install=0
+[ "${CI:-}" = true ] && system_install=1
+run_stage bindings env MMARRAY_SYSTEM_INSTALL="${MMARRAY_SYSTEM_INSTALL:-$system_install}" \
+    MMARRAY_VENV="$venv" MMARRAY_BUILD_DIR="$build" scripts/test_bindings.sh
 
 finish 0

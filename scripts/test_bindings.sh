@@ -97,7 +97,7 @@ grep -q "row 1 starts with 1.5" "$ex/out" && grep -q "status 2 (MM_E_NOT_FOUND i
 grep -q "x(2,3) =  6.0" "$ex/out" && grep -q 'as expected: mm_open("missing.f8")' "$ex/out"
 (cd "$ex" && PYTHONPATH="$root/bindings/python" "$venv/bin/python" "$root/examples/dlpack_example.py" "$lib") | tee "$ex/out"
 grep -qF "[ 0.  1.  2.  3.  4. 42.]" "$ex/out"
-"$venv/bin/python" bindings/check_snippets.py
+"$venv/bin/python" bindings/check_snippets.py README.md
 
 step "docs (doxygen)"
 rm -rf "$build/docs"

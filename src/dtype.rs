@@ -6,14 +6,17 @@
 //! `"longdouble"` or `"datetime64[ns]"`. Platform-dependent types (`long`, `intp`,
 //! `longdouble`, ...) resolve as numpy resolves them on the target platform.
 //!
+//! Record (structured) dtypes are read in two forms (see `record`): the descr list that
+//! .npy headers hold (`"[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]"`) and numpy's
+//! comma form (`"<i4,(2,3)f8"`); their typestr is the descr list as numpy prints it.
+//!
 //! Not supported on purpose: object (`"O"`) and `StringDType` (`"T"`) arrays, whose items
 //! are pointers into Python's heap (`ErrorKind::Unsupported`); and, as
-//! `ErrorKind::InvalidArg` for now: everything numpy reads with its comma-string grammar,
-//! i.e. text with a comma or starting (after a byte order) with a digit or `(`: structured
-//! and subarray dtypes (`"i4,f8"`, `"(2,)i4"`, `"2i4"`) and also its scalar results
-//! (`"3S"` = `"S3"`, `"()i4"`); datetime units with a divisor (`"M8[s/10]"`, which numpy
-//! turns into a finer unit by approximate rules); and single control characters, which
-//! numpy reads as raw type numbers (`"\0"` is bool there).
+//! `ErrorKind::InvalidArg`: top-level subarray dtypes and the other texts numpy reads with
+//! its comma-string grammar without a comma (`"(2,)i4"`, `"2i4"`, and scalar results
+//! such as `"3S"` = `"S3"`, `"()i4"`); datetime units with a divisor (`"M8[s/10]"`, which
+//! numpy turns into a finer unit by approximate rules); and single control characters,
+//! which numpy reads as raw type numbers (`"\0"` is bool there).
 
 use std::fmt;
 use std::mem::{align_of, size_of};
@@ -21,6 +24,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::error::{ErrorKind, MmError, Result};
+
+mod record;
+pub use record::{shape_text, Field};
 
 /// The byte order of a data type's items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,11 +59,11 @@ struct DTypeInner {
     typestr: String,
 }
 
-/// What an item is made of. Only scalars for now; record (structured) dtypes will be a
-/// second variant holding named fields with offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an item is made of: one scalar, or named fields at offsets (see `record`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Layout {
     Scalar(Scalar),
+    Record(Arc<[Field]>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,6 +274,9 @@ impl DType {
 
     /// numpy's `dtype.isnative`: native byte order or byte order not applicable.
     pub fn is_native(&self) -> bool {
+        if let Layout::Record(fields) = &self.0.layout {
+            return DType::record_is_native(fields);
+        }
         matches!(self.0.byte_order, ByteOrder::NotApplicable)
             || self.0.byte_order == ByteOrder::NATIVE
     }
@@ -291,6 +300,7 @@ impl DType {
                 Scalar::DateTime(_) => 'M',
                 Scalar::TimeDelta(_) => 'm',
             },
+            Layout::Record(_) => 'V',
         }
     }
 
@@ -376,6 +386,12 @@ fn time_suffix(meta: TimeMeta) -> String {
 }
 
 fn parse_text(text: &str) -> std::result::Result<DType, Failure> {
+    if text.starts_with('[') {
+        return record::parse_descr_text(text);
+    }
+    if has_top_level_comma(text) {
+        return record::parse_comma_text(text);
+    }
     let (requested, body) = match text.as_bytes().first() {
         Some(b'<') => (Some(ByteOrder::Little), &text[1..]),
         Some(b'>') => (Some(ByteOrder::Big), &text[1..]),
@@ -411,10 +427,9 @@ fn parse_text(text: &str) -> std::result::Result<DType, Failure> {
         }
     }
 
-    if body.contains(',') || body.starts_with('(') || body.starts_with(|c: char| c.is_ascii_digit())
-    {
+    if body.starts_with('(') || body.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(invalid_because(
-            "structured and subarray data types are not supported yet",
+            "top-level subarray data types are not supported (use a record field)",
         ));
     }
     // Names take no byte order prefix.
@@ -422,6 +437,20 @@ fn parse_text(text: &str) -> std::result::Result<DType, Failure> {
         return Err(invalid());
     }
     parse_name(text).unwrap_or_else(|| Err(invalid()))
+}
+
+/// numpy's comma form: a comma outside parentheses and brackets.
+fn has_top_level_comma(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth <= 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A type character and what follows it. `None` when `first` is no type character or the
@@ -815,8 +844,8 @@ mod tests {
             assert!(e.message.contains("Python pointers"), "{}", e.message);
             assert!(e.message.contains("cannot be mapped"), "{}", e.message);
         }
-        let e = DType::parse("i4,f8").unwrap_err();
-        assert!(e.message.contains("structured"), "{}", e.message);
+        let e = DType::parse("2i4").unwrap_err();
+        assert!(e.message.contains("subarray"), "{}", e.message);
         let e = DType::parse("M8[s/10]").unwrap_err();
         assert!(e.message.contains("divisor"), "{}", e.message);
         let e = DType::parse("f8\n").unwrap_err();
@@ -2723,15 +2752,10 @@ mod tests {
         ("1i4", ErrorKind::InvalidArg), // numpy: |V4
         ("<\u{9}", ErrorKind::InvalidArg), // numpy: <i8 (control character read as a type number)
         ("|\u{0}", ErrorKind::InvalidArg), // numpy: |b1 (control character read as a type number)
-        ("i4,f8", ErrorKind::InvalidArg), // numpy: |V12
-        ("i4, f8", ErrorKind::InvalidArg), // numpy: |V12
-        ("<i4,>f8", ErrorKind::InvalidArg), // numpy: |V12
         ("(2,)i4", ErrorKind::InvalidArg), // numpy: |V8
         ("2i4", ErrorKind::InvalidArg), // numpy: |V8
         ("3f8", ErrorKind::InvalidArg), // numpy: |V24
         ("(2,3)f8", ErrorKind::InvalidArg), // numpy: |V48
-        ("i4,", ErrorKind::InvalidArg), // numpy: |V4
-        ("f8,f8,f8", ErrorKind::InvalidArg), // numpy: |V24
         ("M8[s/10]", ErrorKind::InvalidArg), // numpy: <M8[100ms]
         ("M8[Y/12]", ErrorKind::InvalidArg), // numpy: <M8[M]
         ("M8[10s/2]", ErrorKind::InvalidArg), // numpy: <M8[5000ms]

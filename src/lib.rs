@@ -10,6 +10,7 @@ pub mod error;
 pub mod guarded;
 pub mod layout;
 pub mod mapping;
+pub mod npy;
 pub mod view;
 
 // Under `--cfg loom`, the unit tests model-check the handle registry alone: the C ABI

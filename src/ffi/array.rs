@@ -23,6 +23,8 @@ pub(crate) struct Entry {
     pub view: View,
     dtype: CString,
     filename: Option<CString>,
+    /// What mm_field hands out for a record dtype (empty otherwise).
+    pub fields: Box<[super::npy::FieldText]>,
 }
 
 static REGISTRY: Registry<Entry> = Registry::new();
@@ -38,11 +40,13 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
     let filename = view
         .filename()
         .map(|p| CString::new(p.as_os_str().as_bytes()).unwrap_or_default());
+    let fields = super::npy::field_texts(view.dtype());
     REGISTRY
         .insert(Entry {
             view,
             dtype,
             filename,
+            fields,
         })
         .ok_or_else(|| {
             Fail::new(
@@ -73,7 +77,10 @@ fn bad_handle(call: &str, a: mm_array) -> Fail {
 }
 
 /// Sets `*out` to 0 up front so that every failure leaves it 0.
-unsafe fn out_handle<'a>(call: &str, out: *mut mm_array) -> Result<&'a mut mm_array, Fail> {
+pub(crate) unsafe fn out_handle<'a>(
+    call: &str,
+    out: *mut mm_array,
+) -> Result<&'a mut mm_array, Fail> {
     if out.is_null() {
         return Err(Fail::new(MM_E_INVALID_ARG, format!("{call}: out is NULL")));
     }
@@ -84,7 +91,11 @@ unsafe fn out_handle<'a>(call: &str, out: *mut mm_array) -> Result<&'a mut mm_ar
 }
 
 /// A C string argument as UTF-8 text; `None` for NULL.
-unsafe fn text_arg<'a>(call: &str, what: &str, p: *const c_char) -> Result<Option<&'a str>, Fail> {
+pub(crate) unsafe fn text_arg<'a>(
+    call: &str,
+    what: &str,
+    p: *const c_char,
+) -> Result<Option<&'a str>, Fail> {
     if p.is_null() {
         return Ok(None);
     }
@@ -102,7 +113,12 @@ unsafe fn text_arg<'a>(call: &str, what: &str, p: *const c_char) -> Result<Optio
 }
 
 /// `n` elements at `p`; NULL with n > 0 is an error naming `what`.
-unsafe fn array_arg<'a, T>(call: &str, what: &str, p: *const T, n: usize) -> Result<&'a [T], Fail> {
+pub(crate) unsafe fn array_arg<'a, T>(
+    call: &str,
+    what: &str,
+    p: *const T,
+    n: usize,
+) -> Result<&'a [T], Fail> {
     if n > MAX_NDIM {
         return Err(Fail::new(
             MM_E_INVALID_ARG,
@@ -122,7 +138,7 @@ unsafe fn array_arg<'a, T>(call: &str, what: &str, p: *const T, n: usize) -> Res
     Ok(unsafe { std::slice::from_raw_parts(p, n) })
 }
 
-fn parse_dtype(call: &str, text: Option<&str>) -> Result<Option<DType>, Fail> {
+pub(crate) fn parse_dtype(call: &str, text: Option<&str>) -> Result<Option<DType>, Fail> {
     text.map(DType::parse)
         .transpose()
         .map_err(|e| Fail::core(call, e))
@@ -436,8 +452,9 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
     )
 }
 
-/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...), valid while the
-/// handle is open; NULL for a bad handle.
+/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+/// dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+/// Valid while the handle is open; NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard(

@@ -17,6 +17,7 @@ use crate::error::{ErrorKind, MmError};
 pub mod array;
 pub mod dlpack;
 pub mod guarded;
+pub mod npy;
 pub mod registry;
 
 /// Handle of one view of a mapping. 0 is never a valid handle.

@@ -1,0 +1,626 @@
+//! Record (structured) dtypes: named fields at byte offsets, optional titles, subarray
+//! fields, nested records and padding.
+//!
+//! Two text forms are read, as the .npy issue asks for every dtype argument:
+//! - the descr list that .npy headers hold, `"[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]"`,
+//!   read as `numpy.lib.format.descr_to_dtype` reads it: entries named `''` of a plain
+//!   void type are padding and dropped, offsets are rebuilt by adding up itemsizes;
+//! - numpy's comma form `"<i4,(2,3)f8"`, fields named `f0`, `f1`, ..., packed.
+//!
+//! A record's typestr is its descr list exactly as Python prints `str(dtype.descr)`.
+
+use std::sync::Arc;
+
+use super::{DType, DTypeInner, Failure, Layout, Scalar, MAX_ITEMSIZE};
+use crate::error::{ErrorKind, MmError, Result};
+use crate::npy::literal::{self, py_repr_str, Value};
+
+/// One field of a record dtype.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The field name (UTF-8; may be empty).
+    pub name: String,
+    /// numpy's optional title, written `((title, name), descr)`.
+    pub title: Option<String>,
+    /// The dtype of the field, or of one element of a subarray field.
+    pub dtype: DType,
+    /// Byte offset of the field within the record.
+    pub offset: usize,
+    /// Subarray dimensions; empty for a plain field.
+    pub shape: Vec<usize>,
+}
+
+impl Field {
+    /// Bytes the field occupies (element itemsize times the subarray size).
+    pub fn size(&self) -> usize {
+        // Checked when the record was built.
+        self.dtype.itemsize() * self.shape.iter().product::<usize>()
+    }
+}
+
+/// A dtype or a subarray of one, as a descr entry describes it.
+pub(crate) struct Described {
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+}
+
+fn bad(reason: impl Into<String>) -> MmError {
+    MmError::invalid(reason.into())
+}
+
+impl DType {
+    /// A record dtype from fields (in increasing, non-overlapping offset order) and a
+    /// total itemsize that covers them.
+    pub fn record(fields: Vec<Field>, itemsize: usize) -> Result<DType> {
+        if itemsize > MAX_ITEMSIZE {
+            return Err(bad(format!(
+                "record itemsize {itemsize} exceeds numpy's limit of {MAX_ITEMSIZE} bytes"
+            )));
+        }
+        let mut end = 0usize;
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for f in &fields {
+            let count = f
+                .shape
+                .iter()
+                .try_fold(1usize, |a, &d| a.checked_mul(d))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "subarray shape {:?} of field {:?} overflows",
+                        f.shape, f.name
+                    ))
+                })?;
+            let size = f
+                .dtype
+                .itemsize()
+                .checked_mul(count)
+                .filter(|&s| s <= MAX_ITEMSIZE)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "field {:?} is larger than numpy's itemsize limit",
+                        f.name
+                    ))
+                })?;
+            if f.offset < end {
+                return Err(bad(format!(
+                    "field {:?} at offset {} overlaps the field before it (which ends at {end})",
+                    f.name, f.offset
+                )));
+            }
+            end = f
+                .offset
+                .checked_add(size)
+                .ok_or_else(|| bad("field offsets overflow"))?;
+            if !seen.insert(&f.name) {
+                return Err(bad(format!(
+                    "field name {:?} is used more than once",
+                    f.name
+                )));
+            }
+            if let Some(t) = &f.title {
+                if !seen.insert(t) {
+                    return Err(bad(format!(
+                        "title {t:?} is already used as a name or title"
+                    )));
+                }
+            }
+        }
+        if end > itemsize {
+            return Err(bad(format!(
+                "the fields need {end} bytes but the record itemsize is {itemsize}"
+            )));
+        }
+        let typestr = descr_text(&fields, itemsize);
+        Ok(DType(Arc::new(DTypeInner {
+            layout: Layout::Record(fields.into()),
+            byte_order: super::ByteOrder::NotApplicable,
+            itemsize,
+            alignment: 1,
+            typestr,
+        })))
+    }
+
+    /// The fields of a record dtype in offset order; `None` for other dtypes.
+    pub fn fields(&self) -> Option<&[Field]> {
+        match &self.0.layout {
+            Layout::Record(fields) => Some(fields),
+            Layout::Scalar(_) => None,
+        }
+    }
+
+    /// Whether this dtype (or any field of it, recursively) is a datetime/void etc. that
+    /// needs no byte order; used for is_native of records.
+    pub(super) fn record_is_native(fields: &[Field]) -> bool {
+        fields.iter().all(|f| f.dtype.is_native())
+    }
+
+    /// Reads a descr value (a str, a list of fields, or a `(descr, shape)` tuple) as
+    /// `numpy.lib.format.descr_to_dtype` does.
+    pub(crate) fn from_descr(value: &Value) -> Result<(DType, Vec<usize>)> {
+        let d = described(value, 0)?;
+        Ok((d.dtype, d.shape))
+    }
+}
+
+fn is_padding(name: &str, dtype: &DType) -> bool {
+    name.is_empty() && matches!(dtype.0.layout, Layout::Scalar(Scalar::Void))
+}
+
+fn shape_value(value: &Value) -> Result<Vec<usize>> {
+    let dim = |v: &Value| -> Result<usize> {
+        match v {
+            Value::Int(Some(n)) if *n >= 0 => {
+                usize::try_from(*n).map_err(|_| bad(format!("subarray dimension {n} is too large")))
+            }
+            Value::Int(Some(n)) => Err(bad(format!(
+                "invalid shape in fixed-type tuple: dimension {n} is smaller than zero"
+            ))),
+            other => Err(bad(format!("subarray dimension {other} is not an integer"))),
+        }
+    };
+    match value {
+        Value::Tuple(items) | Value::List(items) => items.iter().map(dim).collect(),
+        Value::Int(_) => Ok(vec![dim(value)?]),
+        other => Err(bad(format!(
+            "subarray shape {other} is not a tuple of integers"
+        ))),
+    }
+}
+
+fn described(value: &Value, depth: usize) -> Result<Described> {
+    if depth > literal::MAX_NESTING {
+        return Err(bad("descr nested too deeply"));
+    }
+    match value {
+        Value::Str(text) if text.starts_with('[') => Err(bad(format!(
+            "{} is a str, not a descr list",
+            py_repr_str(text)
+        ))),
+        Value::Str(text) => Ok(Described {
+            dtype: DType::parse(text)?,
+            shape: Vec::new(),
+        }),
+        Value::Tuple(items) if items.len() == 2 => {
+            let inner = described(&items[0], depth + 1)?;
+            let mut shape = shape_value(&items[1])?;
+            shape.extend(inner.shape);
+            Ok(Described {
+                dtype: inner.dtype,
+                shape,
+            })
+        }
+        Value::List(entries) => {
+            let mut fields = Vec::new();
+            let mut offset = 0usize;
+            for entry in entries {
+                let Value::Tuple(parts) = entry else {
+                    return Err(bad(format!("descr entry {entry} is not a tuple")));
+                };
+                let (name_value, d) = match parts.as_slice() {
+                    [name, descr] => (name, described(descr, depth + 1)?),
+                    [name, descr, shape] => {
+                        let inner = described(descr, depth + 1)?;
+                        let mut full = shape_value(shape)?;
+                        full.extend(inner.shape);
+                        (
+                            name,
+                            Described {
+                                dtype: inner.dtype,
+                                shape: full,
+                            },
+                        )
+                    }
+                    _ => {
+                        return Err(bad(format!(
+                            "descr entry {entry} must be (name, descr) or (name, descr, shape)"
+                        )))
+                    }
+                };
+                let (title, name) = match name_value {
+                    Value::Str(n) => (None, n.clone()),
+                    Value::Tuple(tn) => match tn.as_slice() {
+                        [Value::Str(t), Value::Str(n)] => (Some(t.clone()), n.clone()),
+                        _ => {
+                            return Err(bad(format!(
+                            "field name {name_value} must be a str or a (title, name) pair of str"
+                        )))
+                        }
+                    },
+                    other => return Err(bad(format!("field name {other} is not a str"))),
+                };
+                let field = Field {
+                    name,
+                    title,
+                    dtype: d.dtype,
+                    offset,
+                    shape: d.shape,
+                };
+                let size = field
+                    .dtype
+                    .itemsize()
+                    .checked_mul(
+                        field
+                            .shape
+                            .iter()
+                            .try_fold(1usize, |a, &b| a.checked_mul(b))
+                            .ok_or_else(|| bad("subarray shape overflows"))?,
+                    )
+                    .ok_or_else(|| bad("field size overflows"))?;
+                offset = offset
+                    .checked_add(size)
+                    .filter(|&o| o <= MAX_ITEMSIZE)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "record itemsize exceeds numpy's limit of {MAX_ITEMSIZE} bytes"
+                        ))
+                    })?;
+                // descr_to_dtype: unnamed plain void entries are padding.
+                if !(field.title.is_none()
+                    && field.shape.is_empty()
+                    && is_padding(&field.name, &field.dtype))
+                {
+                    fields.push(field);
+                }
+            }
+            Ok(Described {
+                dtype: DType::record(fields, offset)?,
+                shape: Vec::new(),
+            })
+        }
+        other => Err(bad(format!(
+            "{other} is not a dtype descr (a str, a list of fields or a (descr, shape) pair)"
+        ))),
+    }
+}
+
+/// Parses the descr list text `"[('x', '<f4'), ...]"`.
+pub(super) fn parse_descr_text(text: &str) -> std::result::Result<DType, Failure> {
+    let value = literal::parse(text, literal::Options::default())
+        .map_err(|e| Failure::Invalid(Some(format!("not a Python literal: {e}"))))?;
+    if !matches!(value, Value::List(_)) {
+        return Err(Failure::Invalid(Some("a descr list must be a list".into())));
+    }
+    DType::from_descr(&value)
+        .map(|(dtype, _)| dtype)
+        .map_err(to_failure)
+}
+
+fn to_failure(e: MmError) -> Failure {
+    match e.kind {
+        ErrorKind::Unsupported => Failure::Unsupported(e.message),
+        _ => Failure::Invalid(Some(e.message)),
+    }
+}
+
+/// Parses numpy's comma form `"<i4, (2,3)f8,S3"` into a packed record.
+pub(super) fn parse_comma_text(text: &str) -> std::result::Result<DType, Failure> {
+    let b = text.as_bytes();
+    let mut pos = 0;
+    let mut fields = Vec::new();
+    let mut offset = 0usize;
+    let err = |why: String| Failure::Invalid(Some(why));
+    loop {
+        let item_start = pos;
+        let order_char = |pos: &mut usize| -> Option<u8> {
+            match b.get(*pos) {
+                Some(&c @ (b'<' | b'>' | b'|' | b'=')) => {
+                    *pos += 1;
+                    Some(c)
+                }
+                _ => None,
+            }
+        };
+        let order1 = order_char(&mut pos);
+        let repeats_start = pos;
+        let mut has_repeats = false;
+        while b.get(pos) == Some(&b' ') {
+            pos += 1;
+        }
+        let mut shape = Vec::new();
+        if b.get(pos) == Some(&b'(') {
+            let close = text[pos..]
+                .find(')')
+                .map(|i| pos + i)
+                .ok_or_else(|| err(format!("unclosed '(' at byte {pos}")))?;
+            let inner = &text[pos + 1..close];
+            for part in inner.split(',') {
+                let part = part.trim_matches(' ');
+                if part.is_empty() {
+                    continue;
+                }
+                shape.push(part.parse::<usize>().map_err(|_| {
+                    err(format!(
+                        "subarray dimension {part:?} is not a non-negative integer"
+                    ))
+                })?);
+            }
+            pos = close + 1;
+            has_repeats = true;
+        } else {
+            let start = pos;
+            while b.get(pos).is_some_and(|c| c.is_ascii_digit()) {
+                pos += 1;
+            }
+            if pos > start {
+                has_repeats = true;
+                shape.push(text[start..pos].parse::<usize>().map_err(|_| {
+                    err(format!("repeat count {:?} is too large", &text[start..pos]))
+                })?);
+            }
+        }
+        while b.get(pos) == Some(&b' ') {
+            pos += 1;
+        }
+        if pos > repeats_start && !has_repeats {
+            // numpy evaluates the blank repeat text and fails.
+            return Err(err(format!("blank repeat count in item {}", fields.len())));
+        }
+        let order2 = order_char(&mut pos);
+        let name_start = pos;
+        while b
+            .get(pos)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'?')
+        {
+            pos += 1;
+        }
+        if b.get(pos) == Some(&b'[') {
+            let close = text[pos..]
+                .find(']')
+                .map(|i| pos + i)
+                .ok_or_else(|| err(format!("unclosed '[' at byte {pos}")))?;
+            pos = close + 1;
+        }
+        let name = &text[name_start..pos];
+        if name.is_empty() {
+            return Err(err(format!(
+                "no type in item {} at byte {item_start}",
+                fields.len()
+            )));
+        }
+        let order = match (order1, order2) {
+            (Some(a), Some(c)) if a != c => {
+                return Err(err(format!(
+                    "inconsistent byte orders in item {}",
+                    fields.len()
+                )))
+            }
+            (Some(a), _) | (None, Some(a)) => Some(a as char),
+            (None, None) => None,
+        };
+        let scalar_text = match order {
+            Some(o) => format!("{o}{name}"),
+            None => name.to_string(),
+        };
+        if scalar_text.contains(',') {
+            return Err(err(format!(
+                "item {} has a comma inside brackets",
+                fields.len()
+            )));
+        }
+        let dtype = super::parse_text(&scalar_text)?;
+        let field = Field {
+            name: format!("f{}", fields.len()),
+            title: None,
+            dtype,
+            offset,
+            shape,
+        };
+        let size = field
+            .shape
+            .iter()
+            .try_fold(field.dtype.itemsize(), |a, &d| a.checked_mul(d))
+            .ok_or_else(|| err("field size overflows".into()))?;
+        offset = offset
+            .checked_add(size)
+            .filter(|&o| o <= MAX_ITEMSIZE)
+            .ok_or_else(|| err(format!("record itemsize exceeds {MAX_ITEMSIZE} bytes")))?;
+        fields.push(field);
+        // Separator: \s*,\s*  (a trailing comma is allowed).
+        let mut p = pos;
+        while b.get(p).is_some_and(|c| c.is_ascii_whitespace()) {
+            p += 1;
+        }
+        match b.get(p) {
+            None => break,
+            Some(b',') => {
+                p += 1;
+                while b.get(p).is_some_and(|c| c.is_ascii_whitespace()) {
+                    p += 1;
+                }
+                pos = p;
+                if pos == b.len() {
+                    break;
+                }
+            }
+            _ => {
+                return Err(err(format!(
+                    "unexpected {:?} at byte {pos} of the comma form",
+                    &text[pos..].chars().next().unwrap_or(' ')
+                )))
+            }
+        }
+    }
+    DType::record(fields, offset).map_err(to_failure)
+}
+
+/// `str(dtype.descr)` of a record: padding entries for the gaps, Python reprs.
+fn descr_text(fields: &[Field], itemsize: usize) -> String {
+    let mut out = String::from("[");
+    let mut at = 0usize;
+    let mut first = true;
+    let mut sep = |out: &mut String| {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+    };
+    for f in fields {
+        if f.offset > at {
+            sep(&mut out);
+            out.push_str(&format!("('', '|V{}')", f.offset - at));
+        }
+        sep(&mut out);
+        out.push('(');
+        match &f.title {
+            Some(t) => {
+                out.push('(');
+                out.push_str(&py_repr_str(t));
+                out.push_str(", ");
+                out.push_str(&py_repr_str(&f.name));
+                out.push(')');
+            }
+            None => out.push_str(&py_repr_str(&f.name)),
+        }
+        out.push_str(", ");
+        if f.dtype.fields().is_some() {
+            out.push_str(f.dtype.typestr());
+        } else {
+            out.push_str(&py_repr_str(f.dtype.typestr()));
+        }
+        if !f.shape.is_empty() {
+            out.push_str(", ");
+            out.push_str(&shape_text(&f.shape));
+        }
+        out.push(')');
+        at = f.offset + f.size();
+    }
+    if itemsize > at {
+        sep(&mut out);
+        out.push_str(&format!("('', '|V{}')", itemsize - at));
+    }
+    out.push(']');
+    out
+}
+
+/// A Python tuple of ints: `()`, `(3,)`, `(2, 3)`.
+pub fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [] => "()".into(),
+        [one] => format!("({one},)"),
+        _ => {
+            let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> DType {
+        DType::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    #[test]
+    fn descr_lists_round_trip_like_numpy() {
+        // (input, numpy's str(dtype.descr), itemsize)
+        let cases = [
+            (
+                "[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]",
+                "[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]",
+                32,
+            ),
+            (
+                "[('f0','|i1'),('','|V3'),('f1','<i4'),('f2','|i1'),('','|V3')]",
+                "[('f0', '|i1'), ('', '|V3'), ('f1', '<i4'), ('f2', '|i1'), ('', '|V3')]",
+                12,
+            ),
+            (
+                "[('a','<i4'),('b',[('c','>f8'),('d','u1',(2,))])]",
+                "[('a', '<i4'), ('b', [('c', '>f8'), ('d', '|u1', (2,))])]",
+                14,
+            ),
+            (
+                "[(('t','a'),'<i4'),('b','<i4',3), ('c','<i4',()), ('d', '<i4', (2,0))]",
+                "[(('t', 'a'), '<i4'), ('b', '<i4', (3,)), ('c', '<i4'), ('d', '<i4', (2, 0))]",
+                20,
+            ),
+            ("[('', '|V4'), ('', '|V4')]", "[('', '|V8')]", 8),
+            ("[]", "[]", 0),
+            ("[('', '<i4')]", "[('', '<i4')]", 4),
+            ("[(\"it's\", '<i4')]", "[(\"it's\", '<i4')]", 4),
+            ("[('\u{4e2d}', '<U3')]", "[('\u{4e2d}', '<U3')]", 12),
+        ];
+        for (text, want, itemsize) in cases {
+            let d = parse(text);
+            assert_eq!(d.typestr(), want, "{text}");
+            assert_eq!(d.itemsize(), itemsize, "{text}");
+            assert_eq!(d.kind(), 'V');
+            assert_eq!(d.alignment(), 1);
+            assert_eq!(parse(d.typestr()), d, "{text}");
+        }
+        let d = parse("[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]");
+        let f = d.fields().unwrap();
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            (f[1].name.as_str(), f[1].offset, f[1].shape.as_slice()),
+            ("y", 8, &[3][..])
+        );
+        assert!(d.is_native() == cfg!(target_endian = "little"));
+        assert!(!parse("[('a', '>i4')]").is_native() || cfg!(target_endian = "big"));
+    }
+
+    #[test]
+    fn comma_forms_like_numpy() {
+        let cases = [
+            (
+                "i4, (2,3)f8,S3",
+                "[('f0', '<i4'), ('f1', '<f8', (2, 3)), ('f2', '|S3')]",
+            ),
+            ("i4,", "[('f0', '<i4')]"),
+            ("<i4,>f8", "[('f0', '<i4'), ('f1', '>f8')]"),
+            ("2i4,f8", "[('f0', '<i4', (2,)), ('f1', '<f8')]"),
+            ("(2)i4,f8", "[('f0', '<i4', (2,)), ('f1', '<f8')]"),
+            ("f8,f8,f8", "[('f0', '<f8'), ('f1', '<f8'), ('f2', '<f8')]"),
+            ("M8[ns],float32", "[('f0', '<M8[ns]'), ('f1', '<f4')]"),
+        ];
+        if cfg!(target_endian = "little") {
+            for (text, want) in cases {
+                assert_eq!(parse(text).typestr(), want, "{text}");
+            }
+        }
+        for text in [
+            ",",
+            "i4,,f8",
+            " i4,f8",
+            "i4,zz",
+            "<i4,O",
+            "i4,(2",
+            "(-1)i4,f8",
+        ] {
+            assert!(DType::parse(text).is_err(), "{text:?}");
+        }
+        assert_eq!(
+            DType::parse("i4,O").unwrap_err().kind,
+            ErrorKind::Unsupported
+        );
+        assert_eq!(
+            DType::parse("[('a','O')]").unwrap_err().kind,
+            ErrorKind::Unsupported
+        );
+    }
+
+    #[test]
+    fn descr_rejections() {
+        for text in [
+            "[('a','<i4'),('a','<i4')]",
+            "[(('a','a'),'<i4')]",
+            "[('a','<i4', -1)]",
+            "[('a',)]",
+            "[('a','<i4',(2,),1)]",
+            "[(1,'<i4')]",
+            "[['a','<i4']]",
+            "[('a','zz')]",
+            "[('a','<i4')",
+            "('<i4', (2,))",
+            "[('a', '<i4', (2.0,))]",
+        ] {
+            assert_eq!(
+                DType::parse(text).unwrap_err().kind,
+                ErrorKind::InvalidArg,
+                "{text}"
+            );
+        }
+    }
+}
