@@ -121,6 +121,12 @@ fn file_hygiene() {
         }
         let (st, h) = open(&fresh, c"w+", c"u1", Some(&[100]));
         assert_eq!(st, MM_OK);
+        // mm_save_npy: its temporary file and the directory it fsyncs.
+        let saved = CString::new(dir.join("saved.npy").as_os_str().as_bytes()).unwrap();
+        assert_eq!(
+            unsafe { mmarray::ffi::npy::mm_save_npy(h, saved.as_ptr()) },
+            MM_OK
+        );
         assert_eq!(mm_close(h), MM_OK);
         rounds += 1;
         if t0.elapsed().as_secs() > 10 {
@@ -132,7 +138,8 @@ fn file_hygiene() {
     let pipe_watcher = watch_fds("pipe:", stop_pipes.clone());
     let src = vec![3u8; 100_000];
     let mut dst = vec![0u8; 100_000];
-    for _ in 0..300 {
+    let t1 = std::time::Instant::now();
+    while t1.elapsed().as_secs_f64() < 1.0 {
         unsafe {
             mmarray::guarded::copy_with(
                 mmarray::guarded::Method::Pipe,
@@ -158,6 +165,10 @@ fn file_hygiene() {
     assert!(
         seen > 0,
         "no library descriptor observed in {rounds} rounds"
+    );
+    assert!(
+        pipes_seen > 0,
+        "no pipe of the guarded-copy fallback observed"
     );
     println!("O_CLOEXEC: {seen} file descriptors and {pipes_seen} pipe ends observed while held, all O_CLOEXEC");
 
