@@ -238,7 +238,7 @@ pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
 
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
 /// if it created one (a dangling symlink's target, like fopen, when `path` is one).
-fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
+pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
     let describe = |what: &str, e: &io::Error| MmError::os(format!("cannot {what} the file"), e);
     let mut options = std::fs::OpenOptions::new();
     // O_NONBLOCK so that a FIFO is reported instead of blocking the caller; it has no
@@ -315,28 +315,7 @@ fn map_file(
     let meta = file
         .metadata()
         .map_err(|e| MmError::os("fstat failed", &e))?;
-    let file_type = meta.file_type();
-    if !file_type.is_file() {
-        let (errno, what) = if file_type.is_dir() {
-            (libc::EISDIR, "a directory")
-        } else if file_type.is_fifo() {
-            (libc::ENODEV, "a FIFO")
-        } else if file_type.is_char_device() {
-            (libc::ENODEV, "a character device")
-        } else if file_type.is_block_device() {
-            (libc::ENODEV, "a block device")
-        } else if file_type.is_socket() {
-            (libc::ENODEV, "a socket")
-        } else {
-            (libc::ENODEV, "not a regular file")
-        };
-        let mut err = MmError::new(
-            ErrorKind::Io,
-            format!("{what} cannot be mapped as an array (a regular file is needed)"),
-        );
-        err.os_error = errno;
-        return Err(err);
-    }
+    require_regular(&meta)?;
     // After w+ truncation the file starts out empty.
     let old_size = meta.size();
     let size = if truncate { 0 } else { old_size };
@@ -382,6 +361,34 @@ fn map_file(
         filename: None,
     };
     Ok((mapping, shape))
+}
+
+/// A file that can be mapped as an array is a regular file; anything else (directory,
+/// FIFO, device, socket) is MM_E_IO with EISDIR or ENODEV, before anything is read.
+pub(crate) fn require_regular(meta: &std::fs::Metadata) -> Result<()> {
+    let file_type = meta.file_type();
+    if !file_type.is_file() {
+        let (errno, what) = if file_type.is_dir() {
+            (libc::EISDIR, "a directory")
+        } else if file_type.is_fifo() {
+            (libc::ENODEV, "a FIFO")
+        } else if file_type.is_char_device() {
+            (libc::ENODEV, "a character device")
+        } else if file_type.is_block_device() {
+            (libc::ENODEV, "a block device")
+        } else if file_type.is_socket() {
+            (libc::ENODEV, "a socket")
+        } else {
+            (libc::ENODEV, "not a regular file")
+        };
+        let mut err = MmError::new(
+            ErrorKind::Io,
+            format!("{what} cannot be mapped as an array (a regular file is needed)"),
+        );
+        err.os_error = errno;
+        return Err(err);
+    }
+    Ok(())
 }
 
 /// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.
