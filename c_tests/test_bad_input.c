@@ -453,6 +453,12 @@ static void bad_handle_everywhere(mm_array bad) {
     v = 5;
     CHECK(mm_slice(bad, 0, 0, 1, 1, &v), MM_E_BAD_HANDLE);
     TRUE_(v == 0);
+    CHECK(mm_save_npy(bad, in_dir("never.npy")), MM_E_BAD_HANDLE);
+    TRUE_(access(in_dir("never.npy"), F_OK) != 0);
+    const char *fname = "x";
+    CHECK(mm_field(bad, 0, &fname, NULL, NULL, NULL, NULL), MM_E_BAD_HANDLE);
+    cases++;
+    if (mm_field_count(bad) != 0) FAIL("mm_field_count on a bad handle");
     void *tensor = &v;
     CHECK(mm_to_dlpack(bad, &tensor), MM_E_BAD_HANDLE);
     TRUE_(tensor == NULL);
@@ -476,6 +482,85 @@ static void bad_handle_everywhere(mm_array bad) {
     GETTER(mm_offset(bad), 0);
     GETTER(mm_filename(bad), NULL);
     GETTER(mm_flags(bad), 0);
+}
+
+/* .npy entry points: NULLs, bad strings, special paths, fields out of range. Every
+ * failure leaves the files as they were and creates nothing (no temporary either). */
+static void npy_calls(void) {
+    const char *p = in_dir("plain.bin");
+    const char *npy = in_dir("a.npy");
+    size_t shape2[2] = {3, 4};
+    mm_array h = 7;
+    char *huge = malloc((1 << 20) + 1);
+    memset(huge, 'B', 1 << 20);
+    huge[1 << 20] = 0;
+    struct snap before = take(npy);
+    /* mm_create_npy: path, dtype and out are required; shape NULL only with ndim 0 */
+    CHECK(mm_create_npy(NULL, "<f8", shape2, 2, 'C', &h), MM_E_INVALID_ARG);
+    TRUE_(h == 0);
+    CHECK(mm_create_npy(npy, NULL, shape2, 2, 'C', &h), MM_E_INVALID_ARG);
+    CHECK(mm_create_npy(npy, "<f8", NULL, 2, 'C', &h), MM_E_INVALID_ARG);
+    CHECK(mm_create_npy(npy, "<f8", shape2, 2, 'C', NULL), MM_E_INVALID_ARG);
+    const char *bad_dtypes[] = {"", "zz", "\xff", "[('x', '<f4'", "[('x', 'zz')]", huge};
+    for (size_t i = 0; i < sizeof bad_dtypes / sizeof *bad_dtypes; i++)
+        CHECK(mm_create_npy(npy, bad_dtypes[i], shape2, 2, 'C', &h), MM_E_INVALID_ARG);
+    CHECK(mm_create_npy(npy, "O", shape2, 2, 'C', &h), MM_E_UNSUPPORTED);
+    CHECK(mm_create_npy(npy, "<f8", shape2, 2, 'X', &h), MM_E_INVALID_ARG);
+    size_t over[2] = {SIZE_MAX, 2};
+    CHECK(mm_create_npy(npy, "<f8", over, 2, 'C', &h), MM_E_INVALID_ARG);
+    same(npy, before, __LINE__);
+    CHECK(mm_create_npy(in_dir("adir"), "<f8", shape2, 2, 'C', &h), MM_E_IO);
+    CHECK(mm_create_npy(huge, "<f8", shape2, 2, 'C', &h), MM_E_IO);
+    /* mm_open_npy: path and out required; mode NULL means r+; w+ is not accepted */
+    mm_array a = 0;
+    CHECK(mm_create_npy(npy, "<f8", shape2, 2, 'C', &a), MM_OK);
+    closed_ok(a);
+    before = take(npy);
+    CHECK(mm_open_npy(NULL, "r", &h), MM_E_INVALID_ARG);
+    CHECK(mm_open_npy(npy, "r", NULL), MM_E_INVALID_ARG);
+    const char *bad_modes[] = {"", "w+", "write", "x", "\xff", huge};
+    for (size_t i = 0; i < sizeof bad_modes / sizeof *bad_modes; i++) {
+        CHECK(mm_open_npy(npy, bad_modes[i], &h), MM_E_INVALID_ARG);
+        TRUE_(h == 0);
+    }
+    CHECK(mm_open_npy(in_dir("missing.npy"), "r", &h), MM_E_NOT_FOUND);
+    CHECK(mm_open_npy(in_dir("adir"), "r", &h), MM_E_IO);
+    CHECK(mm_open_npy(in_dir("fifo"), "r", &h), MM_E_IO);
+    CHECK(mm_open_npy("/dev/null", "r", &h), MM_E_IO);
+    CHECK(mm_open_npy(p, "r", &h), MM_E_FORMAT); /* not a .npy file */
+    CHECK(mm_open_npy(huge, "r", &h), MM_E_IO);
+    same(npy, before, __LINE__);
+    CHECK(mm_open_npy(npy, NULL, &a), MM_OK);
+    TRUE_(strcmp(mm_mode(a), "r+") == 0 && mm_field_count(a) == 0);
+    /* mm_field on a non-record array: any index is out of range; NULL outs are fine */
+    CHECK(mm_field(a, 0, NULL, NULL, NULL, NULL, NULL), MM_E_INVALID_ARG);
+    CHECK(mm_field(a, SIZE_MAX, NULL, NULL, NULL, NULL, NULL), MM_E_INVALID_ARG);
+    /* mm_save_npy: path required; a directory, a missing directory, a huge name */
+    CHECK(mm_save_npy(a, NULL), MM_E_INVALID_ARG);
+    CHECK(mm_save_npy(a, ""), MM_E_INVALID_ARG);
+    struct snap dir_before = take(in_dir("adir"));
+    CHECK(mm_save_npy(a, in_dir("adir")), MM_E_IO);
+    same(in_dir("adir"), dir_before, __LINE__);
+    CHECK(mm_save_npy(a, in_dir("nowhere/x.npy")), MM_E_NOT_FOUND);
+    CHECK(mm_save_npy(a, huge), MM_E_IO);
+    closed_ok(a);
+    /* a record array: fields 0..count-1 exist, count does not */
+    size_t one[1] = {2};
+    CHECK(mm_create_npy(in_dir("rec.npy"), "[('x', '<f4'), ('y', '<i8', (3,))]", one, 1, 'C', &a),
+          MM_OK);
+    TRUE_(mm_field_count(a) == 2);
+    const char *name = NULL, *dt = NULL;
+    size_t off = 99, nd = 99;
+    const size_t *fs = NULL;
+    CHECK(mm_field(a, 1, &name, &dt, &off, &nd, &fs), MM_OK);
+    TRUE_(strcmp(name, "y") == 0 && off == 4 && nd == 1 && fs[0] == 3);
+    CHECK(mm_field(a, 2, &name, &dt, &off, &nd, &fs), MM_E_INVALID_ARG);
+    closed_ok(a);
+    /* no temporary file anywhere in the test directory after all of this */
+    char cmd[PATH_MAX + 64];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q tmp", dir);
+    TRUE_(system(cmd) != 0);
+    free(huge);
 }
 
 static void handles(void) {
@@ -629,6 +714,7 @@ int main(void) {
     make_file(in_dir("plain.bin"), 4096);
     shapes();
     offsets();
+    npy_calls();
     handles();
     views_and_slices();
 
