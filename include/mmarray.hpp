@@ -2,6 +2,7 @@
  * mmarray.hpp: a header-only C++17 front end to mmarray.h (numpy.memmap semantics).
  *
  *   auto a = mmarray::array::open("data.bin", "<f8", "r+", 0, {{3, 4}});
+ *   auto b = mmarray::array::open_npy("data.npy", "r");  // dtype and shape from the header
  *   double *p = a.data<double>();          // throws mmarray::error unless the dtype is <f8
  *   mmarray::array row = a.slice(0, 1, 2); // a new handle on the same mapping
  *
@@ -159,6 +160,25 @@ public:
     return array(h);
   }
 
+  /// np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
+  /// header. mode "r", "r+" or "c"; nullptr means "r+" (open_memmap's default).
+  static array open_npy(const std::string &path, const char *mode = "r+") {
+    mm_array h = 0;
+    detail::check(mm_open_npy(path.c_str(), mode, &h));
+    return array(h);
+  }
+
+  /// open_memmap(path, mode="w+", dtype, shape, fortran_order=(order == 'F')): creates
+  /// (or truncates) a .npy file of zeros and maps it read-write (mode() reports "r+").
+  /// Filled and flushed, the file is byte-identical to np.save of the same array. An
+  /// empty shape is a 0-d array.
+  static array create_npy(const std::string &path, const char *dtype,
+                          const std::vector<std::size_t> &shape, char order = 'C') {
+    mm_array h = 0;
+    detail::check(mm_create_npy(path.c_str(), dtype, shape.data(), shape.size(), order, &h));
+    return array(h);
+  }
+
   /// A new array over the same mapping (reshape, transpose, sub-block, view(dtype)).
   /// dtype nullptr keeps this array's dtype; strides in bytes, none = C-contiguous.
   array view(const char *dtype, std::int64_t byte_offset, const std::vector<std::size_t> &shape,
@@ -184,6 +204,13 @@ public:
 
   /// msync of the whole mapping (no effect in modes r and c).
   void flush() const { detail::check(mm_flush(h_)); }
+
+  /// np.save(path, <this view>): the same bytes numpy writes (C order unless the view
+  /// is F- and not C-contiguous), replacing path atomically; no ".npy" suffix is added.
+  void save_npy(const std::string &path) const {
+    require_open();
+    detail::check(mm_save_npy(h_, path.c_str()));
+  }
 
   /// Closes the handle now, reporting a failure; afterwards the array is empty.
   void close() {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <type_traits>
 #include <unistd.h>
@@ -163,6 +164,73 @@ int main() {
     EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.flags());
     EXPECT_ERROR(MM_E_BAD_HANDLE, "not open", (void)stale.dtype());
   }  // its destructor's mm_close fails quietly
+  CHECK(mm_handle_count() == live0);
+
+  {
+    // .npy files: create_npy (open_memmap w+), open_npy (np.load mmap_mode), save_npy.
+    const std::string npy = std::string(dir) + "/f.npy";
+    {
+      auto a = mmarray::array::create_npy(npy, "<f8", {3, 4}, 'F');
+      CHECK(a.mode() == "r+" && a.offset() == 128);
+      CHECK((a.strides() == std::vector<std::int64_t>{8, 24}));
+      double *p = a.data<double>();
+      for (int i = 0; i < 12; ++i) {
+        p[i] = i - 2.5;  // memory (F) order: a[i][j] = 3*j + i - 2.5
+      }
+      a.flush();
+    }
+    // The header np.save writes for np.asfortranarray of a (3, 4) <f8 array.
+    std::string dict = "{'descr': '<f8', 'fortran_order': True, 'shape': (3, 4), }";
+    dict += std::string(128 - 10 - dict.size() - 1, ' ') + "\n";
+    const std::string header = std::string("\x93NUMPY\x01\x00", 8) + char(118) + char(0) + dict;
+    std::ifstream f(npy, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(bytes.size() == 128 + 96 && bytes.compare(0, 128, header) == 0);
+
+    auto r = mmarray::array::open_npy(npy, "r");
+    CHECK(r.dtype() == "<f8" && r.mode() == "r" && !r.writeable() && r.offset() == 128);
+    CHECK((r.shape() == std::vector<std::size_t>{3, 4}));
+    CHECK((r.flags() & MM_F_CONTIGUOUS) != 0 && (r.flags() & MM_C_CONTIGUOUS) == 0);
+    CHECK(r.data<double>()[3 * 2 + 1] == 3 * 2 + 1 - 2.5);  // r[1][2]
+    CHECK(mmarray::array::open_npy(npy).mode() == "r+");   // the default, as open_memmap
+
+    // save_npy of a reversed row slice r[1:2, ::-1] (strided): a C-order .npy.
+    const std::string rev_path = std::string(dir) + "/rev.npy";
+    r.slice(0, 1, 2).slice(1, mmarray::omit_start(-1), mmarray::omit_stop(-1), -1).save_npy(rev_path);
+    auto rev = mmarray::array::open_npy(rev_path, "r");
+    CHECK((rev.shape() == std::vector<std::size_t>{1, 4}));
+    CHECK((rev.strides() == std::vector<std::int64_t>{32, 8}));
+    for (int j = 0; j < 4; ++j) {
+      CHECK(rev.data<double>()[j] == 3 * (3 - j) + 1 - 2.5);
+    }
+    // save_npy of the transpose (C-contiguous in memory): a plain C-order (4, 3) file.
+    const std::string t_path = std::string(dir) + "/t.npy";
+    r.view(nullptr, 0, {4, 3}, std::vector<std::int64_t>{24, 8}).save_npy(t_path);
+    auto t = mmarray::array::open_npy(t_path, "c");
+    CHECK(t.mode() == "c" && (t.flags() & MM_C_CONTIGUOUS) != 0);
+    CHECK(t.data<double>()[5] == 5 - 2.5);
+    t.data<double>()[5] = 99;  // copy-on-write: the file keeps its value
+    CHECK(mmarray::array::open_npy(t_path, "r").data<double>()[5] == 5 - 2.5);
+
+    // A 0-d array and a big-endian one.
+    auto zero_d = mmarray::array::create_npy(std::string(dir) + "/z.npy", ">i4", {});
+    CHECK(zero_d.ndim() == 0 && zero_d.size() == 1 && zero_d.dtype() == ">i4");
+    EXPECT_ERROR(MM_E_INVALID_ARG, "dtype is >i4", zero_d.data<std::int32_t>());
+
+    // Errors.
+    EXPECT_ERROR(MM_E_NOT_FOUND, "/missing.npy", mmarray::array::open_npy(std::string(dir) + "/missing.npy"));
+    EXPECT_ERROR(MM_E_FORMAT, "", mmarray::array::open_npy(path, "r"));  // a raw file
+    EXPECT_ERROR(MM_E_INVALID_ARG, "", mmarray::array::open_npy(npy, "w+"));
+    EXPECT_ERROR(MM_E_INVALID_ARG, "", mmarray::array::create_npy(std::string(dir) + "/x.npy", nullptr, {2}));
+    EXPECT_ERROR(MM_E_INVALID_ARG, "not understood", mmarray::array::create_npy(std::string(dir) + "/x.npy", "<q9", {2}));
+    mmarray::array empty;
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "empty", empty.save_npy(std::string(dir) + "/x.npy"));
+    std::ifstream x(std::string(dir) + "/x.npy");
+    CHECK(!x.good());  // no failed call left a file
+    for (const char *name : {"/f.npy", "/rev.npy", "/t.npy", "/z.npy"}) {
+      std::remove((std::string(dir) + name).c_str());
+    }
+  }
   CHECK(mm_handle_count() == live0);
 
   std::remove(path.c_str());

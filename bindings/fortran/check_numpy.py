@@ -8,12 +8,16 @@ step, d = sys.argv[1], sys.argv[2]
 a0 = (np.arange(12).reshape(3, 4) / 2.0).astype("<f8")
 b0 = (100 * np.arange(2)[:, None, None] + 10 * np.arange(3)[None, :, None]
       + np.arange(4)[None, None, :]).astype("<i4")
+d0 = (np.arange(2)[:, None, None] + 10 * np.arange(3)[None, :, None]
+      + 100 * np.arange(4)[None, None, :] + 0.5).astype("<f8")
+e0 = (np.arange(6).reshape(2, 3) * 3 - 4).astype("<i4")
 if step == "write":
     m = np.memmap(d + "/a.f8", dtype="<f8", mode="w+", offset=16, shape=(3, 4), order="F")
     m[:] = a0
     m.flush()
     del m
     b0.tofile(d + "/b.i4")
+    np.save(d + "/d.npy", np.asfortranarray(d0))  # header: fortran_order True
 else:
     a = np.memmap(d + "/a.f8", dtype="<f8", mode="r", offset=16, shape=(3, 4), order="F")
     assert np.array_equal(a, 2 * a0), a
@@ -25,4 +29,17 @@ else:
     assert np.array_equal(c, 2 * a0 + 1), c
     import os
     assert os.path.getsize(d + "/c.f8") == 96
+    import io
+    dd = np.load(d + "/d.npy")
+    assert dd.flags.f_contiguous and np.array_equal(dd, 2 * d0), dd
+    # f.npy: mm_save_npy_f of the strided view d[:, ::-1, :]: np.save's bytes.
+    buf = io.BytesIO()
+    np.save(buf, (2 * d0)[:, ::-1, :])
+    assert open(d + "/f.npy", "rb").read() == buf.getvalue()
+    # e.npy: made by mm_create_npy_f (order F) and filled by Fortran; np.save's bytes.
+    e = np.load(d + "/e.npy")
+    assert e.dtype == "<i4" and e.flags.f_contiguous and np.array_equal(e, e0), e
+    buf = io.BytesIO()
+    np.save(buf, np.asfortranarray(e0))
+    assert open(d + "/e.npy", "rb").read() == buf.getvalue()
     print("numpy: the Fortran program's writes are correct")

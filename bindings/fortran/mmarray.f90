@@ -7,6 +7,7 @@
 !>   call mm_pointer(a, x)        ! x(3,4) aliases the file: no copy
 !>   x(2,3) = 1.0d0
 !>   call mm_close_f(a)
+!>   a = mm_open_npy_f("data.npy", "r+")   ! dtype, shape and order from the .npy header
 !>
 !> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
 !>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
@@ -26,6 +27,8 @@ module mmarray
 
   public :: c_double, c_float, c_int32_t, c_int64_t, c_size_t
   public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
+  public :: mm_open_npy_f, mm_create_npy_f, mm_save_npy_f
+  public :: mm_open_npy, mm_create_npy, mm_save_npy
   public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
@@ -56,6 +59,27 @@ module mmarray
       character(kind=c_char), value :: order
       integer(c_int64_t), intent(out) :: out
       integer(c_int32_t) :: mm_open
+    end function
+    function mm_open_npy(path, mode, out) bind(C, name="mm_open_npy")
+      import :: c_char, c_int64_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*), mode(*)
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_open_npy
+    end function
+    function mm_create_npy(path, dtype, shape, ndim, order, out) bind(C, name="mm_create_npy")
+      import :: c_char, c_int64_t, c_ptr, c_size_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*), dtype(*)
+      type(c_ptr), value :: shape
+      integer(c_size_t), value :: ndim
+      character(kind=c_char), value :: order
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_create_npy
+    end function
+    function mm_save_npy(a, path) bind(C, name="mm_save_npy")
+      import :: c_char, c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      character(kind=c_char), intent(in) :: path(*)
+      integer(c_int32_t) :: mm_save_npy
     end function
     function mm_view(base, dtype, byte_offset, shape, ndim, strides, out) bind(C, name="mm_view")
       import :: c_int64_t, c_ptr, c_size_t, c_int32_t
@@ -226,6 +250,50 @@ contains
     call check(mm_open(path // c_null_char, dt // c_null_char, md // c_null_char, off, &
                        pshape, ndim, ord, arr%h), stat, errmsg)
   end function
+
+  !> np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
+  !> header (a file numpy saved from an F-order array opens F-contiguous, ready for
+  !> mm_pointer). mode is "r", "r+" or "c"; it defaults to "r+" (open_memmap's default).
+  function mm_open_npy_f(path, mode, stat, errmsg) result(arr)
+    character(len=*), intent(in) :: path
+    character(len=*), intent(in), optional :: mode
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: arr
+    character(len=:), allocatable :: md
+    md = "r+"
+    if (present(mode)) md = mode
+    call check(mm_open_npy(path // c_null_char, md // c_null_char, arr%h), stat, errmsg)
+  end function
+
+  !> numpy's open_memmap(path, mode="w+", dtype, shape, fortran_order=(order == "F")):
+  !> creates (or truncates) a .npy file of zeros and maps it read-write (mode "r+").
+  !> order defaults to "C" as in numpy; with order="F", shape is also the Fortran shape of
+  !> mm_pointer's result. Filled and flushed, the file equals np.save of the array.
+  function mm_create_npy_f(path, dtype, shape, order, stat, errmsg) result(arr)
+    character(len=*), intent(in) :: path, dtype
+    integer(c_size_t), intent(in) :: shape(:)
+    character(len=*), intent(in), optional :: order
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: arr
+    integer(c_size_t), target :: shp(max(size(shape), 1))  ! 0-d: still a non-NULL pointer
+    character(kind=c_char) :: ord
+    ord = "C"
+    if (present(order)) ord = order(1:1)
+    shp(1:size(shape)) = shape
+    call check(mm_create_npy(path // c_null_char, dtype // c_null_char, c_loc(shp), &
+                             size(shape, kind=c_size_t), ord, arr%h), stat, errmsg)
+  end function
+
+  !> np.save(path, <the view>): the bytes numpy writes, replacing path atomically.
+  subroutine mm_save_npy_f(arr, path, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    character(len=*), intent(in) :: path
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    call check(mm_save_npy(arr%h, path // c_null_char), stat, errmsg)
+  end subroutine
 
   !> A new view over the same mapping (see mm_view); strides in bytes, absent for C order.
   function mm_view_f(base, shape, byte_offset, strides, dtype, stat, errmsg) result(arr)

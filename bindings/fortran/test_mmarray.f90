@@ -1,15 +1,19 @@
 !> Test of the Fortran module against files numpy wrote (see check_numpy.py):
 !>   a.f8: float64 (3,4), order F, offset 16; a[i,j] = (4*i + j) / 2 (numpy, 0-based)
 !>   b.i4: int32 (2,3,4), order C;            b[i,j,k] = 100*i + 10*j + k
+!>   d.npy: np.save of np.asfortranarray(d), float64 (2,3,4); d[i,j,k] = i + 10*j + 100*k + 0.5
 !> It checks the values, doubles a in place, sets b[1,2,3] = -1 through the transposed
-!> pointer, and writes c.f8 = a + 1 (order F); numpy checks the files afterwards.
+!> pointer, writes c.f8 = a + 1 (order F), doubles d in place through mm_open_npy_f and
+!> saves d[:, ::-1, :] to f.npy (mm_save_npy_f), creates e.npy (int32 (2,3), order F)
+!> with mm_create_npy_f; numpy checks the files
+!> afterwards.
 program test_mmarray
   use mmarray
   implicit none
   character(len=4096) :: dir
-  type(mm_array_f) :: a, b, c, col, missing
-  real(c_double), pointer :: x(:,:), y(:,:), z(:,:)
-  integer(c_int32_t), pointer :: p(:,:,:), wrong(:,:)
+  type(mm_array_f) :: a, b, c, col, missing, d, e
+  real(c_double), pointer :: x(:,:), y(:,:), z(:,:), w(:,:,:)
+  integer(c_int32_t), pointer :: p(:,:,:), wrong(:,:), q(:,:)
   integer :: i, j, k, stat, failures
   character(len=512) :: msg
 
@@ -66,6 +70,51 @@ program test_mmarray
   call mm_close_f(c, stat=stat)  ! closing an empty array is fine
   call expect(stat == MM_OK, "second close")
   call mm_close_f(a)
+
+  ! d.npy: numpy saved an F-order array; dtype, shape and order come from the header.
+  d = mm_open_npy_f(trim(dir) // "/d.npy", "r+")
+  call expect(mm_dtype_f(d) == "<f8" .and. mm_mode_f(d) == "r+", "dtype and mode of d.npy")
+  call expect(all(mm_shape_f(d) == [2, 3, 4]), "shape of d.npy")
+  call mm_pointer(d, w)  ! no transposed=: the .npy is F-contiguous
+  call expect(all(shape(w) == [2, 3, 4]), "pointer shape of d.npy")
+  do k = 1, 4
+    do j = 1, 3
+      do i = 1, 2
+        call expect(w(i, j, k) == (i - 1) + 10 * (j - 1) + 100 * (k - 1) + 0.5d0, "value of d.npy")
+      end do
+    end do
+  end do
+  w = 2 * w
+  call mm_flush_f(d)
+  ! np.save of the strided view d[:, ::-1, :] (numpy's axis 1 is the second).
+  col = mm_slice_f(d, 2, MM_MAX_INDEX, MM_MIN_INDEX, -1_c_int64_t)
+  call mm_save_npy_f(col, trim(dir) // "/f.npy")
+  call mm_close_f(col)
+  call mm_close_f(d)
+  call mm_save_npy_f(d, trim(dir) // "/closed.npy", stat=stat)
+  call expect(stat == MM_E_BAD_HANDLE, "mm_save_npy_f of a closed array")
+
+  ! e.npy: a new .npy (open_memmap w+), F order, filled through the pointer.
+  e = mm_create_npy_f(trim(dir) // "/e.npy", "<i4", [2_c_size_t, 3_c_size_t], order="F")
+  call expect(mm_mode_f(e) == "r+", "mode of a created .npy")
+  call mm_pointer(e, q)
+  do j = 1, 3
+    do i = 1, 2
+      q(i, j) = 3 * (3 * (i - 1) + (j - 1)) - 4
+    end do
+  end do
+  call mm_flush_f(e)
+  call mm_close_f(e)
+
+  ! .npy errors: a raw file is not a .npy; w+ is mm_create_npy_f's job.
+  missing = mm_open_npy_f(trim(dir) // "/a.f8", "r", stat=stat, errmsg=msg)
+  call expect(stat == MM_E_FORMAT .and. missing%h == 0, "raw file as .npy: " // trim(msg))
+  missing = mm_open_npy_f(trim(dir) // "/d.npy", "w+", stat=stat)
+  call expect(stat == MM_E_INVALID_ARG, "mm_open_npy_f with w+")
+  missing = mm_open_npy_f(trim(dir) // "/missing.npy", stat=stat, errmsg=msg)
+  call expect(stat == MM_E_NOT_FOUND .and. index(msg, "missing.npy") > 0, "missing .npy: " // trim(msg))
+  missing = mm_create_npy_f(trim(dir) // "/bad.npy", "<q3", [2_c_size_t], stat=stat)
+  call expect(stat == MM_E_INVALID_ARG, "mm_create_npy_f with a bad dtype")
 
   ! Errors carry the status and the library's message.
   missing = mm_open_f(trim(dir) // "/missing.f8", "<f8", "r", stat=stat, errmsg=msg)

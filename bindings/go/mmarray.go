@@ -34,6 +34,25 @@ static mm_status mmgo_open(const char *path, const char *dtype, const char *mode
 	return s;
 }
 
+static mm_status mmgo_open_npy(const char *path, const char *mode, mm_array *out, char **msg) {
+	mm_status s = mm_open_npy(path, mode, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_create_npy(const char *path, const char *dtype, const size_t *shape,
+                                 size_t ndim, char order, mm_array *out, char **msg) {
+	mm_status s = mm_create_npy(path, dtype, shape, ndim, order, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_save_npy(mm_array a, const char *path, char **msg) {
+	mm_status s = mm_save_npy(a, path);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
 static mm_status mmgo_view(mm_array base, const char *dtype, int64_t byte_offset,
                            const size_t *shape, size_t ndim, const int64_t *strides,
                            mm_array *out, char **msg) {
@@ -68,7 +87,7 @@ typedef struct {
 	size_t ndim, itemsize, size, nbytes;
 	uint64_t offset;
 	uint32_t flags;
-	char dtype[64];
+	char *dtype; // malloc'ed (the caller frees it): record dtypes have long descr texts
 	char mode[4];
 } mmgo_info;
 
@@ -93,8 +112,7 @@ static mm_status mmgo_describe(mm_array a, mmgo_info *info, size_t *shape, int64
 	info->nbytes = mm_nbytes(a);
 	info->offset = mm_offset(a);
 	info->flags = mm_flags(a);
-	strncpy(info->dtype, dtype, sizeof info->dtype - 1);
-	info->dtype[sizeof info->dtype - 1] = 0;
+	info->dtype = strdup(dtype);
 	strncpy(info->mode, mode, sizeof info->mode - 1);
 	info->mode[sizeof info->mode - 1] = 0;
 	for (size_t i = 0; i < info->ndim && i < 64; i++) {
@@ -280,6 +298,60 @@ func Open(path, dtype, mode string, offset uint64, shape []int, order byte) (*Ar
 	return newArray(h), nil
 }
 
+// OpenNpy maps a .npy file as np.load(path, mmap_mode=mode) would: dtype, shape and
+// order come from the file's header. mode is "r", "r+" or "c" ("" means "r+", as
+// numpy's open_memmap); to make a new file use CreateNpy.
+func OpenNpy(path, mode string) (*Array, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	cmode := cstr(mode)
+	defer freeStr(cmode)
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_open_npy(cpath, cmode, &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+// CreateNpy creates (or truncates) a .npy file holding a zeroed array of dtype and
+// shape and maps it read-write, as numpy's open_memmap(path, mode="w+", dtype, shape,
+// fortran_order=(order == 'F')); the array's mode is "r+". Once filled and flushed,
+// the file is byte-identical to np.save of the same array. order is 'C' or 'F' (0
+// means C); an empty shape is a 0-d array.
+func CreateNpy(path, dtype string, shape []int, order byte) (*Array, error) {
+	dims, err := sizes(shape)
+	if err != nil {
+		return nil, err
+	}
+	// A 0-d array still gets a non-NULL shape pointer.
+	dims = append(dims, 0)
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	cdtype := cstr(dtype)
+	defer freeStr(cdtype)
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_create_npy(cpath, cdtype, &dims[0], C.size_t(len(shape)), C.char(order), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+// SaveNpy writes this view to path exactly as np.save would write the same numpy
+// array (C order unless the view is F- and not C-contiguous; byte order kept). The
+// file is replaced atomically; no ".npy" suffix is appended.
+func (a *Array) SaveNpy(path string) error {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var msg *C.char
+	if s := C.mmgo_save_npy(a.handle(), cpath, &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	runtime.KeepAlive(a)
+	return nil
+}
+
 func (a *Array) handle() C.mm_array { return C.mm_array(a.h.Load()) }
 
 // Close releases this view; the mapping is unmapped when its last view closes.
@@ -362,7 +434,7 @@ type Info struct {
 	ItemSize int
 	Size     int // elements
 	NBytes   int
-	DType    string // numpy's canonical type string, e.g. "<f8"
+	DType    string // numpy's canonical type string, e.g. "<f8"; a record's descr list
 	Mode     string // "r", "r+", "w+" or "c"
 	Offset   uint64
 	Flags    uint32
@@ -378,12 +450,13 @@ func (a *Array) Info() (Info, error) {
 		return Info{}, fail(s, msg)
 	}
 	runtime.KeepAlive(a)
+	defer C.free(unsafe.Pointer(ci.dtype))
 	in := Info{
 		Data:     ci.data,
 		ItemSize: int(ci.itemsize),
 		Size:     int(ci.size),
 		NBytes:   int(ci.nbytes),
-		DType:    C.GoString(&ci.dtype[0]),
+		DType:    C.GoString(ci.dtype),
 		Mode:     C.GoString(&ci.mode[0]),
 		Offset:   uint64(ci.offset),
 		Flags:    uint32(ci.flags),

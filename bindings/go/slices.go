@@ -32,6 +32,11 @@ func (a *Array) elements(want string) (unsafe.Pointer, int, error) {
 		return nil, 0, err
 	}
 	if want != "" && in.DType != want {
+		if len(in.DType) == len(want) && in.DType[1:] == want[1:] {
+			// Same type, other byte order (e.g. a big-endian .npy): a slice would alias
+			// the bytes as they are, so it would read wrong values.
+			return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s: its byte order is not the machine's, so a typed slice cannot alias it (use Bytes and decode)", in.DType, want)}
+		}
 		return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s", in.DType, want)}
 	}
 	if in.Size > 0 && in.Flags&(CContiguous|FContiguous) == 0 {

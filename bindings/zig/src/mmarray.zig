@@ -3,6 +3,7 @@
 //!     var a = try mmarray.Array.open("data.f8", .{ .dtype = "<f8", .mode = "w+", .shape = &.{ 2, 3 } });
 //!     defer a.close();
 //!     const xs = try a.items(f64); // []f64 aliasing the file; error.DTypeMismatch otherwise
+//!     const b = try mmarray.Array.openNpy("data.npy", "r"); // dtype, shape from the header
 //!
 //! Failures are error unions; lastErrorMessage() gives the library's message for the
 //! last failure on the calling thread.
@@ -99,6 +100,29 @@ pub const Array = struct {
         const shape_ptr: [*c]const usize = if (options.shape) |s| (if (s.len == 0) &dummy else s.ptr) else null;
         try check(c.mm_open(path.ptr, options.dtype.ptr, options.mode.ptr, options.offset, shape_ptr, if (options.shape) |s| s.len else 0, if (options.order == .f) 'F' else 'C', &h));
         return .{ .handle = h };
+    }
+
+    /// np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
+    /// header. mode "r", "r+" or "c"; null means "r+" (open_memmap's default).
+    pub fn openNpy(path: [:0]const u8, mode: ?[:0]const u8) Error!Array {
+        var h: c.mm_array = 0;
+        try check(c.mm_open_npy(path.ptr, if (mode) |m| m.ptr else null, &h));
+        return .{ .handle = h };
+    }
+
+    /// open_memmap(path, mode="w+", dtype, shape, fortran_order=(order == .f)): creates
+    /// (or truncates) a .npy file of zeros mapped read-write (mode "r+"); filled and
+    /// flushed, it is byte-identical to np.save of the array. Empty dims: a 0-d array.
+    pub fn createNpy(path: [:0]const u8, npy_dtype: [:0]const u8, dims: []const usize, order: Order) Error!Array {
+        var h: c.mm_array = 0;
+        const dummy = [1]usize{0};
+        try check(c.mm_create_npy(path.ptr, npy_dtype.ptr, if (dims.len == 0) &dummy else dims.ptr, dims.len, if (order == .f) 'F' else 'C', &h));
+        return .{ .handle = h };
+    }
+
+    /// np.save(path, <this view>): the bytes numpy writes, replacing path atomically.
+    pub fn saveNpy(self: Array, path: [:0]const u8) Error!void {
+        try check(c.mm_save_npy(self.handle, path.ptr));
     }
 
     /// Releases the view; the mapping goes when its last view is closed.
@@ -251,6 +275,59 @@ test "errors are error unions with the library's message" {
     try testing.expectError(error.BadHandle, be.flush());
     try testing.expectEqualStrings("", be.dtype());
     try testing.expectEqual(@as(usize, 0), c.mm_handle_count());
+}
+
+test ".npy: createNpy, openNpy, saveNpy" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    const path = try tmpPath(&dir, "a.npy");
+    defer testing.allocator.free(path);
+    {
+        const a = try Array.createNpy(path, "<f8", &.{ 2, 3 }, .f);
+        defer a.close();
+        try testing.expectEqualSlices(i64, &.{ 8, 16 }, a.strides());
+        try testing.expectEqual(@as(u64, 128), c.mm_offset(a.handle));
+        const xs = try a.items(f64);
+        for (xs, 0..) |*x, i| x.* = @as(f64, @floatFromInt(i)) - 0.5; // memory (F) order
+        try a.flush();
+    }
+    // np.save's header for np.asfortranarray of a (2, 3) <f8 array, then the data.
+    const bytes = try std.fs.cwd().readFileAlloc(testing.allocator, path, 1 << 20);
+    defer testing.allocator.free(bytes);
+    try testing.expectEqual(@as(usize, 128 + 48), bytes.len);
+    const header = "\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }";
+    try testing.expectEqualStrings(header, bytes[0..header.len]);
+    try testing.expectEqual(@as(u8, '\n'), bytes[127]);
+
+    const r = try Array.openNpy(path, "r");
+    defer r.close();
+    try testing.expectEqualSlices(usize, &.{ 2, 3 }, r.shape());
+    try testing.expect(r.flags() & c.MM_F_CONTIGUOUS != 0 and r.flags() & c.MM_WRITEABLE == 0);
+    try testing.expectEqualSlices(f64, &.{ -0.5, 0.5, 1.5, 2.5, 3.5, 4.5 }, try r.items(f64));
+
+    // saveNpy of r[1, ::-1] (strided): a C-order .npy of the reversed row.
+    const row = try r.slice(0, 1, 2, 1);
+    defer row.close();
+    const rev = try row.slice(1, null, null, -1);
+    defer rev.close();
+    const saved = try tmpPath(&dir, "rev.npy");
+    defer testing.allocator.free(saved);
+    try rev.saveNpy(saved);
+    const s = try Array.openNpy(saved, null);
+    defer s.close();
+    try testing.expectEqualSlices(usize, &.{ 1, 3 }, s.shape());
+    try testing.expect(s.flags() & c.MM_C_CONTIGUOUS != 0);
+    try testing.expectEqualSlices(f64, &.{ 4.5, 2.5, 0.5 }, try s.items(f64));
+
+    // Errors: a raw file is not a .npy; w+ belongs to createNpy; a bad dtype.
+    const raw = try tmpPath(&dir, "raw.bin");
+    defer testing.allocator.free(raw);
+    const w = try Array.open(raw, .{ .mode = "w+", .shape = &.{256} });
+    w.close();
+    try testing.expectError(error.Format, Array.openNpy(raw, "r"));
+    try testing.expectError(error.InvalidArg, Array.openNpy(path, "w+"));
+    try testing.expectError(error.InvalidArg, Array.createNpy(saved, "<q5", &.{1}, .c));
+    try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), "not understood") != null);
 }
 
 test "typestr" {
