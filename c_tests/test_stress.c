@@ -244,8 +244,15 @@ int main(int argc, char **argv) {
     int ours = count_maps(dir);
     if (handles_end != handles_start) FAILF("handle count %zu -> %zu", handles_start, handles_end);
     if (ours != 0) FAILF("%d mappings of the test's files remain", ours);
-    /* Sanitizer and valgrind runtimes map memory of their own: they skip this one check. */
-    if (maps_end != maps_start && !getenv("MM_STRESS_SKIP_MAPS_TOTAL")) {
+    /* Sanitizer and valgrind runtimes map memory of their own: they skip this one check
+     * (detected, or by MM_STRESS_SKIP_MAPS_TOTAL=1). */
+    int foreign_runtime = getenv("MM_STRESS_SKIP_MAPS_TOTAL") != NULL;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    foreign_runtime = 1;
+#endif
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload")) foreign_runtime = 1;
+    if (maps_end != maps_start && !foreign_runtime) {
         FAILF("/proc/self/maps: %d lines -> %d", maps_start, maps_end);
         if (getenv("MM_STRESS_SHOW_MAPS")) system("cat /proc/$PPID/maps >&2");
     }
