@@ -22,6 +22,50 @@
 
 
 /**
+ * mm_advise: drop the pages from this process (MADV_DONTNEED). Shared mappings (r, r+,
+ * w+) keep their data in the file; in mode c unflushable private changes are discarded
+ * and the pages read from the file again.
+ */
+#define MM_ADVICE_DONTNEED 4
+
+/**
+ * mm_advise: back the pages with huge pages where the kernel can (MADV_HUGEPAGE);
+ * MM_E_UNSUPPORTED where it cannot for this mapping.
+ */
+#define MM_ADVICE_HUGEPAGE 5
+
+/**
+ * mm_advise: no special treatment (MADV_NORMAL).
+ */
+#define MM_ADVICE_NORMAL 0
+
+/**
+ * mm_advise: fault every page in for reading now (MADV_POPULATE_READ, Linux 5.14).
+ */
+#define MM_ADVICE_POPULATE_READ 6
+
+/**
+ * mm_advise: fault every page in for writing now (MADV_POPULATE_WRITE, Linux 5.14);
+ * MM_E_READ_ONLY in mode r. In mode c it makes private copies of every page.
+ */
+#define MM_ADVICE_POPULATE_WRITE 7
+
+/**
+ * mm_advise: pages will be read in random order; no read-ahead (MADV_RANDOM).
+ */
+#define MM_ADVICE_RANDOM 2
+
+/**
+ * mm_advise: pages will be read in order; read ahead aggressively (MADV_SEQUENTIAL).
+ */
+#define MM_ADVICE_SEQUENTIAL 1
+
+/**
+ * mm_advise: start reading the pages in now (MADV_WILLNEED).
+ */
+#define MM_ADVICE_WILLNEED 3
+
+/**
  * mm_flags bit: the data address and strides are multiples of the dtype's alignment.
  */
 #define MM_ALIGNED 8
@@ -92,6 +136,19 @@
  * mm_flags bit: the dtype is in the machine's byte order (or has none).
  */
 #define MM_NATIVE_ORDER 16
+
+/**
+ * mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
+ * access does not page-fault.
+ */
+#define MM_OPEN_POPULATE 1
+
+/**
+ * mm_open_ex flag: reserve the disk blocks of any extension of the file (r+ and w+)
+ * with fallocate before the file grows, so that a full disk is MM_E_IO (errno ENOSPC)
+ * at open, with the file left as it was, instead of a SIGBUS at first write.
+ */
+#define MM_OPEN_PREALLOCATE 2
 
 /**
  * mm_flags bit: the array may be written through mm_data.
@@ -287,6 +344,15 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Gives the kernel advice (madvise) about the pages the view covers. An advice this
+ * kernel lacks for this mapping is MM_E_UNSUPPORTED (never silently ignored); an
+ * unknown value is MM_E_INVALID_ARG; MM_ADVICE_POPULATE_WRITE in mode r is
+ * MM_E_READ_ONLY.
+ */
+mm_status mm_advise(mm_array a,
+                    int32_t advice);
+
+/**
  * Releases this view. The mapping is unmapped when the last view of it is closed, in
  * any order; closing does not flush (written pages of r+/w+ still reach the file, as
  * with numpy). A second close of the same handle is MM_E_BAD_HANDLE. Closing a handle
@@ -382,6 +448,23 @@ uint32_t mm_flags(mm_array a);
 mm_status mm_flush(mm_array a);
 
 /**
+ * msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
+ * changed page and returns without waiting. MM_OK and no effect in modes r and c.
+ */
+mm_status mm_flush_async(mm_array a);
+
+/**
+ * msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
+ * The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
+ * negative strides has bytes before mm_data(a), which this call cannot name: flush
+ * them through a view that starts lower, or with mm_flush). Its cost follows the
+ * range, not the mapping. MM_OK and no effect in modes r and c.
+ */
+mm_status mm_flush_range(mm_array a,
+                         uint64_t byte_offset,
+                         uint64_t nbytes);
+
+/**
  * Number of handles open in this process (every view counts); for leak checks.
  */
 size_t mm_handle_count(void);
@@ -414,6 +497,13 @@ const char *mm_last_error_message(void);
  * failed yet).
  */
 int32_t mm_last_os_error(void);
+
+/**
+ * mlock of the pages the view covers: they are faulted in and stay in memory until
+ * mm_unlock or until the mapping goes away. Over RLIMIT_MEMLOCK: MM_E_IO with errno
+ * ENOMEM; not permitted: MM_E_PERMISSION with errno EPERM.
+ */
+mm_status mm_lock(mm_array a);
 
 /**
  * "r", "r+", "w+" or "c"; NULL for a bad handle.
@@ -464,6 +554,25 @@ mm_status mm_open(const char *path,
                   size_t ndim,
                   char order,
                   mm_array *out);
+
+/**
+ * mm_open with open flags: MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or 0 (then it is
+ * exactly mm_open). Unknown bits are MM_E_INVALID_ARG, checked with every other argument
+ * before the file is touched. With MM_OPEN_PREALLOCATE a full disk is MM_E_IO with
+ * mm_last_os_error() == ENOSPC and the file is left as it was.
+ *
+ * # Safety
+ * As mm_open.
+ */
+mm_status mm_open_ex(const char *path,
+                     const char *dtype,
+                     const char *mode,
+                     uint64_t offset,
+                     const size_t *shape,
+                     size_t ndim,
+                     char order,
+                     uint32_t flags,
+                     mm_array *out);
 
 /**
  * Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
@@ -531,6 +640,16 @@ mm_status mm_read_at(mm_array a,
                      uint64_t byte_offset,
                      void *dst,
                      size_t nbytes);
+
+/**
+ * Stores in `*resident_bytes` how many of the view's bytes lie in pages that are
+ * resident in memory now (mincore). A view fully in memory gives its byte extent.
+ *
+ * # Safety
+ * `resident_bytes` must be a writable uint64_t.
+ */
+mm_status mm_resident(mm_array a,
+                      uint64_t *resident_bytes);
 
 /**
  * Writes the view `a` to `path` exactly as np.save would write that array (C order
@@ -605,6 +724,12 @@ const int64_t *mm_strides(mm_array a);
  */
 mm_status mm_to_dlpack(mm_array a,
                        void **out_managed_tensor_versioned);
+
+/**
+ * munlock of the pages the view covers (pages locked through another view of the same
+ * pages are unlocked as well: locks do not nest).
+ */
+mm_status mm_unlock(mm_array a);
 
 /**
  * The library version as MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).

@@ -13,6 +13,7 @@
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
 #   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
 #      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
+#   9. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
 #
 # Stops at the first failing stage with a non-zero exit status. Ends with each runner's
 # summary line. Build products go to $MMARRAY_BUILD_DIR (default: ./build).
@@ -209,5 +210,10 @@ system_install=0
 [ "${CI:-}" = true ] && system_install=1
 run_stage bindings env MMARRAY_SYSTEM_INSTALL="${MMARRAY_SYSTEM_INSTALL:-$system_install}" \
     MMARRAY_VENV="$venv" MMARRAY_BUILD_DIR="$build" scripts/test_bindings.sh
+
+# ---------------------------------------------------------------------------------------
+# 9. benchmarks, tiny sizes: only that they still build and run (timings never fail)
+# ---------------------------------------------------------------------------------------
+run_stage bench-quick bash bench/run.sh --quick
 
 finish 0

@@ -24,5 +24,5 @@ mod registry;
 pub use dtype::{ByteOrder, DType};
 pub use error::{ErrorKind, MmError, Result};
 pub use layout::Order;
-pub use mapping::{Mapping, Mode, OpenSpec};
+pub use mapping::{Advice, Mapping, Mode, OpenFlags, OpenSpec};
 pub use view::{Flags, View};

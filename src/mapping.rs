@@ -19,6 +19,10 @@ use crate::dtype::DType;
 use crate::error::{ErrorKind, MmError, Result};
 use crate::layout::{self, Order};
 
+mod control;
+pub use control::Advice;
+use control::{prefault, reserve_blocks};
+
 /// numpy's four memmap modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -187,10 +191,25 @@ impl Mapping {
 /// Opens `path` as numpy.memmap would (with the decisions of the spec) and maps it.
 /// Returns the mapping and the array's shape.
 pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    open_path_with(path, spec, OpenFlags::default())
+}
+
+/// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
+/// keeps `fd`.
+pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    open_fd_with(fd, spec, OpenFlags::default())
+}
+
+/// [`open_path`] with the open flags (prefault, preallocate).
+pub fn open_path_with(
+    path: &Path,
+    spec: &OpenSpec,
+    flags: OpenFlags,
+) -> Result<(Mapping, Vec<usize>)> {
     let checked = spec.check()?;
     let filename = absolute_normalised(path)?;
     let (file, created) = open_file(path, spec.mode)?;
-    let result = map_file(&file, spec, checked, spec.mode == Mode::Write);
+    let result = map_file(&file, spec, checked, spec.mode == Mode::Write, flags);
     if let (Err(_), Some(created)) = (&result, created) {
         // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
         let _ = std::fs::remove_file(created);
@@ -200,9 +219,8 @@ pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> 
     Ok((mapping, shape))
 }
 
-/// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
-/// keeps `fd`.
-pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+/// [`open_fd`] with the open flags (prefault, preallocate).
+pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mapping, Vec<usize>)> {
     if fd < 0 {
         return Err(MmError::invalid(format!(
             "file descriptor {fd} is negative"
@@ -233,7 +251,7 @@ pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
             return Err(err);
         }
     }
-    map_file(&file, spec, checked, false)
+    map_file(&file, spec, checked, false, flags)
 }
 
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
@@ -311,6 +329,7 @@ fn map_file(
     spec: &OpenSpec,
     checked: Checked,
     truncate: bool,
+    flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
     let meta = file
         .metadata()
@@ -340,9 +359,14 @@ fn map_file(
     let map = if nbytes == 0 {
         None
     } else {
-        Some(map_region(file, spec.mode, offset, nbytes)?)
+        Some(map_region(file, spec.mode, offset, nbytes, flags.populate)?)
     };
 
+    let extends = spec.mode.changes_file() && need > size;
+    if flags.preallocate && (extends || (truncate && need > 0)) {
+        // Before the file's size or content changes: a full disk fails here.
+        reserve_blocks(file, if truncate { 0 } else { size }, need, old_size)?;
+    }
     if truncate && old_size > 0 {
         truncate_then_size(file, old_size, need)?;
     } else if spec.mode.changes_file() && need > size {
@@ -352,6 +376,16 @@ fn map_file(
                 &e,
             )
         })?;
+    }
+    if flags.preallocate && truncate && old_size > 0 && need > 0 {
+        // Truncation gave the old blocks back; take them again for the new content.
+        reserve_blocks(file, 0, need, need)?;
+    }
+    if flags.populate && (extends || truncate) {
+        if let Some(map) = &map {
+            // MAP_POPULATE at mmap time skipped the pages that lay past the old end.
+            prefault(map.as_mut_ptr(), nbytes);
+        }
     }
     let mapping = Mapping {
         map,
@@ -444,9 +478,12 @@ fn truncate_then_size(file: &File, old_size: u64, need: u64) -> Result<()> {
 
 /// Maps `len` bytes at `offset` (any offset: memmap2 aligns the mapping down to the page
 /// and hands back the address of `offset` itself).
-fn map_region(file: &File, mode: Mode, offset: u64, len: usize) -> Result<MmapRaw> {
+fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) -> Result<MmapRaw> {
     let mut options = MmapOptions::new();
     options.offset(offset).len(len);
+    if populate {
+        options.populate();
+    }
     // SAFETY: mapping a file is unsafe because another process may change or truncate it
     // underneath; that is inherent to memory-mapped files and documented for callers.
     let mapped = unsafe {
@@ -472,6 +509,9 @@ pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
         &joined
     };
     let bytes = path.as_os_str().as_bytes();
+    if is_normal_absolute(bytes) {
+        return Ok(path.to_path_buf());
+    }
     // POSIX lets exactly two leading slashes mean something special; keep them.
     let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
         b"//"
@@ -491,6 +531,27 @@ pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
     let mut out = lead.to_vec();
     out.extend_from_slice(&parts.join(&b'/'));
     Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&out)))
+}
+
+/// Options of an open beyond numpy.memmap's arguments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenFlags {
+    /// Prefault the whole region at open (MAP_POPULATE).
+    pub populate: bool,
+    /// Reserve the blocks of any extension (fallocate) before the file grows, so that a
+    /// full disk is an error at open instead of a SIGBUS at first write.
+    pub preallocate: bool,
+}
+
+/// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
+/// no trailing slash (the common case, which needs no rebuilding).
+fn is_normal_absolute(path: &[u8]) -> bool {
+    path.len() > 1
+        && path[0] == b'/'
+        && path[path.len() - 1] != b'/'
+        && path[1..]
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 #[cfg(test)]
@@ -524,6 +585,10 @@ mod tests {
         assert_eq!(n("//a//b"), PathBuf::from("//a/b"));
         assert_eq!(n("///a"), PathBuf::from("/a"));
         assert_eq!(n("/"), PathBuf::from("/"));
+        assert_eq!(n("/a/b.c/d"), PathBuf::from("/a/b.c/d"));
+        assert_eq!(n("/a/.b/..c"), PathBuf::from("/a/.b/..c"));
+        assert_eq!(n("/a/."), PathBuf::from("/a"));
+        assert_eq!(n("/a/b/.."), PathBuf::from("/a"));
         let cwd = std::env::current_dir().unwrap();
         assert_eq!(n("x/../y"), cwd.join("y"));
     }

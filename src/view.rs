@@ -27,8 +27,19 @@ pub struct View {
     /// Position of the first element relative to the start of the array region. It may lie
     /// outside the region only for a view without elements.
     start: i64,
-    shape: Box<[usize]>,
-    strides: Box<[i64]>,
+    /// The shape, then the strides (as the bits of i64 values), in one allocation:
+    /// memory per view and the cost of making one are what a million views add up to.
+    dims: Box<[usize]>,
+}
+
+/// The shape and strides of a view, packed as `View::dims` holds them.
+fn pack_dims(shape: &[usize], strides: &[i64]) -> Box<[usize]> {
+    debug_assert_eq!(shape.len(), strides.len());
+    shape
+        .iter()
+        .copied()
+        .chain(strides.iter().map(|&s| s as usize))
+        .collect()
 }
 
 impl View {
@@ -50,8 +61,7 @@ impl View {
             mapping: Arc::new(mapping),
             dtype: spec.dtype.clone(),
             start: 0,
-            shape: shape.into(),
-            strides: strides.into(),
+            dims: pack_dims(&shape, &strides),
         })
     }
 
@@ -91,23 +101,22 @@ impl View {
             mapping: self.mapping.clone(),
             dtype,
             start,
-            shape: shape.into(),
-            strides: strides.into(),
+            dims: pack_dims(shape, &strides),
         })
     }
 
     /// Python slicing `[start:stop:step]` along one axis.
     pub fn slice(&self, axis: usize, start: i64, stop: i64, step: i64) -> Result<View> {
-        if axis >= self.shape.len() {
+        let ndim = self.shape().len();
+        if axis >= ndim {
             return Err(MmError::invalid(format!(
-                "axis {axis} is out of range for an array of {} dimensions",
-                self.shape.len()
+                "axis {axis} is out of range for an array of {ndim} dimensions"
             )));
         }
-        let (first, count) = layout::slice_indices(self.shape[axis], start, stop, step)?;
+        let (first, count) = layout::slice_indices(self.shape()[axis], start, stop, step)?;
         // numpy: an empty slice starts at index 0 with step 1 (keeping the axis's stride).
         let (first, step) = if count == 0 { (0, 1) } else { (first, step) };
-        let stride = self.strides[axis] as i128;
+        let stride = self.strides()[axis] as i128;
         let overflow = || {
             MmError::invalid(format!(
                 "slice step {step} times stride {stride} overflows 64 bits"
@@ -116,24 +125,28 @@ impl View {
         let new_stride = match i64::try_from(stride * step as i128) {
             Ok(s) => s,
             // With one element the stride is never used; numpy lets it wrap.
-            Err(_) if count == 1 => self.strides[axis].wrapping_mul(step),
+            Err(_) if count == 1 => self.strides()[axis].wrapping_mul(step),
             Err(_) => return Err(overflow()),
         };
         let new_start =
             i64::try_from(self.start as i128 + first * stride).map_err(|_| overflow())?;
-        let mut shape = self.shape.clone();
-        let mut strides = self.strides.clone();
-        shape[axis] = count;
-        strides[axis] = new_stride;
-        // A slice of an in-bounds view stays in bounds; checked anyway, as cheap insurance.
-        self.check_reach(new_start, &shape, &strides, self.dtype.itemsize())?;
-        Ok(View {
+        let mut dims = self.dims.clone();
+        dims[axis] = count;
+        dims[ndim + axis] = new_stride as usize;
+        let view = View {
             mapping: self.mapping.clone(),
             dtype: self.dtype.clone(),
             start: new_start,
-            shape,
-            strides,
-        })
+            dims,
+        };
+        // A slice of an in-bounds view stays in bounds; checked anyway, as cheap insurance.
+        self.check_reach(
+            new_start,
+            view.shape(),
+            view.strides(),
+            self.dtype.itemsize(),
+        )?;
+        Ok(view)
     }
 
     fn check_reach(
@@ -175,11 +188,14 @@ impl View {
     }
 
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        &self.dims[..self.dims.len() / 2]
     }
 
     pub fn strides(&self) -> &[i64] {
-        &self.strides
+        let tail = &self.dims[self.dims.len() / 2..];
+        // SAFETY: usize and i64 have the same size and alignment, and every bit pattern
+        // is valid for both; the tail holds the strides as written by pack_dims.
+        unsafe { std::slice::from_raw_parts(tail.as_ptr().cast::<i64>(), tail.len()) }
     }
 
     pub fn dtype(&self) -> &DType {
@@ -193,7 +209,7 @@ impl View {
     /// Number of elements.
     pub fn size(&self) -> usize {
         // Cannot overflow: checked when the view was made.
-        self.shape.iter().product()
+        self.shape().iter().product()
     }
 
     pub fn nbytes(&self) -> usize {
@@ -217,12 +233,12 @@ impl View {
         let itemsize = self.itemsize();
         Flags {
             writeable: self.mode().writeable(),
-            c_contiguous: layout::is_c_contiguous(&self.shape, &self.strides, itemsize),
-            f_contiguous: layout::is_f_contiguous(&self.shape, &self.strides, itemsize),
+            c_contiguous: layout::is_c_contiguous(self.shape(), self.strides(), itemsize),
+            f_contiguous: layout::is_f_contiguous(self.shape(), self.strides(), itemsize),
             aligned: layout::is_aligned(
                 self.data_ptr() as usize,
-                &self.shape,
-                &self.strides,
+                self.shape(),
+                self.strides(),
                 self.dtype.alignment(),
             ),
             native_order: self.dtype.is_native(),
@@ -237,5 +253,101 @@ impl View {
     /// Whether two views share one mapping.
     pub fn same_mapping(&self, other: &View) -> bool {
         Arc::ptr_eq(&self.mapping, &other.mapping)
+    }
+}
+
+/// Open flags and the controls of memory behaviour (advice, range flush, residency,
+/// locking). Each acts on the pages the view's bytes lie in; a view without elements
+/// has no bytes and every control is a no-op for it.
+impl View {
+    /// [`View::open`] with open flags (prefault, preallocate).
+    pub fn open_with(path: &Path, spec: &OpenSpec, flags: mapping::OpenFlags) -> Result<View> {
+        let (mapping, shape) = mapping::open_path_with(path, spec, flags)?;
+        View::over(mapping, spec, shape)
+    }
+
+    /// [`View::open_fd`] with open flags (prefault, preallocate).
+    pub fn open_fd_with(
+        fd: std::os::fd::RawFd,
+        spec: &OpenSpec,
+        flags: mapping::OpenFlags,
+    ) -> Result<View> {
+        let (mapping, shape) = mapping::open_fd_with(fd, spec, flags)?;
+        View::over(mapping, spec, shape)
+    }
+
+    /// The bytes any element can reach, relative to the start of the array region
+    /// (`lo..hi`); `None` for a view without elements.
+    pub fn byte_range(&self) -> Option<(usize, usize)> {
+        let (lo, hi) = layout::byte_extent(self.shape(), self.strides(), self.itemsize())?;
+        // In range of the region: checked when the view was made.
+        let lo = (self.start as i128 + lo) as usize;
+        let hi = (self.start as i128 + hi) as usize;
+        (lo < hi).then_some((lo, hi))
+    }
+
+    /// madvise over the pages of the view.
+    pub fn advise(&self, advice: mapping::Advice) -> Result<()> {
+        if advice == mapping::Advice::PopulateWrite && !self.mode().writeable() {
+            return Err(MmError::new(
+                ErrorKind::ReadOnly,
+                "MADV_POPULATE_WRITE needs a writable array (mode is r)",
+            ));
+        }
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.advise_range(advice, lo, hi),
+            None => Ok(()),
+        }
+    }
+
+    /// msync(MS_SYNC) of the pages of `nbytes` bytes at `byte_offset` from the first
+    /// element; the range must lie within the view's bytes. No effect in modes r and c.
+    pub fn flush_range(&self, byte_offset: u64, nbytes: u64) -> Result<()> {
+        let Some((lo, hi)) = self.byte_range() else {
+            return Ok(());
+        };
+        let first = self.start as i128 + byte_offset as i128;
+        let end = first + nbytes as i128;
+        if end > hi as i128 {
+            return Err(MmError::new(
+                ErrorKind::OutOfBounds,
+                format!(
+                    "bytes {byte_offset}..{} from the first element reach past the view, whose bytes end {} bytes after it",
+                    byte_offset as u128 + nbytes as u128,
+                    hi as i128 - self.start as i128
+                ),
+            ));
+        }
+        debug_assert!(first >= lo as i128);
+        self.mapping.flush_bytes(first as usize, end as usize)
+    }
+
+    /// msync(MS_ASYNC) of the whole mapping behind the view; no effect in modes r and c.
+    pub fn flush_async(&self) -> Result<()> {
+        self.mapping.flush_async()
+    }
+
+    /// How many of the view's bytes lie in pages resident in memory (mincore).
+    pub fn resident_bytes(&self) -> Result<u64> {
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.resident_bytes(lo, hi),
+            None => Ok(0),
+        }
+    }
+
+    /// mlock of the pages of the view.
+    pub fn lock(&self) -> Result<()> {
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, true),
+            None => Ok(()),
+        }
+    }
+
+    /// munlock of the pages of the view.
+    pub fn unlock(&self) -> Result<()> {
+        match self.byte_range() {
+            Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, false),
+            None => Ok(()),
+        }
     }
 }

@@ -3,6 +3,7 @@
 use std::ffi::{c_char, c_int, c_void, CStr, CString, OsStr};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::registry::Registry;
 use super::{guard, mm_array, mm_status, Fail};
@@ -21,6 +22,14 @@ const MAX_NDIM: usize = 64;
 /// What a handle resolves to: the view and the C strings the getters hand out.
 pub(crate) struct Entry {
     pub view: View,
+    /// Shared by every view with the same dtype of one mapping, so that a slice or a
+    /// view allocates no strings (memory per view and mm_slice cost).
+    pub names: Arc<Names>,
+}
+
+/// The C strings of an entry (and its record fields): they depend only on the dtype
+/// and the mapping, so a slice, or a view keeping the dtype, shares its base's.
+pub(crate) struct Names {
     dtype: CString,
     filename: Option<CString>,
     /// What mm_field hands out for a record dtype (empty otherwise).
@@ -28,6 +37,10 @@ pub(crate) struct Entry {
 }
 
 static REGISTRY: Registry<Entry> = Registry::new();
+
+// A registry slot is one 64-byte cache line when the entry fits in 56 bytes: per-view
+// memory, and no false sharing between threads on neighbouring handles.
+const _: () = assert!(std::mem::size_of::<Entry>() <= 56);
 
 /// Registers `view` and returns its handle.
 pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
@@ -41,19 +54,25 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
         .filename()
         .map(|p| CString::new(p.as_os_str().as_bytes()).unwrap_or_default());
     let fields = super::npy::field_texts(view.dtype());
-    REGISTRY
-        .insert(Entry {
-            view,
+    register_with(
+        view,
+        Arc::new(Names {
             dtype,
             filename,
             fields,
-        })
-        .ok_or_else(|| {
-            Fail::new(
-                super::MM_E_IO,
-                format!("{call}: too many open handles (4294967294)"),
-            )
-        })
+        }),
+        call,
+    )
+}
+
+/// Registers `view`, whose dtype and file are those of `names`, and returns its handle.
+fn register_with(view: View, names: Arc<Names>, call: &str) -> Result<mm_array, Fail> {
+    REGISTRY.insert(Entry { view, names }).ok_or_else(|| {
+        Fail::new(
+            super::MM_E_IO,
+            format!("{call}: too many open handles (4294967294)"),
+        )
+    })
 }
 
 /// Runs `f` on the entry of `a`, or fails with MM_E_BAD_HANDLE naming `call`.
@@ -139,13 +158,38 @@ pub(crate) unsafe fn array_arg<'a, T>(
 }
 
 pub(crate) fn parse_dtype(call: &str, text: Option<&str>) -> Result<Option<DType>, Fail> {
-    text.map(DType::parse)
+    text.map(parse_cached)
         .transpose()
         .map_err(|e| Fail::core(call, e))
 }
 
+/// DType::parse, remembering the last text parsed on this thread: programs open many
+/// arrays of one dtype, and a DType is a shared, immutable value.
+fn parse_cached(text: &str) -> crate::error::Result<DType> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, DType)>> = const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST
+        .try_with(|last| match &*last.borrow() {
+            Some((t, d)) if t == text => Some(d.clone()),
+            _ => None,
+        })
+        .ok()
+        .flatten();
+    if let Some(dtype) = hit {
+        return Ok(dtype);
+    }
+    let dtype = DType::parse(text)?;
+    let _ = LAST.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = Some((text.to_owned(), dtype.clone()));
+        }
+    });
+    Ok(dtype)
+}
+
 /// The arguments mm_open and mm_open_fd share, validated.
-unsafe fn open_spec(
+pub(crate) unsafe fn open_spec(
     call: &str,
     dtype: *const c_char,
     mode: *const c_char,
@@ -215,11 +259,13 @@ pub unsafe extern "C" fn mm_open(
                 return Err(Fail::new(MM_E_INVALID_ARG, "mm_open: path is NULL"));
             }
             let path = unsafe { CStr::from_ptr(path) }.to_bytes();
-            let call = format!("mm_open({:?})", String::from_utf8_lossy(path));
-            let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
+            // The call's text is built only for a failure (open + close is benchmarked).
+            let call = || format!("mm_open({:?})", String::from_utf8_lossy(path));
+            let spec = unsafe { open_spec("mm_open", dtype, mode, offset, shape, ndim, order) }
+                .map_err(|f| f.in_call(&call()))?;
             let view = View::open(Path::new(OsStr::from_bytes(path)), &spec)
-                .map_err(|e| Fail::core(&call, e))?;
-            *out = register(view, &call)?;
+                .map_err(|e| Fail::core(&call(), e))?;
+            *out = register(view, "mm_open").map_err(|f| f.in_call(&call()))?;
             Ok(MM_OK)
         },
     )
@@ -296,12 +342,18 @@ pub unsafe extern "C" fn mm_view(
             } else {
                 Some(unsafe { array_arg(&call, "strides", strides, ndim) }?)
             };
-            let view = with_entry("mm_view", base, |e| {
-                e.view
+            let same_dtype = dtype.is_none();
+            let (view, names) = with_entry("mm_view", base, |e| {
+                let view = e
+                    .view
                     .view(dtype, byte_offset, shape, strides)
-                    .map_err(|err| Fail::core(&call, err))
+                    .map_err(|err| Fail::core(&call, err))?;
+                Ok((view, same_dtype.then(|| e.names.clone())))
             })?;
-            *out = register(view, &call)?;
+            *out = match names {
+                Some(names) => register_with(view, names, &call)?,
+                None => register(view, &call)?,
+            };
             Ok(MM_OK)
         },
     )
@@ -328,14 +380,25 @@ pub unsafe extern "C" fn mm_slice(
         "mm_slice",
         |s| s,
         || {
-            let call = format!("mm_slice(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
-            let out = unsafe { out_handle(&call, out) }?;
-            let view = with_entry("mm_slice", base, |e| {
-                e.view
+            // The call's text is built only for a failure: this is a hot path.
+            let call = || format!("mm_slice(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
+            if out.is_null() {
+                return Err(Fail::new(
+                    MM_E_INVALID_ARG,
+                    format!("{}: out is NULL", call()),
+                ));
+            }
+            // SAFETY: the caller passes a valid, writable mm_array (checked non-NULL).
+            let out = unsafe { &mut *out };
+            *out = 0;
+            let (view, names) = with_entry("mm_slice", base, |e| {
+                let view = e
+                    .view
                     .slice(axis, start, stop, step)
-                    .map_err(|err| Fail::core(&call, err))
+                    .map_err(|err| Fail::core(&call(), err))?;
+                Ok((view, e.names.clone()))
             })?;
-            *out = register(view, &call)?;
+            *out = register_with(view, names, "mm_slice")?;
             Ok(MM_OK)
         },
     )
@@ -460,7 +523,7 @@ pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard(
         "mm_dtype",
         |_| std::ptr::null(),
-        || with_entry("mm_dtype", a, |e| Ok(e.dtype.as_ptr())),
+        || with_entry("mm_dtype", a, |e| Ok(e.names.dtype.as_ptr())),
     )
 }
 
@@ -504,7 +567,10 @@ pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
         |_| std::ptr::null(),
         || {
             with_entry("mm_filename", a, |e| {
-                Ok(e.filename.as_ref().map_or(std::ptr::null(), |f| f.as_ptr()))
+                Ok(e.names
+                    .filename
+                    .as_ref()
+                    .map_or(std::ptr::null(), |f| f.as_ptr()))
             })
         },
     )

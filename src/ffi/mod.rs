@@ -15,6 +15,7 @@ use std::sync::Once;
 use crate::error::{ErrorKind, MmError};
 
 pub mod array;
+pub mod control;
 pub mod dlpack;
 pub mod guarded;
 pub mod npy;
@@ -80,6 +81,16 @@ impl Fail {
             message: message.into(),
             os_error: 0,
         }
+    }
+
+    /// The same failure with its message naming `call` instead of the bare function
+    /// name it started with (`mm_open: ...` becomes `mm_open("/a/b"): ...`).
+    pub fn in_call(mut self, call: &str) -> Fail {
+        let name_len = call.find('(').unwrap_or(call.len());
+        if self.message.starts_with(&call[..name_len]) {
+            self.message = format!("{call}{}", &self.message[name_len..]);
+        }
+        self
     }
 
     /// A core error, its message prefixed with the call (`mm_open("/a/b")`).

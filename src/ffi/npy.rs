@@ -171,7 +171,7 @@ pub extern "C" fn mm_field_count(a: mm_array) -> usize {
     guard(
         "mm_field_count",
         |_| 0,
-        || with_entry("mm_field_count", a, |e| Ok(e.fields.len())),
+        || with_entry("mm_field_count", a, |e| Ok(e.names.fields.len())),
     )
 }
 
@@ -200,12 +200,12 @@ pub unsafe extern "C" fn mm_field(
         |s| s,
         || {
             with_entry("mm_field", a, |e| {
-                let Some(f) = e.fields.get(i) else {
+                let Some(f) = e.names.fields.get(i) else {
                     return Err(Fail::new(
                         MM_E_INVALID_ARG,
                         format!(
                             "mm_field(handle {a:#x}, {i}): the array has {} fields",
-                            e.fields.len()
+                            e.names.fields.len()
                         ),
                     ));
                 };

@@ -50,6 +50,9 @@ const FIRST_CHUNK: usize = 64;
 const FIRST_CHUNK: usize = 2;
 const CHUNKS: usize = 27;
 
+/// One cache line per slot (for values up to 56 bytes): threads using different handles
+/// never write to the same line when they enter and leave their slots.
+#[repr(align(64))]
 struct Slot<T> {
     state: AtomicU64,
     value: UnsafeCell<Option<T>>,
@@ -304,6 +307,13 @@ impl<T> Default for Registry<T> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn slots_are_cache_lines() {
+        // A 56-byte value with a niche (as Entry has: its Arc) fills the line exactly.
+        assert_eq!(std::mem::size_of::<Slot<(Arc<u8>, [u64; 6])>>(), 64);
+        assert_eq!(std::mem::align_of::<Slot<u8>>(), 64);
+    }
 
     #[test]
     fn locate_covers_chunks() {

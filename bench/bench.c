@@ -1,0 +1,441 @@
+/* mmarray benchmarks against raw POSIX calls, in one process, interleaved.
+ *
+ * usage: bench DIR [--quick]
+ * Prints one line per measurement:
+ *   R <row> <variant> <median> <min> <max> <unit> <samples>
+ * and free-form notes as "N <text>". bench/run.sh turns them into RESULTS.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmarray.h"
+
+static int quick;
+static const char *dir;
+
+static double now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void report(const char *row, const char *variant, double *v, int n, const char *unit) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    printf("R %s %s %.6g %.6g %.6g %s %d\n", row, variant, med, v[0], v[n - 1], unit, n);
+    fflush(stdout);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "bench: %s failed: %s / %s\n", what, strerror(errno), mm_last_error_message());
+    exit(1);
+}
+
+static void make_file(const char *path, size_t bytes) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) die("create");
+    size_t chunk = 1 << 20;
+    double *buf = malloc(chunk);
+    for (size_t i = 0; i < chunk / 8; i++) buf[i] = (double)(i % 1000) * 0.5;
+    for (size_t done = 0; done < bytes; done += chunk) {
+        size_t n = bytes - done < chunk ? bytes - done : chunk;
+        if (write(fd, buf, n) != (ssize_t)n) die("write");
+    }
+    fsync(fd);
+    close(fd);
+    free(buf);
+}
+
+/* The one summing loop both sides use: only open/map overhead differs. Four vector
+ * accumulators (GCC vector extension; built with -march=native) so that the loop runs at
+ * memory bandwidth, not at the latency of one floating-point add chain. */
+typedef double v4d __attribute__((vector_size(32)));
+
+__attribute__((noinline)) static double sum_f64(const double *p, size_t n) {
+    v4d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v4d x0, x1, x2, x3;
+        memcpy(&x0, p + i, 32);
+        memcpy(&x1, p + i + 4, 32);
+        memcpy(&x2, p + i + 8, 32);
+        memcpy(&x3, p + i + 12, 32);
+        a0 += x0; a1 += x1; a2 += x2; a3 += x3;
+    }
+    v4d t = (a0 + a1) + (a2 + a3);
+    double s = (t[0] + t[1]) + (t[2] + t[3]);
+    for (; i < n; i++) s += p[i];
+    return s;
+}
+
+static volatile double sink;
+
+/* ---- 1: open + close ---------------------------------------------------------------- */
+static void bench_open_close(const char *path) {
+    int batch = quick ? 20 : 2000, samples = quick ? 5 : 31;
+    double c[64], m[64];
+    for (int s = 0; s < samples; s++) {
+        double t0 = now_ns();
+        for (int i = 0; i < batch; i++) {
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            struct stat st;
+            if (fd < 0 || fstat(fd, &st) != 0) die("open");
+            void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+            if (p == MAP_FAILED) die("mmap");
+            munmap(p, (size_t)st.st_size);
+            close(fd);
+        }
+        double t1 = now_ns();
+        for (int i = 0; i < batch; i++) {
+            mm_array a;
+            if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
+            mm_close(a);
+        }
+        double t2 = now_ns();
+        c[s] = (t1 - t0) / batch / 1000;
+        m[s] = (t2 - t1) / batch / 1000;
+    }
+    report("1", "c", c, samples, "us");
+    report("1", "mmarray", m, samples, "us");
+}
+
+/* ---- 2: mm_data --------------------------------------------------------------------- */
+struct data_arg { mm_array a; long calls; double ns; };
+
+/* CPU time of this thread: on a shared machine, wall time would count the time the
+ * thread spends preempted; CPU time still counts cache-line traffic between threads. */
+static double thread_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static void *data_loop(void *p) {
+    struct data_arg *d = p;
+    void *volatile out;
+    double t0 = thread_ns();
+    for (long i = 0; i < d->calls; i++) out = mm_data(d->a);
+    (void)out;
+    d->ns = (thread_ns() - t0) / (double)d->calls;
+    return NULL;
+}
+
+static void bench_data(const char *path) {
+    int samples = quick ? 5 : 21;
+    long calls = quick ? 10000 : 2000000;
+    mm_array a, b;
+    if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
+    if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &b) != MM_OK) die("mm_open");
+    double one[64], two[64];
+    for (int s = 0; s < samples; s++) {
+        struct data_arg x = {a, calls, 0}, y = {b, calls, 0};
+        data_loop(&x);
+        one[s] = x.ns;
+        pthread_t t1, t2;
+        pthread_create(&t1, NULL, data_loop, &x);
+        pthread_create(&t2, NULL, data_loop, &y);
+        pthread_join(t1, NULL);
+        pthread_join(t2, NULL);
+        two[s] = (x.ns + y.ns) / 2;
+    }
+    report("2", "mmarray-1thread", one, samples, "ns");
+    report("2", "mmarray-2threads", two, samples, "ns");
+    mm_close(a);
+    mm_close(b);
+}
+
+/* ---- 3: mm_slice + mm_close --------------------------------------------------------- */
+static void bench_slice(const char *path) {
+    int samples = quick ? 5 : 21, batch = quick ? 1000 : 200000;
+    mm_array a;
+    if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
+    double m[64];
+    for (int s = 0; s < samples; s++) {
+        double t0 = now_ns();
+        for (int i = 0; i < batch; i++) {
+            mm_array v;
+            if (mm_slice(a, 0, 10, 20, 1, &v) != MM_OK) die("mm_slice");
+            mm_close(v);
+        }
+        m[s] = (now_ns() - t0) / batch;
+    }
+    report("3", "mmarray", m, samples, "ns");
+    mm_close(a);
+}
+
+/* ---- 4, 5: sums --------------------------------------------------------------------- */
+enum touch { HOT, FIRST_DEFAULT, FIRST_SEQ, FIRST_POPULATE };
+
+/* Raw C: open, map, (advise), sum; returns seconds of the timed part. */
+static double sum_c(const char *path, enum touch how, double *gbps) {
+    double t0 = now_ns();
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) die("open");
+    size_t len = (size_t)st.st_size;
+    int flags = MAP_SHARED | (how == FIRST_POPULATE ? MAP_POPULATE : 0);
+    double *p = mmap(NULL, len, PROT_READ, flags, fd, 0);
+    if (p == MAP_FAILED) die("mmap");
+    close(fd);
+    if (how == FIRST_SEQ) madvise(p, len, MADV_SEQUENTIAL);
+    if (how == HOT) {
+        sink = sum_f64(p, len / 8);
+        t0 = now_ns();
+    }
+    sink = sum_f64(p, len / 8);
+    double t = (now_ns() - t0) / 1e9;
+    munmap(p, len);
+    *gbps = (double)len / t / 1e9;
+    return t;
+}
+
+static double sum_mm(const char *path, enum touch how, double *gbps) {
+    double t0 = now_ns();
+    mm_array a;
+    uint32_t flags = how == FIRST_POPULATE ? MM_OPEN_POPULATE : 0;
+    if (mm_open_ex(path, "<f8", "r", 0, NULL, 0, 'C', flags, &a) != MM_OK) die("mm_open_ex");
+    if (how == FIRST_SEQ && mm_advise(a, MM_ADVICE_SEQUENTIAL) != MM_OK) die("mm_advise");
+    const double *p = mm_data(a);
+    size_t n = mm_size(a);
+    if (how == HOT) {
+        sink = sum_f64(p, n);
+        t0 = now_ns();
+    }
+    sink = sum_f64(p, n);
+    double t = (now_ns() - t0) / 1e9;
+    mm_close(a);
+    *gbps = (double)(n * 8) / t / 1e9;
+    return t;
+}
+
+static void bench_sums(const char *path) {
+    int reps = quick ? 3 : 11; /* page-cache reads only: cheap to repeat */
+    const char *rows[] = {"4", "5a", "5b", "5c"};
+    for (int how = HOT; how <= FIRST_POPULATE; how++) {
+        double c[16], m[16];
+        for (int r = 0; r < reps; r++) {
+            double g;
+            if (r % 2 == 0) {
+                sum_c(path, how, &g); c[r] = g;
+                sum_mm(path, how, &g); m[r] = g;
+            } else {
+                sum_mm(path, how, &g); m[r] = g;
+                sum_c(path, how, &g); c[r] = g;
+            }
+        }
+        report(rows[how], "c", c, reps, "GB/s");
+        report(rows[how], "mmarray", m, reps, "GB/s");
+    }
+}
+
+/* ---- 6: create w+, fill, flush ------------------------------------------------------ */
+static void fill(double *p, size_t n) {
+    for (size_t i = 0; i < n; i++) p[i] = (double)i;
+}
+
+/* Both return the whole time and store in *flush_s the part spent in msync. */
+static double create_c(const char *path, size_t bytes, double *flush_s) {
+    unlink(path);
+    sync(); /* the previous repetition's write-back must not land in this one */
+    double t0 = now_ns();
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0) die("create");
+    double *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) die("mmap");
+    close(fd);
+    fill(p, bytes / 8);
+    double t1 = now_ns();
+    msync(p, bytes, MS_SYNC);
+    *flush_s = (now_ns() - t1) / 1e9;
+    munmap(p, bytes);
+    return (now_ns() - t0) / 1e9;
+}
+
+static double create_mm(const char *path, size_t bytes, double *flush_s) {
+    unlink(path);
+    sync(); /* the previous repetition's write-back must not land in this one */
+    double t0 = now_ns();
+    mm_array a;
+    size_t shape[1] = {bytes / 8};
+    if (mm_open(path, "<f8", "w+", 0, shape, 1, 'C', &a) != MM_OK) die("mm_open w+");
+    fill(mm_data(a), bytes / 8);
+    double t1 = now_ns();
+    if (mm_flush(a) != MM_OK) die("mm_flush");
+    *flush_s = (now_ns() - t1) / 1e9;
+    mm_close(a);
+    return (now_ns() - t0) / 1e9;
+}
+
+static void bench_create(size_t bytes) {
+    int reps = quick ? 2 : 5;
+    char path[512];
+    snprintf(path, sizeof path, "%s/create.f8", dir);
+    double c[16], m[16], cf[16], mf[16];
+    for (int r = 0; r < reps; r++) {
+        if (r % 2 == 0) {
+            c[r] = create_c(path, bytes, &cf[r]);
+            m[r] = create_mm(path, bytes, &mf[r]);
+        } else {
+            m[r] = create_mm(path, bytes, &mf[r]);
+            c[r] = create_c(path, bytes, &cf[r]);
+        }
+    }
+    unlink(path);
+    printf("N 6: every repetition in run order, C / mmarray (s):");
+    for (int r = 0; r < reps; r++) printf(" %.3g/%.3g", c[r], m[r]);
+    printf("\n");
+    report("6", "c", c, reps, "s");
+    report("6", "mmarray", m, reps, "s");
+    report("6f", "c", cf, reps, "s");
+    report("6f", "mmarray", mf, reps, "s");
+}
+
+/* ---- 7: flush_range vs flush -------------------------------------------------------- */
+static void bench_flush_range(size_t bytes) {
+    int reps = quick ? 2 : 5;
+    char path[512];
+    snprintf(path, sizeof path, "%s/flush.f8", dir);
+    make_file(path, bytes);
+    mm_array a;
+    if (mm_open(path, "u1", "r+", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open r+");
+    unsigned char *p = mm_data(a);
+    size_t dirty = bytes / 4, range = bytes / 2048, at = bytes / 2;
+    double r_ms[16], f_ms[16];
+    for (int r = 0; r < reps; r++) {
+        for (int which = 0; which < 2; which++) {
+            memset(p, r * 2 + which + 1, dirty);       /* "elsewhere" */
+            memset(p + at, r * 2 + which + 1, range);  /* the range itself */
+            double t0 = now_ns();
+            if (which == 0) {
+                if (mm_flush_range(a, at, range) != MM_OK) die("mm_flush_range");
+                r_ms[r] = (now_ns() - t0) / 1e6;
+            } else {
+                if (mm_flush(a) != MM_OK) die("mm_flush");
+                f_ms[r] = (now_ns() - t0) / 1e6;
+            }
+        }
+    }
+    mm_flush(a);
+    mm_close(a);
+    unlink(path);
+    report("7", "mm_flush_range", r_ms, reps, "ms");
+    report("7", "mm_flush", f_ms, reps, "ms");
+}
+
+/* ---- 8: memory per view ------------------------------------------------------------- */
+static long rss_bytes(void) {
+    long pages = 0, res = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld %ld", &pages, &res) != 2) die("statm");
+    fclose(f);
+    return res * sysconf(_SC_PAGESIZE);
+}
+
+static int maps_of(const char *path) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, path)) n++;
+    fclose(f);
+    return n;
+}
+
+static void bench_views(const char *path) {
+    size_t count = quick ? 10000 : 1000000;
+    mm_array a;
+    if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
+    mm_array *views = malloc(count * sizeof *views);
+    /* The handle array is the caller's memory: allocate and touch it before measuring. */
+    memset(views, 0, count * sizeof *views);
+    long before = rss_bytes();
+    double t0 = now_ns();
+    for (size_t i = 0; i < count; i++)
+        if (mm_slice(a, 0, (int64_t)(i % 1000), (int64_t)(i % 1000) + 10, 1, &views[i]) != MM_OK)
+            die("mm_slice");
+    double t = (now_ns() - t0) / (double)count;
+    long after = rss_bytes();
+    double per = (double)(after - before) / (double)count;
+    int maps = maps_of(path);
+    for (size_t i = 0; i < count; i++) mm_close(views[i]);
+    mm_close(a);
+    free(views);
+    printf("R 8 mmarray %.6g %.6g %.6g B/view 1\n", per, per, per);
+    printf("N 8: %zu views, RSS delta %ld bytes, %.0f ns per mm_slice, %d mapping(s) of the file in /proc/self/maps\n",
+           count, after - before, t, maps);
+}
+
+/* ---- 9: many arrays under ulimit -n 256 --------------------------------------------- */
+static void bench_many(int files) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit lim = {256, 256};
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(3);
+        mm_array *h = calloc((size_t)files, sizeof *h);
+        int ok = 0;
+        char path[512];
+        double t0 = now_ns();
+        for (int i = 0; i < files; i++) {
+            snprintf(path, sizeof path, "%s/many/%d.f8", dir, i);
+            if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &h[i]) != MM_OK) {
+                printf("N 9: mmarray failed at array %d: %s\n", i, mm_last_error_message());
+                break;
+            }
+            ok++;
+        }
+        double t = (now_ns() - t0) / 1e6;
+        printf("R 9 mmarray %d %d %d arrays 1\n", ok, ok, ok);
+        printf("N 9: mmarray held %d of %d arrays open at once under ulimit -n 256 (%.0f ms), handles %zu\n",
+               ok, files, t, mm_handle_count());
+        fflush(stdout);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench DIR [--quick|full] [rows]\n");
+        return 2;
+    }
+    dir = argv[1];
+    quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
+    const char *rows = argc > 3 ? argv[3] : "123456789";
+    size_t small = quick ? (1 << 20) : (64u << 20);
+    size_t big = quick ? (16u << 20) : (2ull << 30);
+    char path64[512], path2g[512];
+    snprintf(path64, sizeof path64, "%s/open.f8", dir);
+    snprintf(path2g, sizeof path2g, "%s/sum.f8", dir);
+    if (strchr(rows, '1') || strchr(rows, '2') || strchr(rows, '3') || strchr(rows, '8'))
+        make_file(path64, small);
+    if (strchr(rows, '1')) bench_open_close(path64);
+    if (strchr(rows, '2')) bench_data(path64);
+    if (strchr(rows, '3')) bench_slice(path64);
+    if (strchr(rows, '8')) bench_views(path64);
+    if (strchr(rows, '4') || strchr(rows, '5')) {
+        make_file(path2g, big);
+        bench_sums(path2g);
+    }
+    if (strchr(rows, '6')) bench_create(big);
+    if (strchr(rows, '7')) bench_flush_range(big);
+    if (strchr(rows, '9')) bench_many(quick ? 400 : 20000);
+    return 0;
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# mmarray benchmark suite: builds in release mode, runs every benchmark of issue 6 with
+# mmarray and its baselines (raw POSIX in C in the same binary, memmap2 from Rust,
+# numpy.memmap), and writes bench/RESULTS.md.
+#
+#   bash bench/run.sh           full run (2 GiB files; about 10 minutes; needs ~5 GiB free)
+#   bash bench/run.sh --quick   tiny sizes, only to keep the suite from rotting (CI);
+#                               writes target/bench/RESULTS-quick.md, never RESULTS.md
+#
+# Timings are never pass/fail. Large files live in a temporary directory under
+# ${TMPDIR:-/tmp} that is removed at exit.
+set -euo pipefail
+
+quick=
+if [ "${1:-}" = "--quick" ]; then quick=--quick; fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+echo "== building (release)" >&2
+cargo build --release --quiet --lib --example bench_memmap2
+rel="$root/target/release"
+# The library's SONAME is libmmarray.so.0; a cargo build does not make that link.
+ln -sf libmmarray.so "$rel/libmmarray.so.0"
+mkdir -p "$root/target/bench"
+bench_c="$root/target/bench/bench_c"
+gcc -O2 -march=native -std=gnu11 -Wall -Wextra -I"$root/include" "$root/bench/bench.c" \
+    -L"$rel" -lmmarray -lpthread -Wl,-rpath,"$rel" -o "$bench_c"
+
+py="$root/.venv/bin/python"
+if ! "$py" -c 'import numpy' 2>/dev/null; then
+    echo "== creating .venv with numpy 2.4.6 from PyPI" >&2
+    python3 -m venv "$root/.venv" && "$py" -m pip install -q numpy==2.4.6 || true
+fi
+have_numpy=1
+"$py" -c 'import numpy' 2>/dev/null || have_numpy=0
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mmarray-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+results="$tmp/results.txt"
+: > "$results"
+
+need_kb=$((5 * 1024 * 1024))
+avail_kb=$(df -Pk "$tmp" | awk 'NR==2 {print $4}')
+if [ -z "$quick" ] && [ "$avail_kb" -lt "$need_kb" ]; then
+    echo "bench: $tmp has $((avail_kb / 1024)) MiB free; the full run needs 5 GiB" >&2
+    exit 1
+fi
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+many=20000; [ -n "$quick" ] && many=400
+mkdir -p "$tmp/many"
+python3 - "$tmp/many" "$many" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+block = bytes(4096)
+for i in range(n):
+    with open(os.path.join(d, f"{i}.f8"), "wb") as f:
+        f.write(block)
+PY
+
+run() { echo "== $*" >&2; "$@" | tee -a "$results" >&2; }
+
+# Rows 1, 2, 3, 8: C and mmarray interleaved sample by sample in bench_c; then the
+# memmap2 and numpy baselines on the same file, right after.
+run "$bench_c" "$tmp" "${quick:-full}" 1238
+run "$rel/examples/bench_memmap2" "$tmp" "${quick:-full}" 1
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 13
+# Rows 4, 5: bench_c writes the 2 GiB file (write(2) + fsync: it stays in the page
+# cache), then C and mmarray alternate; memmap2 reads the same hot file.
+run "$bench_c" "$tmp" "${quick:-full}" 45
+run "$rel/examples/bench_memmap2" "$tmp" "${quick:-full}" 45
+rm -f "$tmp/sum.f8"
+# Row 6: create + fill + flush, each program in turn.
+run "$bench_c" "$tmp" "${quick:-full}" 6
+run "$rel/examples/bench_memmap2" "$tmp" "${quick:-full}" 6
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 6
+# Row 7: range flush against full flush of one mapping.
+run "$bench_c" "$tmp" "${quick:-full}" 7
+# Row 9: many arrays under ulimit -n 256.
+run "$bench_c" "$tmp" "${quick:-full}" 9
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 9
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+out="$root/bench/RESULTS.md"
+[ -n "$quick" ] && out="$root/target/bench/RESULTS-quick.md"
+numpy_version=$([ $have_numpy = 1 ] && "$py" -c 'import numpy; print(numpy.__version__)' || echo "not available")
+python3 bench/report.py "$results" "$out" \
+    "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
+    "cores=$(nproc)" \
+    "memory=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)" \
+    "kernel=$(uname -sr)" \
+    "filesystem=$(findmnt -n -o FSTYPE -T "$tmp") on $(findmnt -n -o SOURCE -T "$tmp"), mounted at $(findmnt -n -o TARGET -T "$tmp")" \
+    "thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)" \
+    "load_before=$load_before" "load_after=$load_after" \
+    "rustc=$(rustc --version)" "gcc=$(gcc --version | head -1)" "numpy=$numpy_version" \
+    "mode=${quick:-full}" "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "== wrote $out" >&2
