@@ -453,6 +453,13 @@ static void bad_handle_everywhere(mm_array bad) {
     v = 5;
     CHECK(mm_slice(bad, 0, 0, 1, 1, &v), MM_E_BAD_HANDLE);
     TRUE_(v == 0);
+    uint64_t resident = 77;
+    CHECK(mm_flush_range(bad, 0, 1), MM_E_BAD_HANDLE);
+    CHECK(mm_flush_async(bad), MM_E_BAD_HANDLE);
+    CHECK(mm_advise(bad, MM_ADVICE_NORMAL), MM_E_BAD_HANDLE);
+    CHECK(mm_resident(bad, &resident), MM_E_BAD_HANDLE);
+    CHECK(mm_lock(bad), MM_E_BAD_HANDLE);
+    CHECK(mm_unlock(bad), MM_E_BAD_HANDLE);
     CHECK(mm_save_npy(bad, in_dir("never.npy")), MM_E_BAD_HANDLE);
     TRUE_(access(in_dir("never.npy"), F_OK) != 0);
     const char *fname = "x";
@@ -561,6 +568,49 @@ static void npy_calls(void) {
     snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q tmp", dir);
     TRUE_(system(cmd) != 0);
     free(huge);
+}
+
+/* The controls: mm_open_ex flags, advice values, flush ranges at the edges, NULL out. */
+static void controls(void) {
+    const char *p = in_dir("plain.bin"); /* 4096 bytes */
+    size_t s100[1] = {100};
+    mm_array h = 5;
+    uint32_t bad_flags[] = {4, 8, 0x80000000u, 0xffffffffu, MM_OPEN_POPULATE | 4};
+    for (size_t i = 0; i < sizeof bad_flags / sizeof *bad_flags; i++) {
+        struct snap before = take(in_dir("ex-new.bin"));
+        CHECK(mm_open_ex(in_dir("ex-new.bin"), "u1", "w+", 0, s100, 1, 'C', bad_flags[i], &h),
+              MM_E_INVALID_ARG);
+        TRUE_(h == 0);
+        same(in_dir("ex-new.bin"), before, __LINE__);
+    }
+    struct snap before = take(in_dir("ex-new.bin"));
+    CHECK(mm_open_ex(in_dir("ex-new.bin"), "u1", "w+", 0, s100, 1, 'C', 0, NULL), MM_E_INVALID_ARG);
+    CHECK(mm_open_ex(NULL, "u1", "w+", 0, s100, 1, 'C', 0, &h), MM_E_INVALID_ARG);
+    same(in_dir("ex-new.bin"), before, __LINE__);
+    mm_array a = 0;
+    CHECK(mm_open_ex(p, "u1", "r", 100, s100, 1, 'C', MM_OPEN_POPULATE, &a), MM_OK);
+    int32_t bad_advice[] = {-1, 8, 100, INT32_MIN, INT32_MAX};
+    for (size_t i = 0; i < sizeof bad_advice / sizeof *bad_advice; i++)
+        CHECK(mm_advise(a, bad_advice[i]), MM_E_INVALID_ARG);
+    CHECK(mm_advise(a, MM_ADVICE_POPULATE_WRITE), MM_E_READ_ONLY);
+    CHECK(mm_resident(a, NULL), MM_E_INVALID_ARG);
+    /* flush ranges at the view's edges +-1 (mode r: MM_OK and no effect when in range) */
+    CHECK(mm_flush_range(a, 0, 100), MM_OK);
+    CHECK(mm_flush_range(a, 100, 0), MM_OK);
+    CHECK(mm_flush_range(a, 0, 101), MM_E_OUT_OF_BOUNDS);
+    CHECK(mm_flush_range(a, 101, 0), MM_E_OUT_OF_BOUNDS);
+    CHECK(mm_flush_range(a, 99, 2), MM_E_OUT_OF_BOUNDS);
+    CHECK(mm_flush_range(a, UINT64_MAX, 1), MM_E_OUT_OF_BOUNDS);
+    CHECK(mm_flush_range(a, 1, UINT64_MAX), MM_E_OUT_OF_BOUNDS);
+    closed_ok(a);
+    /* the same in r+, where the flush is real; the file must not change */
+    CHECK(mm_open_ex(p, "u1", "r+", 100, s100, 1, 'C', MM_OPEN_PREALLOCATE, &a), MM_OK);
+    before = take(p);
+    CHECK(mm_flush_range(a, 0, 100), MM_OK);
+    CHECK(mm_flush_range(a, 0, 101), MM_E_OUT_OF_BOUNDS);
+    CHECK(mm_flush_range(a, UINT64_MAX - 1, 2), MM_E_OUT_OF_BOUNDS);
+    same(p, before, __LINE__);
+    closed_ok(a);
 }
 
 static void handles(void) {
@@ -715,6 +765,7 @@ int main(void) {
     shapes();
     offsets();
     npy_calls();
+    controls();
     handles();
     views_and_slices();
 
