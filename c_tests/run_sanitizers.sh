@@ -16,15 +16,20 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # The stress test's /proc/self/maps total changes with the sanitizer's own mappings.
 export MM_STRESS_SKIP_MAPS_TOTAL=1
 n=0
+ubsan="-fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
 for src in c_tests/test_*.c; do
     name=$(basename "$src" .c)
+    flags=$san
+    what="asan+ubsan"
+    # ASan intercepts mlock and makes it a no-op, so mm_lock's checks cannot hold there.
+    if [ "$name" = test_controls ]; then flags=$ubsan; what="ubsan (ASan ignores mlock)"; fi
     # shellcheck disable=SC2086
-    gcc -std=c11 -Wall -Wextra -pthread $san -Iinclude -Ic_tests "$src" $link -o "$out/$name"
+    gcc -std=c11 -Wall -Wextra -pthread $flags -Iinclude -Ic_tests "$src" $link -o "$out/$name"
     case $name in
         test_stress) "$out/$name" "$secs" ;;
         *) "$out/$name" >"$out/$name.log" 2>&1 || { cat "$out/$name.log"; exit 1; } ;;
     esac
-    echo "asan+ubsan: $name ok"
+    echo "$what: $name ok"
     n=$((n + 1))
 done
 if [ -f c_tests/test_cpp.cpp ]; then
