@@ -39,7 +39,7 @@ if [ -f c_tests/test_cpp.cpp ]; then
     echo "asan+ubsan: test_cpp ok"
     n=$((n + 1))
 fi
-echo "asan+ubsan: $n C/C++ test programs passed"
+echo "sanitizers: $n C/C++ test programs passed"
 # valgrind memcheck on the reliability tests (plain builds: valgrind and ASan exclude each other)
 for name in test_bad_input test_stress; do
     gcc -std=c11 -Wall -Wextra -Werror -pthread -g -O1 -Iinclude "c_tests/$name.c" $link -o "$out/$name.vg"
