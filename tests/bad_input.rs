@@ -498,6 +498,54 @@ fn bad_input_matrix() {
             }
         }
     }
+    // The controls: unknown mm_open_ex flags (nothing created), advice values, flush
+    // ranges at the edges.
+    for flags in [4u32, 8, 1 << 31, u32::MAX] {
+        let before_missing = snap(&missing);
+        let mut out = 5;
+        let st = unsafe {
+            mmarray::ffi::control::mm_open_ex(
+                cmissing.as_ptr(),
+                c"u1".as_ptr(),
+                c"w+".as_ptr(),
+                0,
+                [8usize].as_ptr(),
+                1,
+                b'C' as _,
+                flags,
+                &mut out,
+            )
+        };
+        m.status(
+            st,
+            MM_E_INVALID_ARG,
+            &format!("mm_open_ex flags {flags:#x}"),
+        );
+        assert_eq!(out, 0);
+        same(&missing, &before_missing, "mm_open_ex");
+    }
+    for advice in [-1, 8, i32::MIN, i32::MAX] {
+        m.status(
+            mmarray::ffi::control::mm_advise(h2, advice),
+            MM_E_INVALID_ARG,
+            "advice",
+        );
+    }
+    for (off, n, want) in [
+        (0u64, 4096u64, MM_OK),
+        (4096, 0, MM_OK),
+        (0, 4097, MM_E_OUT_OF_BOUNDS),
+        (4097, 0, MM_E_OUT_OF_BOUNDS),
+        (4095, 2, MM_E_OUT_OF_BOUNDS),
+        (u64::MAX, 1, MM_E_OUT_OF_BOUNDS),
+        (1, u64::MAX, MM_E_OUT_OF_BOUNDS),
+    ] {
+        m.status(
+            mmarray::ffi::control::mm_flush_range(h2, off, n),
+            want,
+            &format!("flush_range {off} {n}"),
+        );
+    }
     same(&plain, &before, "views");
     assert_eq!(mm_close(h2), MM_OK);
     assert_eq!(mm_handle_count(), start_handles);
