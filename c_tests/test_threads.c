@@ -35,11 +35,14 @@ static void *worker(void *p) {
         mm_array a = 0, s = 0, v = 0;
         REQUIRE_OK(mm_open(own, "<i4", "w+", (uint64_t)it, shape, 2, it % 2 ? 'F' : 'C', &a));
         REQUIRE_OK(mm_slice(a, 1, INT64_MAX, INT64_MIN, -1, &s));
-        int32_t *first = (int32_t *)mm_data(s);             /* element (0, 15) */
-        *first = w->id * 100000 + it;
+        /* element (0, 15); the offset `it` may be odd, so the element may be unaligned:
+         * memcpy, not an int32_t store (UB, caught by UBSan) */
+        int32_t value = w->id * 100000 + it, back = 0;
+        memcpy(mm_data(s), &value, sizeof value);
         size_t one[1] = {1};
         REQUIRE_OK(mm_view(a, NULL, 15 * mm_strides(a)[1], one, 1, NULL, &v));
-        CHECK_EQ_I(*(const int32_t *)mm_data(v), w->id * 100000 + it);
+        memcpy(&back, mm_data(v), sizeof back);
+        CHECK_EQ_I(back, w->id * 100000 + it);
 
         /* views of the shared mapping, made and closed concurrently with other threads */
         mm_array sv = 0;

@@ -210,9 +210,9 @@ pub fn open_path_with(
     let filename = absolute_normalised(path)?;
     let (file, created) = open_file(path, spec.mode)?;
     let result = map_file(&file, spec, checked, spec.mode == Mode::Write, flags);
-    if result.is_err() && created {
-        // We made this file; a failed open leaves nothing behind.
-        let _ = std::fs::remove_file(path);
+    if let (Err(_), Some(created)) = (&result, created) {
+        // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
+        let _ = std::fs::remove_file(created);
     }
     let (mut mapping, shape) = result?;
     mapping.filename = Some(filename);
@@ -254,8 +254,9 @@ pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Map
     map_file(&file, spec, checked, false, flags)
 }
 
-/// Opens the file for `mode`. For w+ reports whether this call created it.
-fn open_file(path: &Path, mode: Mode) -> Result<(File, bool)> {
+/// Opens the file for `mode`. For w+ reports the path of the file this call created,
+/// if it created one (a dangling symlink's target, like fopen, when `path` is one).
+pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
     let describe = |what: &str, e: &io::Error| MmError::os(format!("cannot {what} the file"), e);
     let mut options = std::fs::OpenOptions::new();
     // O_NONBLOCK so that a FIFO is reported instead of blocking the caller; it has no
@@ -269,7 +270,7 @@ fn open_file(path: &Path, mode: Mode) -> Result<(File, bool)> {
                 .read(true)
                 .open(path)
                 .map_err(|e| describe("open", &e))?;
-            Ok((file, false))
+            Ok((file, None))
         }
         Mode::ReadWrite => {
             let file = options
@@ -277,22 +278,40 @@ fn open_file(path: &Path, mode: Mode) -> Result<(File, bool)> {
                 .write(true)
                 .open(path)
                 .map_err(|e| describe("open", &e))?;
-            Ok((file, false))
+            Ok((file, None))
         }
         Mode::Write => {
             options.read(true).write(true);
             // Try to create it ourselves first, so that on failure we know whether the
             // file is ours to remove. Truncation waits until everything else succeeded.
-            for _ in 0..8 {
-                match options.clone().create_new(true).open(path) {
-                    Ok(file) => return Ok((file, true)),
+            // O_EXCL does not follow a final symlink: a dangling one names the file to
+            // create (as fopen's "w+" would), so follow it by hand, at most 40 links.
+            let mut target = path.to_path_buf();
+            let mut links = 0;
+            for _ in 0..48 {
+                match options.clone().create_new(true).open(&target) {
+                    Ok(file) => return Ok((file, Some(target))),
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                     Err(e) => return Err(describe("create", &e)),
                 }
-                match options.open(path) {
-                    Ok(file) => return Ok((file, false)),
-                    // Removed between the two calls: try creating it again.
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                match options.open(&target) {
+                    Ok(file) => return Ok((file, None)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        // A dangling symlink, or removed between the two calls.
+                        if let Ok(link) = std::fs::read_link(&target) {
+                            links += 1;
+                            if links > 40 {
+                                return Err(describe(
+                                    "create",
+                                    &io::Error::from_raw_os_error(libc::ELOOP),
+                                ));
+                            }
+                            target = match target.parent() {
+                                Some(dir) => dir.join(link),
+                                None => link,
+                            };
+                        }
+                    }
                     Err(e) => return Err(describe("open", &e)),
                 }
             }
@@ -315,28 +334,7 @@ fn map_file(
     let meta = file
         .metadata()
         .map_err(|e| MmError::os("fstat failed", &e))?;
-    let file_type = meta.file_type();
-    if !file_type.is_file() {
-        let (errno, what) = if file_type.is_dir() {
-            (libc::EISDIR, "a directory")
-        } else if file_type.is_fifo() {
-            (libc::ENODEV, "a FIFO")
-        } else if file_type.is_char_device() {
-            (libc::ENODEV, "a character device")
-        } else if file_type.is_block_device() {
-            (libc::ENODEV, "a block device")
-        } else if file_type.is_socket() {
-            (libc::ENODEV, "a socket")
-        } else {
-            (libc::ENODEV, "not a regular file")
-        };
-        let mut err = MmError::new(
-            ErrorKind::Io,
-            format!("{what} cannot be mapped as an array (a regular file is needed)"),
-        );
-        err.os_error = errno;
-        return Err(err);
-    }
+    require_regular(&meta)?;
     // After w+ truncation the file starts out empty.
     let old_size = meta.size();
     let size = if truncate { 0 } else { old_size };
@@ -397,6 +395,34 @@ fn map_file(
         filename: None,
     };
     Ok((mapping, shape))
+}
+
+/// A file that can be mapped as an array is a regular file; anything else (directory,
+/// FIFO, device, socket) is MM_E_IO with EISDIR or ENODEV, before anything is read.
+pub(crate) fn require_regular(meta: &std::fs::Metadata) -> Result<()> {
+    let file_type = meta.file_type();
+    if !file_type.is_file() {
+        let (errno, what) = if file_type.is_dir() {
+            (libc::EISDIR, "a directory")
+        } else if file_type.is_fifo() {
+            (libc::ENODEV, "a FIFO")
+        } else if file_type.is_char_device() {
+            (libc::ENODEV, "a character device")
+        } else if file_type.is_block_device() {
+            (libc::ENODEV, "a block device")
+        } else if file_type.is_socket() {
+            (libc::ENODEV, "a socket")
+        } else {
+            (libc::ENODEV, "not a regular file")
+        };
+        let mut err = MmError::new(
+            ErrorKind::Io,
+            format!("{what} cannot be mapped as an array (a regular file is needed)"),
+        );
+        err.os_error = errno;
+        return Err(err);
+    }
+    Ok(())
 }
 
 /// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.

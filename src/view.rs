@@ -184,6 +184,12 @@ impl View {
         self.mapping.data_ptr().wrapping_offset(self.start as isize)
     }
 
+    /// Position of the first element relative to the start of the array region (the
+    /// `offset` given at open); may be negative or past the end only for an empty view.
+    pub fn position(&self) -> i64 {
+        self.start
+    }
+
     pub fn shape(&self) -> &[usize] {
         &self.dims[..self.dims.len() / 2]
     }

@@ -17,6 +17,7 @@ use crate::error::{ErrorKind, MmError};
 pub mod array;
 pub mod control;
 pub mod dlpack;
+pub mod guarded;
 pub mod npy;
 pub mod registry;
 

@@ -8,16 +8,46 @@
 //! new generation, so a stale handle can never reach a later value in the same slot.
 //! Only opening and freeing take the mutex that guards the free list.
 
-use std::cell::UnsafeCell;
+// Under `--cfg loom` the unit tests model-check this protocol with loom's atomics,
+// mutex and cell (see the `loom_model` tests below); everything else uses std.
+#[cfg(all(test, loom))]
+use loom::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
+    sync::Mutex,
+};
+#[cfg(not(all(test, loom)))]
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+#[cfg(not(all(test, loom)))]
 use std::sync::Mutex;
+
+/// std's UnsafeCell behind the access API of loom's, so the code below is written once.
+#[cfg(not(all(test, loom)))]
+struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(all(test, loom)))]
+impl<T> UnsafeCell<T> {
+    const fn new(value: T) -> UnsafeCell<T> {
+        UnsafeCell(std::cell::UnsafeCell::new(value))
+    }
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
 
 const LIVE: u64 = 1 << 31;
 const READERS: u64 = LIVE - 1;
 const GEN_SHIFT: u32 = 32;
 /// Slots in the first chunk; chunk k holds FIRST_CHUNK << k slots, so 27 chunks hold
 /// more slots than a 32-bit index can name.
+#[cfg(not(all(test, loom)))]
 const FIRST_CHUNK: usize = 64;
+/// Tiny chunks under loom, so that a model also crosses into a second chunk.
+#[cfg(all(test, loom))]
+const FIRST_CHUNK: usize = 2;
 const CHUNKS: usize = 27;
 
 /// One cache line per slot (for values up to 56 bytes): threads using different handles
@@ -60,9 +90,23 @@ fn chunk_len(chunk: usize) -> usize {
 }
 
 impl<T> Registry<T> {
+    #[cfg(not(all(test, loom)))]
     pub const fn new() -> Registry<T> {
         Registry {
             chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
+            free: Mutex::new(FreeList {
+                slots: Vec::new(),
+                used: 0,
+            }),
+            live: AtomicUsize::new(0),
+        }
+    }
+
+    /// loom's primitives cannot be built in a const context.
+    #[cfg(all(test, loom))]
+    pub fn new() -> Registry<T> {
+        Registry {
+            chunks: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             free: Mutex::new(FreeList {
                 slots: Vec::new(),
                 used: 0,
@@ -123,7 +167,7 @@ impl<T> Registry<T> {
         debug_assert_eq!(state & (LIVE | READERS), 0);
         // SAFETY: the slot is free (not live, no readers) and we hold the free-list lock,
         // so nobody else can touch its value.
-        unsafe { *slot.value.get() = Some(value) };
+        slot.value.with_mut(|v| unsafe { *v = Some(value) });
         slot.state.store(state | LIVE, Ordering::Release);
         self.live.fetch_add(1, Ordering::Relaxed);
         Some((state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1))
@@ -180,8 +224,11 @@ impl<T> Registry<T> {
             index: (handle & 0xFFFF_FFFF) as usize - 1,
         };
         // SAFETY: while we are counted as a reader the value is neither dropped nor replaced.
-        let value = unsafe { (*slot.value.get()).as_ref() }.expect("live slot holds a value");
-        Some(f(value))
+        Some(slot.value.with(|v| {
+            // SAFETY: as above; the reference does not outlive this closure.
+            let value = unsafe { (*v).as_ref() }.expect("live slot holds a value");
+            f(value)
+        }))
     }
 
     /// Closes `handle`: it stops resolving at once; its value is dropped now, or by the
@@ -222,7 +269,7 @@ impl<T> Registry<T> {
     fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64) {
         // SAFETY: exactly one party observes the transition to "not live, no readers",
         // and no reader can enter a slot that is not live.
-        let value = unsafe { (*slot.value.get()).take() };
+        let value = slot.value.with_mut(|v| unsafe { (*v).take() });
         let next = ((state >> GEN_SHIFT) + 1) & 0xFFFF_FFFF;
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
@@ -234,13 +281,29 @@ impl<T> Registry<T> {
     }
 }
 
+impl<T> Drop for Registry<T> {
+    /// Frees the chunks and drops the values still in them (`&mut self`: no readers).
+    /// The process-wide registry is a static and never dropped; tests' registries are.
+    fn drop(&mut self) {
+        for (chunk, ptr) in self.chunks.iter().enumerate() {
+            let base = ptr.load(Ordering::Acquire);
+            if !base.is_null() {
+                // SAFETY: allocated in `insert` as a boxed slice of chunk_len(chunk) slots.
+                drop(unsafe {
+                    Box::from_raw(std::ptr::slice_from_raw_parts_mut(base, chunk_len(chunk)))
+                });
+            }
+        }
+    }
+}
+
 impl<T> Default for Registry<T> {
     fn default() -> Self {
         Registry::new()
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
@@ -322,5 +385,141 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(r.live(), 0);
+    }
+}
+
+/// Model checks of the enter / leave / remove / free protocol under every interleaving
+/// loom explores: run with
+/// `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`.
+#[cfg(all(test, loom))]
+mod loom_model {
+    use super::*;
+    use loom::sync::atomic::AtomicUsize;
+    use loom::sync::Arc;
+    use loom::thread;
+
+    /// A value that counts its drops, so a double drop or a leak is seen.
+    struct Counted {
+        id: u32,
+        drops: Arc<AtomicUsize>,
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.drops.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn counted(id: u32, drops: &Arc<AtomicUsize>) -> Counted {
+        Counted {
+            id,
+            drops: drops.clone(),
+        }
+    }
+
+    #[test]
+    fn reader_races_closer() {
+        loom::model(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r.insert(counted(1, &drops)).unwrap();
+            let reader = {
+                let r = r.clone();
+                thread::spawn(move || r.with(h, |v| v.id))
+            };
+            assert!(r.remove(h));
+            let seen = reader.join().unwrap();
+            assert!(seen == Some(1) || seen.is_none());
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert_eq!(r.live(), 0);
+            assert_eq!(r.with(h, |v| v.id), None);
+        });
+    }
+
+    #[test]
+    fn stale_handle_never_reaches_the_reused_slot() {
+        loom::model(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r.insert(counted(1, &drops)).unwrap();
+            let reader = {
+                let r = r.clone();
+                thread::spawn(move || r.with(h, |v| v.id))
+            };
+            assert!(r.remove(h));
+            // Reuses h's slot if it was freed already, else takes the next one.
+            let h2 = r.insert(counted(2, &drops)).unwrap();
+            assert_ne!(h2, h);
+            let seen = reader.join().unwrap();
+            assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
+            assert_eq!(r.with(h2, |v| v.id), Some(2));
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert!(r.remove(h2));
+            assert_eq!(drops.load(Ordering::SeqCst), 2);
+        });
+    }
+
+    #[test]
+    fn two_closers_one_wins() {
+        loom::model(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r.insert(counted(1, &drops)).unwrap();
+            let other = {
+                let r = r.clone();
+                thread::spawn(move || r.remove(h))
+            };
+            let mine = r.remove(h);
+            let theirs = other.join().unwrap();
+            assert!(mine ^ theirs, "exactly one close succeeds");
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert_eq!(r.live(), 0);
+        });
+    }
+
+    #[test]
+    fn two_readers_and_a_closer() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r.insert(counted(7, &drops)).unwrap();
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let r = r.clone();
+                    thread::spawn(move || r.with(h, |v| v.id))
+                })
+                .collect();
+            assert!(r.remove(h));
+            for t in readers {
+                let seen = t.join().unwrap();
+                assert!(seen == Some(7) || seen.is_none());
+            }
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+        });
+    }
+
+    #[test]
+    fn inserts_race_across_a_chunk_boundary() {
+        loom::model(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            // Fill the first chunk (2 slots) but one, so the two inserts straddle it.
+            let h0 = r.insert(counted(0, &drops)).unwrap();
+            let other = {
+                let (r, drops) = (r.clone(), drops.clone());
+                thread::spawn(move || {
+                    let h = r.insert(counted(1, &drops)).unwrap();
+                    (h, r.with(h, |v| v.id))
+                })
+            };
+            let h2 = r.insert(counted(2, &drops)).unwrap();
+            assert_eq!(r.with(h2, |v| v.id), Some(2));
+            let (h1, seen) = other.join().unwrap();
+            assert_eq!(seen, Some(1));
+            assert!(h0 != h1 && h1 != h2 && h0 != h2);
+            assert_eq!(r.live(), 3);
+            drop(r);
+        });
     }
 }

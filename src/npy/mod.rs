@@ -28,10 +28,12 @@ pub fn read_header(path: &Path) -> Result<(Header, u64)> {
         .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| MmError::os("cannot open the file", &e))?;
-    let size = file
+    let meta = file
         .metadata()
-        .map_err(|e| MmError::os("fstat failed", &e))?
-        .len();
+        .map_err(|e| MmError::os("fstat failed", &e))?;
+    // Before reading: reading a FIFO would consume its writer's data.
+    crate::mapping::require_regular(&meta)?;
+    let size = meta.len();
     let header = header::read(&mut BufReader::with_capacity(8192, file))?;
     Ok((header, size))
 }
@@ -95,7 +97,9 @@ pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Resu
         .ok_or_else(|| MmError::invalid("header + data do not fit in a file size"))?;
     crate::mapping::absolute_normalised(path)?;
 
-    let (file, created) = create_or_open(path)?;
+    // The w+ opener of mm_open: creates the file (through a dangling symlink too) and
+    // says which path it created, so that a failure removes exactly that.
+    let (file, created) = crate::mapping::open_file(path, Mode::Write)?;
     let result = (|| {
         let meta = file
             .metadata()
@@ -109,7 +113,7 @@ pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Resu
             return Err(err);
         }
         let size_err = |what: &str, e: &io::Error| MmError::os(what.to_string(), e);
-        if !created {
+        if created.is_none() {
             // Prove the final size is possible before giving up the old content.
             file.set_len(total)
                 .map_err(|e| size_err(&format!("cannot size the file to {total} bytes"), &e))?;
@@ -129,35 +133,10 @@ pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Resu
         };
         View::open(path, &spec)
     })();
-    if result.is_err() && created {
-        let _ = std::fs::remove_file(path);
+    if let (Err(_), Some(created)) = (&result, created) {
+        let _ = std::fs::remove_file(created);
     }
     result
-}
-
-fn create_or_open(path: &Path) -> Result<(File, bool)> {
-    let mut options = OpenOptions::new();
-    options
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
-        .mode(0o666);
-    for _ in 0..8 {
-        match options.clone().create_new(true).open(path) {
-            Ok(f) => return Ok((f, true)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(MmError::os("cannot create the file", &e)),
-        }
-        match options.open(path) {
-            Ok(f) => return Ok((f, false)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(MmError::os("cannot open the file", &e)),
-        }
-    }
-    Err(MmError::new(
-        ErrorKind::Io,
-        "the file kept appearing and disappearing while being created",
-    ))
 }
 
 /// Bytes copied per write while saving: memory use of a save is bounded by this.

@@ -1,0 +1,50 @@
+#!/bin/sh
+# The C tests built with -fsanitize=address,undefined against the release library, then
+# the reliability C tests under valgrind memcheck (no errors, no leaks).
+#   c_tests/run_sanitizers.sh [STRESS_SECONDS]     (default 2)
+set -eu
+cd "$(dirname "$0")/.."
+secs=${1:-2}
+cargo build --release --quiet
+ln -sf libmmarray.so target/release/libmmarray.so.0
+out=target/sanitizers
+mkdir -p "$out"
+link="-Ltarget/release -lmmarray -Wl,-rpath,$PWD/target/release"
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The stress test's /proc/self/maps total changes with the sanitizer's own mappings.
+export MM_STRESS_SKIP_MAPS_TOTAL=1
+n=0
+ubsan="-fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
+for src in c_tests/test_*.c; do
+    name=$(basename "$src" .c)
+    flags=$san
+    what="asan+ubsan"
+    # ASan intercepts mlock and makes it a no-op, so mm_lock's checks cannot hold there.
+    if [ "$name" = test_controls ]; then flags=$ubsan; what="ubsan (ASan ignores mlock)"; fi
+    # shellcheck disable=SC2086
+    gcc -std=c11 -Wall -Wextra -pthread $flags -Iinclude -Ic_tests "$src" $link -o "$out/$name"
+    case $name in
+        test_stress) "$out/$name" "$secs" ;;
+        *) "$out/$name" >"$out/$name.log" 2>&1 || { cat "$out/$name.log"; exit 1; } ;;
+    esac
+    echo "$what: $name ok"
+    n=$((n + 1))
+done
+if [ -f c_tests/test_cpp.cpp ]; then
+    # shellcheck disable=SC2086
+    g++ -std=c++17 -Wall -Wextra -pthread $san -Iinclude -Ic_tests c_tests/test_cpp.cpp $link -o "$out/test_cpp"
+    "$out/test_cpp" >"$out/test_cpp.log" 2>&1 || { cat "$out/test_cpp.log"; exit 1; }
+    echo "asan+ubsan: test_cpp ok"
+    n=$((n + 1))
+fi
+echo "sanitizers: $n C/C++ test programs passed"
+# valgrind memcheck on the reliability tests (plain builds: valgrind and ASan exclude each other)
+for name in test_bad_input test_stress; do
+    gcc -std=c11 -Wall -Wextra -Werror -pthread -g -O1 -Iinclude "c_tests/$name.c" $link -o "$out/$name.vg"
+done
+vg="valgrind --tool=memcheck --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet"
+$vg "$out/test_bad_input.vg"
+$vg "$out/test_stress.vg" 1
+echo "valgrind memcheck: test_bad_input and test_stress clean"

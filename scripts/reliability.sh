@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The reliability suite of issue 5 beyond `cargo test --release` (which already runs
+# tests/bad_input.rs, guarded*.rs, crash.rs, hygiene.rs, full_disk.rs, wplus_symlink.rs).
+#
+#   scripts/reliability.sh          CI part (~2.5 min cold): C bad-input matrix, 3 s C
+#                                   stress, ASan+UBSan + valgrind, loom model of the registry
+#   scripts/reliability.sh --full   also: 10 s stress, ThreadSanitizer (nightly + rust-src),
+#                                   30 s fuzz smoke of each target (nightly + cargo-fuzz)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+full=0
+[ "${1:-}" = "--full" ] && full=1
+step() { printf '\n== %s\n' "$*"; }
+
+step "C bad-input matrix"
+c_tests/run_bad_input.sh
+step "C concurrency stress"
+c_tests/run_stress.sh "$([ $full = 1 ] && echo 10 || echo 3)"
+step "ASan+UBSan on every C/C++ test, valgrind memcheck on the reliability tests"
+c_tests/run_sanitizers.sh 2
+step "loom model of the handle registry"
+CARGO_TARGET_DIR="$root/target/loom" RUSTFLAGS="--cfg loom" \
+    cargo test --quiet --release --lib loom_model
+if [ $full = 1 ]; then
+    step "ThreadSanitizer"
+    c_tests/run_tsan.sh 10
+    step "fuzz smoke"
+    fuzz/run_fuzz.sh 30
+fi
+step "reliability suite passed"

@@ -1,0 +1,100 @@
+//! Guarded copies: reading and writing a view's bytes without risking SIGBUS.
+
+use std::ffi::c_void;
+
+use super::array::with_entry;
+use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_OK};
+use crate::guarded;
+
+/// Copies `nbytes` bytes of the view `a`, starting `byte_offset` bytes after mm_data(a),
+/// into `dst`. Unlike a plain read through mm_data, this never kills the process: when
+/// the file was truncated underneath (by this or another process) so that it no longer
+/// covers the range, it returns MM_E_IO with a message saying so (mm_last_os_error() is
+/// EFAULT) and `dst` may hold part of the bytes.
+///
+/// The range must lie inside the view's byte extent: from mm_data(a) up to the end of
+/// the highest byte any element of the view reaches. For a contiguous view that is
+/// mm_nbytes(a); for a strided view it includes the bytes between elements (all inside
+/// the mapped array). With negative strides, bytes before mm_data(a) are not reachable
+/// through these calls. A view without elements has an empty extent. A range reaching
+/// past the extent is MM_E_OUT_OF_BOUNDS; `nbytes` 0 is MM_OK when byte_offset is at
+/// most the extent. `dst` NULL with nbytes > 0 is MM_E_INVALID_ARG.
+///
+/// The copy is done by the kernel (process_vm_readv on the own process; where a seccomp
+/// policy forbids that, a pipe round trip), which reports a page the file no longer backs
+/// as EFAULT instead of raising SIGBUS. No signal handler is installed.
+///
+/// # Safety
+/// `dst` must be NULL (with nbytes 0) or point to `nbytes` writable bytes that do not
+/// overlap the mapping.
+#[no_mangle]
+pub unsafe extern "C" fn mm_read_at(
+    a: mm_array,
+    byte_offset: u64,
+    dst: *mut c_void,
+    nbytes: usize,
+) -> mm_status {
+    guard(
+        "mm_read_at",
+        |s| s,
+        || {
+            let call = format!("mm_read_at(handle {a:#x})");
+            if dst.is_null() && nbytes > 0 {
+                return Err(Fail::new(
+                    MM_E_INVALID_ARG,
+                    format!("{call}: dst is NULL but nbytes is {nbytes}"),
+                ));
+            }
+            with_entry("mm_read_at", a, |e| {
+                // SAFETY: dst holds nbytes writable bytes (caller's contract).
+                unsafe { guarded::read_at(&e.view, byte_offset, dst.cast(), nbytes) }
+                    .map_err(|err| Fail::core(&call, err))
+            })?;
+            Ok(MM_OK)
+        },
+    )
+}
+
+/// Copies `nbytes` bytes from `src` into the view `a`, starting `byte_offset` bytes after
+/// mm_data(a). Unlike a plain write through mm_data, this never kills the process: when
+/// the file no longer covers the range (truncated underneath) or the disk cannot back a
+/// sparse page (full disk), it returns MM_E_IO with a message saying the file no longer
+/// covers the range (mm_last_os_error() is EFAULT, or ENOSPC when the file is still long
+/// enough), and part of the bytes may have been written.
+///
+/// Bounds as for mm_read_at. A read-only view (mode r) is MM_E_READ_ONLY. In mode c the
+/// bytes land in the process's private copy and never reach the file, as with any write
+/// to a copy-on-write array. `src` NULL with nbytes > 0 is MM_E_INVALID_ARG. Like a
+/// write through mm_data, the data reaches the file without a flush; mm_flush makes it
+/// durable.
+///
+/// # Safety
+/// `src` must be NULL (with nbytes 0) or point to `nbytes` readable bytes that do not
+/// overlap the mapping.
+#[no_mangle]
+pub unsafe extern "C" fn mm_write_at(
+    a: mm_array,
+    byte_offset: u64,
+    src: *const c_void,
+    nbytes: usize,
+) -> mm_status {
+    guard(
+        "mm_write_at",
+        |s| s,
+        || {
+            let call = format!("mm_write_at(handle {a:#x})");
+            if src.is_null() && nbytes > 0 {
+                return Err(Fail::new(
+                    MM_E_INVALID_ARG,
+                    format!("{call}: src is NULL but nbytes is {nbytes}"),
+                ));
+            }
+            with_entry("mm_write_at", a, |e| {
+                // SAFETY: src holds nbytes readable bytes (caller's contract).
+                unsafe { guarded::write_at(&e.view, byte_offset, src.cast(), nbytes) }
+                    .map_err(|err| Fail::core(&call, err))
+            })?;
+            Ok(MM_OK)
+        },
+    )
+}

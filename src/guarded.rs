@@ -1,0 +1,353 @@
+//! Guarded copies between a view's bytes and caller memory that cannot die of SIGBUS.
+//!
+//! A plain load or store to a mapped page that the file no longer covers (truncated
+//! underneath, or a sparse page a full disk cannot back) raises SIGBUS and kills the
+//! process. A copy done *by the kernel* on our behalf meets the same fault in kernel mode
+//! and reports EFAULT instead. So the copies here never touch the mapping from user
+//! space:
+//!
+//! 1. `process_vm_readv` / `process_vm_writev` on our own pid: one system call, no
+//!    descriptor. Always permitted for the own process by the kernel, but a seccomp
+//!    policy (some containers, gVisor) may refuse it with ENOSYS or EPERM.
+//! 2. Then a pipe: `write(pipe, src)` + `read(pipe, dst)` in chunks of at most the pipe's
+//!    capacity. The kernel's copy_from_user / copy_to_user turn the fault into EFAULT as
+//!    well. Needs two descriptors (O_CLOEXEC) for the length of the call.
+//!
+//! No signal handler is installed. Neither method needs the file or a descriptor of it,
+//! which mmarray does not keep (decision D6).
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::error::{ErrorKind, MmError, Result};
+use crate::layout;
+use crate::view::View;
+
+/// Which kernel-side copy to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// process_vm_readv / process_vm_writev on the own pid.
+    ProcessVm,
+    /// A pipe round trip.
+    Pipe,
+}
+
+/// How far a guarded copy got.
+#[derive(Debug)]
+pub struct Fault {
+    /// Bytes copied before the fault.
+    pub copied: usize,
+    /// The OS error (EFAULT for a page the file no longer backs).
+    pub error: io::Error,
+}
+
+/// 0: not probed yet, 1: process_vm works, 2: refused, use the pipe.
+static PROCESS_VM: AtomicU8 = AtomicU8::new(0);
+
+/// The method the next copy will use (process_vm unless it was found refused).
+pub fn current_method() -> Method {
+    if PROCESS_VM.load(Ordering::Relaxed) == 2 {
+        Method::Pipe
+    } else {
+        Method::ProcessVm
+    }
+}
+
+/// Copies `len` bytes from `src` to `dst`, where either side may be a mapped file page
+/// that faults. Returns the bytes copied before a fault as an error.
+///
+/// # Safety
+/// `src` must be `len` bytes of this process's address space the caller may read and
+/// `dst` `len` bytes it may write (a page that faults because the file shrank is fine),
+/// and the two must not overlap.
+pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> std::result::Result<(), Fault> {
+    if len == 0 {
+        return Ok(());
+    }
+    if PROCESS_VM.load(Ordering::Relaxed) != 2 {
+        // SAFETY: forwarded from our caller.
+        match unsafe { copy_with(Method::ProcessVm, dst, src, len) } {
+            Err(f)
+                if f.copied == 0
+                    && matches!(
+                        f.error.raw_os_error(),
+                        Some(libc::ENOSYS) | Some(libc::EPERM)
+                    ) =>
+            {
+                PROCESS_VM.store(2, Ordering::Relaxed);
+            }
+            other => {
+                PROCESS_VM.store(1, Ordering::Relaxed);
+                return other;
+            }
+        }
+    }
+    // SAFETY: forwarded from our caller.
+    unsafe { copy_with(Method::Pipe, dst, src, len) }
+}
+
+/// [`copy`] with a chosen method (tests use this to exercise the fallback).
+///
+/// # Safety
+/// As [`copy`].
+pub unsafe fn copy_with(
+    method: Method,
+    dst: *mut u8,
+    src: *const u8,
+    len: usize,
+) -> std::result::Result<(), Fault> {
+    match method {
+        Method::ProcessVm => unsafe { copy_process_vm(dst, src, len) },
+        Method::Pipe => unsafe { copy_pipe(dst, src, len) },
+    }
+}
+
+unsafe fn copy_process_vm(
+    dst: *mut u8,
+    src: *const u8,
+    len: usize,
+) -> std::result::Result<(), Fault> {
+    // SAFETY: getpid cannot fail.
+    let pid = unsafe { libc::getpid() };
+    let mut copied = 0usize;
+    while copied < len {
+        let local = libc::iovec {
+            iov_base: dst.wrapping_add(copied).cast(),
+            iov_len: len - copied,
+        };
+        let remote = libc::iovec {
+            iov_base: src.wrapping_add(copied) as *mut libc::c_void,
+            iov_len: len - copied,
+        };
+        // Reading "remote" (our own src) into "local" (our own dst): the kernel copies
+        // with fault handling on both sides.
+        // SAFETY: both iovecs describe memory the caller vouched for.
+        let n = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
+        match n {
+            n if n > 0 => copied += n as usize,
+            0 => {
+                return Err(Fault {
+                    copied,
+                    error: io::Error::from_raw_os_error(libc::EFAULT),
+                })
+            }
+            _ => {
+                let error = io::Error::last_os_error();
+                if error.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(Fault { copied, error });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Pipe capacity is at least 4096 bytes (PIPE_BUF) and 65536 by default on Linux; a
+/// chunk that fits guarantees `write` never blocks on a pipe nobody drains.
+const PIPE_CHUNK: usize = 4096;
+
+unsafe fn copy_pipe(dst: *mut u8, src: *const u8, len: usize) -> std::result::Result<(), Fault> {
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 writes two descriptors into `fds`.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(Fault {
+            copied: 0,
+            error: io::Error::last_os_error(),
+        });
+    }
+    // SAFETY: freshly created descriptors that we own; closed when these drop.
+    let (rd, wr) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let mut copied = 0usize;
+    while copied < len {
+        let chunk = (len - copied).min(PIPE_CHUNK);
+        // SAFETY: src + copied .. + chunk is readable per our caller (or faults -> EFAULT).
+        let w = unsafe { libc::write(wr.as_raw_fd(), src.add(copied).cast(), chunk) };
+        if w < 0 {
+            let error = io::Error::last_os_error();
+            if error.raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return Err(Fault { copied, error });
+        }
+        if w == 0 {
+            return Err(Fault {
+                copied,
+                error: io::Error::from_raw_os_error(libc::EFAULT),
+            });
+        }
+        // A short write means src faulted after w bytes; move those, then report.
+        let mut moved = 0usize;
+        while moved < w as usize {
+            // SAFETY: dst + copied + moved .. is writable per our caller (or -> EFAULT).
+            let r = unsafe {
+                libc::read(
+                    rd.as_raw_fd(),
+                    dst.add(copied + moved).cast(),
+                    w as usize - moved,
+                )
+            };
+            if r < 0 {
+                let error = io::Error::last_os_error();
+                if error.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(Fault {
+                    copied: copied + moved,
+                    error,
+                });
+            }
+            if r == 0 {
+                return Err(Fault {
+                    copied: copied + moved,
+                    error: io::Error::from_raw_os_error(libc::EFAULT),
+                });
+            }
+            moved += r as usize;
+        }
+        copied += moved;
+        if (w as usize) < chunk {
+            return Err(Fault {
+                copied,
+                error: io::Error::from_raw_os_error(libc::EFAULT),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a view that guarded copies may touch, relative to its first element
+/// (mm_data): from 0 up to the end of the highest byte any element reaches. For a
+/// contiguous view that is exactly its `nbytes`; for a strided view it includes the gaps
+/// between elements (they lie inside the mapped array too, as `mm_view` checked). Bytes
+/// before the first element (negative strides) are not addressable by an unsigned
+/// offset. A view without elements has an empty extent.
+pub fn extent_end(view: &View) -> u64 {
+    match layout::byte_extent(view.shape(), view.strides(), view.itemsize()) {
+        Some((_, hi)) if hi > 0 => hi as u64,
+        _ => 0,
+    }
+}
+
+fn check_range(view: &View, call: &str, offset: u64, len: usize) -> Result<usize> {
+    let end = extent_end(view);
+    match offset.checked_add(len as u64) {
+        Some(stop) if stop <= end => Ok(offset as usize),
+        _ => Err(MmError::new(
+            ErrorKind::OutOfBounds,
+            format!(
+                "{call} of {len} bytes at byte offset {offset} reaches past the view's extent of {end} bytes"
+            ),
+        )),
+    }
+}
+
+/// The error of a copy that faulted on the mapping: the file no longer covers the range.
+/// The file is looked at (by path, when there is one) only to word the message.
+fn fault_error(view: &View, call: &str, offset: u64, len: usize, fault: Fault) -> MmError {
+    let at = offset + fault.copied as u64;
+    let file_at = view.offset() as i128 + view.position() as i128 + at as i128;
+    let mut errno = fault.error.raw_os_error().unwrap_or(0);
+    let mut why = String::from("it was truncated underneath, or the disk is full");
+    if errno == libc::EFAULT {
+        if let Some(path) = view.filename() {
+            match std::fs::metadata(path) {
+                Ok(meta) if (meta.len() as i128) <= file_at => {
+                    why = format!("the file now has only {} bytes", meta.len());
+                }
+                Ok(_) if view.mode().writeable() => {
+                    why = "the file is long enough, so the device has no space to back the page"
+                        .into();
+                    errno = libc::ENOSPC;
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut err = MmError::new(
+        ErrorKind::Io,
+        format!(
+            "{call} of {len} bytes at byte offset {offset}: the file no longer covers the range from byte {at} of the view (file byte {file_at}; {why}): {}",
+            fault.error
+        ),
+    );
+    err.os_error = errno;
+    err
+}
+
+/// Copies `dst.len()` bytes from the view, starting `offset` bytes after its first
+/// element, without risking SIGBUS.
+///
+/// # Safety
+/// `dst` must be `len` writable bytes not overlapping the mapping.
+pub unsafe fn read_at(view: &View, offset: u64, dst: *mut u8, len: usize) -> Result<()> {
+    let call = "read";
+    let start = check_range(view, call, offset, len)?;
+    let src = view.data_ptr().wrapping_add(start);
+    // SAFETY: the range lies inside the mapped region (checked); dst is the caller's.
+    unsafe { copy(dst, src, len) }.map_err(|f| fault_error(view, call, offset, len, f))
+}
+
+/// Copies `len` bytes from `src` into the view at `offset` bytes after its first element,
+/// without risking SIGBUS. Read-only views (mode r) are refused.
+///
+/// # Safety
+/// `src` must be `len` readable bytes not overlapping the mapping.
+pub unsafe fn write_at(view: &View, offset: u64, src: *const u8, len: usize) -> Result<()> {
+    let call = "write";
+    if !view.mode().writeable() {
+        return Err(MmError::new(
+            ErrorKind::ReadOnly,
+            format!(
+                "{call} of {len} bytes: the array was opened in mode {} and is read-only",
+                view.mode().as_str()
+            ),
+        ));
+    }
+    let start = check_range(view, call, offset, len)?;
+    let dst = view.data_ptr().wrapping_add(start);
+    // SAFETY: the range lies inside the mapped, writable region (checked).
+    unsafe { copy(dst, src, len) }.map_err(|f| fault_error(view, call, offset, len, f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_methods_copy_plain_memory() {
+        for method in [Method::ProcessVm, Method::Pipe] {
+            let src: Vec<u8> = (0..20_000u32).map(|i| (i * 7) as u8).collect();
+            let mut dst = vec![0u8; src.len()];
+            unsafe { copy_with(method, dst.as_mut_ptr(), src.as_ptr(), src.len()) }.unwrap();
+            assert_eq!(src, dst, "{method:?}");
+        }
+    }
+
+    #[test]
+    fn both_methods_report_an_unmapped_page() {
+        for method in [Method::ProcessVm, Method::Pipe] {
+            // Two pages; the second is unmapped, so a copy across it faults.
+            let page = 4096usize;
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    2 * page,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            assert_ne!(p, libc::MAP_FAILED);
+            unsafe { libc::munmap(p.cast::<u8>().add(page).cast(), page) };
+            let mut dst = vec![0u8; 2 * page];
+            let err =
+                unsafe { copy_with(method, dst.as_mut_ptr(), p.cast(), 2 * page) }.unwrap_err();
+            assert_eq!(err.error.raw_os_error(), Some(libc::EFAULT), "{method:?}");
+            assert!(err.copied <= page, "{method:?}: {}", err.copied);
+            unsafe { libc::munmap(p, page) };
+        }
+    }
+}
