@@ -11,6 +11,7 @@
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
+#   7b. scripts/reliability.sh: bad-input matrix, stress, sanitizers, loom
 #   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
 #      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
 #   9. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
@@ -201,6 +202,12 @@ fi
 export MMARRAY_LIB="$target/release/libmmarray.so"
 run_stage pytest "$venv/bin/python" -m pytest -q tests/oracle
 summary+=("  pytest: $(grep -E '(passed|failed|error)' "$logs/pytest.log" | tail -1 | sed 's/=//g; s/^ *//')")
+
+# ---------------------------------------------------------------------------------------
+# 7b. reliability beyond cargo test: C bad-input matrix, 3 s C stress, ASan+UBSan and
+#     valgrind on the C tests, loom model of the handle registry (scripts/reliability.sh)
+# ---------------------------------------------------------------------------------------
+run_stage reliability scripts/reliability.sh
 
 # ---------------------------------------------------------------------------------------
 # 8. bindings and interop: DLPack (numpy), C++17/20, Go, Fortran, Zig, README snippets,
