@@ -144,7 +144,8 @@ const CHUNK: usize = 1 << 20;
 
 /// np.save of `view` to `path`: C order unless the view is F- and not C-contiguous,
 /// streamed through a bounded buffer, replacing `path` atomically (a temporary file in
-/// the same directory, fsync, rename, fsync of the directory). No `.npy` suffix is added.
+/// the same directory, anonymous until complete where the filesystem allows, fsync,
+/// rename, fsync of the directory). No `.npy` suffix is added.
 pub fn save(view: &View, path: &Path) -> Result<()> {
     let dtype = view.dtype();
     let shape = view.shape();
@@ -159,12 +160,18 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let (mut file, temp) = create_temp(&dir)?;
+    let (mut file, mut temp) = create_temp(&dir)?;
+    // An anonymous (O_TMPFILE) file gets a name only once it is complete, so a process
+    // killed while writing leaves nothing behind; the name exists just for the rename.
     let result = (|| {
         write_all(&mut file, &head)?;
         write_data(&mut file, view, fortran)?;
         file.sync_all()
             .map_err(|e| MmError::os("fsync of the new file failed", &e))?;
+        let temp = match &temp {
+            Some(t) => t.clone(),
+            None => temp.insert(link_temp(&file, &dir)?).clone(),
+        };
         std::fs::rename(&temp, path).map_err(|e| {
             MmError::os(
                 format!(
@@ -177,7 +184,9 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
     })();
     drop(file);
     if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
+        if let Some(temp) = &temp {
+            let _ = std::fs::remove_file(temp);
+        }
         return Err(e);
     }
     // The rename is durable once the directory is synced.
@@ -188,12 +197,39 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
         .map_err(|e| MmError::os("fsync of the directory failed", &e))
 }
 
-fn create_temp(dir: &Path) -> Result<(File, PathBuf)> {
+/// A name for a temporary file in `dir` that is unlikely to be taken.
+fn temp_name(dir: &Path) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let pid = std::process::id();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".mmarray-save.{}.{n}.tmp", std::process::id()))
+}
+
+/// The file to write the new .npy into: an anonymous O_TMPFILE file in `dir` where the
+/// filesystem supports it (`None` as its name), else a new named temporary file.
+fn create_temp(dir: &Path) -> Result<(File, Option<PathBuf>)> {
+    match OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_TMPFILE | libc::O_CLOEXEC)
+        .mode(0o666)
+        .open(dir)
+    {
+        Ok(f) => return Ok((f, None)),
+        // Filesystems without O_TMPFILE answer EOPNOTSUPP (or EISDIR on old kernels);
+        // anything else (a missing directory, no permission) is the real answer.
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP) | Some(libc::EISDIR)
+            ) => {}
+        Err(e) => {
+            return Err(MmError::os(
+                "cannot create a temporary file next to the target",
+                &e,
+            ))
+        }
+    }
     for _ in 0..100 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!(".mmarray-save.{pid}.{n}.tmp"));
+        let temp = temp_name(dir);
         match OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -201,7 +237,7 @@ fn create_temp(dir: &Path) -> Result<(File, PathBuf)> {
             .mode(0o666)
             .open(&temp)
         {
-            Ok(f) => return Ok((f, temp)),
+            Ok(f) => return Ok((f, Some(temp))),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
                 return Err(MmError::os(
@@ -209,6 +245,41 @@ fn create_temp(dir: &Path) -> Result<(File, PathBuf)> {
                     &e,
                 ))
             }
+        }
+    }
+    Err(MmError::new(
+        ErrorKind::Io,
+        "cannot find a free temporary file name",
+    ))
+}
+
+/// Gives a complete anonymous file a temporary name in `dir` (linkat through
+/// /proc/self/fd, which needs no privilege), for the rename over the target.
+fn link_temp(file: &File, dir: &Path) -> Result<PathBuf> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let proc_path = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .expect("no NUL in a /proc path");
+    for _ in 0..100 {
+        let temp = temp_name(dir);
+        let c_temp = std::ffi::CString::new(temp.as_os_str().as_bytes())
+            .map_err(|_| MmError::invalid("the directory path holds a NUL byte"))?;
+        // SAFETY: both paths are NUL-terminated strings that outlive the call.
+        let rc = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                proc_path.as_ptr(),
+                libc::AT_FDCWD,
+                c_temp.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if rc == 0 {
+            return Ok(temp);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::AlreadyExists {
+            return Err(MmError::os("cannot give the new file a name", &err));
         }
     }
     Err(MmError::new(
