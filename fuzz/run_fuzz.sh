@@ -1,6 +1,8 @@
 #!/bin/sh
-# Runs the reliability fuzz targets one after another, one process each (-jobs=1),
-# for SECONDS each (default 30: the smoke run), and prints each target's exec count.
+# Runs every fuzz target one after another, one process each (-jobs=1), for SECONDS each
+# (default 30: the smoke run CI makes), and prints each target's exec count: the
+# reliability targets (parsers, view bounds, handle sequences) and the .npy ones
+# (header parser, dtype parser, seeded from fuzz/seeds/).
 # Needs nightly and cargo-fuzz:  rustup toolchain install nightly; cargo install cargo-fuzz
 #   fuzz/run_fuzz.sh        # 30-second smoke of each target
 #   fuzz/run_fuzz.sh 600    # the 10-minute runs RELIABILITY.md reports
@@ -10,9 +12,14 @@ cd "$(dirname "$0")"
 cargo +nightly fuzz build -O >/dev/null 2>&1 ||
     cargo +nightly fuzz build -O
 status=0
-for target in fuzz_parsers fuzz_view_bounds fuzz_handles; do
+for target in fuzz_parsers fuzz_view_bounds fuzz_handles npy_header dtype; do
     log=$(mktemp)
-    if cargo +nightly fuzz run -O "$target" -- -max_total_time="$SECONDS_EACH" -jobs=1 \
+    seeds=
+    [ -d "seeds/$target" ] && seeds="seeds/$target"
+    mkdir -p "corpus/$target"
+    # shellcheck disable=SC2086
+    if cargo +nightly fuzz run -O "$target" "corpus/$target" $seeds -- \
+        -max_total_time="$SECONDS_EACH" -jobs=1 \
         -print_final_stats=1 >"$log" 2>&1 && cat fuzz-0.log >>"$log" 2>/dev/null; then
         execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
         echo "$target: ok, ${execs:-?} execs in ${SECONDS_EACH}s"

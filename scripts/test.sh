@@ -12,6 +12,7 @@
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
 #   7b. scripts/reliability.sh: bad-input matrix, stress, sanitizers, loom
+#   7c. fuzz/run_fuzz.sh 30: a 30-second smoke of each fuzz target (nightly, cargo-fuzz)
 #   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
 #      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
 #   9. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
@@ -208,6 +209,23 @@ summary+=("  pytest: $(grep -E '(passed|failed|error)' "$logs/pytest.log" | tail
 #     valgrind on the C tests, loom model of the handle registry (scripts/reliability.sh)
 # ---------------------------------------------------------------------------------------
 run_stage reliability scripts/reliability.sh
+
+# ---------------------------------------------------------------------------------------
+# 7c. fuzz smoke: 30 s of each cargo-fuzz target (needs the nightly toolchain; installs
+#     cargo-fuzz from crates.io when missing). The 10-minute runs are not part of CI.
+# ---------------------------------------------------------------------------------------
+fuzz_smoke() {
+    if ! cargo +nightly --version >/dev/null 2>&1; then
+        echo "the nightly toolchain is missing (rustup toolchain install nightly): cargo-fuzz needs it"
+        return 1
+    fi
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        echo "installing cargo-fuzz from crates.io (cargo install cargo-fuzz --locked)"
+        cargo install -q cargo-fuzz --locked || return 1
+    fi
+    sh fuzz/run_fuzz.sh "${MMARRAY_FUZZ_SECONDS:-30}"
+}
+run_stage fuzz-smoke fuzz_smoke
 
 # ---------------------------------------------------------------------------------------
 # 8. bindings and interop: DLPack (numpy), C++17/20, Go, Fortran, Zig, README snippets,
