@@ -220,6 +220,42 @@ pub(crate) unsafe fn open_spec(
     })
 }
 
+/// The body of mm_open and mm_open_ex (`mm_open(...)` is `mm_open_ex(..., 0, out)`),
+/// `name` being the exported function's name.
+///
+/// # Safety
+/// As mm_open.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn open_path_call(
+    name: &str,
+    path: *const c_char,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+    flags: u32,
+    out: *mut mm_array,
+) -> Result<mm_status, Fail> {
+    let out = unsafe { out_handle(name, out) }?;
+    if path.is_null() {
+        return Err(Fail::new(MM_E_INVALID_ARG, format!("{name}: path is NULL")));
+    }
+    // SAFETY: the caller passes a NUL-terminated path (checked non-NULL).
+    let path = unsafe { CStr::from_ptr(path) }.to_bytes();
+    // The call's text is built only for a failure (open + close is benchmarked).
+    let call = || format!("{name}({:?})", String::from_utf8_lossy(path));
+    // SAFETY: the caller's pointers are NULL or valid as documented.
+    let spec = unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) }
+        .map_err(|f| f.in_call(&call()))?;
+    let flags = super::control::open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
+    let view = View::open_with(Path::new(OsStr::from_bytes(path)), &spec, flags)
+        .map_err(|e| Fail::core(&call(), e))?;
+    *out = register(view, name).map_err(|f| f.in_call(&call()))?;
+    Ok(MM_OK)
+}
+
 /// Opens `path` as an n-dimensional array, exactly as numpy.memmap(path, dtype, mode,
 /// offset, shape, order) would, and stores a new handle in `*out`.
 ///
@@ -253,20 +289,10 @@ pub unsafe extern "C" fn mm_open(
     guard(
         "mm_open",
         |s| s,
-        || {
-            let out = unsafe { out_handle("mm_open", out) }?;
-            if path.is_null() {
-                return Err(Fail::new(MM_E_INVALID_ARG, "mm_open: path is NULL"));
-            }
-            let path = unsafe { CStr::from_ptr(path) }.to_bytes();
-            // The call's text is built only for a failure (open + close is benchmarked).
-            let call = || format!("mm_open({:?})", String::from_utf8_lossy(path));
-            let spec = unsafe { open_spec("mm_open", dtype, mode, offset, shape, ndim, order) }
-                .map_err(|f| f.in_call(&call()))?;
-            let view = View::open(Path::new(OsStr::from_bytes(path)), &spec)
-                .map_err(|e| Fail::core(&call(), e))?;
-            *out = register(view, "mm_open").map_err(|f| f.in_call(&call()))?;
-            Ok(MM_OK)
+        || unsafe {
+            open_path_call(
+                "mm_open", path, dtype, mode, offset, shape, ndim, order, 0, out,
+            )
         },
     )
 }

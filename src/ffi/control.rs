@@ -5,14 +5,11 @@
 //! the view's byte extent), never on the whole mapping unless it says so. A view without
 //! elements has no bytes: every control is MM_OK and does nothing.
 
-use std::ffi::{c_char, CStr, OsStr};
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::ffi::c_char;
 
-use super::array::{open_spec, out_handle, register, with_entry};
+use super::array::{open_path_call, with_entry};
 use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_OK};
 use crate::mapping::{Advice, OpenFlags};
-use crate::view::View;
 
 /// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
 /// access does not page-fault.
@@ -45,7 +42,7 @@ pub const MM_ADVICE_POPULATE_WRITE: i32 = 7;
 
 const KNOWN_FLAGS: u32 = MM_OPEN_POPULATE | MM_OPEN_PREALLOCATE;
 
-fn open_flags(call: &str, flags: u32) -> Result<OpenFlags, Fail> {
+pub(crate) fn open_flags(call: &str, flags: u32) -> Result<OpenFlags, Fail> {
     if flags & !KNOWN_FLAGS != 0 {
         return Err(Fail::new(
             MM_E_INVALID_ARG,
@@ -83,19 +80,19 @@ pub unsafe extern "C" fn mm_open_ex(
     guard(
         "mm_open_ex",
         |s| s,
-        || {
-            let out = unsafe { out_handle("mm_open_ex", out) }?;
-            if path.is_null() {
-                return Err(Fail::new(MM_E_INVALID_ARG, "mm_open_ex: path is NULL"));
-            }
-            let path = unsafe { CStr::from_ptr(path) }.to_bytes();
-            let call = format!("mm_open_ex({:?})", String::from_utf8_lossy(path));
-            let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
-            let flags = open_flags(&call, flags)?;
-            let view = View::open_with(Path::new(OsStr::from_bytes(path)), &spec, flags)
-                .map_err(|e| Fail::core(&call, e))?;
-            *out = register(view, &call)?;
-            Ok(MM_OK)
+        || unsafe {
+            open_path_call(
+                "mm_open_ex",
+                path,
+                dtype,
+                mode,
+                offset,
+                shape,
+                ndim,
+                order,
+                flags,
+                out,
+            )
         },
     )
 }
