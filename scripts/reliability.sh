@@ -2,10 +2,12 @@
 # The reliability suite of issue 5 beyond `cargo test --release` (which already runs
 # tests/bad_input.rs, guarded*.rs, crash.rs, hygiene.rs, full_disk.rs, wplus_symlink.rs).
 #
-#   scripts/reliability.sh          CI part (~2.5 min cold): C bad-input matrix, 3 s C
-#                                   stress, ASan+UBSan + valgrind, loom model of the registry
-#   scripts/reliability.sh --full   also: 10 s stress, ThreadSanitizer (nightly + rust-src),
-#                                   30 s fuzz smoke of each target (nightly + cargo-fuzz)
+#   scripts/reliability.sh          CI part (~4 min cold): C bad-input matrix, 3 s C
+#                                   stress, ASan+UBSan + valgrind, loom model of the
+#                                   registry, 3 s stress under ThreadSanitizer (nightly +
+#                                   rust-src, which it adds with rustup when missing)
+#   scripts/reliability.sh --full   also: 10 s stress and TSan, 30 s fuzz smoke of each
+#                                   target (nightly + cargo-fuzz)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -22,9 +24,13 @@ c_tests/run_sanitizers.sh 2
 step "loom model of the handle registry"
 CARGO_TARGET_DIR="$root/target/loom" RUSTFLAGS="--cfg loom" \
     cargo test --quiet --release --lib loom_model
+step "ThreadSanitizer (C stress test; library and std instrumented, nightly -Zbuild-std)"
+if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+    echo "installing rust-src for the nightly toolchain (rustup component add rust-src --toolchain nightly)"
+    rustup component add rust-src --toolchain nightly
+fi
+c_tests/run_tsan.sh "$([ $full = 1 ] && echo 10 || echo 3)"
 if [ $full = 1 ]; then
-    step "ThreadSanitizer"
-    c_tests/run_tsan.sh 10
     step "fuzz smoke"
     fuzz/run_fuzz.sh 30
 fi
