@@ -86,6 +86,18 @@ pub(crate) fn with_entry<R>(
         .unwrap_or_else(|| Err(bad_handle(call, a)))
 }
 
+/// Runs one operation on the view of `a`, for calls whose result is a value or just a
+/// status: a bad handle or a core error fails naming `call` and the handle.
+pub(crate) fn on_view<R>(
+    call: &str,
+    a: mm_array,
+    op: impl FnOnce(&View) -> crate::error::Result<R>,
+) -> Result<R, Fail> {
+    with_entry(call, a, |e| {
+        op(&e.view).map_err(|err| Fail::core(&format!("{call}(handle {a:#x})"), err))
+    })
+}
+
 fn bad_handle(call: &str, a: mm_array) -> Fail {
     Fail::new(
         MM_E_BAD_HANDLE,
@@ -451,11 +463,7 @@ pub extern "C" fn mm_flush(a: mm_array) -> mm_status {
         "mm_flush",
         |s| s,
         || {
-            with_entry("mm_flush", a, |e| {
-                e.view
-                    .flush()
-                    .map_err(|err| Fail::core(&format!("mm_flush(handle {a:#x})"), err))
-            })?;
+            on_view("mm_flush", a, View::flush)?;
             Ok(MM_OK)
         },
     )

@@ -7,9 +7,10 @@
 
 use std::ffi::c_char;
 
-use super::array::{open_path_call, with_entry};
+use super::array::{on_view, open_path_call, with_entry};
 use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_OK};
 use crate::mapping::{Advice, OpenFlags};
+use crate::view::View;
 
 /// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
 /// access does not page-fault.
@@ -170,11 +171,7 @@ pub extern "C" fn mm_flush_async(a: mm_array) -> mm_status {
         "mm_flush_async",
         |s| s,
         || {
-            with_entry("mm_flush_async", a, |e| {
-                e.view
-                    .flush_async()
-                    .map_err(|err| Fail::core(&format!("mm_flush_async(handle {a:#x})"), err))
-            })?;
+            on_view("mm_flush_async", a, View::flush_async)?;
             Ok(MM_OK)
         },
     )
@@ -199,11 +196,7 @@ pub unsafe extern "C" fn mm_resident(a: mm_array, resident_bytes: *mut u64) -> m
             }
             // SAFETY: checked non-NULL; the caller passes a writable uint64_t.
             unsafe { *resident_bytes = 0 };
-            let n = with_entry("mm_resident", a, |e| {
-                e.view
-                    .resident_bytes()
-                    .map_err(|err| Fail::core(&format!("mm_resident(handle {a:#x})"), err))
-            })?;
+            let n = on_view("mm_resident", a, View::resident_bytes)?;
             // SAFETY: as above.
             unsafe { *resident_bytes = n };
             Ok(MM_OK)
@@ -220,11 +213,7 @@ pub extern "C" fn mm_lock(a: mm_array) -> mm_status {
         "mm_lock",
         |s| s,
         || {
-            with_entry("mm_lock", a, |e| {
-                e.view
-                    .lock()
-                    .map_err(|err| Fail::core(&format!("mm_lock(handle {a:#x})"), err))
-            })?;
+            on_view("mm_lock", a, View::lock)?;
             Ok(MM_OK)
         },
     )
@@ -238,11 +227,7 @@ pub extern "C" fn mm_unlock(a: mm_array) -> mm_status {
         "mm_unlock",
         |s| s,
         || {
-            with_entry("mm_unlock", a, |e| {
-                e.view
-                    .unlock()
-                    .map_err(|err| Fail::core(&format!("mm_unlock(handle {a:#x})"), err))
-            })?;
+            on_view("mm_unlock", a, View::unlock)?;
             Ok(MM_OK)
         },
     )
