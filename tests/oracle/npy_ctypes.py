@@ -1,8 +1,8 @@
 """ctypes binding of the mmarray C ABI for the .npy oracle tests (tests/oracle/test_npy.py).
 
-Self-contained on purpose (adapted from the oracle suite's mmarray_ctypes.py): only the
-contract's types are used; mm_array is uint64_t, mm_status int32_t, sizes size_t.
-The library is loaded from $MMARRAY_LIB, default <worktree>/target/release/libmmarray.so.
+Builds on the oracle suite's mmarray_ctypes.py (constants, types, the main section's
+signatures) and adds the .npy calls. The library is loaded from $MMARRAY_LIB, default
+<checkout>/target/release/libmmarray.so.
 """
 
 import ctypes
@@ -10,68 +10,28 @@ import os
 
 import numpy as np
 
-MM_OK = 0
-MM_E_INVALID_ARG = 1
-MM_E_NOT_FOUND = 2
-MM_E_PERMISSION = 3
-MM_E_IO = 4
-MM_E_FILE_TOO_SMALL = 5
-MM_E_SIZE_MISMATCH = 6
-MM_E_READ_ONLY = 7
-MM_E_FORMAT = 8
-MM_E_UNSUPPORTED = 9
-MM_E_BAD_HANDLE = 10
-MM_E_OUT_OF_BOUNDS = 11
-MM_E_PANIC = 99
+# The contract's constants, types and the main section's signatures are the oracle
+# suite's own (mmarray_ctypes.py); this module adds the .npy calls.
+from mmarray_ctypes import (  # noqa: F401  (re-exported for test_npy.py)
+    DEFAULT_LIB, INT64_MAX, INT64_MIN, MM_C_CONTIGUOUS, MM_E_BAD_HANDLE, MM_E_FILE_TOO_SMALL,
+    MM_E_FORMAT, MM_E_INVALID_ARG, MM_E_IO, MM_E_NOT_FOUND, MM_E_OUT_OF_BOUNDS, MM_E_PANIC,
+    MM_E_PERMISSION, MM_E_READ_ONLY, MM_E_SIZE_MISMATCH, MM_E_UNSUPPORTED, MM_F_CONTIGUOUS,
+    MM_OK, MM_WRITEABLE, _SIGNATURES as _CORE_SIGNATURES, _cp, _i32, _i64, _P_sz, _P_u64, _sz,
+    _u64,
+)
 
-MM_WRITEABLE = 1
-MM_C_CONTIGUOUS = 2
-MM_F_CONTIGUOUS = 4
-
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
-
-WORKTREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_LIB = os.path.join(WORKTREE, "target", "release", "libmmarray.so")
-
-_u64 = ctypes.c_uint64
-_i64 = ctypes.c_int64
-_i32 = ctypes.c_int32
-_u32 = ctypes.c_uint32
-_sz = ctypes.c_size_t
-_cp = ctypes.c_char_p
-_vp = ctypes.c_void_p
-_P_sz = ctypes.POINTER(_sz)
-_P_i64 = ctypes.POINTER(_i64)
-_P_u64 = ctypes.POINTER(_u64)
 _P_cp = ctypes.POINTER(_cp)
 _P_P_sz = ctypes.POINTER(_P_sz)
 
-_SIGNATURES = {
-    "mm_last_error_message": (_cp, []),
-    "mm_open": (_i32, [_cp, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
-    "mm_data": (_vp, [_u64]),
-    "mm_flush": (_i32, [_u64]),
-    "mm_close": (_i32, [_u64]),
-    "mm_ndim": (_sz, [_u64]),
-    "mm_shape": (_P_sz, [_u64]),
-    "mm_strides": (_P_i64, [_u64]),
-    "mm_itemsize": (_sz, [_u64]),
-    "mm_size": (_sz, [_u64]),
-    "mm_nbytes": (_sz, [_u64]),
-    "mm_dtype": (_cp, [_u64]),
-    "mm_mode": (_cp, [_u64]),
-    "mm_offset": (_u64, [_u64]),
-    "mm_flags": (_u32, [_u64]),
-    "mm_view": (_i32, [_u64, _cp, _i64, _P_sz, _sz, _P_i64, _P_u64]),
-    "mm_slice": (_i32, [_u64, _sz, _i64, _i64, _i64, _P_u64]),
+_SIGNATURES = dict(_CORE_SIGNATURES)
+_SIGNATURES.update({
     "mm_handle_count": (_sz, []),
     "mm_open_npy": (_i32, [_cp, _cp, _P_u64]),
     "mm_create_npy": (_i32, [_cp, _cp, _P_sz, _sz, ctypes.c_char, _P_u64]),
     "mm_save_npy": (_i32, [_u64, _cp]),
     "mm_field_count": (_sz, [_u64]),
     "mm_field": (_i32, [_u64, _sz, _P_cp, _P_cp, _P_sz, _P_sz, _P_P_sz]),
-}
+})
 
 
 def _b(s):
