@@ -2,30 +2,13 @@
 //! writes (checked against numpy by tests/oracle/test_npy.py; here without Python).
 
 use std::fs;
-use std::path::PathBuf;
 
 use mmarray::npy;
 use mmarray::{DType, ErrorKind, Mode, Order};
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("mmarray-npy-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "support/tempdir.rs"]
+mod tempdir;
+use tempdir::TempDir;
 
 #[test]
 fn create_fill_open_save() {
