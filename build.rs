@@ -9,7 +9,7 @@ use std::fs;
 use std::path::PathBuf;
 
 /// cbindgen reads the ffi module root and follows its `mod` items to the other files.
-const FFI_ROOT: &str = "src/ffi/mod.rs";
+const FFI_ROOT: &str = "src/ffi.rs";
 
 fn main() {
     let major = env::var("CARGO_PKG_VERSION_MAJOR").unwrap();
@@ -31,6 +31,7 @@ fn main() {
         .with_config(config)
         .with_src(root.join(FFI_ROOT));
     println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=src/ffi.rs");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=MMARRAY_WRITE_HEADER");
     let bindings = builder

@@ -11,15 +11,14 @@ pub mod guarded;
 pub mod layout;
 pub mod mapping;
 pub mod npy;
+pub mod pyliteral;
+pub mod registry;
 pub mod view;
 
 // Under `--cfg loom`, the unit tests model-check the handle registry alone: the C ABI
 // around it needs std's const-constructible primitives.
 #[cfg(not(all(test, loom)))]
 pub mod ffi;
-#[cfg(all(test, loom))]
-#[path = "ffi/registry.rs"]
-mod registry;
 
 pub use dtype::{ByteOrder, DType};
 pub use error::{ErrorKind, MmError, Result};

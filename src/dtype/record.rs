@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::{DType, DTypeInner, Failure, Layout, Scalar, MAX_ITEMSIZE};
 use crate::error::{ErrorKind, MmError, Result};
-use crate::npy::literal::{self, py_repr_str, Value};
+use crate::pyliteral::{self, py_repr_str, Value};
 
 /// One field of a record dtype.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +168,7 @@ fn shape_value(value: &Value) -> Result<Vec<usize>> {
 }
 
 fn described(value: &Value, depth: usize) -> Result<Described> {
-    if depth > literal::MAX_NESTING {
+    if depth > pyliteral::MAX_NESTING {
         return Err(bad("descr nested too deeply"));
     }
     match value {
@@ -275,7 +275,7 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
 
 /// Parses the descr list text `"[('x', '<f4'), ...]"`.
 pub(super) fn parse_descr_text(text: &str) -> std::result::Result<DType, Failure> {
-    let value = literal::parse(text, literal::Options::default())
+    let value = pyliteral::parse(text, pyliteral::Options::default())
         .map_err(|e| Failure::Invalid(Some(format!("not a Python literal: {e}"))))?;
     if !matches!(value, Value::List(_)) {
         return Err(Failure::Invalid(Some("a descr list must be a list".into())));

@@ -5,7 +5,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::registry::Registry;
+use crate::registry::Registry;
 use super::{guard, mm_array, mm_status, Fail};
 use super::{
     MM_ALIGNED, MM_C_CONTIGUOUS, MM_E_BAD_HANDLE, MM_E_INVALID_ARG, MM_F_CONTIGUOUS,

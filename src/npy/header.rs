@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use super::literal::{self, py_repr_str, Value};
+use crate::pyliteral::{self, py_repr_str, Value};
 use crate::dtype::{shape_text, DType};
 use crate::error::{ErrorKind, MmError, Result};
 
@@ -122,10 +122,10 @@ pub fn parse_text(version: (u8, u8), raw: &[u8], data_offset: u64) -> Result<Hea
     } else {
         raw.iter().map(|&b| b as char).collect()
     };
-    let options = literal::Options {
+    let options = pyliteral::Options {
         long_suffix: version != (3, 0),
     };
-    let value = literal::parse(&text, options).map_err(|e| {
+    let value = pyliteral::parse(&text, options).map_err(|e| {
         format_err(format!(
             "Cannot parse header: {e}: {}",
             excerpt(&text, e.at)

@@ -19,7 +19,6 @@ pub mod control;
 pub mod dlpack;
 pub mod guarded;
 pub mod npy;
-pub mod registry;
 
 /// Handle of one view of a mapping. 0 is never a valid handle.
 pub type mm_array = u64;
@@ -331,7 +330,7 @@ mod tests {
             .to_string();
         assert!(msg.starts_with("mm_test: internal error"), "{msg}");
         assert!(
-            msg.contains("boom 7") && msg.contains("src/ffi/mod.rs:"),
+            msg.contains("boom 7") && msg.contains("src/ffi.rs:"),
             "{msg}"
         );
     }

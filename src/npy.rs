@@ -5,7 +5,6 @@
 //! `FileTooSmall` in every mode, and w+ is refused in favour of [`create`].
 
 pub mod header;
-pub mod literal;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Write};
