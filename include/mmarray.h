@@ -22,53 +22,9 @@
 
 
 /**
- * mm_advise: drop the pages from this process (MADV_DONTNEED). Shared mappings (r, r+,
- * w+) keep their data in the file; in mode c unflushable private changes are discarded
- * and the pages read from the file again.
+ * mm_flags bit: the array may be written through mm_data.
  */
-#define MM_ADVICE_DONTNEED 4
-
-/**
- * mm_advise: back the pages with huge pages where the kernel can (MADV_HUGEPAGE);
- * MM_E_UNSUPPORTED where it cannot for this mapping.
- */
-#define MM_ADVICE_HUGEPAGE 5
-
-/**
- * mm_advise: no special treatment (MADV_NORMAL).
- */
-#define MM_ADVICE_NORMAL 0
-
-/**
- * mm_advise: fault every page in for reading now (MADV_POPULATE_READ, Linux 5.14).
- */
-#define MM_ADVICE_POPULATE_READ 6
-
-/**
- * mm_advise: fault every page in for writing now (MADV_POPULATE_WRITE, Linux 5.14);
- * MM_E_READ_ONLY in mode r. In mode c it makes private copies of every page.
- */
-#define MM_ADVICE_POPULATE_WRITE 7
-
-/**
- * mm_advise: pages will be read in random order; no read-ahead (MADV_RANDOM).
- */
-#define MM_ADVICE_RANDOM 2
-
-/**
- * mm_advise: pages will be read in order; read ahead aggressively (MADV_SEQUENTIAL).
- */
-#define MM_ADVICE_SEQUENTIAL 1
-
-/**
- * mm_advise: start reading the pages in now (MADV_WILLNEED).
- */
-#define MM_ADVICE_WILLNEED 3
-
-/**
- * mm_flags bit: the data address and strides are multiples of the dtype's alignment.
- */
-#define MM_ALIGNED 8
+#define MM_WRITEABLE 1
 
 /**
  * mm_flags bit: C-contiguous (numpy's rule: length-1 axes are ignored).
@@ -76,61 +32,14 @@
 #define MM_C_CONTIGUOUS 2
 
 /**
- * mm_dl_managed_tensor_versioned.flags bit: the data was copied (never set by
- * mmarray: the tensor aliases the mapping). DLPack's DLPACK_FLAG_BITMASK_IS_COPIED.
- */
-#define MM_DLPACK_FLAG_IS_COPIED 2
-
-/**
- * mm_dl_managed_tensor_versioned.flags bit: the tensor must not be written to (the
- * array was opened in mode "r"). DLPack's DLPACK_FLAG_BITMASK_READ_ONLY.
- */
-#define MM_DLPACK_FLAG_READ_ONLY 1
-
-/**
- * DLPack ABI version this library produces (major; consumers check it).
- */
-#define MM_DLPACK_MAJOR_VERSION 1
-
-/**
- * DLPack ABI version this library produces (minor).
- */
-#define MM_DLPACK_MINOR_VERSION 0
-
-/**
- * DLPack type code: boolean (kDLBool).
- */
-#define MM_DL_BOOL 6
-
-/**
- * DLPack type code: complex of two IEEE floats (kDLComplex).
- */
-#define MM_DL_COMPLEX 5
-
-/**
- * DLPack device type of host memory (kDLCPU).
- */
-#define MM_DL_CPU 1
-
-/**
- * DLPack type code: IEEE floating point (kDLFloat).
- */
-#define MM_DL_FLOAT 2
-
-/**
- * DLPack type code: signed integer (kDLInt).
- */
-#define MM_DL_INT 0
-
-/**
- * DLPack type code: unsigned integer (kDLUInt).
- */
-#define MM_DL_UINT 1
-
-/**
  * mm_flags bit: Fortran-contiguous.
  */
 #define MM_F_CONTIGUOUS 4
+
+/**
+ * mm_flags bit: the data address and strides are multiples of the dtype's alignment.
+ */
+#define MM_ALIGNED 8
 
 /**
  * mm_flags bit: the dtype is in the machine's byte order (or has none).
@@ -151,9 +60,100 @@
 #define MM_OPEN_PREALLOCATE 2
 
 /**
- * mm_flags bit: the array may be written through mm_data.
+ * mm_advise: no special treatment (MADV_NORMAL).
  */
-#define MM_WRITEABLE 1
+#define MM_ADVICE_NORMAL 0
+
+/**
+ * mm_advise: pages will be read in order; read ahead aggressively (MADV_SEQUENTIAL).
+ */
+#define MM_ADVICE_SEQUENTIAL 1
+
+/**
+ * mm_advise: pages will be read in random order; no read-ahead (MADV_RANDOM).
+ */
+#define MM_ADVICE_RANDOM 2
+
+/**
+ * mm_advise: start reading the pages in now (MADV_WILLNEED).
+ */
+#define MM_ADVICE_WILLNEED 3
+
+/**
+ * mm_advise: drop the pages from this process (MADV_DONTNEED). Shared mappings (r, r+,
+ * w+) keep their data in the file; in mode c unflushable private changes are discarded
+ * and the pages read from the file again.
+ */
+#define MM_ADVICE_DONTNEED 4
+
+/**
+ * mm_advise: back the pages with huge pages where the kernel can (MADV_HUGEPAGE);
+ * MM_E_UNSUPPORTED where it cannot for this mapping.
+ */
+#define MM_ADVICE_HUGEPAGE 5
+
+/**
+ * mm_advise: fault every page in for reading now (MADV_POPULATE_READ, Linux 5.14).
+ */
+#define MM_ADVICE_POPULATE_READ 6
+
+/**
+ * mm_advise: fault every page in for writing now (MADV_POPULATE_WRITE, Linux 5.14);
+ * MM_E_READ_ONLY in mode r. In mode c it makes private copies of every page.
+ */
+#define MM_ADVICE_POPULATE_WRITE 7
+
+/**
+ * DLPack ABI version this library produces (major; consumers check it).
+ */
+#define MM_DLPACK_MAJOR_VERSION 1
+
+/**
+ * DLPack ABI version this library produces (minor).
+ */
+#define MM_DLPACK_MINOR_VERSION 0
+
+/**
+ * mm_dl_managed_tensor_versioned.flags bit: the tensor must not be written to (the
+ * array was opened in mode "r"). DLPack's DLPACK_FLAG_BITMASK_READ_ONLY.
+ */
+#define MM_DLPACK_FLAG_READ_ONLY 1
+
+/**
+ * mm_dl_managed_tensor_versioned.flags bit: the data was copied (never set by
+ * mmarray: the tensor aliases the mapping). DLPack's DLPACK_FLAG_BITMASK_IS_COPIED.
+ */
+#define MM_DLPACK_FLAG_IS_COPIED 2
+
+/**
+ * DLPack device type of host memory (kDLCPU).
+ */
+#define MM_DL_CPU 1
+
+/**
+ * DLPack type code: signed integer (kDLInt).
+ */
+#define MM_DL_INT 0
+
+/**
+ * DLPack type code: unsigned integer (kDLUInt).
+ */
+#define MM_DL_UINT 1
+
+/**
+ * DLPack type code: IEEE floating point (kDLFloat).
+ */
+#define MM_DL_FLOAT 2
+
+/**
+ * DLPack type code: complex of two IEEE floats (kDLComplex).
+ */
+#define MM_DL_COMPLEX 5
+
+/**
+ * DLPack type code: boolean (kDLBool).
+ */
+#define MM_DL_BOOL 6
 
 /**
  * Result of a fallible call: MM_OK (0) or one of the MM_E_* codes.
@@ -274,19 +274,9 @@ typedef struct {
 } mm_dl_managed_tensor_versioned;
 
 /**
- * The handle is 0, closed, or was never issued.
+ * Success.
  */
-#define MM_E_BAD_HANDLE 10
-
-/**
- * Modes r and c: offset + nbytes (or the offset itself) lies past the end of the file.
- */
-#define MM_E_FILE_TOO_SMALL 5
-
-/**
- * A malformed file header.
- */
-#define MM_E_FORMAT 8
+#define MM_OK 0
 
 /**
  * A bad mode, dtype, order, shape, strides or other argument; NULL where a value is
@@ -295,14 +285,49 @@ typedef struct {
 #define MM_E_INVALID_ARG 1
 
 /**
+ * The file does not exist.
+ */
+#define MM_E_NOT_FOUND 2
+
+/**
+ * The OS refused access (EACCES, EPERM, EROFS).
+ */
+#define MM_E_PERMISSION 3
+
+/**
  * Any other OS error; mm_last_os_error() gives errno.
  */
 #define MM_E_IO 4
 
 /**
- * The file does not exist.
+ * Modes r and c: offset + nbytes (or the offset itself) lies past the end of the file.
  */
-#define MM_E_NOT_FOUND 2
+#define MM_E_FILE_TOO_SMALL 5
+
+/**
+ * Shape inferred, and (file size - offset) is not a multiple of the itemsize.
+ */
+#define MM_E_SIZE_MISMATCH 6
+
+/**
+ * An operation that needs a writable view was asked of a read-only one.
+ */
+#define MM_E_READ_ONLY 7
+
+/**
+ * A malformed file header.
+ */
+#define MM_E_FORMAT 8
+
+/**
+ * A dtype that cannot be mapped (object), or a feature this platform lacks.
+ */
+#define MM_E_UNSUPPORTED 9
+
+/**
+ * The handle is 0, closed, or was never issued.
+ */
+#define MM_E_BAD_HANDLE 10
 
 /**
  * A view, slice or byte range would reach outside the mapped array.
@@ -314,165 +339,21 @@ typedef struct {
  */
 #define MM_E_PANIC 99
 
-/**
- * The OS refused access (EACCES, EPERM, EROFS).
- */
-#define MM_E_PERMISSION 3
-
-/**
- * An operation that needs a writable view was asked of a read-only one.
- */
-#define MM_E_READ_ONLY 7
-
-/**
- * Shape inferred, and (file size - offset) is not a multiple of the itemsize.
- */
-#define MM_E_SIZE_MISMATCH 6
-
-/**
- * A dtype that cannot be mapped (object), or a feature this platform lacks.
- */
-#define MM_E_UNSUPPORTED 9
-
-/**
- * Success.
- */
-#define MM_OK 0
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * Gives the kernel advice (madvise) about the pages the view covers. An advice this
- * kernel lacks for this mapping is MM_E_UNSUPPORTED (never silently ignored); an
- * unknown value is MM_E_INVALID_ARG; MM_ADVICE_POPULATE_WRITE in mode r is
- * MM_E_READ_ONLY.
+ * A short, static description of a status code; "unknown status" for any other value.
  */
-mm_status mm_advise(mm_array a,
-                    int32_t advice);
+const char *mm_status_str(mm_status s);
 
 /**
- * Releases this view. The mapping is unmapped when the last view of it is closed, in
- * any order; closing does not flush (written pages of r+/w+ still reach the file, as
- * with numpy). A second close of the same handle is MM_E_BAD_HANDLE. Closing a handle
- * another thread is using makes that thread's next call on it MM_E_BAD_HANDLE.
+ * The message of the last failed call on this thread; never NULL ("" before any
+ * failure). Valid until the next failing call on this thread. Successful calls leave
+ * it unchanged.
  */
-mm_status mm_close(mm_array a);
-
-/**
- * Creates (or truncates) a .npy file for an array of `dtype` and `shape` and maps its
- * data read-write, as numpy's `open_memmap(path, mode='w+', dtype, shape,
- * fortran_order=(order == 'F'))`: the header is written exactly as np.save writes it,
- * the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
- * the file is byte-identical to np.save of the same array. The header says
- * `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
- * or 1-D arrays).
- *
- * - `dtype`: any dtype text mm_open accepts, records included; NULL is MM_E_INVALID_ARG.
- * - `shape`: `ndim` dimensions (NULL only with ndim 0: a 0-d array).
- * - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
- *
- * Every argument is checked before the file is touched; on failure `*out` is 0 and a
- * file this call created is removed.
- *
- * # Safety
- * `path` and `dtype` NUL-terminated; `shape` NULL or pointing to `ndim` values; `out`
- * a writable mm_array.
- */
-mm_status mm_create_npy(const char *path,
-                        const char *dtype,
-                        const size_t *shape,
-                        size_t ndim,
-                        char order,
-                        mm_array *out);
-
-/**
- * Address of the first element; NULL only for a bad handle. A valid zero-size array
- * gives a non-NULL address that must not be dereferenced. In mode r the memory is
- * read-only: writing through it kills the process (SIGSEGV). The address stays valid
- * while any view of the mapping is open.
- */
-void *mm_data(mm_array a);
-
-/**
- * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
- * dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
- * Valid while the handle is open; NULL for a bad handle.
- */
-const char *mm_dtype(mm_array a);
-
-/**
- * Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
- * text (for a subarray field the element dtype, with `ndim`/`shape` giving the
- * subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
- * and its byte offset within the record. Any out-pointer may be NULL. The strings and
- * the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
- * ndim, strides)` with the field's dtype and offset and the array's own shape and
- * strides gives a view of the field. `i >= mm_field_count(a)` is MM_E_INVALID_ARG.
- *
- * # Safety
- * Each non-NULL out-pointer must be writable.
- */
-mm_status mm_field(mm_array a,
-                   size_t i,
-                   const char **name,
-                   const char **dtype,
-                   size_t *byte_offset,
-                   size_t *ndim,
-                   const size_t **shape);
-
-/**
- * Number of fields of a record dtype (padding not counted); 0 for other dtypes and for
- * a bad handle.
- */
-size_t mm_field_count(mm_array a);
-
-/**
- * The absolute, normalised path as opened (symlinks not resolved), valid while the
- * handle is open; NULL for mm_open_fd arrays and for a bad handle (check
- * mm_last_error_message to tell them apart).
- */
-const char *mm_filename(mm_array a);
-
-/**
- * Bits MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED, MM_NATIVE_ORDER, as
- * numpy's ndarray.flags and dtype.isnative report them; 0 for a bad handle.
- */
-uint32_t mm_flags(mm_array a);
-
-/**
- * msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush. MM_OK and no
- * effect in modes r and c.
- */
-mm_status mm_flush(mm_array a);
-
-/**
- * msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
- * changed page and returns without waiting. MM_OK and no effect in modes r and c.
- */
-mm_status mm_flush_async(mm_array a);
-
-/**
- * msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
- * The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
- * negative strides has bytes before mm_data(a), which this call cannot name: flush
- * them through a view that starts lower, or with mm_flush). Its cost follows the
- * range, not the mapping. MM_OK and no effect in modes r and c.
- */
-mm_status mm_flush_range(mm_array a,
-                         uint64_t byte_offset,
-                         uint64_t nbytes);
-
-/**
- * Number of handles open in this process (every view counts); for leak checks.
- */
-size_t mm_handle_count(void);
-
-/**
- * Bytes per element.
- */
-size_t mm_itemsize(mm_array a);
+const char *mm_last_error_message(void);
 
 /**
  * Copies the last error message of this thread into `buf` (at most `cap` bytes,
@@ -486,44 +367,10 @@ size_t mm_last_error_copy(char *buf,
                           size_t cap);
 
 /**
- * The message of the last failed call on this thread; never NULL ("" before any
- * failure). Valid until the next failing call on this thread. Successful calls leave
- * it unchanged.
- */
-const char *mm_last_error_message(void);
-
-/**
  * errno of the last failed call on this thread, or 0 if it had no OS cause (or no call
  * failed yet).
  */
 int32_t mm_last_os_error(void);
-
-/**
- * mlock of the pages the view covers: they are faulted in and stay in memory until
- * mm_unlock or until the mapping goes away. Over RLIMIT_MEMLOCK: MM_E_IO with errno
- * ENOMEM; not permitted: MM_E_PERMISSION with errno EPERM.
- */
-mm_status mm_lock(mm_array a);
-
-/**
- * "r", "r+", "w+" or "c"; NULL for a bad handle.
- */
-const char *mm_mode(mm_array a);
-
-/**
- * size * itemsize.
- */
-size_t mm_nbytes(mm_array a);
-
-/**
- * Number of dimensions (0 for a 0-d array, and for a bad handle).
- */
-size_t mm_ndim(mm_array a);
-
-/**
- * The byte offset given at open (numpy's .offset); views inherit it.
- */
-uint64_t mm_offset(mm_array a);
 
 /**
  * Opens `path` as an n-dimensional array, exactly as numpy.memmap(path, dtype, mode,
@@ -593,25 +440,184 @@ mm_status mm_open_fd(int fd,
                      mm_array *out);
 
 /**
- * Opens a .npy file as an array with the dtype, shape and order its header states,
- * mapped at the data offset (mm_offset reports it), as numpy's
- * `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would.
+ * Address of the first element; NULL only for a bad handle. A valid zero-size array
+ * gives a non-NULL address that must not be dereferenced. In mode r the memory is
+ * read-only: writing through it kills the process (SIGSEGV). The address stays valid
+ * while any view of the mapping is open.
+ */
+void *mm_data(mm_array a);
+
+/**
+ * Releases this view. The mapping is unmapped when the last view of it is closed, in
+ * any order; closing does not flush (written pages of r+/w+ still reach the file, as
+ * with numpy). A second close of the same handle is MM_E_BAD_HANDLE. Closing a handle
+ * another thread is using makes that thread's next call on it MM_E_BAD_HANDLE.
+ */
+mm_status mm_close(mm_array a);
+
+/**
+ * Number of dimensions (0 for a 0-d array, and for a bad handle).
+ */
+size_t mm_ndim(mm_array a);
+
+/**
+ * The `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
+ */
+const size_t *mm_shape(mm_array a);
+
+/**
+ * The `ndim` byte strides (may be negative), as numpy's memmap gives them (a zero-length
+ * dimension counts as 1); valid while the handle is open; NULL for a bad handle.
+ */
+const int64_t *mm_strides(mm_array a);
+
+/**
+ * Bytes per element.
+ */
+size_t mm_itemsize(mm_array a);
+
+/**
+ * Number of elements (1 for a 0-d array).
+ */
+size_t mm_size(mm_array a);
+
+/**
+ * size * itemsize.
+ */
+size_t mm_nbytes(mm_array a);
+
+/**
+ * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+ * dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+ * Valid while the handle is open; NULL for a bad handle.
+ */
+const char *mm_dtype(mm_array a);
+
+/**
+ * "r", "r+", "w+" or "c"; NULL for a bad handle.
+ */
+const char *mm_mode(mm_array a);
+
+/**
+ * The byte offset given at open (numpy's .offset); views inherit it.
+ */
+uint64_t mm_offset(mm_array a);
+
+/**
+ * The absolute, normalised path as opened (symlinks not resolved), valid while the
+ * handle is open; NULL for mm_open_fd arrays and for a bad handle (check
+ * mm_last_error_message to tell them apart).
+ */
+const char *mm_filename(mm_array a);
+
+/**
+ * Bits MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED, MM_NATIVE_ORDER, as
+ * numpy's ndarray.flags and dtype.isnative report them; 0 for a bad handle.
+ */
+uint32_t mm_flags(mm_array a);
+
+/**
+ * Number of handles open in this process (every view counts); for leak checks.
+ */
+size_t mm_handle_count(void);
+
+/**
+ * A new view over the same mapping as `base`, stored in `*out` (numpy's reshape,
+ * transpose, reversal, sub-block and view(dtype) in one call).
  *
- * - `mode`: "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
- *   (open_memmap's default). "w+"/"write" is MM_E_INVALID_ARG: use mm_create_npy.
+ * - `dtype`: NULL keeps the dtype of `base`.
+ * - `byte_offset`: position of the view's first element relative to mm_data(base).
+ * - `shape`: `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
+ * - `strides`: `ndim` byte strides (may be negative or 0), or NULL for C-contiguous.
+ *   On an axis longer than 1 a non-zero stride must be at least the itemsize.
  *
- * The file's size is never changed: data shorter than the header says is
- * MM_E_FILE_TOO_SMALL in every mode. A malformed header is MM_E_FORMAT (the message
- * says what was found and where); an object dtype is MM_E_UNSUPPORTED. Headers of any
- * length and versions 1.0, 2.0 and 3.0 are read. On failure `*out` is 0.
+ * Every byte any element can reach must lie inside the array as it was opened (the
+ * `offset .. offset + nbytes` bytes of the file), else MM_E_OUT_OF_BOUNDS. A view with
+ * zero elements reaches no byte. Each view is closed with its own mm_close.
  *
  * # Safety
- * `path` must be a NUL-terminated string, `mode` NULL or NUL-terminated, `out` a
- * writable mm_array.
+ * `dtype` NULL or NUL-terminated; `shape` and `strides` NULL or pointing to `ndim`
+ * values; `out` a writable mm_array.
  */
-mm_status mm_open_npy(const char *path,
-                      const char *mode,
-                      mm_array *out);
+mm_status mm_view(mm_array base,
+                  const char *dtype,
+                  int64_t byte_offset,
+                  const size_t *shape,
+                  size_t ndim,
+                  const int64_t *strides,
+                  mm_array *out);
+
+/**
+ * Python slicing `[start:stop:step]` of axis `axis`, as a new handle in `*out`.
+ * Negative indices count from the end, out-of-range bounds clamp, `step` may be negative;
+ * step 0 and axis >= ndim are MM_E_INVALID_ARG. An omitted bound is passed as the extreme
+ * value that clamps to it: for step > 0 start INT64_MIN and stop INT64_MAX; for step < 0
+ * start INT64_MAX and stop INT64_MIN (so [::-1] is (INT64_MAX, INT64_MIN, -1)).
+ *
+ * # Safety
+ * `out` must be a writable mm_array.
+ */
+mm_status mm_slice(mm_array base,
+                   size_t axis,
+                   int64_t start,
+                   int64_t stop,
+                   int64_t step,
+                   mm_array *out);
+
+/**
+ * msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush. MM_OK and no
+ * effect in modes r and c.
+ */
+mm_status mm_flush(mm_array a);
+
+/**
+ * msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
+ * The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
+ * negative strides has bytes before mm_data(a), which this call cannot name: flush
+ * them through a view that starts lower, or with mm_flush). Its cost follows the
+ * range, not the mapping. MM_OK and no effect in modes r and c.
+ */
+mm_status mm_flush_range(mm_array a,
+                         uint64_t byte_offset,
+                         uint64_t nbytes);
+
+/**
+ * msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
+ * changed page and returns without waiting. MM_OK and no effect in modes r and c.
+ */
+mm_status mm_flush_async(mm_array a);
+
+/**
+ * Gives the kernel advice (madvise) about the pages the view covers. An advice this
+ * kernel lacks for this mapping is MM_E_UNSUPPORTED (never silently ignored); an
+ * unknown value is MM_E_INVALID_ARG; MM_ADVICE_POPULATE_WRITE in mode r is
+ * MM_E_READ_ONLY.
+ */
+mm_status mm_advise(mm_array a,
+                    int32_t advice);
+
+/**
+ * Stores in `*resident_bytes` how many of the view's bytes lie in pages that are
+ * resident in memory now (mincore). A view fully in memory gives its byte extent.
+ *
+ * # Safety
+ * `resident_bytes` must be a writable uint64_t.
+ */
+mm_status mm_resident(mm_array a,
+                      uint64_t *resident_bytes);
+
+/**
+ * mlock of the pages the view covers: they are faulted in and stay in memory until
+ * mm_unlock or until the mapping goes away. Over RLIMIT_MEMLOCK: MM_E_IO with errno
+ * ENOMEM; not permitted: MM_E_PERMISSION with errno EPERM.
+ */
+mm_status mm_lock(mm_array a);
+
+/**
+ * munlock of the pages the view covers (pages locked through another view of the same
+ * pages are unlocked as well: locks do not nest).
+ */
+mm_status mm_unlock(mm_array a);
 
 /**
  * Copies `nbytes` bytes of the view `a`, starting `byte_offset` bytes after mm_data(a),
@@ -642,14 +648,75 @@ mm_status mm_read_at(mm_array a,
                      size_t nbytes);
 
 /**
- * Stores in `*resident_bytes` how many of the view's bytes lie in pages that are
- * resident in memory now (mincore). A view fully in memory gives its byte extent.
+ * Copies `nbytes` bytes from `src` into the view `a`, starting `byte_offset` bytes after
+ * mm_data(a). Unlike a plain write through mm_data, this never kills the process: when
+ * the file no longer covers the range (truncated underneath) or the disk cannot back a
+ * sparse page (full disk), it returns MM_E_IO with a message saying the file no longer
+ * covers the range (mm_last_os_error() is EFAULT, or ENOSPC when the file is still long
+ * enough), and part of the bytes may have been written.
+ *
+ * Bounds as for mm_read_at. A read-only view (mode r) is MM_E_READ_ONLY. In mode c the
+ * bytes land in the process's private copy and never reach the file, as with any write
+ * to a copy-on-write array. `src` NULL with nbytes > 0 is MM_E_INVALID_ARG. Like a
+ * write through mm_data, the data reaches the file without a flush; mm_flush makes it
+ * durable.
  *
  * # Safety
- * `resident_bytes` must be a writable uint64_t.
+ * `src` must be NULL (with nbytes 0) or point to `nbytes` readable bytes that do not
+ * overlap the mapping.
  */
-mm_status mm_resident(mm_array a,
-                      uint64_t *resident_bytes);
+mm_status mm_write_at(mm_array a,
+                      uint64_t byte_offset,
+                      const void *src,
+                      size_t nbytes);
+
+/**
+ * Opens a .npy file as an array with the dtype, shape and order its header states,
+ * mapped at the data offset (mm_offset reports it), as numpy's
+ * `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would.
+ *
+ * - `mode`: "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
+ *   (open_memmap's default). "w+"/"write" is MM_E_INVALID_ARG: use mm_create_npy.
+ *
+ * The file's size is never changed: data shorter than the header says is
+ * MM_E_FILE_TOO_SMALL in every mode. A malformed header is MM_E_FORMAT (the message
+ * says what was found and where); an object dtype is MM_E_UNSUPPORTED. Headers of any
+ * length and versions 1.0, 2.0 and 3.0 are read. On failure `*out` is 0.
+ *
+ * # Safety
+ * `path` must be a NUL-terminated string, `mode` NULL or NUL-terminated, `out` a
+ * writable mm_array.
+ */
+mm_status mm_open_npy(const char *path,
+                      const char *mode,
+                      mm_array *out);
+
+/**
+ * Creates (or truncates) a .npy file for an array of `dtype` and `shape` and maps its
+ * data read-write, as numpy's `open_memmap(path, mode='w+', dtype, shape,
+ * fortran_order=(order == 'F'))`: the header is written exactly as np.save writes it,
+ * the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
+ * the file is byte-identical to np.save of the same array. The header says
+ * `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
+ * or 1-D arrays).
+ *
+ * - `dtype`: any dtype text mm_open accepts, records included; NULL is MM_E_INVALID_ARG.
+ * - `shape`: `ndim` dimensions (NULL only with ndim 0: a 0-d array).
+ * - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+ *
+ * Every argument is checked before the file is touched; on failure `*out` is 0 and a
+ * file this call created is removed.
+ *
+ * # Safety
+ * `path` and `dtype` NUL-terminated; `shape` NULL or pointing to `ndim` values; `out`
+ * a writable mm_array.
+ */
+mm_status mm_create_npy(const char *path,
+                        const char *dtype,
+                        const size_t *shape,
+                        size_t ndim,
+                        char order,
+                        mm_array *out);
 
 /**
  * Writes the view `a` to `path` exactly as np.save would write that array (C order
@@ -667,42 +734,30 @@ mm_status mm_save_npy(mm_array a,
                       const char *path);
 
 /**
- * The `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
+ * Number of fields of a record dtype (padding not counted); 0 for other dtypes and for
+ * a bad handle.
  */
-const size_t *mm_shape(mm_array a);
+size_t mm_field_count(mm_array a);
 
 /**
- * Number of elements (1 for a 0-d array).
- */
-size_t mm_size(mm_array a);
-
-/**
- * Python slicing `[start:stop:step]` of axis `axis`, as a new handle in `*out`.
- * Negative indices count from the end, out-of-range bounds clamp, `step` may be negative;
- * step 0 and axis >= ndim are MM_E_INVALID_ARG. An omitted bound is passed as the extreme
- * value that clamps to it: for step > 0 start INT64_MIN and stop INT64_MAX; for step < 0
- * start INT64_MAX and stop INT64_MIN (so [::-1] is (INT64_MAX, INT64_MIN, -1)).
+ * Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
+ * text (for a subarray field the element dtype, with `ndim`/`shape` giving the
+ * subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
+ * and its byte offset within the record. Any out-pointer may be NULL. The strings and
+ * the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
+ * ndim, strides)` with the field's dtype and offset and the array's own shape and
+ * strides gives a view of the field. `i >= mm_field_count(a)` is MM_E_INVALID_ARG.
  *
  * # Safety
- * `out` must be a writable mm_array.
+ * Each non-NULL out-pointer must be writable.
  */
-mm_status mm_slice(mm_array base,
-                   size_t axis,
-                   int64_t start,
-                   int64_t stop,
-                   int64_t step,
-                   mm_array *out);
-
-/**
- * A short, static description of a status code; "unknown status" for any other value.
- */
-const char *mm_status_str(mm_status s);
-
-/**
- * The `ndim` byte strides (may be negative), as numpy's memmap gives them (a zero-length
- * dimension counts as 1); valid while the handle is open; NULL for a bad handle.
- */
-const int64_t *mm_strides(mm_array a);
+mm_status mm_field(mm_array a,
+                   size_t i,
+                   const char **name,
+                   const char **dtype,
+                   size_t *byte_offset,
+                   size_t *ndim,
+                   const size_t **shape);
 
 /**
  * Exports the view as a DLPack 1.x tensor without copying: stores a
@@ -726,69 +781,14 @@ mm_status mm_to_dlpack(mm_array a,
                        void **out_managed_tensor_versioned);
 
 /**
- * munlock of the pages the view covers (pages locked through another view of the same
- * pages are unlocked as well: locks do not nest).
- */
-mm_status mm_unlock(mm_array a);
-
-/**
- * The library version as MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).
- */
-uint32_t mm_version(void);
-
-/**
  * The library version as text, e.g. "0.1.0".
  */
 const char *mm_version_string(void);
 
 /**
- * A new view over the same mapping as `base`, stored in `*out` (numpy's reshape,
- * transpose, reversal, sub-block and view(dtype) in one call).
- *
- * - `dtype`: NULL keeps the dtype of `base`.
- * - `byte_offset`: position of the view's first element relative to mm_data(base).
- * - `shape`: `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
- * - `strides`: `ndim` byte strides (may be negative or 0), or NULL for C-contiguous.
- *   On an axis longer than 1 a non-zero stride must be at least the itemsize.
- *
- * Every byte any element can reach must lie inside the array as it was opened (the
- * `offset .. offset + nbytes` bytes of the file), else MM_E_OUT_OF_BOUNDS. A view with
- * zero elements reaches no byte. Each view is closed with its own mm_close.
- *
- * # Safety
- * `dtype` NULL or NUL-terminated; `shape` and `strides` NULL or pointing to `ndim`
- * values; `out` a writable mm_array.
+ * The library version as MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).
  */
-mm_status mm_view(mm_array base,
-                  const char *dtype,
-                  int64_t byte_offset,
-                  const size_t *shape,
-                  size_t ndim,
-                  const int64_t *strides,
-                  mm_array *out);
-
-/**
- * Copies `nbytes` bytes from `src` into the view `a`, starting `byte_offset` bytes after
- * mm_data(a). Unlike a plain write through mm_data, this never kills the process: when
- * the file no longer covers the range (truncated underneath) or the disk cannot back a
- * sparse page (full disk), it returns MM_E_IO with a message saying the file no longer
- * covers the range (mm_last_os_error() is EFAULT, or ENOSPC when the file is still long
- * enough), and part of the bytes may have been written.
- *
- * Bounds as for mm_read_at. A read-only view (mode r) is MM_E_READ_ONLY. In mode c the
- * bytes land in the process's private copy and never reach the file, as with any write
- * to a copy-on-write array. `src` NULL with nbytes > 0 is MM_E_INVALID_ARG. Like a
- * write through mm_data, the data reaches the file without a flush; mm_flush makes it
- * durable.
- *
- * # Safety
- * `src` must be NULL (with nbytes 0) or point to `nbytes` readable bytes that do not
- * overlap the mapping.
- */
-mm_status mm_write_at(mm_array a,
-                      uint64_t byte_offset,
-                      const void *src,
-                      size_t nbytes);
+uint32_t mm_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

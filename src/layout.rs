@@ -3,6 +3,9 @@
 
 use crate::error::{MmError, Result};
 
+/// The most dimensions an array may have: numpy's limit (NPY_MAXDIMS).
+pub const MAX_NDIM: usize = 64;
+
 /// Memory order of a freshly opened array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {

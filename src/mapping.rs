@@ -52,11 +52,17 @@ impl Mode {
 
     /// The canonical short form.
     pub fn as_str(self) -> &'static str {
+        // Every name is ASCII: the conversion cannot fail.
+        self.as_cstr().to_str().unwrap_or_default()
+    }
+
+    /// The same name as a NUL-terminated string (what the C layer hands out).
+    pub fn as_cstr(self) -> &'static std::ffi::CStr {
         match self {
-            Mode::ReadOnly => "r",
-            Mode::ReadWrite => "r+",
-            Mode::Write => "w+",
-            Mode::CopyOnWrite => "c",
+            Mode::ReadOnly => c"r",
+            Mode::ReadWrite => c"r+",
+            Mode::Write => c"w+",
+            Mode::CopyOnWrite => c"c",
         }
     }
 

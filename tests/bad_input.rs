@@ -11,8 +11,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::guarded::*;
 use mmarray::ffi::*;
 
 struct Snap {
@@ -411,7 +409,7 @@ fn bad_input_matrix() {
         );
         let mut tensor: *mut std::ffi::c_void = std::ptr::dangling_mut();
         m.status(
-            unsafe { mmarray::ffi::dlpack::mm_to_dlpack(b, &mut tensor) },
+            unsafe { mmarray::ffi::mm_to_dlpack(b, &mut tensor) },
             MM_E_BAD_HANDLE,
             "to_dlpack",
         );
@@ -443,7 +441,7 @@ fn bad_input_matrix() {
     }
     assert_eq!(mm_size(h2), 4096);
     m.status(
-        unsafe { mmarray::ffi::dlpack::mm_to_dlpack(h2, std::ptr::null_mut()) },
+        unsafe { mmarray::ffi::mm_to_dlpack(h2, std::ptr::null_mut()) },
         MM_E_INVALID_ARG,
         "to_dlpack out NULL",
     );
@@ -504,7 +502,7 @@ fn bad_input_matrix() {
         let before_missing = snap(&missing);
         let mut out = 5;
         let st = unsafe {
-            mmarray::ffi::control::mm_open_ex(
+            mmarray::ffi::mm_open_ex(
                 cmissing.as_ptr(),
                 c"u1".as_ptr(),
                 c"w+".as_ptr(),
@@ -526,7 +524,7 @@ fn bad_input_matrix() {
     }
     for advice in [-1, 8, i32::MIN, i32::MAX] {
         m.status(
-            mmarray::ffi::control::mm_advise(h2, advice),
+            mmarray::ffi::mm_advise(h2, advice),
             MM_E_INVALID_ARG,
             "advice",
         );
@@ -541,7 +539,7 @@ fn bad_input_matrix() {
         (1, u64::MAX, MM_E_OUT_OF_BOUNDS),
     ] {
         m.status(
-            mmarray::ffi::control::mm_flush_range(h2, off, n),
+            mmarray::ffi::mm_flush_range(h2, off, n),
             want,
             &format!("flush_range {off} {n}"),
         );

@@ -6,9 +6,8 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use mmarray::ffi::array::{mm_close, mm_data, mm_open, mm_slice, mm_view};
-use mmarray::ffi::control::*;
 use mmarray::ffi::*;
+use mmarray::ffi::{mm_close, mm_data, mm_open, mm_slice, mm_view};
 
 #[path = "support/tempdir.rs"]
 mod tempdir;
@@ -96,8 +95,8 @@ fn open_ex_zero_flags_is_open() {
         )
     };
     assert_eq!(st, MM_OK);
-    assert_eq!(mmarray::ffi::array::mm_size(a), 1000);
-    assert_eq!(mmarray::ffi::array::mm_size(b), 1000);
+    assert_eq!(mmarray::ffi::mm_size(a), 1000);
+    assert_eq!(mmarray::ffi::mm_size(b), 1000);
     assert_eq!(mm_close(a), MM_OK);
     assert_eq!(mm_close(b), MM_OK);
 }
@@ -485,7 +484,7 @@ fn failure_messages_still_name_the_call() {
         },
         MM_OK
     );
-    use mmarray::ffi::array::{mm_dtype, mm_filename};
+    use mmarray::ffi::{mm_dtype, mm_filename};
     let text = |p: *const std::ffi::c_char| {
         unsafe { std::ffi::CStr::from_ptr(p) }
             .to_str()

@@ -13,9 +13,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::control::mm_flush_range;
-use mmarray::ffi::guarded::*;
+use mmarray::ffi::mm_flush_range;
 use mmarray::ffi::*;
 
 const LEN: usize = 3 * 4096 + 123;

@@ -14,8 +14,6 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)]
 mod tmpfs;
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::npy::*;
 use mmarray::ffi::*;
 
 const N: usize = 24 << 20;

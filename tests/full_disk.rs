@@ -12,8 +12,6 @@ use std::os::unix::ffi::OsStrExt;
 mod tmpfs;
 use tmpfs::{fill, Tmpfs};
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::guarded::*;
 use mmarray::ffi::*;
 
 fn message() -> String {

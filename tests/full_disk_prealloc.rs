@@ -15,9 +15,6 @@ use std::path::Path;
 mod tmpfs;
 use tmpfs::{fill, Tmpfs};
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::control::*;
-use mmarray::ffi::guarded::*;
 use mmarray::ffi::*;
 
 fn c(p: &Path) -> CString {

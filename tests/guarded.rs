@@ -7,8 +7,6 @@ use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::guarded::*;
 use mmarray::ffi::*;
 
 const PAGE: usize = 4096;

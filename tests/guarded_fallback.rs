@@ -7,8 +7,6 @@ use std::ffi::CString;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::guarded::*;
 use mmarray::ffi::*;
 
 const PAGE: usize = 4096;

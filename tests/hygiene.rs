@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use mmarray::ffi::array::*;
 use mmarray::ffi::*;
 
 fn open(p: &Path, mode: &CStr, dtype: &CStr, shape: Option<&[usize]>) -> (mm_status, mm_array) {
@@ -124,7 +123,7 @@ fn file_hygiene() {
         // mm_save_npy: its temporary file and the directory it fsyncs.
         let saved = CString::new(dir.join("saved.npy").as_os_str().as_bytes()).unwrap();
         assert_eq!(
-            unsafe { mmarray::ffi::npy::mm_save_npy(h, saved.as_ptr()) },
+            unsafe { mmarray::ffi::mm_save_npy(h, saved.as_ptr()) },
             MM_OK
         );
         assert_eq!(mm_close(h), MM_OK);
@@ -250,5 +249,5 @@ fn file_hygiene() {
 }
 
 unsafe fn mm_read_at_ptr(h: mm_array, b: &mut [u8]) -> mm_status {
-    unsafe { mmarray::ffi::guarded::mm_read_at(h, 0, b.as_mut_ptr().cast(), b.len()) }
+    unsafe { mmarray::ffi::mm_read_at(h, 0, b.as_mut_ptr().cast(), b.len()) }
 }

@@ -10,8 +10,6 @@ use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use mmarray::ffi::array::*;
-use mmarray::ffi::npy::*;
 use mmarray::ffi::*;
 
 fn c(p: &Path) -> CString {

@@ -11,8 +11,6 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use mmarray::ffi::array::*;
-use mmarray::ffi::guarded::*;
 use mmarray::ffi::*;
 
 const LEN: usize = 64;

@@ -1,24 +1,50 @@
-//! Open flags, madvise advice, range and asynchronous flushing, residency and locking
-//! (the contract's "Open flags, advice, flushing, residency").
+//! Flushing, advice, residency and locking (numpy's flush, and the controls numpy
+//! leaves to the OS).
 //!
 //! Each control acts on the pages the view's bytes lie in (page-aligned outward from
 //! the view's byte extent), never on the whole mapping unless it says so. A view without
 //! elements has no bytes: every control is MM_OK and does nothing.
 
-use std::ffi::c_char;
-
-use super::array::{on_view, open_path_call, with_entry};
-use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_OK};
-use crate::mapping::{Advice, OpenFlags};
+use super::args::out_arg;
+use super::boundary::{guard, Fail};
+use super::handles::on_view;
+use super::status::*;
+use crate::mapping::Advice;
 use crate::view::View;
 
-/// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
-/// access does not page-fault.
-pub const MM_OPEN_POPULATE: u32 = 1;
-/// mm_open_ex flag: reserve the disk blocks of any extension of the file (r+ and w+)
-/// with fallocate before the file grows, so that a full disk is MM_E_IO (errno ENOSPC)
-/// at open, with the file left as it was, instead of a SIGBUS at first write.
-pub const MM_OPEN_PREALLOCATE: u32 = 2;
+/// msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush. MM_OK and no
+/// effect in modes r and c.
+#[no_mangle]
+pub extern "C" fn mm_flush(a: mm_array) -> mm_status {
+    guard("mm_flush", |name| {
+        on_view(name, a, View::flush)?;
+        Ok(MM_OK)
+    })
+}
+
+/// msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
+/// The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
+/// negative strides has bytes before mm_data(a), which this call cannot name: flush
+/// them through a view that starts lower, or with mm_flush). Its cost follows the
+/// range, not the mapping. MM_OK and no effect in modes r and c.
+#[no_mangle]
+pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> mm_status {
+    guard("mm_flush_range", |name| {
+        on_view(name, a, |v| v.flush_range(byte_offset, nbytes))
+            .map_err(|f| f.in_call(&format!("{name}(handle {a:#x}, {byte_offset}, {nbytes})")))?;
+        Ok(MM_OK)
+    })
+}
+
+/// msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
+/// changed page and returns without waiting. MM_OK and no effect in modes r and c.
+#[no_mangle]
+pub extern "C" fn mm_flush_async(a: mm_array) -> mm_status {
+    guard("mm_flush_async", |name| {
+        on_view(name, a, View::flush_async)?;
+        Ok(MM_OK)
+    })
+}
 
 /// mm_advise: no special treatment (MADV_NORMAL).
 pub const MM_ADVICE_NORMAL: i32 = 0;
@@ -40,63 +66,6 @@ pub const MM_ADVICE_POPULATE_READ: i32 = 6;
 /// mm_advise: fault every page in for writing now (MADV_POPULATE_WRITE, Linux 5.14);
 /// MM_E_READ_ONLY in mode r. In mode c it makes private copies of every page.
 pub const MM_ADVICE_POPULATE_WRITE: i32 = 7;
-
-const KNOWN_FLAGS: u32 = MM_OPEN_POPULATE | MM_OPEN_PREALLOCATE;
-
-pub(crate) fn open_flags(call: &str, flags: u32) -> Result<OpenFlags, Fail> {
-    if flags & !KNOWN_FLAGS != 0 {
-        return Err(Fail::new(
-            MM_E_INVALID_ARG,
-            format!(
-                "{call}: unknown open flag bits {:#x} (known: MM_OPEN_POPULATE {MM_OPEN_POPULATE:#x}, MM_OPEN_PREALLOCATE {MM_OPEN_PREALLOCATE:#x})",
-                flags & !KNOWN_FLAGS
-            ),
-        ));
-    }
-    Ok(OpenFlags {
-        populate: flags & MM_OPEN_POPULATE != 0,
-        preallocate: flags & MM_OPEN_PREALLOCATE != 0,
-    })
-}
-
-/// mm_open with open flags: MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or 0 (then it is
-/// exactly mm_open). Unknown bits are MM_E_INVALID_ARG, checked with every other argument
-/// before the file is touched. With MM_OPEN_PREALLOCATE a full disk is MM_E_IO with
-/// mm_last_os_error() == ENOSPC and the file is left as it was.
-///
-/// # Safety
-/// As mm_open.
-#[no_mangle]
-pub unsafe extern "C" fn mm_open_ex(
-    path: *const c_char,
-    dtype: *const c_char,
-    mode: *const c_char,
-    offset: u64,
-    shape: *const usize,
-    ndim: usize,
-    order: c_char,
-    flags: u32,
-    out: *mut mm_array,
-) -> mm_status {
-    guard(
-        "mm_open_ex",
-        |s| s,
-        || unsafe {
-            open_path_call(
-                "mm_open_ex",
-                path,
-                dtype,
-                mode,
-                offset,
-                shape,
-                ndim,
-                order,
-                flags,
-                out,
-            )
-        },
-    )
-}
 
 fn advice_of(call: &str, advice: i32) -> Result<Advice, Fail> {
     Ok(match advice {
@@ -123,58 +92,12 @@ fn advice_of(call: &str, advice: i32) -> Result<Advice, Fail> {
 /// MM_E_READ_ONLY.
 #[no_mangle]
 pub extern "C" fn mm_advise(a: mm_array, advice: i32) -> mm_status {
-    guard(
-        "mm_advise",
-        |s| s,
-        || {
-            let call = || format!("mm_advise(handle {a:#x}, advice {advice})");
-            let advice = advice_of(&call(), advice)?;
-            with_entry("mm_advise", a, |e| {
-                e.view
-                    .advise(advice)
-                    .map_err(|err| Fail::core(&call(), err))
-            })?;
-            Ok(MM_OK)
-        },
-    )
-}
-
-/// msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
-/// The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
-/// negative strides has bytes before mm_data(a), which this call cannot name: flush
-/// them through a view that starts lower, or with mm_flush). Its cost follows the
-/// range, not the mapping. MM_OK and no effect in modes r and c.
-#[no_mangle]
-pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> mm_status {
-    guard(
-        "mm_flush_range",
-        |s| s,
-        || {
-            with_entry("mm_flush_range", a, |e| {
-                e.view.flush_range(byte_offset, nbytes).map_err(|err| {
-                    Fail::core(
-                        &format!("mm_flush_range(handle {a:#x}, {byte_offset}, {nbytes})"),
-                        err,
-                    )
-                })
-            })?;
-            Ok(MM_OK)
-        },
-    )
-}
-
-/// msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
-/// changed page and returns without waiting. MM_OK and no effect in modes r and c.
-#[no_mangle]
-pub extern "C" fn mm_flush_async(a: mm_array) -> mm_status {
-    guard(
-        "mm_flush_async",
-        |s| s,
-        || {
-            on_view("mm_flush_async", a, View::flush_async)?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_advise", |name| {
+        let call = || format!("{name}(handle {a:#x}, advice {advice})");
+        let advice = advice_of(&call(), advice)?;
+        on_view(name, a, |v| v.advise(advice)).map_err(|f| f.in_call(&call()))?;
+        Ok(MM_OK)
+    })
 }
 
 /// Stores in `*resident_bytes` how many of the view's bytes lie in pages that are
@@ -184,24 +107,12 @@ pub extern "C" fn mm_flush_async(a: mm_array) -> mm_status {
 /// `resident_bytes` must be a writable uint64_t.
 #[no_mangle]
 pub unsafe extern "C" fn mm_resident(a: mm_array, resident_bytes: *mut u64) -> mm_status {
-    guard(
-        "mm_resident",
-        |s| s,
-        || {
-            if resident_bytes.is_null() {
-                return Err(Fail::new(
-                    MM_E_INVALID_ARG,
-                    "mm_resident: resident_bytes is NULL",
-                ));
-            }
-            // SAFETY: checked non-NULL; the caller passes a writable uint64_t.
-            unsafe { *resident_bytes = 0 };
-            let n = on_view("mm_resident", a, View::resident_bytes)?;
-            // SAFETY: as above.
-            unsafe { *resident_bytes = n };
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_resident", |name| {
+        // SAFETY: the caller passes NULL or a writable uint64_t.
+        let out = unsafe { out_arg(name, "resident_bytes", resident_bytes, 0) }?;
+        *out = on_view(name, a, View::resident_bytes)?;
+        Ok(MM_OK)
+    })
 }
 
 /// mlock of the pages the view covers: they are faulted in and stay in memory until
@@ -209,26 +120,18 @@ pub unsafe extern "C" fn mm_resident(a: mm_array, resident_bytes: *mut u64) -> m
 /// ENOMEM; not permitted: MM_E_PERMISSION with errno EPERM.
 #[no_mangle]
 pub extern "C" fn mm_lock(a: mm_array) -> mm_status {
-    guard(
-        "mm_lock",
-        |s| s,
-        || {
-            on_view("mm_lock", a, View::lock)?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_lock", |name| {
+        on_view(name, a, View::lock)?;
+        Ok(MM_OK)
+    })
 }
 
 /// munlock of the pages the view covers (pages locked through another view of the same
 /// pages are unlocked as well: locks do not nest).
 #[no_mangle]
 pub extern "C" fn mm_unlock(a: mm_array) -> mm_status {
-    guard(
-        "mm_unlock",
-        |s| s,
-        || {
-            on_view("mm_unlock", a, View::unlock)?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_unlock", |name| {
+        on_view(name, a, View::unlock)?;
+        Ok(MM_OK)
+    })
 }

@@ -13,8 +13,10 @@
 use std::ffi::c_void;
 use std::panic::{self, AssertUnwindSafe};
 
-use super::array::with_entry;
-use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_E_UNSUPPORTED, MM_OK};
+use super::args::out_arg;
+use super::boundary::{guard, Fail};
+use super::handles::with_entry;
+use super::status::*;
 use crate::view::View;
 
 /// DLPack ABI version this library produces (major; consumers check it).
@@ -256,24 +258,23 @@ pub unsafe extern "C" fn mm_to_dlpack(
     a: mm_array,
     out_managed_tensor_versioned: *mut *mut c_void,
 ) -> mm_status {
-    guard(
-        "mm_to_dlpack",
-        |s| s,
-        || {
-            let call = format!("mm_to_dlpack(handle {a:#x})");
-            if out_managed_tensor_versioned.is_null() {
-                return Err(Fail::new(MM_E_INVALID_ARG, format!("{call}: out is NULL")));
-            }
-            // SAFETY: checked non-NULL; the caller gives a writable pointer slot.
-            let out = unsafe { &mut *out_managed_tensor_versioned };
-            *out = std::ptr::null_mut();
-            let export = with_entry("mm_to_dlpack", a, |e| {
-                export(&e.view).map_err(|why| Fail::new(MM_E_UNSUPPORTED, format!("{call}: {why}")))
-            })?;
-            *out = Box::into_raw(export).cast();
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_to_dlpack", |name| {
+        let call = format!("{name}(handle {a:#x})");
+        // SAFETY: the caller passes NULL or a writable `void *`.
+        let out = unsafe {
+            out_arg(
+                &call,
+                "out",
+                out_managed_tensor_versioned,
+                std::ptr::null_mut(),
+            )
+        }?;
+        let export = with_entry(name, a, |e| {
+            export(&e.view).map_err(|why| Fail::new(MM_E_UNSUPPORTED, format!("{call}: {why}")))
+        })?;
+        *out = Box::into_raw(export).cast();
+        Ok(MM_OK)
+    })
 }
 
 #[cfg(test)]

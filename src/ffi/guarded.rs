@@ -2,8 +2,9 @@
 
 use std::ffi::c_void;
 
-use super::array::with_entry;
-use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_OK};
+use super::boundary::{guard, Fail};
+use super::handles::on_view;
+use super::status::*;
 use crate::guarded;
 
 /// Copies `nbytes` bytes of the view `a`, starting `byte_offset` bytes after mm_data(a),
@@ -34,25 +35,19 @@ pub unsafe extern "C" fn mm_read_at(
     dst: *mut c_void,
     nbytes: usize,
 ) -> mm_status {
-    guard(
-        "mm_read_at",
-        |s| s,
-        || {
-            let call = format!("mm_read_at(handle {a:#x})");
-            if dst.is_null() && nbytes > 0 {
-                return Err(Fail::new(
-                    MM_E_INVALID_ARG,
-                    format!("{call}: dst is NULL but nbytes is {nbytes}"),
-                ));
-            }
-            with_entry("mm_read_at", a, |e| {
-                // SAFETY: dst holds nbytes writable bytes (caller's contract).
-                unsafe { guarded::read_at(&e.view, byte_offset, dst.cast(), nbytes) }
-                    .map_err(|err| Fail::core(&call, err))
-            })?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_read_at", |name| {
+        if dst.is_null() && nbytes > 0 {
+            return Err(Fail::new(
+                MM_E_INVALID_ARG,
+                format!("{name}(handle {a:#x}): dst is NULL but nbytes is {nbytes}"),
+            ));
+        }
+        // SAFETY: dst holds nbytes writable bytes (the caller's contract).
+        on_view(name, a, |v| unsafe {
+            guarded::read_at(v, byte_offset, dst.cast(), nbytes)
+        })?;
+        Ok(MM_OK)
+    })
 }
 
 /// Copies `nbytes` bytes from `src` into the view `a`, starting `byte_offset` bytes after
@@ -78,23 +73,17 @@ pub unsafe extern "C" fn mm_write_at(
     src: *const c_void,
     nbytes: usize,
 ) -> mm_status {
-    guard(
-        "mm_write_at",
-        |s| s,
-        || {
-            let call = format!("mm_write_at(handle {a:#x})");
-            if src.is_null() && nbytes > 0 {
-                return Err(Fail::new(
-                    MM_E_INVALID_ARG,
-                    format!("{call}: src is NULL but nbytes is {nbytes}"),
-                ));
-            }
-            with_entry("mm_write_at", a, |e| {
-                // SAFETY: src holds nbytes readable bytes (caller's contract).
-                unsafe { guarded::write_at(&e.view, byte_offset, src.cast(), nbytes) }
-                    .map_err(|err| Fail::core(&call, err))
-            })?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_write_at", |name| {
+        if src.is_null() && nbytes > 0 {
+            return Err(Fail::new(
+                MM_E_INVALID_ARG,
+                format!("{name}(handle {a:#x}): src is NULL but nbytes is {nbytes}"),
+            ));
+        }
+        // SAFETY: src holds nbytes readable bytes (the caller's contract).
+        on_view(name, a, |v| unsafe {
+            guarded::write_at(v, byte_offset, src.cast(), nbytes)
+        })?;
+        Ok(MM_OK)
+    })
 }

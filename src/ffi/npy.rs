@@ -1,53 +1,12 @@
-//! .npy files and record fields over the C ABI.
+//! .npy files: opening them as numpy's np.load(mmap_mode=...) does, creating them as
+//! open_memmap does, saving any view as np.save does.
 
-use std::ffi::{c_char, CStr, CString, OsStr};
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::ffi::c_char;
 
-use super::array::{array_arg, out_handle, parse_dtype, register, text_arg, with_entry};
-use super::{guard, mm_array, mm_status, Fail, MM_E_INVALID_ARG, MM_OK};
-use crate::dtype::DType;
-use crate::layout::Order;
-use crate::mapping::Mode;
-
-/// The C strings and numbers mm_field hands out for one field.
-pub(crate) struct FieldText {
-    name: CString,
-    dtype: CString,
-    offset: usize,
-    shape: Box<[usize]>,
-}
-
-/// A C string of `text`, cut at the first NUL (names cannot carry one through C).
-fn c_text(text: &str) -> CString {
-    let cut = text.split('\0').next().unwrap_or("");
-    CString::new(cut).unwrap_or_default()
-}
-
-pub(crate) fn field_texts(dtype: &DType) -> Box<[FieldText]> {
-    dtype
-        .fields()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|f| FieldText {
-                    name: c_text(&f.name),
-                    dtype: c_text(f.dtype.typestr()),
-                    offset: f.offset,
-                    shape: f.shape.clone().into(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn path_arg<'a>(call: &str, path: *const c_char) -> Result<&'a [u8], Fail> {
-    if path.is_null() {
-        return Err(Fail::new(MM_E_INVALID_ARG, format!("{call}: path is NULL")));
-    }
-    // SAFETY: the caller passes a NUL-terminated string (checked non-NULL).
-    Ok(unsafe { CStr::from_ptr(path) }.to_bytes())
-}
+use super::args::{array_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle, path_arg};
+use super::boundary::{guard, Fail};
+use super::handles::{on_view, register};
+use super::status::*;
 
 /// Opens a .npy file as an array with the dtype, shape and order its header states,
 /// mapped at the data offset (mm_offset reports it), as numpy's
@@ -70,23 +29,16 @@ pub unsafe extern "C" fn mm_open_npy(
     mode: *const c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    guard(
-        "mm_open_npy",
-        |s| s,
-        || {
-            let out = unsafe { out_handle("mm_open_npy", out) }?;
-            let path = path_arg("mm_open_npy", path)?;
-            let call = format!("mm_open_npy({:?})", String::from_utf8_lossy(path));
-            let mode = match unsafe { text_arg(&call, "mode", mode) }? {
-                None => Mode::ReadWrite,
-                Some(text) => Mode::parse(text).map_err(|e| Fail::core(&call, e))?,
-            };
-            let view = crate::npy::open(Path::new(OsStr::from_bytes(path)), mode)
-                .map_err(|e| Fail::core(&call, e))?;
-            *out = register(view, &call)?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_open_npy", |name| {
+        // SAFETY: the caller's pointers are NULL or valid as documented.
+        let out = unsafe { out_handle(name, out) }?;
+        let path = unsafe { path_arg(name, path) }?;
+        let call = call_on_path(name, path);
+        let mode = unsafe { mode_arg(&call, mode) }?;
+        let view = crate::npy::open(path, mode).map_err(|e| Fail::core(&call, e))?;
+        *out = register(view, &call)?;
+        Ok(MM_OK)
+    })
 }
 
 /// Creates (or truncates) a .npy file for an array of `dtype` and `shape` and maps its
@@ -116,23 +68,20 @@ pub unsafe extern "C" fn mm_create_npy(
     order: c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    guard(
-        "mm_create_npy",
-        |s| s,
-        || {
-            let out = unsafe { out_handle("mm_create_npy", out) }?;
-            let path = path_arg("mm_create_npy", path)?;
-            let call = format!("mm_create_npy({:?})", String::from_utf8_lossy(path));
-            let dtype = parse_dtype(&call, unsafe { text_arg(&call, "dtype", dtype) }?)?
-                .ok_or_else(|| Fail::new(MM_E_INVALID_ARG, format!("{call}: dtype is NULL")))?;
-            let shape = unsafe { array_arg(&call, "shape", shape, ndim) }?;
-            let order = Order::from_char(order as u8).map_err(|e| Fail::core(&call, e))?;
-            let view = crate::npy::create(Path::new(OsStr::from_bytes(path)), &dtype, shape, order)
-                .map_err(|e| Fail::core(&call, e))?;
-            *out = register(view, &call)?;
-            Ok(MM_OK)
-        },
-    )
+    guard("mm_create_npy", |name| {
+        // SAFETY: the caller's pointers are NULL or valid as documented.
+        let out = unsafe { out_handle(name, out) }?;
+        let path = unsafe { path_arg(name, path) }?;
+        let call = call_on_path(name, path);
+        let dtype = unsafe { dtype_arg(&call, dtype) }?
+            .ok_or_else(|| Fail::new(MM_E_INVALID_ARG, format!("{call}: dtype is NULL")))?;
+        let shape = unsafe { array_arg(&call, "shape", shape, ndim) }?;
+        let order = order_arg(&call, order)?;
+        let view =
+            crate::npy::create(path, &dtype, shape, order).map_err(|e| Fail::core(&call, e))?;
+        *out = register(view, &call)?;
+        Ok(MM_OK)
+    })
 }
 
 /// Writes the view `a` to `path` exactly as np.save would write that array (C order
@@ -147,88 +96,16 @@ pub unsafe extern "C" fn mm_create_npy(
 /// `path` must be a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn mm_save_npy(a: mm_array, path: *const c_char) -> mm_status {
-    guard(
-        "mm_save_npy",
-        |s| s,
-        || {
-            let path = path_arg("mm_save_npy", path)?;
-            let call = format!(
-                "mm_save_npy(handle {a:#x}, {:?})",
-                String::from_utf8_lossy(path)
-            );
-            let view = with_entry("mm_save_npy", a, |e| Ok(e.view.clone()))?;
-            crate::npy::save(&view, Path::new(OsStr::from_bytes(path)))
-                .map_err(|e| Fail::core(&call, e))?;
-            Ok(MM_OK)
-        },
-    )
-}
-
-/// Number of fields of a record dtype (padding not counted); 0 for other dtypes and for
-/// a bad handle.
-#[no_mangle]
-pub extern "C" fn mm_field_count(a: mm_array) -> usize {
-    guard(
-        "mm_field_count",
-        |_| 0,
-        || with_entry("mm_field_count", a, |e| Ok(e.names.fields.len())),
-    )
-}
-
-/// Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
-/// text (for a subarray field the element dtype, with `ndim`/`shape` giving the
-/// subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
-/// and its byte offset within the record. Any out-pointer may be NULL. The strings and
-/// the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
-/// ndim, strides)` with the field's dtype and offset and the array's own shape and
-/// strides gives a view of the field. `i >= mm_field_count(a)` is MM_E_INVALID_ARG.
-///
-/// # Safety
-/// Each non-NULL out-pointer must be writable.
-#[no_mangle]
-pub unsafe extern "C" fn mm_field(
-    a: mm_array,
-    i: usize,
-    name: *mut *const c_char,
-    dtype: *mut *const c_char,
-    byte_offset: *mut usize,
-    ndim: *mut usize,
-    shape: *mut *const usize,
-) -> mm_status {
-    guard(
-        "mm_field",
-        |s| s,
-        || {
-            with_entry("mm_field", a, |e| {
-                let Some(f) = e.names.fields.get(i) else {
-                    return Err(Fail::new(
-                        MM_E_INVALID_ARG,
-                        format!(
-                            "mm_field(handle {a:#x}, {i}): the array has {} fields",
-                            e.names.fields.len()
-                        ),
-                    ));
-                };
-                // SAFETY: each pointer is NULL or writable, as documented.
-                unsafe {
-                    if !name.is_null() {
-                        *name = f.name.as_ptr();
-                    }
-                    if !dtype.is_null() {
-                        *dtype = f.dtype.as_ptr();
-                    }
-                    if !byte_offset.is_null() {
-                        *byte_offset = f.offset;
-                    }
-                    if !ndim.is_null() {
-                        *ndim = f.shape.len();
-                    }
-                    if !shape.is_null() {
-                        *shape = f.shape.as_ptr();
-                    }
-                }
-                Ok(MM_OK)
-            })
-        },
-    )
+    guard("mm_save_npy", |name| {
+        // SAFETY: the caller passes NULL or a NUL-terminated path.
+        let path = unsafe { path_arg(name, path) }?;
+        let view = on_view(name, a, |v| Ok(v.clone()))?;
+        crate::npy::save(&view, path).map_err(|e| {
+            Fail::core(
+                &format!("{name}(handle {a:#x}, {:?})", path.to_string_lossy()),
+                e,
+            )
+        })?;
+        Ok(MM_OK)
+    })
 }

@@ -1,0 +1,248 @@
+//! The panic boundary: [`guard`], the failure of a call ([`Fail`]) and the calling
+//! thread's last error, which every exported function goes through.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{CStr, CString};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+use super::status::*;
+use crate::error::{ErrorKind, MmError};
+
+/// A failed call as the C caller sees it.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub status: mm_status,
+    pub message: String,
+    pub os_error: i32,
+}
+
+impl Fail {
+    pub fn new(status: mm_status, message: impl Into<String>) -> Fail {
+        Fail {
+            status,
+            message: message.into(),
+            os_error: 0,
+        }
+    }
+
+    /// The same failure with its message naming `call` instead of the bare function
+    /// name it started with (`mm_open: ...` becomes `mm_open("/a/b"): ...`).
+    pub fn in_call(mut self, call: &str) -> Fail {
+        let name_len = call.find('(').unwrap_or(call.len());
+        if self.message.starts_with(&call[..name_len]) {
+            self.message = format!("{call}{}", &self.message[name_len..]);
+        }
+        self
+    }
+
+    /// A core error, its message prefixed with the call (`mm_open("/a/b")`).
+    pub fn core(call: &str, err: MmError) -> Fail {
+        Fail {
+            status: status_of(err.kind),
+            message: format!("{call}: {}", err.message),
+            os_error: err.os_error,
+        }
+    }
+}
+
+fn status_of(kind: ErrorKind) -> mm_status {
+    match kind {
+        ErrorKind::InvalidArg => MM_E_INVALID_ARG,
+        ErrorKind::NotFound => MM_E_NOT_FOUND,
+        ErrorKind::Permission => MM_E_PERMISSION,
+        ErrorKind::Io => MM_E_IO,
+        ErrorKind::FileTooSmall => MM_E_FILE_TOO_SMALL,
+        ErrorKind::SizeMismatch => MM_E_SIZE_MISMATCH,
+        ErrorKind::ReadOnly => MM_E_READ_ONLY,
+        ErrorKind::Format => MM_E_FORMAT,
+        ErrorKind::Unsupported => MM_E_UNSUPPORTED,
+        ErrorKind::OutOfBounds => MM_E_OUT_OF_BOUNDS,
+    }
+}
+
+struct LastError {
+    message: CString,
+    os_error: i32,
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError { message: CString::default(), os_error: 0 });
+    /// How deep this thread is inside guard(); panics there are recorded, not printed.
+    static GUARD_DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Where the last panic inside guard() happened, filled by the panic hook.
+    static PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn set_last_error(fail: Fail) {
+    let bytes: Vec<u8> = fail
+        .message
+        .into_bytes()
+        .into_iter()
+        .map(|b| if b == 0 { b'?' } else { b })
+        .collect();
+    let message = CString::new(bytes).unwrap_or_default();
+    // try_with: a call made while the thread is being torn down must not panic here.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            slot.message = message;
+            slot.os_error = fail.os_error;
+        }
+    });
+}
+
+/// Installs, once, a panic hook that stays silent for panics inside guard() (recording
+/// their location instead) and hands every other panic to the hook that was there before.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let inside = GUARD_DEPTH.try_with(|d| d.get() > 0).unwrap_or(false);
+            if inside {
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                let _ = PANIC_AT.try_with(|p| *p.borrow_mut() = Some(at));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The value an export returns when its body fails, given by its return type: the
+/// status itself for an `mm_status`, 0 for a count or a number, NULL for a pointer.
+/// Calls whose failure value is something else (a text that is never NULL, an errno
+/// that must not be mistaken for a status) use [`guard_or`].
+pub(crate) trait FailValue {
+    fn fail_value(status: mm_status) -> Self;
+}
+
+impl FailValue for mm_status {
+    fn fail_value(status: mm_status) -> Self {
+        status
+    }
+}
+
+macro_rules! zero_on_failure {
+    ($($t:ty),*) => {$(
+        impl FailValue for $t {
+            fn fail_value(_: mm_status) -> Self {
+                0
+            }
+        }
+    )*};
+}
+zero_on_failure!(usize, u32, u64);
+
+impl<T> FailValue for *const T {
+    fn fail_value(_: mm_status) -> Self {
+        std::ptr::null()
+    }
+}
+
+impl<T> FailValue for *mut T {
+    fn fail_value(_: mm_status) -> Self {
+        std::ptr::null_mut()
+    }
+}
+
+/// The panic boundary every exported function goes through, named once: `body` gets
+/// the function's name (for its messages) and returns the value for C, or a failure
+/// that is recorded as the thread's last error and answered with the return type's
+/// [`FailValue`]. A panic becomes MM_E_PANIC.
+pub(crate) fn guard<R: FailValue>(
+    name: &'static str,
+    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+) -> R {
+    run_guarded(name, body).unwrap_or_else(R::fail_value)
+}
+
+/// [`guard`] for a call that answers every failure with `fallback`.
+pub(crate) fn guard_or<R>(
+    name: &'static str,
+    fallback: R,
+    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+) -> R {
+    run_guarded(name, body).unwrap_or(fallback)
+}
+
+/// Runs `body` inside the panic boundary; a failure (or a caught panic) is recorded as
+/// the thread's last error and its status returned.
+fn run_guarded<R>(
+    name: &'static str,
+    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+) -> Result<R, mm_status> {
+    install_panic_hook();
+    // try_with: a call made while this thread's locals are being destroyed (from a C++
+    // thread_local destructor, say) must still work rather than abort.
+    let _ = GUARD_DEPTH.try_with(|d| d.set(d.get() + 1));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| body(name)));
+    let _ = GUARD_DEPTH.try_with(|d| d.set(d.get() - 1));
+    let fail = match result {
+        Ok(Ok(value)) => return Ok(value),
+        Ok(Err(fail)) => fail,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let at = PANIC_AT
+                .try_with(|p| p.borrow_mut().take())
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            // Dropping a payload can itself panic; never let that escape.
+            let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
+            Fail::new(
+                MM_E_PANIC,
+                format!("{name}: internal error (please report): {what} at {at}"),
+            )
+        }
+    };
+    let status = fail.status;
+    set_last_error(fail);
+    Err(status)
+}
+
+/// Runs `f` on this thread's last error: its message (NUL-terminated) and errno.
+pub(crate) fn with_last_error<R>(f: impl FnOnce(&CStr, i32) -> R) -> R {
+    LAST_ERROR.with(|slot| {
+        let slot = slot.borrow();
+        f(&slot.message, slot.os_error)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_turns_panic_into_status() {
+        let status = guard("mm_test", |_| -> Result<mm_status, Fail> {
+            panic!("boom {}", 7)
+        });
+        assert_eq!(status, MM_E_PANIC);
+        let msg = with_last_error(|m, _| m.to_str().unwrap().to_string());
+        assert!(msg.starts_with("mm_test: internal error"), "{msg}");
+        assert!(
+            msg.contains("boom 7") && msg.contains("src/ffi/boundary.rs:"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn failure_value_follows_the_return_type() {
+        fn fail<R>(_: &str) -> Result<R, Fail> {
+            Err(Fail::new(MM_E_IO, "x"))
+        }
+        assert_eq!(guard::<mm_status>("mm_test", fail), MM_E_IO);
+        assert_eq!(guard::<usize>("mm_test", fail), 0);
+        assert!(guard::<*const u8>("mm_test", fail).is_null());
+        assert_eq!(guard_or("mm_test", 7i32, fail), 7);
+        assert_eq!(guard("mm_test", |name| Ok(name.len())), 7);
+    }
+}

@@ -1,0 +1,90 @@
+//! Errors: the text of a status code and the calling thread's last error.
+
+use std::ffi::{c_char, CStr};
+
+use super::boundary::{guard_or, with_last_error};
+use super::status::*;
+
+/// A short, static description of a status code; "unknown status" for any other value.
+#[no_mangle]
+pub extern "C" fn mm_status_str(s: mm_status) -> *const c_char {
+    guard_or("mm_status_str", c"unknown status".as_ptr(), |_| {
+        let text: &'static CStr = match s {
+            MM_OK => c"success",
+            MM_E_INVALID_ARG => c"invalid argument",
+            MM_E_NOT_FOUND => c"file not found",
+            MM_E_PERMISSION => c"permission denied",
+            MM_E_IO => c"I/O error",
+            MM_E_FILE_TOO_SMALL => c"file too small",
+            MM_E_SIZE_MISMATCH => c"file size is not a multiple of the itemsize",
+            MM_E_READ_ONLY => c"array is read-only",
+            MM_E_FORMAT => c"malformed file header",
+            MM_E_UNSUPPORTED => c"unsupported",
+            MM_E_BAD_HANDLE => c"bad handle (0, closed or never issued)",
+            MM_E_OUT_OF_BOUNDS => c"out of bounds",
+            MM_E_PANIC => c"internal error",
+            _ => c"unknown status",
+        };
+        Ok(text.as_ptr())
+    })
+}
+
+/// The message of the last failed call on this thread; never NULL ("" before any
+/// failure). Valid until the next failing call on this thread. Successful calls leave
+/// it unchanged.
+#[no_mangle]
+pub extern "C" fn mm_last_error_message() -> *const c_char {
+    guard_or("mm_last_error_message", c"".as_ptr(), |_| {
+        Ok(with_last_error(|message, _| message.as_ptr()))
+    })
+}
+
+/// Copies the last error message of this thread into `buf` (at most `cap` bytes,
+/// always NUL-terminated when cap > 0), like snprintf. Returns the length the full
+/// message needs including its NUL, so a return value > cap means it was cut short.
+///
+/// # Safety
+/// `buf` must be NULL or point to at least `cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mm_last_error_copy(buf: *mut c_char, cap: usize) -> usize {
+    guard_or("mm_last_error_copy", 0, |_| {
+        Ok(with_last_error(|message, _| {
+            let bytes = message.to_bytes();
+            if !buf.is_null() && cap > 0 {
+                let n = bytes.len().min(cap - 1);
+                // SAFETY: the caller gives `cap` writable bytes at `buf`; n + 1 <= cap.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf.cast::<u8>(), n);
+                    *buf.add(n) = 0;
+                }
+            }
+            bytes.len() + 1
+        }))
+    })
+}
+
+/// errno of the last failed call on this thread, or 0 if it had no OS cause (or no call
+/// failed yet).
+#[no_mangle]
+pub extern "C" fn mm_last_os_error() -> i32 {
+    guard_or("mm_last_os_error", 0, |_| {
+        Ok(with_last_error(|_, os_error| os_error))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::boundary::{set_last_error, Fail};
+    use super::*;
+
+    #[test]
+    fn error_copy_is_snprintf_like() {
+        set_last_error(Fail::new(MM_E_IO, "abcdef"));
+        let mut buf = [1 as c_char; 4];
+        let need = unsafe { mm_last_error_copy(buf.as_mut_ptr(), buf.len()) };
+        assert_eq!(need, 7);
+        assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_bytes(), b"abc");
+        assert_eq!(unsafe { mm_last_error_copy(std::ptr::null_mut(), 0) }, 7);
+        assert_eq!(mm_last_os_error(), 0);
+    }
+}

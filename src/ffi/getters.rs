@@ -1,0 +1,142 @@
+//! Using a handle: the address of its data, its geometry and numpy attributes, and
+//! closing it. A getter given a bad handle returns 0 or NULL and sets the last error.
+
+use std::ffi::{c_char, c_void};
+
+use super::boundary::guard;
+use super::handles::{live, unregister, with_entry};
+use super::status::*;
+
+/// Address of the first element; NULL only for a bad handle. A valid zero-size array
+/// gives a non-NULL address that must not be dereferenced. In mode r the memory is
+/// read-only: writing through it kills the process (SIGSEGV). The address stays valid
+/// while any view of the mapping is open.
+#[no_mangle]
+pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
+    guard("mm_data", |name| {
+        with_entry(name, a, |e| Ok(e.view.data_ptr().cast()))
+    })
+}
+
+/// Releases this view. The mapping is unmapped when the last view of it is closed, in
+/// any order; closing does not flush (written pages of r+/w+ still reach the file, as
+/// with numpy). A second close of the same handle is MM_E_BAD_HANDLE. Closing a handle
+/// another thread is using makes that thread's next call on it MM_E_BAD_HANDLE.
+#[no_mangle]
+pub extern "C" fn mm_close(a: mm_array) -> mm_status {
+    guard("mm_close", |name| {
+        unregister(name, a)?;
+        Ok(MM_OK)
+    })
+}
+
+/// Number of dimensions (0 for a 0-d array, and for a bad handle).
+#[no_mangle]
+pub extern "C" fn mm_ndim(a: mm_array) -> usize {
+    guard("mm_ndim", |name| {
+        with_entry(name, a, |e| Ok(e.view.shape().len()))
+    })
+}
+
+/// The `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
+#[no_mangle]
+pub extern "C" fn mm_shape(a: mm_array) -> *const usize {
+    guard("mm_shape", |name| {
+        with_entry(name, a, |e| Ok(e.view.shape().as_ptr()))
+    })
+}
+
+/// The `ndim` byte strides (may be negative), as numpy's memmap gives them (a zero-length
+/// dimension counts as 1); valid while the handle is open; NULL for a bad handle.
+#[no_mangle]
+pub extern "C" fn mm_strides(a: mm_array) -> *const i64 {
+    guard("mm_strides", |name| {
+        with_entry(name, a, |e| Ok(e.view.strides().as_ptr()))
+    })
+}
+
+/// Bytes per element.
+#[no_mangle]
+pub extern "C" fn mm_itemsize(a: mm_array) -> usize {
+    guard("mm_itemsize", |name| {
+        with_entry(name, a, |e| Ok(e.view.itemsize()))
+    })
+}
+
+/// Number of elements (1 for a 0-d array).
+#[no_mangle]
+pub extern "C" fn mm_size(a: mm_array) -> usize {
+    guard("mm_size", |name| with_entry(name, a, |e| Ok(e.view.size())))
+}
+
+/// size * itemsize.
+#[no_mangle]
+pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
+    guard("mm_nbytes", |name| {
+        with_entry(name, a, |e| Ok(e.view.nbytes()))
+    })
+}
+
+/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
+/// dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
+/// Valid while the handle is open; NULL for a bad handle.
+#[no_mangle]
+pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
+    guard("mm_dtype", |name| {
+        with_entry(name, a, |e| Ok(e.names.dtype.as_ptr()))
+    })
+}
+
+/// "r", "r+", "w+" or "c"; NULL for a bad handle.
+#[no_mangle]
+pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
+    guard("mm_mode", |name| {
+        with_entry(name, a, |e| Ok(e.view.mode().as_cstr().as_ptr()))
+    })
+}
+
+/// The byte offset given at open (numpy's .offset); views inherit it.
+#[no_mangle]
+pub extern "C" fn mm_offset(a: mm_array) -> u64 {
+    guard("mm_offset", |name| {
+        with_entry(name, a, |e| Ok(e.view.offset()))
+    })
+}
+
+/// The absolute, normalised path as opened (symlinks not resolved), valid while the
+/// handle is open; NULL for mm_open_fd arrays and for a bad handle (check
+/// mm_last_error_message to tell them apart).
+#[no_mangle]
+pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
+    guard("mm_filename", |name| {
+        with_entry(name, a, |e| {
+            Ok(e.names
+                .filename
+                .as_ref()
+                .map_or(std::ptr::null(), |f| f.as_ptr()))
+        })
+    })
+}
+
+/// Bits MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED, MM_NATIVE_ORDER, as
+/// numpy's ndarray.flags and dtype.isnative report them; 0 for a bad handle.
+#[no_mangle]
+pub extern "C" fn mm_flags(a: mm_array) -> u32 {
+    guard("mm_flags", |name| {
+        with_entry(name, a, |e| {
+            let f = e.view.flags();
+            let bit = |on: bool, b: u32| if on { b } else { 0 };
+            Ok(bit(f.writeable, MM_WRITEABLE)
+                | bit(f.c_contiguous, MM_C_CONTIGUOUS)
+                | bit(f.f_contiguous, MM_F_CONTIGUOUS)
+                | bit(f.aligned, MM_ALIGNED)
+                | bit(f.native_order, MM_NATIVE_ORDER))
+        })
+    })
+}
+
+/// Number of handles open in this process (every view counts); for leak checks.
+#[no_mangle]
+pub extern "C" fn mm_handle_count() -> usize {
+    guard("mm_handle_count", |_| Ok(live()))
+}

@@ -1,0 +1,190 @@
+//! Opening arrays: numpy.memmap's constructor, on a path or on a descriptor, with
+//! optional open flags.
+
+use std::ffi::{c_char, c_int};
+
+use super::args::{array_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle, path_arg};
+use super::boundary::{guard, Fail};
+use super::handles::register;
+use super::status::*;
+use crate::dtype::DType;
+use crate::mapping::{OpenFlags, OpenSpec};
+use crate::view::View;
+
+/// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
+/// access does not page-fault.
+pub const MM_OPEN_POPULATE: u32 = 1;
+/// mm_open_ex flag: reserve the disk blocks of any extension of the file (r+ and w+)
+/// with fallocate before the file grows, so that a full disk is MM_E_IO (errno ENOSPC)
+/// at open, with the file left as it was, instead of a SIGBUS at first write.
+pub const MM_OPEN_PREALLOCATE: u32 = 2;
+
+const KNOWN_FLAGS: u32 = MM_OPEN_POPULATE | MM_OPEN_PREALLOCATE;
+
+fn open_flags(call: &str, flags: u32) -> Result<OpenFlags, Fail> {
+    if flags & !KNOWN_FLAGS != 0 {
+        return Err(Fail::new(
+            MM_E_INVALID_ARG,
+            format!(
+                "{call}: unknown open flag bits {:#x} (known: MM_OPEN_POPULATE {MM_OPEN_POPULATE:#x}, MM_OPEN_PREALLOCATE {MM_OPEN_PREALLOCATE:#x})",
+                flags & !KNOWN_FLAGS
+            ),
+        ));
+    }
+    Ok(OpenFlags {
+        populate: flags & MM_OPEN_POPULATE != 0,
+        preallocate: flags & MM_OPEN_PREALLOCATE != 0,
+    })
+}
+
+/// The arguments mm_open and mm_open_fd share, validated.
+///
+/// # Safety
+/// As mm_open.
+unsafe fn open_spec(
+    call: &str,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+) -> Result<OpenSpec, Fail> {
+    // SAFETY (all three): the caller's pointers are NULL or valid as documented.
+    let dtype = unsafe { dtype_arg(call, dtype) }?.unwrap_or_else(DType::u1);
+    let mode = unsafe { mode_arg(call, mode) }?;
+    let shape = if shape.is_null() {
+        None
+    } else {
+        Some(unsafe { array_arg(call, "shape", shape, ndim) }?.to_vec())
+    };
+    Ok(OpenSpec {
+        dtype,
+        mode,
+        offset,
+        shape,
+        order: order_arg(call, order)?,
+    })
+}
+
+/// The body of mm_open and mm_open_ex (`mm_open(...)` is `mm_open_ex(..., 0, out)`),
+/// `name` being the exported function's name.
+///
+/// # Safety
+/// As mm_open.
+#[allow(clippy::too_many_arguments)]
+unsafe fn open_path(
+    name: &str,
+    path: *const c_char,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+    flags: u32,
+    out: *mut mm_array,
+) -> Result<mm_status, Fail> {
+    // SAFETY: the caller's pointers are NULL or valid as documented.
+    let out = unsafe { out_handle(name, out) }?;
+    let path = unsafe { path_arg(name, path) }?;
+    // The call's text is built only for a failure (open + close is benchmarked).
+    let call = || call_on_path(name, path);
+    // SAFETY: as above.
+    let spec = unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) }
+        .map_err(|f| f.in_call(&call()))?;
+    let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
+    let view = View::open_with(path, &spec, flags).map_err(|e| Fail::core(&call(), e))?;
+    *out = register(view, name).map_err(|f| f.in_call(&call()))?;
+    Ok(MM_OK)
+}
+
+/// Opens `path` as an n-dimensional array, exactly as numpy.memmap(path, dtype, mode,
+/// offset, shape, order) would, and stores a new handle in `*out`.
+///
+/// - `dtype`: a numpy type string or name ("<f8", ">i4", "float64", "S10", "<M8[ns]"...);
+///   NULL means "u1".
+/// - `mode`: "r", "r+", "w+", "c" or "readonly", "readwrite", "write", "copyonwrite";
+///   NULL means "r+". w+ creates or truncates the file; r+ and w+ extend it (sparse) to
+///   offset + nbytes and never shrink it; r and c never change it.
+/// - `offset`: byte offset of the array in the file; any value, not only page multiples.
+/// - `shape`: `ndim` dimensions, or NULL to infer a 1-D shape from the file size
+///   (`ndim` is then ignored). A non-NULL shape with ndim 0 is a 0-d, one-element array.
+/// - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+///
+/// On failure `*out` is 0 and the file is exactly as it was: every argument is checked
+/// before anything is created, truncated or extended. No descriptor stays open.
+///
+/// # Safety
+/// `path` must be a NUL-terminated string; `dtype` and `mode` NULL or NUL-terminated;
+/// `shape` NULL or pointing to `ndim` values; `out` a writable mm_array.
+#[no_mangle]
+pub unsafe extern "C" fn mm_open(
+    path: *const c_char,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+    out: *mut mm_array,
+) -> mm_status {
+    guard("mm_open", |name| unsafe {
+        open_path(name, path, dtype, mode, offset, shape, ndim, order, 0, out)
+    })
+}
+
+/// mm_open with open flags: MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or 0 (then it is
+/// exactly mm_open). Unknown bits are MM_E_INVALID_ARG, checked with every other argument
+/// before the file is touched. With MM_OPEN_PREALLOCATE a full disk is MM_E_IO with
+/// mm_last_os_error() == ENOSPC and the file is left as it was.
+///
+/// # Safety
+/// As mm_open.
+#[no_mangle]
+pub unsafe extern "C" fn mm_open_ex(
+    path: *const c_char,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+    flags: u32,
+    out: *mut mm_array,
+) -> mm_status {
+    guard("mm_open_ex", |name| unsafe {
+        open_path(
+            name, path, dtype, mode, offset, shape, ndim, order, flags, out,
+        )
+    })
+}
+
+/// Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
+/// The mapping always counts from byte 0 of the file, whatever the descriptor's position.
+/// It never truncates (not even in w+), never closes `fd` and does not keep it; r+ and w+
+/// need a descriptor opened O_RDWR. mm_filename of the result is NULL.
+///
+/// # Safety
+/// As mm_open; `fd` is only borrowed for the duration of the call.
+#[no_mangle]
+pub unsafe extern "C" fn mm_open_fd(
+    fd: c_int,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+    out: *mut mm_array,
+) -> mm_status {
+    guard("mm_open_fd", |name| {
+        let call = format!("{name}(fd {fd})");
+        // SAFETY: the caller's pointers are NULL or valid as documented.
+        let out = unsafe { out_handle(&call, out) }?;
+        let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
+        let view = View::open_fd(fd, &spec).map_err(|e| Fail::core(&call, e))?;
+        *out = register(view, &call)?;
+        Ok(MM_OK)
+    })
+}

@@ -1,0 +1,96 @@
+//! Views: new handles over the mapping of an existing one (numpy's view, reshape,
+//! transpose and slicing), sharing its mapping.
+
+use std::ffi::c_char;
+
+use super::args::{array_arg, dtype_arg, out_handle};
+use super::boundary::{guard, Fail};
+use super::handles::{register, register_with, with_entry};
+use super::status::*;
+
+/// A new view over the same mapping as `base`, stored in `*out` (numpy's reshape,
+/// transpose, reversal, sub-block and view(dtype) in one call).
+///
+/// - `dtype`: NULL keeps the dtype of `base`.
+/// - `byte_offset`: position of the view's first element relative to mm_data(base).
+/// - `shape`: `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
+/// - `strides`: `ndim` byte strides (may be negative or 0), or NULL for C-contiguous.
+///   On an axis longer than 1 a non-zero stride must be at least the itemsize.
+///
+/// Every byte any element can reach must lie inside the array as it was opened (the
+/// `offset .. offset + nbytes` bytes of the file), else MM_E_OUT_OF_BOUNDS. A view with
+/// zero elements reaches no byte. Each view is closed with its own mm_close.
+///
+/// # Safety
+/// `dtype` NULL or NUL-terminated; `shape` and `strides` NULL or pointing to `ndim`
+/// values; `out` a writable mm_array.
+#[no_mangle]
+pub unsafe extern "C" fn mm_view(
+    base: mm_array,
+    dtype: *const c_char,
+    byte_offset: i64,
+    shape: *const usize,
+    ndim: usize,
+    strides: *const i64,
+    out: *mut mm_array,
+) -> mm_status {
+    guard("mm_view", |name| {
+        let call = format!("{name}(handle {base:#x})");
+        // SAFETY: the caller's pointers are NULL or valid as documented.
+        let out = unsafe { out_handle(&call, out) }?;
+        let dtype = unsafe { dtype_arg(&call, dtype) }?;
+        let shape = unsafe { array_arg(&call, "shape", shape, ndim) }?;
+        let strides = if strides.is_null() {
+            None
+        } else {
+            Some(unsafe { array_arg(&call, "strides", strides, ndim) }?)
+        };
+        let same_dtype = dtype.is_none();
+        let (view, names) = with_entry(name, base, |e| {
+            let view = e
+                .view
+                .view(dtype, byte_offset, shape, strides)
+                .map_err(|err| Fail::core(&call, err))?;
+            Ok((view, same_dtype.then(|| e.names.clone())))
+        })?;
+        *out = match names {
+            Some(names) => register_with(view, names, &call)?,
+            None => register(view, &call)?,
+        };
+        Ok(MM_OK)
+    })
+}
+
+/// Python slicing `[start:stop:step]` of axis `axis`, as a new handle in `*out`.
+/// Negative indices count from the end, out-of-range bounds clamp, `step` may be negative;
+/// step 0 and axis >= ndim are MM_E_INVALID_ARG. An omitted bound is passed as the extreme
+/// value that clamps to it: for step > 0 start INT64_MIN and stop INT64_MAX; for step < 0
+/// start INT64_MAX and stop INT64_MIN (so [::-1] is (INT64_MAX, INT64_MIN, -1)).
+///
+/// # Safety
+/// `out` must be a writable mm_array.
+#[no_mangle]
+pub unsafe extern "C" fn mm_slice(
+    base: mm_array,
+    axis: usize,
+    start: i64,
+    stop: i64,
+    step: i64,
+    out: *mut mm_array,
+) -> mm_status {
+    guard("mm_slice", |name| {
+        // The call's text is built only for a failure: this is a hot path.
+        let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
+        // SAFETY: the caller passes NULL or a writable mm_array.
+        let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
+        let (view, names) = with_entry(name, base, |e| {
+            let view = e
+                .view
+                .slice(axis, start, stop, step)
+                .map_err(|err| Fail::core(&call(), err))?;
+            Ok((view, e.names.clone()))
+        })?;
+        *out = register_with(view, names, name)?;
+        Ok(MM_OK)
+    })
+}
