@@ -98,7 +98,9 @@ pub unsafe fn copy_with(
     len: usize,
 ) -> std::result::Result<(), Fault> {
     match method {
+        // SAFETY: the caller's contract (`dst` writable, `src` any address) is theirs.
         Method::ProcessVm => unsafe { copy_process_vm(dst, src, len) },
+        // SAFETY: as above.
         Method::Pipe => unsafe { copy_pipe(dst, src, len) },
     }
 }
@@ -320,6 +322,7 @@ mod tests {
         for method in [Method::ProcessVm, Method::Pipe] {
             let src: Vec<u8> = (0..20_000u32).map(|i| (i * 7) as u8).collect();
             let mut dst = vec![0u8; src.len()];
+            // SAFETY: dst has src.len() writable bytes.
             unsafe { copy_with(method, dst.as_mut_ptr(), src.as_ptr(), src.len()) }.unwrap();
             assert_eq!(src, dst, "{method:?}");
         }
@@ -330,6 +333,7 @@ mod tests {
         for method in [Method::ProcessVm, Method::Pipe] {
             // Two pages; the second is unmapped, so a copy across it faults.
             let page = 4096usize;
+            // SAFETY: a fresh anonymous mapping; nothing else refers to it.
             let p = unsafe {
                 libc::mmap(
                     std::ptr::null_mut(),
@@ -341,12 +345,15 @@ mod tests {
                 )
             };
             assert_ne!(p, libc::MAP_FAILED);
+            // SAFETY: unmaps the second page of our own mapping.
             unsafe { libc::munmap(p.cast::<u8>().add(page).cast(), page) };
             let mut dst = vec![0u8; 2 * page];
+            // SAFETY: dst has 2 pages of writable bytes; the source may fault (the test).
             let err =
                 unsafe { copy_with(method, dst.as_mut_ptr(), p.cast(), 2 * page) }.unwrap_err();
             assert_eq!(err.error.raw_os_error(), Some(libc::EFAULT), "{method:?}");
             assert!(err.copied <= page, "{method:?}: {}", err.copied);
+            // SAFETY: unmaps the first page, which is still ours.
             unsafe { libc::munmap(p, page) };
         }
     }

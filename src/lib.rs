@@ -5,6 +5,11 @@
 //! share one reference-counted mapping. The `ffi` module puts a C ABI over it (see
 //! `include/mmarray.h`); the core knows nothing about C.
 
+// Every `unsafe` block of the library (and of its unit tests) says why it is sound. The
+// integration tests under tests/ call the C API through an unsafe block on nearly every
+// line; their safety argument is the contract in include/mmarray.h, so they are exempt.
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod dtype;
 pub mod error;
 pub mod guarded;

@@ -145,10 +145,12 @@ pub struct Mapping {
     filename: Option<PathBuf>,
 }
 
-// SAFETY: the mapping is plain memory owned by this object; all access through the data
-// pointer is the caller's to synchronise, and memmap2's MmapRaw is Send + Sync itself.
-unsafe impl Send for Mapping {}
-unsafe impl Sync for Mapping {}
+// Mapping is Send + Sync because its fields are (memmap2's MmapRaw is): all access
+// through the data pointer is the caller's to synchronise.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Mapping>();
+};
 
 impl Mapping {
     /// Address of the first byte of the array region. For an empty region (nothing

@@ -312,6 +312,8 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
         while done < nbytes {
             let n = CHUNK.min(nbytes - done);
             buf.clear();
+            // SAFETY: `base + done .. + n` lies in the view's extent (see above); `buf`
+            // has capacity CHUNK >= n.
             unsafe {
                 std::ptr::copy_nonoverlapping(base.add(done), buf.as_mut_ptr(), n);
                 buf.set_len(n);
@@ -345,6 +347,7 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
                     buf.reserve(n);
                 }
                 let at = buf.len();
+                // SAFETY: the run lies in the view's extent; `buf` has room for n more.
                 unsafe {
                     std::ptr::copy_nonoverlapping(row.add(done), buf.as_mut_ptr().add(at), n);
                     buf.set_len(at + n);
@@ -360,6 +363,7 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
                 }
                 let at = buf.len();
                 let src = row.wrapping_offset(i as isize * strides[last] as isize);
+                // SAFETY: element i lies in the view's extent; `buf` has room for it.
                 unsafe {
                     std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr().add(at), itemsize);
                     buf.set_len(at + itemsize);

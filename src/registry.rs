@@ -76,6 +76,7 @@ struct FreeList {
 // readers, and the free-list mutex held or the slot exclusively owned by the freer) and
 // read only by readers counted in `state`; T itself must be shareable between threads.
 unsafe impl<T: Send + Sync> Sync for Registry<T> {}
+// SAFETY: the registry owns its values; moving it moves them, which T: Send allows.
 unsafe impl<T: Send + Sync> Send for Registry<T> {}
 
 /// Slot index -> (chunk, position in chunk).

@@ -338,7 +338,9 @@ mod tests {
                     (*t).deleter.unwrap(),
                 )
             };
+            // SAFETY: the first element lies in the export's live, writable mapping.
             unsafe { first.write_unaligned(2.5) };
+            // SAFETY: the deleter runs once, with the tensor it belongs to.
             unsafe { deleter(t.cast()) };
         })
         .join()
@@ -361,7 +363,9 @@ mod tests {
             (t.dtype.code, t.dtype.bits, t.dtype.lanes),
             (MM_DL_INT, 32, 1)
         );
+        // SAFETY: shape and strides point to ndim (1) values owned by the export.
         assert_eq!(unsafe { *t.shape }, 3);
+        // SAFETY: as above.
         assert_eq!(unsafe { *t.strides }, -2);
         assert_eq!(t.data as usize % 256, 0);
         assert_eq!(
@@ -373,8 +377,10 @@ mod tests {
         drop(r);
         // Still mapped: the export holds the view.
         let first = (t.data as usize + t.byte_offset as usize) as *mut i32;
+        // SAFETY: the export keeps the writable mapping alive.
         unsafe { first.write_unaligned(42) };
         let raw = Box::into_raw(e);
+        // SAFETY: `raw` is the export, deleted once.
         unsafe { delete_export(raw.cast()) };
 
         let ro = open(&dir, "<i4", Mode::ReadOnly, 6);

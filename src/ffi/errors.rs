@@ -81,9 +81,12 @@ mod tests {
     fn error_copy_is_snprintf_like() {
         set_last_error(Fail::new(MM_E_IO, "abcdef"));
         let mut buf = [1 as c_char; 4];
+        // SAFETY: buf has buf.len() writable bytes.
         let need = unsafe { mm_last_error_copy(buf.as_mut_ptr(), buf.len()) };
         assert_eq!(need, 7);
+        // SAFETY: the copy NUL-terminated buf.
         assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_bytes(), b"abc");
+        // SAFETY: NULL with cap 0 is allowed.
         assert_eq!(unsafe { mm_last_error_copy(std::ptr::null_mut(), 0) }, 7);
         assert_eq!(mm_last_os_error(), 0);
     }

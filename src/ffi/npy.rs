@@ -30,10 +30,12 @@ pub unsafe extern "C" fn mm_open_npy(
     out: *mut mm_array,
 ) -> mm_status {
     guard("mm_open_npy", |name| {
-        // SAFETY: the caller's pointers are NULL or valid as documented.
+        // SAFETY: the caller passes NULL or a writable mm_array, as documented.
         let out = unsafe { out_handle(name, out) }?;
+        // SAFETY: the caller passes NULL or a NUL-terminated path.
         let path = unsafe { path_arg(name, path) }?;
         let call = call_on_path(name, path);
+        // SAFETY: the caller passes NULL or a NUL-terminated mode.
         let mode = unsafe { mode_arg(&call, mode) }?;
         let view = crate::npy::open(path, mode).map_err(|e| Fail::core(&call, e))?;
         *out = register(view, &call)?;
@@ -69,12 +71,15 @@ pub unsafe extern "C" fn mm_create_npy(
     out: *mut mm_array,
 ) -> mm_status {
     guard("mm_create_npy", |name| {
-        // SAFETY: the caller's pointers are NULL or valid as documented.
+        // SAFETY: the caller passes NULL or a writable mm_array, as documented.
         let out = unsafe { out_handle(name, out) }?;
+        // SAFETY: the caller passes NULL or a NUL-terminated path.
         let path = unsafe { path_arg(name, path) }?;
         let call = call_on_path(name, path);
+        // SAFETY: the caller passes NULL or a NUL-terminated dtype.
         let dtype = unsafe { dtype_arg(&call, dtype) }?
             .ok_or_else(|| Fail::new(MM_E_INVALID_ARG, format!("{call}: dtype is NULL")))?;
+        // SAFETY: the caller passes NULL or `ndim` readable sizes.
         let shape = unsafe { array_arg(&call, "shape", shape, ndim) }?;
         let order = order_arg(&call, order)?;
         let view =

@@ -50,12 +50,14 @@ unsafe fn open_spec(
     ndim: usize,
     order: c_char,
 ) -> Result<OpenSpec, Fail> {
-    // SAFETY (all three): the caller's pointers are NULL or valid as documented.
+    // SAFETY: the caller passes NULL or a NUL-terminated dtype.
     let dtype = unsafe { dtype_arg(call, dtype) }?.unwrap_or_else(DType::u1);
+    // SAFETY: the caller passes NULL or a NUL-terminated mode.
     let mode = unsafe { mode_arg(call, mode) }?;
     let shape = if shape.is_null() {
         None
     } else {
+        // SAFETY: the caller passes `ndim` readable sizes (checked non-NULL).
         Some(unsafe { array_arg(call, "shape", shape, ndim) }?.to_vec())
     };
     Ok(OpenSpec {
@@ -85,12 +87,13 @@ unsafe fn open_path(
     flags: u32,
     out: *mut mm_array,
 ) -> Result<mm_status, Fail> {
-    // SAFETY: the caller's pointers are NULL or valid as documented.
+    // SAFETY: the caller passes NULL or a writable mm_array.
     let out = unsafe { out_handle(name, out) }?;
+    // SAFETY: the caller passes NULL or a NUL-terminated path.
     let path = unsafe { path_arg(name, path) }?;
     // The call's text is built only for a failure (open + close is benchmarked).
     let call = || call_on_path(name, path);
-    // SAFETY: as above.
+    // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
     let spec = unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) }
         .map_err(|f| f.in_call(&call()))?;
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
@@ -129,6 +132,7 @@ pub unsafe extern "C" fn mm_open(
     order: c_char,
     out: *mut mm_array,
 ) -> mm_status {
+    // SAFETY: mm_open's contract is open_path's.
     guard("mm_open", |name| unsafe {
         open_path(name, path, dtype, mode, offset, shape, ndim, order, 0, out)
     })
@@ -153,6 +157,7 @@ pub unsafe extern "C" fn mm_open_ex(
     flags: u32,
     out: *mut mm_array,
 ) -> mm_status {
+    // SAFETY: mm_open_ex's contract is open_path's.
     guard("mm_open_ex", |name| unsafe {
         open_path(
             name, path, dtype, mode, offset, shape, ndim, order, flags, out,
@@ -180,8 +185,9 @@ pub unsafe extern "C" fn mm_open_fd(
 ) -> mm_status {
     guard("mm_open_fd", |name| {
         let call = format!("{name}(fd {fd})");
-        // SAFETY: the caller's pointers are NULL or valid as documented.
+        // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(&call, out) }?;
+        // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
         let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
         let view = View::open_fd(fd, &spec).map_err(|e| Fail::core(&call, e))?;
         *out = register(view, &call)?;

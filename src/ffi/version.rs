@@ -33,6 +33,7 @@ mod tests {
     #[test]
     fn version_matches_cargo() {
         assert_eq!(version_number(), 100);
+        // SAFETY: mm_version_string returns a static NUL-terminated string.
         let v = unsafe { CStr::from_ptr(mm_version_string()) };
         assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
     }

@@ -36,13 +36,16 @@ pub unsafe extern "C" fn mm_view(
 ) -> mm_status {
     guard("mm_view", |name| {
         let call = format!("{name}(handle {base:#x})");
-        // SAFETY: the caller's pointers are NULL or valid as documented.
+        // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(&call, out) }?;
+        // SAFETY: the caller passes NULL or a NUL-terminated dtype.
         let dtype = unsafe { dtype_arg(&call, dtype) }?;
+        // SAFETY: the caller passes NULL or `ndim` readable sizes.
         let shape = unsafe { array_arg(&call, "shape", shape, ndim) }?;
         let strides = if strides.is_null() {
             None
         } else {
+            // SAFETY: the caller passes `ndim` readable strides (checked non-NULL).
             Some(unsafe { array_arg(&call, "strides", strides, ndim) }?)
         };
         let same_dtype = dtype.is_none();
