@@ -1,4 +1,4 @@
-"""ctypes binding of the mmarray C ABI (see spec/c-api.md), for the oracle tests.
+"""ctypes binding of the mmarray C ABI (see docs/c-api.md), for the oracle tests.
 
 Only the contract's types are used: mm_array is uint64_t, mm_status int32_t, sizes
 size_t, strides int64_t, offsets uint64_t.  The helpers at the bottom turn a handle into
