@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mmarray benchmark suite: builds in release mode, runs every benchmark of issue 6 with
+# mmarray benchmark suite: builds in release mode, runs every benchmark of bench/README.md with
 # mmarray and its baselines (raw POSIX in C in the same binary, memmap2 from Rust,
 # numpy.memmap), and writes bench/RESULTS.md.
 #

@@ -1,6 +1,6 @@
 # cmake -DPREFIX=<install prefix> -P check_install.cmake
 # The installed tree: real file + symlinks, SONAME, static library, header, CMake and
-# pkg-config files.
+# pkg-config files, the licences and the README under share/doc/mmarray.
 find_program(READELF readelf)
 if(NOT READELF)
   message(FATAL_ERROR "readelf not found (binutils)")
@@ -42,6 +42,21 @@ expect_file("${lib}/cmake/mmarray/mmarrayConfig.cmake")
 expect_file("${lib}/cmake/mmarray/mmarrayConfigVersion.cmake")
 expect_file("${lib}/cmake/mmarray/mmarrayNativeLibs.cmake")
 expect_file("${lib}/pkgconfig/mmarray.pc")
+expect_file("${PREFIX}/share/doc/mmarray/LICENSE-MIT")
+expect_file("${PREFIX}/share/doc/mmarray/LICENSE-APACHE")
+expect_file("${PREFIX}/share/doc/mmarray/README.md")
+# The installed licence texts are the repository's own.
+foreach(name LICENSE-MIT LICENSE-APACHE)
+  set(src "${CMAKE_CURRENT_LIST_DIR}/../${name}")
+  set(dst "${PREFIX}/share/doc/mmarray/${name}")
+  if(EXISTS "${dst}")
+    file(SHA256 "${src}" want)
+    file(SHA256 "${dst}" got)
+    if(NOT got STREQUAL want)
+      set(errors "${errors}\n${dst} differs from ${src}")
+    endif()
+  endif()
+endforeach()
 
 execute_process(COMMAND "${READELF}" -d "${lib}/libmmarray.so.${version}" OUTPUT_VARIABLE dyn)
 if(NOT dyn MATCHES "Library soname: \\[libmmarray\\.so\\.${maj}\\]")

@@ -1,5 +1,5 @@
 // Compiled (not run) as C++11 and C++17 with -Wall -Wextra -pedantic -Werror: the header
-// works from C++ (extern "C", no C-only constructs) and has the contract's signatures.
+// works from C++ (extern "C", no C-only constructs) and has the signatures of docs/c-api.md.
 #include "mmarray.h"
 #include "mmarray.h"
 

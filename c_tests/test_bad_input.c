@@ -1,4 +1,4 @@
-/* Bad-input matrix (issue 5, item 1): every pointer parameter NULL; strings empty,
+/* Bad-input matrix (RELIABILITY.md, section 1): every pointer parameter NULL; strings empty,
  * unknown, 1 MiB long and non-UTF-8; paths that are a directory, a FIFO, a character
  * device, a dangling symlink, a non-UTF-8 name, a name longer than PATH_MAX; shapes with
  * zero, huge and overflowing dimensions; offsets 0, odd, at EOF, past EOF, near 2^64;

@@ -1,4 +1,4 @@
-/* Concurrency stress (issue 5, item 4): 8 threads for N seconds (argv[1], else
+/* Concurrency stress (RELIABILITY.md, section 4): 8 threads for N seconds (argv[1], else
  * $MM_STRESS_SECONDS, else 10) open, view, slice, read, write disjoint regions, flush and
  * close, while also using a table of shared handles that other threads close and replace
  * underneath them. Afterwards: every byte of every region holds the last pattern its

@@ -1,4 +1,5 @@
-/* Arrays of zero bytes and empty files, in every mode (decision D2): no mmap, always
+/* Arrays of zero bytes and empty files, in every mode (decision D2,
+ * docs/numpy-semantics.md#d2): no mmap, always
  * work, mm_data non-NULL, r+/w+ size exactly max(old, offset + nbytes), no 1-byte minimum. */
 #include "check.h"
 

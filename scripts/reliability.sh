@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reliability suite of issue 5 beyond `cargo test --release` (which already runs
+# The reliability suite (RELIABILITY.md) beyond `cargo test --release` (which already runs
 # tests/bad_input.rs, guarded*.rs, crash.rs, hygiene.rs, full_disk.rs, wplus_symlink.rs).
 #
 #   scripts/reliability.sh          CI part (~4 min cold): C bad-input matrix, 3 s C

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The bindings and interop suite (issue 4), for .ci/run. On a fresh Debian 12 with Rust:
+# The bindings and interop suite, for .ci/run. On a fresh Debian 12 with Rust:
 #   - installs what is missing with apt-get when root: golang-go, gfortran, doxygen,
 #     cmake, pkg-config, g++ (and python3-venv); numpy==2.4.6 and ziglang==0.15.2 from
 #     PyPI into the project venv (.venv)

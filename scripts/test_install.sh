@@ -23,6 +23,7 @@ cleanup() {
   if [ $system = 1 ] && [ "$keep" != 1 ] && [ -f "$build/install_manifest.txt" ]; then
     xargs -d '\n' rm -f <"$build/install_manifest.txt"
     rmdir /usr/local/lib/cmake/mmarray /usr/local/lib/cmake /usr/local/lib/pkgconfig 2>/dev/null || true
+    rmdir /usr/local/share/doc/mmarray 2>/dev/null || true
     ldconfig
     echo "removed the /usr/local installation again (MMARRAY_KEEP_INSTALL=1 keeps it)"
   fi
@@ -33,6 +34,10 @@ cmake -S "$root/cmake" -B "$build" -DCMAKE_INSTALL_PREFIX="$prefix" -Wno-dev >/d
 cmake --build "$build" >/dev/null
 cmake --install "$build"
 [ $system = 1 ] && ldconfig
+# The licences and the README travel with the package.
+for f in LICENSE-MIT LICENSE-APACHE README.md; do
+  cmp "$root/$f" "$prefix/share/doc/mmarray/$f" || { echo "$prefix/share/doc/mmarray/$f is missing or differs from $f" >&2; exit 1; }
+done
 
 # loads_from BINARY: the libmmarray.so.0 that BINARY loads must be PREFIX's.
 loads_from() {

@@ -14,7 +14,7 @@
 //!    well. Needs two descriptors (O_CLOEXEC) for the length of the call.
 //!
 //! No signal handler is installed. Neither method needs the file or a descriptor of it,
-//! which mmarray does not keep (decision D6).
+//! which mmarray does not keep (decision D6, docs/numpy-semantics.md#d6).
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

@@ -88,7 +88,7 @@ pub struct OpenSpec {
     pub order: Order,
 }
 
-/// The part of the spec that is known before the file is looked at.
+/// The part of the open's arguments that is known before the file is looked at.
 struct Checked {
     /// `Some((shape, nbytes))` when the shape was given.
     given: Option<(Vec<usize>, usize)>,
@@ -196,7 +196,8 @@ impl Mapping {
     }
 }
 
-/// Opens `path` as numpy.memmap would (with the decisions of the spec) and maps it.
+/// Opens `path` as numpy.memmap would (with the decisions D1-D11 of
+/// docs/numpy-semantics.md) and maps it.
 /// Returns the mapping and the array's shape.
 pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
     open_path_with(path, spec, OpenFlags::default())

@@ -1,8 +1,9 @@
 //! .npy files: opening one as a view (numpy's `open_memmap` / `np.load(mmap_mode=...)`),
 //! creating one (`open_memmap(mode='w+')`) and saving any view as `np.save` would.
 //!
-//! Opening never changes the file (decision D9): data shorter than the header says is
-//! `FileTooSmall` in every mode, and w+ is refused in favour of [`create`].
+//! Opening never changes the file (decision D9, docs/numpy-semantics.md#d9): data
+//! shorter than the header says is `FileTooSmall` in every mode, and w+ is refused in
+//! favour of [`create`].
 
 pub mod header;
 

@@ -1,4 +1,4 @@
-//! The bad-input matrix through the C ABI from Rust (issue 5, item 1; the C program
+//! The bad-input matrix through the C ABI from Rust (RELIABILITY.md, section 1; the C program
 //! c_tests/test_bad_input.c runs the same categories from C). Generated combinations of
 //! mode x dtype text x path kind x shape x offset, handles of every kind against every
 //! handle-taking function, and views/slices at each boundary +-1. Each case: the

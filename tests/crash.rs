@@ -1,4 +1,4 @@
-//! Crash consistency through the C ABI (issue 5, item 5), with real processes:
+//! Crash consistency through the C ABI (RELIABILITY.md, section 5), with real processes:
 //!
 //! - a child writes a pattern through an r+ mapping, calls mm_flush (or mm_flush_range), tells the parent
 //!   over a pipe and is SIGKILLed; the parent reopens the file and finds every byte;

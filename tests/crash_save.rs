@@ -1,4 +1,4 @@
-//! mm_save_npy killed mid-write (issue 5, items 5 and 8): a child saves a 24 MiB array
+//! mm_save_npy killed mid-write (RELIABILITY.md, sections 5 and 8): a child saves a 24 MiB array
 //! over an existing file and is SIGKILLed at 12 points spread over the save's duration;
 //! the final name always holds either the old file, intact, or the complete new one, never
 //! a partial file. Failed saves (target is a directory, missing directory, full tmpfs)

@@ -1,4 +1,4 @@
-//! Full disk (issue 5, item 3) on a 1 MiB tmpfs that the test mounts itself (root only;
+//! Full disk (RELIABILITY.md, section 3) on a 1 MiB tmpfs that the test mounts itself (root only;
 //! otherwise it prints that it is skipped and why). A sparse r+ extension succeeds at
 //! open (nothing is allocated yet); touching a page the full filesystem cannot back
 //! kills a child with SIGBUS through mm_data, while mm_write_at in the parent returns

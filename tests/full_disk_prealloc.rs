@@ -1,4 +1,4 @@
-//! MM_OPEN_PREALLOCATE on a full disk (issue 5, item 3), on a 1 MiB tmpfs the test mounts
+//! MM_OPEN_PREALLOCATE on a full disk (RELIABILITY.md, section 3), on a 1 MiB tmpfs the test mounts
 //! (root only; otherwise it prints that it is skipped and why): w+ and r+ with a shape
 //! too large for the filesystem fail at open with MM_E_IO and ENOSPC, and leave the file
 //! (size, content, mtime) and the filesystem's free space as they were; a w+ of a new

@@ -17,7 +17,7 @@ fn header_declares_the_contract() {
     let header =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/mmarray.h")).unwrap();
     let flat: String = header.split_whitespace().collect::<Vec<_>>().join(" ");
-    // The exact signatures of ../shared/spec/c-api.md.
+    // The exact signatures of docs/c-api.md.
     for decl in [
         "typedef uint64_t mm_array;",
         "typedef int32_t mm_status;",

@@ -1,4 +1,4 @@
-//! File hygiene (issue 5, item 8): every descriptor the library opens is O_CLOEXEC (seen
+//! File hygiene (RELIABILITY.md, section 8): every descriptor the library opens is O_CLOEXEC (seen
 //! in /proc/self/fdinfo while the library holds it), none leaks over thousands of opens,
 //! failures and guarded copies, created files get 0666 & ~umask like fopen, and no file
 //! is left behind by any failure. One #[test], so no other test thread opens files

@@ -1,7 +1,7 @@
 //! Record (structured) dtypes: named fields at byte offsets, optional titles, subarray
 //! fields, nested records and padding.
 //!
-//! Two text forms are read, as the .npy issue asks for every dtype argument:
+//! Two text forms are read, as docs/c-api.md asks for every dtype argument:
 //! - the descr list that .npy headers hold, `"[('x', '<f4'), ('', '|V4'), ('y', '<i8', (3,))]"`,
 //!   read as `numpy.lib.format.descr_to_dtype` reads it: entries named `''` of a plain
 //!   void type are padding and dropped, offsets are rebuilt by adding up itemsizes;

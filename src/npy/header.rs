@@ -1,4 +1,5 @@
-//! The .npy prefix and header dictionary: reading (numpy's checks R1-R16 in its order)
+//! The .npy prefix and header dictionary: reading (numpy's checks R1-R16 in its order,
+//! docs/numpy-semantics.md#npy-reader-rules)
 //! and writing (byte-identical to np.save: key order, growth-axis spaces, 64-byte
 //! alignment, version choice).
 
@@ -43,7 +44,8 @@ fn read_exact_or(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(got)
 }
 
-/// Reads the prefix and header from the start of `r` (R1-R14, R16).
+/// Reads the prefix and header from the start of `r` (R1-R14 and R16 of
+/// docs/numpy-semantics.md#npy-reader-rules; R7 is not applied, D11).
 pub fn read(r: &mut impl Read) -> Result<Header> {
     let io = |e: std::io::Error| MmError::os("cannot read the .npy header", &e);
     let mut magic = [0u8; 8];
@@ -110,7 +112,8 @@ fn bytes_repr(b: &[u8]) -> String {
     s
 }
 
-/// R6-R16 on the header bytes of a file of version `version`.
+/// R6-R16 (docs/numpy-semantics.md#npy-reader-rules) on the header bytes of a file of
+/// version `version`.
 pub fn parse_text(version: (u8, u8), raw: &[u8], data_offset: u64) -> Result<Header> {
     let text: String = if version == (3, 0) {
         String::from_utf8(raw.to_vec()).map_err(|e| {
@@ -442,8 +445,8 @@ mod tests {
 
     #[test]
     fn linear_time_on_large_headers() {
-        // ~2.6 MB of header text, 100000 fields: no 10000-character limit (D11), and the
-        // parse stays fast (it is one pass).
+        // ~2.6 MB of header text, 100000 fields: no 10000-character limit (D11,
+        // docs/numpy-semantics.md#d11), and the parse stays fast (it is one pass).
         let fields: Vec<String> = (0..100_000).map(|i| format!("('f{i}', '<i2')")).collect();
         let text = format!(
             "{{'descr': [{}], 'fortran_order': False, 'shape': (2,), }}",

@@ -1,4 +1,4 @@
-"""ctypes binding of the mmarray C ABI (see spec/c-api.md), for the oracle tests.
+"""ctypes binding of the mmarray C ABI (see docs/c-api.md), for the oracle tests.
 
 Only the contract's types are used: mm_array is uint64_t, mm_status int32_t, sizes
 size_t, strides int64_t, offsets uint64_t.  The helpers at the bottom turn a handle into
@@ -53,8 +53,8 @@ INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 SIZE_MAX = 2**64 - 1
 
-# target/release of the checkout this file lives in (/work/main/target/release/... here;
-# CI's fresh clone elsewhere finds its own build)
+# target/release of the checkout this file lives in, so every clone finds its own build
+# ($MMARRAY_LIB overrides it, e.g. for a separate CARGO_TARGET_DIR)
 DEFAULT_LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "target", "release", "libmmarray.so")
 

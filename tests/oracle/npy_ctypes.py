@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-# The contract's constants, types and the main section's signatures are the oracle
+# The contract's (docs/c-api.md) constants, types and the main section's signatures are the oracle
 # suite's own (mmarray_ctypes.py); this module adds the .npy calls.
 from mmarray_ctypes import (  # noqa: F401  (re-exported for test_npy.py)
     DEFAULT_LIB, INT64_MAX, INT64_MIN, MM_C_CONTIGUOUS, MM_E_BAD_HANDLE, MM_E_FILE_TOO_SMALL,

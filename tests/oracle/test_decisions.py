@@ -1,5 +1,6 @@
-"""Part 5 of the oracle: the deliberate differences from numpy (spec A.15, D1-D10),
-tested as decided, with numpy run alongside where it shows what the difference is."""
+"""Part 5 of the oracle: the deliberate differences from numpy (D1-D10 of
+docs/numpy-semantics.md#decisions), tested as decided, with numpy run alongside where it
+shows what the difference is."""
 
 import ctypes
 import os

@@ -1,4 +1,4 @@
-"""Every dtype spelling the contract names (and numpy's common names and type codes)
+"""Every dtype spelling the contract (docs/c-api.md) names (and numpy's common names and type codes)
 is accepted and reported as numpy's canonical typestr (numpy's dtype.str)."""
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Part 4 of the oracle: every numpy error case maps to the right MM_E_* code, the
 file is left exactly as it was (D1), *out is 0, nothing new is created, and
-mm_last_error_message() names the function."""
+mm_last_error_message() names the function. Codes: docs/c-api.md; decisions D1-D5:
+docs/numpy-semantics.md#decisions."""
 
 import errno
 import os

@@ -1,7 +1,7 @@
 """Part 2 of the oracle: mmarray creates / extends and writes a file, numpy does the
 same call with the same writes on a twin file, and the two files must be identical
-(except where decision D2 says mmarray does not grow a zero-byte array's file to 1 byte).
-numpy then reads mmarray's file back."""
+(except where decision D2 says mmarray does not grow a zero-byte array's file to 1 byte;
+docs/numpy-semantics.md#d2). numpy then reads mmarray's file back."""
 
 import ctypes
 import os

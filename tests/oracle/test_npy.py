@@ -3,8 +3,8 @@
 numpy -> mmarray: np.save, then mm_open_npy gives numpy's dtype text, shape, order,
 offset and bytes.  mmarray -> numpy: mm_create_npy + fill + flush, and mm_save_npy of
 views, give files np.load reads back equal and that are byte-identical to np.save's.
-Every reader rejection (R1-R16) and accepted header variant is a separate case, each
-checked against np.load first.
+Every reader rejection (R1-R16 of docs/numpy-semantics.md#npy-reader-rules) and accepted
+header variant is a separate case, each checked against np.load first.
 """
 
 import ast
@@ -220,7 +220,9 @@ def test_missing_file(lib, tmp_path):
 
 @pytest.mark.parametrize("mode", ["r", "r+", "c"])
 def test_truncated_data_r15(lib, tmp_path, mode):
-    """R15: numpy's r+ silently extends; mmarray never changes the size (D9)."""
+    """R15: numpy's r+ silently extends; mmarray never changes the size (D9).
+
+    docs/numpy-semantics.md#r15 and #d9."""
     path = tmp_path / "a.npy"
     data = saved_bytes(path, np.arange(10, dtype="u1"))
     with open(path, "wb") as f:

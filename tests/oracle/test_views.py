@@ -1,5 +1,6 @@
 """Part 3 of the oracle: mm_slice and mm_view against numpy slicing, transposes,
-reshapes, reversals and dtype reinterpretation of the same memmap."""
+reshapes, reversals and dtype reinterpretation of the same memmap. "The contract" below
+is docs/c-api.md#views."""
 
 import itertools
 import os
