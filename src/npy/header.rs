@@ -7,6 +7,7 @@ use std::io::Read;
 
 use crate::dtype::{shape_text, DType};
 use crate::error::{ErrorKind, MmError, Result};
+use crate::layout::MAX_NDIM;
 use crate::pyliteral::{self, py_repr_str, Value};
 
 pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -238,9 +239,9 @@ pub fn parse_text(version: (u8, u8), raw: &[u8], data_offset: u64) -> Result<Hea
         }
         shape.extend(sub);
     }
-    if shape.len() > 64 {
+    if shape.len() > MAX_NDIM {
         return Err(format_err(format!(
-            "shape has {} dimensions; numpy allows at most 64",
+            "shape has {} dimensions; numpy allows at most {MAX_NDIM}",
             shape.len()
         )));
     }

@@ -359,3 +359,31 @@ fn rejections_r1_to_r16() {
     assert_eq!(k, Format);
     assert!(msg.contains("expected 4294967295 bytes got 2"), "{msg}");
 }
+
+#[test]
+fn at_most_max_ndim_dimensions() {
+    let header = |ndim: usize| {
+        let shape = "1,".repeat(ndim);
+        npy(
+            (1, 0),
+            &format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({shape})}}"),
+        )
+    };
+    let h = parse_bytes(&header(MAX_NDIM)).unwrap();
+    assert_eq!(h.shape, vec![1; 64]);
+    let (k, msg) = kind_of(&header(MAX_NDIM + 1));
+    assert_eq!(k, ErrorKind::Format);
+    assert_eq!(msg, "shape has 65 dimensions; numpy allows at most 64");
+    // A top-level subarray's dimensions count too.
+    let sub = npy(
+        (1, 0),
+        &format!(
+            "{{'descr': ('<f4', (2,)), 'fortran_order': False, 'shape': ({})}}",
+            "1,".repeat(MAX_NDIM)
+        ),
+    );
+    assert_eq!(
+        kind_of(&sub).1,
+        "shape has 65 dimensions; numpy allows at most 64"
+    );
+}
