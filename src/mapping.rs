@@ -393,7 +393,7 @@ fn map_file(
     if flags.populate && (extends || truncate) {
         if let Some(map) = &map {
             // MAP_POPULATE at mmap time skipped the pages that lay past the old end.
-            prefault(map.as_mut_ptr(), nbytes);
+            prefault(map);
         }
     }
     let mapping = Mapping {

@@ -289,18 +289,11 @@ impl View {
         (lo < hi).then_some((lo, hi))
     }
 
-    /// madvise over the pages of the view.
+    /// madvise over the pages of the view (none for a view without elements; the mode
+    /// is checked all the same, by [`Mapping::advise_range`]).
     pub fn advise(&self, advice: mapping::Advice) -> Result<()> {
-        if advice == mapping::Advice::PopulateWrite && !self.mode().writeable() {
-            return Err(MmError::new(
-                ErrorKind::ReadOnly,
-                "MADV_POPULATE_WRITE needs a writable array (mode is r)",
-            ));
-        }
-        match self.byte_range() {
-            Some((lo, hi)) => self.mapping.advise_range(advice, lo, hi),
-            None => Ok(()),
-        }
+        let (lo, hi) = self.byte_range().unwrap_or((0, 0));
+        self.mapping.advise_range(advice, lo, hi)
     }
 
     /// msync(MS_SYNC) of the pages of `nbytes` bytes at `byte_offset` from the first

@@ -5,7 +5,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use mmarray::{DType, ErrorKind, Mode, OpenSpec, Order, View};
+use mmarray::{Advice, DType, ErrorKind, Mode, OpenSpec, Order, View};
 
 #[path = "support/tempdir.rs"]
 mod tempdir;
@@ -268,4 +268,35 @@ fn copy_on_write_never_reaches_the_file() {
     assert_eq!(read(&v)[0], 9);
     drop(v);
     assert_eq!(fs::read(&p).unwrap(), vec![1u8; 10]);
+}
+
+#[test]
+fn populate_write_needs_a_writable_mode_even_without_elements() {
+    let dir = TempDir::new("populate-write");
+    let p = dir.path("a.bin");
+    fs::write(&p, [7u8; 8192]).unwrap();
+    let ro = View::open(&p, &spec("u1", Mode::ReadOnly, 0, None, Order::C)).unwrap();
+    let empty = ro.slice(0, 5, 5, 1).unwrap();
+    assert_eq!(empty.shape(), &[0]);
+    assert_eq!(empty.byte_range(), None);
+    for v in [&ro, &empty] {
+        let err = v.advise(Advice::PopulateWrite).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ReadOnly);
+        assert_eq!(
+            err.message,
+            "MADV_POPULATE_WRITE needs a writable array (mode is r)"
+        );
+        v.advise(Advice::WillNeed).unwrap();
+        v.advise(Advice::DontNeed).unwrap();
+    }
+    drop((ro, empty));
+    let rw = View::open(&p, &spec("u1", Mode::ReadWrite, 0, None, Order::C)).unwrap();
+    let empty = rw.slice(0, 5, 5, 1).unwrap();
+    empty.advise(Advice::PopulateWrite).unwrap();
+    match rw.advise(Advice::PopulateWrite) {
+        Ok(()) => {}
+        // A kernel before 5.14 lacks the advice, and says so.
+        Err(e) => assert_eq!((e.kind, e.os_error), (ErrorKind::Unsupported, libc::EINVAL)),
+    }
+    assert_eq!(fs::read(&p).unwrap(), vec![7u8; 8192]);
 }

@@ -3,9 +3,16 @@
 //! reservation and prefaulting). Each acts on whole pages: byte ranges are widened
 //! outward to page boundaries, which always stay inside the mapping because the kernel
 //! maps whole pages.
+//!
+//! msync and madvise go through memmap2 (`flush_range`, `flush_async_range`,
+//! `advise_range`), which widens a range to its pages the same way. mincore and
+//! mlock/munlock of a range call libc on the page span: memmap2 has no mincore, and its
+//! `lock`/`unlock` take the whole map, where a view locks only its own pages.
 
 use std::fs::File;
 use std::io;
+
+use memmap2::{MmapRaw, UncheckedAdvice};
 
 use super::Mapping;
 use crate::error::{ErrorKind, MmError, Result};
@@ -24,17 +31,19 @@ pub enum Advice {
 }
 
 impl Advice {
-    fn raw(self) -> libc::c_int {
-        match self {
-            Advice::Normal => libc::MADV_NORMAL,
-            Advice::Sequential => libc::MADV_SEQUENTIAL,
-            Advice::Random => libc::MADV_RANDOM,
-            Advice::WillNeed => libc::MADV_WILLNEED,
-            Advice::DontNeed => libc::MADV_DONTNEED,
-            Advice::HugePage => libc::MADV_HUGEPAGE,
-            Advice::PopulateRead => libc::MADV_POPULATE_READ,
-            Advice::PopulateWrite => libc::MADV_POPULATE_WRITE,
-        }
+    /// The advice as memmap2 names it; `None` for MADV_DONTNEED, which memmap2 keeps
+    /// apart (`UncheckedAdvice`) because it can discard what the pages held.
+    fn checked(self) -> Option<memmap2::Advice> {
+        Some(match self {
+            Advice::Normal => memmap2::Advice::Normal,
+            Advice::Sequential => memmap2::Advice::Sequential,
+            Advice::Random => memmap2::Advice::Random,
+            Advice::WillNeed => memmap2::Advice::WillNeed,
+            Advice::DontNeed => return None,
+            Advice::HugePage => memmap2::Advice::HugePage,
+            Advice::PopulateRead => memmap2::Advice::PopulateRead,
+            Advice::PopulateWrite => memmap2::Advice::PopulateWrite,
+        })
     }
 
     fn name(self) -> &'static str {
@@ -79,14 +88,26 @@ pub(super) fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> 
 }
 
 /// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14).
-pub(super) fn prefault(ptr: *mut u8, len: usize) {
-    let (start, len) = page_span(ptr as usize, len);
-    // SAFETY: the span lies within the mapping (page-aligned outward from mapped bytes).
-    let rc = unsafe { libc::madvise(start as *mut _, len, libc::MADV_POPULATE_READ) };
-    if rc != 0 {
-        // SAFETY: as above; advice only.
-        unsafe { libc::madvise(start as *mut _, len, libc::MADV_WILLNEED) };
+pub(super) fn prefault(map: &MmapRaw) {
+    if map.advise(memmap2::Advice::PopulateRead).is_err() {
+        // Advice only: a kernel that takes neither still maps the pages on first touch.
+        let _ = map.advise(memmap2::Advice::WillNeed);
     }
+}
+
+/// A failed madvise of `len` bytes: EINVAL for the advice value (a kernel without it) is
+/// `Unsupported`, never ignored.
+fn advice_error(name: &str, len: usize, err: &io::Error) -> MmError {
+    let what = format!("madvise({name}) of {len} bytes");
+    if err.raw_os_error() == Some(libc::EINVAL) {
+        let mut e = MmError::new(
+            ErrorKind::Unsupported,
+            format!("{what}: this kernel does not support it for this mapping: {err}"),
+        );
+        e.os_error = libc::EINVAL;
+        return e;
+    }
+    MmError::os(what, err)
 }
 
 fn page_size() -> usize {
@@ -122,8 +143,16 @@ impl Mapping {
         Some(page_span(map.as_mut_ptr() as usize + lo, hi - lo))
     }
 
-    /// madvise over the pages of region bytes `lo..hi`. EINVAL for the advice value (a
-    /// kernel without it) is `Unsupported`, never ignored.
+    /// The map and the length of the page span of region bytes `lo..hi` (for messages);
+    /// `None` when nothing is mapped or the span is empty.
+    fn map_for(&self, lo: usize, hi: usize) -> Option<(&MmapRaw, usize)> {
+        let (_, span_len) = self.span(lo, hi)?;
+        Some((self.map.as_ref()?, span_len))
+    }
+
+    /// madvise over the pages of region bytes `lo..hi`. MADV_POPULATE_WRITE needs a
+    /// writable mode, even for an empty range (the one place this is checked). EINVAL
+    /// for the advice value (a kernel without it) is `Unsupported`, never ignored.
     pub fn advise_range(&self, advice: Advice, lo: usize, hi: usize) -> Result<()> {
         if advice == Advice::PopulateWrite && !self.mode.writeable() {
             return Err(MmError::new(
@@ -131,30 +160,19 @@ impl Mapping {
                 "MADV_POPULATE_WRITE needs a writable array (mode is r)",
             ));
         }
-        self.madvise(advice.raw(), advice.name(), lo, hi)
-    }
-
-    /// madvise(`raw`) over the pages of region bytes `lo..hi`; EINVAL is `Unsupported`.
-    fn madvise(&self, raw: libc::c_int, name: &str, lo: usize, hi: usize) -> Result<()> {
-        let Some((start, len)) = self.span(lo, hi) else {
+        let Some((map, span_len)) = self.map_for(lo, hi) else {
             return Ok(());
         };
-        // SAFETY: the span lies inside our mapping; advice does not invalidate memory
-        // except DONTNEED, whose effect on the caller's data is what it asked for.
-        if unsafe { libc::madvise(start as *mut _, len, raw) } == 0 {
-            return Ok(());
-        }
-        let err = io::Error::last_os_error();
-        let what = format!("madvise({name}) of {len} bytes");
-        if err.raw_os_error() == Some(libc::EINVAL) {
-            let mut e = MmError::new(
-                ErrorKind::Unsupported,
-                format!("{what}: this kernel does not support it for this mapping: {err}"),
-            );
-            e.os_error = libc::EINVAL;
-            return Err(e);
-        }
-        Err(MmError::os(what, &err))
+        let result = match advice.checked() {
+            Some(checked) => map.advise_range(checked, lo, hi - lo),
+            // SAFETY: MADV_DONTNEED lets the kernel drop these pages: a shared mapping
+            // reads them back from the file, a private one (mode c) loses its changes to
+            // them, which is what the caller asked for. The core never holds a Rust
+            // reference into the mapping (callers get raw pointers only), so no reference
+            // sees its memory change; lo..hi lies inside the map (checked by map_for).
+            None => unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, lo, hi - lo) },
+        };
+        result.map_err(|err| advice_error(advice.name(), span_len, &err))
     }
 
     /// msync(MS_SYNC) of the pages of region bytes `lo..hi`; nothing in modes r and c.
@@ -162,7 +180,7 @@ impl Mapping {
         if !self.mode.changes_file() {
             return Ok(());
         }
-        self.msync(lo, hi, libc::MS_SYNC)
+        self.msync(lo, hi, true)
     }
 
     /// msync(MS_ASYNC) of the whole region: schedules write-back and returns.
@@ -170,22 +188,20 @@ impl Mapping {
         if !self.mode.changes_file() {
             return Ok(());
         }
-        self.msync(0, self.len, libc::MS_ASYNC)
+        self.msync(0, self.len, false)
     }
 
-    fn msync(&self, lo: usize, hi: usize, how: libc::c_int) -> Result<()> {
-        let Some((start, len)) = self.span(lo, hi) else {
+    /// msync (MS_SYNC, or MS_ASYNC when `wait` is false) of the pages of `lo..hi`.
+    fn msync(&self, lo: usize, hi: usize, wait: bool) -> Result<()> {
+        let Some((map, span_len)) = self.map_for(lo, hi) else {
             return Ok(());
         };
-        // SAFETY: the span lies inside our mapping.
-        if unsafe { libc::msync(start as *mut _, len, how) } == 0 {
-            Ok(())
+        let result = if wait {
+            map.flush_range(lo, hi - lo)
         } else {
-            Err(MmError::os(
-                format!("msync of {len} bytes failed"),
-                &io::Error::last_os_error(),
-            ))
-        }
+            map.flush_async_range(lo, hi - lo)
+        };
+        result.map_err(|e| MmError::os(format!("msync of {span_len} bytes failed"), &e))
     }
 
     /// How many of region bytes `lo..hi` lie in pages resident in memory (mincore).
@@ -266,12 +282,33 @@ mod tests {
         };
         let (m, _) = open_path(&path, &spec).unwrap();
         // No kernel knows advice 12345: exactly what an older kernel says of a newer one.
-        let err = m.madvise(12345, "MADV_FUTURE", 0, 8192).unwrap_err();
+        let (start, len) = m.span(0, 8192).unwrap();
+        // SAFETY: the span is the mapping's own pages; the kernel refuses the advice.
+        let rc = unsafe { libc::madvise(start as *mut _, len, 12345) };
+        assert_eq!(rc, -1);
+        let err = advice_error("MADV_FUTURE", len, &io::Error::last_os_error());
         assert_eq!(err.kind, ErrorKind::Unsupported);
         assert_eq!(err.os_error, libc::EINVAL);
         assert!(err.message.contains("MADV_FUTURE"), "{}", err.message);
-        m.madvise(libc::MADV_NORMAL, "MADV_NORMAL", 0, 8192)
-            .unwrap();
+        let err = advice_error("MADV_X", len, &io::Error::from_raw_os_error(libc::ENOMEM));
+        assert_eq!(err.kind, ErrorKind::Io);
+        assert_eq!(err.os_error, libc::ENOMEM);
+        // Every advice through memmap2, DONTNEED through its unchecked call.
+        for advice in [
+            Advice::Normal,
+            Advice::WillNeed,
+            Advice::DontNeed,
+            Advice::Random,
+        ] {
+            m.advise_range(advice, 0, 8192).unwrap();
+            m.advise_range(advice, 4095, 4097).unwrap();
+            m.advise_range(advice, 5, 5).unwrap();
+        }
+        // The one read-only check: also for an empty range.
+        for (lo, hi) in [(0, 8192), (5, 5)] {
+            let err = m.advise_range(Advice::PopulateWrite, lo, hi).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::ReadOnly);
+        }
         drop(m);
         std::fs::remove_dir_all(&dir).unwrap();
     }
