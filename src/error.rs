@@ -68,12 +68,6 @@ impl MmError {
             os_error: errno,
         }
     }
-
-    /// The same error with `context` put in front of its message.
-    pub fn context(mut self, context: impl fmt::Display) -> MmError {
-        self.message = format!("{context}: {}", self.message);
-        self
-    }
 }
 
 /// The OS's text for an error, e.g. "No such file or directory (os error 2)".

@@ -269,16 +269,6 @@ impl View {
         View::over(mapping, spec, shape)
     }
 
-    /// [`View::open_fd`] with open flags (prefault, preallocate).
-    pub fn open_fd_with(
-        fd: std::os::fd::RawFd,
-        spec: &OpenSpec,
-        flags: mapping::OpenFlags,
-    ) -> Result<View> {
-        let (mapping, shape) = mapping::open_fd_with(fd, spec, flags)?;
-        View::over(mapping, spec, shape)
-    }
-
     /// The bytes any element can reach, relative to the start of the array region
     /// (`lo..hi`); `None` for a view without elements.
     pub fn byte_range(&self) -> Option<(usize, usize)> {
