@@ -1,6 +1,7 @@
-//! The text parsers C callers reach: dtype, mode and order. Any input is an Ok or an
-//! InvalidArg/Unsupported error, never a panic; a parsed dtype's canonical typestr
-//! parses again to the same dtype; the C entry points agree with the core.
+//! The text parsers C callers reach: dtype (scalars, descr lists, comma forms), mode and
+//! order. Any input is an Ok or an InvalidArg/Unsupported error, never a panic; a parsed
+//! dtype's canonical typestr parses again to the same dtype, and its itemsize fits
+//! numpy's C int. Seeded from fuzz/seeds/fuzz_parsers/ (dtype texts).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -25,8 +26,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(d) => {
             let again = DType::parse(d.typestr())
                 .unwrap_or_else(|e| panic!("typestr {:?} of {text:?} does not parse: {e}", d.typestr()));
+            assert_eq!(again, d, "{text:?} -> {}", d.typestr());
             assert_eq!(again.typestr(), d.typestr());
             assert_eq!(again.itemsize(), d.itemsize());
+            assert!(d.itemsize() <= i32::MAX as usize);
             assert!(d.alignment() >= 1);
         }
         Err(e) => assert!(
