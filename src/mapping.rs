@@ -581,6 +581,16 @@ mod tests {
         ] {
             assert_eq!(Mode::parse(text).unwrap(), mode);
         }
+        for (mode, text) in [
+            (Mode::ReadOnly, "r"),
+            (Mode::ReadWrite, "r+"),
+            (Mode::Write, "w+"),
+            (Mode::CopyOnWrite, "c"),
+        ] {
+            assert_eq!(mode.as_str(), text);
+            assert_eq!(mode.as_cstr().to_bytes(), text.as_bytes());
+            assert_eq!(Mode::parse(mode.as_str()).unwrap(), mode);
+        }
         for bad in ["w", "rb", "a", "", "R", "r+ "] {
             assert_eq!(Mode::parse(bad).unwrap_err().kind, ErrorKind::InvalidArg);
         }
