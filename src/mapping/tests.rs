@@ -1,0 +1,48 @@
+//! Unit tests of src/mapping.rs: mode names and aliases, path normalisation.
+
+use super::*;
+
+#[test]
+fn modes_and_aliases() {
+    for (text, mode) in [
+        ("r", Mode::ReadOnly),
+        ("readonly", Mode::ReadOnly),
+        ("r+", Mode::ReadWrite),
+        ("readwrite", Mode::ReadWrite),
+        ("w+", Mode::Write),
+        ("write", Mode::Write),
+        ("c", Mode::CopyOnWrite),
+        ("copyonwrite", Mode::CopyOnWrite),
+    ] {
+        assert_eq!(Mode::parse(text).unwrap(), mode);
+    }
+    for (mode, text) in [
+        (Mode::ReadOnly, "r"),
+        (Mode::ReadWrite, "r+"),
+        (Mode::Write, "w+"),
+        (Mode::CopyOnWrite, "c"),
+    ] {
+        assert_eq!(mode.as_str(), text);
+        assert_eq!(mode.as_cstr().to_bytes(), text.as_bytes());
+        assert_eq!(Mode::parse(mode.as_str()).unwrap(), mode);
+    }
+    for bad in ["w", "rb", "a", "", "R", "r+ "] {
+        assert_eq!(Mode::parse(bad).unwrap_err().kind, ErrorKind::InvalidArg);
+    }
+}
+
+#[test]
+fn normalised_paths() {
+    let n = |p: &str| absolute_normalised(Path::new(p)).unwrap();
+    assert_eq!(n("/a/b/../c/./d/"), PathBuf::from("/a/c/d"));
+    assert_eq!(n("/../x"), PathBuf::from("/x"));
+    assert_eq!(n("//a//b"), PathBuf::from("//a/b"));
+    assert_eq!(n("///a"), PathBuf::from("/a"));
+    assert_eq!(n("/"), PathBuf::from("/"));
+    assert_eq!(n("/a/b.c/d"), PathBuf::from("/a/b.c/d"));
+    assert_eq!(n("/a/.b/..c"), PathBuf::from("/a/.b/..c"));
+    assert_eq!(n("/a/."), PathBuf::from("/a"));
+    assert_eq!(n("/a/b/.."), PathBuf::from("/a"));
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(n("x/../y"), cwd.join("y"));
+}
