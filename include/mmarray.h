@@ -173,20 +173,33 @@ typedef int32_t mm_status;
 
 /**
  * Opens `path` as an n-dimensional array, exactly as numpy.memmap(path, dtype, mode,
- * offset, shape, order) would, and stores a new handle in `*out`.
- *
- * - `dtype`: a numpy type string or name ("<f8", ">i4", "float64", "S10", "<M8[ns]"...);
- *   NULL means "u1".
- * - `mode`: "r", "r+", "w+", "c" or "readonly", "readwrite", "write", "copyonwrite";
- *   NULL means "r+". w+ creates or truncates the file; r+ and w+ extend it (sparse) to
- *   offset + nbytes and never shrink it; r and c never change it.
- * - `offset`: byte offset of the array in the file; any value, not only page multiples.
- * - `shape`: `ndim` dimensions, or NULL to infer a 1-D shape from the file size
- *   (`ndim` is then ignored). A non-NULL shape with ndim 0 is a 0-d, one-element array.
- * - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+ * offset, shape, order) would, and stores a new handle in `*out`. Close it with
+ * mm_close.
  *
  * On failure `*out` is 0 and the file is exactly as it was: every argument is checked
  * before anything is created, truncated or extended. No descriptor stays open.
+ *
+ * \param path    the file: a NUL-terminated path, passed to the OS as it is.
+ * \param dtype   a numpy type string or name ("<f8", ">i4", "float64", "S10", `"<M8[ns]"`,
+ *                a record's descr list...); NULL means "u1".
+ * \param mode    "r", "r+", "w+", "c" or "readonly", "readwrite", "write", "copyonwrite";
+ *                NULL means "r+". w+ creates or truncates the file; r+ and w+ extend it
+ *                (sparse) to offset + nbytes and never shrink it; r and c never change it.
+ * \param offset  byte offset of the array in the file; any value, not only page
+ *                multiples.
+ * \param shape   `ndim` dimensions, or NULL to infer a 1-D shape from the file size
+ *                (`ndim` is then ignored). A non-NULL shape with ndim 0 is a 0-d,
+ *                one-element array.
+ * \param ndim    the number of dimensions in `shape`, at most 64.
+ * \param order   'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+ * \param out     receives the new handle; 0 on failure.
+ * \return MM_OK, or: MM_E_INVALID_ARG (a bad mode, dtype text or order, w+ without a
+ *         shape, ndim > 64, NULL `path` or `out`, a size or offset overflow);
+ *         MM_E_UNSUPPORTED (object dtype); MM_E_NOT_FOUND (no such file in r, r+, c);
+ *         MM_E_PERMISSION (access refused); MM_E_IO (a directory, FIFO or device, any
+ *         other OS error); MM_E_FILE_TOO_SMALL (r and c: the array reaches past the end
+ *         of the file); MM_E_SIZE_MISMATCH (inferred shape: the bytes after `offset` are
+ *         not a multiple of the itemsize).
  *
  * \par Safety
  * `path` must be a NUL-terminated string; `dtype` and `mode` NULL or NUL-terminated;
@@ -202,10 +215,22 @@ mm_status mm_open(const char *path,
                   mm_array *out);
 
 /**
- * mm_open with open flags: MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or 0 (then it is
- * exactly mm_open). Unknown bits are MM_E_INVALID_ARG, checked with every other argument
- * before the file is touched. With MM_OPEN_PREALLOCATE a full disk is MM_E_IO with
- * mm_last_os_error() == ENOSPC and the file is left as it was.
+ * mm_open with open flags. With `flags` 0 it is exactly mm_open. Unknown bits are
+ * MM_E_INVALID_ARG, checked with every other argument before the file is touched. With
+ * MM_OPEN_PREALLOCATE a full disk is MM_E_IO with mm_last_os_error() == ENOSPC and the
+ * file is left as it was.
+ *
+ * \param path    as mm_open.
+ * \param dtype   as mm_open.
+ * \param mode    as mm_open.
+ * \param offset  as mm_open.
+ * \param shape   as mm_open.
+ * \param ndim    as mm_open.
+ * \param order   as mm_open.
+ * \param flags   MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or'ed together, or 0.
+ * \param out     receives the new handle; 0 on failure.
+ * \return as mm_open; MM_E_INVALID_ARG also for unknown flag bits, and MM_E_IO
+ *         (errno ENOSPC) when MM_OPEN_PREALLOCATE finds the disk full.
  *
  * \par Safety
  * As mm_open.
@@ -223,8 +248,19 @@ mm_status mm_open_ex(const char *path,
 /**
  * Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
  * The mapping always counts from byte 0 of the file, whatever the descriptor's position.
- * It never truncates (not even in w+), never closes `fd` and does not keep it; r+ and w+
- * need a descriptor opened O_RDWR. mm_filename of the result is NULL.
+ * It never truncates (not even in w+), never closes `fd` and does not keep it. mm_filename
+ * of the result is NULL.
+ *
+ * \param fd      an open descriptor of a regular file; r+ and w+ need it opened O_RDWR.
+ * \param dtype   as mm_open.
+ * \param mode    as mm_open.
+ * \param offset  as mm_open.
+ * \param shape   as mm_open.
+ * \param ndim    as mm_open.
+ * \param order   as mm_open.
+ * \param out     receives the new handle; 0 on failure.
+ * \return as mm_open; MM_E_INVALID_ARG also for a negative `fd`, and MM_E_PERMISSION for
+ *         r+ or w+ on a descriptor not opened O_RDWR.
  *
  * \par Safety
  * As mm_open; `fd` is only borrowed for the duration of the call.
@@ -248,21 +284,36 @@ mm_status mm_open_fd(int fd,
  */
 
 /**
- * A short, static description of a status code; "unknown status" for any other value.
+ * A short, static description of a status code, e.g. "file not found" for
+ * MM_E_NOT_FOUND. Never fails and never changes the last error.
+ *
+ * \param s  any value; the MM_OK and MM_E_* codes have their own text.
+ * \return a static NUL-terminated string, never NULL; "unknown status" for a value
+ *         that is not a status code.
  */
 const char *mm_status_str(mm_status s);
 
 /**
- * The message of the last failed call on this thread; never NULL ("" before any
- * failure). Valid until the next failing call on this thread. Successful calls leave
- * it unchanged.
+ * The message of the last failed call on this thread: the call, its identifying
+ * arguments and the values involved, e.g. `mm_open("/data/a.bin"): mode r needs 4096
+ * bytes from offset 100 but the file has 1000`. Successful calls leave it unchanged.
+ * Never fails and never changes the last error.
+ *
+ * \return a NUL-terminated string owned by the library, never NULL ("" before any
+ *         failure), valid until the next failing call on this thread.
  */
 const char *mm_last_error_message(void);
 
 /**
- * Copies the last error message of this thread into `buf` (at most `cap` bytes,
- * always NUL-terminated when cap > 0), like snprintf. Returns the length the full
- * message needs including its NUL, so a return value > cap means it was cut short.
+ * Copies the last error message of this thread into `buf`, like snprintf: at most `cap`
+ * bytes, always NUL-terminated when cap > 0. Never fails and never changes the last
+ * error.
+ *
+ * \param buf  where the message goes; may be NULL when `cap` is 0 (to ask for the
+ *             length).
+ * \param cap  the size of `buf` in bytes.
+ * \return the length the whole message needs including its NUL; a value > cap means
+ *         the copy was cut short.
  *
  * \par Safety
  * `buf` must be NULL or point to at least `cap` writable bytes.
@@ -271,8 +322,11 @@ size_t mm_last_error_copy(char *buf,
                           size_t cap);
 
 /**
- * errno of the last failed call on this thread, or 0 if it had no OS cause (or no call
- * failed yet).
+ * The errno of the last failed call on this thread. Never fails and never changes the
+ * last error.
+ *
+ * \return the errno behind the last failure (e.g. ENOENT, ENOSPC, EFAULT), or 0 when it
+ *         had no OS cause or no call failed yet.
  */
 int32_t mm_last_os_error(void);
 
@@ -287,84 +341,126 @@ int32_t mm_last_os_error(void);
  */
 
 /**
- * Address of the first element; NULL only for a bad handle. A valid zero-size array
- * gives a non-NULL address that must not be dereferenced. In mode r the memory is
- * read-only: writing through it kills the process (SIGSEGV). The address stays valid
- * while any view of the mapping is open.
+ * Address of the first element. It may be unaligned. A valid zero-size array gives a
+ * non-NULL address that must not be dereferenced. In mode r the memory is read-only:
+ * writing through it kills the process (SIGSEGV). The address stays valid while any
+ * view of the mapping is open.
+ *
+ * \param a  the handle.
+ * \return the address of the first element; NULL only for a bad handle.
  */
 void *mm_data(mm_array a);
 
 /**
  * Releases this view. The mapping is unmapped when the last view of it is closed, in
  * any order; closing does not flush (written pages of r+/w+ still reach the file, as
- * with numpy). A second close of the same handle is MM_E_BAD_HANDLE. Closing a handle
- * another thread is using makes that thread's next call on it MM_E_BAD_HANDLE.
+ * with numpy). Closing a handle another thread is using makes that thread's next call
+ * on it MM_E_BAD_HANDLE.
+ *
+ * \param a  the handle; it is invalid afterwards.
+ * \return MM_OK, or MM_E_BAD_HANDLE when `a` is not open (also for a second close of
+ *         the same handle).
  */
 mm_status mm_close(mm_array a);
 
 /**
- * Number of dimensions (0 for a 0-d array, and for a bad handle).
+ * Number of dimensions.
+ *
+ * \param a  the handle.
+ * \return the number of dimensions; 0 for a 0-d array, and for a bad handle.
  */
 size_t mm_ndim(mm_array a);
 
 /**
- * The `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
+ * The dimensions of the array.
+ *
+ * \param a  the handle.
+ * \return `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
  */
 const size_t *mm_shape(mm_array a);
 
 /**
- * The `ndim` byte strides (may be negative), as numpy's memmap gives them (a zero-length
- * dimension counts as 1); valid while the handle is open; NULL for a bad handle.
+ * The byte strides of the array, as numpy's memmap gives them (a zero-length dimension
+ * counts as 1).
+ *
+ * \param a  the handle.
+ * \return `ndim` byte strides (may be negative or 0), valid while the handle is open;
+ *         NULL for a bad handle.
  */
 const int64_t *mm_strides(mm_array a);
 
 /**
  * Bytes per element.
+ *
+ * \param a  the handle.
+ * \return the dtype's itemsize; 0 for a bad handle.
  */
 size_t mm_itemsize(mm_array a);
 
 /**
- * Number of elements (1 for a 0-d array).
+ * Number of elements.
+ *
+ * \param a  the handle.
+ * \return the product of the dimensions (1 for a 0-d array); 0 for a bad handle.
  */
 size_t mm_size(mm_array a);
 
 /**
- * size * itemsize.
+ * Number of bytes of the elements.
+ *
+ * \param a  the handle.
+ * \return size * itemsize; 0 for a bad handle.
  */
 size_t mm_nbytes(mm_array a);
 
 /**
- * numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
- * dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
- * Valid while the handle is open; NULL for a bad handle.
+ * The dtype as numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...);
+ * for a record dtype its descr list as numpy prints `str(dtype.descr)`
+ * ("[('x', '<f4'), ('', '|V4')]").
+ *
+ * \param a  the handle.
+ * \return a NUL-terminated string valid while the handle is open; NULL for a bad handle.
  */
 const char *mm_dtype(mm_array a);
 
 /**
- * "r", "r+", "w+" or "c"; NULL for a bad handle.
+ * The mode the array was opened in.
+ *
+ * \param a  the handle.
+ * \return "r", "r+", "w+" or "c" (static text); NULL for a bad handle.
  */
 const char *mm_mode(mm_array a);
 
 /**
  * The byte offset given at open (numpy's .offset); views inherit it.
+ *
+ * \param a  the handle.
+ * \return the offset in bytes; 0 for a bad handle.
  */
 uint64_t mm_offset(mm_array a);
 
 /**
- * The absolute, normalised path as opened (symlinks not resolved), valid while the
- * handle is open; NULL for mm_open_fd arrays and for a bad handle (check
- * mm_last_error_message to tell them apart).
+ * The path the array was opened from: absolute and normalised, symlinks not resolved.
+ *
+ * \param a  the handle.
+ * \return a NUL-terminated string valid while the handle is open; NULL for mm_open_fd
+ *         arrays and for a bad handle (mm_last_error_message tells them apart).
  */
 const char *mm_filename(mm_array a);
 
 /**
- * Bits MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED, MM_NATIVE_ORDER, as
- * numpy's ndarray.flags and dtype.isnative report them; 0 for a bad handle.
+ * numpy's ndarray.flags and dtype.isnative of the array, as bits.
+ *
+ * \param a  the handle.
+ * \return MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED and
+ *         MM_NATIVE_ORDER, or'ed together; 0 for a bad handle.
  */
 uint32_t mm_flags(mm_array a);
 
 /**
  * Number of handles open in this process (every view counts); for leak checks.
+ *
+ * \return the number of open handles.
  */
 size_t mm_handle_count(void);
 
@@ -379,18 +475,27 @@ size_t mm_handle_count(void);
  */
 
 /**
- * A new view over the same mapping as `base`, stored in `*out` (numpy's reshape,
- * transpose, reversal, sub-block and view(dtype) in one call).
- *
- * - `dtype`: NULL keeps the dtype of `base`.
- * - `byte_offset`: position of the view's first element relative to mm_data(base).
- * - `shape`: `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
- * - `strides`: `ndim` byte strides (may be negative or 0), or NULL for C-contiguous.
- *   On an axis longer than 1 a non-zero stride must be at least the itemsize.
+ * A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
+ * transpose, reversal, sub-block and view(dtype) in one call.
  *
  * Every byte any element can reach must lie inside the array as it was opened (the
- * `offset .. offset + nbytes` bytes of the file), else MM_E_OUT_OF_BOUNDS. A view with
- * zero elements reaches no byte. Each view is closed with its own mm_close.
+ * `offset .. offset + nbytes` bytes of the file), whatever view `base` is. A view with
+ * zero elements reaches no byte. Each view is closed with its own mm_close; closing
+ * `base` first leaves the view usable.
+ *
+ * \param base         an open handle.
+ * \param dtype        the view's dtype; NULL keeps the dtype of `base`.
+ * \param byte_offset  position of the view's first element relative to mm_data(base).
+ * \param shape        `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
+ * \param ndim         the number of dimensions, at most 64.
+ * \param strides      `ndim` byte strides (may be negative or 0), or NULL for
+ *                     C-contiguous. On an axis longer than 1 a non-zero stride must be
+ *                     at least the itemsize.
+ * \param out          receives the new handle; 0 on failure.
+ * \return MM_OK, or: MM_E_BAD_HANDLE (`base` not open); MM_E_INVALID_ARG (NULL `out`, a
+ *         bad dtype text, NULL `shape` with ndim > 0, ndim > 64, a stride smaller than
+ *         the itemsize, an overflow); MM_E_OUT_OF_BOUNDS (the view would reach a byte
+ *         outside the array); MM_E_UNSUPPORTED (object dtype).
  *
  * \par Safety
  * `dtype` NULL or NUL-terminated; `shape` and `strides` NULL or pointing to `ndim`
@@ -405,11 +510,20 @@ mm_status mm_view(mm_array base,
                   mm_array *out);
 
 /**
- * Python slicing `[start:stop:step]` of axis `axis`, as a new handle in `*out`.
- * Negative indices count from the end, out-of-range bounds clamp, `step` may be negative;
- * step 0 and axis >= ndim are MM_E_INVALID_ARG. An omitted bound is passed as the extreme
- * value that clamps to it: for step > 0 start INT64_MIN and stop INT64_MAX; for step < 0
- * start INT64_MAX and stop INT64_MIN (so [::-1] is (INT64_MAX, INT64_MIN, -1)).
+ * Python slicing `[start:stop:step]` of one axis, as a new handle in `*out`. Negative
+ * indices count from the end and out-of-range bounds clamp, as in Python. An omitted
+ * bound is passed as the extreme value that clamps to it: for step > 0 start INT64_MIN
+ * and stop INT64_MAX; for step < 0 start INT64_MAX and stop INT64_MIN (so [::-1] is
+ * (INT64_MAX, INT64_MIN, -1)).
+ *
+ * \param base   an open handle.
+ * \param axis   the axis to slice, below mm_ndim(base).
+ * \param start  first index.
+ * \param stop   index past the last one.
+ * \param step   distance between indices; may be negative, not 0.
+ * \param out    receives the new handle; 0 on failure.
+ * \return MM_OK, or: MM_E_BAD_HANDLE (`base` not open); MM_E_INVALID_ARG (step 0,
+ *         axis >= ndim, NULL `out`).
  *
  * \par Safety
  * `out` must be a writable mm_array.
@@ -436,17 +550,25 @@ mm_status mm_slice(mm_array base,
  */
 
 /**
- * msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush. MM_OK and no
- * effect in modes r and c.
+ * msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush: returns when
+ * every changed page is in the file. No effect in modes r and c.
+ *
+ * \param a  the handle.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when msync fails.
  */
 mm_status mm_flush(mm_array a);
 
 /**
  * msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
- * The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
- * negative strides has bytes before mm_data(a), which this call cannot name: flush
- * them through a view that starts lower, or with mm_flush). Its cost follows the
- * range, not the mapping. MM_OK and no effect in modes r and c.
+ * Its cost follows the range, not the mapping. No effect in modes r and c. A view with
+ * negative strides has bytes before mm_data(a), which this call cannot name: flush them
+ * through a view that starts lower, or with mm_flush.
+ *
+ * \param a            the handle.
+ * \param byte_offset  start of the range, in bytes after mm_data(a).
+ * \param nbytes       length of the range in bytes.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_OUT_OF_BOUNDS when the range does not lie
+ *         within the view's bytes; MM_E_IO when msync fails.
  */
 mm_status mm_flush_range(mm_array a,
                          uint64_t byte_offset,
@@ -454,7 +576,10 @@ mm_status mm_flush_range(mm_array a,
 
 /**
  * msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
- * changed page and returns without waiting. MM_OK and no effect in modes r and c.
+ * changed page and returns without waiting. No effect in modes r and c.
+ *
+ * \param a  the handle.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when msync fails.
  */
 mm_status mm_flush_async(mm_array a);
 
@@ -504,16 +629,26 @@ mm_status mm_flush_async(mm_array a);
 
 /**
  * Gives the kernel advice (madvise) about the pages the view covers. An advice this
- * kernel lacks for this mapping is MM_E_UNSUPPORTED (never silently ignored); an
- * unknown value is MM_E_INVALID_ARG; MM_ADVICE_POPULATE_WRITE in mode r is
- * MM_E_READ_ONLY.
+ * kernel lacks for this mapping is an error, never silently ignored.
+ *
+ * \param a       the handle.
+ * \param advice  one of MM_ADVICE_NORMAL .. MM_ADVICE_POPULATE_WRITE.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG for an unknown value;
+ *         MM_E_UNSUPPORTED when the kernel lacks the advice for this mapping;
+ *         MM_E_READ_ONLY for MM_ADVICE_POPULATE_WRITE in mode r; MM_E_IO (or
+ *         MM_E_PERMISSION for EPERM) for another failure of madvise.
  */
 mm_status mm_advise(mm_array a,
                     int32_t advice);
 
 /**
- * Stores in `*resident_bytes` how many of the view's bytes lie in pages that are
- * resident in memory now (mincore). A view fully in memory gives its byte extent.
+ * How many of the view's bytes lie in pages that are resident in memory now (mincore).
+ * A view fully in memory gives its byte extent.
+ *
+ * \param a               the handle.
+ * \param resident_bytes  receives the count.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `resident_bytes` is NULL;
+ *         MM_E_IO when mincore fails.
  *
  * \par Safety
  * `resident_bytes` must be a writable uint64_t.
@@ -523,14 +658,20 @@ mm_status mm_resident(mm_array a,
 
 /**
  * mlock of the pages the view covers: they are faulted in and stay in memory until
- * mm_unlock or until the mapping goes away. Over RLIMIT_MEMLOCK: MM_E_IO with errno
- * ENOMEM; not permitted: MM_E_PERMISSION with errno EPERM.
+ * mm_unlock or until the mapping goes away.
+ *
+ * \param a  the handle.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO with errno ENOMEM over RLIMIT_MEMLOCK;
+ *         MM_E_PERMISSION with errno EPERM when locking is not permitted.
  */
 mm_status mm_lock(mm_array a);
 
 /**
- * munlock of the pages the view covers (pages locked through another view of the same
- * pages are unlocked as well: locks do not nest).
+ * munlock of the pages the view covers. Locks do not nest: pages locked through another
+ * view of the same pages are unlocked as well.
+ *
+ * \param a  the handle.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when munlock fails.
  */
 mm_status mm_unlock(mm_array a);
 
@@ -554,13 +695,20 @@ mm_status mm_unlock(mm_array a);
  * the highest byte any element of the view reaches. For a contiguous view that is
  * mm_nbytes(a); for a strided view it includes the bytes between elements (all inside
  * the mapped array). With negative strides, bytes before mm_data(a) are not reachable
- * through these calls. A view without elements has an empty extent. A range reaching
- * past the extent is MM_E_OUT_OF_BOUNDS; `nbytes` 0 is MM_OK when byte_offset is at
- * most the extent. `dst` NULL with nbytes > 0 is MM_E_INVALID_ARG.
+ * through these calls. A view without elements has an empty extent.
  *
  * The copy is done by the kernel (process_vm_readv on the own process; where a seccomp
  * policy forbids that, a pipe round trip), which reports a page the file no longer backs
  * as EFAULT instead of raising SIGBUS. No signal handler is installed.
+ *
+ * \param a            the handle.
+ * \param byte_offset  where the copy starts, in bytes after mm_data(a).
+ * \param dst          the caller's buffer.
+ * \param nbytes       how many bytes to copy; 0 is MM_OK when `byte_offset` is at most
+ *                     the extent.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_OUT_OF_BOUNDS for a range reaching past the
+ *         extent; MM_E_INVALID_ARG for `dst` NULL with nbytes > 0; MM_E_IO (errno
+ *         EFAULT) when the file no longer covers the range.
  *
  * \par Safety
  * `dst` must be NULL (with nbytes 0) or point to `nbytes` writable bytes that do not
@@ -576,14 +724,21 @@ mm_status mm_read_at(mm_array a,
  * mm_data(a). Unlike a plain write through mm_data, this never kills the process: when
  * the file no longer covers the range (truncated underneath) or the disk cannot back a
  * sparse page (full disk), it returns MM_E_IO with a message saying the file no longer
- * covers the range (mm_last_os_error() is EFAULT, or ENOSPC when the file is still long
- * enough), and part of the bytes may have been written.
+ * covers the range, and part of the bytes may have been written.
  *
- * Bounds as for mm_read_at. A read-only view (mode r) is MM_E_READ_ONLY. In mode c the
- * bytes land in the process's private copy and never reach the file, as with any write
- * to a copy-on-write array. `src` NULL with nbytes > 0 is MM_E_INVALID_ARG. Like a
- * write through mm_data, the data reaches the file without a flush; mm_flush makes it
- * durable.
+ * Bounds as for mm_read_at. In mode c the bytes land in the process's private copy and
+ * never reach the file, as with any write to a copy-on-write array. Like a write through
+ * mm_data, the data reaches the file without a flush; mm_flush makes it durable.
+ *
+ * \param a            the handle.
+ * \param byte_offset  where the copy starts, in bytes after mm_data(a).
+ * \param src          the bytes to write.
+ * \param nbytes       how many bytes to copy; 0 is MM_OK when `byte_offset` is at most
+ *                     the extent.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_READ_ONLY for a view opened in mode r;
+ *         MM_E_OUT_OF_BOUNDS for a range reaching past the extent; MM_E_INVALID_ARG for
+ *         `src` NULL with nbytes > 0; MM_E_IO when the file no longer covers the range
+ *         (mm_last_os_error() is EFAULT, or ENOSPC when the file is still long enough).
  *
  * \par Safety
  * `src` must be NULL (with nbytes 0) or point to `nbytes` readable bytes that do not
@@ -607,15 +762,18 @@ mm_status mm_write_at(mm_array a,
 /**
  * Opens a .npy file as an array with the dtype, shape and order its header states,
  * mapped at the data offset (mm_offset reports it), as numpy's
- * `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would.
+ * `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would. The file's size is
+ * never changed. Headers of any length and versions 1.0, 2.0 and 3.0 are read.
  *
- * - `mode`: "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
- *   (open_memmap's default). "w+"/"write" is MM_E_INVALID_ARG: use mm_create_npy.
- *
- * The file's size is never changed: data shorter than the header says is
- * MM_E_FILE_TOO_SMALL in every mode. A malformed header is MM_E_FORMAT (the message
- * says what was found and where); an object dtype is MM_E_UNSUPPORTED. Headers of any
- * length and versions 1.0, 2.0 and 3.0 are read. On failure `*out` is 0.
+ * \param path  the .npy file: a NUL-terminated path.
+ * \param mode  "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
+ *              (open_memmap's default). "w+"/"write" is refused: use mm_create_npy.
+ * \param out   receives the new handle; 0 on failure.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `path` or `out`, a bad mode, w+);
+ *         MM_E_FORMAT (a malformed header; the message says what was found and where);
+ *         MM_E_UNSUPPORTED (object dtype); MM_E_FILE_TOO_SMALL (data shorter than the
+ *         header says, in every mode); MM_E_NOT_FOUND, MM_E_PERMISSION, MM_E_IO (the OS
+ *         refused).
  *
  * \par Safety
  * `path` must be a NUL-terminated string, `mode` NULL or NUL-terminated, `out` a
@@ -632,14 +790,18 @@ mm_status mm_open_npy(const char *path,
  * the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
  * the file is byte-identical to np.save of the same array. The header says
  * `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
- * or 1-D arrays).
- *
- * - `dtype`: any dtype text mm_open accepts, records included; NULL is MM_E_INVALID_ARG.
- * - `shape`: `ndim` dimensions (NULL only with ndim 0: a 0-d array).
- * - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
- *
- * Every argument is checked before the file is touched; on failure `*out` is 0 and a
+ * or 1-D arrays). Every argument is checked before the file is touched; on failure a
  * file this call created is removed.
+ *
+ * \param path   the file to create: a NUL-terminated path.
+ * \param dtype  any dtype text mm_open accepts, records included; NULL is refused.
+ * \param shape  `ndim` dimensions (NULL only with ndim 0: a 0-d array).
+ * \param ndim   the number of dimensions, at most 64.
+ * \param order  'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+ * \param out    receives the new handle; 0 on failure.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `path`, `dtype` or `out`, a bad dtype text,
+ *         shape or order); MM_E_UNSUPPORTED (object dtype); MM_E_NOT_FOUND,
+ *         MM_E_PERMISSION, MM_E_IO (the OS refused).
  *
  * \par Safety
  * `path` and `dtype` NUL-terminated; `shape` NULL or pointing to `ndim` values; `out`
@@ -661,6 +823,11 @@ mm_status mm_create_npy(const char *path,
  * temporary file is removed and `path` is untouched. Unlike np.save, no ".npy" suffix
  * is appended.
  *
+ * \param a     the view to save.
+ * \param path  the target file: a NUL-terminated path.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG (NULL `path`); MM_E_NOT_FOUND,
+ *         MM_E_PERMISSION, MM_E_IO (the OS refused; `path` is untouched).
+ *
  * \par Safety
  * `path` must be a NUL-terminated string.
  */
@@ -678,19 +845,29 @@ mm_status mm_save_npy(mm_array a,
  */
 
 /**
- * Number of fields of a record dtype (padding not counted); 0 for other dtypes and for
- * a bad handle.
+ * Number of fields of a record dtype, padding not counted.
+ *
+ * \param a  the handle.
+ * \return the number of fields; 0 for other dtypes and for a bad handle.
  */
 size_t mm_field_count(mm_array a);
 
 /**
- * Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
- * text (for a subarray field the element dtype, with `ndim`/`shape` giving the
- * subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
- * and its byte offset within the record. Any out-pointer may be NULL. The strings and
- * the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
- * ndim, strides)` with the field's dtype and offset and the array's own shape and
- * strides gives a view of the field. `i >= mm_field_count(a)` is MM_E_INVALID_ARG.
+ * Field `i` (0-based, in offset order) of a record array. `mm_view(a, dtype,
+ * byte_offset, mm_shape(a), mm_ndim(a), mm_strides(a), &v)` with the field's dtype and
+ * offset is a view of the field.
+ *
+ * \param a            the handle of a record array.
+ * \param i            the field's index, below mm_field_count(a).
+ * \param name         receives the field's UTF-8 name, or NULL.
+ * \param dtype        receives its dtype text, or NULL: for a subarray field the element
+ *                     dtype; for a nested record its descr list.
+ * \param byte_offset  receives its byte offset within the record, or NULL.
+ * \param ndim         receives the number of subarray dimensions (0 for a plain field),
+ *                     or NULL.
+ * \param shape        receives the subarray dimensions, or NULL.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `i >= mm_field_count(a)`.
+ *         The strings and the shape stay valid while the handle is open.
  *
  * \par Safety
  * Each non-NULL out-pointer must be writable.
@@ -883,8 +1060,7 @@ typedef struct {
 } mm_dl_managed_tensor_versioned;
 
 /**
- * Exports the view as a DLPack 1.x tensor without copying: stores a
- * `DLManagedTensorVersioned *` (layout: mm_dl_managed_tensor_versioned) in `*out`.
+ * Exports the view as a DLPack 1.x tensor without copying.
  *
  * The tensor holds its own reference to the mapping: it stays valid after mm_close of
  * every handle, until its `deleter` is called (exactly once, from any thread). `data` is
@@ -893,12 +1069,16 @@ typedef struct {
  * MM_DLPACK_FLAG_READ_ONLY. To hand it to Python, wrap it in a PyCapsule named
  * "dltensor_versioned".
  *
- * Errors (`*out` is then NULL): MM_E_UNSUPPORTED for a dtype DLPack lacks (S, U, V, M, m,
- * records, long double), a non-native byte order, or a byte stride that is not a
- * multiple of the itemsize; MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `out` is NULL.
+ * \param a                             the handle.
+ * \param out_managed_tensor_versioned  receives a `DLManagedTensorVersioned *` (layout:
+ *                                      mm_dl_managed_tensor_versioned); NULL on failure.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when the out-pointer is NULL;
+ *         MM_E_UNSUPPORTED for a dtype DLPack lacks (S, U, V, M, m, records, long
+ *         double), a non-native byte order, or a byte stride that is not a multiple of
+ *         the itemsize.
  *
  * \par Safety
- * `out` must be NULL or a writable `void *`.
+ * `out_managed_tensor_versioned` must be NULL or a writable `void *`.
  */
 mm_status mm_to_dlpack(mm_array a,
                        void **out_managed_tensor_versioned);
@@ -928,12 +1108,17 @@ mm_status mm_to_dlpack(mm_array a,
 #define MM_VERSION_PATCH 0
 
 /**
- * The library version as text, e.g. "0.1.0".
+ * The library version as text (the MM_VERSION_* macros give the version the program
+ * was compiled against).
+ *
+ * \return a static NUL-terminated string, e.g. "0.1.0".
  */
 const char *mm_version_string(void);
 
 /**
- * The library version as MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).
+ * The library version as a number.
+ *
+ * \return MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).
  */
 uint32_t mm_version(void);
 
