@@ -42,8 +42,12 @@ extern "C" {
 /**
  * \defgroup area_types Types and status codes
  *
- * The types and constants every call uses: the handle, the status codes (in numeric
- * order) and the bits of mm_flags.
+ * The types every call uses and the status codes. A handle (mm_array) names one view
+ * of a mapping; 0 is never a valid handle. Every fallible call returns an mm_status:
+ * MM_OK (0) or one of the MM_E_* codes below, in numeric order (codes are only ever
+ * added, never renumbered). mm_status_str() gives a short text for each code;
+ * mm_last_error_message() says what went wrong in detail. The last constants are the
+ * bits mm_flags() reports.
  * @{
  */
 
@@ -153,8 +157,10 @@ typedef int32_t mm_status;
 /**
  * \defgroup area_open Opening arrays
  *
- * Opening arrays: numpy.memmap's constructor, on a path or on a descriptor, with
- * optional open flags.
+ * numpy.memmap's constructor, on a path (mm_open, or mm_open_ex with open flags) or on
+ * a descriptor the caller opened (mm_open_fd). A successful open stores a new handle
+ * in `*out`; close it with mm_close. On failure `*out` is 0, the file is exactly as it
+ * was, and mm_last_error_message() says why.
  * @{
  */
 
@@ -279,7 +285,10 @@ mm_status mm_open_fd(int fd,
 /**
  * \defgroup area_errors Errors
  *
- * Errors: the text of a status code and the calling thread's last error.
+ * What a failed call says. Every failing call records a message, and the errno when
+ * the OS gave one, in a slot of the calling thread; successful calls leave the slot
+ * alone, so read it right after the call that failed. These functions never fail and
+ * never change the slot.
  * @{
  */
 
@@ -335,8 +344,9 @@ int32_t mm_last_os_error(void);
 /**
  * \defgroup area_handle Using a handle
  *
- * Using a handle: the address of its data, its geometry and numpy attributes, and
- * closing it. A getter given a bad handle returns 0 or NULL and sets the last error.
+ * The address of a handle's data, its geometry and numpy attributes, and closing it.
+ * Returned pointers stay valid while the handle is open. A getter given a bad handle
+ * returns 0 or NULL and sets the last error (MM_E_BAD_HANDLE).
  * @{
  */
 
@@ -469,8 +479,9 @@ size_t mm_handle_count(void);
 /**
  * \defgroup area_views Views
  *
- * Views: new handles over the mapping of an existing one (numpy's view, reshape,
- * transpose and slicing), sharing its mapping.
+ * New handles over the mapping of an existing one: numpy's view, reshape, transpose
+ * and slicing, without copying. Each view is a handle of its own, closed with its own
+ * mm_close; the mapping stays until its last view is closed.
  * @{
  */
 
@@ -540,12 +551,12 @@ mm_status mm_slice(mm_array base,
 /**
  * \defgroup area_control Flushing, advice, residency and locking
  *
- * Flushing, advice, residency and locking (numpy's flush, and the controls numpy
- * leaves to the OS).
+ * numpy's flush, and the controls numpy leaves to the OS: write-back (msync), advice
+ * (madvise), residency (mincore) and locking (mlock).
  *
  * Each control acts on the pages the view's bytes lie in (page-aligned outward from
- * the view's byte extent), never on the whole mapping unless it says so. A view without
- * elements has no bytes: every control is MM_OK and does nothing.
+ * the view's byte extent), never on the whole mapping unless it says so. A view
+ * without elements has no bytes: every control is MM_OK and does nothing.
  * @{
  */
 
@@ -680,7 +691,10 @@ mm_status mm_unlock(mm_array a);
 /**
  * \defgroup area_guarded Guarded copies
  *
- * Guarded copies: reading and writing a view's bytes without risking SIGBUS.
+ * Reading and writing a view's bytes without risking SIGBUS. A plain access through
+ * mm_data kills the process when the file no longer backs the page (it was truncated
+ * underneath, or a full disk cannot back a sparse page); these copies return MM_E_IO
+ * instead.
  * @{
  */
 
@@ -754,8 +768,8 @@ mm_status mm_write_at(mm_array a,
 /**
  * \defgroup area_npy .npy files
  *
- * .npy files: opening them as numpy's np.load(mmap_mode=...) does, creating them as
- * open_memmap does, saving any view as np.save does.
+ * Opening .npy files as numpy's np.load(mmap_mode=...) does, creating them as
+ * open_memmap does, and saving any view as np.save does, byte for byte.
  * @{
  */
 
@@ -839,8 +853,8 @@ mm_status mm_save_npy(mm_array a,
 /**
  * \defgroup area_fields Record fields
  *
- * Records: the fields of a record (structured) dtype, each viewable through mm_view
- * with its dtype and offset.
+ * The fields of a record (structured) dtype: name, dtype, byte offset and subarray
+ * shape. Each field can be viewed through mm_view with its dtype and offset.
  * @{
  */
 
@@ -888,14 +902,13 @@ mm_status mm_field(mm_array a,
  * Zero-copy export to the tensor ecosystem: DLPack 1.x `DLManagedTensorVersioned`.
  *
  * The structs below have the memory layout the DLPack 1.x specification gives its
- * `DLPackVersion`, `DLDevice`, `DLDataType`, `DLTensor` and `DLManagedTensorVersioned`,
- * under `mm_dl_*` names so that the header can be included next to `dlpack.h` without
- * clashing. A pointer to `mm_dl_managed_tensor_versioned` can be passed wherever a
- * `DLManagedTensorVersioned *` is expected.
+ * `DLPackVersion`, `DLDevice`, `DLDataType`, `DLTensor` and
+ * `DLManagedTensorVersioned`, under `mm_dl_*` names so that the header can be included
+ * next to `dlpack.h` without clashing. A pointer to `mm_dl_managed_tensor_versioned`
+ * can be passed wherever a `DLManagedTensorVersioned *` is expected.
  *
- * The exported tensor owns a clone of the view (and so a reference to the mapping): the
- * file stays mapped until the consumer calls the deleter, even after every handle of it
- * has been closed.
+ * The exported tensor holds its own reference to the mapping: the file stays mapped
+ * until the consumer calls the deleter, even after every handle of it has been closed.
  * @{
  */
 
@@ -1088,7 +1101,8 @@ mm_status mm_to_dlpack(mm_array a,
 /**
  * \defgroup area_version Version
  *
- * The library's version, at run time (the MM_VERSION_* macros give it at compile time).
+ * The library's version: the MM_VERSION_* macros give the version a program was
+ * compiled against, mm_version() and mm_version_string() the one it runs with.
  * @{
  */
 

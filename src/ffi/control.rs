@@ -1,9 +1,9 @@
-//! Flushing, advice, residency and locking (numpy's flush, and the controls numpy
-//! leaves to the OS).
+//! numpy's flush, and the controls numpy leaves to the OS: write-back (msync), advice
+//! (madvise), residency (mincore) and locking (mlock).
 //!
 //! Each control acts on the pages the view's bytes lie in (page-aligned outward from
-//! the view's byte extent), never on the whole mapping unless it says so. A view without
-//! elements has no bytes: every control is MM_OK and does nothing.
+//! the view's byte extent), never on the whole mapping unless it says so. A view
+//! without elements has no bytes: every control is MM_OK and does nothing.
 
 use super::args::out_arg;
 use super::boundary::{guard, Fail};

@@ -1,14 +1,13 @@
 //! Zero-copy export to the tensor ecosystem: DLPack 1.x `DLManagedTensorVersioned`.
 //!
 //! The structs below have the memory layout the DLPack 1.x specification gives its
-//! `DLPackVersion`, `DLDevice`, `DLDataType`, `DLTensor` and `DLManagedTensorVersioned`,
-//! under `mm_dl_*` names so that the header can be included next to `dlpack.h` without
-//! clashing. A pointer to `mm_dl_managed_tensor_versioned` can be passed wherever a
-//! `DLManagedTensorVersioned *` is expected.
+//! `DLPackVersion`, `DLDevice`, `DLDataType`, `DLTensor` and
+//! `DLManagedTensorVersioned`, under `mm_dl_*` names so that the header can be included
+//! next to `dlpack.h` without clashing. A pointer to `mm_dl_managed_tensor_versioned`
+//! can be passed wherever a `DLManagedTensorVersioned *` is expected.
 //!
-//! The exported tensor owns a clone of the view (and so a reference to the mapping): the
-//! file stays mapped until the consumer calls the deleter, even after every handle of it
-//! has been closed.
+//! The exported tensor holds its own reference to the mapping: the file stays mapped
+//! until the consumer calls the deleter, even after every handle of it has been closed.
 
 use std::ffi::c_void;
 use std::panic::{self, AssertUnwindSafe};

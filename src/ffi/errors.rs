@@ -1,4 +1,7 @@
-//! Errors: the text of a status code and the calling thread's last error.
+//! What a failed call says. Every failing call records a message, and the errno when
+//! the OS gave one, in a slot of the calling thread; successful calls leave the slot
+//! alone, so read it right after the call that failed. These functions never fail and
+//! never change the slot.
 
 use std::ffi::{c_char, CStr};
 

@@ -1,5 +1,5 @@
-//! Records: the fields of a record (structured) dtype, each viewable through mm_view
-//! with its dtype and offset.
+//! The fields of a record (structured) dtype: name, dtype, byte offset and subarray
+//! shape. Each field can be viewed through mm_view with its dtype and offset.
 
 use std::ffi::c_char;
 

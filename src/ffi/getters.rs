@@ -1,5 +1,6 @@
-//! Using a handle: the address of its data, its geometry and numpy attributes, and
-//! closing it. A getter given a bad handle returns 0 or NULL and sets the last error.
+//! The address of a handle's data, its geometry and numpy attributes, and closing it.
+//! Returned pointers stay valid while the handle is open. A getter given a bad handle
+//! returns 0 or NULL and sets the last error (MM_E_BAD_HANDLE).
 
 use std::ffi::{c_char, c_void};
 

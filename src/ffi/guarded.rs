@@ -1,4 +1,7 @@
-//! Guarded copies: reading and writing a view's bytes without risking SIGBUS.
+//! Reading and writing a view's bytes without risking SIGBUS. A plain access through
+//! mm_data kills the process when the file no longer backs the page (it was truncated
+//! underneath, or a full disk cannot back a sparse page); these copies return MM_E_IO
+//! instead.
 
 use std::ffi::c_void;
 

@@ -1,5 +1,5 @@
-//! .npy files: opening them as numpy's np.load(mmap_mode=...) does, creating them as
-//! open_memmap does, saving any view as np.save does.
+//! Opening .npy files as numpy's np.load(mmap_mode=...) does, creating them as
+//! open_memmap does, and saving any view as np.save does, byte for byte.
 
 use std::ffi::c_char;
 

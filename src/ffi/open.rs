@@ -1,5 +1,7 @@
-//! Opening arrays: numpy.memmap's constructor, on a path or on a descriptor, with
-//! optional open flags.
+//! numpy.memmap's constructor, on a path (mm_open, or mm_open_ex with open flags) or on
+//! a descriptor the caller opened (mm_open_fd). A successful open stores a new handle
+//! in `*out`; close it with mm_close. On failure `*out` is 0, the file is exactly as it
+//! was, and mm_last_error_message() says why.
 
 use std::ffi::{c_char, c_int};
 

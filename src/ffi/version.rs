@@ -1,4 +1,5 @@
-//! The library's version, at run time (the MM_VERSION_* macros give it at compile time).
+//! The library's version: the MM_VERSION_* macros give the version a program was
+//! compiled against, mm_version() and mm_version_string() the one it runs with.
 
 use std::ffi::c_char;
 

@@ -1,5 +1,6 @@
-//! Views: new handles over the mapping of an existing one (numpy's view, reshape,
-//! transpose and slicing), sharing its mapping.
+//! New handles over the mapping of an existing one: numpy's view, reshape, transpose
+//! and slicing, without copying. Each view is a handle of its own, closed with its own
+//! mm_close; the mapping stays until its last view is closed.
 
 use std::ffi::c_char;
 
