@@ -186,8 +186,8 @@ typedef int32_t mm_status;
  * before anything is created, truncated or extended. No descriptor stays open.
  *
  * \param path    the file: a NUL-terminated path, passed to the OS as it is.
- * \param dtype   a numpy type string or name ("<f8", ">i4", "float64", "S10", `"<M8[ns]"`,
- *                a record's descr list...); NULL means "u1".
+ * \param dtype   a numpy type string or name (`"<f8"`, `">i4"`, `"float64"`, `"S10"`,
+ *                `"<M8[ns]"`, a record's descr list...); NULL means "u1".
  * \param mode    "r", "r+", "w+", "c" or "readonly", "readwrite", "write", "copyonwrite";
  *                NULL means "r+". w+ creates or truncates the file; r+ and w+ extend it
  *                (sparse) to offset + nbytes and never shrink it; r and c never change it.
