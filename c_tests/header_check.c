@@ -1,4 +1,4 @@
-/* Compiled (not run) as C99 and C11 with -Wall -Wextra -pedantic -Werror: the header is
+/* Compiled (not run) as C89, C99 and C11 with -Wall -Wextra -pedantic -Werror: the header is
  * self-contained, warning-free, and declares every contract function with exactly the
  * contract's signature (assigning to a typed pointer fails to compile otherwise). */
 #include "mmarray.h"

@@ -43,14 +43,20 @@
 
 #include "mmarray.h"
 
+/// The C++17 front end of mmarray.h: an mmarray::array owns one handle and closes it,
+/// and every failure throws an mmarray::error.
 namespace mmarray {
 
 /// A failed mmarray call: code() is the mm_status (MM_E_*), what() the library's message.
 class error : public std::runtime_error {
 public:
+  /// An error with a status and the message that explains it.
+  /// \param code the MM_E_* status of the failed call.
+  /// \param message what went wrong (what() returns it).
   error(mm_status code, const std::string &message)
       : std::runtime_error(message), code_(code) {}
   /// The MM_E_* status of the failure.
+  /// \return the status code.
   mm_status code() const noexcept { return code_; }
 
 private:
@@ -59,9 +65,14 @@ private:
 
 /// Bounds for slice(): an omitted start / stop (numpy's `a[::-1]` is
 /// slice(axis, omit_start(-1), omit_stop(-1), -1)).
+/// \param step the step of the slice.
+/// \return the start value that stands for an omitted start.
 constexpr std::int64_t omit_start(std::int64_t step = 1) noexcept {
   return step > 0 ? INT64_MIN : INT64_MAX;
 }
+/// The stop value that stands for an omitted stop in slice() (see omit_start()).
+/// \param step the step of the slice.
+/// \return the stop value that stands for an omitted stop.
 constexpr std::int64_t omit_stop(std::int64_t step = 1) noexcept {
   return step > 0 ? INT64_MAX : INT64_MIN;
 }
@@ -123,11 +134,20 @@ public:
   array() noexcept = default;
 
   /// Takes ownership of a handle obtained from the C API.
+  /// \param handle an open handle; the array closes it.
   explicit array(mm_array handle) noexcept : h_(handle) {}
 
+  /// Not copyable: each array owns its handle (view() makes another one).
   array(const array &) = delete;
+  /// Not copyable: each array owns its handle.
   array &operator=(const array &) = delete;
+  /// Takes over the handle of another array, which becomes empty.
+  /// \param other the array to move from.
   array(array &&other) noexcept : h_(std::exchange(other.h_, 0)) {}
+  /// Closes this array's handle (ignoring a failure) and takes over that of another
+  /// array, which becomes empty.
+  /// \param other the array to move from.
+  /// \return this array.
   array &operator=(array &&other) noexcept {
     if (this != &other) {
       reset();
@@ -135,10 +155,19 @@ public:
     }
     return *this;
   }
+  /// Closes the handle; a failure of that close is ignored (call close() to see it).
   ~array() { reset(); }
 
   /// numpy.memmap(path, dtype, mode, offset, shape, order); no shape = infer a 1-D shape
   /// from the file size. dtype nullptr means "u1", mode nullptr "r+".
+  /// \param path the file.
+  /// \param dtype a numpy type string or name ("<f8", "float64", ...).
+  /// \param mode "r", "r+", "w+" or "c" (or numpy's long names).
+  /// \param offset byte offset of the array in the file.
+  /// \param shape the dimensions, or none to infer a 1-D shape.
+  /// \param order 'C' or 'F'.
+  /// \return the open array.
+  /// \throws error with the status of mm_open.
   static array open(const std::string &path, const char *dtype = "u1", const char *mode = "r+",
                     std::uint64_t offset = 0,
                     const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
@@ -150,6 +179,14 @@ public:
   }
 
   /// As open(), on a descriptor the caller keeps owning.
+  /// \param fd an open descriptor (r+ and w+ need O_RDWR); it is not closed or kept.
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape as open().
+  /// \param order as open().
+  /// \return the open array (its filename() is empty).
+  /// \throws error with the status of mm_open_fd.
   static array open_fd(int fd, const char *dtype = "u1", const char *mode = "r+",
                        std::uint64_t offset = 0,
                        const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
@@ -162,6 +199,10 @@ public:
 
   /// np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
   /// header. mode "r", "r+" or "c"; nullptr means "r+" (open_memmap's default).
+  /// \param path the .npy file.
+  /// \param mode "r", "r+" or "c".
+  /// \return the open array.
+  /// \throws error with the status of mm_open_npy.
   static array open_npy(const std::string &path, const char *mode = "r+") {
     mm_array h = 0;
     detail::check(mm_open_npy(path.c_str(), mode, &h));
@@ -172,6 +213,12 @@ public:
   /// (or truncates) a .npy file of zeros and maps it read-write (mode() reports "r+").
   /// Filled and flushed, the file is byte-identical to np.save of the same array. An
   /// empty shape is a 0-d array.
+  /// \param path the file to create or truncate.
+  /// \param dtype any dtype text open() accepts, records included.
+  /// \param shape the dimensions.
+  /// \param order 'C' or 'F'.
+  /// \return the open array.
+  /// \throws error with the status of mm_create_npy.
   static array create_npy(const std::string &path, const char *dtype,
                           const std::vector<std::size_t> &shape, char order = 'C') {
     mm_array h = 0;
@@ -181,6 +228,12 @@ public:
 
   /// A new array over the same mapping (reshape, transpose, sub-block, view(dtype)).
   /// dtype nullptr keeps this array's dtype; strides in bytes, none = C-contiguous.
+  /// \param dtype the view's dtype, or nullptr.
+  /// \param byte_offset position of the view's first element relative to data().
+  /// \param shape the view's dimensions.
+  /// \param strides byte strides, one per dimension, or none.
+  /// \return the new array; it keeps the mapping alive on its own.
+  /// \throws error with the status of mm_view.
   array view(const char *dtype, std::int64_t byte_offset, const std::vector<std::size_t> &shape,
              const std::optional<std::vector<std::int64_t>> &strides = std::nullopt) const {
     if (strides && strides->size() != shape.size()) {
@@ -195,6 +248,12 @@ public:
   }
 
   /// Python slicing [start:stop:step] of one axis, as a new array.
+  /// \param axis the axis to slice.
+  /// \param start first index (omit_start(step) for an omitted start).
+  /// \param stop index past the last one (omit_stop(step) for an omitted stop).
+  /// \param step distance between indices; may be negative, not 0.
+  /// \return the new array; it keeps the mapping alive on its own.
+  /// \throws error with the status of mm_slice.
   array slice(std::size_t axis, std::int64_t start, std::int64_t stop,
               std::int64_t step = 1) const {
     mm_array h = 0;
@@ -203,16 +262,20 @@ public:
   }
 
   /// msync of the whole mapping (no effect in modes r and c).
+  /// \throws error with the status of mm_flush.
   void flush() const { detail::check(mm_flush(h_)); }
 
   /// np.save(path, <this view>): the same bytes numpy writes (C order unless the view
   /// is F- and not C-contiguous), replacing path atomically; no ".npy" suffix is added.
+  /// \param path the target file.
+  /// \throws error with the status of mm_save_npy.
   void save_npy(const std::string &path) const {
     require_open();
     detail::check(mm_save_npy(h_, path.c_str()));
   }
 
   /// Closes the handle now, reporting a failure; afterwards the array is empty.
+  /// \throws error with the status of mm_close.
   void close() {
     if (h_ != 0) {
       detail::check(mm_close(std::exchange(h_, 0)));
@@ -220,11 +283,18 @@ public:
   }
 
   /// Gives up ownership: the caller must mm_close the returned handle.
+  /// \return the handle; the array is empty afterwards.
   mm_array release() noexcept { return std::exchange(h_, 0); }
+  /// The handle, for calls of the C API; the array keeps owning it.
+  /// \return the handle, 0 for an empty array.
   mm_array handle() const noexcept { return h_; }
+  /// Whether the array holds a handle.
+  /// \return false for an empty (default-constructed, moved-from or closed) array.
   explicit operator bool() const noexcept { return h_ != 0; }
 
   /// Address of the first element (never null for an open array).
+  /// \return the address; in mode r the memory is read-only.
+  /// \throws error MM_E_BAD_HANDLE when the handle is not open.
   void *data() const {
     void *p = mm_data(h_);
     if (p == nullptr) {
@@ -234,6 +304,9 @@ public:
   }
 
   /// The first element as a T*, after checking that the dtype is T in native byte order.
+  /// \tparam T bool, an integer type, float, double or std::complex<float/double>.
+  /// \return the address of the first element.
+  /// \throws error MM_E_INVALID_ARG when the dtype is not T.
   template <class T> T *data() const {
     const std::string want = detail::typestr<T>();
     const std::string have = dtype();
@@ -246,6 +319,10 @@ public:
 
 #ifdef MMARRAY_HPP_HAS_SPAN
   /// All elements of a C- or F-contiguous array, in memory order (C++20).
+  /// \tparam T as data<T>().
+  /// \return a span over size() elements.
+  /// \throws error MM_E_INVALID_ARG when the dtype is not T or the array is not
+  /// contiguous.
   template <class T> std::span<T> span() const {
     T *p = data<T>();
     if ((flags() & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
@@ -255,38 +332,52 @@ public:
   }
 #endif
 
+  /// \return the number of dimensions (0 for a 0-d array).
   std::size_t ndim() const { return checked(mm_ndim(h_)); }
+  /// \return the dimensions.
   std::vector<std::size_t> shape() const {
     const std::size_t n = ndim();
     const std::size_t *p = mm_shape(h_);
     return p ? std::vector<std::size_t>(p, p + n) : std::vector<std::size_t>();
   }
   /// Byte strides (may be negative).
+  /// \return one byte stride per dimension.
   std::vector<std::int64_t> strides() const {
     const std::size_t n = ndim();
     const std::int64_t *p = mm_strides(h_);
     return p ? std::vector<std::int64_t>(p, p + n) : std::vector<std::int64_t>();
   }
+  /// \return the number of bytes of one element.
   std::size_t itemsize() const { return checked(mm_itemsize(h_)); }
+  /// \return the number of elements (1 for a 0-d array).
   std::size_t size() const { return checked(mm_size(h_)); }
+  /// \return size() * itemsize().
   std::size_t nbytes() const { return checked(mm_nbytes(h_)); }
   /// numpy's canonical type string ("<f8", "|u1", ...).
+  /// \return the dtype text (a record's descr list for record dtypes).
   std::string dtype() const { return text(mm_dtype(h_)); }
   /// "r", "r+", "w+" or "c".
+  /// \return the mode.
   std::string mode() const { return text(mm_mode(h_)); }
+  /// \return the byte offset given at open (numpy's .offset); views inherit it.
   std::uint64_t offset() const { return checked(mm_offset(h_)); }
   /// The path as opened; empty for arrays opened from a descriptor.
+  /// \return the absolute path, or nothing.
   std::optional<std::string> filename() const {
     require_open();
     const char *p = mm_filename(h_);
     return p ? std::optional<std::string>(p) : std::nullopt;
   }
   /// MM_WRITEABLE | MM_C_CONTIGUOUS | MM_F_CONTIGUOUS | MM_ALIGNED | MM_NATIVE_ORDER.
+  /// \return the flag bits (see mm_flags).
   std::uint32_t flags() const { return checked(mm_flags(h_)); }
+  /// \return whether the array may be written through data().
   bool writeable() const { return (flags() & MM_WRITEABLE) != 0; }
 
   /// A DLPack 1.x DLManagedTensorVersioned* (see mm_to_dlpack); the caller owns it and
   /// must call its deleter.
+  /// \return the tensor.
+  /// \throws error with the status of mm_to_dlpack.
   mm_dl_managed_tensor_versioned *to_dlpack() const {
     void *out = nullptr;
     detail::check(mm_to_dlpack(h_, &out));

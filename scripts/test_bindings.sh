@@ -10,7 +10,8 @@
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
 #   - zig:     zig build test
 #   - examples: the README snippets compiled and run; their text checked against files
-#   - docs:    doxygen docs/Doxyfile without warnings
+#   - docs:    doxygen docs/Doxyfile, any warning (undocumented item, parameter or
+#              result) fails; the front page links every area
 #   - install: scripts/test_install.sh into a temporary prefix, and into /usr/local when
 #              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
 # Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
@@ -99,15 +100,29 @@ grep -q "x(2,3) =  6.0" "$ex/out" && grep -q 'as expected: mm_open("missing.f8")
 grep -qF "[ 0.  1.  2.  3.  4. 42.]" "$ex/out"
 "$venv/bin/python" bindings/check_snippets.py README.md
 
-step "docs (doxygen)"
+step "docs (doxygen, warnings are errors)"
 rm -rf "$build/docs"
 # The documented command is `doxygen docs/Doxyfile` (output in build/docs); here the
-# output follows $MMARRAY_BUILD_DIR.
-{ cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $build/docs"; } | doxygen - 2>"$build/doxygen.log"
-if [ -s "$build/doxygen.log" ]; then cat "$build/doxygen.log"; exit 1; fi
-grep -q "mm_to_dlpack" "$build/docs/html/mmarray_8h.html"
-grep -q "Opens <code>path</code> as an n-dimensional array" "$build/docs/html/mmarray_8h.html"
-echo "API reference: $build/docs/html/index.html"
+# output follows $MMARRAY_BUILD_DIR. docs/Doxyfile warns about any undocumented item,
+# parameter or result and fails on any warning (WARN_AS_ERROR = FAIL_ON_WARNINGS).
+if ! { cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $build/docs"; } | doxygen - 2>"$build/doxygen.log" ||
+  [ -s "$build/doxygen.log" ]; then
+  cat "$build/doxygen.log"; echo "doxygen warned: fix the doc comments above" >&2; exit 1
+fi
+html=$build/docs/html
+grep -q "mm_to_dlpack" "$html/group__area__dlpack.html"
+grep -q "Opens <code>path</code> as an n-dimensional array" "$html/group__area__open.html"
+grep -q 'href="group__area__open.html"' "$html/index.html" # the front page links the areas
+if [ -e "$html/namespacemmarray_1_1detail.html" ]; then
+  echo "mmarray::detail is in the reference" >&2; exit 1
+fi
+# The front page's example is the README's first C example, which c_tests runs.
+"$venv/bin/python" - <<'PY'
+import re
+example = re.search(r"```c\n.*?\n```\n", open("docs/mainpage.md").read(), re.S).group(0)
+assert example in open("README.md").read(), "docs/mainpage.md's example is not README's"
+PY
+echo "API reference: $html/index.html"
 
 step "install (out-of-tree consumers)"
 p=$(mktemp -d)

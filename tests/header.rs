@@ -55,3 +55,140 @@ fn header_declares_the_contract() {
         assert!(flat.contains(decl), "header lacks: {decl}");
     }
 }
+
+/// The declarations of the header, each with its doc comment: (doc, declaration).
+fn documented_declarations(header: &str) -> Vec<(&str, &str)> {
+    header
+        .split("\n\n")
+        .map(str::trim)
+        .filter_map(|block| {
+            let end = block.find("*/\n")?;
+            let (doc, decl) = (&block[..end], &block[end + 3..]);
+            (!decl.is_empty()).then_some((doc, decl))
+        })
+        .collect()
+}
+
+fn is_function(decl: &str) -> bool {
+    !decl.starts_with('#') && !decl.starts_with("typedef") && decl.contains('(')
+}
+
+/// The last identifier of `s`.
+fn last_ident(s: &str) -> &str {
+    let s = s.trim_end();
+    let start = s
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    &s[start..]
+}
+
+#[test]
+fn header_reads_as_a_manual() {
+    let header =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/mmarray.h")).unwrap();
+
+    // The areas, in the order a reader needs them.
+    let groups: Vec<&str> = header
+        .lines()
+        .filter_map(|l| l.strip_prefix(" * \\defgroup "))
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "area_types",
+            "area_open",
+            "area_errors",
+            "area_handle",
+            "area_views",
+            "area_control",
+            "area_guarded",
+            "area_npy",
+            "area_fields",
+            "area_dlpack",
+            "area_version"
+        ]
+    );
+    assert_eq!(header.matches("@{").count(), groups.len());
+    assert_eq!(header.matches("/** @} */").count(), groups.len());
+
+    let decls = documented_declarations(&header);
+    let functions: Vec<(&str, &str)> = decls
+        .iter()
+        .copied()
+        .filter(|(_, d)| is_function(d))
+        .collect();
+    let name_of = |decl: &str| last_ident(&decl[..decl.find('(').unwrap()]).to_string();
+    // The first function is in the opening area.
+    assert_eq!(name_of(functions[0].1), "mm_open");
+    assert!(
+        functions.len() >= 40,
+        "only {} functions found",
+        functions.len()
+    );
+
+    // The status codes come together, in numeric order, in the first area.
+    let defines: Vec<(&str, i64)> = decls
+        .iter()
+        .filter_map(|(_, d)| d.strip_prefix("#define "))
+        .map(|d| {
+            let mut it = d.split_whitespace();
+            (it.next().unwrap(), it.next().unwrap().parse().unwrap())
+        })
+        .collect();
+    let first = defines.iter().position(|(n, _)| *n == "MM_OK").unwrap();
+    let codes: Vec<(&str, i64)> = defines[first..]
+        .iter()
+        .copied()
+        .take_while(|(n, _)| *n == "MM_OK" || n.starts_with("MM_E_"))
+        .collect();
+    assert_eq!(
+        codes.len(),
+        defines
+            .iter()
+            .filter(|(n, _)| *n == "MM_OK" || n.starts_with("MM_E_"))
+            .count(),
+        "the status codes are not together"
+    );
+    assert!(codes.len() >= 13);
+    assert!(
+        codes.windows(2).all(|w| w[0].1 < w[1].1),
+        "status codes out of order: {codes:?}"
+    );
+    assert!(
+        header.find("#define MM_OK").unwrap() < header.find("\\defgroup area_open").unwrap(),
+        "the status codes are not in the first area"
+    );
+
+    // Every function documents each parameter and its result; Safety is a paragraph.
+    let mut missing = Vec::new();
+    for (doc, decl) in &functions {
+        let name = name_of(decl);
+        let open = decl.find('(').unwrap();
+        let params = &decl[open + 1..decl.rfind(')').unwrap()];
+        if params.trim() != "void" {
+            for param in params.split(',') {
+                let param = last_ident(param);
+                if !doc.contains(&format!("\\param {param} ")) {
+                    missing.push(format!("{name}: \\param {param}"));
+                }
+            }
+        }
+        let returns_nothing = decl[..open].trim_end().strip_suffix(&name).unwrap().trim() == "void";
+        if !returns_nothing && !doc.contains("\\return ") {
+            missing.push(format!("{name}: \\return"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "undocumented in the header: {missing:#?}"
+    );
+    assert!(
+        !header.contains(" * # "),
+        "a markdown heading in a doc comment"
+    );
+    assert!(
+        header.contains(" * \\par Safety\n"),
+        "no Safety paragraph in the header"
+    );
+}

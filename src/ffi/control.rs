@@ -1,9 +1,9 @@
-//! Flushing, advice, residency and locking (numpy's flush, and the controls numpy
-//! leaves to the OS).
+//! numpy's flush, and the controls numpy leaves to the OS: write-back (msync), advice
+//! (madvise), residency (mincore) and locking (mlock).
 //!
 //! Each control acts on the pages the view's bytes lie in (page-aligned outward from
-//! the view's byte extent), never on the whole mapping unless it says so. A view without
-//! elements has no bytes: every control is MM_OK and does nothing.
+//! the view's byte extent), never on the whole mapping unless it says so. A view
+//! without elements has no bytes: every control is MM_OK and does nothing.
 
 use super::args::out_arg;
 use super::boundary::{guard, Fail};
@@ -12,8 +12,11 @@ use super::status::*;
 use crate::mapping::Advice;
 use crate::view::View;
 
-/// msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush. MM_OK and no
-/// effect in modes r and c.
+/// msync(MS_SYNC) of the whole mapping behind the view, as numpy's flush: returns when
+/// every changed page is in the file. No effect in modes r and c.
+///
+/// \param a  the handle.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when msync fails.
 #[no_mangle]
 pub extern "C" fn mm_flush(a: mm_array) -> mm_status {
     guard("mm_flush", |name| {
@@ -23,10 +26,15 @@ pub extern "C" fn mm_flush(a: mm_array) -> mm_status {
 }
 
 /// msync(MS_SYNC) of the pages holding `nbytes` bytes at `byte_offset` from mm_data(a).
-/// The range must lie within the view's bytes, else MM_E_OUT_OF_BOUNDS (a view with
-/// negative strides has bytes before mm_data(a), which this call cannot name: flush
-/// them through a view that starts lower, or with mm_flush). Its cost follows the
-/// range, not the mapping. MM_OK and no effect in modes r and c.
+/// Its cost follows the range, not the mapping. No effect in modes r and c. A view with
+/// negative strides has bytes before mm_data(a), which this call cannot name: flush them
+/// through a view that starts lower, or with mm_flush.
+///
+/// \param a            the handle.
+/// \param byte_offset  start of the range, in bytes after mm_data(a).
+/// \param nbytes       length of the range in bytes.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_OUT_OF_BOUNDS when the range does not lie
+///         within the view's bytes; MM_E_IO when msync fails.
 #[no_mangle]
 pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> mm_status {
     guard("mm_flush_range", |name| {
@@ -37,7 +45,10 @@ pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> 
 }
 
 /// msync(MS_ASYNC) of the whole mapping behind the view: schedules write-back of every
-/// changed page and returns without waiting. MM_OK and no effect in modes r and c.
+/// changed page and returns without waiting. No effect in modes r and c.
+///
+/// \param a  the handle.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when msync fails.
 #[no_mangle]
 pub extern "C" fn mm_flush_async(a: mm_array) -> mm_status {
     guard("mm_flush_async", |name| {
@@ -87,9 +98,14 @@ fn advice_of(call: &str, advice: i32) -> Result<Advice, Fail> {
 }
 
 /// Gives the kernel advice (madvise) about the pages the view covers. An advice this
-/// kernel lacks for this mapping is MM_E_UNSUPPORTED (never silently ignored); an
-/// unknown value is MM_E_INVALID_ARG; MM_ADVICE_POPULATE_WRITE in mode r is
-/// MM_E_READ_ONLY.
+/// kernel lacks for this mapping is an error, never silently ignored.
+///
+/// \param a       the handle.
+/// \param advice  one of MM_ADVICE_NORMAL .. MM_ADVICE_POPULATE_WRITE.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG for an unknown value;
+///         MM_E_UNSUPPORTED when the kernel lacks the advice for this mapping;
+///         MM_E_READ_ONLY for MM_ADVICE_POPULATE_WRITE in mode r; MM_E_IO (or
+///         MM_E_PERMISSION for EPERM) for another failure of madvise.
 #[no_mangle]
 pub extern "C" fn mm_advise(a: mm_array, advice: i32) -> mm_status {
     guard("mm_advise", |name| {
@@ -100,8 +116,13 @@ pub extern "C" fn mm_advise(a: mm_array, advice: i32) -> mm_status {
     })
 }
 
-/// Stores in `*resident_bytes` how many of the view's bytes lie in pages that are
-/// resident in memory now (mincore). A view fully in memory gives its byte extent.
+/// How many of the view's bytes lie in pages that are resident in memory now (mincore).
+/// A view fully in memory gives its byte extent.
+///
+/// \param a               the handle.
+/// \param resident_bytes  receives the count.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `resident_bytes` is NULL;
+///         MM_E_IO when mincore fails.
 ///
 /// # Safety
 /// `resident_bytes` must be a writable uint64_t.
@@ -116,8 +137,11 @@ pub unsafe extern "C" fn mm_resident(a: mm_array, resident_bytes: *mut u64) -> m
 }
 
 /// mlock of the pages the view covers: they are faulted in and stay in memory until
-/// mm_unlock or until the mapping goes away. Over RLIMIT_MEMLOCK: MM_E_IO with errno
-/// ENOMEM; not permitted: MM_E_PERMISSION with errno EPERM.
+/// mm_unlock or until the mapping goes away.
+///
+/// \param a  the handle.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO with errno ENOMEM over RLIMIT_MEMLOCK;
+///         MM_E_PERMISSION with errno EPERM when locking is not permitted.
 #[no_mangle]
 pub extern "C" fn mm_lock(a: mm_array) -> mm_status {
     guard("mm_lock", |name| {
@@ -126,8 +150,11 @@ pub extern "C" fn mm_lock(a: mm_array) -> mm_status {
     })
 }
 
-/// munlock of the pages the view covers (pages locked through another view of the same
-/// pages are unlocked as well: locks do not nest).
+/// munlock of the pages the view covers. Locks do not nest: pages locked through another
+/// view of the same pages are unlocked as well.
+///
+/// \param a  the handle.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when munlock fails.
 #[no_mangle]
 pub extern "C" fn mm_unlock(a: mm_array) -> mm_status {
     guard("mm_unlock", |name| {

@@ -1,14 +1,13 @@
 //! Zero-copy export to the tensor ecosystem: DLPack 1.x `DLManagedTensorVersioned`.
 //!
 //! The structs below have the memory layout the DLPack 1.x specification gives its
-//! `DLPackVersion`, `DLDevice`, `DLDataType`, `DLTensor` and `DLManagedTensorVersioned`,
-//! under `mm_dl_*` names so that the header can be included next to `dlpack.h` without
-//! clashing. A pointer to `mm_dl_managed_tensor_versioned` can be passed wherever a
-//! `DLManagedTensorVersioned *` is expected.
+//! `DLPackVersion`, `DLDevice`, `DLDataType`, `DLTensor` and
+//! `DLManagedTensorVersioned`, under `mm_dl_*` names so that the header can be included
+//! next to `dlpack.h` without clashing. A pointer to `mm_dl_managed_tensor_versioned`
+//! can be passed wherever a `DLManagedTensorVersioned *` is expected.
 //!
-//! The exported tensor owns a clone of the view (and so a reference to the mapping): the
-//! file stays mapped until the consumer calls the deleter, even after every handle of it
-//! has been closed.
+//! The exported tensor holds its own reference to the mapping: the file stays mapped
+//! until the consumer calls the deleter, even after every handle of it has been closed.
 
 use std::ffi::c_void;
 use std::panic::{self, AssertUnwindSafe};
@@ -237,8 +236,7 @@ fn export(view: &View) -> Result<Box<Export>, String> {
     Ok(out)
 }
 
-/// Exports the view as a DLPack 1.x tensor without copying: stores a
-/// `DLManagedTensorVersioned *` (layout: mm_dl_managed_tensor_versioned) in `*out`.
+/// Exports the view as a DLPack 1.x tensor without copying.
 ///
 /// The tensor holds its own reference to the mapping: it stays valid after mm_close of
 /// every handle, until its `deleter` is called (exactly once, from any thread). `data` is
@@ -247,12 +245,16 @@ fn export(view: &View) -> Result<Box<Export>, String> {
 /// MM_DLPACK_FLAG_READ_ONLY. To hand it to Python, wrap it in a PyCapsule named
 /// "dltensor_versioned".
 ///
-/// Errors (`*out` is then NULL): MM_E_UNSUPPORTED for a dtype DLPack lacks (S, U, V, M, m,
-/// records, long double), a non-native byte order, or a byte stride that is not a
-/// multiple of the itemsize; MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `out` is NULL.
+/// \param a                             the handle.
+/// \param out_managed_tensor_versioned  receives a `DLManagedTensorVersioned *` (layout:
+///                                      mm_dl_managed_tensor_versioned); NULL on failure.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when the out-pointer is NULL;
+///         MM_E_UNSUPPORTED for a dtype DLPack lacks (S, U, V, M, m, records, long
+///         double), a non-native byte order, or a byte stride that is not a multiple of
+///         the itemsize.
 ///
 /// # Safety
-/// `out` must be NULL or a writable `void *`.
+/// `out_managed_tensor_versioned` must be NULL or a writable `void *`.
 #[no_mangle]
 pub unsafe extern "C" fn mm_to_dlpack(
     a: mm_array,

@@ -1,11 +1,19 @@
-//! Errors: the text of a status code and the calling thread's last error.
+//! What a failed call says. Every failing call records a message, and the errno when
+//! the OS gave one, in a slot of the calling thread; successful calls leave the slot
+//! alone, so read it right after the call that failed. These functions never fail and
+//! never change the slot.
 
 use std::ffi::{c_char, CStr};
 
 use super::boundary::{guard_or, with_last_error};
 use super::status::*;
 
-/// A short, static description of a status code; "unknown status" for any other value.
+/// A short, static description of a status code, e.g. "file not found" for
+/// MM_E_NOT_FOUND. Never fails and never changes the last error.
+///
+/// \param s  any value; the MM_OK and MM_E_* codes have their own text.
+/// \return a static NUL-terminated string, never NULL; "unknown status" for a value
+///         that is not a status code.
 #[no_mangle]
 pub extern "C" fn mm_status_str(s: mm_status) -> *const c_char {
     guard_or("mm_status_str", c"unknown status".as_ptr(), |_| {
@@ -29,9 +37,13 @@ pub extern "C" fn mm_status_str(s: mm_status) -> *const c_char {
     })
 }
 
-/// The message of the last failed call on this thread; never NULL ("" before any
-/// failure). Valid until the next failing call on this thread. Successful calls leave
-/// it unchanged.
+/// The message of the last failed call on this thread: the call, its identifying
+/// arguments and the values involved, e.g. `mm_open("/data/a.bin"): mode r needs 4096
+/// bytes from offset 100 but the file has 1000`. Successful calls leave it unchanged.
+/// Never fails and never changes the last error.
+///
+/// \return a NUL-terminated string owned by the library, never NULL ("" before any
+///         failure), valid until the next failing call on this thread.
 #[no_mangle]
 pub extern "C" fn mm_last_error_message() -> *const c_char {
     guard_or("mm_last_error_message", c"".as_ptr(), |_| {
@@ -39,9 +51,15 @@ pub extern "C" fn mm_last_error_message() -> *const c_char {
     })
 }
 
-/// Copies the last error message of this thread into `buf` (at most `cap` bytes,
-/// always NUL-terminated when cap > 0), like snprintf. Returns the length the full
-/// message needs including its NUL, so a return value > cap means it was cut short.
+/// Copies the last error message of this thread into `buf`, like snprintf: at most `cap`
+/// bytes, always NUL-terminated when cap > 0. Never fails and never changes the last
+/// error.
+///
+/// \param buf  where the message goes; may be NULL when `cap` is 0 (to ask for the
+///             length).
+/// \param cap  the size of `buf` in bytes.
+/// \return the length the whole message needs including its NUL; a value > cap means
+///         the copy was cut short.
 ///
 /// # Safety
 /// `buf` must be NULL or point to at least `cap` writable bytes.
@@ -63,8 +81,11 @@ pub unsafe extern "C" fn mm_last_error_copy(buf: *mut c_char, cap: usize) -> usi
     })
 }
 
-/// errno of the last failed call on this thread, or 0 if it had no OS cause (or no call
-/// failed yet).
+/// The errno of the last failed call on this thread. Never fails and never changes the
+/// last error.
+///
+/// \return the errno behind the last failure (e.g. ENOENT, ENOSPC, EFAULT), or 0 when it
+///         had no OS cause or no call failed yet.
 #[no_mangle]
 pub extern "C" fn mm_last_os_error() -> i32 {
     guard_or("mm_last_os_error", 0, |_| {

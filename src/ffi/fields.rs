@@ -1,5 +1,5 @@
-//! Records: the fields of a record (structured) dtype, each viewable through mm_view
-//! with its dtype and offset.
+//! The fields of a record (structured) dtype: name, dtype, byte offset and subarray
+//! shape. Each field can be viewed through mm_view with its dtype and offset.
 
 use std::ffi::c_char;
 
@@ -7,8 +7,10 @@ use super::boundary::{guard, Fail};
 use super::handles::with_entry;
 use super::status::*;
 
-/// Number of fields of a record dtype (padding not counted); 0 for other dtypes and for
-/// a bad handle.
+/// Number of fields of a record dtype, padding not counted.
+///
+/// \param a  the handle.
+/// \return the number of fields; 0 for other dtypes and for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_field_count(a: mm_array) -> usize {
     guard("mm_field_count", |name| {
@@ -16,13 +18,21 @@ pub extern "C" fn mm_field_count(a: mm_array) -> usize {
     })
 }
 
-/// Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
-/// text (for a subarray field the element dtype, with `ndim`/`shape` giving the
-/// subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
-/// and its byte offset within the record. Any out-pointer may be NULL. The strings and
-/// the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
-/// ndim, strides)` with the field's dtype and offset and the array's own shape and
-/// strides gives a view of the field. `i >= mm_field_count(a)` is MM_E_INVALID_ARG.
+/// Field `i` (0-based, in offset order) of a record array. `mm_view(a, dtype,
+/// byte_offset, mm_shape(a), mm_ndim(a), mm_strides(a), &v)` with the field's dtype and
+/// offset is a view of the field.
+///
+/// \param a            the handle of a record array.
+/// \param i            the field's index, below mm_field_count(a).
+/// \param name         receives the field's UTF-8 name, or NULL.
+/// \param dtype        receives its dtype text, or NULL: for a subarray field the element
+///                     dtype; for a nested record its descr list.
+/// \param byte_offset  receives its byte offset within the record, or NULL.
+/// \param ndim         receives the number of subarray dimensions (0 for a plain field),
+///                     or NULL.
+/// \param shape        receives the subarray dimensions, or NULL.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `i >= mm_field_count(a)`.
+///         The strings and the shape stay valid while the handle is open.
 ///
 /// # Safety
 /// Each non-NULL out-pointer must be writable.

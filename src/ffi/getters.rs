@@ -1,5 +1,6 @@
-//! Using a handle: the address of its data, its geometry and numpy attributes, and
-//! closing it. A getter given a bad handle returns 0 or NULL and sets the last error.
+//! The address of a handle's data, its geometry and numpy attributes, and closing it.
+//! Returned pointers stay valid while the handle is open. A getter given a bad handle
+//! returns 0 or NULL and sets the last error (MM_E_BAD_HANDLE).
 
 use std::ffi::{c_char, c_void};
 
@@ -7,10 +8,13 @@ use super::boundary::guard;
 use super::handles::{live, unregister, with_entry};
 use super::status::*;
 
-/// Address of the first element; NULL only for a bad handle. A valid zero-size array
-/// gives a non-NULL address that must not be dereferenced. In mode r the memory is
-/// read-only: writing through it kills the process (SIGSEGV). The address stays valid
-/// while any view of the mapping is open.
+/// Address of the first element. It may be unaligned. A valid zero-size array gives a
+/// non-NULL address that must not be dereferenced. In mode r the memory is read-only:
+/// writing through it kills the process (SIGSEGV). The address stays valid while any
+/// view of the mapping is open.
+///
+/// \param a  the handle.
+/// \return the address of the first element; NULL only for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
     guard("mm_data", |name| {
@@ -20,8 +24,12 @@ pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
 
 /// Releases this view. The mapping is unmapped when the last view of it is closed, in
 /// any order; closing does not flush (written pages of r+/w+ still reach the file, as
-/// with numpy). A second close of the same handle is MM_E_BAD_HANDLE. Closing a handle
-/// another thread is using makes that thread's next call on it MM_E_BAD_HANDLE.
+/// with numpy). Closing a handle another thread is using makes that thread's next call
+/// on it MM_E_BAD_HANDLE.
+///
+/// \param a  the handle; it is invalid afterwards.
+/// \return MM_OK, or MM_E_BAD_HANDLE when `a` is not open (also for a second close of
+///         the same handle).
 #[no_mangle]
 pub extern "C" fn mm_close(a: mm_array) -> mm_status {
     guard("mm_close", |name| {
@@ -30,7 +38,10 @@ pub extern "C" fn mm_close(a: mm_array) -> mm_status {
     })
 }
 
-/// Number of dimensions (0 for a 0-d array, and for a bad handle).
+/// Number of dimensions.
+///
+/// \param a  the handle.
+/// \return the number of dimensions; 0 for a 0-d array, and for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_ndim(a: mm_array) -> usize {
     guard("mm_ndim", |name| {
@@ -38,7 +49,10 @@ pub extern "C" fn mm_ndim(a: mm_array) -> usize {
     })
 }
 
-/// The `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
+/// The dimensions of the array.
+///
+/// \param a  the handle.
+/// \return `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_shape(a: mm_array) -> *const usize {
     guard("mm_shape", |name| {
@@ -46,8 +60,12 @@ pub extern "C" fn mm_shape(a: mm_array) -> *const usize {
     })
 }
 
-/// The `ndim` byte strides (may be negative), as numpy's memmap gives them (a zero-length
-/// dimension counts as 1); valid while the handle is open; NULL for a bad handle.
+/// The byte strides of the array, as numpy's memmap gives them (a zero-length dimension
+/// counts as 1).
+///
+/// \param a  the handle.
+/// \return `ndim` byte strides (may be negative or 0), valid while the handle is open;
+///         NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_strides(a: mm_array) -> *const i64 {
     guard("mm_strides", |name| {
@@ -56,6 +74,9 @@ pub extern "C" fn mm_strides(a: mm_array) -> *const i64 {
 }
 
 /// Bytes per element.
+///
+/// \param a  the handle.
+/// \return the dtype's itemsize; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_itemsize(a: mm_array) -> usize {
     guard("mm_itemsize", |name| {
@@ -63,13 +84,19 @@ pub extern "C" fn mm_itemsize(a: mm_array) -> usize {
     })
 }
 
-/// Number of elements (1 for a 0-d array).
+/// Number of elements.
+///
+/// \param a  the handle.
+/// \return the product of the dimensions (1 for a 0-d array); 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_size(a: mm_array) -> usize {
     guard("mm_size", |name| with_entry(name, a, |e| Ok(e.view.size())))
 }
 
-/// size * itemsize.
+/// Number of bytes of the elements.
+///
+/// \param a  the handle.
+/// \return size * itemsize; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
     guard("mm_nbytes", |name| {
@@ -77,9 +104,12 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
     })
 }
 
-/// numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...); for a record
-/// dtype its descr list as numpy prints `str(dtype.descr)` ("[('x', '<f4'), ('', '|V4')]").
-/// Valid while the handle is open; NULL for a bad handle.
+/// The dtype as numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...);
+/// for a record dtype its descr list as numpy prints `str(dtype.descr)`
+/// ("[('x', '<f4'), ('', '|V4')]").
+///
+/// \param a  the handle.
+/// \return a NUL-terminated string valid while the handle is open; NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard("mm_dtype", |name| {
@@ -87,7 +117,10 @@ pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     })
 }
 
-/// "r", "r+", "w+" or "c"; NULL for a bad handle.
+/// The mode the array was opened in.
+///
+/// \param a  the handle.
+/// \return "r", "r+", "w+" or "c" (static text); NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
     guard("mm_mode", |name| {
@@ -96,6 +129,9 @@ pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
 }
 
 /// The byte offset given at open (numpy's .offset); views inherit it.
+///
+/// \param a  the handle.
+/// \return the offset in bytes; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_offset(a: mm_array) -> u64 {
     guard("mm_offset", |name| {
@@ -103,9 +139,11 @@ pub extern "C" fn mm_offset(a: mm_array) -> u64 {
     })
 }
 
-/// The absolute, normalised path as opened (symlinks not resolved), valid while the
-/// handle is open; NULL for mm_open_fd arrays and for a bad handle (check
-/// mm_last_error_message to tell them apart).
+/// The path the array was opened from: absolute and normalised, symlinks not resolved.
+///
+/// \param a  the handle.
+/// \return a NUL-terminated string valid while the handle is open; NULL for mm_open_fd
+///         arrays and for a bad handle (mm_last_error_message tells them apart).
 #[no_mangle]
 pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
     guard("mm_filename", |name| {
@@ -118,8 +156,11 @@ pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
     })
 }
 
-/// Bits MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED, MM_NATIVE_ORDER, as
-/// numpy's ndarray.flags and dtype.isnative report them; 0 for a bad handle.
+/// numpy's ndarray.flags and dtype.isnative of the array, as bits.
+///
+/// \param a  the handle.
+/// \return MM_WRITEABLE, MM_C_CONTIGUOUS, MM_F_CONTIGUOUS, MM_ALIGNED and
+///         MM_NATIVE_ORDER, or'ed together; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_flags(a: mm_array) -> u32 {
     guard("mm_flags", |name| {
@@ -136,6 +177,8 @@ pub extern "C" fn mm_flags(a: mm_array) -> u32 {
 }
 
 /// Number of handles open in this process (every view counts); for leak checks.
+///
+/// \return the number of open handles.
 #[no_mangle]
 pub extern "C" fn mm_handle_count() -> usize {
     guard("mm_handle_count", |_| Ok(live()))

@@ -1,5 +1,5 @@
-//! .npy files: opening them as numpy's np.load(mmap_mode=...) does, creating them as
-//! open_memmap does, saving any view as np.save does.
+//! Opening .npy files as numpy's np.load(mmap_mode=...) does, creating them as
+//! open_memmap does, and saving any view as np.save does, byte for byte.
 
 use std::ffi::c_char;
 
@@ -10,15 +10,18 @@ use super::status::*;
 
 /// Opens a .npy file as an array with the dtype, shape and order its header states,
 /// mapped at the data offset (mm_offset reports it), as numpy's
-/// `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would.
+/// `np.load(path, mmap_mode=mode)` / `open_memmap(path, mode)` would. The file's size is
+/// never changed. Headers of any length and versions 1.0, 2.0 and 3.0 are read.
 ///
-/// - `mode`: "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
-///   (open_memmap's default). "w+"/"write" is MM_E_INVALID_ARG: use mm_create_npy.
-///
-/// The file's size is never changed: data shorter than the header says is
-/// MM_E_FILE_TOO_SMALL in every mode. A malformed header is MM_E_FORMAT (the message
-/// says what was found and where); an object dtype is MM_E_UNSUPPORTED. Headers of any
-/// length and versions 1.0, 2.0 and 3.0 are read. On failure `*out` is 0.
+/// \param path  the .npy file: a NUL-terminated path.
+/// \param mode  "r", "r+", "c" or "readonly", "readwrite", "copyonwrite"; NULL means "r+"
+///              (open_memmap's default). "w+"/"write" is refused: use mm_create_npy.
+/// \param out   receives the new handle; 0 on failure.
+/// \return MM_OK, or: MM_E_INVALID_ARG (NULL `path` or `out`, a bad mode, w+);
+///         MM_E_FORMAT (a malformed header; the message says what was found and where);
+///         MM_E_UNSUPPORTED (object dtype); MM_E_FILE_TOO_SMALL (data shorter than the
+///         header says, in every mode); MM_E_NOT_FOUND, MM_E_PERMISSION, MM_E_IO (the OS
+///         refused).
 ///
 /// # Safety
 /// `path` must be a NUL-terminated string, `mode` NULL or NUL-terminated, `out` a
@@ -49,14 +52,18 @@ pub unsafe extern "C" fn mm_open_npy(
 /// the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
 /// the file is byte-identical to np.save of the same array. The header says
 /// `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
-/// or 1-D arrays).
-///
-/// - `dtype`: any dtype text mm_open accepts, records included; NULL is MM_E_INVALID_ARG.
-/// - `shape`: `ndim` dimensions (NULL only with ndim 0: a 0-d array).
-/// - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
-///
-/// Every argument is checked before the file is touched; on failure `*out` is 0 and a
+/// or 1-D arrays). Every argument is checked before the file is touched; on failure a
 /// file this call created is removed.
+///
+/// \param path   the file to create: a NUL-terminated path.
+/// \param dtype  any dtype text mm_open accepts, records included; NULL is refused.
+/// \param shape  `ndim` dimensions (NULL only with ndim 0: a 0-d array).
+/// \param ndim   the number of dimensions, at most 64.
+/// \param order  'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+/// \param out    receives the new handle; 0 on failure.
+/// \return MM_OK, or: MM_E_INVALID_ARG (NULL `path`, `dtype` or `out`, a bad dtype text,
+///         shape or order); MM_E_UNSUPPORTED (object dtype); MM_E_NOT_FOUND,
+///         MM_E_PERMISSION, MM_E_IO (the OS refused).
 ///
 /// # Safety
 /// `path` and `dtype` NUL-terminated; `shape` NULL or pointing to `ndim` values; `out`
@@ -96,6 +103,11 @@ pub unsafe extern "C" fn mm_create_npy(
 /// is fsynced and renamed over `path`, and the directory is fsynced; on failure the
 /// temporary file is removed and `path` is untouched. Unlike np.save, no ".npy" suffix
 /// is appended.
+///
+/// \param a     the view to save.
+/// \param path  the target file: a NUL-terminated path.
+/// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG (NULL `path`); MM_E_NOT_FOUND,
+///         MM_E_PERMISSION, MM_E_IO (the OS refused; `path` is untouched).
 ///
 /// # Safety
 /// `path` must be a NUL-terminated string.

@@ -1,5 +1,7 @@
-//! Opening arrays: numpy.memmap's constructor, on a path or on a descriptor, with
-//! optional open flags.
+//! numpy.memmap's constructor, on a path (mm_open, or mm_open_ex with open flags) or on
+//! a descriptor the caller opened (mm_open_fd). A successful open stores a new handle
+//! in `*out`; close it with mm_close. On failure `*out` is 0, the file is exactly as it
+//! was, and mm_last_error_message() says why.
 
 use std::ffi::{c_char, c_int};
 
@@ -103,20 +105,33 @@ unsafe fn open_path(
 }
 
 /// Opens `path` as an n-dimensional array, exactly as numpy.memmap(path, dtype, mode,
-/// offset, shape, order) would, and stores a new handle in `*out`.
-///
-/// - `dtype`: a numpy type string or name ("<f8", ">i4", "float64", "S10", "<M8[ns]"...);
-///   NULL means "u1".
-/// - `mode`: "r", "r+", "w+", "c" or "readonly", "readwrite", "write", "copyonwrite";
-///   NULL means "r+". w+ creates or truncates the file; r+ and w+ extend it (sparse) to
-///   offset + nbytes and never shrink it; r and c never change it.
-/// - `offset`: byte offset of the array in the file; any value, not only page multiples.
-/// - `shape`: `ndim` dimensions, or NULL to infer a 1-D shape from the file size
-///   (`ndim` is then ignored). A non-NULL shape with ndim 0 is a 0-d, one-element array.
-/// - `order`: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+/// offset, shape, order) would, and stores a new handle in `*out`. Close it with
+/// mm_close.
 ///
 /// On failure `*out` is 0 and the file is exactly as it was: every argument is checked
 /// before anything is created, truncated or extended. No descriptor stays open.
+///
+/// \param path    the file: a NUL-terminated path, passed to the OS as it is.
+/// \param dtype   a numpy type string or name (`"<f8"`, `">i4"`, `"float64"`, `"S10"`,
+///                `"<M8[ns]"`, a record's descr list...); NULL means "u1".
+/// \param mode    "r", "r+", "w+", "c" or "readonly", "readwrite", "write", "copyonwrite";
+///                NULL means "r+". w+ creates or truncates the file; r+ and w+ extend it
+///                (sparse) to offset + nbytes and never shrink it; r and c never change it.
+/// \param offset  byte offset of the array in the file; any value, not only page
+///                multiples.
+/// \param shape   `ndim` dimensions, or NULL to infer a 1-D shape from the file size
+///                (`ndim` is then ignored). A non-NULL shape with ndim 0 is a 0-d,
+///                one-element array.
+/// \param ndim    the number of dimensions in `shape`, at most 64.
+/// \param order   'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+/// \param out     receives the new handle; 0 on failure.
+/// \return MM_OK, or: MM_E_INVALID_ARG (a bad mode, dtype text or order, w+ without a
+///         shape, ndim > 64, NULL `path` or `out`, a size or offset overflow);
+///         MM_E_UNSUPPORTED (object dtype); MM_E_NOT_FOUND (no such file in r, r+, c);
+///         MM_E_PERMISSION (access refused); MM_E_IO (a directory, FIFO or device, any
+///         other OS error); MM_E_FILE_TOO_SMALL (r and c: the array reaches past the end
+///         of the file); MM_E_SIZE_MISMATCH (inferred shape: the bytes after `offset` are
+///         not a multiple of the itemsize).
 ///
 /// # Safety
 /// `path` must be a NUL-terminated string; `dtype` and `mode` NULL or NUL-terminated;
@@ -138,10 +153,22 @@ pub unsafe extern "C" fn mm_open(
     })
 }
 
-/// mm_open with open flags: MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or 0 (then it is
-/// exactly mm_open). Unknown bits are MM_E_INVALID_ARG, checked with every other argument
-/// before the file is touched. With MM_OPEN_PREALLOCATE a full disk is MM_E_IO with
-/// mm_last_os_error() == ENOSPC and the file is left as it was.
+/// mm_open with open flags. With `flags` 0 it is exactly mm_open. Unknown bits are
+/// MM_E_INVALID_ARG, checked with every other argument before the file is touched. With
+/// MM_OPEN_PREALLOCATE a full disk is MM_E_IO with mm_last_os_error() == ENOSPC and the
+/// file is left as it was.
+///
+/// \param path    as mm_open.
+/// \param dtype   as mm_open.
+/// \param mode    as mm_open.
+/// \param offset  as mm_open.
+/// \param shape   as mm_open.
+/// \param ndim    as mm_open.
+/// \param order   as mm_open.
+/// \param flags   MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, or'ed together, or 0.
+/// \param out     receives the new handle; 0 on failure.
+/// \return as mm_open; MM_E_INVALID_ARG also for unknown flag bits, and MM_E_IO
+///         (errno ENOSPC) when MM_OPEN_PREALLOCATE finds the disk full.
 ///
 /// # Safety
 /// As mm_open.
@@ -167,8 +194,19 @@ pub unsafe extern "C" fn mm_open_ex(
 
 /// Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
 /// The mapping always counts from byte 0 of the file, whatever the descriptor's position.
-/// It never truncates (not even in w+), never closes `fd` and does not keep it; r+ and w+
-/// need a descriptor opened O_RDWR. mm_filename of the result is NULL.
+/// It never truncates (not even in w+), never closes `fd` and does not keep it. mm_filename
+/// of the result is NULL.
+///
+/// \param fd      an open descriptor of a regular file; r+ and w+ need it opened O_RDWR.
+/// \param dtype   as mm_open.
+/// \param mode    as mm_open.
+/// \param offset  as mm_open.
+/// \param shape   as mm_open.
+/// \param ndim    as mm_open.
+/// \param order   as mm_open.
+/// \param out     receives the new handle; 0 on failure.
+/// \return as mm_open; MM_E_INVALID_ARG also for a negative `fd`, and MM_E_PERMISSION for
+///         r+ or w+ on a descriptor not opened O_RDWR.
 ///
 /// # Safety
 /// As mm_open; `fd` is only borrowed for the duration of the call.

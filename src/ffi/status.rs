@@ -1,5 +1,9 @@
-//! The types and constants every call uses: the handle, the status codes (in numeric
-//! order) and the bits of mm_flags.
+//! The types every call uses and the status codes. A handle (mm_array) names one view
+//! of a mapping; 0 is never a valid handle. Every fallible call returns an mm_status:
+//! MM_OK (0) or one of the MM_E_* codes below, in numeric order (codes are only ever
+//! added, never renumbered). mm_status_str() gives a short text for each code;
+//! mm_last_error_message() says what went wrong in detail. The last constants are the
+//! bits mm_flags() reports.
 
 #![allow(non_camel_case_types)]
 

@@ -1,10 +1,14 @@
-//! The library's version, at run time (the MM_VERSION_* macros give it at compile time).
+//! The library's version: the MM_VERSION_* macros give the version a program was
+//! compiled against, mm_version() and mm_version_string() the one it runs with.
 
 use std::ffi::c_char;
 
 use super::boundary::guard_or;
 
-/// The library version as text, e.g. "0.1.0".
+/// The library version as text (the MM_VERSION_* macros give the version the program
+/// was compiled against).
+///
+/// \return a static NUL-terminated string, e.g. "0.1.0".
 #[no_mangle]
 pub extern "C" fn mm_version_string() -> *const c_char {
     guard_or("mm_version_string", c"".as_ptr(), |_| {
@@ -12,7 +16,9 @@ pub extern "C" fn mm_version_string() -> *const c_char {
     })
 }
 
-/// The library version as MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).
+/// The library version as a number.
+///
+/// \return MAJOR*10000 + MINOR*100 + PATCH (0.1.0 is 100).
 #[no_mangle]
 pub extern "C" fn mm_version() -> u32 {
     guard_or("mm_version", 0, |_| Ok(version_number()))

@@ -1,5 +1,6 @@
-//! Views: new handles over the mapping of an existing one (numpy's view, reshape,
-//! transpose and slicing), sharing its mapping.
+//! New handles over the mapping of an existing one: numpy's view, reshape, transpose
+//! and slicing, without copying. Each view is a handle of its own, closed with its own
+//! mm_close; the mapping stays until its last view is closed.
 
 use std::ffi::c_char;
 
@@ -8,18 +9,27 @@ use super::boundary::{guard, Fail};
 use super::handles::{register, register_with, with_entry};
 use super::status::*;
 
-/// A new view over the same mapping as `base`, stored in `*out` (numpy's reshape,
-/// transpose, reversal, sub-block and view(dtype) in one call).
-///
-/// - `dtype`: NULL keeps the dtype of `base`.
-/// - `byte_offset`: position of the view's first element relative to mm_data(base).
-/// - `shape`: `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
-/// - `strides`: `ndim` byte strides (may be negative or 0), or NULL for C-contiguous.
-///   On an axis longer than 1 a non-zero stride must be at least the itemsize.
+/// A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
+/// transpose, reversal, sub-block and view(dtype) in one call.
 ///
 /// Every byte any element can reach must lie inside the array as it was opened (the
-/// `offset .. offset + nbytes` bytes of the file), else MM_E_OUT_OF_BOUNDS. A view with
-/// zero elements reaches no byte. Each view is closed with its own mm_close.
+/// `offset .. offset + nbytes` bytes of the file), whatever view `base` is. A view with
+/// zero elements reaches no byte. Each view is closed with its own mm_close; closing
+/// `base` first leaves the view usable.
+///
+/// \param base         an open handle.
+/// \param dtype        the view's dtype; NULL keeps the dtype of `base`.
+/// \param byte_offset  position of the view's first element relative to mm_data(base).
+/// \param shape        `ndim` dimensions (NULL only when ndim is 0: a 0-d view).
+/// \param ndim         the number of dimensions, at most 64.
+/// \param strides      `ndim` byte strides (may be negative or 0), or NULL for
+///                     C-contiguous. On an axis longer than 1 a non-zero stride must be
+///                     at least the itemsize.
+/// \param out          receives the new handle; 0 on failure.
+/// \return MM_OK, or: MM_E_BAD_HANDLE (`base` not open); MM_E_INVALID_ARG (NULL `out`, a
+///         bad dtype text, NULL `shape` with ndim > 0, ndim > 64, a stride smaller than
+///         the itemsize, an overflow); MM_E_OUT_OF_BOUNDS (the view would reach a byte
+///         outside the array); MM_E_UNSUPPORTED (object dtype).
 ///
 /// # Safety
 /// `dtype` NULL or NUL-terminated; `shape` and `strides` NULL or pointing to `ndim`
@@ -64,11 +74,20 @@ pub unsafe extern "C" fn mm_view(
     })
 }
 
-/// Python slicing `[start:stop:step]` of axis `axis`, as a new handle in `*out`.
-/// Negative indices count from the end, out-of-range bounds clamp, `step` may be negative;
-/// step 0 and axis >= ndim are MM_E_INVALID_ARG. An omitted bound is passed as the extreme
-/// value that clamps to it: for step > 0 start INT64_MIN and stop INT64_MAX; for step < 0
-/// start INT64_MAX and stop INT64_MIN (so [::-1] is (INT64_MAX, INT64_MIN, -1)).
+/// Python slicing `[start:stop:step]` of one axis, as a new handle in `*out`. Negative
+/// indices count from the end and out-of-range bounds clamp, as in Python. An omitted
+/// bound is passed as the extreme value that clamps to it: for step > 0 start INT64_MIN
+/// and stop INT64_MAX; for step < 0 start INT64_MAX and stop INT64_MIN (so [::-1] is
+/// (INT64_MAX, INT64_MIN, -1)).
+///
+/// \param base   an open handle.
+/// \param axis   the axis to slice, below mm_ndim(base).
+/// \param start  first index.
+/// \param stop   index past the last one.
+/// \param step   distance between indices; may be negative, not 0.
+/// \param out    receives the new handle; 0 on failure.
+/// \return MM_OK, or: MM_E_BAD_HANDLE (`base` not open); MM_E_INVALID_ARG (step 0,
+///         axis >= ndim, NULL `out`).
 ///
 /// # Safety
 /// `out` must be a writable mm_array.
