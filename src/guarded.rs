@@ -245,6 +245,29 @@ fn check_range(view: &View, call: &str, offset: u64, len: usize) -> Result<usize
     }
 }
 
+/// Whether the byte at `p` can be read now (a one-byte guarded copy): tells a fault of
+/// the mapping from a fault of the caller's buffer, since either side of a copy can
+/// fault with the same EFAULT.
+pub(crate) fn readable(p: *const u8) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: `byte` is one writable byte; `p` may be any address (the copy is guarded).
+    unsafe { copy(&mut byte, p, 1) }.is_ok()
+}
+
+/// The error of a copy whose other side, the caller's buffer, faulted: EFAULT, and a
+/// message that says which buffer and where.
+fn buffer_error(call: &str, len: usize, buffer: &str, fault: Fault) -> MmError {
+    let mut err = MmError::new(
+        ErrorKind::InvalidArg,
+        format!(
+            "{call} of {len} bytes: the {buffer} is not valid memory from its byte {} on",
+            fault.copied
+        ),
+    );
+    err.os_error = libc::EFAULT;
+    err
+}
+
 /// The error of a copy that faulted on the mapping: the file no longer covers the range.
 /// The file is looked at (by path, when there is one) only to word the message.
 fn fault_error(view: &View, call: &str, offset: u64, len: usize, fault: Fault) -> MmError {
@@ -288,7 +311,13 @@ pub unsafe fn read_at(view: &View, offset: u64, dst: *mut u8, len: usize) -> Res
     let start = check_range(view, call, offset, len)?;
     let src = view.data_ptr().wrapping_add(start);
     // SAFETY: the range lies inside the mapped region (checked); dst is the caller's.
-    unsafe { copy(dst, src, len) }.map_err(|f| fault_error(view, call, offset, len, f))
+    unsafe { copy(dst, src, len) }.map_err(|f| {
+        if readable(src.wrapping_add(f.copied)) {
+            buffer_error(call, len, "destination buffer", f)
+        } else {
+            fault_error(view, call, offset, len, f)
+        }
+    })
 }
 
 /// Copies `len` bytes from `src` into the view at `offset` bytes after its first element,
@@ -310,7 +339,13 @@ pub unsafe fn write_at(view: &View, offset: u64, src: *const u8, len: usize) -> 
     let start = check_range(view, call, offset, len)?;
     let dst = view.data_ptr().wrapping_add(start);
     // SAFETY: the range lies inside the mapped, writable region (checked).
-    unsafe { copy(dst, src, len) }.map_err(|f| fault_error(view, call, offset, len, f))
+    unsafe { copy(dst, src, len) }.map_err(|f| {
+        if readable(src.wrapping_add(f.copied)) {
+            fault_error(view, call, offset, len, f)
+        } else {
+            buffer_error(call, len, "source buffer", f)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,13 @@
 //! readers" (the closer, or the last reader) drops the value and frees the slot with a
 //! new generation, so a stale handle can never reach a later value in the same slot.
 //! Only opening and freeing take the mutex that guards the free list.
+//!
+//! Each registry starts its slots at a random generation of its own. Two copies of the
+//! library in one process (a static link and a loaded shared library) have two
+//! registries; a handle of one given to the other resolves only when that slot's
+//! generation there happens to equal the handle's: with independent random 32-bit
+//! starts, for slots reused at most N times in each copy, that is at most
+//! (2N + 1) / 2^32 — under one in two million for N = 1000.
 
 // Under `--cfg loom` the unit tests model-check this protocol with loom's atomics,
 // mutex and cell (see the `loom_model` tests below); everything else uses std.
@@ -14,12 +21,12 @@
 use loom::{
     cell::UnsafeCell,
     sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
-    sync::Mutex,
+    sync::{Mutex, MutexGuard},
 };
 #[cfg(not(all(test, loom)))]
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 /// std's UnsafeCell behind the access API of loom's, so the code below is written once.
 #[cfg(not(all(test, loom)))]
@@ -70,6 +77,9 @@ struct FreeList {
     slots: Vec<u32>,
     /// Slots ever handed out; the next new slot index.
     used: usize,
+    /// The generation every slot starts at (random per registry; 0 until the first
+    /// chunk is made).
+    first_generation: u64,
 }
 
 // SAFETY: a slot's value is written only while nobody can read it (not live, no
@@ -78,6 +88,9 @@ struct FreeList {
 unsafe impl<T: Send + Sync> Sync for Registry<T> {}
 // SAFETY: the registry owns its values; moving it moves them, which T: Send allows.
 unsafe impl<T: Send + Sync> Send for Registry<T> {}
+
+/// The free-list lock held across a fork() (see [`Registry::hold_for_fork`]).
+pub struct ForkHold<'a>(#[allow(dead_code)] MutexGuard<'a, FreeList>);
 
 /// Slot index -> (chunk, position in chunk).
 fn locate(index: usize) -> (usize, usize) {
@@ -98,6 +111,7 @@ impl<T> Registry<T> {
             free: Mutex::new(FreeList {
                 slots: Vec::new(),
                 used: 0,
+                first_generation: 0,
             }),
             live: AtomicUsize::new(0),
         }
@@ -111,9 +125,25 @@ impl<T> Registry<T> {
             free: Mutex::new(FreeList {
                 slots: Vec::new(),
                 used: 0,
+                first_generation: 0,
             }),
             live: AtomicUsize::new(0),
         }
+    }
+
+    /// A random, non-zero generation for the slots of this registry: std's RandomState
+    /// is seeded from the OS once per copy of std, mixed with this registry's address.
+    /// Fixed under loom, so that models stay reproducible.
+    fn random_generation(&self) -> u64 {
+        if cfg!(all(test, loom)) {
+            return 1;
+        }
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_usize(self as *const Self as usize);
+        let bits = hasher.finish();
+        let generation = (bits ^ (bits >> 32)) & 0xFFFF_FFFF;
+        generation.max(1)
     }
 
     /// Number of live handles.
@@ -134,6 +164,14 @@ impl<T> Registry<T> {
         Some(unsafe { &*base.add(pos) })
     }
 
+    /// Holds the free-list lock until the returned guard is dropped. Taken just before
+    /// fork() and released just after it in parent and child, so that a child never
+    /// inherits the lock held by a thread it does not have (and so never waits forever
+    /// in `insert` or `remove`).
+    pub fn hold_for_fork(&self) -> ForkHold<'_> {
+        ForkHold(self.free.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// Stores `value` and returns its new handle (never 0). `None` when every slot a
     /// handle can name is in use.
     pub fn insert(&self, value: T) -> Option<u64> {
@@ -150,9 +188,13 @@ impl<T> Registry<T> {
                     return None;
                 }
                 if pos == 0 {
+                    if free.first_generation == 0 {
+                        free.first_generation = self.random_generation();
+                    }
+                    let first = free.first_generation << GEN_SHIFT;
                     let slots: Box<[Slot<T>]> = (0..chunk_len(chunk))
                         .map(|_| Slot {
-                            state: AtomicU64::new(1 << GEN_SHIFT),
+                            state: AtomicU64::new(first),
                             value: UnsafeCell::new(None),
                         })
                         .collect();
@@ -350,6 +392,23 @@ mod tests {
             assert!(!r.remove(bogus));
         }
         assert_eq!(r.live(), 2);
+    }
+
+    #[test]
+    fn handles_of_another_registry_do_not_resolve() {
+        // Two copies of the library in one process: each registry rejects the other's
+        // handles (issued from slots used once each, they collide only if both random
+        // starts are equal: 1 in 2^32).
+        let (a, b) = (Registry::new(), Registry::new());
+        let from_a: Vec<u64> = (0..200).map(|i| a.insert(i).unwrap()).collect();
+        let from_b: Vec<u64> = (0..200).map(|i| b.insert(i).unwrap()).collect();
+        for (&ha, &hb) in from_a.iter().zip(&from_b) {
+            assert_eq!(ha & 0xFFFF_FFFF, hb & 0xFFFF_FFFF, "same slots");
+            assert_eq!(b.with(ha, |v| *v), None);
+            assert_eq!(a.with(hb, |v| *v), None);
+            assert!(!b.remove(ha));
+        }
+        assert_eq!((a.live(), b.live()), (200, 200));
     }
 
     #[test]

@@ -46,7 +46,11 @@ fn every_export_goes_through_guard() {
             let signature = rest[0].trim();
             // A one-line body `{ guard(...) }` is fine as well.
             let inline_guard = rest[open].contains("guard(");
-            let guarded = |l: &str| l.starts_with("guard(") || l.starts_with("guard_or(");
+            let guarded = |l: &str| {
+                ["guard(", "guard_io(", "guard_or("]
+                    .iter()
+                    .any(|g| l.starts_with(g))
+            };
             if !inline_guard && !first.is_some_and(guarded) {
                 unguarded.push(format!("{}: {signature}", file.display()));
             }

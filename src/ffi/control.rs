@@ -6,7 +6,7 @@
 //! without elements has no bytes: every control is MM_OK and does nothing.
 
 use super::args::out_arg;
-use super::boundary::{guard, Fail};
+use super::boundary::{guard, guard_io, Fail};
 use super::handles::on_view;
 use super::status::*;
 use crate::mapping::Advice;
@@ -19,7 +19,7 @@ use crate::view::View;
 /// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when msync fails.
 #[no_mangle]
 pub extern "C" fn mm_flush(a: mm_array) -> mm_status {
-    guard("mm_flush", |name| {
+    guard_io("mm_flush", |name| {
         on_view(name, a, View::flush)?;
         Ok(MM_OK)
     })
@@ -37,7 +37,7 @@ pub extern "C" fn mm_flush(a: mm_array) -> mm_status {
 ///         within the view's bytes; MM_E_IO when msync fails.
 #[no_mangle]
 pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> mm_status {
-    guard("mm_flush_range", |name| {
+    guard_io("mm_flush_range", |name| {
         on_view(name, a, |v| v.flush_range(byte_offset, nbytes))
             .map_err(|f| f.in_call(&format!("{name}(handle {a:#x}, {byte_offset}, {nbytes})")))?;
         Ok(MM_OK)
@@ -51,7 +51,7 @@ pub extern "C" fn mm_flush_range(a: mm_array, byte_offset: u64, nbytes: u64) -> 
 /// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO when msync fails.
 #[no_mangle]
 pub extern "C" fn mm_flush_async(a: mm_array) -> mm_status {
-    guard("mm_flush_async", |name| {
+    guard_io("mm_flush_async", |name| {
         on_view(name, a, View::flush_async)?;
         Ok(MM_OK)
     })

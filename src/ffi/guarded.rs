@@ -5,7 +5,7 @@
 
 use std::ffi::c_void;
 
-use super::boundary::{guard, Fail};
+use super::boundary::{guard_io, Fail};
 use super::handles::on_view;
 use super::status::*;
 use crate::guarded;
@@ -45,7 +45,7 @@ pub unsafe extern "C" fn mm_read_at(
     dst: *mut c_void,
     nbytes: usize,
 ) -> mm_status {
-    guard("mm_read_at", |name| {
+    guard_io("mm_read_at", |name| {
         if dst.is_null() && nbytes > 0 {
             return Err(Fail::new(
                 MM_E_INVALID_ARG,
@@ -90,7 +90,7 @@ pub unsafe extern "C" fn mm_write_at(
     src: *const c_void,
     nbytes: usize,
 ) -> mm_status {
-    guard("mm_write_at", |name| {
+    guard_io("mm_write_at", |name| {
         if src.is_null() && nbytes > 0 {
             return Err(Fail::new(
                 MM_E_INVALID_ARG,

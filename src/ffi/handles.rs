@@ -1,14 +1,15 @@
 //! The handles the C caller holds: a registry of entries (a view and the C strings its
 //! getters hand out), and the one way every call reaches the view behind a handle.
 
+use std::cell::RefCell;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 
 use super::boundary::Fail;
 use super::status::*;
 use crate::dtype::DType;
-use crate::registry::Registry;
+use crate::registry::{ForkHold, Registry};
 use crate::view::View;
 
 /// What a handle resolves to: the view and the C strings the getters hand out.
@@ -65,6 +66,33 @@ fn field_texts(dtype: &DType) -> Box<[FieldText]> {
         .unwrap_or_default()
 }
 
+/// Makes fork() safe while other threads are inside the library: the registry's lock is
+/// taken just before the fork and released in both processes after it, so the child can
+/// open and close arrays (without this, a child forked while another thread held the
+/// lock waited for it forever). Registered once, at the first handle; glibc drops the
+/// handlers when a dlopen'ed copy of the library is unloaded.
+fn install_fork_handlers() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: the handlers are plain functions that never unwind.
+        unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
+    });
+}
+
+thread_local! {
+    /// The registry's lock, held by the forking thread from before to after a fork.
+    static FORK_HOLD: RefCell<Option<ForkHold<'static>>> = const { RefCell::new(None) };
+}
+
+extern "C" fn before_fork() {
+    let hold = REGISTRY.hold_for_fork();
+    let _ = FORK_HOLD.try_with(|h| *h.borrow_mut() = Some(hold));
+}
+
+extern "C" fn after_fork() {
+    let _ = FORK_HOLD.try_with(|h| h.borrow_mut().take());
+}
+
 /// Registers `view` and returns its handle.
 pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
     let dtype = CString::new(view.dtype().typestr()).map_err(|_| {
@@ -87,6 +115,7 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
 
 /// Registers `view`, whose dtype and file are those of `names`, and returns its handle.
 pub(crate) fn register_with(view: View, names: Arc<Names>, call: &str) -> Result<mm_array, Fail> {
+    install_fork_handlers();
     REGISTRY.insert(Entry { view, names }).ok_or_else(|| {
         Fail::new(
             MM_E_IO,

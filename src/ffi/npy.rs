@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 
 use super::args::{array_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle, path_arg};
-use super::boundary::{guard, Fail};
+use super::boundary::{guard_io, Fail};
 use super::handles::{on_view, register};
 use super::status::*;
 
@@ -32,7 +32,7 @@ pub unsafe extern "C" fn mm_open_npy(
     mode: *const c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_open_npy", |name| {
+    guard_io("mm_open_npy", |name| {
         // SAFETY: the caller passes NULL or a writable mm_array, as documented.
         let out = unsafe { out_handle(name, out) }?;
         // SAFETY: the caller passes NULL or a NUL-terminated path.
@@ -77,7 +77,7 @@ pub unsafe extern "C" fn mm_create_npy(
     order: c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_create_npy", |name| {
+    guard_io("mm_create_npy", |name| {
         // SAFETY: the caller passes NULL or a writable mm_array, as documented.
         let out = unsafe { out_handle(name, out) }?;
         // SAFETY: the caller passes NULL or a NUL-terminated path.
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn mm_create_npy(
 /// `path` must be a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn mm_save_npy(a: mm_array, path: *const c_char) -> mm_status {
-    guard("mm_save_npy", |name| {
+    guard_io("mm_save_npy", |name| {
         // SAFETY: the caller passes NULL or a NUL-terminated path.
         let path = unsafe { path_arg(name, path) }?;
         let view = on_view(name, a, |v| Ok(v.clone()))?;

@@ -6,7 +6,7 @@
 use std::ffi::{c_char, c_int};
 
 use super::args::{array_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle, path_arg};
-use super::boundary::{guard, Fail};
+use super::boundary::{guard_io, Fail};
 use super::handles::register;
 use super::status::*;
 use crate::dtype::DType;
@@ -148,7 +148,7 @@ pub unsafe extern "C" fn mm_open(
     out: *mut mm_array,
 ) -> mm_status {
     // SAFETY: mm_open's contract is open_path's.
-    guard("mm_open", |name| unsafe {
+    guard_io("mm_open", |name| unsafe {
         open_path(name, path, dtype, mode, offset, shape, ndim, order, 0, out)
     })
 }
@@ -185,7 +185,7 @@ pub unsafe extern "C" fn mm_open_ex(
     out: *mut mm_array,
 ) -> mm_status {
     // SAFETY: mm_open_ex's contract is open_path's.
-    guard("mm_open_ex", |name| unsafe {
+    guard_io("mm_open_ex", |name| unsafe {
         open_path(
             name, path, dtype, mode, offset, shape, ndim, order, flags, out,
         )
@@ -221,7 +221,7 @@ pub unsafe extern "C" fn mm_open_fd(
     order: c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_open_fd", |name| {
+    guard_io("mm_open_fd", |name| {
         let call = format!("{name}(fd {fd})");
         // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(&call, out) }?;

@@ -247,6 +247,20 @@ impl Mapping {
         }
         let err = io::Error::last_os_error();
         let call = if lock { "mlock" } else { "munlock" };
+        // mlock faults every page in, and a page past the end of a truncated file fails
+        // it with the same ENOMEM as the limit does. A truncated file loses its tail
+        // first, so the array's last byte tells which it was.
+        let last = self.data_ptr().wrapping_add(hi - 1);
+        if lock && !crate::guarded::readable(last) {
+            let mut e = MmError::new(
+                ErrorKind::Io,
+                format!(
+                    "{call} of {len} bytes failed: the file is shorter than the mapping (it was truncated underneath: the last byte of the view is no longer backed by it)"
+                ),
+            );
+            e.os_error = libc::EFAULT;
+            return Err(e);
+        }
         let mut e = MmError::os(format!("{call} of {len} bytes failed"), &err);
         let why = match err.raw_os_error() {
             Some(libc::ENOMEM) => " (RLIMIT_MEMLOCK, see ulimit -l, may be too low)",
