@@ -8,7 +8,7 @@ pub mod header;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Write};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -82,60 +82,35 @@ fn fortran_flag(shape: &[usize], strides: &[i64], itemsize: usize) -> bool {
 
 /// open_memmap(path, mode='w+', dtype, shape, fortran_order=(order == F)): writes the
 /// header, sizes the file (sparse, zero data) and maps it read-write (mode r+). Every
-/// argument is validated before the file is touched; a file this call created is removed
-/// again if a later step fails.
+/// argument is validated before the file is touched.
+///
+/// The file is changed by the one w+ sequence of `mm_open` (`mapping::create_with_prefix`):
+/// the data region is mapped and the header's blocks reserved *before* an existing file
+/// is truncated, so a failure (the mapping refused under RLIMIT_AS, a full disk,
+/// RLIMIT_FSIZE with SIGXFSZ ignored, a FIFO or device: MM_E_IO/ENODEV) leaves an
+/// existing file byte-for-byte as it was, and a file this call created is removed
+/// again. (On a copy-on-write filesystem, btrfs for one, rewriting the header needs new
+/// blocks that cannot be reserved in advance; a disk that fills up between the
+/// reservation and the header write can then still leave the old file truncated.)
 pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Result<View> {
     let itemsize = dtype.itemsize();
     let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
     let strides = layout::contiguous_strides(shape, itemsize, order)?;
     let fortran = fortran_flag(shape, &strides, itemsize);
     let head = header::encode(dtype, shape, fortran)?;
-    let total = (head.len() as u64)
+    (head.len() as u64)
         .checked_add(nbytes as u64)
         .filter(|&t| t <= i64::MAX as u64)
         .ok_or_else(|| MmError::invalid("header + data do not fit in a file size"))?;
-    crate::mapping::absolute_normalised(path)?;
-
-    // The w+ opener of mm_open: creates the file (through a dangling symlink too) and
-    // says which path it created, so that a failure removes exactly that.
-    let (file, created) = crate::mapping::open_file(path, Mode::Write)?;
-    let result = (|| {
-        let meta = file
-            .metadata()
-            .map_err(|e| MmError::os("fstat failed", &e))?;
-        if !meta.file_type().is_file() {
-            let mut err = MmError::new(
-                ErrorKind::Io,
-                "not a regular file: a .npy can only be created as a regular file",
-            );
-            err.os_error = libc::ENODEV;
-            return Err(err);
-        }
-        let size_err = |what: &str, e: &io::Error| MmError::os(what.to_string(), e);
-        if created.is_none() {
-            // Prove the final size is possible before giving up the old content.
-            file.set_len(total)
-                .map_err(|e| size_err(&format!("cannot size the file to {total} bytes"), &e))?;
-            file.set_len(0)
-                .map_err(|e| size_err("cannot truncate the file", &e))?;
-        }
-        file.set_len(total)
-            .map_err(|e| size_err(&format!("cannot size the file to {total} bytes"), &e))?;
-        file.write_all_at(&head, 0)
-            .map_err(|e| size_err("cannot write the .npy header", &e))?;
-        let spec = OpenSpec {
-            dtype: dtype.clone(),
-            mode: Mode::ReadWrite,
-            offset: head.len() as u64,
-            shape: Some(shape.to_vec()),
-            order: if fortran { Order::F } else { Order::C },
-        };
-        View::open(path, &spec)
-    })();
-    if let (Err(_), Some(created)) = (&result, created) {
-        let _ = std::fs::remove_file(created);
-    }
-    result
+    let spec = OpenSpec {
+        dtype: dtype.clone(),
+        mode: Mode::Write,
+        offset: head.len() as u64,
+        shape: Some(shape.to_vec()),
+        order: if fortran { Order::F } else { Order::C },
+    };
+    let (mapping, shape) = crate::mapping::create_with_prefix(path, &spec, &head)?;
+    View::over(mapping, &spec, shape)
 }
 
 /// Bytes copied per write while saving: memory use of a save is bounded by this.

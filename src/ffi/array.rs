@@ -5,7 +5,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::registry::Registry;
 use super::{guard, mm_array, mm_status, Fail};
 use super::{
     MM_ALIGNED, MM_C_CONTIGUOUS, MM_E_BAD_HANDLE, MM_E_INVALID_ARG, MM_F_CONTIGUOUS,
@@ -14,6 +13,7 @@ use super::{
 use crate::dtype::DType;
 use crate::layout::Order;
 use crate::mapping::{Mode, OpenSpec};
+use crate::registry::Registry;
 use crate::view::View;
 
 /// numpy's limit on dimensions; also keeps a junk `ndim` from reading wild memory.

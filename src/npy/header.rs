@@ -4,9 +4,9 @@
 
 use std::io::Read;
 
-use crate::pyliteral::{self, py_repr_str, Value};
 use crate::dtype::{shape_text, DType};
 use crate::error::{ErrorKind, MmError, Result};
+use crate::pyliteral::{self, py_repr_str, Value};
 
 pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
 /// np.save pads so that the data starts at a multiple of this.
