@@ -237,6 +237,28 @@ pub(crate) fn create_with_prefix(
     Ok((mapping, shape))
 }
 
+/// Maps an already-open file (whose path is `path`) in mode r, r+ or c without ever
+/// changing its size: a region past the end is FileTooSmall in every mode. Used by the
+/// .npy opener, which reads the header through the same descriptor (so that a concurrent
+/// replace of the path cannot pair one file's header with another file's data).
+pub(crate) fn map_opened(
+    file: &File,
+    path: &Path,
+    spec: &OpenSpec,
+) -> Result<(Mapping, Vec<usize>)> {
+    debug_assert!(spec.mode != Mode::Write);
+    let checked = spec.check()?;
+    let filename = absolute_normalised(path)?;
+    let sizing = Sizing {
+        truncate: false,
+        extend: false,
+        prefix: &[],
+    };
+    let (mut mapping, shape) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
+    mapping.filename = Some(filename);
+    Ok((mapping, shape))
+}
+
 fn open_path_sized(
     path: &Path,
     spec: &OpenSpec,

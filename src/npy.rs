@@ -8,7 +8,7 @@ pub mod header;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,32 +20,56 @@ use crate::view::View;
 
 pub use header::Header;
 
-/// Reads the header of the .npy file at `path`.
+/// Reads the header of the .npy file at `path` (and returns the file's size).
 pub fn read_header(path: &Path) -> Result<(Header, u64)> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| MmError::os("cannot open the file", &e))?;
+    let (file, _) = crate::mapping::open_file(path, Mode::ReadOnly)?;
+    read_header_of(&file)
+}
+
+/// Reads the header from the start of an open file, with pread (the descriptor's offset
+/// is not used), after checking it is a regular file: reading a FIFO would consume its
+/// writer's data. Returns the header and the file's size.
+fn read_header_of(file: &File) -> Result<(Header, u64)> {
     let meta = file
         .metadata()
         .map_err(|e| MmError::os("fstat failed", &e))?;
-    // Before reading: reading a FIFO would consume its writer's data.
     crate::mapping::require_regular(&meta)?;
     let size = meta.len();
-    let header = header::read(&mut BufReader::with_capacity(8192, file))?;
+    let header = header::read(&mut BufReader::with_capacity(8192, ReadAt { file, pos: 0 }))?;
     Ok((header, size))
+}
+
+/// `Read` over pread from a position of a shared file.
+struct ReadAt<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl io::Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
 }
 
 /// Opens a .npy file in mode r, r+ or c with the header's dtype, shape and order, mapped
 /// at the data offset (which the view reports as its offset).
+///
+/// The path is opened once: the header is read (pread) from the same descriptor that is
+/// then mapped, so a concurrent replace of the path (an atomic `mm_save_npy`) gives
+/// either the old file's header and data or the new file's, never one's header over the
+/// other's data. The file's size is never changed (D9): data shorter than the header
+/// says is FileTooSmall in every mode, even if the file shrinks between the header read
+/// and the mapping.
 pub fn open(path: &Path, mode: Mode) -> Result<View> {
     if mode == Mode::Write {
         return Err(MmError::invalid(
             "mode w+ is not accepted for an existing .npy file (numpy would destroy it); use mm_create_npy to create one",
         ));
     }
-    let (header, size) = read_header(path)?;
+    let (file, _) = crate::mapping::open_file(path, mode)?;
+    let (header, size) = read_header_of(&file)?;
     let nbytes = header.shape.iter().product::<usize>() * header.dtype.itemsize(); // checked in header
     let need = header.data_offset + nbytes as u64;
     if size < need {
@@ -71,7 +95,8 @@ pub fn open(path: &Path, mode: Mode) -> Result<View> {
             Order::C
         },
     };
-    View::open(path, &spec)
+    let (mapping, shape) = crate::mapping::map_opened(&file, path, &spec)?;
+    View::over(mapping, &spec, shape)
 }
 
 /// np.save's rule: Fortran order only for arrays F- and not C-contiguous.
