@@ -145,6 +145,10 @@ const CHUNK: usize = 1 << 20;
 /// streamed through a bounded buffer, replacing `path` atomically (a temporary file in
 /// the same directory, anonymous until complete where the filesystem allows, fsync,
 /// rename, fsync of the directory). No `.npy` suffix is added.
+///
+/// Only a regular file (or a missing name) is replaced: a FIFO, a device or a socket is
+/// MM_E_IO with ENODEV, a directory MM_E_IO with EISDIR, and the node stays as it was.
+/// (The check and the rename are two steps: a node put there in between is replaced.)
 pub fn save(view: &View, path: &Path) -> Result<()> {
     let dtype = view.dtype();
     let shape = view.shape();
@@ -159,6 +163,11 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    match std::fs::metadata(path) {
+        Ok(meta) => require_regular_target(&meta)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(MmError::os("cannot look at the target", &e)),
+    }
     let (mut file, mut temp) = create_temp(&dir)?;
     // An anonymous (O_TMPFILE) file gets a name only once it is complete, so a process
     // killed while writing leaves nothing behind; the name exists just for the rename.
@@ -194,6 +203,36 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
     dir_file
         .sync_all()
         .map_err(|e| MmError::os("fsync of the directory failed", &e))
+}
+
+/// mm_save_npy replaces only regular files: a FIFO, a device, a socket (MM_E_IO, ENODEV)
+/// or a directory (EISDIR) is refused and left as it is. (np.save would write into a
+/// FIFO or device; replacing the node by a regular file, as a rename would, destroys it.)
+fn require_regular_target(meta: &std::fs::Metadata) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        return Ok(());
+    }
+    let (errno, what) = if t.is_dir() {
+        (libc::EISDIR, "a directory")
+    } else if t.is_fifo() {
+        (libc::ENODEV, "a FIFO")
+    } else if t.is_char_device() {
+        (libc::ENODEV, "a character device")
+    } else if t.is_block_device() {
+        (libc::ENODEV, "a block device")
+    } else if t.is_socket() {
+        (libc::ENODEV, "a socket")
+    } else {
+        (libc::ENODEV, "a special file")
+    };
+    let mut err = MmError::new(
+        ErrorKind::Io,
+        format!("the target is {what}, not a regular file: a save replaces only regular files, and leaves this one as it is"),
+    );
+    err.os_error = errno;
+    Err(err)
 }
 
 /// A name for a temporary file in `dir` that is unlikely to be taken.
