@@ -149,6 +149,17 @@ const CHUNK: usize = 1 << 20;
 /// Only a regular file (or a missing name) is replaced: a FIFO, a device or a socket is
 /// MM_E_IO with ENODEV, a directory MM_E_IO with EISDIR, and the node stays as it was.
 /// (The check and the rename are two steps: a node put there in between is replaced.)
+///
+/// What np.save respects is respected: a symlink (or a chain of them) is followed and the
+/// file it finally names is replaced, next to itself, the link staying a link (a dangling
+/// link's target is created); an existing target that the caller could not open for
+/// writing (mode 0444 or 0000, another user's file) is MM_E_PERMISSION and untouched;
+/// the new file gets the old one's permission bits (0600 stays 0600; set-id bits are not
+/// kept) and, where the caller may set them, its owner and group (root can; another user
+/// keeps the file as its own). An atomic replace gives the name a new file: other hard
+/// links of the old file keep the old data (np.save, writing in place, would change them
+/// all), and a handle that maps the old file keeps mapping it, unlinked, so its writes
+/// never reach the new file.
 pub fn save(view: &View, path: &Path) -> Result<()> {
     let dtype = view.dtype();
     let shape = view.shape();
@@ -156,22 +167,31 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
     let itemsize = dtype.itemsize();
     let fortran = fortran_flag(shape, strides, itemsize);
     let head = header::encode(dtype, shape, fortran)?;
-    let name = path
+    // A symlink is followed to the file it finally names; that file is replaced (next
+    // to itself) and the link stays a link, as np.save writes through links.
+    let target = final_target(path)?;
+    let name = target
         .file_name()
         .ok_or_else(|| MmError::invalid("the path names no file"))?;
-    let dir = match path.parent() {
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    match std::fs::metadata(path) {
-        Ok(meta) => require_regular_target(&meta)?,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+    let kept = match std::fs::metadata(&target) {
+        Ok(meta) => {
+            require_regular_target(&meta)?;
+            Some(writable_target(&target)?)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(MmError::os("cannot look at the target", &e)),
-    }
+    };
     let (mut file, mut temp) = create_temp(&dir)?;
     // An anonymous (O_TMPFILE) file gets a name only once it is complete, so a process
     // killed while writing leaves nothing behind; the name exists just for the rename.
     let result = (|| {
+        if let Some(kept) = &kept {
+            kept.apply(&file)?;
+        }
         write_all(&mut file, &head)?;
         write_data(&mut file, view, fortran)?;
         file.sync_all()
@@ -180,7 +200,7 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
             Some(t) => t.clone(),
             None => temp.insert(link_temp(&file, &dir)?).clone(),
         };
-        std::fs::rename(&temp, path).map_err(|e| {
+        std::fs::rename(&temp, &target).map_err(|e| {
             MmError::os(
                 format!(
                     "cannot rename the new file over {:?}",
@@ -233,6 +253,87 @@ fn require_regular_target(meta: &std::fs::Metadata) -> Result<()> {
     );
     err.os_error = errno;
     Err(err)
+}
+
+/// `path` with its final symlinks followed (at most 40, as the kernel does): the name
+/// of the file a save replaces. A relative link is resolved against the directory of the
+/// link. A dangling link gives the missing name it points to, which the save creates.
+fn final_target(path: &Path) -> Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    for _ in 0..=40 {
+        match std::fs::read_link(&target) {
+            Ok(link) => {
+                target = match target.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                }
+            }
+            Err(e)
+                if e.raw_os_error() == Some(libc::EINVAL)
+                    || e.kind() == io::ErrorKind::NotFound =>
+            {
+                return Ok(target)
+            }
+            Err(e) => return Err(MmError::os("cannot read the target's symbolic link", &e)),
+        }
+    }
+    Err(MmError::os(
+        "cannot follow the target's symbolic links",
+        &io::Error::from_raw_os_error(libc::ELOOP),
+    ))
+}
+
+/// What a replaced file keeps of the old one: its permission bits and, where the caller
+/// may set them, its owner and group.
+struct Kept {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+}
+
+/// np.save opens an existing target for writing, so one the caller could not open for
+/// writing (0444, 0000, another user's 0644 file; EACCES/EPERM/EROFS) is refused with
+/// MM_E_PERMISSION here, before anything is written. The check opens the file O_WRONLY
+/// without O_TRUNC (no byte changes) and closes it again.
+fn writable_target(target: &Path) -> Result<Kept> {
+    use std::os::unix::fs::MetadataExt;
+    let file = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(target)
+        .map_err(|e| {
+            MmError::os(
+                "the target cannot be opened for writing (np.save would fail as well)",
+                &e,
+            )
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| MmError::os("fstat of the target failed", &e))?;
+    require_regular_target(&meta)?;
+    Ok(Kept {
+        mode: meta.mode() & 0o777,
+        uid: meta.uid(),
+        gid: meta.gid(),
+    })
+}
+
+impl Kept {
+    /// Gives the new file the old one's owner and group (best effort: only root may give
+    /// a file away, and a user may only pick one of its own groups) and then its mode.
+    fn apply(&self, file: &File) -> Result<()> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = file
+            .metadata()
+            .map_err(|e| MmError::os("fstat of the new file failed", &e))?;
+        if (meta.uid(), meta.gid()) != (self.uid, self.gid)
+            && std::os::unix::fs::fchown(file, Some(self.uid), Some(self.gid)).is_err()
+        {
+            let _ = std::os::unix::fs::fchown(file, None, Some(self.gid));
+        }
+        file.set_permissions(std::fs::Permissions::from_mode(self.mode))
+            .map_err(|e| MmError::os("cannot give the new file the target's mode", &e))
+    }
 }
 
 /// A name for a temporary file in `dir` that is unlikely to be taken.
