@@ -6,6 +6,7 @@
 
 pub mod header;
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -146,6 +147,16 @@ const CHUNK: usize = 1 << 20;
 /// the same directory, anonymous until complete where the filesystem allows, fsync,
 /// rename, fsync of the directory). No `.npy` suffix is added.
 ///
+/// An error means the target is untouched; MM_OK means it was replaced and the rename
+/// fsynced. Everything that can fail is done before the target changes: the directory
+/// is opened for its fsync first (a directory the caller may write but not read, mode
+/// 0333, is MM_E_PERMISSION here), and the new file is swapped in with renameat2
+/// RENAME_EXCHANGE so that a failed directory fsync can swap the old file back (see
+/// `commit`; on a filesystem without RENAME_EXCHANGE a failed fsync after a plain
+/// rename is the one error that says the target *was* replaced). A SIGKILL between the
+/// swap and the removal of the old file can leave the old file under a
+/// `.mmarray-save.*.tmp` name next to the (complete, new) target.
+///
 /// Only a regular file (or a missing name) is replaced: a FIFO, a device or a socket is
 /// MM_E_IO with ENODEV, a directory MM_E_IO with EISDIR, and the node stays as it was.
 /// (The check and the rename are two steps: a node put there in between is replaced.)
@@ -185,6 +196,18 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(MmError::os("cannot look at the target", &e)),
     };
+    // The directory is opened (to fsync the rename) before anything is created: one the
+    // caller cannot read (mode 0333) fails here, with the target untouched.
+    let dir_file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(&dir)
+        .map_err(|e| {
+            MmError::os(
+                "cannot open the target's directory to fsync the rename (a save needs to read it)",
+                &e,
+            )
+        })?;
     let (mut file, mut temp) = create_temp(&dir)?;
     // An anonymous (O_TMPFILE) file gets a name only once it is complete, so a process
     // killed while writing leaves nothing behind; the name exists just for the rename.
@@ -196,33 +219,120 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
         write_data(&mut file, view, fortran)?;
         file.sync_all()
             .map_err(|e| MmError::os("fsync of the new file failed", &e))?;
-        let temp = match &temp {
-            Some(t) => t.clone(),
-            None => temp.insert(link_temp(&file, &dir)?).clone(),
-        };
-        std::fs::rename(&temp, &target).map_err(|e| {
-            MmError::os(
-                format!(
-                    "cannot rename the new file over {:?}",
-                    name.to_string_lossy()
-                ),
-                &e,
-            )
-        })
+        match &temp {
+            Some(t) => Ok(t.clone()),
+            None => Ok(temp.insert(link_temp(&file, &dir)?).clone()),
+        }
     })();
     drop(file);
-    if let Err(e) = result {
+    let result = result.and_then(|temp| commit(&temp, &target, name, kept.is_some(), &dir_file));
+    if result.is_err() {
         if let Some(temp) = &temp {
             let _ = std::fs::remove_file(temp);
         }
-        return Err(e);
     }
-    // The rename is durable once the directory is synced.
-    let dir_file =
-        File::open(&dir).map_err(|e| MmError::os("cannot open the directory to fsync it", &e))?;
-    dir_file
-        .sync_all()
-        .map_err(|e| MmError::os("fsync of the directory failed", &e))
+    result
+}
+
+/// renameat2(2) with `flags`, both paths relative to the current directory.
+fn rename2(from: &Path, to: &Path, flags: libc::c_uint) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: two NUL-terminated paths that outlive the call; renameat2 reads only them.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            flags,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Whether renameat2 refused its flags (the filesystem or kernel lacks them).
+fn flags_unsupported(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
+    )
+}
+
+/// Puts the complete, fsynced file named `temp` at `target`, durably, so that an error
+/// means the target is as it was (MM_OK means replaced and the rename fsynced).
+///
+/// An existing target is swapped with the new file (renameat2 RENAME_EXCHANGE): if the
+/// directory's fsync then fails, swapping back restores the old file under its name and
+/// the error is reported; if it succeeds, the old file (now at the temporary name) is
+/// removed. A new name is made with RENAME_NOREPLACE and removed again if the fsync
+/// fails. On a filesystem without these flags (EINVAL) a plain rename is used; a failed
+/// directory fsync after it cannot be undone and is reported as MM_E_IO with a message
+/// that says the target *was* replaced (the one case where an error does not mean
+/// "untouched").
+fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &File) -> Result<()> {
+    let sync = || {
+        dir.sync_all()
+            .map_err(|e| MmError::os("fsync of the directory failed", &e))
+    };
+    let rename_err = |e: &io::Error| {
+        MmError::os(
+            format!(
+                "cannot rename the new file over {:?}",
+                name.to_string_lossy()
+            ),
+            e,
+        )
+    };
+    let flags = if existed {
+        libc::RENAME_EXCHANGE
+    } else {
+        libc::RENAME_NOREPLACE
+    };
+    match rename2(temp, target, flags) {
+        Ok(()) if existed => {
+            // `target` is the new file, `temp` the old one.
+            if let Err(e) = sync() {
+                if rename2(temp, target, libc::RENAME_EXCHANGE).is_ok() {
+                    return Err(e.context("the old file was put back"));
+                }
+                let _ = std::fs::remove_file(temp);
+                return Err(e.context(
+                    "the target WAS replaced and could not be put back; the rename may not survive a crash",
+                ));
+            }
+            let _ = std::fs::remove_file(temp);
+            // Best effort: a crash before this leaves the old file under the temporary name.
+            let _ = dir.sync_all();
+            return Ok(());
+        }
+        Ok(()) => {
+            if let Err(e) = sync() {
+                let _ = std::fs::remove_file(target);
+                return Err(e.context("the new file was removed again"));
+            }
+            return Ok(());
+        }
+        // The target vanished or appeared since it was looked at, or the filesystem
+        // cannot exchange: a plain rename.
+        Err(e)
+            if flags_unsupported(&e)
+                || matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::EEXIST)) => {}
+        Err(e) => return Err(rename_err(&e)),
+    }
+    std::fs::rename(temp, target).map_err(|e| rename_err(&e))?;
+    sync().map_err(|e| {
+        e.context("the target WAS replaced (this filesystem cannot exchange files), but the rename may not survive a crash")
+    })
 }
 
 /// mm_save_npy replaces only regular files: a FIFO, a device, a socket (MM_E_IO, ENODEV)
