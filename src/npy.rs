@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::dtype::DType;
 use crate::error::{ErrorKind, MmError, Result};
+use crate::guarded;
 use crate::layout::{self, Order};
 use crate::mapping::{Mode, OpenSpec};
 use crate::view::View;
@@ -543,27 +544,35 @@ fn write_all(file: &mut File, bytes: &[u8]) -> Result<()> {
 }
 
 /// Streams the elements of `view` in C order (or memory order when `fortran`).
+///
+/// The mapping is read only through the guarded copies of `src/guarded.rs` (the kernel
+/// copies, a vanished page is an error): a source truncated underneath, or a sparse page
+/// a full disk cannot back, is MM_E_IO (EFAULT / ENOSPC) instead of SIGBUS, and the
+/// caller removes the temporary file, so the target is untouched.
 fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
+    const CALL: &str = "save";
     let itemsize = view.itemsize();
     let nbytes = view.nbytes();
     if nbytes == 0 {
         return Ok(());
     }
     let base = view.data_ptr();
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min(nbytes));
+    let mut buf: Vec<u8> = Vec::new();
+    reserve(&mut buf, CHUNK.min(nbytes))?;
     let shape = view.shape();
     let strides = view.strides();
     let contiguous = fortran || layout::is_c_contiguous(shape, strides, itemsize);
-    // SAFETY (all reads below): every byte read lies inside the view's extent, which was
+    // SAFETY (all copies below): every byte read lies inside the view's extent, which was
     // checked against the mapping when the view was made; the mapping lives as long as
-    // `view`. Bytes are copied out with raw pointers, never borrowed as slices.
+    // `view`. The copies go into `buf`'s spare capacity, reserved beforehand, and the
+    // length is set only after a copy succeeded.
     if contiguous {
         let mut done = 0;
         while done < nbytes {
             let n = CHUNK.min(nbytes - done);
             buf.clear();
             unsafe {
-                std::ptr::copy_nonoverlapping(base.add(done), buf.as_mut_ptr(), n);
+                guarded::read_raw(view, CALL, base.add(done), buf.as_mut_ptr(), n)?;
                 buf.set_len(n);
             }
             write_all(file, &buf)?;
@@ -571,7 +580,8 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
         }
         return Ok(());
     }
-    // C-order walk; the last axis is copied as one run when its elements are adjacent.
+    // C-order walk; the last axis is copied as one run when its elements are adjacent,
+    // else gathered (many elements per system call).
     let ndim = shape.len();
     let last = ndim - 1; // ndim >= 1: a 0-d view is always contiguous
     let run_len = shape[last];
@@ -583,38 +593,37 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
             offset += index[axis] as isize * strides[axis] as isize;
         }
         let row = base.wrapping_offset(offset);
-        if run_contig {
-            let mut done = 0;
-            let total = run_len * itemsize;
-            while done < total {
-                let room = CHUNK.saturating_sub(buf.len()).max(itemsize);
-                let n = room.min(total - done);
-                if buf.len() + n > buf.capacity() {
-                    write_all(file, &buf)?;
-                    buf.clear();
-                    buf.reserve(n);
-                }
-                let at = buf.len();
-                unsafe {
-                    std::ptr::copy_nonoverlapping(row.add(done), buf.as_mut_ptr().add(at), n);
-                    buf.set_len(at + n);
-                }
-                done += n;
-            }
+        // Bytes (contiguous run) or elements (strided run) of this row done so far.
+        let mut done = 0;
+        let total = if run_contig {
+            run_len * itemsize
         } else {
-            for i in 0..run_len {
-                if buf.len() + itemsize > buf.capacity() {
-                    write_all(file, &buf)?;
-                    buf.clear();
-                    buf.reserve(itemsize);
-                }
-                let at = buf.len();
-                let src = row.wrapping_offset(i as isize * strides[last] as isize);
-                unsafe {
-                    std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr().add(at), itemsize);
-                    buf.set_len(at + itemsize);
-                }
+            run_len
+        };
+        while done < total {
+            // Room left in the buffer, in bytes or elements; a full buffer is written out
+            // first (an element larger than CHUNK gets a buffer of its own size).
+            let unit = if run_contig { 1 } else { itemsize };
+            let mut room = (CHUNK.saturating_sub(buf.len()) / unit).min(total - done);
+            if room == 0 || (!run_contig && buf.len() + itemsize > buf.capacity()) {
+                write_all(file, &buf)?;
+                buf.clear();
+                room = (CHUNK / unit).max(1).min(total - done);
+                reserve(&mut buf, room * unit)?;
             }
+            let at = buf.len();
+            unsafe {
+                let dst = buf.as_mut_ptr().add(at);
+                if run_contig {
+                    guarded::read_raw(view, CALL, row.add(done), dst, room)?;
+                } else {
+                    let stride = strides[last] as isize;
+                    let first = row.wrapping_offset(done as isize * stride);
+                    guarded::gather(view, CALL, dst, first, stride, itemsize, room)?;
+                }
+                buf.set_len(at + room * unit);
+            }
+            done += room;
         }
         // Advance the odometer over the outer axes.
         let mut axis = last;
@@ -631,4 +640,10 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
             index[axis] = 0;
         }
     }
+}
+
+/// Makes room for `n` more bytes in `buf`.
+fn reserve(buf: &mut Vec<u8>, n: usize) -> Result<()> {
+    buf.reserve(n);
+    Ok(())
 }
