@@ -642,8 +642,8 @@ fn write_data(file: &mut File, view: &View, fortran: bool) -> Result<()> {
     }
 }
 
-/// Makes room for `n` more bytes in `buf`.
+/// Makes room for `n` more bytes in `buf`, fallibly: MM_E_IO/ENOMEM instead of an abort.
 fn reserve(buf: &mut Vec<u8>, n: usize) -> Result<()> {
-    buf.reserve(n);
-    Ok(())
+    buf.try_reserve_exact(n)
+        .map_err(|_| MmError::no_memory("the save's copy buffer", n))
 }
