@@ -238,4 +238,11 @@ fn a_handle_on_the_replaced_file_keeps_the_old_file() {
     let mut back = [0u8; 4];
     unsafe { guarded::read_at(&old, 0, back.as_mut_ptr(), 4) }.unwrap();
     assert_eq!(back, [9u8; 4]);
+    // Saving a view over the very file it maps (reversed): the new file holds the data.
+    let own = dir.path("own.npy");
+    let v = npy::create(&own, &DType::parse("<u1").unwrap(), &[4], Order::C).unwrap();
+    unsafe { guarded::write_at(&v, 0, [1u8, 2, 3, 4].as_ptr(), 4) }.unwrap();
+    let rev = v.slice(0, i64::MAX, i64::MIN, -1).unwrap();
+    npy::save(&rev, &own).unwrap();
+    assert_eq!(&fs::read(&own).unwrap()[128..], &[4, 3, 2, 1]);
 }
