@@ -527,29 +527,39 @@ fn reserve_prefix(file: &File, len: u64) -> Result<()> {
 /// A file that can be mapped as an array is a regular file; anything else (directory,
 /// FIFO, device, socket) is MM_E_IO with EISDIR or ENODEV, before anything is read.
 pub(crate) fn require_regular(meta: &std::fs::Metadata) -> Result<()> {
-    let file_type = meta.file_type();
-    if !file_type.is_file() {
-        let (errno, what) = if file_type.is_dir() {
-            (libc::EISDIR, "a directory")
-        } else if file_type.is_fifo() {
-            (libc::ENODEV, "a FIFO")
-        } else if file_type.is_char_device() {
-            (libc::ENODEV, "a character device")
-        } else if file_type.is_block_device() {
-            (libc::ENODEV, "a block device")
-        } else if file_type.is_socket() {
-            (libc::ENODEV, "a socket")
-        } else {
-            (libc::ENODEV, "not a regular file")
-        };
-        let mut err = MmError::new(
-            ErrorKind::Io,
-            format!("{what} cannot be mapped as an array (a regular file is needed)"),
-        );
-        err.os_error = errno;
-        return Err(err);
+    match not_regular(meta) {
+        None => Ok(()),
+        Some((errno, what)) => {
+            let mut err = MmError::new(
+                ErrorKind::Io,
+                format!("{what} cannot be mapped as an array (a regular file is needed)"),
+            );
+            err.os_error = errno;
+            Err(err)
+        }
     }
-    Ok(())
+}
+
+/// The one regular-file check (mm_open, mm_open_npy, mm_create_npy, mm_save_npy's
+/// target): `None` for a regular file, else the errno to report (EISDIR for a
+/// directory, ENODEV for the rest) and what the node is, for the message.
+pub(crate) fn not_regular(meta: &std::fs::Metadata) -> Option<(i32, &'static str)> {
+    let file_type = meta.file_type();
+    if file_type.is_file() {
+        None
+    } else if file_type.is_dir() {
+        Some((libc::EISDIR, "a directory"))
+    } else if file_type.is_fifo() {
+        Some((libc::ENODEV, "a FIFO"))
+    } else if file_type.is_char_device() {
+        Some((libc::ENODEV, "a character device"))
+    } else if file_type.is_block_device() {
+        Some((libc::ENODEV, "a block device"))
+    } else if file_type.is_socket() {
+        Some((libc::ENODEV, "a socket"))
+    } else {
+        Some((libc::ENODEV, "a file of an unknown kind"))
+    }
 }
 
 /// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.

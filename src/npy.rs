@@ -340,23 +340,8 @@ fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &File) -
 /// or a directory (EISDIR) is refused and left as it is. (np.save would write into a
 /// FIFO or device; replacing the node by a regular file, as a rename would, destroys it.)
 fn require_regular_target(meta: &std::fs::Metadata) -> Result<()> {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_file() {
+    let Some((errno, what)) = crate::mapping::not_regular(meta) else {
         return Ok(());
-    }
-    let (errno, what) = if t.is_dir() {
-        (libc::EISDIR, "a directory")
-    } else if t.is_fifo() {
-        (libc::ENODEV, "a FIFO")
-    } else if t.is_char_device() {
-        (libc::ENODEV, "a character device")
-    } else if t.is_block_device() {
-        (libc::ENODEV, "a block device")
-    } else if t.is_socket() {
-        (libc::ENODEV, "a socket")
-    } else {
-        (libc::ENODEV, "a special file")
     };
     let mut err = MmError::new(
         ErrorKind::Io,
