@@ -4,8 +4,9 @@
 //! never extends a file (which would show as zeros after the data).
 //!
 //! A saver thread alternately saves two arrays of different dtype and size over one path;
-//! the test thread opens it in r, r+ and c in turn, for up to 20000 opens or 10 seconds,
-//! and checks each open's dtype, shape and every data byte against the two sources.
+//! the test thread opens it in r, r+ and c in turn (at least 20000 opens during at least
+//! 50 replaces, at most 10 seconds), and checks each open's dtype, shape and every data
+//! byte against the two sources.
 
 use std::fs;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -59,7 +60,10 @@ fn open_npy_during_atomic_replaces_sees_one_file() {
     let (mut opens, mut seen_x, mut seen_y) = (0u64, 0u64, 0u64);
     let mut mismatches: Vec<String> = Vec::new();
     let modes = [Mode::ReadOnly, Mode::ReadWrite, Mode::CopyOnWrite];
-    while opens < 20_000 && start.elapsed() < Duration::from_secs(10) {
+    // At least 20000 opens during at least 50 replaces, at most 10 seconds.
+    while (opens < 20_000 || saves.load(Ordering::Relaxed) < 50)
+        && start.elapsed() < Duration::from_secs(10)
+    {
         let mode = modes[opens as usize % 3];
         opens += 1;
         let view = match npy::open(&target, mode) {
