@@ -190,6 +190,10 @@ impl Mapping {
 
 /// Opens `path` as numpy.memmap would (with the decisions of the spec) and maps it.
 /// Returns the mapping and the array's shape.
+///
+/// An extension (r+, w+) past RLIMIT_FSIZE raises SIGXFSZ, which kills the process
+/// unless it is ignored; ignored, the open is MM_E_IO/EFBIG and the file unchanged (the
+/// final size is set before anything else changes).
 pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
     open_path_with(path, spec, OpenFlags::default())
 }

@@ -172,6 +172,12 @@ const CHUNK: usize = 1 << 20;
 /// links of the old file keep the old data (np.save, writing in place, would change them
 /// all), and a handle that maps the old file keeps mapping it, unlinked, so its writes
 /// never reach the new file.
+///
+/// The source is read through the guarded copies (`src/guarded.rs`): a source file
+/// truncated underneath is MM_E_IO (EFAULT), not SIGBUS. The copy buffer and the header
+/// are allocated fallibly (MM_E_IO/ENOMEM). Past RLIMIT_FSIZE the kernel sends SIGXFSZ,
+/// which kills the process unless ignored; ignored, the save is MM_E_IO/EFBIG and the
+/// temporary file is removed.
 pub fn save(view: &View, path: &Path) -> Result<()> {
     let dtype = view.dtype();
     let shape = view.shape();
