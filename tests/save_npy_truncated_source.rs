@@ -74,7 +74,10 @@ fn saving_a_truncated_source_is_an_error_not_sigbus() {
             Ok(0),
             "{name}: Err(n) is the signal that killed the child"
         );
-        assert_eq!(fs::read(&target).unwrap(), b"old target", "{name}");
+        assert!(
+            fs::read(&target).unwrap() == b"old target",
+            "{name}: target changed"
+        );
         faults += 1;
     }
     // And in this process: still alive, target untouched, no temporary left.
