@@ -114,9 +114,8 @@ fn unprivileged_saves_fail_cleanly_or_succeed_whole() {
         fs::set_permissions(&t, fs::Permissions::from_mode(mode)).unwrap();
         let code = as_unprivileged(|| code_of(npy::save(&view, &t), ErrorKind::Permission));
         assert_eq!(code, 0, "save over a {mode:o} file");
-        assert_eq!(
-            fs::read(&t).unwrap(),
-            b"old content",
+        assert!(
+            fs::read(&t).unwrap() == b"old content",
             "{mode:o} file overwritten"
         );
         assert_eq!(fs::metadata(&t).unwrap().mode() & 0o777, mode);
@@ -154,9 +153,8 @@ fn unprivileged_saves_fail_cleanly_or_succeed_whole() {
     let code = as_unprivileged(|| code_of(npy::save(&view, &target), ErrorKind::Permission));
     fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(code, 0, "save into a 0333 directory");
-    assert_eq!(
-        fs::read(&target).unwrap(),
-        b"old content",
+    assert!(
+        fs::read(&target).unwrap() == b"old content",
         "the target was replaced"
     );
     assert_eq!(names(&d), vec!["t.npy".to_string()], "a temporary was left");
