@@ -68,6 +68,23 @@ impl MmError {
             os_error: errno,
         }
     }
+
+    /// An allocation that was refused (`try_reserve`): MM_E_IO with errno ENOMEM, for
+    /// allocations whose size depends on the input or that are large (a failed one
+    /// would otherwise abort the whole process).
+    pub fn no_memory(what: impl fmt::Display, bytes: usize) -> MmError {
+        MmError {
+            kind: ErrorKind::Io,
+            message: format!("out of memory: cannot allocate {bytes} bytes for {what}"),
+            os_error: libc::ENOMEM,
+        }
+    }
+
+    /// The same error with `context` put in front of its message.
+    pub fn context(mut self, context: impl fmt::Display) -> MmError {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
 }
 
 /// The OS's text for an error, e.g. "No such file or directory (os error 2)".

@@ -270,9 +270,9 @@ fn buffer_error(call: &str, len: usize, buffer: &str, fault: Fault) -> MmError {
 
 /// The error of a copy that faulted on the mapping: the file no longer covers the range.
 /// The file is looked at (by path, when there is one) only to word the message.
-fn fault_error(view: &View, call: &str, offset: u64, len: usize, fault: Fault) -> MmError {
-    let at = offset + fault.copied as u64;
-    let file_at = view.offset() as i128 + view.position() as i128 + at as i128;
+fn fault_error(view: &View, call: &str, offset: i128, len: usize, fault: Fault) -> MmError {
+    let at = offset + fault.copied as i128;
+    let file_at = view.offset() as i128 + view.position() as i128 + at;
     let mut errno = fault.error.raw_os_error().unwrap_or(0);
     let mut why = String::from("it was truncated underneath, or the disk is full");
     if errno == libc::EFAULT {
@@ -301,6 +301,111 @@ fn fault_error(view: &View, call: &str, offset: u64, len: usize, fault: Fault) -
     err
 }
 
+/// Copies `len` bytes of the view's mapping, starting at `src` (an address inside the
+/// view's byte extent, which may lie before its first element for negative strides),
+/// into caller memory `dst`: a page the file no longer backs is MM_E_IO (EFAULT, or
+/// ENOSPC on a full disk) instead of SIGBUS. `call` names the operation in messages.
+///
+/// # Safety
+/// `src .. src + len` must lie inside the view's mapped region, and `dst` be `len`
+/// writable bytes of ordinary memory.
+pub unsafe fn read_raw(
+    view: &View,
+    call: &str,
+    src: *const u8,
+    dst: *mut u8,
+    len: usize,
+) -> Result<()> {
+    let offset = src as isize as i128 - view.data_ptr() as isize as i128;
+    // SAFETY: forwarded from our caller.
+    unsafe { copy(dst, src, len) }.map_err(|f| fault_error(view, call, offset, len, f))
+}
+
+/// Elements copied per process_vm_readv call by [`gather`] (one remote iovec each).
+const GATHER_BATCH: usize = 256;
+
+/// Copies `count` elements of `itemsize` bytes, the k-th at `src + k * stride`, one
+/// after the other into `dst` (`count * itemsize` bytes), as [`read_raw`] does for one
+/// range: a vanished page is MM_E_IO, never SIGBUS. With process_vm_readv, up to 256
+/// elements go in one system call (one remote iovec each); with the pipe fallback, one
+/// element per round trip.
+///
+/// # Safety
+/// Every element must lie inside the view's mapped region, and `dst` be
+/// `count * itemsize` writable bytes of ordinary memory.
+pub unsafe fn gather(
+    view: &View,
+    call: &str,
+    dst: *mut u8,
+    src: *const u8,
+    stride: isize,
+    itemsize: usize,
+    count: usize,
+) -> Result<()> {
+    let element = |k: usize| src.wrapping_offset(k as isize * stride);
+    let fail = |k: usize, f: Fault| {
+        let offset = element(k) as isize as i128 - view.data_ptr() as isize as i128;
+        fault_error(view, call, offset, itemsize, f)
+    };
+    if itemsize == 0 || count == 0 {
+        return Ok(());
+    }
+    let mut done = 0usize;
+    if PROCESS_VM.load(Ordering::Relaxed) != 2 {
+        // SAFETY: getpid cannot fail.
+        let pid = unsafe { libc::getpid() };
+        let mut remote = [libc::iovec {
+            iov_base: std::ptr::null_mut(),
+            iov_len: 0,
+        }; GATHER_BATCH];
+        while done < count {
+            let n = (count - done).min(GATHER_BATCH);
+            for (i, iov) in remote[..n].iter_mut().enumerate() {
+                iov.iov_base = element(done + i) as *mut libc::c_void;
+                iov.iov_len = itemsize;
+            }
+            let local = libc::iovec {
+                iov_base: dst.wrapping_add(done * itemsize).cast(),
+                iov_len: n * itemsize,
+            };
+            // SAFETY: the remote iovecs are elements of the mapping and the local one the
+            // caller's buffer, as our caller vouched; the kernel copies with fault handling.
+            let r = unsafe {
+                libc::process_vm_readv(pid, &local, 1, remote.as_ptr(), n as libc::c_ulong, 0)
+            };
+            if r < 0 {
+                let error = io::Error::last_os_error();
+                match error.raw_os_error() {
+                    Some(libc::EINTR) => continue,
+                    Some(libc::ENOSYS) | Some(libc::EPERM) if done == 0 => {
+                        PROCESS_VM.store(2, Ordering::Relaxed);
+                        break;
+                    }
+                    _ => return Err(fail(done, Fault { copied: 0, error })),
+                }
+            }
+            PROCESS_VM.store(1, Ordering::Relaxed);
+            // Partial transfers stop at an iovec boundary, so this counts whole elements.
+            let whole = r as usize / itemsize;
+            if whole == 0 {
+                let error = io::Error::from_raw_os_error(libc::EFAULT);
+                return Err(fail(done, Fault { copied: 0, error }));
+            }
+            done += whole;
+        }
+        if done == count {
+            return Ok(());
+        }
+    }
+    while done < count {
+        // SAFETY: as above; one element per (pipe) copy.
+        unsafe { copy(dst.add(done * itemsize), element(done), itemsize) }
+            .map_err(|f| fail(done, f))?;
+        done += 1;
+    }
+    Ok(())
+}
+
 /// Copies `dst.len()` bytes from the view, starting `offset` bytes after its first
 /// element, without risking SIGBUS.
 ///
@@ -315,7 +420,7 @@ pub unsafe fn read_at(view: &View, offset: u64, dst: *mut u8, len: usize) -> Res
         if readable(src.wrapping_add(f.copied)) {
             buffer_error(call, len, "destination buffer", f)
         } else {
-            fault_error(view, call, offset, len, f)
+            fault_error(view, call, offset as i128, len, f)
         }
     })
 }
@@ -341,7 +446,7 @@ pub unsafe fn write_at(view: &View, offset: u64, src: *const u8, len: usize) -> 
     // SAFETY: the range lies inside the mapped, writable region (checked).
     unsafe { copy(dst, src, len) }.map_err(|f| {
         if readable(src.wrapping_add(f.copied)) {
-            fault_error(view, call, offset, len, f)
+            fault_error(view, call, offset as i128, len, f)
         } else {
             buffer_error(call, len, "source buffer", f)
         }

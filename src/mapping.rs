@@ -9,7 +9,7 @@ use std::io;
 use std::mem::ManuallyDrop;
 use std::os::fd::{FromRawFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 
@@ -199,6 +199,10 @@ impl Mapping {
 /// Opens `path` as numpy.memmap would (with the decisions D1-D11 of
 /// docs/numpy-semantics.md) and maps it.
 /// Returns the mapping and the array's shape.
+///
+/// An extension (r+, w+) past RLIMIT_FSIZE raises SIGXFSZ, which kills the process
+/// unless it is ignored; ignored, the open is MM_E_IO/EFBIG and the file unchanged (the
+/// final size is set before anything else changes).
 pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
     open_path_with(path, spec, OpenFlags::default())
 }
@@ -215,10 +219,69 @@ pub fn open_path_with(
     spec: &OpenSpec,
     flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
+    let sizing = Sizing {
+        truncate: spec.mode == Mode::Write,
+        extend: true,
+        prefix: &[],
+    };
+    open_path_sized(path, spec, flags, sizing)
+}
+
+/// The w+ sequence of [`open_path_with`] for a file that starts with `prefix` (a .npy
+/// header): `spec.offset` must be `prefix.len()` and `spec.mode` w+. The file is created
+/// or opened, checked to be a regular file, the array region mapped, the prefix's blocks
+/// reserved, and only then is an existing file truncated, sized and given the prefix, so
+/// that a failure of any step that can fail (mapping under RLIMIT_AS, a full disk,
+/// RLIMIT_FSIZE) leaves an existing file byte-for-byte as it was and removes a file this
+/// call created. The mapping reports mode r+.
+pub(crate) fn create_with_prefix(
+    path: &Path,
+    spec: &OpenSpec,
+    prefix: &[u8],
+) -> Result<(Mapping, Vec<usize>)> {
+    debug_assert!(spec.mode == Mode::Write && spec.offset == prefix.len() as u64);
+    let sizing = Sizing {
+        truncate: true,
+        extend: true,
+        prefix,
+    };
+    let (mut mapping, shape) = open_path_sized(path, spec, OpenFlags::default(), sizing)?;
+    mapping.mode = Mode::ReadWrite;
+    Ok((mapping, shape))
+}
+
+/// Maps an already-open file (whose path is `path`) in mode r, r+ or c without ever
+/// changing its size: a region past the end is FileTooSmall in every mode. Used by the
+/// .npy opener, which reads the header through the same descriptor (so that a concurrent
+/// replace of the path cannot pair one file's header with another file's data).
+pub(crate) fn map_opened(
+    file: &File,
+    path: &Path,
+    spec: &OpenSpec,
+) -> Result<(Mapping, Vec<usize>)> {
+    debug_assert!(spec.mode != Mode::Write);
+    let checked = spec.check()?;
+    let filename = absolute_normalised(path)?;
+    let sizing = Sizing {
+        truncate: false,
+        extend: false,
+        prefix: &[],
+    };
+    let (mut mapping, shape) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
+    mapping.filename = Some(filename);
+    Ok((mapping, shape))
+}
+
+fn open_path_sized(
+    path: &Path,
+    spec: &OpenSpec,
+    flags: OpenFlags,
+    sizing: Sizing,
+) -> Result<(Mapping, Vec<usize>)> {
     let checked = spec.check()?;
     let filename = absolute_normalised(path)?;
     let (file, created) = open_file(path, spec.mode)?;
-    let result = map_file(&file, spec, checked, spec.mode == Mode::Write, flags);
+    let result = map_file(&file, spec, checked, sizing, flags);
     if let (Err(_), Some(created)) = (&result, created) {
         // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
         let _ = std::fs::remove_file(created);
@@ -226,6 +289,18 @@ pub fn open_path_with(
     let (mut mapping, shape) = result?;
     mapping.filename = Some(filename);
     Ok((mapping, shape))
+}
+
+/// How an open may change the file's size and content.
+#[derive(Debug, Clone, Copy)]
+struct Sizing<'a> {
+    /// w+: the old content goes (last, after everything that can fail).
+    truncate: bool,
+    /// r+ / w+ may extend a file shorter than the region; `false` makes that
+    /// FileTooSmall (decision D9, the .npy opener).
+    extend: bool,
+    /// Bytes written at offset 0 as the last step of a w+ (a .npy header).
+    prefix: &'a [u8],
 }
 
 /// [`open_fd`] with the open flags (prefault, preallocate).
@@ -260,7 +335,12 @@ pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Map
             return Err(err);
         }
     }
-    map_file(&file, spec, checked, false, flags)
+    let sizing = Sizing {
+        truncate: false,
+        extend: true,
+        prefix: &[],
+    };
+    map_file(&file, spec, checked, sizing, flags)
 }
 
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
@@ -332,14 +412,19 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
     }
 }
 
-/// Measures, checks, maps, and finally sizes the file.
+/// Measures, checks, maps, and finally sizes the file: the one place where an open
+/// changes a file, in this order (so that every step that can fail comes before the
+/// first change): fstat and the regular-file check, the size checks, mmap, the block
+/// reservations (MM_OPEN_PREALLOCATE, a w+ prefix), then truncation or extension, then
+/// the prefix.
 fn map_file(
     file: &File,
     spec: &OpenSpec,
     checked: Checked,
-    truncate: bool,
+    sizing: Sizing,
     flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
+    let truncate = sizing.truncate;
     let meta = file
         .metadata()
         .map_err(|e| MmError::os("fstat failed", &e))?;
@@ -353,7 +438,8 @@ fn map_file(
         None => infer_shape(spec, size)?,
     };
     let need = offset + nbytes as u64; // checked in OpenSpec::check / infer_shape
-    if !spec.mode.changes_file() && need > size {
+    let may_extend = spec.mode.changes_file() && sizing.extend;
+    if !may_extend && need > size {
         let msg = if offset > size {
             format!("mode {} needs {nbytes} bytes from offset {offset}, but the offset lies past the end of the file ({size} bytes)", spec.mode.as_str())
         } else {
@@ -371,20 +457,38 @@ fn map_file(
         Some(map_region(file, spec.mode, offset, nbytes, flags.populate)?)
     };
 
-    let extends = spec.mode.changes_file() && need > size;
+    let extends = may_extend && need > size;
     if flags.preallocate && (extends || (truncate && need > 0)) {
         // Before the file's size or content changes: a full disk fails here.
         reserve_blocks(file, if truncate { 0 } else { size }, need, old_size)?;
     }
+    let keep = sizing.prefix.len() as u64;
+    if truncate && old_size > 0 && keep > 0 {
+        // The prefix overwrites blocks that truncation keeps: reserve them now, while a
+        // full disk can still be answered with the file unchanged.
+        reserve_prefix(file, keep)?;
+    }
     if truncate && old_size > 0 {
-        truncate_then_size(file, old_size, need)?;
-    } else if spec.mode.changes_file() && need > size {
+        truncate_then_size(file, old_size, need, keep)?;
+    } else if extends {
         file.set_len(need).map_err(|e| {
             MmError::os(
                 format!("cannot extend the file from {size} to {need} bytes"),
                 &e,
             )
         })?;
+    }
+    if !sizing.prefix.is_empty() {
+        if let Err(e) = file.write_all_at(sizing.prefix, 0) {
+            if old_size == 0 {
+                // An empty file (or one this call created) can be put back exactly.
+                let _ = file.set_len(0);
+            }
+            return Err(MmError::os(
+                format!("cannot write the first {keep} bytes (the header)"),
+                &e,
+            ));
+        }
     }
     if flags.preallocate && truncate && old_size > 0 && need > 0 {
         // Truncation gave the old blocks back; take them again for the new content.
@@ -406,32 +510,69 @@ fn map_file(
     Ok((mapping, shape))
 }
 
+/// Allocates the blocks of the first `len` bytes without changing the file's size or
+/// content (fallocate with FALLOC_FL_KEEP_SIZE; holes stay zero). A filesystem without
+/// fallocate is not an error: the later write may then still meet a full disk.
+fn reserve_prefix(file: &File, len: u64) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fallocate on a descriptor we own; KEEP_SIZE changes no byte and no size.
+    let rc = unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_KEEP_SIZE,
+            0,
+            len as libc::off_t,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => Ok(()),
+        _ => Err(MmError::os(
+            format!("cannot reserve the blocks of the first {len} bytes (the header)"),
+            &err,
+        )),
+    }
+}
+
 /// A file that can be mapped as an array is a regular file; anything else (directory,
 /// FIFO, device, socket) is MM_E_IO with EISDIR or ENODEV, before anything is read.
 pub(crate) fn require_regular(meta: &std::fs::Metadata) -> Result<()> {
-    let file_type = meta.file_type();
-    if !file_type.is_file() {
-        let (errno, what) = if file_type.is_dir() {
-            (libc::EISDIR, "a directory")
-        } else if file_type.is_fifo() {
-            (libc::ENODEV, "a FIFO")
-        } else if file_type.is_char_device() {
-            (libc::ENODEV, "a character device")
-        } else if file_type.is_block_device() {
-            (libc::ENODEV, "a block device")
-        } else if file_type.is_socket() {
-            (libc::ENODEV, "a socket")
-        } else {
-            (libc::ENODEV, "not a regular file")
-        };
-        let mut err = MmError::new(
-            ErrorKind::Io,
-            format!("{what} cannot be mapped as an array (a regular file is needed)"),
-        );
-        err.os_error = errno;
-        return Err(err);
+    match not_regular(meta) {
+        None => Ok(()),
+        Some((errno, what)) => {
+            let mut err = MmError::new(
+                ErrorKind::Io,
+                format!("{what} cannot be mapped as an array (a regular file is needed)"),
+            );
+            err.os_error = errno;
+            Err(err)
+        }
     }
-    Ok(())
+}
+
+/// The one regular-file check (mm_open, mm_open_npy, mm_create_npy, mm_save_npy's
+/// target): `None` for a regular file, else the errno to report (EISDIR for a
+/// directory, ENODEV for the rest) and what the node is, for the message.
+pub(crate) fn not_regular(meta: &std::fs::Metadata) -> Option<(i32, &'static str)> {
+    let file_type = meta.file_type();
+    if file_type.is_file() {
+        None
+    } else if file_type.is_dir() {
+        Some((libc::EISDIR, "a directory"))
+    } else if file_type.is_fifo() {
+        Some((libc::ENODEV, "a FIFO"))
+    } else if file_type.is_char_device() {
+        Some((libc::ENODEV, "a character device"))
+    } else if file_type.is_block_device() {
+        Some((libc::ENODEV, "a block device"))
+    } else if file_type.is_socket() {
+        Some((libc::ENODEV, "a socket"))
+    } else {
+        Some((libc::ENODEV, "a file of an unknown kind"))
+    }
 }
 
 /// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.
@@ -461,10 +602,11 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Vec<usize>, usize)> {
     Ok((shape, nbytes))
 }
 
-/// w+ on an existing file: its old bytes must read as zeros, and its size must become
-/// exactly `need`. Setting the final size first proves the size is possible before the
-/// old content is given up.
-fn truncate_then_size(file: &File, old_size: u64, need: u64) -> Result<()> {
+/// w+ on an existing file: its old bytes from `keep` on must read as zeros (the first
+/// `keep` bytes are overwritten by the caller's prefix next), and its size must become
+/// exactly `need`. Setting the final size first proves the size is possible (EFBIG,
+/// RLIMIT_FSIZE) before the old content is given up.
+fn truncate_then_size(file: &File, old_size: u64, need: u64, keep: u64) -> Result<()> {
     let fail = |what: String, e: &io::Error| MmError::os(what, e);
     file.set_len(need).map_err(|e| {
         fail(
@@ -472,9 +614,9 @@ fn truncate_then_size(file: &File, old_size: u64, need: u64) -> Result<()> {
             &e,
         )
     })?;
-    file.set_len(0)
+    file.set_len(keep)
         .map_err(|e| fail("cannot truncate the file".into(), &e))?;
-    if need > 0 {
+    if need > keep {
         file.set_len(need).map_err(|e| {
             fail(
                 format!("cannot extend the truncated file to {need} bytes"),

@@ -58,7 +58,8 @@ impl View {
         View::over(mapping, spec, shape)
     }
 
-    fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
+    /// A view of the whole of a new mapping, contiguous in `spec.order`.
+    pub(crate) fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
         let strides = layout::contiguous_strides(&shape, spec.dtype.itemsize(), spec.order)?;
         Ok(View {
             mapping: Arc::new(mapping),

@@ -80,10 +80,29 @@ pub fn read(r: &mut impl Read) -> Result<Header> {
         )));
     }
     let header_len = u32::from_le_bytes(len_bytes) as u64;
-    // take + read_to_end grows with what is actually there: a huge HEADER_LEN in a small
-    // file never allocates more than the file holds.
-    let mut text = Vec::new();
-    r.take(header_len).read_to_end(&mut text).map_err(io)?;
+    // Read in pieces, growing with what is actually there: a huge HEADER_LEN in a small
+    // file never allocates more than the file holds, and each growth is fallible.
+    let mut text: Vec<u8> = Vec::new();
+    let mut piece = [0u8; 8192];
+    while (text.len() as u64) < header_len {
+        let want = (header_len - text.len() as u64).min(piece.len() as u64) as usize;
+        let got = match r.read(&mut piece[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io(e)),
+        };
+        if text.len() + got > text.capacity() {
+            // Double (amortised), but never past HEADER_LEN.
+            let grow = text
+                .capacity()
+                .max(got)
+                .min(header_len as usize - text.len());
+            text.try_reserve_exact(grow)
+                .map_err(|_| MmError::no_memory("the .npy header", text.len() + grow))?;
+        }
+        text.extend_from_slice(&piece[..got]);
+    }
     if (text.len() as u64) < header_len {
         return Err(format_err(format!(
             "EOF: reading array header, expected {header_len} bytes got {}",
@@ -116,25 +135,29 @@ fn bytes_repr(b: &[u8]) -> String {
 /// R6-R16 (docs/numpy-semantics.md#npy-reader-rules) on the header bytes of a file of
 /// version `version`.
 pub fn parse_text(version: (u8, u8), raw: &[u8], data_offset: u64) -> Result<Header> {
-    let text: String = if version == (3, 0) {
-        String::from_utf8(raw.to_vec()).map_err(|e| {
+    let latin1;
+    let text: &str = if version == (3, 0) {
+        std::str::from_utf8(raw).map_err(|e| {
             format_err(format!(
                 "the version 3.0 header is not valid UTF-8 (at byte {} of the header)",
-                e.utf8_error().valid_up_to()
+                e.valid_up_to()
             ))
         })?
     } else {
-        raw.iter().map(|&b| b as char).collect()
+        // Latin-1: bytes 0x80..0xff take two bytes in UTF-8.
+        let mut s = String::new();
+        let need = raw.len() + raw.iter().filter(|&&b| b >= 0x80).count();
+        s.try_reserve_exact(need)
+            .map_err(|_| MmError::no_memory("the .npy header's text", need))?;
+        s.extend(raw.iter().map(|&b| b as char));
+        latin1 = s;
+        &latin1
     };
     let options = pyliteral::Options {
         long_suffix: version != (3, 0),
     };
-    let value = pyliteral::parse(&text, options).map_err(|e| {
-        format_err(format!(
-            "Cannot parse header: {e}: {}",
-            excerpt(&text, e.at)
-        ))
-    })?;
+    let value = pyliteral::parse(text, options)
+        .map_err(|e| format_err(format!("Cannot parse header: {e}: {}", excerpt(text, e.at))))?;
     let Value::Dict(pairs) = value else {
         return Err(format_err(format!(
             "Header is not a dictionary: {}",
@@ -283,46 +306,65 @@ fn excerpt(text: &str, at: usize) -> String {
     format!("near {:?}", piece)
 }
 
-/// The dict text np.save writes, growth spaces included (no alignment padding yet).
-pub fn dict_text(dtype: &DType, shape: &[usize], fortran_order: bool) -> String {
-    let descr = if dtype.fields().is_some() {
-        dtype.typestr().to_string()
+/// The dict text np.save writes, growth spaces included (no alignment padding yet). The
+/// text's buffer is allocated fallibly (a record dtype's descr can be megabytes long):
+/// MM_E_IO/ENOMEM when refused.
+pub fn dict_text(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<String> {
+    let quoted;
+    let descr: &str = if dtype.fields().is_some() {
+        dtype.typestr()
     } else {
-        py_repr_str(dtype.typestr())
+        quoted = py_repr_str(dtype.typestr());
+        &quoted
     };
-    let mut text = format!(
-        "{{'descr': {descr}, 'fortran_order': {}, 'shape': {}, }}",
-        if fortran_order { "True" } else { "False" },
-        shape_text(shape)
-    );
-    if !shape.is_empty() {
+    let shape_str = shape_text(shape);
+    let order = if fortran_order { "True" } else { "False" };
+    let parts = [
+        "{'descr': ",
+        descr,
+        ", 'fortran_order': ",
+        order,
+        ", 'shape': ",
+        &shape_str,
+        ", }",
+    ];
+    let spaces = if shape.is_empty() {
+        0
+    } else {
         let axis = if fortran_order {
             shape[shape.len() - 1]
         } else {
             shape[0]
         };
-        let digits = axis.to_string().len();
-        text.push_str(&" ".repeat(GROWTH_AXIS_MAX_DIGITS.saturating_sub(digits)));
+        GROWTH_AXIS_MAX_DIGITS.saturating_sub(axis.to_string().len())
+    };
+    let len = parts.iter().map(|p| p.len()).sum::<usize>() + spaces;
+    let mut text = String::new();
+    text.try_reserve_exact(len)
+        .map_err(|_| MmError::no_memory("the .npy header's text", len))?;
+    for p in parts {
+        text.push_str(p);
     }
-    text
+    text.extend(std::iter::repeat(' ').take(spaces));
+    Ok(text)
 }
 
-/// A version, the size of its length field, and the text in its encoding (if any).
-type Candidate = ((u8, u8), usize, Option<Vec<u8>>);
+/// A format version and the size of its HEADER_LEN field.
+type Candidate = ((u8, u8), usize);
 
 /// Prefix + header bytes exactly as np.save writes them (version chosen as numpy does:
-/// 1.0, else 2.0 when too long, else 3.0 when the text is not latin-1).
+/// 1.0, else 2.0 when too long, else 3.0 when the text is not latin-1). The buffers are
+/// allocated fallibly: MM_E_IO/ENOMEM when refused.
 pub fn encode(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<Vec<u8>> {
-    let text = dict_text(dtype, shape, fortran_order);
-    let latin1: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c as u32).ok()).collect();
-    let candidates: [Candidate; 3] = [
-        ((1, 0), 2, latin1.clone()),
-        ((2, 0), 4, latin1),
-        ((3, 0), 4, Some(text.into_bytes())),
-    ];
-    for (version, len_size, bytes) in candidates {
-        let Some(bytes) = bytes else { continue };
-        let hlen = bytes.len() + 1;
+    let text = dict_text(dtype, shape, fortran_order)?;
+    let latin1 = text.chars().all(|c| (c as u32) <= 0xff);
+    let (body_len, candidates): (usize, &[Candidate]) = if latin1 {
+        (text.chars().count(), &[((1, 0), 2), ((2, 0), 4)])
+    } else {
+        (text.len(), &[((3, 0), 4)])
+    };
+    for &(version, len_size) in candidates {
+        let hlen = body_len + 1;
         let prefix = 8 + len_size;
         let padlen = ARRAY_ALIGN - (prefix + hlen) % ARRAY_ALIGN;
         let header_len = hlen + padlen;
@@ -332,7 +374,9 @@ pub fn encode(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<Vec
         if header_len > u32::MAX as usize {
             break;
         }
-        let mut out = Vec::with_capacity(prefix + header_len);
+        let mut out = Vec::new();
+        out.try_reserve_exact(prefix + header_len)
+            .map_err(|_| MmError::no_memory("the .npy header", prefix + header_len))?;
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&[version.0, version.1]);
         if len_size == 2 {
@@ -340,7 +384,11 @@ pub fn encode(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<Vec
         } else {
             out.extend_from_slice(&(header_len as u32).to_le_bytes());
         }
-        out.extend_from_slice(&bytes);
+        if latin1 {
+            out.extend(text.chars().map(|c| c as u8));
+        } else {
+            out.extend_from_slice(text.as_bytes());
+        }
         out.resize(out.len() + padlen, b' ');
         out.push(b'\n');
         return Ok(out);
