@@ -26,8 +26,15 @@ pub struct Field {
     pub dtype: DType,
     /// Byte offset of the field within the record.
     pub offset: usize,
-    /// Subarray dimensions; empty for a plain field.
+    /// Subarray dimensions, all nesting levels concatenated (outermost first); empty for
+    /// a plain field.
     pub shape: Vec<usize>,
+    /// How `shape` splits into numpy's nested subarray levels: the number of dimensions
+    /// of each level, outermost first, when there are two or more levels (numpy's
+    /// `('c', ('<f8', (5,)), (2,))` has shape `[2, 5]` and nesting `[1, 1]`); empty for
+    /// a plain field or a single level. numpy keeps the levels apart in its descr, so
+    /// they are kept here for the descr text to be numpy's.
+    pub nesting: Vec<usize>,
 }
 
 impl Field {
@@ -38,10 +45,47 @@ impl Field {
     }
 }
 
-/// A dtype or a subarray of one, as a descr entry describes it.
+/// A dtype or a (possibly nested) subarray of one, as a descr entry describes it.
 pub(crate) struct Described {
     pub dtype: DType,
-    pub shape: Vec<usize>,
+    /// The subarray levels, outermost first; none is empty (numpy drops `()` levels).
+    pub levels: Vec<Vec<usize>>,
+}
+
+impl Described {
+    fn plain(dtype: DType) -> Described {
+        Described {
+            dtype,
+            levels: Vec::new(),
+        }
+    }
+
+    /// `numpy.dtype((inner, shape))`: a new outermost level, unless `shape` is `()`.
+    fn wrapped(inner: Described, shape: Vec<usize>) -> Described {
+        let mut levels = Vec::with_capacity(inner.levels.len() + 1);
+        if !shape.is_empty() {
+            levels.push(shape);
+        }
+        levels.extend(inner.levels);
+        Described {
+            dtype: inner.dtype,
+            levels,
+        }
+    }
+
+    /// The levels concatenated.
+    fn shape(&self) -> Vec<usize> {
+        self.levels.concat()
+    }
+
+    /// [`Field::nesting`] of these levels.
+    fn nesting(&self) -> Vec<usize> {
+        if self.levels.len() < 2 {
+            Vec::new()
+        } else {
+            self.levels.iter().map(Vec::len).collect()
+        }
+    }
 }
 
 fn bad(reason: impl Into<String>) -> MmError {
@@ -97,6 +141,16 @@ impl DType {
                     f.name
                 )));
             }
+            if !f.nesting.is_empty()
+                && (f.nesting.len() < 2
+                    || f.nesting.contains(&0)
+                    || f.nesting.iter().sum::<usize>() != f.shape.len())
+            {
+                return Err(bad(format!(
+                    "field {:?}: nesting {:?} does not split the subarray shape {:?} into two or more levels",
+                    f.name, f.nesting, f.shape
+                )));
+            }
             if let Some(t) = &f.title {
                 if !seen.insert(t) {
                     return Err(bad(format!(
@@ -138,12 +192,16 @@ impl DType {
     /// `numpy.lib.format.descr_to_dtype` does.
     pub(crate) fn from_descr(value: &Value) -> Result<(DType, Vec<usize>)> {
         let d = described(value, 0)?;
-        Ok((d.dtype, d.shape))
+        // A top-level subarray becomes dimensions of the array (numpy expands every
+        // level), so the levels are simply concatenated here.
+        let shape = d.shape();
+        Ok((d.dtype, shape))
     }
 }
 
-fn is_padding(name: &str, dtype: &DType) -> bool {
-    name.is_empty() && matches!(dtype.0.layout, Layout::Scalar(Scalar::Void))
+/// The padding test on a field named `''` without a title: a plain void type.
+fn is_padding(described: &Described) -> bool {
+    described.levels.is_empty() && matches!(described.dtype.0.layout, Layout::Scalar(Scalar::Void))
 }
 
 fn shape_value(value: &Value) -> Result<Vec<usize>> {
@@ -167,6 +225,16 @@ fn shape_value(value: &Value) -> Result<Vec<usize>> {
     }
 }
 
+/// The items of a descr entry: a tuple's.
+fn entry_items(entry: &Value) -> Option<Vec<Value>> {
+    match entry {
+        Value::Tuple(items) => Some(items.clone()),
+        _ => None,
+    }
+}
+
+/// One descr value read as `numpy.lib.format.descr_to_dtype` reads it: a str is a dtype
+/// text, a tuple is `(descr, shape)`, a list holds the fields.
 fn described(value: &Value, depth: usize) -> Result<Described> {
     if depth > pyliteral::MAX_NESTING {
         return Err(bad("descr nested too deeply"));
@@ -176,39 +244,22 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
             "{} is a str, not a descr list",
             py_repr_str(text)
         ))),
-        Value::Str(text) => Ok(Described {
-            dtype: DType::parse(text)?,
-            shape: Vec::new(),
-        }),
+        Value::Str(text) => Ok(Described::plain(DType::parse(text)?)),
         Value::Tuple(items) if items.len() == 2 => {
             let inner = described(&items[0], depth + 1)?;
-            let mut shape = shape_value(&items[1])?;
-            shape.extend(inner.shape);
-            Ok(Described {
-                dtype: inner.dtype,
-                shape,
-            })
+            Ok(Described::wrapped(inner, shape_value(&items[1])?))
         }
         Value::List(entries) => {
             let mut fields = Vec::new();
             let mut offset = 0usize;
             for entry in entries {
-                let Value::Tuple(parts) = entry else {
-                    return Err(bad(format!("descr entry {entry} is not a tuple")));
-                };
+                let parts = entry_items(entry)
+                    .ok_or_else(|| bad(format!("descr entry {entry} is not a tuple")))?;
                 let (name_value, d) = match parts.as_slice() {
                     [name, descr] => (name, described(descr, depth + 1)?),
                     [name, descr, shape] => {
                         let inner = described(descr, depth + 1)?;
-                        let mut full = shape_value(shape)?;
-                        full.extend(inner.shape);
-                        (
-                            name,
-                            Described {
-                                dtype: inner.dtype,
-                                shape: full,
-                            },
-                        )
+                        (name, Described::wrapped(inner, shape_value(shape)?))
                     }
                     _ => {
                         return Err(bad(format!(
@@ -228,12 +279,14 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                     },
                     other => return Err(bad(format!("field name {other} is not a str"))),
                 };
+                let padding = title.is_none() && name.is_empty() && is_padding(&d);
                 let field = Field {
                     name,
                     title,
+                    shape: d.shape(),
+                    nesting: d.nesting(),
                     dtype: d.dtype,
                     offset,
-                    shape: d.shape,
                 };
                 let size = field
                     .dtype
@@ -255,17 +308,11 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                         ))
                     })?;
                 // descr_to_dtype: unnamed plain void entries are padding.
-                if !(field.title.is_none()
-                    && field.shape.is_empty()
-                    && is_padding(&field.name, &field.dtype))
-                {
+                if !padding {
                     fields.push(field);
                 }
             }
-            Ok(Described {
-                dtype: DType::record(fields, offset)?,
-                shape: Vec::new(),
-            })
+            Ok(Described::plain(DType::record(fields, offset)?))
         }
         other => Err(bad(format!(
             "{other} is not a dtype descr (a str, a list of fields or a (descr, shape) pair)"
@@ -404,6 +451,7 @@ pub(super) fn parse_comma_text(text: &str) -> std::result::Result<DType, Failure
             dtype,
             offset,
             shape,
+            nesting: Vec::new(),
         };
         let size = field
             .shape
@@ -472,14 +520,26 @@ fn descr_text(fields: &[Field], itemsize: usize) -> String {
             None => out.push_str(&py_repr_str(&f.name)),
         }
         out.push_str(", ");
-        if f.dtype.fields().is_some() {
-            out.push_str(f.dtype.typestr());
+        let mut element = if f.dtype.fields().is_some() {
+            f.dtype.typestr().to_string()
         } else {
-            out.push_str(&py_repr_str(f.dtype.typestr()));
+            py_repr_str(f.dtype.typestr())
+        };
+        // numpy's descr of a nested subarray: the inner levels as `(descr, shape)`
+        // pairs, innermost first, and the outermost level as the entry's third item.
+        let mut outer: &[usize] = &f.shape;
+        if !f.nesting.is_empty() {
+            let mut end = f.shape.len();
+            for &n in f.nesting[1..].iter().rev() {
+                element = format!("({element}, {})", shape_text(&f.shape[end - n..end]));
+                end -= n;
+            }
+            outer = &f.shape[..end];
         }
-        if !f.shape.is_empty() {
+        out.push_str(&element);
+        if !outer.is_empty() {
             out.push_str(", ");
-            out.push_str(&shape_text(&f.shape));
+            out.push_str(&shape_text(outer));
         }
         out.push(')');
         at = f.offset + f.size();
@@ -559,6 +619,118 @@ mod tests {
         );
         assert!(d.is_native() == cfg!(target_endian = "little"));
         assert!(!parse("[('a', '>i4')]").is_native() || cfg!(target_endian = "big"));
+    }
+
+    /// numpy keeps nested subarray levels apart in its descr; the typestr is numpy's
+    /// `str(dtype.descr)` for every nested dtype of numpy's test_format.py.
+    #[test]
+    fn nested_subarrays_keep_numpy_descr() {
+        // (input, numpy's str(dtype.descr), itemsize, first field's shape and nesting)
+        type Case = (
+            &'static str,
+            &'static str,
+            usize,
+            &'static [usize],
+            &'static [usize],
+        );
+        let cases: [Case; 8] = [
+            (
+                "[('c', ('<f8', (5,)), (2,))]",
+                "[('c', ('<f8', (5,)), (2,))]",
+                80,
+                &[2, 5],
+                &[1, 1],
+            ),
+            (
+                "[('x', ([('a', '|i1'), ('', '|V3'), ('b', '|i1'), ('', '|V3')], (3,)), (4,))]",
+                "[('x', ([('a', '|i1'), ('', '|V3'), ('b', '|i1'), ('', '|V3')], (3,)), (4,))]",
+                96,
+                &[4, 3],
+                &[1, 1],
+            ),
+            (
+                "[('a', (([('a', '<i8'), ('b', [('a', '|i1'), ('', '|V3'), ('b', '|i1'), ('', '|V3')])], (3,)), (4,)), (5,))]",
+                "[('a', (([('a', '<i8'), ('b', [('a', '|i1'), ('', '|V3'), ('b', '|i1'), ('', '|V3')])], (3,)), (4,)), (5,))]",
+                960,
+                &[5, 4, 3],
+                &[1, 1, 1],
+            ),
+            (
+                "[('a', ('>i4', (2, 3)), (4,)), ('b', '|u1')]",
+                "[('a', ('>i4', (2, 3)), (4,)), ('b', '|u1')]",
+                97,
+                &[4, 2, 3],
+                &[1, 2],
+            ),
+            (
+                "[('a', ('<i2', (2,)), (3, 4))]",
+                "[('a', ('<i2', (2,)), (3, 4))]",
+                48,
+                &[3, 4, 2],
+                &[2, 1],
+            ),
+            // `()` levels vanish, as numpy.dtype((x, ())) is x.
+            ("[('a', ('<i4', ()), (2,))]", "[('a', '<i4', (2,))]", 8, &[2], &[]),
+            ("[('a', ('<i4', (2,)), ())]", "[('a', '<i4', (2,))]", 8, &[2], &[]),
+            // Nested inside a record that is itself a subarray field.
+            (
+                "[('r', [('c', ('<f8', (5,)), (2,))], (3,))]",
+                "[('r', [('c', ('<f8', (5,)), (2,))], (3,))]",
+                240,
+                &[3],
+                &[],
+            ),
+        ];
+        for (text, want, itemsize, shape, nesting) in cases {
+            let d = parse(text);
+            assert_eq!(d.typestr(), want, "{text}");
+            assert_eq!(d.itemsize(), itemsize, "{text}");
+            let f = &d.fields().unwrap()[0];
+            assert_eq!(f.shape, shape, "{text}");
+            assert_eq!(f.nesting, nesting, "{text}");
+            assert_eq!(
+                f.size(),
+                itemsize - if text.contains("'|u1'") { 1 } else { 0 }
+            );
+            // The text numpy writes reads back as the same dtype.
+            assert_eq!(parse(d.typestr()), d, "{text}");
+        }
+        // Nested and flat are different dtypes in numpy (different descr).
+        let nested = parse("[('c', ('<f8', (5,)), (2,))]");
+        let flat = parse("[('c', '<f8', (2, 5))]");
+        assert_ne!(nested, flat);
+        assert_eq!(flat.typestr(), "[('c', '<f8', (2, 5))]");
+        assert_eq!(
+            flat.fields().unwrap()[0].shape,
+            nested.fields().unwrap()[0].shape
+        );
+        // A top-level subarray of a subarray becomes array dimensions, all levels.
+        let value = pyliteral::parse("(('<i4', (5,)), (2,))", Default::default()).unwrap();
+        let (dtype, shape) = DType::from_descr(&value).unwrap();
+        assert_eq!((dtype.typestr(), shape), ("<i4", vec![2, 5]));
+    }
+
+    #[test]
+    fn record_refuses_a_nesting_that_does_not_split_the_shape() {
+        let field = |shape: Vec<usize>, nesting: Vec<usize>| Field {
+            name: "a".into(),
+            title: None,
+            dtype: parse("<i4"),
+            offset: 0,
+            shape,
+            nesting,
+        };
+        for (shape, nesting) in [
+            (vec![2, 5], vec![2]),
+            (vec![2, 5], vec![1, 2]),
+            (vec![2, 5], vec![2, 0]),
+            (vec![], vec![0, 0]),
+        ] {
+            let e = DType::record(vec![field(shape.clone(), nesting.clone())], 40).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArg, "{shape:?} {nesting:?}");
+        }
+        let d = DType::record(vec![field(vec![2, 5], vec![1, 1])], 40).unwrap();
+        assert_eq!(d.typestr(), "[('a', ('<i4', (5,)), (2,))]");
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub extern "C" fn mm_field_count(a: mm_array) -> usize {
 
 /// Field `i` (0-based, in offset order) of a record array: its UTF-8 name, its dtype
 /// text (for a subarray field the element dtype, with `ndim`/`shape` giving the
-/// subarray dimensions; `ndim` 0 otherwise; a nested record's dtype is its descr list),
+/// subarray dimensions, nested levels concatenated outermost first; `ndim` 0 otherwise; a nested record's dtype is its descr list),
 /// and its byte offset within the record. Any out-pointer may be NULL. The strings and
 /// the shape stay valid while the handle is open. `mm_view(a, dtype, byte_offset, shape,
 /// ndim, strides)` with the field's dtype and offset and the array's own shape and
