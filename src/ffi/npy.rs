@@ -93,9 +93,10 @@ pub unsafe extern "C" fn mm_open_npy(
 /// data read-write, as numpy's `open_memmap(path, mode='w+', dtype, shape,
 /// fortran_order=(order == 'F'))`: the header is written exactly as np.save writes it,
 /// the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
-/// the file is byte-identical to np.save of the same array. The header says
-/// `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
-/// or 1-D arrays).
+/// the file is byte-identical to open_memmap's filled the same: the header says
+/// `fortran_order: True` exactly when `order` is 'F', for any shape. That is np.save's
+/// file of the same array too, except for an 'F' array that is also C-contiguous (0-d,
+/// 1-D, (2, 1), ...), for which np.save writes `fortran_order: False`.
 ///
 /// - `dtype`: any dtype text mm_open accepts, records included; NULL is MM_E_INVALID_ARG.
 /// - `shape`: `ndim` dimensions (NULL only with ndim 0: a 0-d array).
@@ -135,8 +136,9 @@ pub unsafe extern "C" fn mm_create_npy(
     )
 }
 
-/// Writes the view `a` to `path` exactly as np.save would write that array (C order
-/// unless the view is F- and not C-contiguous; big-endian data stays big-endian), with
+/// Writes the view `a` to `path` byte-identical to `np.save(path, view)` (header
+/// `fortran_order: True` and data in F order exactly when the view is F- and not
+/// C-contiguous, else C order; big-endian data stays big-endian), with
 /// bounded memory (no copy of the whole array). The target is replaced atomically: the
 /// data goes to a new temporary file in the same directory (mode 0666 & ~umask), which
 /// is fsynced and renamed over `path`, and the directory is fsynced; on failure the

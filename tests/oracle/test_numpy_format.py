@@ -17,7 +17,10 @@ our own code, with numpy itself as the oracle:
     * mmarray saves a view: the file equals np.save's byte for byte;
 - object arrays: neither numpy nor mmarray maps them;
 - test_memmap.py's cases that have a C counterpart (round trip, offset attributes,
-  offsets past the allocation granularity, shape inference, views keeping the mapping).
+  offsets past the allocation granularity, shape inference, views keeping the mapping);
+- test_header_growth_axis: the header length stays fixed as the growth axis grows;
+- mm_create_npy with order 'F' is open_memmap(fortran_order=True) for every shape, a
+  C-contiguous (2, 1) one included (issue 10, defect 19).
 """
 
 import ast
@@ -451,3 +454,78 @@ def test_memmap_no_shape(lib, tmp_path):
         assert lib.shape_of(handle.value) == ref.shape == (2,)
     finally:
         lib.mm_close(handle.value)
+
+
+# ------------------------------------------------------------ test_header_growth_axis
+
+@pytest.mark.parametrize("fortran,spaces,length", [
+    (False, 29, 128), (False, 30, 192), (True, 30, 128), (True, 31, 192)])
+def test_header_growth_axis(lib, tmp_path, fortran, spaces, length):
+    """The header keeps its length as the growth axis gains digits, up to numpy's
+    21-digit reserve. numpy's test writes a dtype object as the descr; np.save writes
+    the descr list, so the 128/192 boundaries fall a few spaces further here. Files are
+    sparse, and stop at 10**8 elements (a 1.6 GB hole): larger ones would not fit every
+    filesystem's maximum file size."""
+    dt = np.dtype([(" " * spaces, "<i8")])
+    descr = np.lib.format.dtype_to_descr(dt)
+
+    def numpy_header(shape):
+        out = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            out, {"shape": shape, "fortran_order": fortran, "descr": descr})
+        return out.getvalue()
+
+    widest = (2, 10 ** 20) if fortran else (10 ** 20, 2)
+    assert len(numpy_header(widest)) == length
+    for size in [10 ** i for i in range(9)]:
+        shape = (2, size) if fortran else (size, 2)
+        path = tmp_path / ("%d.npy" % size)
+        st, h = lib.create_npy(path, descr_text(dt), shape, "F" if fortran else "C")
+        assert st == MM_OK, lib.error()
+        offset = lib.mm_offset(h)
+        lib.mm_close(h)
+        assert offset == length
+        with open(path, "rb") as f:
+            head = f.read(length)
+        os.unlink(path)
+        assert head == numpy_header(shape)
+
+
+# ------------------------------------------------------------ defect 19: create order 'F'
+
+@pytest.mark.parametrize("shape", [(2, 1), (1, 2), (), (5,), (0, 3), (3, 0), (1, 1),
+                                   (2, 3), (2, 1, 3), (4, 1, 1)])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_create_order_is_open_memmap_fortran_order(lib, tmp_path, shape, order):
+    """mm_create_npy(order) is open_memmap(fortran_order=(order == 'F')), whatever the
+    shape: (2, 1) is C- and F-contiguous, and open_memmap still writes True."""
+    arr = np.arange(int(np.prod(shape)), dtype="<f8").reshape(shape, order=order)
+    want = open_memmap_file(tmp_path / "ref.npy", arr, order == "F")
+    got = create_filled(lib, tmp_path / "m.npy", arr, order)
+    assert got == want
+    assert (b"'fortran_order': True" in got) == (order == "F")
+    ref = np.load(tmp_path / "ref.npy", mmap_mode="r")
+    st, h = lib.open_npy(tmp_path / "m.npy", "r")
+    assert st == MM_OK, lib.error()
+    try:
+        assert lib.strides_of(h) == ref.strides
+        assert same_bytes(lib.numpy_view(h, "<f8"), np.asarray(ref))
+    finally:
+        lib.mm_close(h)
+
+
+def test_save_of_a_2x1_f_view_is_np_save(lib, tmp_path):
+    """np.save writes fortran_order False for a (2, 1) array even in F order, and so does
+    mm_save_npy: save and create answer to different numpy calls."""
+    arr = np.asfortranarray(np.arange(2.0).reshape(2, 1))
+    assert arr.flags.c_contiguous and arr.flags.f_contiguous
+    create_filled(lib, tmp_path / "m.npy", arr, "F")
+    st, h = lib.open_npy(tmp_path / "m.npy", "r")
+    assert st == MM_OK, lib.error()
+    try:
+        assert lib.save(h, tmp_path / "s.npy") == MM_OK, lib.error()
+    finally:
+        lib.mm_close(h)
+    want = np_save(tmp_path / "n.npy", arr)
+    assert b"'fortran_order': False" in want
+    assert file_bytes(tmp_path / "s.npy") == want
