@@ -199,9 +199,11 @@ impl DType {
     }
 }
 
-/// The padding test on a field named `''` without a title: a plain void type.
+/// `descr_to_dtype`'s padding test on a field named `''` without a title: its dtype's
+/// type is `numpy.void` and it has no names, which holds for a plain void type and for
+/// every subarray (numpy's subarray dtypes are void whatever their element).
 fn is_padding(described: &Described) -> bool {
-    described.levels.is_empty() && matches!(described.dtype.0.layout, Layout::Scalar(Scalar::Void))
+    !described.levels.is_empty() || matches!(described.dtype.0.layout, Layout::Scalar(Scalar::Void))
 }
 
 fn shape_value(value: &Value) -> Result<Vec<usize>> {
@@ -217,6 +219,11 @@ fn shape_value(value: &Value) -> Result<Vec<usize>> {
         }
     };
     match value {
+        // numpy refuses an empty list as a shape ("mismatch in size of old and new
+        // data-descriptor") while `()` means no subarray.
+        Value::List(items) if items.is_empty() => Err(bad(
+            "subarray shape [] is not valid (numpy: mismatch in size of old and new data-descriptor)",
+        )),
         Value::Tuple(items) | Value::List(items) => items.iter().map(dim).collect(),
         Value::Int(_) => Ok(vec![dim(value)?]),
         other => Err(bad(format!(
@@ -225,16 +232,30 @@ fn shape_value(value: &Value) -> Result<Vec<usize>> {
     }
 }
 
-/// The items of a descr entry: a tuple's.
+/// The items a descr entry unpacks into, as Python's `name, descr = entry` unpacks any
+/// iterable: a tuple or a list (np.load reads `['a', '<i4']` as `('a', '<i4')`), the
+/// characters of a str and the keys of a dict. `None` for what cannot be unpacked.
 fn entry_items(entry: &Value) -> Option<Vec<Value>> {
     match entry {
-        Value::Tuple(items) => Some(items.clone()),
+        Value::Tuple(items) | Value::List(items) => Some(items.clone()),
+        Value::Str(text) => Some(text.chars().map(|c| Value::Str(c.to_string())).collect()),
+        Value::Dict(pairs) => {
+            // A dict literal keeps the last of duplicate keys, in first-seen position.
+            let mut keys: Vec<Value> = Vec::new();
+            for (k, _) in pairs {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+            Some(keys)
+        }
         _ => None,
     }
 }
 
 /// One descr value read as `numpy.lib.format.descr_to_dtype` reads it: a str is a dtype
-/// text, a tuple is `(descr, shape)`, a list holds the fields.
+/// text, a tuple is `(descr, shape, ...)` (items past the second are ignored, as numpy
+/// ignores them), a list holds the fields.
 fn described(value: &Value, depth: usize) -> Result<Described> {
     if depth > pyliteral::MAX_NESTING {
         return Err(bad("descr nested too deeply"));
@@ -245,7 +266,7 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
             py_repr_str(text)
         ))),
         Value::Str(text) => Ok(Described::plain(DType::parse(text)?)),
-        Value::Tuple(items) if items.len() == 2 => {
+        Value::Tuple(items) if items.len() >= 2 => {
             let inner = described(&items[0], depth + 1)?;
             Ok(Described::wrapped(inner, shape_value(&items[1])?))
         }
@@ -254,7 +275,7 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
             let mut offset = 0usize;
             for entry in entries {
                 let parts = entry_items(entry)
-                    .ok_or_else(|| bad(format!("descr entry {entry} is not a tuple")))?;
+                    .ok_or_else(|| bad(format!("descr entry {entry} is not a tuple or a list")))?;
                 let (name_value, d) = match parts.as_slice() {
                     [name, descr] => (name, described(descr, depth + 1)?),
                     [name, descr, shape] => {
@@ -267,6 +288,7 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                         )))
                     }
                 };
+                // Only a tuple is a (title, name) pair; a list there is not a name.
                 let (title, name) = match name_value {
                     Value::Str(n) => (None, n.clone()),
                     Value::Tuple(tn) => match tn.as_slice() {
@@ -307,7 +329,8 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                             "record itemsize exceeds numpy's limit of {MAX_ITEMSIZE} bytes"
                         ))
                     })?;
-                // descr_to_dtype: unnamed plain void entries are padding.
+                // descr_to_dtype: unnamed void entries (plain void or any subarray) are
+                // padding; their bytes count, the entries do not.
                 if !padding {
                     fields.push(field);
                 }
@@ -773,6 +796,72 @@ mod tests {
         );
     }
 
+    /// np.load reads a descr through descr_to_dtype, which unpacks each entry as any
+    /// Python iterable: lists stand for tuples there, and an unnamed subarray is padding.
+    /// Each case was read by numpy 2.4's np.load with the result on the right.
+    #[test]
+    fn descr_entries_unpack_like_np_load() {
+        let cases = [
+            (
+                "[['a', '<i4'], ['b', '<i2', [2]]]",
+                "[('a', '<i4'), ('b', '<i2', (2,))]",
+                8,
+            ),
+            (
+                "[('a', '<i4'), ['b', '<i2', (2,)]]",
+                "[('a', '<i4'), ('b', '<i2', (2,))]",
+                8,
+            ),
+            ("[['a', '<i4', 2]]", "[('a', '<i4', (2,))]", 8),
+            ("[('a', '<i4', [2, 3])]", "[('a', '<i4', (2, 3))]", 24),
+            (
+                "[('b', ('<f8', [5]), [2])]",
+                "[('b', ('<f8', (5,)), (2,))]",
+                80,
+            ),
+            ("[('a', [['b', '<i4']])]", "[('a', [('b', '<i4')])]", 4),
+            // A str entry unpacks into its characters, a dict into its keys.
+            ("['ab']", "[('a', '|i1')]", 1),
+            ("[{'a': 1, '<i4': 2}]", "[('a', '<i4')]", 4),
+            // A (descr, shape) tuple ignores items past the second.
+            ("[('a', ('<i4', (2,), 7))]", "[('a', '<i4', (2,))]", 8),
+            // numpy's subarray dtypes are void: unnamed ones are padding.
+            ("[('', '<f8', (2,))]", "[('', '|V16')]", 16),
+            ("[('', ('<f8', (2,)))]", "[('', '|V16')]", 16),
+            ("[('', [('b', '<i4')], (2,))]", "[('', '|V8')]", 8),
+            ("[('', '|V4', ())]", "[('', '|V4')]", 4),
+            ("[('', [])]", "[('', [])]", 0),
+            (
+                "[('', '<i4', (1,)), ('a', '<i4')]",
+                "[('', '|V4'), ('a', '<i4')]",
+                8,
+            ),
+        ];
+        for (text, want, itemsize) in cases {
+            let d = parse(text);
+            assert_eq!((d.typestr(), d.itemsize()), (want, itemsize), "{text}");
+        }
+        // np.load refuses these too.
+        for text in [
+            "[[['t', 'a'], '<i4']]",
+            "[(['t', 'a'], '<i4')]",
+            "[('b', ['<f8', [5]], [2])]",
+            "['ab4']",
+            "[('a', '<i4', [])]",
+            "[('a', '<i4', [[2]])]",
+            "[('a', '<i4', (2,), 5)]",
+            "[(('t', 'a', 'x'), '<i4')]",
+            "[('a', ('<i4',))]",
+            "[5]",
+        ] {
+            assert_eq!(
+                DType::parse(text).unwrap_err().kind,
+                ErrorKind::InvalidArg,
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn descr_rejections() {
         for text in [
@@ -782,7 +871,6 @@ mod tests {
             "[('a',)]",
             "[('a','<i4',(2,),1)]",
             "[(1,'<i4')]",
-            "[['a','<i4']]",
             "[('a','zz')]",
             "[('a','<i4')",
             "('<i4', (2,))",

@@ -20,7 +20,8 @@ our own code, with numpy itself as the oracle:
   offsets past the allocation granularity, shape inference, views keeping the mapping);
 - test_header_growth_axis: the header length stays fixed as the growth axis grows;
 - mm_create_npy with order 'F' is open_memmap(fortran_order=True) for every shape, a
-  C-contiguous (2, 1) one included (issue 10, defect 19).
+  C-contiguous (2, 1) one included (issue 10, defect 19);
+- headers numpy reads with lists where np.save writes tuples (issue 10, defect 20).
 """
 
 import ast
@@ -529,3 +530,76 @@ def test_save_of_a_2x1_f_view_is_np_save(lib, tmp_path):
     want = np_save(tmp_path / "n.npy", arr)
     assert b"'fortran_order': False" in want
     assert file_bytes(tmp_path / "s.npy") == want
+
+
+# ------------------------------------------------------------ defect 20: list descrs
+
+def handmade_header(descr, shape="(2,)", version=1):
+    """A header as np.save lays it out (64-byte aligned, newline), with any descr text."""
+    text = ("{'descr': %s, 'fortran_order': False, 'shape': %s, }" % (descr, shape))
+    body = text.encode("latin-1")
+    prefix = 10 if version == 1 else 12
+    body += b" " * (63 - (prefix + len(body)) % 64) + b"\n"
+    length = len(body).to_bytes(2 if version == 1 else 4, "little")
+    return b"\x93NUMPY" + bytes([version, 0]) + length + body
+
+
+LIST_DESCRS = [
+    "[['a', '<i4'], ['b', '<i2', [2]]]",
+    "[('a', '<i4'), ['b', '<i2', (2,)]]",
+    "[['a', '<i4', 2]]",
+    "[('a', '<i4', [2, 3])]",
+    "[('b', ('<f8', [5]), [2])]",
+    "[['c', ['<f8', (5,)], [2]]]",
+    "[('a', [['b', '<i4'], ['c', '>f8', [3]]])]",
+    "[['r', [['c', ('<f8', (5,)), (2,)]], (3,)]]",
+    "[(('t', 'a'), '<i4'), ['b', '|u1']]",
+    "[['x', ([['a', '|i1'], ['', '|V3'], ['b', '|i1'], ['', '|V3']], [3]), [4]]]",
+    "['ab']",
+    "[{'a': 1, '<i4': 2}]",
+    "[('a', ('<i4', (2,), 7))]",
+    "[('', '<f8', (2,)), ('a', '<i4')]",
+    "[('', [('b', '<i4')], (2,)), ['a', '<i4']]",
+    "[[], ('a', '<i4')]",
+    # refused by np.load too
+    "[[['t', 'a'], '<i4']]",
+    "[('b', ['<f8', [5]], [2])]",
+    "['ab4']",
+    "[('a', '<i4', [])]",
+    "[('a', '<i4', (2,), 5)]",
+    "[5]",
+]
+
+
+@pytest.mark.parametrize("descr", LIST_DESCRS)
+def test_headers_np_load_reads(lib, tmp_path, descr):
+    """D11: every header np.load reads, mmarray reads the same; what it refuses,
+    mmarray refuses (MM_E_FORMAT)."""
+    path = tmp_path / "h.npy"
+    with open(path, "wb") as f:
+        f.write(handmade_header(descr) + bytes(range(256)) * 2)
+    before = file_bytes(path)
+    try:
+        ref = np.load(path, mmap_mode="r")
+    except Exception:  # numpy's refusal, whatever its exception class
+        ref = None
+    st, h = lib.open_npy(path, "r")
+    if ref is None:
+        if st == MM_OK:
+            lib.mm_close(h)
+        assert (st, h) == (MM_E_FORMAT, 0), lib.error()
+        assert "descr" in lib.error()
+    else:
+        assert st == MM_OK, lib.error()
+        try:
+            assert lib.dtype_of(h) == descr_text(ref.dtype)
+            assert np_dtype(lib.dtype_of(h)) == ref.dtype
+            assert lib.shape_of(h) == ref.shape
+            assert lib.mm_offset(h) == ref.offset
+            assert lib.raw_bytes(h) == np.ascontiguousarray(ref).tobytes()
+            # Saved again, it is what np.save writes for numpy's reading of it.
+            assert lib.save(h, tmp_path / "again.npy") == MM_OK, lib.error()
+        finally:
+            lib.mm_close(h)
+        assert file_bytes(tmp_path / "again.npy") == np_save(tmp_path / "n.npy", np.asarray(ref))
+    assert file_bytes(path) == before
