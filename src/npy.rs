@@ -102,15 +102,21 @@ pub fn open(path: &Path, mode: Mode) -> Result<View> {
     View::over(mapping, &spec, shape)
 }
 
-/// np.save's rule: Fortran order only for arrays F- and not C-contiguous.
+/// np.save's rule (`save`): Fortran order only for arrays F- and not C-contiguous.
 fn fortran_flag(shape: &[usize], strides: &[i64], itemsize: usize) -> bool {
     layout::is_f_contiguous(shape, strides, itemsize)
         && !layout::is_c_contiguous(shape, strides, itemsize)
 }
 
-/// open_memmap(path, mode='w+', dtype, shape, fortran_order=(order == F)): writes the
-/// header, sizes the file (sparse, zero data) and maps it read-write (mode r+). Every
-/// argument is validated before the file is touched.
+/// numpy's `np.lib.format.open_memmap(path, mode='w+', dtype=dtype, shape=shape,
+/// fortran_order=(order == F))`: writes the header, sizes the file (sparse, zero data)
+/// and maps it read-write (mode r+). The file is byte-identical to the one open_memmap
+/// writes, filled the same: its header says `fortran_order: True` exactly when `order`
+/// is F, whatever the shape (a 0-d, 1-D or (2, 1) array included), as open_memmap's
+/// does. It is therefore byte-identical to np.save of the filled array only where
+/// np.save's rule (F- and not C-contiguous) gives the same flag: for every C order, and
+/// for an F order whose array is not also C-contiguous. Every argument is validated
+/// before the file is touched.
 ///
 /// The file is changed by the one w+ sequence of `mm_open` (`mapping::create_with_prefix`):
 /// the data region is mapped and the header's blocks reserved *before* an existing file
@@ -123,8 +129,9 @@ fn fortran_flag(shape: &[usize], strides: &[i64], itemsize: usize) -> bool {
 pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Result<View> {
     let itemsize = dtype.itemsize();
     let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
-    let strides = layout::contiguous_strides(shape, itemsize, order)?;
-    let fortran = fortran_flag(shape, &strides, itemsize);
+    // Validates the shape against the address space; the strides follow from the order.
+    layout::contiguous_strides(shape, itemsize, order)?;
+    let fortran = order == Order::F;
     let head = header::encode(dtype, shape, fortran)?;
     (head.len() as u64)
         .checked_add(nbytes as u64)
@@ -144,10 +151,12 @@ pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Resu
 /// Bytes copied per write while saving: memory use of a save is bounded by this.
 const CHUNK: usize = 1 << 20;
 
-/// np.save of `view` to `path`: C order unless the view is F- and not C-contiguous,
-/// streamed through a bounded buffer, replacing `path` atomically (a temporary file in
-/// the same directory, anonymous until complete where the filesystem allows, fsync,
-/// rename, fsync of the directory). No `.npy` suffix is added.
+/// `np.save(path, view)` of the array the view shows, byte-identical to np.save's file:
+/// the header says `fortran_order: True` exactly when the view is F- and not
+/// C-contiguous (np.save's rule: never for a 0-d, 1-D or (2, 1) view), else the data is
+/// in C order; streamed through a bounded buffer, replacing `path` atomically (a
+/// temporary file in the same directory, anonymous until complete where the filesystem
+/// allows, fsync, rename, fsync of the directory). No `.npy` suffix is added.
 ///
 /// An error means the target is untouched; MM_OK means it was replaced and the rename
 /// fsynced. Everything that can fail is done before the target changes: the directory

@@ -26,8 +26,15 @@ pub struct Field {
     pub dtype: DType,
     /// Byte offset of the field within the record.
     pub offset: usize,
-    /// Subarray dimensions; empty for a plain field.
+    /// Subarray dimensions, all nesting levels concatenated (outermost first); empty for
+    /// a plain field.
     pub shape: Vec<usize>,
+    /// How `shape` splits into numpy's nested subarray levels: the number of dimensions
+    /// of each level, outermost first, when there are two or more levels (numpy's
+    /// `('c', ('<f8', (5,)), (2,))` has shape `[2, 5]` and nesting `[1, 1]`); empty for
+    /// a plain field or a single level. numpy keeps the levels apart in its descr, so
+    /// they are kept here for the descr text to be numpy's.
+    pub nesting: Vec<usize>,
 }
 
 impl Field {
@@ -38,10 +45,47 @@ impl Field {
     }
 }
 
-/// A dtype or a subarray of one, as a descr entry describes it.
+/// A dtype or a (possibly nested) subarray of one, as a descr entry describes it.
 pub(crate) struct Described {
     pub dtype: DType,
-    pub shape: Vec<usize>,
+    /// The subarray levels, outermost first; none is empty (numpy drops `()` levels).
+    pub levels: Vec<Vec<usize>>,
+}
+
+impl Described {
+    fn plain(dtype: DType) -> Described {
+        Described {
+            dtype,
+            levels: Vec::new(),
+        }
+    }
+
+    /// `numpy.dtype((inner, shape))`: a new outermost level, unless `shape` is `()`.
+    fn wrapped(inner: Described, shape: Vec<usize>) -> Described {
+        let mut levels = Vec::with_capacity(inner.levels.len() + 1);
+        if !shape.is_empty() {
+            levels.push(shape);
+        }
+        levels.extend(inner.levels);
+        Described {
+            dtype: inner.dtype,
+            levels,
+        }
+    }
+
+    /// The levels concatenated.
+    fn shape(&self) -> Vec<usize> {
+        self.levels.concat()
+    }
+
+    /// [`Field::nesting`] of these levels.
+    fn nesting(&self) -> Vec<usize> {
+        if self.levels.len() < 2 {
+            Vec::new()
+        } else {
+            self.levels.iter().map(Vec::len).collect()
+        }
+    }
 }
 
 fn bad(reason: impl Into<String>) -> MmError {
@@ -97,6 +141,16 @@ impl DType {
                     f.name
                 )));
             }
+            if !f.nesting.is_empty()
+                && (f.nesting.len() < 2
+                    || f.nesting.contains(&0)
+                    || f.nesting.iter().sum::<usize>() != f.shape.len())
+            {
+                return Err(bad(format!(
+                    "field {:?}: nesting {:?} does not split the subarray shape {:?} into two or more levels",
+                    f.name, f.nesting, f.shape
+                )));
+            }
             if let Some(t) = &f.title {
                 if !seen.insert(t) {
                     return Err(bad(format!(
@@ -138,12 +192,18 @@ impl DType {
     /// `numpy.lib.format.descr_to_dtype` does.
     pub(crate) fn from_descr(value: &Value) -> Result<(DType, Vec<usize>)> {
         let d = described(value, 0)?;
-        Ok((d.dtype, d.shape))
+        // A top-level subarray becomes dimensions of the array (numpy expands every
+        // level), so the levels are simply concatenated here.
+        let shape = d.shape();
+        Ok((d.dtype, shape))
     }
 }
 
-fn is_padding(name: &str, dtype: &DType) -> bool {
-    name.is_empty() && matches!(dtype.0.layout, Layout::Scalar(Scalar::Void))
+/// `descr_to_dtype`'s padding test on a field named `''` without a title: its dtype's
+/// type is `numpy.void` and it has no names, which holds for a plain void type and for
+/// every subarray (numpy's subarray dtypes are void whatever their element).
+fn is_padding(described: &Described) -> bool {
+    !described.levels.is_empty() || matches!(described.dtype.0.layout, Layout::Scalar(Scalar::Void))
 }
 
 fn shape_value(value: &Value) -> Result<Vec<usize>> {
@@ -159,6 +219,11 @@ fn shape_value(value: &Value) -> Result<Vec<usize>> {
         }
     };
     match value {
+        // numpy refuses an empty list as a shape ("mismatch in size of old and new
+        // data-descriptor") while `()` means no subarray.
+        Value::List(items) if items.is_empty() => Err(bad(
+            "subarray shape [] is not valid (numpy: mismatch in size of old and new data-descriptor)",
+        )),
         Value::Tuple(items) | Value::List(items) => items.iter().map(dim).collect(),
         Value::Int(_) => Ok(vec![dim(value)?]),
         other => Err(bad(format!(
@@ -167,6 +232,30 @@ fn shape_value(value: &Value) -> Result<Vec<usize>> {
     }
 }
 
+/// The items a descr entry unpacks into, as Python's `name, descr = entry` unpacks any
+/// iterable: a tuple or a list (np.load reads `['a', '<i4']` as `('a', '<i4')`), the
+/// characters of a str and the keys of a dict. `None` for what cannot be unpacked.
+fn entry_items(entry: &Value) -> Option<Vec<Value>> {
+    match entry {
+        Value::Tuple(items) | Value::List(items) => Some(items.clone()),
+        Value::Str(text) => Some(text.chars().map(|c| Value::Str(c.to_string())).collect()),
+        Value::Dict(pairs) => {
+            // A dict literal keeps the last of duplicate keys, in first-seen position.
+            let mut keys: Vec<Value> = Vec::new();
+            for (k, _) in pairs {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+            Some(keys)
+        }
+        _ => None,
+    }
+}
+
+/// One descr value read as `numpy.lib.format.descr_to_dtype` reads it: a str is a dtype
+/// text, a tuple is `(descr, shape, ...)` (items past the second are ignored, as numpy
+/// ignores them), a list holds the fields.
 fn described(value: &Value, depth: usize) -> Result<Described> {
     if depth > pyliteral::MAX_NESTING {
         return Err(bad("descr nested too deeply"));
@@ -176,39 +265,22 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
             "{} is a str, not a descr list",
             py_repr_str(text)
         ))),
-        Value::Str(text) => Ok(Described {
-            dtype: DType::parse(text)?,
-            shape: Vec::new(),
-        }),
-        Value::Tuple(items) if items.len() == 2 => {
+        Value::Str(text) => Ok(Described::plain(DType::parse(text)?)),
+        Value::Tuple(items) if items.len() >= 2 => {
             let inner = described(&items[0], depth + 1)?;
-            let mut shape = shape_value(&items[1])?;
-            shape.extend(inner.shape);
-            Ok(Described {
-                dtype: inner.dtype,
-                shape,
-            })
+            Ok(Described::wrapped(inner, shape_value(&items[1])?))
         }
         Value::List(entries) => {
             let mut fields = Vec::new();
             let mut offset = 0usize;
             for entry in entries {
-                let Value::Tuple(parts) = entry else {
-                    return Err(bad(format!("descr entry {entry} is not a tuple")));
-                };
+                let parts = entry_items(entry)
+                    .ok_or_else(|| bad(format!("descr entry {entry} is not a tuple or a list")))?;
                 let (name_value, d) = match parts.as_slice() {
                     [name, descr] => (name, described(descr, depth + 1)?),
                     [name, descr, shape] => {
                         let inner = described(descr, depth + 1)?;
-                        let mut full = shape_value(shape)?;
-                        full.extend(inner.shape);
-                        (
-                            name,
-                            Described {
-                                dtype: inner.dtype,
-                                shape: full,
-                            },
-                        )
+                        (name, Described::wrapped(inner, shape_value(shape)?))
                     }
                     _ => {
                         return Err(bad(format!(
@@ -216,6 +288,7 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                         )))
                     }
                 };
+                // Only a tuple is a (title, name) pair; a list there is not a name.
                 let (title, name) = match name_value {
                     Value::Str(n) => (None, n.clone()),
                     Value::Tuple(tn) => match tn.as_slice() {
@@ -228,12 +301,14 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                     },
                     other => return Err(bad(format!("field name {other} is not a str"))),
                 };
+                let padding = title.is_none() && name.is_empty() && is_padding(&d);
                 let field = Field {
                     name,
                     title,
+                    shape: d.shape(),
+                    nesting: d.nesting(),
                     dtype: d.dtype,
                     offset,
-                    shape: d.shape,
                 };
                 let size = field
                     .dtype
@@ -254,18 +329,13 @@ fn described(value: &Value, depth: usize) -> Result<Described> {
                             "record itemsize exceeds numpy's limit of {MAX_ITEMSIZE} bytes"
                         ))
                     })?;
-                // descr_to_dtype: unnamed plain void entries are padding.
-                if !(field.title.is_none()
-                    && field.shape.is_empty()
-                    && is_padding(&field.name, &field.dtype))
-                {
+                // descr_to_dtype: unnamed void entries (plain void or any subarray) are
+                // padding; their bytes count, the entries do not.
+                if !padding {
                     fields.push(field);
                 }
             }
-            Ok(Described {
-                dtype: DType::record(fields, offset)?,
-                shape: Vec::new(),
-            })
+            Ok(Described::plain(DType::record(fields, offset)?))
         }
         other => Err(bad(format!(
             "{other} is not a dtype descr (a str, a list of fields or a (descr, shape) pair)"
@@ -404,6 +474,7 @@ pub(super) fn parse_comma_text(text: &str) -> std::result::Result<DType, Failure
             dtype,
             offset,
             shape,
+            nesting: Vec::new(),
         };
         let size = field
             .shape
@@ -472,14 +543,26 @@ fn descr_text(fields: &[Field], itemsize: usize) -> String {
             None => out.push_str(&py_repr_str(&f.name)),
         }
         out.push_str(", ");
-        if f.dtype.fields().is_some() {
-            out.push_str(f.dtype.typestr());
+        let mut element = if f.dtype.fields().is_some() {
+            f.dtype.typestr().to_string()
         } else {
-            out.push_str(&py_repr_str(f.dtype.typestr()));
+            py_repr_str(f.dtype.typestr())
+        };
+        // numpy's descr of a nested subarray: the inner levels as `(descr, shape)`
+        // pairs, innermost first, and the outermost level as the entry's third item.
+        let mut outer: &[usize] = &f.shape;
+        if !f.nesting.is_empty() {
+            let mut end = f.shape.len();
+            for &n in f.nesting[1..].iter().rev() {
+                element = format!("({element}, {})", shape_text(&f.shape[end - n..end]));
+                end -= n;
+            }
+            outer = &f.shape[..end];
         }
-        if !f.shape.is_empty() {
+        out.push_str(&element);
+        if !outer.is_empty() {
             out.push_str(", ");
-            out.push_str(&shape_text(&f.shape));
+            out.push_str(&shape_text(outer));
         }
         out.push(')');
         at = f.offset + f.size();

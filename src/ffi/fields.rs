@@ -28,9 +28,11 @@ pub extern "C" fn mm_field_count(a: mm_array) -> usize {
 /// \param dtype        receives its dtype text, or NULL: for a subarray field the element
 ///                     dtype; for a nested record its descr list.
 /// \param byte_offset  receives its byte offset within the record, or NULL.
-/// \param ndim         receives the number of subarray dimensions (0 for a plain field),
-///                     or NULL.
-/// \param shape        receives the subarray dimensions, or NULL.
+/// \param ndim         receives the number of subarray dimensions (0 for a plain field;
+///                     nested subarray levels counted together), or NULL.
+/// \param shape        receives the subarray dimensions, nested levels concatenated
+///                     outermost first (numpy's `('c', ('<f8', (5,)), (2,))` gives
+///                     2, 5), or NULL.
 /// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_INVALID_ARG when `i >= mm_field_count(a)`.
 ///         The strings and the shape stay valid while the handle is open.
 ///

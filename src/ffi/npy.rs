@@ -50,9 +50,12 @@ pub unsafe extern "C" fn mm_open_npy(
 /// data read-write, as numpy's `open_memmap(path, mode='w+', dtype, shape,
 /// fortran_order=(order == 'F'))`: the header is written exactly as np.save writes it,
 /// the data is zero (sparse), and the handle reports mode "r+". Once filled and flushed,
-/// the file is byte-identical to np.save of the same array. The header says
-/// `fortran_order: True` only when the array is F- and not C-contiguous (never for 0-d
-/// or 1-D arrays). Every argument is checked before the file is touched; on failure a
+/// the file is byte-identical to open_memmap's filled the same: the header says
+/// `fortran_order: True` exactly when `order` is 'F', for any shape. That is np.save's
+/// file of the same array too, except for an 'F' array that is also C-contiguous (0-d,
+/// 1-D, (2, 1), ...), for which np.save writes `fortran_order: False`. Every argument
+/// is checked before the file is touched; a failure (a full disk, the mapping refused,
+/// a FIFO or device at `path`) leaves an existing file byte-for-byte as it was, and a
 /// file this call created is removed.
 ///
 /// \param path   the file to create: a NUL-terminated path.
@@ -96,13 +99,20 @@ pub unsafe extern "C" fn mm_create_npy(
     })
 }
 
-/// Writes the view `a` to `path` exactly as np.save would write that array (C order
-/// unless the view is F- and not C-contiguous; big-endian data stays big-endian), with
+/// Writes the view `a` to `path` byte-identical to `np.save(path, view)` (header
+/// `fortran_order: True` and data in F order exactly when the view is F- and not
+/// C-contiguous, else C order; big-endian data stays big-endian), with
 /// bounded memory (no copy of the whole array). The target is replaced atomically: the
-/// data goes to a new temporary file in the same directory (mode 0666 & ~umask), which
-/// is fsynced and renamed over `path`, and the directory is fsynced; on failure the
-/// temporary file is removed and `path` is untouched. Unlike np.save, no ".npy" suffix
-/// is appended.
+/// data goes to a new temporary file in the same directory, which is fsynced and swapped
+/// in for `path`, and the directory is fsynced; on failure the temporary file is removed
+/// and `path` is untouched. Unlike np.save, no ".npy" suffix is appended. What np.save
+/// respects is respected: an existing target keeps its permission bits, a target the
+/// caller could not open for writing is MM_E_PERMISSION, and a symlink's target is what
+/// gets replaced (the link stays). Only a regular file is replaced: a FIFO, device or
+/// socket is MM_E_IO (ENODEV), a directory MM_E_IO (EISDIR). Other hard links of the old
+/// file keep the old data, and a handle that maps the old file keeps mapping it. The
+/// source is read through the guarded copies: a source truncated underneath is MM_E_IO,
+/// never SIGBUS.
 ///
 /// \param a     the view to save.
 /// \param path  the target file: a NUL-terminated path.

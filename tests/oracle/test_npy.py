@@ -276,9 +276,19 @@ def test_create_fill_flush_equals_np_save(lib, tmp_path, dt, kind):
         assert lib.mm_flush(h) == MM_OK
     finally:
         lib.mm_close(h)
-    want = saved_bytes(tmp_path / "n.npy", arr)
+    # The reference is open_memmap(fortran_order=(order == 'F')) filled the same; it is
+    # np.save's file too, except for an 'F' array that is also C-contiguous (1x7F, 7x1F),
+    # where np.save writes fortran_order False (issue 10, defect 19).
+    ref = np.lib.format.open_memmap(tmp_path / "o.npy", mode="w+", dtype=arr.dtype,
+                                    shape=arr.shape, fortran_order=(order == "F"))
+    ref[...] = arr
+    ref.flush()
+    del ref
+    want = file_bytes(tmp_path / "o.npy")
     got = file_bytes(path)
     assert got == want
+    saved = saved_bytes(tmp_path / "n.npy", arr)
+    assert (got == saved) == (order == "C" or not arr.flags.c_contiguous)
     assert offset % 64 == 0 and offset == np.load(path, mmap_mode="r").offset
     back = np.load(path)
     assert back.dtype == arr.dtype and back.shape == arr.shape
