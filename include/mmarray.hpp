@@ -87,6 +87,13 @@ constexpr bool big_endian() noexcept {
 #endif
 }
 
+/// A shape for the C API: never NULL. An empty shape is a 0-d array, while a NULL shape
+/// asks mm_open to infer a 1-D one (an empty vector's data() may be NULL).
+inline const std::size_t *dims(const std::vector<std::size_t> &shape) noexcept {
+  static const std::size_t none = 0;
+  return shape.empty() ? &none : shape.data();
+}
+
 template <class T> struct is_complex : std::false_type {};
 template <class F> struct is_complex<std::complex<F>> : std::true_type {};
 
@@ -138,14 +145,16 @@ public:
   ~array() { reset(); }
 
   /// numpy.memmap(path, dtype, mode, offset, shape, order); no shape = infer a 1-D shape
-  /// from the file size. dtype nullptr means "u1", mode nullptr "r+".
+  /// from the file size, an empty shape (std::vector<std::size_t>{}) = a 0-d array.
+  /// dtype nullptr means "u1", mode nullptr "r+".
   static array open(const std::string &path, const char *dtype = "u1", const char *mode = "r+",
                     std::uint64_t offset = 0,
                     const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
                     char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_open(path.c_str(), dtype, mode, offset, shape ? shape->data() : nullptr,
-                          shape ? shape->size() : 0, order, &h));
+    detail::check(mm_open(path.c_str(), dtype, mode, offset,
+                          shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
+                          order, &h));
     return array(h);
   }
 
@@ -155,8 +164,9 @@ public:
                        const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
                        char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_open_fd(fd, dtype, mode, offset, shape ? shape->data() : nullptr,
-                             shape ? shape->size() : 0, order, &h));
+    detail::check(mm_open_fd(fd, dtype, mode, offset,
+                             shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
+                             order, &h));
     return array(h);
   }
 
@@ -175,7 +185,7 @@ public:
   static array create_npy(const std::string &path, const char *dtype,
                           const std::vector<std::size_t> &shape, char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_create_npy(path.c_str(), dtype, shape.data(), shape.size(), order, &h));
+    detail::check(mm_create_npy(path.c_str(), dtype, detail::dims(shape), shape.size(), order, &h));
     return array(h);
   }
 
@@ -189,7 +199,7 @@ public:
                                         " dimensions");
     }
     mm_array h = 0;
-    detail::check(mm_view(h_, dtype, byte_offset, shape.data(), shape.size(),
+    detail::check(mm_view(h_, dtype, byte_offset, detail::dims(shape), shape.size(),
                           strides ? strides->data() : nullptr, &h));
     return array(h);
   }

@@ -233,6 +233,34 @@ int main() {
   }
   CHECK(mm_handle_count() == live0);
 
+  {
+    // Issue 10 defect 12: an empty shape vector is a 0-d array (its data() may be NULL,
+    // which would ask mm_open to infer a 1-D shape). w+ makes an 8-byte file of one <f8;
+    // r+ on a 24-byte file sees its first element only.
+    const std::string z = std::string(dir) + "/zero_d.f8";
+    {
+      auto w = mmarray::array::open(z, "<f8", "w+", 0, std::vector<std::size_t>{});
+      CHECK(w.ndim() == 0 && w.shape().empty() && w.strides().empty() && w.size() == 1);
+      *w.data<double>() = 2.25;
+      w.flush();
+    }
+    std::ifstream zf(z, std::ios::binary | std::ios::ate);
+    CHECK(static_cast<std::size_t>(zf.tellg()) == 8);
+    {
+      auto grow = mmarray::array::open(z, "u1", "r+");
+      CHECK(grow.size() == 8);
+    }
+    std::ofstream(z, std::ios::binary | std::ios::app) << std::string(16, '\0');
+    {
+      auto r = mmarray::array::open(z, "<f8", "r+", 0, std::vector<std::size_t>{});
+      CHECK(r.ndim() == 0 && r.size() == 1 && r.nbytes() == 8 && *r.data<double>() == 2.25);
+      auto v = r.view("<i8", 0, {});  // an empty shape is 0-d for view() too
+      CHECK(v.ndim() == 0 && v.size() == 1 && v.dtype() == "<i8");
+    }
+    std::remove(z.c_str());
+  }
+  CHECK(mm_handle_count() == live0);
+
   std::remove(path.c_str());
   rmdir(dir);
   if (failures == 0) {
