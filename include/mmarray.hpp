@@ -14,8 +14,9 @@
  *   -fno-exceptions).
  * - data<T>() checks that the array's dtype is T's numpy type string in the machine's
  *   byte order ("<f8" for double on x86-64, "|b1" for bool, "<c16" for
- *   std::complex<double>...). Compiled as C++20, span<T>() gives a std::span over a
- *   contiguous array.
+ *   std::complex<double>...) and that the data is aligned for T (else it throws; an
+ *   array at an odd offset is read with get<T>(i) / set<T>(i, v) or data_bytes()).
+ *   Compiled as C++20, span<T>() gives a std::span over a contiguous array.
  *
  * Link with the mmarray library (CMake target mmarray::mmarray, or pkg-config mmarray).
  */
@@ -29,6 +30,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -243,20 +245,51 @@ public:
     return p;
   }
 
-  /// The first element as a T*, after checking that the dtype is T in native byte order.
+  /// The array's first byte, for any dtype and any alignment (read it with std::memcpy).
+  std::byte *data_bytes() const { return static_cast<std::byte *>(data()); }
+
+  /// The first element as a T*, after checking that the dtype is T in native byte order
+  /// and that the data is aligned for T: an array at an odd offset (numpy allows <f8 at
+  /// byte 3) throws MM_E_INVALID_ARG instead of giving a misaligned T*; read such an
+  /// array with get<T>() / set<T>() or data_bytes().
   template <class T> T *data() const {
-    const std::string want = detail::typestr<T>();
-    const std::string have = dtype();
-    if (have != want) {
-      throw error(MM_E_INVALID_ARG, "mmarray::array::data<T>: the array's dtype is " + have +
-                                        " but T is " + want);
+    require_dtype<T>("data<T>");
+    void *p = data();
+    if ((flags() & MM_ALIGNED) == 0 || reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) {
+      throw error(MM_E_INVALID_ARG,
+                  "mmarray::array::data<T>: the array's data is not aligned for T (alignment " +
+                      std::to_string(alignof(T)) +
+                      "); use get<T>(i), set<T>(i, v) or data_bytes()");
     }
-    return static_cast<T *>(data());
+    return static_cast<T *>(p);
+  }
+
+  /// Element i (in memory order) of a C- or F-contiguous array of dtype T, copied with
+  /// std::memcpy: works at any alignment. Throws MM_E_OUT_OF_BOUNDS for i >= size().
+  template <class T> T get(std::size_t i) const {
+    T value;
+    std::memcpy(&value, element<T>("get<T>", i), sizeof(T));
+    return value;
+  }
+
+  /// Stores v as element i (in memory order), at any alignment; MM_E_READ_ONLY for an
+  /// array that is not writeable.
+  template <class T> void set(std::size_t i, const T &v) const {
+    std::byte *p = element<T>("set<T>", i);
+    if (!writeable()) {
+      throw error(MM_E_READ_ONLY, "mmarray::array::set<T>: the array is read-only");
+    }
+    std::memcpy(p, &v, sizeof(T));
   }
 
 #ifdef MMARRAY_HPP_HAS_SPAN
-  /// All elements of a C- or F-contiguous array, in memory order (C++20).
+  /// All elements of a C- or F-contiguous array, in memory order (C++20); an empty
+  /// array gives an empty span. Same dtype and alignment checks as data<T>().
   template <class T> std::span<T> span() const {
+    require_dtype<T>("span<T>");
+    if (size() == 0) {
+      return std::span<T>();
+    }
     T *p = data<T>();
     if ((flags() & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
       throw error(MM_E_INVALID_ARG, "mmarray::array::span<T>: the array is not contiguous");
@@ -308,6 +341,29 @@ private:
     if (h_ != 0) {
       mm_close(std::exchange(h_, 0));
     }
+  }
+  template <class T> void require_dtype(const char *what) const {
+    const std::string want = detail::typestr<T>();
+    const std::string have = dtype();
+    if (have != want) {
+      throw error(MM_E_INVALID_ARG, std::string("mmarray::array::") + what +
+                                        ": the array's dtype is " + have + " but T is " + want);
+    }
+  }
+  /// The address of element i (memory order) of a contiguous array of dtype T.
+  template <class T> std::byte *element(const char *what, std::size_t i) const {
+    require_dtype<T>(what);
+    const std::size_t n = size();
+    if (i >= n) {
+      throw error(MM_E_OUT_OF_BOUNDS, std::string("mmarray::array::") + what + ": index " +
+                                          std::to_string(i) + " of an array of " +
+                                          std::to_string(n) + " elements");
+    }
+    if ((flags() & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
+      throw error(MM_E_INVALID_ARG,
+                  std::string("mmarray::array::") + what + ": the array is not contiguous");
+    }
+    return data_bytes() + i * sizeof(T);
   }
   void require_open() const {
     if (h_ == 0) {
