@@ -32,6 +32,7 @@ module mmarray
   public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
+  public :: mm_handle_count
 
   integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
     MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
@@ -150,6 +151,10 @@ module mmarray
       import :: c_int64_t, c_int32_t
       integer(c_int64_t), value :: a
       integer(c_int32_t) :: mm_flags
+    end function
+    function mm_handle_count() bind(C, name="mm_handle_count")
+      import :: c_size_t
+      integer(c_size_t) :: mm_handle_count
     end function
     function mm_last_error_message() bind(C, name="mm_last_error_message")
       import :: c_ptr
@@ -295,7 +300,17 @@ contains
     call check(mm_save_npy(arr%h, path // c_null_char), stat, errmsg)
   end subroutine
 
+  !> n in decimal, without blanks.
+  function itoa(n) result(s)
+    integer, intent(in) :: n
+    character(len=:), allocatable :: s
+    character(len=24) :: buf
+    write(buf, "(i0)") n
+    s = trim(buf)
+  end function
+
   !> A new view over the same mapping (see mm_view); strides in bytes, absent for C order.
+  !> strides, when present, must have one entry per dimension (else MM_E_INVALID_ARG).
   function mm_view_f(base, shape, byte_offset, strides, dtype, stat, errmsg) result(arr)
     type(mm_array_f), intent(in) :: base
     integer(c_size_t), intent(in) :: shape(:)
@@ -320,6 +335,11 @@ contains
     end if
     pst = c_null_ptr
     if (present(strides)) then
+      if (size(strides) /= size(shape)) then
+        call report(MM_E_INVALID_ARG, "mm_view_f: " // itoa(size(strides)) // &
+                    " strides for " // itoa(size(shape)) // " dimensions", stat, errmsg)
+        return
+      end if
       allocate(st(max(size(strides), 1)))
       st(1:size(strides)) = strides
       pst = c_loc(st)

@@ -123,10 +123,35 @@ program test_mmarray
   missing = mm_open_f(trim(dir) // "/a.f8", "<q3", "r", stat=stat)
   call expect(stat == MM_E_INVALID_ARG, "bad dtype")
 
+  call test_view_strides_mismatch()
+
   if (failures /= 0) error stop "test_mmarray: checks failed"
   print "(a)", "test_mmarray (Fortran): all checks passed"
 
 contains
+
+  !> Issue 10 defect 13: mm_view_f with fewer (or more) strides than dimensions read past
+  !> the strides array and returned stat 0; now MM_E_INVALID_ARG with a message, no view.
+  subroutine test_view_strides_mismatch()
+    type(mm_array_f) :: base, v
+    integer :: st, live
+    character(len=512) :: m
+    base = mm_open_f(trim(dir) // "/strides.u1", "u1", "w+", shape=[24_c_size_t])
+    live = int(mm_handle_count())
+    v = mm_view_f(base, [2_c_size_t, 3_c_size_t], strides=[8_c_int64_t], dtype="<i4", &
+                  stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. v%h == 0, "1 stride for 2 dimensions")
+    call expect(trim(m) == "mm_view_f: 1 strides for 2 dimensions", "message: " // trim(m))
+    v = mm_view_f(base, [2_c_size_t], strides=[4_c_int64_t, 4_c_int64_t], dtype="<i4", stat=st)
+    call expect(st == MM_E_INVALID_ARG .and. v%h == 0, "2 strides for 1 dimension")
+    call expect(int(mm_handle_count()) == live, "no view was opened")
+    ! The matching call still works: a (2, 3) <i4 view with strides (12, 4).
+    v = mm_view_f(base, [2_c_size_t, 3_c_size_t], strides=[12_c_int64_t, 4_c_int64_t], &
+                  dtype="<i4", stat=st)
+    call expect(st == MM_OK .and. all(mm_shape_f(v) == [2, 3]), "matching strides")
+    call mm_close_f(v)
+    call mm_close_f(base)
+  end subroutine
 
   subroutine expect(ok, what)
     logical, intent(in) :: ok
