@@ -8,6 +8,7 @@
 !>   x(2,3) = 1.0d0
 !>   call mm_close_f(a)
 !>   a = mm_open_npy_f("data.npy", "r+")   ! dtype, shape and order from the .npy header
+!>   a = mm_open_f("x.f8", "<f8", "w+", ndim=0)  ! a 0-d array: ndim=0, not shape=[]
 !>
 !> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
 !>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
@@ -222,19 +223,25 @@ contains
   !> numpy.memmap(path, dtype, mode, offset, shape, order). dtype defaults to "u1", mode
   !> to "r+", order to "C"; shape absent infers a 1-D shape from the file size. shape is
   !> numpy's shape (with order="F" it is also the Fortran shape of mm_pointer's result).
-  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg) result(arr)
+  !>
+  !> A 0-d array (numpy's shape ()) needs ndim=0: gfortran passes an empty array
+  !> constructor (shape=[integer(c_size_t) ::]) to an optional argument as absent, which
+  !> would infer a 1-D shape. ndim, when present, is the number of dimensions: 0 with
+  !> shape absent or empty, else size(shape) (a mismatch is MM_E_INVALID_ARG).
+  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg, ndim) result(arr)
     character(len=*), intent(in) :: path
     character(len=*), intent(in), optional :: dtype, mode, order
     integer(c_size_t), intent(in), optional, target :: shape(:)
     integer(c_int64_t), intent(in), optional :: offset
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
+    integer, intent(in), optional :: ndim
     type(mm_array_f) :: arr
     character(len=:), allocatable :: dt, md
     character(kind=c_char) :: ord
     integer(c_size_t), allocatable, target :: shp(:)
     type(c_ptr) :: pshape
-    integer(c_size_t) :: ndim
+    integer(c_size_t) :: n
     integer(c_int64_t) :: off
     dt = "u1"
     md = "r+"
@@ -245,15 +252,26 @@ contains
     if (present(order)) ord = order(1:1)
     if (present(offset)) off = offset
     pshape = c_null_ptr
-    ndim = 0
+    n = 0
     if (present(shape)) then
       allocate(shp(max(size(shape), 1)))  ! a 0-d array still needs a non-NULL pointer
       shp(1:size(shape)) = shape
       pshape = c_loc(shp)
-      ndim = size(shape, kind=c_size_t)
+      n = size(shape, kind=c_size_t)
+    end if
+    if (present(ndim)) then
+      if (ndim /= n) then
+        call report(MM_E_INVALID_ARG, "mm_open_f: ndim=" // itoa(ndim) // " but shape has " // &
+                    itoa(int(n)) // " entries", stat, errmsg)
+        return
+      end if
+      if (.not. present(shape)) then  ! ndim=0: a 0-d array, through a non-NULL pointer
+        allocate(shp(1))
+        pshape = c_loc(shp)
+      end if
     end if
     call check(mm_open(path // c_null_char, dt // c_null_char, md // c_null_char, off, &
-                       pshape, ndim, ord, arr%h), stat, errmsg)
+                       pshape, n, ord, arr%h), stat, errmsg)
   end function
 
   !> np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its

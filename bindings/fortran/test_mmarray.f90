@@ -124,11 +124,60 @@ program test_mmarray
   call expect(stat == MM_E_INVALID_ARG, "bad dtype")
 
   call test_view_strides_mismatch()
+  call test_zero_d()
 
   if (failures /= 0) error stop "test_mmarray: checks failed"
   print "(a)", "test_mmarray (Fortran): all checks passed"
 
 contains
+
+  !> Issue 10 defect 14: shape=[integer(c_size_t) ::] reaches an optional argument as
+  !> absent with gfortran (a 1-D shape is inferred); ndim=0 asks for a 0-d array.
+  subroutine test_zero_d()
+    type(mm_array_f) :: z, one
+    real(c_double), pointer :: v(:)
+    integer :: st, u
+    integer(c_int64_t) :: bytes
+    character(len=512) :: m
+    character(len=:), allocatable :: path
+    path = trim(dir) // "/zero_d.f8"
+    z = mm_open_f(path, "<f8", "w+", ndim=0, stat=st)
+    call expect(st == MM_OK, "w+ with ndim=0")
+    call expect(mm_ndim(z%h) == 0 .and. mm_size(z%h) == 1 .and. size(mm_shape_f(z)) == 0, &
+                "w+ ndim=0 is 0-d")
+    one = mm_view_f(z, [1_c_size_t])  ! a 1-element 1-D view to write through
+    call mm_pointer(one, v)
+    v(1) = 2.25d0
+    call mm_close_f(one)
+    call mm_close_f(z)
+    inquire(file=path, size=bytes)
+    call expect(bytes == 8, "a 0-d <f8 file has 8 bytes")
+    ! Grow the file to 3 doubles; r+ with ndim=0 (and with an empty constructor too)
+    ! still sees one element, the first.
+    open(newunit=u, file=path, access="stream", form="unformatted", position="append")
+    write(u) 7.5d0, 8.5d0
+    close(u)
+    inquire(file=path, size=bytes)
+    call expect(bytes == 24, "grown to 24 bytes")
+    z = mm_open_f(path, "<f8", "r+", ndim=0, shape=[integer(c_size_t) ::])
+    call expect(mm_ndim(z%h) == 0 .and. mm_size(z%h) == 1, "r+ ndim=0 is 0-d")
+    one = mm_view_f(z, [1_c_size_t])
+    call mm_pointer(one, v)
+    call expect(v(1) == 2.25d0, "r+ ndim=0 reads the value")
+    call mm_close_f(one)
+    call mm_close_f(z)
+    ! The pitfall itself, shown (a compiler may change it): without ndim.
+    z = mm_open_f(path, "<f8", "r", shape=[integer(c_size_t) ::])
+    print "(a,i0,a)", "note: shape=[] without ndim opened ", mm_ndim(z%h), &
+      " dimension(s) (1 with gfortran 12: the constructor reaches mm_open_f as absent)"
+    call mm_close_f(z)
+    ! ndim and shape disagree.
+    z = mm_open_f(path, "<f8", "r", shape=[1_c_size_t], ndim=0, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. z%h == 0, "ndim=0 with a 1-entry shape")
+    call expect(trim(m) == "mm_open_f: ndim=0 but shape has 1 entries", "message: " // trim(m))
+    z = mm_open_f(path, "<f8", "r", ndim=2, stat=st)
+    call expect(st == MM_E_INVALID_ARG .and. z%h == 0, "ndim=2 without a shape")
+  end subroutine
 
   !> Issue 10 defect 13: mm_view_f with fewer (or more) strides than dimensions read past
   !> the strides array and returned stat 0; now MM_E_INVALID_ARG with a message, no view.
