@@ -20,7 +20,10 @@
 !>   shape. The array must be F-contiguous (numpy order='F', or any 1-D array) and of the
 !>   pointer's type in native byte order; a C-order array is accepted with
 !>   transposed=.true. and then appears with its dimensions reversed (its transpose).
-!>   The pointer stays valid while any view of the mapping is open.
+!>   The pointer stays valid while any view of the mapping is open. Data that is not
+!>   aligned for the type (numpy allows an <f8 array at byte offset 3; MM_ALIGNED off) is
+!>   refused: copy such an array with mm_get_f(arr, values) / mm_put_f(arr, values)
+!>   (rank-1 values in memory order, any alignment, through mm_read_at / mm_write_at).
 module mmarray
   use, intrinsic :: iso_c_binding
   implicit none
@@ -30,10 +33,10 @@ module mmarray
   public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
   public :: mm_open_npy_f, mm_create_npy_f, mm_save_npy_f
   public :: mm_open_npy, mm_create_npy, mm_save_npy
-  public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer
+  public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer, mm_get_f, mm_put_f
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
-  public :: mm_handle_count
+  public :: mm_handle_count, mm_read_at, mm_write_at
 
   integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
     MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
@@ -152,6 +155,20 @@ module mmarray
       import :: c_int64_t, c_int32_t
       integer(c_int64_t), value :: a
       integer(c_int32_t) :: mm_flags
+    end function
+    function mm_read_at(a, byte_offset, dst, nbytes) bind(C, name="mm_read_at")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a, byte_offset
+      type(c_ptr), value :: dst
+      integer(c_size_t), value :: nbytes
+      integer(c_int32_t) :: mm_read_at
+    end function
+    function mm_write_at(a, byte_offset, src, nbytes) bind(C, name="mm_write_at")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a, byte_offset
+      type(c_ptr), value :: src
+      integer(c_size_t), value :: nbytes
+      integer(c_int32_t) :: mm_write_at
     end function
     function mm_handle_count() bind(C, name="mm_handle_count")
       import :: c_size_t
@@ -471,6 +488,14 @@ contains
       return
     end if
     flags = mm_flags(arr%h)
+    ! numpy allows an array at any byte offset (<f8 at byte 3): a pointer there would be
+    ! misaligned. MM_ALIGNED is numpy's rule (address and strides; empty arrays pass).
+    if (iand(flags, MM_ALIGNED) == 0) then
+      call report(MM_E_INVALID_ARG, "mm_pointer: the array's data is not aligned for " // &
+                  native_order() // code // " (an odd offset); copy it with mm_get_f / mm_put_f", &
+                  stat, errmsg)
+      return
+    end if
     if (iand(flags, MM_F_CONTIGUOUS) /= 0) then
       shp = numpy_shape
     else if (allow_c .and. iand(flags, MM_C_CONTIGUOUS) /= 0) then
@@ -484,6 +509,42 @@ contains
     data = mm_data(arr%h)
     call report(MM_OK, "", stat, errmsg)
   end subroutine
+
+  !> Checks the dtype, layout and size for mm_get_f / mm_put_f; nbytes is the copy's size.
+  logical function copyable(arr, code, n, what, nbytes, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    character(len=*), intent(in) :: code, what
+    integer(c_size_t), intent(in) :: n
+    integer(c_size_t), intent(out) :: nbytes
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    character(len=:), allocatable :: have
+    integer(c_size_t) :: count
+    copyable = .false.
+    nbytes = 0
+    if (.not. c_associated(mm_data(arr%h))) then
+      call report(MM_E_BAD_HANDLE, mm_last_error_f(), stat, errmsg)
+      return
+    end if
+    have = mm_dtype_f(arr)
+    if (have /= native_order() // code) then
+      call report(MM_E_INVALID_ARG, what // ": the array's dtype is " // have // &
+                  ", the values' type is " // native_order() // code, stat, errmsg)
+      return
+    end if
+    count = mm_size(arr%h)
+    if (count > 0 .and. iand(mm_flags(arr%h), ior(MM_C_CONTIGUOUS, MM_F_CONTIGUOUS)) == 0) then
+      call report(MM_E_INVALID_ARG, what // ": the array is not contiguous", stat, errmsg)
+      return
+    end if
+    if (n /= count) then
+      call report(MM_E_INVALID_ARG, what // ": " // itoa(int(n)) // " values for an array of " // &
+                  itoa(int(count)) // " elements", stat, errmsg)
+      return
+    end if
+    nbytes = count * mm_itemsize(arr%h)
+    copyable = .true.
+  end function
 
   include "mm_pointer_generated.inc"
 

@@ -125,11 +125,50 @@ program test_mmarray
 
   call test_view_strides_mismatch()
   call test_zero_d()
+  call test_misaligned()
 
   if (failures /= 0) error stop "test_mmarray: checks failed"
   print "(a)", "test_mmarray (Fortran): all checks passed"
 
 contains
+
+  !> Issue 10 defect 15: an <f8 array at byte offset 3 (numpy allows it). mm_pointer
+  !> refuses the misaligned pointer; mm_get_f / mm_put_f copy at any alignment. numpy
+  !> checks g.f8 afterwards (check_numpy.py).
+  subroutine test_misaligned()
+    type(mm_array_f) :: g, empty, r
+    real(c_double), pointer :: v(:)
+    real(c_double) :: got(4), short(3)
+    integer :: st
+    character(len=512) :: m
+    g = mm_open_f(trim(dir) // "/g.f8", "<f8", "w+", shape=[4_c_size_t], offset=3_c_int64_t)
+    call expect(iand(mm_flags(g%h), MM_ALIGNED) == 0, "offset 3: MM_ALIGNED off")
+    call mm_pointer(g, v, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. .not. associated(v), "mm_pointer at offset 3")
+    call expect(index(m, "not aligned for <f8") > 0, "message: " // trim(m))
+    call mm_put_f(g, [-0.5d0, 0.5d0, 1.5d0, 2.5d0])
+    call mm_get_f(g, got)
+    call expect(all(got == [-0.5d0, 0.5d0, 1.5d0, 2.5d0]), "mm_get_f after mm_put_f")
+    call mm_get_f(g, short, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. trim(m) == "mm_get_f: 3 values for an array of 4 elements", &
+                "size mismatch: " // trim(m))
+    call mm_put_f(g, [1_c_int32_t, 2_c_int32_t, 3_c_int32_t, 4_c_int32_t], stat=st)
+    call expect(st == MM_E_INVALID_ARG, "mm_put_f of int32 values into <f8")
+    ! A zero-size view there: MM_ALIGNED (numpy: empty arrays are); a pointer of size 0.
+    empty = mm_view_f(g, [0_c_size_t], byte_offset=8_c_int64_t)
+    call mm_pointer(empty, v, stat=st)
+    call expect(st == MM_OK .and. size(v) == 0, "zero-size view at the odd address")
+    call mm_close_f(empty)
+    call mm_flush_f(g)
+    call mm_close_f(g)
+    r = mm_open_f(trim(dir) // "/g.f8", "<f8", "r", offset=3_c_int64_t)
+    got = 0
+    call mm_get_f(r, got)
+    call expect(all(got == [-0.5d0, 0.5d0, 1.5d0, 2.5d0]), "read back at offset 3")
+    call mm_put_f(r, got, stat=st)
+    call expect(st == MM_E_READ_ONLY, "mm_put_f into a read-only array")
+    call mm_close_f(r)
+  end subroutine
 
   !> Issue 10 defect 14: shape=[integer(c_size_t) ::] reaches an optional argument as
   !> absent with gfortran (a 1-D shape is inferred); ndim=0 asks for a 0-d array.
