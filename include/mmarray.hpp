@@ -14,8 +14,9 @@
  *   -fno-exceptions).
  * - data<T>() checks that the array's dtype is T's numpy type string in the machine's
  *   byte order ("<f8" for double on x86-64, "|b1" for bool, "<c16" for
- *   std::complex<double>...). Compiled as C++20, span<T>() gives a std::span over a
- *   contiguous array.
+ *   std::complex<double>...) and that the data is aligned for T (else it throws; an
+ *   array at an odd offset is read with get<T>(i) / set<T>(i, v) or data_bytes()).
+ *   Compiled as C++20, span<T>() gives a std::span over a contiguous array.
  *
  * Link with the mmarray library (CMake target mmarray::mmarray, or pkg-config mmarray).
  */
@@ -29,6 +30,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -98,6 +100,13 @@ constexpr bool big_endian() noexcept {
 #endif
 }
 
+/// A shape for the C API: never NULL. An empty shape is a 0-d array, while a NULL shape
+/// asks mm_open to infer a 1-D one (an empty vector's data() may be NULL).
+inline const std::size_t *dims(const std::vector<std::size_t> &shape) noexcept {
+  static const std::size_t none = 0;
+  return shape.empty() ? &none : shape.data();
+}
+
 template <class T> struct is_complex : std::false_type {};
 template <class F> struct is_complex<std::complex<F>> : std::true_type {};
 
@@ -159,12 +168,13 @@ public:
   ~array() { reset(); }
 
   /// numpy.memmap(path, dtype, mode, offset, shape, order); no shape = infer a 1-D shape
-  /// from the file size. dtype nullptr means "u1", mode nullptr "r+".
+  /// from the file size; an empty shape (std::vector<std::size_t>{}) is a 0-d array.
+  /// dtype nullptr means "u1", mode nullptr "r+".
   /// \param path the file.
   /// \param dtype a numpy type string or name ("<f8", "float64", ...).
   /// \param mode "r", "r+", "w+" or "c" (or numpy's long names).
   /// \param offset byte offset of the array in the file.
-  /// \param shape the dimensions, or none to infer a 1-D shape.
+  /// \param shape the dimensions (empty: 0-d), or none to infer a 1-D shape.
   /// \param order 'C' or 'F'.
   /// \return the open array.
   /// \throws error with the status of mm_open.
@@ -173,8 +183,9 @@ public:
                     const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
                     char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_open(path.c_str(), dtype, mode, offset, shape ? shape->data() : nullptr,
-                          shape ? shape->size() : 0, order, &h));
+    detail::check(mm_open(path.c_str(), dtype, mode, offset,
+                          shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
+                          order, &h));
     return array(h);
   }
 
@@ -192,8 +203,9 @@ public:
                        const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
                        char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_open_fd(fd, dtype, mode, offset, shape ? shape->data() : nullptr,
-                             shape ? shape->size() : 0, order, &h));
+    detail::check(mm_open_fd(fd, dtype, mode, offset,
+                             shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
+                             order, &h));
     return array(h);
   }
 
@@ -222,7 +234,7 @@ public:
   static array create_npy(const std::string &path, const char *dtype,
                           const std::vector<std::size_t> &shape, char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_create_npy(path.c_str(), dtype, shape.data(), shape.size(), order, &h));
+    detail::check(mm_create_npy(path.c_str(), dtype, detail::dims(shape), shape.size(), order, &h));
     return array(h);
   }
 
@@ -242,7 +254,7 @@ public:
                                         " dimensions");
     }
     mm_array h = 0;
-    detail::check(mm_view(h_, dtype, byte_offset, shape.data(), shape.size(),
+    detail::check(mm_view(h_, dtype, byte_offset, detail::dims(shape), shape.size(),
                           strides ? strides->data() : nullptr, &h));
     return array(h);
   }
@@ -303,27 +315,70 @@ public:
     return p;
   }
 
-  /// The first element as a T*, after checking that the dtype is T in native byte order.
+  /// The array's first byte, for any dtype and any alignment (read it with std::memcpy).
+  /// \return the address of the first byte.
+  /// \throws error MM_E_BAD_HANDLE for a closed array.
+  std::byte *data_bytes() const { return static_cast<std::byte *>(data()); }
+
+  /// The first element as a T*, after checking that the dtype is T in native byte order
+  /// and that the data is aligned for T: an array at an odd offset (numpy allows <f8 at
+  /// byte 3) throws MM_E_INVALID_ARG instead of giving a misaligned T*; read such an
+  /// array with get<T>() / set<T>() or data_bytes().
   /// \tparam T bool, an integer type, float, double or std::complex<float/double>.
   /// \return the address of the first element.
-  /// \throws error MM_E_INVALID_ARG when the dtype is not T.
+  /// \throws error MM_E_INVALID_ARG when the dtype is not T or the data is not aligned
+  /// for T.
   template <class T> T *data() const {
-    const std::string want = detail::typestr<T>();
-    const std::string have = dtype();
-    if (have != want) {
-      throw error(MM_E_INVALID_ARG, "mmarray::array::data<T>: the array's dtype is " + have +
-                                        " but T is " + want);
+    require_dtype<T>("data<T>");
+    void *p = data();
+    if ((flags() & MM_ALIGNED) == 0 || reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) {
+      throw error(MM_E_INVALID_ARG,
+                  "mmarray::array::data<T>: the array's data is not aligned for T (alignment " +
+                      std::to_string(alignof(T)) +
+                      "); use get<T>(i), set<T>(i, v) or data_bytes()");
     }
-    return static_cast<T *>(data());
+    return static_cast<T *>(p);
+  }
+
+  /// Element i (in memory order) of a C- or F-contiguous array of dtype T, copied with
+  /// std::memcpy: works at any alignment.
+  /// \tparam T as data<T>().
+  /// \param i the element's index in memory order, below size().
+  /// \return a copy of the element.
+  /// \throws error MM_E_OUT_OF_BOUNDS for i >= size(); MM_E_INVALID_ARG when the dtype
+  /// is not T or the array is not contiguous.
+  template <class T> T get(std::size_t i) const {
+    T value;
+    std::memcpy(&value, element<T>("get<T>", i), sizeof(T));
+    return value;
+  }
+
+  /// Stores v as element i (in memory order), at any alignment.
+  /// \tparam T as data<T>().
+  /// \param i the element's index in memory order, below size().
+  /// \param v the value to store.
+  /// \throws error MM_E_READ_ONLY for an array that is not writeable; otherwise as
+  /// get<T>().
+  template <class T> void set(std::size_t i, const T &v) const {
+    std::byte *p = element<T>("set<T>", i);
+    if (!writeable()) {
+      throw error(MM_E_READ_ONLY, "mmarray::array::set<T>: the array is read-only");
+    }
+    std::memcpy(p, &v, sizeof(T));
   }
 
 #ifdef MMARRAY_HPP_HAS_SPAN
-  /// All elements of a C- or F-contiguous array, in memory order (C++20).
+  /// All elements of a C- or F-contiguous array, in memory order (C++20); an empty
+  /// array gives an empty span. Same dtype and alignment checks as data<T>().
   /// \tparam T as data<T>().
   /// \return a span over size() elements.
-  /// \throws error MM_E_INVALID_ARG when the dtype is not T or the array is not
-  /// contiguous.
+  /// \throws error MM_E_INVALID_ARG when the dtype is not T, the data is not aligned
+  /// for T or the array is not contiguous.
   template <class T> std::span<T> span() const {
+    require_dtype<T>("span<T>");
+    if (size() == 0) {
+      return std::span<T>();
+    }
     T *p = data<T>();
     if ((flags() & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
       throw error(MM_E_INVALID_ARG, "mmarray::array::span<T>: the array is not contiguous");
@@ -389,6 +444,29 @@ private:
     if (h_ != 0) {
       mm_close(std::exchange(h_, 0));
     }
+  }
+  template <class T> void require_dtype(const char *what) const {
+    const std::string want = detail::typestr<T>();
+    const std::string have = dtype();
+    if (have != want) {
+      throw error(MM_E_INVALID_ARG, std::string("mmarray::array::") + what +
+                                        ": the array's dtype is " + have + " but T is " + want);
+    }
+  }
+  /// The address of element i (memory order) of a contiguous array of dtype T.
+  template <class T> std::byte *element(const char *what, std::size_t i) const {
+    require_dtype<T>(what);
+    const std::size_t n = size();
+    if (i >= n) {
+      throw error(MM_E_OUT_OF_BOUNDS, std::string("mmarray::array::") + what + ": index " +
+                                          std::to_string(i) + " of an array of " +
+                                          std::to_string(n) + " elements");
+    }
+    if ((flags() & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
+      throw error(MM_E_INVALID_ARG,
+                  std::string("mmarray::array::") + what + ": the array is not contiguous");
+    }
+    return data_bytes() + i * sizeof(T);
   }
   void require_open() const {
     if (h_ == 0) {

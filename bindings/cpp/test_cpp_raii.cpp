@@ -233,6 +233,85 @@ int main() {
   }
   CHECK(mm_handle_count() == live0);
 
+  {
+    // Issue 10 defect 12: an empty shape vector is a 0-d array (its data() may be NULL,
+    // which would ask mm_open to infer a 1-D shape). w+ makes an 8-byte file of one <f8;
+    // r+ on a 24-byte file sees its first element only.
+    const std::string z = std::string(dir) + "/zero_d.f8";
+    {
+      auto w = mmarray::array::open(z, "<f8", "w+", 0, std::vector<std::size_t>{});
+      CHECK(w.ndim() == 0 && w.shape().empty() && w.strides().empty() && w.size() == 1);
+      *w.data<double>() = 2.25;
+      w.flush();
+    }
+    std::ifstream zf(z, std::ios::binary | std::ios::ate);
+    CHECK(static_cast<std::size_t>(zf.tellg()) == 8);
+    {
+      auto grow = mmarray::array::open(z, "u1", "r+");
+      CHECK(grow.size() == 8);
+    }
+    std::ofstream(z, std::ios::binary | std::ios::app) << std::string(16, '\0');
+    {
+      auto r = mmarray::array::open(z, "<f8", "r+", 0, std::vector<std::size_t>{});
+      CHECK(r.ndim() == 0 && r.size() == 1 && r.nbytes() == 8 && *r.data<double>() == 2.25);
+      auto v = r.view("<i8", 0, {});  // an empty shape is 0-d for view() too
+      CHECK(v.ndim() == 0 && v.size() == 1 && v.dtype() == "<i8");
+    }
+    std::remove(z.c_str());
+  }
+  CHECK(mm_handle_count() == live0);
+
+  {
+    // Issue 10 defect 15: an <f8 array at byte offset 3 (numpy allows it). data<double>()
+    // refuses to hand out the misaligned double*; get/set/data_bytes work at any address.
+    const std::string odd = std::string(dir) + "/odd.f8";
+    {
+      auto w = mmarray::array::open(odd, "<f8", "w+", 3, {{4}});
+      CHECK(reinterpret_cast<std::uintptr_t>(w.data()) % 8 == 3);
+      CHECK((w.flags() & MM_ALIGNED) == 0);
+      EXPECT_ERROR(MM_E_INVALID_ARG, "not aligned", (void)w.data<double>());
+#ifdef MMARRAY_HPP_HAS_SPAN
+      EXPECT_ERROR(MM_E_INVALID_ARG, "not aligned", (void)w.span<double>());
+#endif
+      for (std::size_t i = 0; i < 4; ++i) {
+        w.set<double>(i, 1.5 * static_cast<double>(i) - 1);
+      }
+      CHECK(w.get<double>(3) == 3.5);
+      EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "index 4 of an array of 4", (void)w.get<double>(4));
+      EXPECT_ERROR(MM_E_INVALID_ARG, "T is <f4", (void)w.get<float>(0));
+      double second = 0;
+      std::memcpy(&second, w.data_bytes() + 8, sizeof second);
+      CHECK(second == 0.5);
+      // A zero-size view there: the flag says aligned (numpy: empty arrays are), the
+      // address is not, and data<double>() still refuses it.
+      auto empty = w.view(nullptr, 8, {0});
+      CHECK(empty.size() == 0 && (empty.flags() & MM_ALIGNED) != 0);
+      EXPECT_ERROR(MM_E_INVALID_ARG, "not aligned", (void)empty.data<double>());
+#ifdef MMARRAY_HPP_HAS_SPAN
+      CHECK(empty.span<double>().empty());
+#endif
+      // An aligned first element with a stride of 12 bytes: MM_ALIGNED is off.
+      auto strided = w.view("<f8", 5, {2}, std::vector<std::int64_t>{12});
+      CHECK(reinterpret_cast<std::uintptr_t>(strided.data()) % 8 == 0);
+      EXPECT_ERROR(MM_E_INVALID_ARG, "not aligned", (void)strided.data<double>());
+      w.flush();
+    }
+    std::ifstream f(odd, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(bytes.size() == 3 + 32);
+    double on_disk[4];
+    std::memcpy(on_disk, bytes.data() + 3, sizeof on_disk);
+    CHECK(on_disk[0] == -1 && on_disk[1] == 0.5 && on_disk[2] == 2 && on_disk[3] == 3.5);
+    auto r = mmarray::array::open(odd, "<f8", "r", 3);
+    CHECK(r.get<double>(1) == 0.5);
+    EXPECT_ERROR(MM_E_READ_ONLY, "read-only", r.set<double>(0, 1.0));
+    // The same file at offset 0 as bytes: aligned, data<T>() works as before.
+    auto u = mmarray::array::open(odd, "u1", "r");
+    CHECK(u.data<std::uint8_t>()[0] == 0 && u.size() == 35);
+    std::remove(odd.c_str());
+  }
+  CHECK(mm_handle_count() == live0);
+
   std::remove(path.c_str());
   rmdir(dir);
   if (failures == 0) {

@@ -42,4 +42,8 @@ else:
     buf = io.BytesIO()
     np.save(buf, np.asfortranarray(e0))
     assert open(d + "/e.npy", "rb").read() == buf.getvalue()
+    # g.f8: <f8 at byte offset 3 written with mm_put_f (issue 10 defect 15).
+    assert os.path.getsize(d + "/g.f8") == 3 + 32
+    g = np.memmap(d + "/g.f8", dtype="<f8", mode="r", offset=3)
+    assert g.tolist() == [-0.5, 0.5, 1.5, 2.5], g
     print("numpy: the Fortran program's writes are correct")

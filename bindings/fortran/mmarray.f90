@@ -8,6 +8,7 @@
 !>   x(2,3) = 1.0d0
 !>   call mm_close_f(a)
 !>   a = mm_open_npy_f("data.npy", "r+")   ! dtype, shape and order from the .npy header
+!>   a = mm_open_f("x.f8", "<f8", "w+", ndim=0)  ! a 0-d array: ndim=0, not shape=[]
 !>
 !> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
 !>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
@@ -19,7 +20,10 @@
 !>   shape. The array must be F-contiguous (numpy order='F', or any 1-D array) and of the
 !>   pointer's type in native byte order; a C-order array is accepted with
 !>   transposed=.true. and then appears with its dimensions reversed (its transpose).
-!>   The pointer stays valid while any view of the mapping is open.
+!>   The pointer stays valid while any view of the mapping is open. Data that is not
+!>   aligned for the type (numpy allows an <f8 array at byte offset 3; MM_ALIGNED off) is
+!>   refused: copy such an array with mm_get_f(arr, values) / mm_put_f(arr, values)
+!>   (rank-1 values in memory order, any alignment, through mm_read_at / mm_write_at).
 module mmarray
   use, intrinsic :: iso_c_binding
   implicit none
@@ -29,9 +33,10 @@ module mmarray
   public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
   public :: mm_open_npy_f, mm_create_npy_f, mm_save_npy_f
   public :: mm_open_npy, mm_create_npy, mm_save_npy
-  public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer
+  public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer, mm_get_f, mm_put_f
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
+  public :: mm_handle_count, mm_read_at, mm_write_at
 
   integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
     MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
@@ -151,6 +156,24 @@ module mmarray
       integer(c_int64_t), value :: a
       integer(c_int32_t) :: mm_flags
     end function
+    function mm_read_at(a, byte_offset, dst, nbytes) bind(C, name="mm_read_at")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a, byte_offset
+      type(c_ptr), value :: dst
+      integer(c_size_t), value :: nbytes
+      integer(c_int32_t) :: mm_read_at
+    end function
+    function mm_write_at(a, byte_offset, src, nbytes) bind(C, name="mm_write_at")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a, byte_offset
+      type(c_ptr), value :: src
+      integer(c_size_t), value :: nbytes
+      integer(c_int32_t) :: mm_write_at
+    end function
+    function mm_handle_count() bind(C, name="mm_handle_count")
+      import :: c_size_t
+      integer(c_size_t) :: mm_handle_count
+    end function
     function mm_last_error_message() bind(C, name="mm_last_error_message")
       import :: c_ptr
       type(c_ptr) :: mm_last_error_message
@@ -217,19 +240,25 @@ contains
   !> numpy.memmap(path, dtype, mode, offset, shape, order). dtype defaults to "u1", mode
   !> to "r+", order to "C"; shape absent infers a 1-D shape from the file size. shape is
   !> numpy's shape (with order="F" it is also the Fortran shape of mm_pointer's result).
-  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg) result(arr)
+  !>
+  !> A 0-d array (numpy's shape ()) needs ndim=0: gfortran passes an empty array
+  !> constructor (shape=[integer(c_size_t) ::]) to an optional argument as absent, which
+  !> would infer a 1-D shape. ndim, when present, is the number of dimensions: 0 with
+  !> shape absent or empty, else size(shape) (a mismatch is MM_E_INVALID_ARG).
+  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg, ndim) result(arr)
     character(len=*), intent(in) :: path
     character(len=*), intent(in), optional :: dtype, mode, order
     integer(c_size_t), intent(in), optional, target :: shape(:)
     integer(c_int64_t), intent(in), optional :: offset
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
+    integer, intent(in), optional :: ndim
     type(mm_array_f) :: arr
     character(len=:), allocatable :: dt, md
     character(kind=c_char) :: ord
     integer(c_size_t), allocatable, target :: shp(:)
     type(c_ptr) :: pshape
-    integer(c_size_t) :: ndim
+    integer(c_size_t) :: n
     integer(c_int64_t) :: off
     dt = "u1"
     md = "r+"
@@ -240,15 +269,26 @@ contains
     if (present(order)) ord = order(1:1)
     if (present(offset)) off = offset
     pshape = c_null_ptr
-    ndim = 0
+    n = 0
     if (present(shape)) then
       allocate(shp(max(size(shape), 1)))  ! a 0-d array still needs a non-NULL pointer
       shp(1:size(shape)) = shape
       pshape = c_loc(shp)
-      ndim = size(shape, kind=c_size_t)
+      n = size(shape, kind=c_size_t)
+    end if
+    if (present(ndim)) then
+      if (ndim /= n) then
+        call report(MM_E_INVALID_ARG, "mm_open_f: ndim=" // itoa(ndim) // " but shape has " // &
+                    itoa(int(n)) // " entries", stat, errmsg)
+        return
+      end if
+      if (.not. present(shape)) then  ! ndim=0: a 0-d array, through a non-NULL pointer
+        allocate(shp(1))
+        pshape = c_loc(shp)
+      end if
     end if
     call check(mm_open(path // c_null_char, dt // c_null_char, md // c_null_char, off, &
-                       pshape, ndim, ord, arr%h), stat, errmsg)
+                       pshape, n, ord, arr%h), stat, errmsg)
   end function
 
   !> np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
@@ -295,7 +335,17 @@ contains
     call check(mm_save_npy(arr%h, path // c_null_char), stat, errmsg)
   end subroutine
 
+  !> n in decimal, without blanks.
+  function itoa(n) result(s)
+    integer, intent(in) :: n
+    character(len=:), allocatable :: s
+    character(len=24) :: buf
+    write(buf, "(i0)") n
+    s = trim(buf)
+  end function
+
   !> A new view over the same mapping (see mm_view); strides in bytes, absent for C order.
+  !> strides, when present, must have one entry per dimension (else MM_E_INVALID_ARG).
   function mm_view_f(base, shape, byte_offset, strides, dtype, stat, errmsg) result(arr)
     type(mm_array_f), intent(in) :: base
     integer(c_size_t), intent(in) :: shape(:)
@@ -320,6 +370,11 @@ contains
     end if
     pst = c_null_ptr
     if (present(strides)) then
+      if (size(strides) /= size(shape)) then
+        call report(MM_E_INVALID_ARG, "mm_view_f: " // itoa(size(strides)) // &
+                    " strides for " // itoa(size(shape)) // " dimensions", stat, errmsg)
+        return
+      end if
       allocate(st(max(size(strides), 1)))
       st(1:size(strides)) = strides
       pst = c_loc(st)
@@ -433,6 +488,14 @@ contains
       return
     end if
     flags = mm_flags(arr%h)
+    ! numpy allows an array at any byte offset (<f8 at byte 3): a pointer there would be
+    ! misaligned. MM_ALIGNED is numpy's rule (address and strides; empty arrays pass).
+    if (iand(flags, MM_ALIGNED) == 0) then
+      call report(MM_E_INVALID_ARG, "mm_pointer: the array's data is not aligned for " // &
+                  native_order() // code // " (an odd offset); copy it with mm_get_f / mm_put_f", &
+                  stat, errmsg)
+      return
+    end if
     if (iand(flags, MM_F_CONTIGUOUS) /= 0) then
       shp = numpy_shape
     else if (allow_c .and. iand(flags, MM_C_CONTIGUOUS) /= 0) then
@@ -446,6 +509,42 @@ contains
     data = mm_data(arr%h)
     call report(MM_OK, "", stat, errmsg)
   end subroutine
+
+  !> Checks the dtype, layout and size for mm_get_f / mm_put_f; nbytes is the copy's size.
+  logical function copyable(arr, code, n, what, nbytes, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    character(len=*), intent(in) :: code, what
+    integer(c_size_t), intent(in) :: n
+    integer(c_size_t), intent(out) :: nbytes
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    character(len=:), allocatable :: have
+    integer(c_size_t) :: count
+    copyable = .false.
+    nbytes = 0
+    if (.not. c_associated(mm_data(arr%h))) then
+      call report(MM_E_BAD_HANDLE, mm_last_error_f(), stat, errmsg)
+      return
+    end if
+    have = mm_dtype_f(arr)
+    if (have /= native_order() // code) then
+      call report(MM_E_INVALID_ARG, what // ": the array's dtype is " // have // &
+                  ", the values' type is " // native_order() // code, stat, errmsg)
+      return
+    end if
+    count = mm_size(arr%h)
+    if (count > 0 .and. iand(mm_flags(arr%h), ior(MM_C_CONTIGUOUS, MM_F_CONTIGUOUS)) == 0) then
+      call report(MM_E_INVALID_ARG, what // ": the array is not contiguous", stat, errmsg)
+      return
+    end if
+    if (n /= count) then
+      call report(MM_E_INVALID_ARG, what // ": " // itoa(int(n)) // " values for an array of " // &
+                  itoa(int(count)) // " elements", stat, errmsg)
+      return
+    end if
+    nbytes = count * mm_itemsize(arr%h)
+    copyable = .true.
+  end function
 
   include "mm_pointer_generated.inc"
 

@@ -123,10 +123,123 @@ program test_mmarray
   missing = mm_open_f(trim(dir) // "/a.f8", "<q3", "r", stat=stat)
   call expect(stat == MM_E_INVALID_ARG, "bad dtype")
 
+  call test_view_strides_mismatch()
+  call test_zero_d()
+  call test_misaligned()
+
   if (failures /= 0) error stop "test_mmarray: checks failed"
   print "(a)", "test_mmarray (Fortran): all checks passed"
 
 contains
+
+  !> Issue 10 defect 15: an <f8 array at byte offset 3 (numpy allows it). mm_pointer
+  !> refuses the misaligned pointer; mm_get_f / mm_put_f copy at any alignment. numpy
+  !> checks g.f8 afterwards (check_numpy.py).
+  subroutine test_misaligned()
+    type(mm_array_f) :: g, empty, r
+    real(c_double), pointer :: v(:)
+    real(c_double) :: got(4), short(3)
+    integer :: st
+    character(len=512) :: m
+    g = mm_open_f(trim(dir) // "/g.f8", "<f8", "w+", shape=[4_c_size_t], offset=3_c_int64_t)
+    call expect(iand(mm_flags(g%h), MM_ALIGNED) == 0, "offset 3: MM_ALIGNED off")
+    call mm_pointer(g, v, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. .not. associated(v), "mm_pointer at offset 3")
+    call expect(index(m, "not aligned for <f8") > 0, "message: " // trim(m))
+    call mm_put_f(g, [-0.5d0, 0.5d0, 1.5d0, 2.5d0])
+    call mm_get_f(g, got)
+    call expect(all(got == [-0.5d0, 0.5d0, 1.5d0, 2.5d0]), "mm_get_f after mm_put_f")
+    call mm_get_f(g, short, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. trim(m) == "mm_get_f: 3 values for an array of 4 elements", &
+                "size mismatch: " // trim(m))
+    call mm_put_f(g, [1_c_int32_t, 2_c_int32_t, 3_c_int32_t, 4_c_int32_t], stat=st)
+    call expect(st == MM_E_INVALID_ARG, "mm_put_f of int32 values into <f8")
+    ! A zero-size view there: MM_ALIGNED (numpy: empty arrays are); a pointer of size 0.
+    empty = mm_view_f(g, [0_c_size_t], byte_offset=8_c_int64_t)
+    call mm_pointer(empty, v, stat=st)
+    call expect(st == MM_OK .and. size(v) == 0, "zero-size view at the odd address")
+    call mm_close_f(empty)
+    call mm_flush_f(g)
+    call mm_close_f(g)
+    r = mm_open_f(trim(dir) // "/g.f8", "<f8", "r", offset=3_c_int64_t)
+    got = 0
+    call mm_get_f(r, got)
+    call expect(all(got == [-0.5d0, 0.5d0, 1.5d0, 2.5d0]), "read back at offset 3")
+    call mm_put_f(r, got, stat=st)
+    call expect(st == MM_E_READ_ONLY, "mm_put_f into a read-only array")
+    call mm_close_f(r)
+  end subroutine
+
+  !> Issue 10 defect 14: shape=[integer(c_size_t) ::] reaches an optional argument as
+  !> absent with gfortran (a 1-D shape is inferred); ndim=0 asks for a 0-d array.
+  subroutine test_zero_d()
+    type(mm_array_f) :: z, one
+    real(c_double), pointer :: v(:)
+    integer :: st, u
+    integer(c_int64_t) :: bytes
+    character(len=512) :: m
+    character(len=:), allocatable :: path
+    path = trim(dir) // "/zero_d.f8"
+    z = mm_open_f(path, "<f8", "w+", ndim=0, stat=st)
+    call expect(st == MM_OK, "w+ with ndim=0")
+    call expect(mm_ndim(z%h) == 0 .and. mm_size(z%h) == 1 .and. size(mm_shape_f(z)) == 0, &
+                "w+ ndim=0 is 0-d")
+    one = mm_view_f(z, [1_c_size_t])  ! a 1-element 1-D view to write through
+    call mm_pointer(one, v)
+    v(1) = 2.25d0
+    call mm_close_f(one)
+    call mm_close_f(z)
+    inquire(file=path, size=bytes)
+    call expect(bytes == 8, "a 0-d <f8 file has 8 bytes")
+    ! Grow the file to 3 doubles; r+ with ndim=0 (and with an empty constructor too)
+    ! still sees one element, the first.
+    open(newunit=u, file=path, access="stream", form="unformatted", position="append")
+    write(u) 7.5d0, 8.5d0
+    close(u)
+    inquire(file=path, size=bytes)
+    call expect(bytes == 24, "grown to 24 bytes")
+    z = mm_open_f(path, "<f8", "r+", ndim=0, shape=[integer(c_size_t) ::])
+    call expect(mm_ndim(z%h) == 0 .and. mm_size(z%h) == 1, "r+ ndim=0 is 0-d")
+    one = mm_view_f(z, [1_c_size_t])
+    call mm_pointer(one, v)
+    call expect(v(1) == 2.25d0, "r+ ndim=0 reads the value")
+    call mm_close_f(one)
+    call mm_close_f(z)
+    ! The pitfall itself, shown (a compiler may change it): without ndim.
+    z = mm_open_f(path, "<f8", "r", shape=[integer(c_size_t) ::])
+    print "(a,i0,a)", "note: shape=[] without ndim opened ", mm_ndim(z%h), &
+      " dimension(s) (1 with gfortran 12: the constructor reaches mm_open_f as absent)"
+    call mm_close_f(z)
+    ! ndim and shape disagree.
+    z = mm_open_f(path, "<f8", "r", shape=[1_c_size_t], ndim=0, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. z%h == 0, "ndim=0 with a 1-entry shape")
+    call expect(trim(m) == "mm_open_f: ndim=0 but shape has 1 entries", "message: " // trim(m))
+    z = mm_open_f(path, "<f8", "r", ndim=2, stat=st)
+    call expect(st == MM_E_INVALID_ARG .and. z%h == 0, "ndim=2 without a shape")
+  end subroutine
+
+  !> Issue 10 defect 13: mm_view_f with fewer (or more) strides than dimensions read past
+  !> the strides array and returned stat 0; now MM_E_INVALID_ARG with a message, no view.
+  subroutine test_view_strides_mismatch()
+    type(mm_array_f) :: base, v
+    integer :: st, live
+    character(len=512) :: m
+    base = mm_open_f(trim(dir) // "/strides.u1", "u1", "w+", shape=[24_c_size_t])
+    live = int(mm_handle_count())
+    v = mm_view_f(base, [2_c_size_t, 3_c_size_t], strides=[8_c_int64_t], dtype="<i4", &
+                  stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. v%h == 0, "1 stride for 2 dimensions")
+    call expect(trim(m) == "mm_view_f: 1 strides for 2 dimensions", "message: " // trim(m))
+    v = mm_view_f(base, [2_c_size_t], strides=[4_c_int64_t, 4_c_int64_t], dtype="<i4", stat=st)
+    call expect(st == MM_E_INVALID_ARG .and. v%h == 0, "2 strides for 1 dimension")
+    call expect(int(mm_handle_count()) == live, "no view was opened")
+    ! The matching call still works: a (2, 3) <i4 view with strides (12, 4).
+    v = mm_view_f(base, [2_c_size_t, 3_c_size_t], strides=[12_c_int64_t, 4_c_int64_t], &
+                  dtype="<i4", stat=st)
+    call expect(st == MM_OK .and. all(mm_shape_f(v) == [2, 3]), "matching strides")
+    call mm_close_f(v)
+    call mm_close_f(base)
+  end subroutine
 
   subroutine expect(ok, what)
     logical, intent(in) :: ok

@@ -142,7 +142,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync/atomic"
+	"sync"
 	"unsafe"
 )
 
@@ -232,15 +232,20 @@ const (
 
 // Array is one open view of a mapped file. Close it when done; views made from it
 // (View, Slice) are independent arrays that keep the mapping alive on their own.
-// An Array may be used from several goroutines; Close must not race with the use of
-// slices obtained from it.
+//
+// An Array may be used from several goroutines, Close included: every method runs its
+// C calls and copies their results while holding a read lock, and Close takes the write
+// lock, so a getter racing Close returns either the right value or the closed-array
+// answer (an ErrBadHandle error; nil, "" or 0 from the getters without an error). What
+// the lock cannot cover is memory handed out: Close must not race with the use of
+// slices (Float64s, Bytes, ...) or Info().Data obtained from the Array.
 type Array struct {
-	h atomic.Uint64
+	mu sync.RWMutex // read: a call on h; write: Close
+	h  C.mm_array   // 0 once closed
 }
 
 func newArray(h C.mm_array) *Array {
-	a := &Array{}
-	a.h.Store(uint64(h))
+	a := &Array{h: h}
 	runtime.SetFinalizer(a, (*Array).Close)
 	return a
 }
@@ -345,25 +350,28 @@ func (a *Array) SaveNpy(path string) error {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var msg *C.char
-	if s := C.mmgo_save_npy(a.handle(), cpath, &msg); s != C.MM_OK {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_save_npy(a.h, cpath, &msg); s != C.MM_OK {
 		return fail(s, msg)
 	}
-	runtime.KeepAlive(a)
 	return nil
 }
 
-func (a *Array) handle() C.mm_array { return C.mm_array(a.h.Load()) }
-
 // Close releases this view; the mapping is unmapped when its last view closes.
-// Closing twice is fine (the second call does nothing and returns nil).
+// Closing twice is fine (the second call does nothing and returns nil). Close waits
+// for calls on the Array that other goroutines have in progress.
 func (a *Array) Close() error {
-	h := a.h.Swap(0)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	h := a.h
 	if h == 0 {
 		return nil
 	}
+	a.h = 0
 	runtime.SetFinalizer(a, nil)
 	var msg *C.char
-	if s := C.mmgo_close(C.mm_array(h), &msg); s != C.MM_OK {
+	if s := C.mmgo_close(h, &msg); s != C.MM_OK {
 		return fail(s, msg)
 	}
 	return nil
@@ -373,10 +381,11 @@ func (a *Array) Close() error {
 // modes r and c.
 func (a *Array) Flush() error {
 	var msg *C.char
-	if s := C.mmgo_flush(a.handle(), &msg); s != C.MM_OK {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_flush(a.h, &msg); s != C.MM_OK {
 		return fail(s, msg)
 	}
-	runtime.KeepAlive(a)
 	return nil
 }
 
@@ -404,10 +413,11 @@ func (a *Array) View(dtype string, byteOffset int64, shape []int, strides []int6
 	defer freeStr(cdtype)
 	var h C.mm_array
 	var msg *C.char
-	if s := C.mmgo_view(a.handle(), cdtype, C.int64_t(byteOffset), &dims[0], C.size_t(len(shape)), st, &h, &msg); s != C.MM_OK {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_view(a.h, cdtype, C.int64_t(byteOffset), &dims[0], C.size_t(len(shape)), st, &h, &msg); s != C.MM_OK {
 		return nil, fail(s, msg)
 	}
-	runtime.KeepAlive(a)
 	return newArray(h), nil
 }
 
@@ -419,10 +429,11 @@ func (a *Array) Slice(axis int, start, stop, step int64) (*Array, error) {
 	}
 	var h C.mm_array
 	var msg *C.char
-	if s := C.mmgo_slice(a.handle(), C.size_t(axis), C.int64_t(start), C.int64_t(stop), C.int64_t(step), &h, &msg); s != C.MM_OK {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_slice(a.h, C.size_t(axis), C.int64_t(start), C.int64_t(stop), C.int64_t(step), &h, &msg); s != C.MM_OK {
 		return nil, fail(s, msg)
 	}
-	runtime.KeepAlive(a)
 	return newArray(h), nil
 }
 
@@ -440,16 +451,20 @@ type Info struct {
 	Flags    uint32
 }
 
-// Info fetches everything about the view in one call.
+// Info fetches everything about the view in one call. It is consistent even when
+// another goroutine closes the Array: the right values, or an ErrBadHandle error.
 func (a *Array) Info() (Info, error) {
 	var ci C.mmgo_info
 	var shape [64]C.size_t
 	var strides [64]C.int64_t
 	var msg *C.char
-	if s := C.mmgo_describe(a.handle(), &ci, &shape[0], &strides[0], &msg); s != C.MM_OK {
+	// The C call returns pointers into the handle's entry (shape, strides, dtype): they
+	// are copied before Close, which waits for the read lock, can free them.
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_describe(a.h, &ci, &shape[0], &strides[0], &msg); s != C.MM_OK {
 		return Info{}, fail(s, msg)
 	}
-	runtime.KeepAlive(a)
 	defer C.free(unsafe.Pointer(ci.dtype))
 	in := Info{
 		Data:     ci.data,
@@ -491,10 +506,11 @@ func (a *Array) Flags() uint32 { in, _ := a.Info(); return in.Flags }
 // Filename is the absolute path as opened ("" for a descriptor).
 func (a *Array) Filename() (string, error) {
 	var out, msg *C.char
-	if s := C.mmgo_filename(a.handle(), &out, &msg); s != C.MM_OK {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_filename(a.h, &out, &msg); s != C.MM_OK {
 		return "", fail(s, msg)
 	}
-	runtime.KeepAlive(a)
 	if out == nil {
 		return "", nil
 	}

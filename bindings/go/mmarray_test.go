@@ -1,8 +1,10 @@
 package mmarray
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,19 +47,25 @@ m[:] = a; m.flush()
 	if got := fmt.Sprintf("%v %v %s %s", a.Shape(), a.Strides(), a.DType(), a.Mode()); got != "[3 4] [8 24] <f8 r+" {
 		t.Fatalf("shape/strides/dtype/mode: %s", got)
 	}
-	xs, err := a.Float64s()
-	if err != nil {
-		t.Fatal(err)
+	// At byte offset 7 the doubles are misaligned: Float64s refuses (issue 10 defect
+	// 15), Bytes gives them to decode.
+	if _, err := a.Float64s(); !errors.Is(err, ErrInvalidArg) || !strings.Contains(err.Error(), "not aligned") {
+		t.Fatalf("Float64s at offset 7: %v", err)
+	}
+	raw, err := a.Bytes()
+	if err != nil || len(raw) != 96 {
+		t.Fatal(len(raw), err)
 	}
 	// F order: element (i, j) is at i + 3*j in memory.
 	for i := 0; i < 3; i++ {
 		for j := 0; j < 4; j++ {
-			if want := float64(i*4+j)*0.25 - 1; xs[i+3*j] != want {
-				t.Fatalf("a[%d,%d] = %v, want %v", i, j, xs[i+3*j], want)
+			got := math.Float64frombits(binary.LittleEndian.Uint64(raw[8*(i+3*j):]))
+			if want := float64(i*4+j)*0.25 - 1; got != want {
+				t.Fatalf("a[%d,%d] = %v, want %v", i, j, got, want)
 			}
 		}
 	}
-	xs[1+3*2] = 1e6 // a[1,2]
+	binary.LittleEndian.PutUint64(raw[8*(1+3*2):], math.Float64bits(1e6)) // a[1,2]
 	if err := a.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -285,4 +293,54 @@ func TestConcurrentErrorsKeepTheirMessages(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// Issue 10 defect 15: numpy allows an <f8 array at byte offset 3; a []float64 there
+// would be misaligned. The typed accessors refuse it, Bytes reads it.
+func TestTypedSlicesRefuseMisalignedData(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "odd.f8")
+	a, err := Open(p, "<f8", "w+", 3, []int{4}, 'C')
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	in, err := a.Info()
+	if err != nil || uintptr(in.Data)%8 != 3 || in.Flags&Aligned != 0 {
+		t.Fatalf("data %p flags %#x: %v", in.Data, in.Flags, err)
+	}
+	if xs, err := a.Float64s(); !errors.Is(err, ErrInvalidArg) || !strings.Contains(err.Error(), "not aligned to 8 bytes") || xs != nil {
+		t.Fatalf("Float64s at offset 3: %v %v", xs, err)
+	}
+	b, err := a.Bytes()
+	if err != nil || len(b) != 32 {
+		t.Fatalf("Bytes: %d %v", len(b), err)
+	}
+	for i := 0; i < 4; i++ {
+		binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(float64(i)-0.5))
+	}
+	// The same bytes as <i4 pairs at an aligned address (5 bytes further): allowed.
+	v, err := a.View("<i4", 5, []int{6}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if is, err := v.Int32s(); err != nil || len(is) != 6 {
+		t.Fatalf("aligned Int32s: %v %v", is, err)
+	}
+	// An empty view at the odd address is aligned (numpy's rule): an empty slice.
+	empty, err := a.View("", 0, []int{0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	if xs, err := empty.Float64s(); err != nil || xs == nil || len(xs) != 0 {
+		t.Fatalf("empty view: %v %v", xs, err)
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := python(t, `print(np.memmap(sys.argv[1], dtype='<f8', mode='r', offset=3).tolist())`, p)
+	if got != "[-0.5, 0.5, 1.5, 2.5]" {
+		t.Fatalf("numpy reads %s", got)
+	}
 }

@@ -25,45 +25,55 @@ func typestr(kind byte, size int) string {
 }
 
 // elements checks that the array holds items of type `want` (a numpy type string in
-// native order) and is contiguous, and returns its first element and element count.
-func (a *Array) elements(want string) (unsafe.Pointer, int, error) {
+// native order) and is contiguous, and returns its first element, element count and
+// flags (one snapshot).
+func (a *Array) elements(want string) (unsafe.Pointer, int, uint32, error) {
 	in, err := a.Info()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	if want != "" && in.DType != want {
 		if len(in.DType) == len(want) && in.DType[1:] == want[1:] {
 			// Same type, other byte order (e.g. a big-endian .npy): a slice would alias
 			// the bytes as they are, so it would read wrong values.
-			return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s: its byte order is not the machine's, so a typed slice cannot alias it (use Bytes and decode)", in.DType, want)}
+			return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s: its byte order is not the machine's, so a typed slice cannot alias it (use Bytes and decode)", in.DType, want)}
 		}
-		return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s", in.DType, want)}
+		return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s", in.DType, want)}
 	}
 	if in.Size > 0 && in.Flags&(CContiguous|FContiguous) == 0 {
-		return nil, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array (shape %v, strides %v) is not contiguous; a slice cannot alias it", in.Shape, in.Strides)}
+		return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array (shape %v, strides %v) is not contiguous; a slice cannot alias it", in.Shape, in.Strides)}
 	}
-	return in.Data, in.Size, nil
+	return in.Data, in.Size, in.Flags, nil
 }
 
 func typed[T any](a *Array, kind byte) ([]T, error) {
 	var zero T
-	p, n, err := a.elements(typestr(kind, int(unsafe.Sizeof(zero))))
+	want := typestr(kind, int(unsafe.Sizeof(zero)))
+	p, n, flags, err := a.elements(want)
 	if err != nil {
 		return nil, err
 	}
 	if n == 0 {
 		return []T{}, nil
 	}
+	// numpy allows an array at any byte offset ("<f8" at byte 3): a []T there would be
+	// misaligned. MM_ALIGNED is numpy's verdict (address and strides); the address is
+	// checked as well, against Go's alignment of T.
+	if align := unsafe.Alignof(zero); flags&Aligned == 0 || uintptr(p)%align != 0 {
+		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's data (%s) is not aligned to %d bytes, so a typed slice cannot alias it (use Bytes and decode)", want, align)}
+	}
 	return unsafe.Slice((*T)(p), n), nil
 }
 
-// Bytes is the array's memory (any dtype, contiguous): NBytes bytes in memory order.
+// Bytes is the array's memory (any dtype, any alignment, contiguous): NBytes bytes in
+// memory order. It is the way to read an array at an odd offset (decode the elements
+// with encoding/binary or math.Float64frombits).
 func (a *Array) Bytes() ([]byte, error) {
 	in, err := a.Info()
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := a.elements(""); err != nil {
+	if _, _, _, err := a.elements(""); err != nil {
 		return nil, err
 	}
 	if in.NBytes == 0 {
@@ -73,9 +83,10 @@ func (a *Array) Bytes() ([]byte, error) {
 }
 
 // The typed accessors below alias the mapping (no copy). Each checks that the dtype is
-// exactly its type in the machine's byte order ("<f8" for Float64s on x86-64) and that
-// the array is contiguous; elements come in memory order (C or F, as the array is laid
-// out). A slice of a read-only array (mode "r") must not be written: the process would
+// exactly its type in the machine's byte order ("<f8" for Float64s on x86-64), that
+// the array is contiguous and that its data is aligned for the type (an ErrInvalidArg
+// error otherwise: use Bytes); elements come in memory order (C or F, as the array is
+// laid out). A slice of a read-only array (mode "r") must not be written: the process would
 // be killed (SIGSEGV).
 
 // Bools: dtype |b1.

@@ -3,6 +3,7 @@
 //!     var a = try mmarray.Array.open("data.f8", .{ .dtype = "<f8", .mode = "w+", .shape = &.{ 2, 3 } });
 //!     defer a.close();
 //!     const xs = try a.items(f64); // []f64 aliasing the file; error.DTypeMismatch otherwise
+//!     const ys = try a.itemsUnaligned(f64); // []align(1) f64: any offset (items: error.Misaligned)
 //!     const b = try mmarray.Array.openNpy("data.npy", "r"); // dtype, shape from the header
 //!
 //! Failures are error unions; lastErrorMessage() gives the library's message for the
@@ -29,6 +30,9 @@ pub const Error = error{
     DTypeMismatch,
     /// items(T) / bytes() on an array that is neither C- nor F-contiguous.
     NotContiguous,
+    /// items(T) on an array whose data is not aligned for T (numpy allows an <f8 array at
+    /// byte offset 3): use itemsUnaligned(T) or bytes().
+    Misaligned,
 };
 
 fn check(status: c.mm_status) Error!void {
@@ -188,12 +192,30 @@ pub const Array = struct {
     }
 
     /// All elements as a []T aliasing the mapping, in memory order. The dtype must be T
-    /// in native byte order (error.DTypeMismatch) and the array contiguous.
+    /// in native byte order (error.DTypeMismatch), the array contiguous and its data
+    /// aligned for T (error.Misaligned: see itemsUnaligned). An empty array gives an
+    /// empty slice that does not point into the mapping.
     pub fn items(self: Array, comptime T: type) Error![]T {
+        const p = try self.typedMemory(T);
+        const n = self.size();
+        if (n == 0) return &.{};
+        if (self.flags() & c.MM_ALIGNED == 0 or @intFromPtr(p) % @alignOf(T) != 0)
+            return error.Misaligned;
+        const ptr: [*]T = @ptrCast(@alignCast(p));
+        return ptr[0..n];
+    }
+
+    /// As items(T), at any alignment: a []align(1) T (an array at an odd offset).
+    pub fn itemsUnaligned(self: Array, comptime T: type) Error![]align(1) T {
+        const p = try self.typedMemory(T);
+        const ptr: [*]align(1) T = @ptrCast(p);
+        return ptr[0..self.size()];
+    }
+
+    fn typedMemory(self: Array, comptime T: type) Error![*]u8 {
         const p = try self.memory();
         if (!std.mem.eql(u8, self.dtype(), comptime typestr(T))) return error.DTypeMismatch;
-        const ptr: [*]T = @ptrCast(@alignCast(p));
-        return ptr[0..self.size()];
+        return p;
     }
 
     /// The array's bytes (any dtype), in memory order.
@@ -328,6 +350,53 @@ test ".npy: createNpy, openNpy, saveNpy" {
     try testing.expectError(error.InvalidArg, Array.openNpy(path, "w+"));
     try testing.expectError(error.InvalidArg, Array.createNpy(saved, "<q5", &.{1}, .c));
     try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), "not understood") != null);
+}
+
+test "misaligned data: items refuses, itemsUnaligned reads (issue 10 defects 9, 15)" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    const path = try tmpPath(&dir, "odd.f8");
+    defer testing.allocator.free(path);
+    {
+        // numpy allows an <f8 array at byte offset 3: a []f64 there would be misaligned
+        // (items used @alignCast, which panics in Debug).
+        const a = try Array.open(path, .{ .dtype = "<f8", .mode = "w+", .offset = 3, .shape = &.{4} });
+        defer a.close();
+        try testing.expectEqual(@as(usize, 3), @intFromPtr(c.mm_data(a.handle)) % 8);
+        try testing.expectEqual(@as(u32, 0), a.flags() & c.MM_ALIGNED);
+        try testing.expectError(error.Misaligned, a.items(f64));
+        try testing.expectError(error.DTypeMismatch, a.itemsUnaligned(f32));
+        const xs = try a.itemsUnaligned(f64);
+        try testing.expectEqual(@as(usize, 4), xs.len);
+        for (xs, 0..) |*x, i| x.* = @as(f64, @floatFromInt(i)) - 0.5;
+        // A zero-size view at the odd address: MM_ALIGNED (numpy: empty arrays are),
+        // an empty slice, no panic.
+        const empty = try a.view(null, 8, &.{0}, null);
+        defer empty.close();
+        try testing.expect(empty.flags() & c.MM_ALIGNED != 0);
+        try testing.expectEqual(@as(usize, 0), (try empty.items(f64)).len);
+        try testing.expectEqual(@as(usize, 0), (try empty.itemsUnaligned(f64)).len);
+        // An aligned <i4 view 5 bytes on: items works.
+        const ints = try a.view("<i4", 5, &.{6}, null);
+        defer ints.close();
+        try testing.expectEqual(@as(usize, 6), (try ints.items(i32)).len);
+        // A 12-byte stride from an aligned first element: not MM_ALIGNED, not contiguous.
+        const strided = try a.view("<f8", 5, &.{2}, &.{12});
+        defer strided.close();
+        try testing.expectEqual(@as(u32, 0), strided.flags() & c.MM_ALIGNED);
+        try testing.expectError(error.NotContiguous, strided.items(f64));
+        try a.flush();
+    }
+    const bytes = try std.fs.cwd().readFileAlloc(testing.allocator, path, 1 << 10);
+    defer testing.allocator.free(bytes);
+    try testing.expectEqual(@as(usize, 3 + 32), bytes.len);
+    try testing.expectEqual(@as(u64, @bitCast(@as(f64, 2.5))), std.mem.readInt(u64, bytes[27..35], .little));
+    const r = try Array.open(path, .{ .dtype = "<f8", .mode = "r", .offset = 3 });
+    defer r.close();
+    const ys = try r.itemsUnaligned(f64);
+    var copy: [4]f64 = undefined;
+    for (ys, &copy) |y, *dst| dst.* = y;
+    try testing.expectEqualSlices(f64, &.{ -0.5, 0.5, 1.5, 2.5 }, &copy);
 }
 
 test "typestr" {
