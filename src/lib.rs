@@ -18,6 +18,7 @@ pub mod mapping;
 pub mod npy;
 pub mod pyliteral;
 pub mod registry;
+pub mod safecopy;
 pub mod view;
 
 // Under `--cfg loom`, the unit tests model-check the handle registry alone: the C ABI

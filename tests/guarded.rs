@@ -200,8 +200,8 @@ fn truncated_file_sigbus_in_child_error_in_parent() {
     // The fallback (a pipe round trip) gives the same answer.
     let mut buf = [0u8; 16];
     let fault = unsafe {
-        mmarray::guarded::copy_with(
-            mmarray::guarded::Method::Pipe,
+        mmarray::safecopy::copy_with(
+            mmarray::safecopy::Method::Pipe,
             buf.as_mut_ptr(),
             data.add(2 * PAGE),
             16,
@@ -211,8 +211,8 @@ fn truncated_file_sigbus_in_child_error_in_parent() {
     assert_eq!(fault.error.raw_os_error(), Some(libc::EFAULT));
     assert_eq!(fault.copied, 0);
     let fault = unsafe {
-        mmarray::guarded::copy_with(
-            mmarray::guarded::Method::Pipe,
+        mmarray::safecopy::copy_with(
+            mmarray::safecopy::Method::Pipe,
             data.add(2 * PAGE),
             buf.as_ptr(),
             16,

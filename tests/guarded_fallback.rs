@@ -101,7 +101,7 @@ fn pipe_fallback_when_process_vm_is_refused() {
             if unsafe { mm_read_at(h, 0, buf.as_mut_ptr().cast(), 64) } != MM_OK || buf != [5; 64] {
                 return 12;
             }
-            if mmarray::guarded::current_method() != mmarray::guarded::Method::Pipe {
+            if mmarray::safecopy::current_method() != mmarray::safecopy::Method::Pipe {
                 return 13;
             }
             if unsafe { mm_write_at(h, 10, [6u8; 20].as_ptr().cast(), 20) } != MM_OK {

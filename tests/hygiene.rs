@@ -140,8 +140,8 @@ fn file_hygiene() {
     let t1 = std::time::Instant::now();
     while t1.elapsed().as_secs_f64() < 1.0 {
         unsafe {
-            mmarray::guarded::copy_with(
-                mmarray::guarded::Method::Pipe,
+            mmarray::safecopy::copy_with(
+                mmarray::safecopy::Method::Pipe,
                 dst.as_mut_ptr(),
                 src.as_ptr(),
                 src.len(),

@@ -250,8 +250,8 @@ impl Mapping {
         // mlock faults every page in, and a page past the end of a truncated file fails
         // it with the same ENOMEM as the limit does. A truncated file loses its tail
         // first, so the array's last byte tells which it was.
-        let last = self.data_ptr().wrapping_add(hi - 1);
-        if lock && !crate::guarded::readable(last) {
+        let last = self.data_ptr() as usize + hi - 1;
+        if lock && !crate::safecopy::readable(last) {
             let mut e = MmError::new(
                 ErrorKind::Io,
                 format!(
