@@ -141,7 +141,9 @@ pub unsafe extern "C" fn mm_resident(a: mm_array, resident_bytes: *mut u64) -> m
 ///
 /// \param a  the handle.
 /// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_IO with errno ENOMEM over RLIMIT_MEMLOCK;
-///         MM_E_PERMISSION with errno EPERM when locking is not permitted.
+///         MM_E_PERMISSION with errno EPERM when locking is not permitted; MM_E_IO with
+///         errno EFAULT when the file was truncated under the view ("the file is
+///         shorter than the mapping").
 #[no_mangle]
 pub extern "C" fn mm_lock(a: mm_array) -> mm_status {
     guard("mm_lock", |name| {

@@ -32,8 +32,9 @@ use crate::guarded;
 /// \param nbytes       how many bytes to copy; 0 is MM_OK when `byte_offset` is at most
 ///                     the extent.
 /// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_OUT_OF_BOUNDS for a range reaching past the
-///         extent; MM_E_INVALID_ARG for `dst` NULL with nbytes > 0; MM_E_IO (errno
-///         EFAULT) when the file no longer covers the range.
+///         extent; MM_E_INVALID_ARG for `dst` NULL with nbytes > 0, or errno EFAULT
+///         when `dst` is not writable memory; MM_E_IO (errno EFAULT) when the file no
+///         longer covers the range.
 ///
 /// # Safety
 /// `dst` must be NULL (with nbytes 0) or point to `nbytes` writable bytes that do not
@@ -77,7 +78,8 @@ pub unsafe extern "C" fn mm_read_at(
 ///                     the extent.
 /// \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_READ_ONLY for a view opened in mode r;
 ///         MM_E_OUT_OF_BOUNDS for a range reaching past the extent; MM_E_INVALID_ARG for
-///         `src` NULL with nbytes > 0; MM_E_IO when the file no longer covers the range
+///         `src` NULL with nbytes > 0, or errno EFAULT when `src` is not readable
+///         memory; MM_E_IO when the file no longer covers the range
 ///         (mm_last_os_error() is EFAULT, or ENOSPC when the file is still long enough).
 ///
 /// # Safety
