@@ -1,6 +1,7 @@
 //! Unit tests of src/mapping.rs: mode names and aliases, path normalisation.
 
 use super::*;
+use crate::error::ErrorKind;
 
 #[test]
 fn modes_and_aliases() {

@@ -1,0 +1,468 @@
+//! The order of work of an open, so that a failure never changes the caller's file:
+//! validate every argument, open and measure the file, check sizes, map the region
+//! (mapping past the end of a file is allowed), and only then truncate or extend. Also
+//! the one w+ sequence `mm_create_npy` shares, and the regular-file check.
+
+use std::fs::File;
+use std::io;
+use std::mem::ManuallyDrop;
+use std::os::fd::{FromRawFd, RawFd};
+use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use memmap2::{MmapOptions, MmapRaw};
+
+use super::control::{prefault, reserve_blocks};
+use super::{absolute_normalised, Checked, Mapping, Mode, OpenFlags, OpenSpec};
+use crate::error::{ErrorKind, MmError, Result};
+
+/// Opens `path` as numpy.memmap would (with the decisions D1-D11 of
+/// docs/numpy-semantics.md) and maps it.
+/// Returns the mapping and the array's shape.
+///
+/// An extension (r+, w+) past RLIMIT_FSIZE raises SIGXFSZ, which kills the process
+/// unless it is ignored; ignored, the open is MM_E_IO/EFBIG and the file unchanged (the
+/// final size is set before anything else changes).
+pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    open_path_with(path, spec, OpenFlags::default())
+}
+
+/// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
+/// keeps `fd`.
+pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+    open_fd_with(fd, spec, OpenFlags::default())
+}
+
+/// [`open_path`] with the open flags (prefault, preallocate).
+pub fn open_path_with(
+    path: &Path,
+    spec: &OpenSpec,
+    flags: OpenFlags,
+) -> Result<(Mapping, Vec<usize>)> {
+    let sizing = Sizing {
+        truncate: spec.mode == Mode::Write,
+        extend: true,
+        prefix: &[],
+    };
+    open_path_sized(path, spec, flags, sizing)
+}
+
+/// The w+ sequence of [`open_path_with`] for a file that starts with `prefix` (a .npy
+/// header): `spec.offset` must be `prefix.len()` and `spec.mode` w+. The file is created
+/// or opened, checked to be a regular file, the array region mapped, the prefix's blocks
+/// reserved, and only then is an existing file truncated, sized and given the prefix, so
+/// that a failure of any step that can fail (mapping under RLIMIT_AS, a full disk,
+/// RLIMIT_FSIZE) leaves an existing file byte-for-byte as it was and removes a file this
+/// call created. The mapping reports mode r+.
+pub(crate) fn create_with_prefix(
+    path: &Path,
+    spec: &OpenSpec,
+    prefix: &[u8],
+) -> Result<(Mapping, Vec<usize>)> {
+    debug_assert!(spec.mode == Mode::Write && spec.offset == prefix.len() as u64);
+    let sizing = Sizing {
+        truncate: true,
+        extend: true,
+        prefix,
+    };
+    let (mut mapping, shape) = open_path_sized(path, spec, OpenFlags::default(), sizing)?;
+    mapping.mode = Mode::ReadWrite;
+    Ok((mapping, shape))
+}
+
+/// Maps an already-open file (whose path is `path`) in mode r, r+ or c without ever
+/// changing its size: a region past the end is FileTooSmall in every mode. Used by the
+/// .npy opener, which reads the header through the same descriptor (so that a concurrent
+/// replace of the path cannot pair one file's header with another file's data).
+pub(crate) fn map_opened(
+    file: &File,
+    path: &Path,
+    spec: &OpenSpec,
+) -> Result<(Mapping, Vec<usize>)> {
+    debug_assert!(spec.mode != Mode::Write);
+    let checked = spec.check()?;
+    let filename = absolute_normalised(path)?;
+    let sizing = Sizing {
+        truncate: false,
+        extend: false,
+        prefix: &[],
+    };
+    let (mut mapping, shape) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
+    mapping.filename = Some(filename);
+    Ok((mapping, shape))
+}
+
+fn open_path_sized(
+    path: &Path,
+    spec: &OpenSpec,
+    flags: OpenFlags,
+    sizing: Sizing,
+) -> Result<(Mapping, Vec<usize>)> {
+    let checked = spec.check()?;
+    let filename = absolute_normalised(path)?;
+    let (file, created) = open_file(path, spec.mode)?;
+    let result = map_file(&file, spec, checked, sizing, flags);
+    if let (Err(_), Some(created)) = (&result, created) {
+        // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
+        let _ = std::fs::remove_file(created);
+    }
+    let (mut mapping, shape) = result?;
+    mapping.filename = Some(filename);
+    Ok((mapping, shape))
+}
+
+/// How an open may change the file's size and content.
+#[derive(Debug, Clone, Copy)]
+struct Sizing<'a> {
+    /// w+: the old content goes (last, after everything that can fail).
+    truncate: bool,
+    /// r+ / w+ may extend a file shorter than the region; `false` makes that
+    /// FileTooSmall (decision D9, the .npy opener).
+    extend: bool,
+    /// Bytes written at offset 0 as the last step of a w+ (a .npy header).
+    prefix: &'a [u8],
+}
+
+/// [`open_fd`] with the open flags (prefault, preallocate).
+pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mapping, Vec<usize>)> {
+    if fd < 0 {
+        return Err(MmError::invalid(format!(
+            "file descriptor {fd} is negative"
+        )));
+    }
+    let checked = spec.check()?;
+    // SAFETY: the File is never dropped (ManuallyDrop), so the caller's descriptor is
+    // only borrowed for the length of this call.
+    let file = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+    if spec.mode.changes_file() {
+        // SAFETY: fcntl(F_GETFL) only reads the descriptor's flags.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags == -1 {
+            return Err(MmError::os(
+                format!("fcntl(F_GETFL) on descriptor {fd}"),
+                &io::Error::last_os_error(),
+            ));
+        }
+        if flags & libc::O_ACCMODE != libc::O_RDWR {
+            let mut err = MmError::new(
+                ErrorKind::Permission,
+                format!(
+                    "mode {} needs a descriptor open for reading and writing (O_RDWR)",
+                    spec.mode.as_str()
+                ),
+            );
+            err.os_error = libc::EACCES;
+            return Err(err);
+        }
+    }
+    let sizing = Sizing {
+        truncate: false,
+        extend: true,
+        prefix: &[],
+    };
+    map_file(&file, spec, checked, sizing, flags)
+}
+
+/// Opens the file for `mode`. For w+ reports the path of the file this call created,
+/// if it created one (a dangling symlink's target, like fopen, when `path` is one).
+pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
+    let describe = |what: &str, e: &io::Error| MmError::os(format!("cannot {what} the file"), e);
+    let mut options = std::fs::OpenOptions::new();
+    // O_NONBLOCK so that a FIFO is reported instead of blocking the caller; it has no
+    // effect on the regular files we go on to map.
+    options
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .mode(0o666);
+    match mode {
+        Mode::ReadOnly | Mode::CopyOnWrite => {
+            let file = options
+                .read(true)
+                .open(path)
+                .map_err(|e| describe("open", &e))?;
+            Ok((file, None))
+        }
+        Mode::ReadWrite => {
+            let file = options
+                .read(true)
+                .write(true)
+                .open(path)
+                .map_err(|e| describe("open", &e))?;
+            Ok((file, None))
+        }
+        Mode::Write => {
+            options.read(true).write(true);
+            // Try to create it ourselves first, so that on failure we know whether the
+            // file is ours to remove. Truncation waits until everything else succeeded.
+            // O_EXCL does not follow a final symlink: a dangling one names the file to
+            // create (as fopen's "w+" would), so follow it by hand, at most 40 links.
+            let mut target = path.to_path_buf();
+            let mut links = 0;
+            for _ in 0..48 {
+                match options.clone().create_new(true).open(&target) {
+                    Ok(file) => return Ok((file, Some(target))),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(describe("create", &e)),
+                }
+                match options.open(&target) {
+                    Ok(file) => return Ok((file, None)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        // A dangling symlink, or removed between the two calls.
+                        if let Ok(link) = std::fs::read_link(&target) {
+                            links += 1;
+                            if links > 40 {
+                                return Err(describe(
+                                    "create",
+                                    &io::Error::from_raw_os_error(libc::ELOOP),
+                                ));
+                            }
+                            target = match target.parent() {
+                                Some(dir) => dir.join(link),
+                                None => link,
+                            };
+                        }
+                    }
+                    Err(e) => return Err(describe("open", &e)),
+                }
+            }
+            Err(MmError::new(
+                ErrorKind::Io,
+                "the file kept appearing and disappearing while being created",
+            ))
+        }
+    }
+}
+
+/// Measures, checks, maps, and finally sizes the file: the one place where an open
+/// changes a file, in this order (so that every step that can fail comes before the
+/// first change): fstat and the regular-file check, the size checks, mmap, the block
+/// reservations (MM_OPEN_PREALLOCATE, a w+ prefix), then truncation or extension, then
+/// the prefix.
+fn map_file(
+    file: &File,
+    spec: &OpenSpec,
+    checked: Checked,
+    sizing: Sizing,
+    flags: OpenFlags,
+) -> Result<(Mapping, Vec<usize>)> {
+    let truncate = sizing.truncate;
+    let meta = file
+        .metadata()
+        .map_err(|e| MmError::os("fstat failed", &e))?;
+    require_regular(&meta)?;
+    // After w+ truncation the file starts out empty.
+    let old_size = meta.size();
+    let size = if truncate { 0 } else { old_size };
+    let offset = spec.offset;
+    let (shape, nbytes) = match checked.given {
+        Some(given) => given,
+        None => infer_shape(spec, size)?,
+    };
+    let need = offset + nbytes as u64; // checked in OpenSpec::check / infer_shape
+    let may_extend = spec.mode.changes_file() && sizing.extend;
+    if !may_extend && need > size {
+        let msg = if offset > size {
+            format!("mode {} needs {nbytes} bytes from offset {offset}, but the offset lies past the end of the file ({size} bytes)", spec.mode.as_str())
+        } else {
+            format!(
+                "mode {} needs {nbytes} bytes from offset {offset} but the file has {size}",
+                spec.mode.as_str()
+            )
+        };
+        return Err(MmError::new(ErrorKind::FileTooSmall, msg));
+    }
+
+    let map = if nbytes == 0 {
+        None
+    } else {
+        Some(map_region(file, spec.mode, offset, nbytes, flags.populate)?)
+    };
+
+    let extends = may_extend && need > size;
+    if flags.preallocate && (extends || (truncate && need > 0)) {
+        // Before the file's size or content changes: a full disk fails here.
+        reserve_blocks(file, if truncate { 0 } else { size }, need, old_size)?;
+    }
+    let keep = sizing.prefix.len() as u64;
+    if truncate && old_size > 0 && keep > 0 {
+        // The prefix overwrites blocks that truncation keeps: reserve them now, while a
+        // full disk can still be answered with the file unchanged.
+        reserve_prefix(file, keep)?;
+    }
+    if truncate && old_size > 0 {
+        truncate_then_size(file, old_size, need, keep)?;
+    } else if extends {
+        file.set_len(need).map_err(|e| {
+            MmError::os(
+                format!("cannot extend the file from {size} to {need} bytes"),
+                &e,
+            )
+        })?;
+    }
+    if !sizing.prefix.is_empty() {
+        if let Err(e) = file.write_all_at(sizing.prefix, 0) {
+            if old_size == 0 {
+                // An empty file (or one this call created) can be put back exactly.
+                let _ = file.set_len(0);
+            }
+            return Err(MmError::os(
+                format!("cannot write the first {keep} bytes (the header)"),
+                &e,
+            ));
+        }
+    }
+    if flags.preallocate && truncate && old_size > 0 && need > 0 {
+        // Truncation gave the old blocks back; take them again for the new content.
+        reserve_blocks(file, 0, need, need)?;
+    }
+    if flags.populate && (extends || truncate) {
+        if let Some(map) = &map {
+            // MAP_POPULATE at mmap time skipped the pages that lay past the old end.
+            prefault(map);
+        }
+    }
+    let mapping = Mapping {
+        map,
+        mode: spec.mode,
+        offset,
+        len: nbytes,
+        filename: None,
+    };
+    Ok((mapping, shape))
+}
+
+/// Allocates the blocks of the first `len` bytes without changing the file's size or
+/// content (fallocate with FALLOC_FL_KEEP_SIZE; holes stay zero). A filesystem without
+/// fallocate is not an error: the later write may then still meet a full disk.
+fn reserve_prefix(file: &File, len: u64) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fallocate on a descriptor we own; KEEP_SIZE changes no byte and no size.
+    let rc = unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_KEEP_SIZE,
+            0,
+            len as libc::off_t,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => Ok(()),
+        _ => Err(MmError::os(
+            format!("cannot reserve the blocks of the first {len} bytes (the header)"),
+            &err,
+        )),
+    }
+}
+
+/// A file that can be mapped as an array is a regular file; anything else (directory,
+/// FIFO, device, socket) is MM_E_IO with EISDIR or ENODEV, before anything is read.
+pub(crate) fn require_regular(meta: &std::fs::Metadata) -> Result<()> {
+    match not_regular(meta) {
+        None => Ok(()),
+        Some((errno, what)) => {
+            let mut err = MmError::new(
+                ErrorKind::Io,
+                format!("{what} cannot be mapped as an array (a regular file is needed)"),
+            );
+            err.os_error = errno;
+            Err(err)
+        }
+    }
+}
+
+/// The one regular-file check (mm_open, mm_open_npy, mm_create_npy, mm_save_npy's
+/// target): `None` for a regular file, else the errno to report (EISDIR for a
+/// directory, ENODEV for the rest) and what the node is, for the message.
+pub(crate) fn not_regular(meta: &std::fs::Metadata) -> Option<(i32, &'static str)> {
+    let file_type = meta.file_type();
+    if file_type.is_file() {
+        None
+    } else if file_type.is_dir() {
+        Some((libc::EISDIR, "a directory"))
+    } else if file_type.is_fifo() {
+        Some((libc::ENODEV, "a FIFO"))
+    } else if file_type.is_char_device() {
+        Some((libc::ENODEV, "a character device"))
+    } else if file_type.is_block_device() {
+        Some((libc::ENODEV, "a block device"))
+    } else if file_type.is_socket() {
+        Some((libc::ENODEV, "a socket"))
+    } else {
+        Some((libc::ENODEV, "a file of an unknown kind"))
+    }
+}
+
+/// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.
+fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Vec<usize>, usize)> {
+    let offset = spec.offset;
+    let itemsize = spec.dtype.itemsize() as u64;
+    if offset > size {
+        return Err(MmError::new(
+            ErrorKind::FileTooSmall,
+            format!("offset {offset} lies past the end of the file ({size} bytes), so no shape can be inferred"),
+        ));
+    }
+    let avail = size - offset;
+    if avail % itemsize != 0 {
+        return Err(MmError::new(
+            ErrorKind::SizeMismatch,
+            format!(
+                "the {avail} bytes from offset {offset} to the end of the file are not a multiple of itemsize {itemsize} (dtype {})",
+                spec.dtype.typestr()
+            ),
+        ));
+    }
+    let count = usize::try_from(avail / itemsize)
+        .map_err(|_| MmError::invalid("file too large for this platform"))?;
+    let shape = vec![count];
+    let nbytes = spec.region_bytes(&shape)?;
+    Ok((shape, nbytes))
+}
+
+/// w+ on an existing file: its old bytes from `keep` on must read as zeros (the first
+/// `keep` bytes are overwritten by the caller's prefix next), and its size must become
+/// exactly `need`. Setting the final size first proves the size is possible (EFBIG,
+/// RLIMIT_FSIZE) before the old content is given up.
+fn truncate_then_size(file: &File, old_size: u64, need: u64, keep: u64) -> Result<()> {
+    let fail = |what: String, e: &io::Error| MmError::os(what, e);
+    file.set_len(need).map_err(|e| {
+        fail(
+            format!("cannot size the file from {old_size} to {need} bytes"),
+            &e,
+        )
+    })?;
+    file.set_len(keep)
+        .map_err(|e| fail("cannot truncate the file".into(), &e))?;
+    if need > keep {
+        file.set_len(need).map_err(|e| {
+            fail(
+                format!("cannot extend the truncated file to {need} bytes"),
+                &e,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Maps `len` bytes at `offset` (any offset: memmap2 aligns the mapping down to the page
+/// and hands back the address of `offset` itself).
+fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) -> Result<MmapRaw> {
+    let mut options = MmapOptions::new();
+    options.offset(offset).len(len);
+    if populate {
+        options.populate();
+    }
+    // SAFETY: mapping a file is unsafe because another process may change or truncate it
+    // underneath; that is inherent to memory-mapped files and documented for callers.
+    let mapped = unsafe {
+        match mode {
+            Mode::ReadOnly => options.map_raw_read_only(file),
+            Mode::ReadWrite | Mode::Write => options.map_raw(file),
+            Mode::CopyOnWrite => options.map_copy(file).map(MmapRaw::from),
+        }
+    };
+    mapped.map_err(|e| MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), &e))
+}
