@@ -5,7 +5,9 @@
 #   scripts/reliability.sh          CI part (~4 min cold): C bad-input matrix, 3 s C
 #                                   stress, ASan+UBSan + valgrind, loom model of the
 #                                   registry, 3 s stress under ThreadSanitizer (nightly +
-#                                   rust-src, which it adds with rustup when missing)
+#                                   rust-src, which it adds with rustup when missing),
+#                                   Miri on the core's unit tests that make no OS call
+#                                   (nightly + miri, added with rustup when missing; ~3 min)
 #   scripts/reliability.sh --full   also: 10 s stress and TSan, 30 s fuzz smoke of each
 #                                   target (nightly + cargo-fuzz)
 set -euo pipefail
@@ -30,6 +32,16 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
     rustup component add rust-src --toolchain nightly
 fi
 c_tests/run_tsan.sh "$([ $full = 1 ] && echo 10 || echo 3)"
+step "Miri: the core's unit tests that make no system call (layout, dtype, records, literals, registry)"
+if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then
+    echo "installing miri for the nightly toolchain (rustup component add miri --toolchain nightly)"
+    rustup component add miri --toolchain nightly
+fi
+# These tests touch no file, mapping or descriptor: Miri runs them with its isolation on
+# and checks every unsafe operation, the registry's atomics and its threads included.
+# (odd_inputs_do_not_panic, thousands of generated texts, takes too long interpreted.)
+CARGO_TARGET_DIR="$root/target/miri" cargo +nightly miri test --quiet --lib -- \
+    layout:: registry:: pyliteral:: dtype:: --skip dtype::tests::odd_inputs_do_not_panic
 if [ $full = 1 ]; then
     step "fuzz smoke"
     fuzz/run_fuzz.sh 30

@@ -11,7 +11,7 @@
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
 #   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
-#   7b. scripts/reliability.sh: bad-input matrix, stress, sanitizers, loom
+#   7b. scripts/reliability.sh: bad-input matrix, stress, sanitizers, loom, TSan, Miri
 #   7c. fuzz/run_fuzz.sh 30: a 30-second smoke of each fuzz target (nightly, cargo-fuzz)
 #   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
 #      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
