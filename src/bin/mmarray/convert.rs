@@ -1,0 +1,282 @@
+//! `mmarray convert IN OUT`: raw <-> .npy, .npy -> raw, C <-> F order, byte order and
+//! the dtype casts numpy calls safe. The output replaces OUT atomically through the
+//! core's np.save machinery (`npy::save` for a view, `npy::replace_with` for a
+//! converted copy): nothing is left behind on failure.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use mmarray::npy::{self, header};
+use mmarray::{layout, ByteOrder, DType, MmError, Order, View};
+
+use crate::data::{self, Num};
+use crate::{input, Failure, Outcome, RawOpts};
+
+/// np.can_cast(from, to, 'safe') for the numeric kinds.
+pub fn safe_cast(from: Num, to: Num) -> bool {
+    use Num::*;
+    // The smallest float size that holds every value of an integer of `n` bytes.
+    let float_for_int = |n: usize| match n {
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    match (from, to) {
+        (Bool, _) => true,
+        (_, Bool) => false,
+        (Int(a), Int(b)) | (UInt(a), UInt(b)) => b >= a,
+        (UInt(a), Int(b)) => b > a,
+        (Int(_), UInt(_)) => false,
+        (Int(a) | UInt(a), Float(b)) => b >= float_for_int(a),
+        (Int(a) | UInt(a), Complex(b)) => b / 2 >= float_for_int(a).max(4),
+        (Float(a), Float(b)) => b >= a,
+        (Float(a), Complex(b)) => b / 2 >= a.max(4),
+        (Complex(a), Complex(b)) => b >= a,
+        _ => false,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Val {
+    I(i128),
+    F(f64),
+    C(f64, f64),
+}
+
+fn decode(kind: Num, swap: bool, b: &[u8]) -> Val {
+    match kind {
+        Num::Bool | Num::Int(_) | Num::UInt(_) => Val::I(data::int_at(kind, b, swap)),
+        Num::Float(n) => Val::F(data::float_at(n, b, swap)),
+        Num::Complex(n) => {
+            let h = n / 2;
+            Val::C(data::float_at(h, b, swap), data::float_at(h, &b[h..], swap))
+        }
+    }
+}
+
+fn put(out: &mut Vec<u8>, bytes: &[u8], swap: bool) {
+    if swap {
+        out.extend(bytes.iter().rev());
+    } else {
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// A float of `size` bytes; only called for safe casts, where the value is exact in the
+/// target (or, int64 -> float64, rounded as numpy's C cast rounds: to nearest).
+fn put_float(out: &mut Vec<u8>, size: usize, x: f64, swap: bool) {
+    match size {
+        2 => put(out, &crate::pyfloat::half_bits(x).to_ne_bytes(), swap),
+        4 => put(out, &(x as f32).to_ne_bytes(), swap),
+        _ => put(out, &x.to_ne_bytes(), swap),
+    }
+}
+
+fn encode(kind: Num, swap: bool, v: Val, out: &mut Vec<u8>) {
+    let as_f = |v: Val| match v {
+        Val::I(i) => i as f64,
+        Val::F(x) => x,
+        Val::C(r, _) => r,
+    };
+    match kind {
+        Num::Bool => out.push(matches!(v, Val::I(i) if i != 0) as u8),
+        Num::Int(n) | Num::UInt(n) => {
+            let i = match v {
+                Val::I(i) => i,
+                _ => 0,
+            };
+            put(
+                out,
+                &i.to_le_bytes()[..n],
+                swap != cfg!(target_endian = "big"),
+            );
+        }
+        Num::Float(n) => put_float(out, n, as_f(v), swap),
+        Num::Complex(n) => {
+            let (r, i) = match v {
+                Val::C(r, i) => (r, i),
+                other => (as_f(other), 0.0),
+            };
+            put_float(out, n / 2, r, swap);
+            put_float(out, n / 2, i, swap);
+        }
+    }
+}
+
+fn swapped(dt: &DType) -> bool {
+    !matches!(dt.byte_order(), ByteOrder::NotApplicable) && dt.byte_order() != ByteOrder::NATIVE
+}
+
+/// Writes the items of `view` in C order of `view` (the caller transposes for F), each
+/// converted to `to` when given, through a bounded buffer.
+fn write_items(file: &mut File, view: &View, to: Option<&DType>) -> mmarray::Result<()> {
+    let conv = match to {
+        Some(t) if t != view.dtype() => {
+            let (fk, fs) = data::numeric(view.dtype()).expect("checked numeric");
+            let (tk, _) = data::numeric(t).expect("checked numeric");
+            Some((fk, fs, tk, swapped(t)))
+        }
+        _ => None,
+    };
+    let (shape, strides) = data::collapse(view.shape(), view.strides());
+    let (shape, strides) = if shape.is_empty() {
+        (vec![view.size()], vec![0])
+    } else {
+        (shape, strides)
+    };
+    if shape.contains(&0) {
+        return Ok(());
+    }
+    let isz = view.itemsize();
+    let last = shape.len() - 1;
+    let piece = (1usize << 20) / isz.max(1) + 1;
+    let mut idx = vec![0usize; last];
+    let mut buf = Vec::new();
+    let mut conv_buf = Vec::new();
+    let write = |file: &mut File, b: &[u8]| {
+        file.write_all(b)
+            .map_err(|e| MmError::os("write of the new file failed", &e))
+    };
+    loop {
+        let base: i64 = (0..last).map(|a| idx[a] as i64 * strides[a]).sum();
+        let mut first = 0;
+        while first < shape[last] {
+            let count = piece.min(shape[last] - first);
+            data::gather(
+                view,
+                base + first as i64 * strides[last],
+                strides[last],
+                count,
+                &mut buf,
+            )?;
+            match conv {
+                None => write(file, &buf)?,
+                Some((fk, fs, tk, ts)) => {
+                    conv_buf.clear();
+                    for b in buf.chunks_exact(isz) {
+                        encode(tk, ts, decode(fk, fs, b), &mut conv_buf);
+                    }
+                    write(file, &conv_buf)?;
+                }
+            }
+            first += count;
+        }
+        let mut a = last;
+        loop {
+            if a == 0 {
+                return Ok(());
+            }
+            a -= 1;
+            idx[a] += 1;
+            if idx[a] < shape[a] {
+                break;
+            }
+            idx[a] = 0;
+        }
+    }
+}
+
+/// The view with its axes reversed (numpy's `.T`): its C order is `view`'s F order.
+fn transposed(view: &View) -> mmarray::Result<View> {
+    let shape: Vec<usize> = view.shape().iter().rev().copied().collect();
+    let strides: Vec<i64> = view.strides().iter().rev().copied().collect();
+    view.view(None, 0, &shape, Some(&strides))
+}
+
+pub fn run(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
+    input::reject_npz(output)?;
+    let is_npy_in = !raw.given();
+    // For a .npy input, --dtype and --order describe the output.
+    let (inp, to_dtype, to_order) = if is_npy_in {
+        let inp = input::open(input_path, &RawOpts::default())?;
+        let dt = raw.dtype.as_deref().map(input::parse_dtype).transpose()?;
+        let order = raw.order.as_deref().map(input::parse_order).transpose()?;
+        if raw.shape.is_some() || raw.offset.is_some() {
+            return Err(Failure::usage(format!(
+                "mmarray: {}: --shape and --offset describe a raw input; this is a .npy file",
+                input_path.display()
+            )));
+        }
+        (inp, dt, order)
+    } else {
+        (input::open(input_path, raw)?, None, None)
+    };
+    let view = &inp.view;
+    let from = view.dtype().clone();
+    if let Some(t) = &to_dtype {
+        let ok = match (data::numeric(&from), data::numeric(t)) {
+            (Some((fk, _)), Some((tk, _))) => safe_cast(fk, tk),
+            _ => t == &from,
+        };
+        if !ok {
+            return Err(Failure::new(format!(
+                "mmarray: {}: cannot convert {} to {}: numpy does not call it a safe cast (np.can_cast(..., 'safe') is False)",
+                input_path.display(),
+                from.typestr(),
+                t.typestr()
+            )));
+        }
+    }
+    let dtype = to_dtype.clone().unwrap_or_else(|| from.clone());
+    let flags = view.flags();
+    // The order the output is written in: asked for, else the input's own (np.save of
+    // x.astype(dtype) keeps an F array in F order).
+    let in_f = flags.f_contiguous && !flags.c_contiguous;
+    let order = to_order.unwrap_or(if in_f { Order::F } else { Order::C });
+    let to_npy = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let same_dtype = dtype == from;
+    let fail = |e: MmError| Failure::new(format!("mmarray: {}: {}", output.display(), e.message));
+    if to_npy && same_dtype && (to_order.is_none() || (order == Order::F) == in_f) {
+        // np.save of the view itself.
+        npy::save(view, output).map_err(fail)?;
+        return Ok(0);
+    }
+    let shape = view.shape().to_vec();
+    let f_strides = layout::contiguous_strides(&shape, dtype.itemsize(), Order::F).map_err(fail)?;
+    // np.save's rule: the header says Fortran order only for an F- and not C-contiguous array.
+    let fortran =
+        order == Order::F && !layout::is_c_contiguous(&shape, &f_strides, dtype.itemsize());
+    let source = if order == Order::F {
+        transposed(view).map_err(fail)?
+    } else {
+        view.clone()
+    };
+    let head = if to_npy {
+        header::encode(&dtype, &shape, fortran).map_err(fail)?
+    } else {
+        Vec::new()
+    };
+    let to = if same_dtype { None } else { Some(&dtype) };
+    npy::replace_with(output, |file| {
+        file.write_all(&head)
+            .map_err(|e| MmError::os("write of the new file failed", &e))?;
+        write_items(file, &source, to)
+    })
+    .map_err(fail)?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Num::*;
+
+    #[test]
+    fn safe_casts_as_numpy() {
+        assert!(safe_cast(Int(4), Float(8)));
+        assert!(!safe_cast(Int(4), Float(4)));
+        assert!(safe_cast(Int(8), Float(8)));
+        assert!(safe_cast(UInt(1), Int(2)));
+        assert!(!safe_cast(UInt(8), Int(8)));
+        assert!(!safe_cast(Int(1), UInt(8)));
+        assert!(safe_cast(Float(4), Complex(8)));
+        assert!(!safe_cast(Float(8), Complex(8)));
+        assert!(safe_cast(Int(2), Complex(8)));
+        assert!(!safe_cast(Int(4), Complex(8)));
+        assert!(safe_cast(Int(1), Float(2)));
+        assert!(!safe_cast(Float(8), Float(4)));
+    }
+}

@@ -1,0 +1,529 @@
+//! `mmarray show`: numpy's repr of an array (arrayprint's rules: threshold 1000,
+//! edgeitems 3, linewidth 75, floatmode 'maxprec' with precision 8), or CSV, JSON or raw
+//! bytes.
+
+use std::io::Write;
+use std::path::Path;
+
+use mmarray::View;
+
+use crate::data::{self, Num};
+use crate::pyfloat::{self, Width};
+use crate::{input, slicing, write_failure, Failure, Format, Outcome, RawOpts};
+
+const THRESHOLD: usize = 1000;
+const EDGEITEMS: usize = 3;
+const LINEWIDTH: usize = 75;
+const PRECISION: usize = 8;
+
+/// numpy's FloatingFormat fitted on some values (floatmode 'maxprec').
+struct FloatFormat {
+    width: Width,
+    plus: bool,
+    exp_format: bool,
+    precision: usize,
+    pad_left: usize,
+    pad_right: usize,
+    exp_size: usize,
+}
+
+impl FloatFormat {
+    fn new(values: &[f64], width: Width, plus: bool) -> FloatFormat {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let nonzero: Vec<f64> = finite
+            .iter()
+            .map(|v| v.abs())
+            .filter(|&v| v != 0.0)
+            .collect();
+        let mut f = FloatFormat {
+            width,
+            plus,
+            exp_format: false,
+            precision: PRECISION,
+            pad_left: 0,
+            pad_right: 0,
+            exp_size: 0,
+        };
+        if !nonzero.is_empty() {
+            let max = nonzero.iter().copied().fold(f64::MIN, f64::max);
+            let min = nonzero.iter().copied().fold(f64::MAX, f64::min);
+            // numpy compares in the array's own precision; the values are exact in f64.
+            f.exp_format = max >= 1e8 || min < 0.0001 || max / min > 1000.0;
+        }
+        if finite.is_empty() {
+            f.pad_left = 0;
+            f.pad_right = 0;
+        } else if f.exp_format {
+            let parts: Vec<_> = finite
+                .iter()
+                .map(|&x| pyfloat::scientific(x, width, PRECISION, plus))
+                .collect();
+            f.exp_size = parts
+                .iter()
+                .map(|p| p.2.unsigned_abs().to_string().len().max(2))
+                .max()
+                .unwrap_or(2);
+            f.precision = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
+            f.pad_left = parts.iter().map(|p| p.0.len()).max().unwrap_or(0);
+            f.pad_right = f.exp_size + 2 + f.precision;
+        } else {
+            let parts: Vec<_> = finite
+                .iter()
+                .map(|&x| pyfloat::positional(x, width, PRECISION, plus))
+                .collect();
+            f.pad_left = parts.iter().map(|p| p.0.len()).max().unwrap_or(0);
+            f.pad_right = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
+        }
+        if finite.len() != values.len() {
+            let neginf = plus || values.iter().any(|v| v.is_infinite() && *v < 0.0);
+            let offset = f.pad_right + 1;
+            f.pad_left = f
+                .pad_left
+                .max(3usize.saturating_sub(offset))
+                .max((3 + neginf as usize).saturating_sub(offset));
+        }
+        f
+    }
+
+    fn format(&self, x: f64) -> String {
+        if !x.is_finite() {
+            let text = if x.is_nan() {
+                if self.plus {
+                    "+nan"
+                } else {
+                    "nan"
+                }
+            } else if x < 0.0 {
+                "-inf"
+            } else if self.plus {
+                "+inf"
+            } else {
+                "inf"
+            };
+            let w = self.pad_left + self.pad_right + 1;
+            return format!("{text:>w$}");
+        }
+        if self.exp_format {
+            let (lead, frac, exp) = pyfloat::scientific(x, self.width, self.precision, self.plus);
+            let esign = if exp < 0 { '-' } else { '+' };
+            format!(
+                "{lead:>pl$}.{frac:0<p$}e{esign}{e:0>es$}",
+                pl = self.pad_left,
+                p = self.precision,
+                e = exp.unsigned_abs(),
+                es = self.exp_size
+            )
+        } else {
+            let (int_part, frac) = pyfloat::positional(x, self.width, self.precision, self.plus);
+            format!(
+                "{int_part:>pl$}.{frac:<pr$}",
+                pl = self.pad_left,
+                pr = self.pad_right
+            )
+        }
+    }
+}
+
+/// The decoded items to print, in C order of the picked sub-array.
+enum Items {
+    Bool(Vec<bool>),
+    Int(Vec<i128>),
+    Float(Vec<f64>, Width),
+    Complex(Vec<f64>, Vec<f64>, Width),
+}
+
+fn decode(kind: Num, swap: bool, bytes: &[u8], itemsize: usize) -> Items {
+    let items = bytes.chunks_exact(itemsize.max(1));
+    match kind {
+        Num::Bool => Items::Bool(items.map(|b| b[0] != 0).collect()),
+        Num::Int(_) | Num::UInt(_) => {
+            Items::Int(items.map(|b| data::int_at(kind, b, swap)).collect())
+        }
+        Num::Float(n) => Items::Float(
+            items.map(|b| data::float_at(n, b, swap)).collect(),
+            width_of(n),
+        ),
+        Num::Complex(n) => {
+            let h = n / 2;
+            let (re, im) = items
+                .map(|b| (data::float_at(h, b, swap), data::float_at(h, &b[h..], swap)))
+                .unzip();
+            Items::Complex(re, im, width_of(h))
+        }
+    }
+}
+
+fn width_of(size: usize) -> Width {
+    match size {
+        2 => Width::F16,
+        4 => Width::F32,
+        _ => Width::F64,
+    }
+}
+
+/// Each item's text, as numpy's format function for the whole (picked) array gives it.
+fn words(items: &Items, zero_d: bool) -> Vec<String> {
+    match items {
+        Items::Bool(v) => v
+            .iter()
+            .map(|&b| match (b, zero_d) {
+                (true, true) => "True".to_string(),
+                (true, false) => " True".to_string(),
+                (false, _) => "False".to_string(),
+            })
+            .collect(),
+        Items::Int(v) => {
+            let w = v.iter().map(|x| x.to_string().len()).max().unwrap_or(0);
+            v.iter().map(|x| format!("{x:>w$}")).collect()
+        }
+        Items::Float(v, width) => {
+            let f = FloatFormat::new(v, *width, false);
+            v.iter().map(|&x| f.format(x)).collect()
+        }
+        Items::Complex(re, im, width) => {
+            let fr = FloatFormat::new(re, *width, false);
+            let fi = FloatFormat::new(im, *width, true);
+            re.iter()
+                .zip(im)
+                .map(|(&r, &i)| {
+                    let i = fi.format(i);
+                    let sp = i.trim_end().len();
+                    format!("{}{}j{}", fr.format(r), &i[..sp], &i[sp..])
+                })
+                .collect()
+        }
+    }
+}
+
+/// numpy's _formatArray over the picked items (`dims`: the picked lengths; `summary`:
+/// whether axes longer than 2*edgeitems were cut to their edges).
+struct Layout<'a> {
+    words: &'a [String],
+    dims: Vec<usize>,
+    /// Per axis: whether it was cut to its edges (numpy's `...` goes there).
+    cut: Vec<bool>,
+    separator: &'a str,
+}
+
+fn extend_line(s: &mut String, line: &mut String, word: &str, width: usize, prefix: &str) {
+    let mut wrap = line.len() + word.len() > width;
+    if line.len() <= prefix.len() {
+        wrap = false;
+    }
+    if wrap {
+        s.push_str(line.trim_end());
+        s.push('\n');
+        *line = prefix.to_string();
+    }
+    line.push_str(word);
+}
+
+impl Layout<'_> {
+    /// `at`: index of the first item of this sub-array in `words`; `axis`: its depth.
+    fn recurse(&self, axis: usize, at: usize, hanging: &str, width: usize) -> String {
+        let ndim = self.dims.len();
+        if axis == ndim {
+            return self.words[at].clone();
+        }
+        let next_hanging = format!("{hanging} ");
+        let next_width = width - 1;
+        let len = self.dims[axis];
+        let block: usize = self.dims[axis + 1..].iter().product();
+        let show_summary = self.cut[axis];
+        let (leading, trailing) = if show_summary {
+            (EDGEITEMS, EDGEITEMS)
+        } else {
+            (0, len)
+        };
+        // Item k from the end (trailing: k = trailing..1) is at position len - k.
+        let child =
+            |pos: usize| self.recurse(axis + 1, at + pos * block, &next_hanging, next_width);
+        let mut s = String::new();
+        let axes_left = ndim - axis;
+        if axes_left == 1 {
+            let sep_trim = self.separator.trim_end();
+            let elem_width = width - sep_trim.len().max(1);
+            let mut line = hanging.to_string();
+            for i in 0..leading {
+                extend_line(&mut s, &mut line, &child(i), elem_width, hanging);
+                line.push_str(self.separator);
+            }
+            if show_summary {
+                extend_line(&mut s, &mut line, "...", elem_width, hanging);
+                line.push_str(self.separator);
+            }
+            for k in (2..=trailing).rev() {
+                extend_line(&mut s, &mut line, &child(len - k), elem_width, hanging);
+                line.push_str(self.separator);
+            }
+            extend_line(&mut s, &mut line, &child(len - 1), elem_width, hanging);
+            s.push_str(&line);
+        } else {
+            let line_sep = format!(
+                "{}{}",
+                self.separator.trim_end(),
+                "\n".repeat(axes_left - 1)
+            );
+            for i in 0..leading {
+                s.push_str(hanging);
+                s.push_str(&child(i));
+                s.push_str(&line_sep);
+            }
+            if show_summary {
+                s.push_str(hanging);
+                s.push_str("...");
+                s.push_str(&line_sep);
+            }
+            for k in (2..=trailing).rev() {
+                s.push_str(hanging);
+                s.push_str(&child(len - k));
+                s.push_str(&line_sep);
+            }
+            s.push_str(hanging);
+            s.push_str(&child(len - 1));
+        }
+        format!("[{}]", &s[hanging.len()..])
+    }
+}
+
+/// numpy's dtype_short_repr, and whether the repr leaves the dtype out (implied).
+fn dtype_repr(view: &View) -> (String, bool) {
+    let dt = view.dtype();
+    let name = crate::info::dtype_name(dt);
+    let native = dt.is_native();
+    let implied = native && matches!(name.as_str(), "int64" | "float64" | "complex128" | "bool");
+    let text = if native {
+        name
+    } else {
+        format!("'{}'", dt.typestr())
+    };
+    (text, implied)
+}
+
+/// numpy's repr(view) for the numeric dtypes; None for the others.
+pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
+    let Some((kind, swap)) = data::numeric(view.dtype()) else {
+        return Ok(None);
+    };
+    let shape = view.shape().to_vec();
+    let size: usize = shape.iter().product();
+    let (dtype_text, implied) = dtype_repr(view);
+    let mut extras = Vec::new();
+    let summary = !full && size > THRESHOLD;
+    if (size == 0 && shape != [0]) || size > THRESHOLD {
+        extras.push(format!("shape={}", mmarray::dtype::shape_text(&shape)));
+    }
+    if !implied || size == 0 {
+        extras.push(format!("dtype={dtype_text}"));
+    }
+    let prefix = "array(";
+    let body = if size == 0 {
+        "[]".to_string()
+    } else {
+        let picks: Vec<Vec<usize>> = shape
+            .iter()
+            .map(|&n| {
+                if summary && n > 2 * EDGEITEMS {
+                    (0..EDGEITEMS).chain(n - EDGEITEMS..n).collect()
+                } else {
+                    (0..n).collect()
+                }
+            })
+            .collect();
+        let bytes = data::pick(view, &picks).map_err(|e| read_fail(view, &e))?;
+        let items = decode(kind, swap, &bytes, view.itemsize());
+        let words = words(&items, shape.is_empty());
+        let layout = Layout {
+            words: &words,
+            dims: picks.iter().map(Vec::len).collect(),
+            cut: shape
+                .iter()
+                .map(|&n| summary && n > 2 * EDGEITEMS)
+                .collect(),
+            separator: ", ",
+        };
+        // array2string's linewidth less the suffix ")"; the hanging indent skips "array([".
+        let hanging = " ".repeat(prefix.len() + 1);
+        layout.recurse(0, 0, &hanging, LINEWIDTH - 1)
+    };
+    if extras.is_empty() {
+        return Ok(Some(format!("{prefix}{body})")));
+    }
+    let arr = format!("{prefix}{body},");
+    let extra = format!("{})", extras.join(", "));
+    let last_line = arr.len() - arr.rfind('\n').map_or(0, |i| i + 1);
+    let spacer = if last_line + extra.len() + 1 > LINEWIDTH {
+        format!("\n{}", " ".repeat(prefix.len()))
+    } else {
+        " ".to_string()
+    };
+    Ok(Some(format!("{arr}{spacer}{extra}")))
+}
+
+fn read_fail(view: &View, e: &mmarray::MmError) -> Failure {
+    let name = view
+        .filename()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    Failure::new(format!("mmarray: {name}: {}", e.message))
+}
+
+/// One item as CSV/JSON text: Python's repr for floats, JSON's spelling when `json`.
+fn plain(kind: Num, swap: bool, b: &[u8], json: bool) -> String {
+    let float = |x: f64| -> String {
+        if json && !x.is_finite() {
+            return if x.is_nan() {
+                "NaN".into()
+            } else if x > 0.0 {
+                "Infinity".into()
+            } else {
+                "-Infinity".into()
+            };
+        }
+        pyfloat::py_repr(x)
+    };
+    match kind {
+        Num::Bool => match (b[0] != 0, json) {
+            (true, true) => "true".into(),
+            (false, true) => "false".into(),
+            (true, false) => "True".into(),
+            (false, false) => "False".into(),
+        },
+        Num::Int(_) | Num::UInt(_) => data::int_at(kind, b, swap).to_string(),
+        Num::Float(n) => float(data::float_at(n, b, swap)),
+        Num::Complex(n) => {
+            let h = n / 2;
+            let (r, i) = (data::float_at(h, b, swap), data::float_at(h, &b[h..], swap));
+            if json {
+                format!("[{}, {}]", float(r), float(i))
+            } else {
+                format!(
+                    "{}{}{}j",
+                    float(r),
+                    if i >= 0.0 || i.is_nan() { "+" } else { "" },
+                    float(i)
+                )
+            }
+        }
+    }
+}
+
+/// Streams the view in C order, one row of the last axis at a time (0-d: one row of one).
+fn for_each_row(view: &View, mut f: impl FnMut(&[usize], &[u8]) -> Outcome<()>) -> Outcome<()> {
+    let shape = view.shape().to_vec();
+    let strides = view.strides().to_vec();
+    let mut row = Vec::new();
+    if shape.is_empty() {
+        data::gather(view, 0, 0, 1, &mut row).map_err(|e| read_fail(view, &e))?;
+        return f(&[], &row);
+    }
+    if shape.contains(&0) {
+        return Ok(());
+    }
+    let last = shape.len() - 1;
+    let mut idx = vec![0usize; last];
+    loop {
+        let base: i64 = (0..last).map(|a| idx[a] as i64 * strides[a]).sum();
+        data::gather(view, base, strides[last], shape[last], &mut row)
+            .map_err(|e| read_fail(view, &e))?;
+        f(&idx, &row)?;
+        let mut a = last;
+        loop {
+            if a == 0 {
+                return Ok(());
+            }
+            a -= 1;
+            idx[a] += 1;
+            if idx[a] < shape[a] {
+                break;
+            }
+            idx[a] = 0;
+        }
+    }
+}
+
+pub fn run(
+    path: &Path,
+    slice: Option<&str>,
+    full: bool,
+    format: Format,
+    raw: &RawOpts,
+    out: &mut impl Write,
+) -> Outcome<u8> {
+    let input = input::open(path, raw)?;
+    let view = slicing::apply(&input.view, slice)?;
+    let unsupported = || {
+        Failure::new(format!(
+            "mmarray: {}: dtype {} cannot be shown as text yet (numeric dtypes only); use --format raw",
+            path.display(),
+            view.dtype().typestr()
+        ))
+    };
+    let w = |r: std::io::Result<()>| r.map_err(write_failure);
+    match format {
+        Format::Numpy => {
+            let text = numpy_repr(&view, full)?.ok_or_else(unsupported)?;
+            w(writeln!(out, "{text}"))?;
+        }
+        Format::Raw => {
+            for_each_row(&view, |_, row| w(out.write_all(row)))?;
+        }
+        Format::Csv => {
+            let (kind, swap) = data::numeric(view.dtype()).ok_or_else(unsupported)?;
+            let isz = view.itemsize();
+            for_each_row(&view, |_, row| {
+                let line: Vec<String> = row
+                    .chunks_exact(isz)
+                    .map(|b| plain(kind, swap, b, false))
+                    .collect();
+                w(writeln!(out, "{}", line.join(",")))
+            })?;
+        }
+        Format::Json => {
+            let (kind, swap) = data::numeric(view.dtype()).ok_or_else(unsupported)?;
+            let isz = view.itemsize();
+            let shape = view.shape().to_vec();
+            if shape.is_empty() {
+                for_each_row(&view, |_, row| {
+                    w(writeln!(out, "{}", plain(kind, swap, row, true)))
+                })?;
+                return Ok(0);
+            }
+            if shape.contains(&0) {
+                // The nesting of an empty array: as many brackets as numpy's tolist() has.
+                let zero = shape.iter().position(|&n| n == 0).unwrap_or(0);
+                let text = "[".repeat(zero + 1) + &"]".repeat(zero + 1);
+                w(writeln!(out, "{text}"))?;
+                return Ok(0);
+            }
+            let last = shape.len() - 1;
+            let mut first = true;
+            for_each_row(&view, |idx, row| {
+                // Open a bracket for each outer axis starting a new block.
+                let opens = if first {
+                    last
+                } else {
+                    idx.iter().rev().take_while(|&&i| i == 0).count()
+                };
+                if !first {
+                    w(out.write_all(b", "))?;
+                }
+                first = false;
+                let items: Vec<String> = row
+                    .chunks_exact(isz)
+                    .map(|b| plain(kind, swap, b, true))
+                    .collect();
+                w(write!(out, "{}[{}]", "[".repeat(opens), items.join(", ")))?;
+                let closes = idx
+                    .iter()
+                    .zip(&shape)
+                    .rev()
+                    .take_while(|(&i, &n)| i + 1 == n)
+                    .count();
+                w(out.write_all("]".repeat(closes).as_bytes()))
+            })?;
+            w(writeln!(out))?;
+        }
+    }
+    Ok(0)
+}
