@@ -186,18 +186,15 @@ fn transposed(view: &View) -> mmarray::Result<View> {
 
 pub fn run(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
     input::reject_npz(output)?;
-    let is_npy_in = !raw.given();
-    // For a .npy input, --dtype and --order describe the output.
+    // A file with the .npy magic is read as .npy unless --shape or --offset say it is to
+    // be read raw; for a .npy input, --dtype and --order describe the output.
+    input::reject_npz(input_path)?;
+    let is_npy_in =
+        raw.shape.is_none() && raw.offset.is_none() && input::has_npy_magic(input_path)?;
     let (inp, to_dtype, to_order) = if is_npy_in {
         let inp = input::open(input_path, &RawOpts::default())?;
         let dt = raw.dtype.as_deref().map(input::parse_dtype).transpose()?;
         let order = raw.order.as_deref().map(input::parse_order).transpose()?;
-        if raw.shape.is_some() || raw.offset.is_some() {
-            return Err(Failure::usage(format!(
-                "mmarray: {}: --shape and --offset describe a raw input; this is a .npy file",
-                input_path.display()
-            )));
-        }
         (inp, dt, order)
     } else {
         (input::open(input_path, raw)?, None, None)

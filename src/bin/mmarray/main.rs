@@ -112,7 +112,8 @@ enum Command {
     /// Print an array or a slice of it, as numpy prints it
     Show {
         file: PathBuf,
-        /// numpy-style index, e.g. "10:20, ::-1, 3" or "..., 0"
+        /// numpy-style index, e.g. "10:20, ::-1, 3" or "..., 0" (may start with '-')
+        #[arg(allow_hyphen_values = true)]
         slice: Option<String>,
         /// Print every element (numpy summarises past 1000 elements)
         #[arg(long)]
@@ -126,7 +127,8 @@ enum Command {
     /// Count, min, max, mean, std, NaN and inf counts of numeric data, on every core
     Stats {
         file: PathBuf,
-        /// numpy-style index, e.g. "10:20, ::-1, 3"
+        /// numpy-style index, e.g. "10:20, ::-1, 3" (may start with '-')
+        #[arg(allow_hyphen_values = true)]
         slice: Option<String>,
         /// One JSON object
         #[arg(long)]

@@ -49,6 +49,75 @@ fn to_half_bits(v: f64) -> u16 {
     sign | (((e + 15) as u16) << 10) | ((m - 1024) as u16)
 }
 
+/// `x` rounded to the nearest value of `width` (as numpy casts a Python float).
+pub fn round_to(x: f64, width: Width) -> f64 {
+    match width {
+        Width::F64 => x,
+        Width::F32 => x as f32 as f64,
+        Width::F16 => {
+            let h = to_half_bits(x);
+            let v = crate::data::half_to_f32(h) as f64;
+            if x.is_sign_negative() && v == 0.0 {
+                -0.0
+            } else {
+                v
+            }
+        }
+    }
+}
+
+/// The digits of `x`'s exact value, rounded half-even at `precision` digits after the
+/// first (the mantissa of numpy's dragon4_scientific with min_digits = precision).
+pub fn scientific_exact(x: f64, precision: usize, plus: bool) -> (String, String, i32) {
+    let sign = if x.is_sign_negative() {
+        "-"
+    } else if plus {
+        "+"
+    } else {
+        ""
+    };
+    let (digits, exp) = split_e_keep(&format!("{:.*e}", precision, x.abs()));
+    let lead = format!("{sign}{}", digits[0] as char);
+    let frac: String = digits[1..].iter().map(|&d| d as char).collect();
+    (lead, frac, exp)
+}
+
+fn split_e_keep(text: &str) -> (Vec<u8>, i32) {
+    let (mant, exp) = text.split_once('e').unwrap_or((text, "0"));
+    let digits: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).collect();
+    (digits, exp.parse().unwrap_or(0))
+}
+
+/// Dragon4's choice between two shortest candidates equally near the exact value: the
+/// even last digit (Rust's shortest formatting rounds such a tie up). `digits`/`exp` are
+/// Rust's shortest; returns them, or the candidate one unit lower when the exact value
+/// lies exactly halfway and the last digit is odd.
+fn tie_to_even(x: f64, digits: Vec<u8>, exp: i32) -> (Vec<u8>, i32) {
+    let n = digits.len();
+    let last = digits[n - 1];
+    if (last - b'0') % 2 == 0 {
+        return (digits, exp);
+    }
+    // The exact value (a binary fraction has a finite decimal expansion; 1100 digits
+    // covers every f64).
+    let exact = format!("{:.1100e}", x.abs());
+    let (ed, ee) = split_e_keep(&exact);
+    if ee != exp || ed.len() < n + 1 {
+        return (digits, exp);
+    }
+    let mut lower = digits.clone();
+    lower[n - 1] -= 1;
+    let halfway = ed[..n] == lower[..] && ed[n] == b'5' && ed[n + 1..].iter().all(|&d| d == b'0');
+    if halfway {
+        let mut lower = lower;
+        while lower.len() > 1 && lower.last() == Some(&b'0') {
+            lower.pop();
+        }
+        return (lower, exp);
+    }
+    (digits, exp)
+}
+
 /// The shortest digits that round-trip in `width`, and the decimal exponent of the
 /// first: `x = d1.d2d3... * 10^exp`. `x` must be finite; its sign is ignored.
 pub fn shortest(x: f64, width: Width) -> (Vec<u8>, i32) {
@@ -68,7 +137,11 @@ pub fn shortest(x: f64, width: Width) -> (Vec<u8>, i32) {
             found
         }
     };
-    split_e(&text)
+    let (digits, exp) = split_e(&text);
+    if x == 0.0 {
+        return (digits, exp);
+    }
+    tie_to_even(x, digits, exp)
 }
 
 /// "1.2345e-7" -> ([1,2,3,4,5], -7) (digits as ASCII), trailing zeros dropped.

@@ -47,8 +47,19 @@ impl FloatFormat {
         if !nonzero.is_empty() {
             let max = nonzero.iter().copied().fold(f64::MIN, f64::max);
             let min = nonzero.iter().copied().fold(f64::MAX, f64::min);
-            // numpy compares in the array's own precision; the values are exact in f64.
-            f.exp_format = max >= 1e8 || min < 0.0001 || max / min > 1000.0;
+            // numpy 2.3's cutoffs: 10**min(8, finfo.precision) (1e3 for float16, 1e6 for
+            // float32, 1e8 for float64); the comparisons and the division happen in the
+            // array's own type (a Python float operand is cast to it, NEP 50).
+            let (cutoff, tiny, ratio) = match width {
+                Width::F16 => (
+                    1e3,
+                    pyfloat::round_to(0.0001, width),
+                    pyfloat::round_to(max / min, width),
+                ),
+                Width::F32 => (1e6, 0.0001f32 as f64, ((max as f32) / (min as f32)) as f64),
+                Width::F64 => (1e8, 0.0001, max / min),
+            };
+            f.exp_format = max >= cutoff || min < tiny || ratio > 1000.0;
         }
         if finite.is_empty() {
             f.pad_left = 0;
@@ -104,7 +115,9 @@ impl FloatFormat {
             return format!("{text:>w$}");
         }
         if self.exp_format {
-            let (lead, frac, exp) = pyfloat::scientific(x, self.width, self.precision, self.plus);
+            // Dragon4 with min_digits = precision: the shortest digits, continued with
+            // the exact value's own digits up to the precision.
+            let (lead, frac, exp) = pyfloat::scientific_exact(x, self.precision, self.plus);
             let esign = if exp < 0 { '-' } else { '+' };
             format!(
                 "{lead:>pl$}.{frac:0<p$}e{esign}{e:0>es$}",
@@ -310,7 +323,9 @@ pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
     let (dtype_text, implied) = dtype_repr(view);
     let mut extras = Vec::new();
     let summary = !full && size > THRESHOLD;
-    if (size == 0 && shape != [0]) || size > THRESHOLD {
+    // numpy >= 2.2 names the shape of an array past the threshold (not under --full,
+    // which is numpy's threshold=sys.maxsize).
+    if (size == 0 && shape != [0]) || summary {
         extras.push(format!("shape={}", mmarray::dtype::shape_text(&shape)));
     }
     if !implied || size == 0 {
