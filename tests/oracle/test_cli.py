@@ -333,6 +333,11 @@ def test_check_good_and_broken(cli, tmp_path):
     assert lines[2].startswith("%s: bad header: " % bad)
     assert lines[3] == "%s: not a .npy file (no \\x93NUMPY magic)" % magic
     assert run(cli, "check", "--allow-trailing", trail).returncode == 0
+    # info describes a truncated file from its header (nothing is mapped)
+    got = json.loads(run(cli, "info", "--json", trunc).stdout)
+    assert (got["data_bytes"], got["file_size"], got["missing_bytes"], got["trailing_bytes"]) == (80, 203, 5, 0)
+    got = json.loads(run(cli, "info", "--json", trail).stdout)
+    assert (got["missing_bytes"], got["trailing_bytes"]) == (0, 3)
     with pytest.raises(ValueError):
         np.load(bad)
 

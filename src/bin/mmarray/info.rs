@@ -116,42 +116,64 @@ enum Val {
     Raw(String),
 }
 
+/// What info describes: from the header alone for a .npy file (nothing is mapped, so a
+/// truncated file is described too), from what numpy.memmap would map for a raw one.
+struct Facts {
+    dtype: DType,
+    shape: Vec<usize>,
+    order: &'static str,
+    header: Option<Header>,
+    offset: u64,
+    nbytes: u64,
+}
+
+fn facts(path: &Path, raw: &RawOpts) -> Outcome<Facts> {
+    if raw.given() {
+        let input = input::open(path, raw)?;
+        let view = &input.view;
+        return Ok(Facts {
+            dtype: view.dtype().clone(),
+            shape: view.shape().to_vec(),
+            order: input::order_name(view),
+            header: None,
+            offset: view.offset(),
+            nbytes: view.nbytes() as u64,
+        });
+    }
+    input::require_npy(path)?;
+    let (h, _) = npy::read_header(path).map_err(|e| input::fail(path, &e))?;
+    let count: u128 = h.shape.iter().map(|&d| d as u128).product();
+    Ok(Facts {
+        dtype: h.dtype.clone(),
+        shape: h.shape.clone(),
+        order: if h.fortran_order { "F" } else { "C" },
+        offset: h.data_offset,
+        nbytes: (count * h.dtype.itemsize() as u128) as u64,
+        header: Some(h),
+    })
+}
+
 fn report(path: &Path, raw: &RawOpts) -> Outcome<Vec<(&'static str, Val)>> {
-    let input = input::open(path, raw)?;
-    let view = &input.view;
+    let f = facts(path, raw)?;
     let size = std::fs::metadata(path)
         .map_err(|e| Failure::new(format!("mmarray: {}: {e}", path.display())))?
         .len();
-    let dt = view.dtype();
-    let shape = view.shape();
+    let dt = &f.dtype;
+    let dims: Vec<String> = f.shape.iter().map(|d| d.to_string()).collect();
     let mut r = vec![
         ("file", Val::S(path.display().to_string())),
         (
             "format",
-            Val::S(if input.header.is_some() { "npy" } else { "raw" }.into()),
+            Val::S(if f.header.is_some() { "npy" } else { "raw" }.into()),
         ),
         ("dtype", Val::S(dt.typestr().into())),
         ("dtype_name", Val::S(dtype_name(dt))),
         ("itemsize", Val::N(dt.itemsize() as u64)),
-        (
-            "shape",
-            Val::Raw(format!(
-                "[{}]",
-                shape
-                    .iter()
-                    .map(|d| d.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        ),
-        (
-            "order",
-            Val::S(input::order_name(input.header.as_ref(), view).into()),
-        ),
-        ("size", Val::N(view.size() as u64)),
+        ("shape", Val::Raw(format!("[{}]", dims.join(", ")))),
+        ("order", Val::S(f.order.into())),
+        ("size", Val::N(f.shape.iter().product::<usize>() as u64)),
     ];
-    let data_end = view.offset() + view.nbytes() as u64;
-    if let Some(h) = &input.header {
+    if let Some(h) = &f.header {
         let prefix = if h.version.0 == 1 { 10 } else { 12 };
         r.push((
             "version",
@@ -168,10 +190,12 @@ fn report(path: &Path, raw: &RawOpts) -> Outcome<Vec<(&'static str, Val)>> {
             ));
         }
     }
-    r.push(("data_offset", Val::N(view.offset())));
-    r.push(("data_bytes", Val::N(view.nbytes() as u64)));
+    let data_end = f.offset + f.nbytes;
+    r.push(("data_offset", Val::N(f.offset)));
+    r.push(("data_bytes", Val::N(f.nbytes)));
     r.push(("file_size", Val::N(size)));
     r.push(("trailing_bytes", Val::N(size.saturating_sub(data_end))));
+    r.push(("missing_bytes", Val::N(data_end.saturating_sub(size))));
     Ok(r)
 }
 

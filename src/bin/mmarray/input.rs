@@ -4,16 +4,14 @@
 use std::io::Read;
 use std::path::Path;
 
-use mmarray::npy::{self, Header};
+use mmarray::npy;
 use mmarray::{DType, MmError, Mode, OpenSpec, Order, View};
 
 use crate::{Failure, Outcome, RawOpts};
 
-/// An opened input: the whole array as a view, and what it came from.
+/// An opened input: the whole array as a view.
 pub struct Input {
     pub view: View,
-    /// The .npy header, or None for a raw file.
-    pub header: Option<Header>,
 }
 
 /// The message for a core error about `path`.
@@ -118,8 +116,15 @@ pub fn open(path: &Path, raw: &RawOpts) -> Outcome<Input> {
     if raw.given() {
         let spec = raw_spec(path, raw)?;
         let view = View::open(path, &spec).map_err(|e| fail(path, &e))?;
-        return Ok(Input { view, header: None });
+        return Ok(Input { view });
     }
+    require_npy(path)?;
+    let view = npy::open(path, Mode::ReadOnly).map_err(|e| fail(path, &e))?;
+    Ok(Input { view })
+}
+
+/// Fails unless the file is a .npy file (by its magic string; .npz is refused).
+pub fn require_npy(path: &Path) -> Outcome<()> {
     reject_npz(path)?;
     if !has_npy_magic(path)? {
         return Err(Failure::new(format!(
@@ -127,12 +132,7 @@ pub fn open(path: &Path, raw: &RawOpts) -> Outcome<Input> {
             path.display()
         )));
     }
-    let (header, _) = npy::read_header(path).map_err(|e| fail(path, &e))?;
-    let view = npy::open(path, Mode::ReadOnly).map_err(|e| fail(path, &e))?;
-    Ok(Input {
-        view,
-        header: Some(header),
-    })
+    Ok(())
 }
 
 /// .npz archives are not read yet (a later change adds them).
@@ -150,18 +150,12 @@ pub fn reject_npz(path: &Path) -> Outcome<()> {
 }
 
 /// The order a view's data is laid out in, as numpy's flags would say it.
-pub fn order_name(header: Option<&Header>, view: &View) -> &'static str {
-    match header {
-        Some(h) if h.fortran_order => "F",
-        Some(_) => "C",
-        None => {
-            let f = view.flags();
-            if f.f_contiguous && !f.c_contiguous {
-                "F"
-            } else {
-                "C"
-            }
-        }
+pub fn order_name(view: &View) -> &'static str {
+    let f = view.flags();
+    if f.f_contiguous && !f.c_contiguous {
+        "F"
+    } else {
+        "C"
     }
 }
 
