@@ -122,6 +122,37 @@ def test_show_equals_numpy_repr(cli, tmp_path, dtype, kind):
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_show_random_floats_equal_numpy_repr(cli, tmp_path, seed):
+    """Random bit patterns (subnormals, huge exponents, nan payloads), scaled normals,
+    dyadic fractions and special values, 1-11 elements, float and complex types."""
+    rng = np.random.default_rng(seed)
+    specials = np.array([0., -0., np.nan, np.inf, -np.inf, 1.5, 1e-300, 5e-324, 1e300,
+                         123456789., 0.1, 1 / 3])
+    p = tmp_path / "a.npy"
+    failures = []
+    for _ in range(100):
+        dt = np.dtype(str(rng.choice(["<f8", "<f4", "<f2", "<c16", "<c8", ">f4", ">c8", ">f2"])))
+        n = int(rng.integers(1, 12))
+        mode = int(rng.integers(0, 4))
+        with np.errstate(over="ignore"):
+            if mode == 0:
+                bits = rng.integers(0, 256, n * dt.itemsize, dtype=np.uint8)
+                a = np.frombuffer(bits.tobytes(), dtype=dt).copy()
+            elif mode == 1:
+                a = (rng.standard_normal(n) * 10.0 ** rng.integers(-10, 12)).astype(dt)
+            elif mode == 2:
+                a = (rng.integers(-2000, 2000, n) / 2.0 ** rng.integers(0, 12)).astype(dt)
+            else:
+                a = rng.choice(specials, n).astype(dt)
+        np.save(p, a)
+        want = repr(np.load(p)) + "\n"
+        got = run(cli, "show", p).stdout
+        if got != want:
+            failures.append("%s %r: numpy %r, ours %r" % (dt, a.tobytes(), want, got))
+    assert not failures, "\n".join(failures[:5])
+
+
 def test_show_zero_d_and_full(cli, tmp_path):
     p = tmp_path / "z.npy"
     for v in [np.float64(1.5), np.int32(-7), np.bool_(True), np.complex128(1 - 2j)]:
