@@ -130,6 +130,13 @@ pub fn gather(
         return Ok(());
     }
     let src = view.data_ptr().wrapping_offset(offset as isize);
+    if stride == itemsize as i64 {
+        // Contiguous items: one range, one kernel copy (gather would make an iovec of
+        // each item).
+        // SAFETY: as below; the `count` items from `src` are one range of the view's
+        // elements, inside its mapped region, and `out` holds exactly that many bytes.
+        return unsafe { guarded::read_raw(view, "read", src, out.as_mut_ptr(), count * itemsize) };
+    }
     // SAFETY: callers pass offsets and strides of elements of `view` (indices inside its
     // shape), and the core checked that every element of a view lies inside its mapped
     // region; `out` holds exactly `count * itemsize` bytes of our own memory.
