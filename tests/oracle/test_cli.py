@@ -167,6 +167,20 @@ def test_show_zero_d_and_full(cli, tmp_path):
     assert run(cli, "show", "--full", p).stdout == want + "\n"
 
 
+def test_fortran_order_files(cli, tmp_path):
+    rng = np.random.default_rng(11)
+    a = np.asfortranarray(rng.standard_normal((40, 30, 3)))
+    p = tmp_path / "f.npy"
+    np.save(p, a)
+    for sl in [None, "::-2, 5, :", "..., 1", "3"]:
+        idx = np_index(sl) if sl else ()
+        x = a[idx if Ellipsis in idx else idx + (Ellipsis,)]
+        assert run(cli, "show", p, *([sl] if sl else [])).stdout == repr(x) + "\n"
+        check_stats(json.loads(run(cli, "stats", "--json", p, *([sl] if sl else [])).stdout), x)
+    raw = subprocess.run([cli, "show", "--format", "raw", str(p)], capture_output=True, check=True).stdout
+    assert raw == a.tobytes(order="C")
+
+
 def test_show_csv_json_raw(cli, tmp_path):
     a = (np.arange(24).reshape(2, 3, 4) * 0.5 - 3).astype("<f8")
     a[0, 0, 1] = np.nan
@@ -426,6 +440,21 @@ def test_convert_safe_casts(cli, tmp_path, src_dt, dst_dt):
         np_saved(tmp_path, np.asfortranarray(a).astype(dst_dt))
     assert converted(cli, tmp_path, src, "oc.npy", "--dtype", dst_dt, "--order", "C") == \
         np_saved(tmp_path, np.ascontiguousarray(a.astype(dst_dt)))
+
+
+@pytest.mark.parametrize("dtype", ["<M8[s]", "<m8[10ms]", "<U3"])
+def test_convert_byte_order_of_non_numeric(cli, tmp_path, dtype):
+    rng = np.random.default_rng(9)
+    if dtype == "<U3":
+        a = np.array([["ab", "\u00e9t\u00e9", ""], ["x", "yz", "\u4e2d"]], dtype=dtype)
+    else:
+        a = rng.integers(-2**40, 2**40, 6).astype("<i8").view(dtype).reshape(2, 3)
+    src = tmp_path / "src.npy"
+    np.save(src, a)
+    to = np.dtype(dtype).newbyteorder("S")
+    assert np.can_cast(a.dtype, to, "safe")
+    assert converted(cli, tmp_path, src, "s.npy", "--dtype", to.str, "--order", "F") == \
+        np_saved(tmp_path, np.asfortranarray(a.astype(to)))
 
 
 @pytest.mark.parametrize("src_dt,dst_dt", [("<f8", "<f4"), ("<i8", "<i4"), ("<i4", "<f4"),

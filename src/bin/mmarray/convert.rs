@@ -108,16 +108,50 @@ fn swapped(dt: &DType) -> bool {
     !matches!(dt.byte_order(), ByteOrder::NotApplicable) && dt.byte_order() != ByteOrder::NATIVE
 }
 
+/// How items are turned into the output's.
+#[derive(Clone, Copy)]
+enum Conv {
+    Copy,
+    /// Decode as the first kind (swapped?), encode as the second (swapped?).
+    Numeric(Num, bool, Num, bool),
+    /// Reverse the bytes of each unit of this many bytes.
+    Swap(usize),
+}
+
+/// For non-numeric dtypes that differ only in byte order (datetime64, timedelta64, str):
+/// the unit whose bytes are reversed (numpy calls these casts safe).
+fn swap_unit(from: &DType, to: &DType) -> Option<usize> {
+    if from.fields().is_some() || to.fields().is_some() || from.kind() != to.kind() {
+        return None;
+    }
+    if from.itemsize() != to.itemsize() || from.typestr().get(1..) != to.typestr().get(1..) {
+        return None;
+    }
+    match from.kind() {
+        'M' | 'm' => Some(8),
+        'U' => Some(4),
+        _ => None,
+    }
+}
+
 /// Writes the items of `view` in C order of `view` (the caller transposes for F), each
 /// converted to `to` when given, through a bounded buffer.
 fn write_items(file: &mut File, view: &View, to: Option<&DType>) -> mmarray::Result<()> {
     let conv = match to {
-        Some(t) if t != view.dtype() => {
-            let (fk, fs) = data::numeric(view.dtype()).expect("checked numeric");
-            let (tk, _) = data::numeric(t).expect("checked numeric");
-            Some((fk, fs, tk, swapped(t)))
-        }
-        _ => None,
+        Some(t) if t != view.dtype() => match (data::numeric(view.dtype()), data::numeric(t)) {
+            (Some((fk, fs)), Some((tk, _))) => Conv::Numeric(fk, fs, tk, swapped(t)),
+            _ => match swap_unit(view.dtype(), t) {
+                Some(unit) => Conv::Swap(unit),
+                None => {
+                    return Err(MmError::invalid(format!(
+                        "no conversion from {} to {}",
+                        view.dtype().typestr(),
+                        t.typestr()
+                    )))
+                }
+            },
+        },
+        _ => Conv::Copy,
     };
     let (shape, strides) = data::collapse(view.shape(), view.strides());
     let (shape, strides) = if shape.is_empty() {
@@ -151,13 +185,19 @@ fn write_items(file: &mut File, view: &View, to: Option<&DType>) -> mmarray::Res
                 &mut buf,
             )?;
             match conv {
-                None => write(file, &buf)?,
-                Some((fk, fs, tk, ts)) => {
+                Conv::Copy => write(file, &buf)?,
+                Conv::Numeric(fk, fs, tk, ts) => {
                     conv_buf.clear();
                     for b in buf.chunks_exact(isz) {
                         encode(tk, ts, decode(fk, fs, b), &mut conv_buf);
                     }
                     write(file, &conv_buf)?;
+                }
+                Conv::Swap(unit) => {
+                    for u in buf.chunks_exact_mut(unit) {
+                        u.reverse();
+                    }
+                    write(file, &buf)?;
                 }
             }
             first += count;
@@ -204,7 +244,7 @@ pub fn run(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
     if let Some(t) = &to_dtype {
         let ok = match (data::numeric(&from), data::numeric(t)) {
             (Some((fk, _)), Some((tk, _))) => safe_cast(fk, tk),
-            _ => t == &from,
+            _ => t == &from || swap_unit(&from, t).is_some(),
         };
         if !ok {
             return Err(Failure::new(format!(
