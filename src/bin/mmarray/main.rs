@@ -111,6 +111,7 @@ enum Command {
     },
     /// Print an array or a slice of it, as numpy prints it
     Show {
+        /// A .npy file (or a raw file with --dtype)
         file: PathBuf,
         /// numpy-style index, e.g. "10:20, ::-1, 3" or "..., 0" (may start with '-')
         #[arg(allow_hyphen_values = true)]
@@ -126,6 +127,7 @@ enum Command {
     },
     /// Count, min, max, mean, std, NaN and inf counts of numeric data, on every core
     Stats {
+        /// A .npy file (or a raw file with --dtype)
         file: PathBuf,
         /// numpy-style index, e.g. "10:20, ::-1, 3" (may start with '-')
         #[arg(allow_hyphen_values = true)]
@@ -141,6 +143,7 @@ enum Command {
     },
     /// Validate .npy files: header, data length, trailing bytes; exit status 1 on problems
     Check {
+        /// .npy files
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Do not count bytes after the data as a problem
@@ -164,13 +167,16 @@ enum Command {
         byte-identical to what np.save writes for the same array."
     )]
     Convert {
+        /// The input: a .npy file, or a raw file described by --dtype/--shape/--offset/--order
         input: PathBuf,
+        /// The output: .npy when the name ends in .npy, else raw bytes; replaced atomically
         output: PathBuf,
         #[command(flatten)]
         raw: RawOpts,
     },
     /// Print a shell completion script
     Completions {
+        /// The shell
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
