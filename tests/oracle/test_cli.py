@@ -511,6 +511,29 @@ def test_errors_exit_status_and_nothing_written(cli, tmp_path):
     assert r.returncode == 1 and "not a .npy file" in r.stderr and "--dtype" in r.stderr
 
 
+def test_info_several_files_one_bad(cli, tmp_path):
+    good = tmp_path / "good.npy"
+    np.save(good, np.arange(3, dtype="<i2"))
+    bad = tmp_path / "bad.npy"
+    bad.write_bytes(b"\x93NUMPY\x01\x00\x10\x00{'descr': 1}    \n")
+    r = run(cli, "info", "--json", good, bad, good, check=False)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert len(lines) == 2 and all(json.loads(l)["dtype"] == "<i2" for l in lines)
+    assert r.stderr.startswith("mmarray: %s: " % bad) and r.stderr.count("\n") == 1
+    with pytest.raises(ValueError):
+        np.load(bad)
+
+
+def test_convert_onto_itself(cli, tmp_path):
+    p = tmp_path / "a.npy"
+    a = np.arange(12.0).reshape(3, 4)
+    np.save(p, a)
+    run(cli, "convert", p, p, "--order", "F")
+    assert p.read_bytes() == np_saved(tmp_path, np.asfortranarray(a))
+    assert sorted(os.listdir(tmp_path)) == ["a.npy", "numpy.npy"]
+
+
 def test_completions_and_help(cli):
     for shell in ["bash", "zsh", "fish"]:
         r = run(cli, "completions", shell)
