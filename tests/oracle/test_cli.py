@@ -153,6 +153,28 @@ def test_show_random_floats_equal_numpy_repr(cli, tmp_path, seed):
     assert not failures, "\n".join(failures[:5])
 
 
+@pytest.mark.parametrize("dtype", ["|S5", "<U4", ">U3", "|S1"])
+def test_show_strings_equal_numpy_repr(cli, tmp_path, dtype):
+    rng = np.random.default_rng(len(dtype))
+    dt = np.dtype(dtype)
+    n = dt.itemsize if dt.kind == "S" else dt.itemsize // 4
+    if dt.kind == "S":
+        pool = [bytes([c]) for c in list(range(0, 256, 7)) + [39, 34, 92, 9, 10, 13]]
+    else:
+        pool = ([chr(c) for c in range(32, 127)] + ["\x00", "\t", "\n", "\x7f", "\x85", "'", '"']
+                + [chr(c) for c in range(0xa1, 0x100) if c != 0xad] + [chr(c) for c in range(0x4e00, 0x4e40)])
+    p = tmp_path / "s.npy"
+    for shape in [(7,), (3, 4), (0,), (), (1200,), (2, 3, 40)]:
+        size = int(np.prod(shape))
+        items = ["".join(pool[i] for i in rng.integers(0, len(pool), rng.integers(0, n + 1)))
+                 if dt.kind == "U" else
+                 b"".join(pool[i] for i in rng.integers(0, len(pool), rng.integers(0, n + 1)))
+                 for _ in range(size)]
+        a = np.array(items, dtype=dt).reshape(shape)
+        np.save(p, a)
+        assert run(cli, "show", p).stdout == repr(np.load(p)) + "\n", (shape, a)
+
+
 def test_show_zero_d_and_full(cli, tmp_path):
     p = tmp_path / "z.npy"
     for v in [np.float64(1.5), np.int32(-7), np.bool_(True), np.complex128(1 - 2j)]:

@@ -218,9 +218,14 @@ struct Layout<'a> {
     separator: &'a str,
 }
 
+/// Python's len() of a text: code points, not bytes.
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
 fn extend_line(s: &mut String, line: &mut String, word: &str, width: usize, prefix: &str) {
-    let mut wrap = line.len() + word.len() > width;
-    if line.len() <= prefix.len() {
+    let mut wrap = chars(line) + chars(word) > width;
+    if chars(line) <= chars(prefix) {
         wrap = false;
     }
     if wrap {
@@ -305,7 +310,8 @@ fn dtype_repr(view: &View) -> (String, bool) {
     let name = crate::info::dtype_name(dt);
     let native = dt.is_native();
     let implied = native && matches!(name.as_str(), "int64" | "float64" | "complex128" | "bool");
-    let text = if native {
+    let flexible = matches!(dt.kind(), 'S' | 'U') && dt.fields().is_none();
+    let text = if native && !flexible {
         name
     } else {
         format!("'{}'", dt.typestr())
@@ -313,9 +319,81 @@ fn dtype_repr(view: &View) -> (String, bool) {
     (text, implied)
 }
 
-/// numpy's repr(view) for the numeric dtypes; None for the others.
+/// What `show` can print: numbers, or bytes/str items (printed as Python's repr).
+#[derive(Clone, Copy)]
+enum Printable {
+    Num(Num, bool),
+    Bytes,
+    /// UCS-4, byte-swapped?
+    Str(bool),
+}
+
+fn printable(view: &View) -> Option<Printable> {
+    let dt = view.dtype();
+    if let Some((kind, swap)) = data::numeric(dt) {
+        return Some(Printable::Num(kind, swap));
+    }
+    match dt.kind() {
+        _ if dt.fields().is_some() => None,
+        'S' => Some(Printable::Bytes),
+        'U' => Some(Printable::Str(
+            dt.byte_order() != mmarray::ByteOrder::NATIVE,
+        )),
+        _ => None,
+    }
+}
+
+/// Python's repr() of a bytes value (numpy drops an S item's trailing NULs).
+fn bytes_repr(b: &[u8]) -> String {
+    let end = b.iter().rposition(|&c| c != 0).map_or(0, |i| i + 1);
+    let b = &b[..end];
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::from("b");
+    out.push(quote as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote as char);
+    out
+}
+
+/// Python's repr() of a U item (UCS-4 code units; trailing NULs dropped, as numpy does).
+fn str_repr(b: &[u8], swap: bool) -> String {
+    let mut chars: Vec<char> = b
+        .chunks_exact(4)
+        .map(|u| {
+            let mut a = [u[0], u[1], u[2], u[3]];
+            if swap {
+                a.reverse();
+            }
+            char::from_u32(u32::from_ne_bytes(a)).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect();
+    while chars.last() == Some(&'\0') {
+        chars.pop();
+    }
+    mmarray::pyliteral::py_repr_str(&chars.into_iter().collect::<String>())
+}
+
+/// numpy's repr(view) for bool, integer, float, complex, bytes and str dtypes; None for
+/// the others.
 pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
-    let Some((kind, swap)) = data::numeric(view.dtype()) else {
+    let Some(what) = printable(view) else {
         return Ok(None);
     };
     let shape = view.shape().to_vec();
@@ -346,8 +424,17 @@ pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
             })
             .collect();
         let bytes = data::pick(view, &picks).map_err(|e| read_fail(view, &e))?;
-        let items = decode(kind, swap, &bytes, view.itemsize());
-        let words = words(&items, shape.is_empty());
+        let isz = view.itemsize();
+        let count: usize = picks.iter().map(Vec::len).product();
+        let words = match what {
+            Printable::Num(kind, swap) => words(&decode(kind, swap, &bytes, isz), shape.is_empty()),
+            // numpy's 'numpystr' format: each item's repr, unpadded.
+            // (an S0 or U0 item has no bytes: every item is empty)
+            Printable::Bytes if isz == 0 => vec!["b''".to_string(); count],
+            Printable::Str(_) if isz == 0 => vec!["''".to_string(); count],
+            Printable::Bytes => bytes.chunks_exact(isz).map(bytes_repr).collect(),
+            Printable::Str(swap) => bytes.chunks_exact(isz).map(|b| str_repr(b, swap)).collect(),
+        };
         let layout = Layout {
             words: &words,
             dims: picks.iter().map(Vec::len).collect(),
@@ -366,8 +453,8 @@ pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
     }
     let arr = format!("{prefix}{body},");
     let extra = format!("{})", extras.join(", "));
-    let last_line = arr.len() - arr.rfind('\n').map_or(0, |i| i + 1);
-    let spacer = if last_line + extra.len() + 1 > LINEWIDTH {
+    let last_line = chars(&arr[arr.rfind('\n').map_or(0, |i| i + 1)..]);
+    let spacer = if last_line + chars(&extra) + 1 > LINEWIDTH {
         format!("\n{}", " ".repeat(prefix.len()))
     } else {
         " ".to_string()
@@ -469,7 +556,7 @@ pub fn run(
     let view = slicing::apply(&input.view, slice)?;
     let unsupported = || {
         Failure::new(format!(
-            "mmarray: {}: dtype {} cannot be shown as text yet (numeric dtypes only); use --format raw",
+            "mmarray: {}: dtype {} cannot be shown in this format yet (numpy's repr: numeric, bytes and str dtypes; csv and json: numeric dtypes); use --format raw",
             path.display(),
             view.dtype().typestr()
         ))
