@@ -11,6 +11,7 @@ mod convert;
 mod data;
 mod info;
 mod input;
+mod items;
 mod pyfloat;
 mod repr;
 mod slicing;
