@@ -4,8 +4,9 @@
 //! converted copy): nothing is left behind on failure.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use mmarray::npy::{self, header};
 use mmarray::{layout, ByteOrder, DType, MmError, Order, View};
@@ -136,7 +137,12 @@ fn swap_unit(from: &DType, to: &DType) -> Option<usize> {
 
 /// Writes the items of `view` in C order of `view` (the caller transposes for F), each
 /// converted to `to` when given, through a bounded buffer.
-fn write_items(file: &mut File, view: &View, to: Option<&DType>) -> mmarray::Result<()> {
+fn write_items(
+    file: &mut File,
+    view: &View,
+    to: Option<&DType>,
+    done: &AtomicU64,
+) -> mmarray::Result<()> {
     let conv = match to {
         Some(t) if t != view.dtype() => match (data::numeric(view.dtype()), data::numeric(t)) {
             (Some((fk, fs)), Some((tk, _))) => Conv::Numeric(fk, fs, tk, swapped(t)),
@@ -201,6 +207,7 @@ fn write_items(file: &mut File, view: &View, to: Option<&DType>) -> mmarray::Res
                 }
             }
             first += count;
+            done.fetch_add(count as u64, Ordering::Relaxed);
         }
         let mut a = last;
         loop {
@@ -287,10 +294,20 @@ pub fn run(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
         Vec::new()
     };
     let to = if same_dtype { None } else { Some(&dtype) };
-    npy::replace_with(output, |file| {
-        file.write_all(&head)
-            .map_err(|e| MmError::os("write of the new file failed", &e))?;
-        write_items(file, &source, to)
+    let done = AtomicU64::new(0);
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        // A progress bar on a terminal once the copy has taken half a second.
+        if std::io::stderr().is_terminal() {
+            s.spawn(|| crate::stats::progress(&done, source.size() as u64, &finished));
+        }
+        let result = npy::replace_with(output, |file| {
+            file.write_all(&head)
+                .map_err(|e| MmError::os("write of the new file failed", &e))?;
+            write_items(file, &source, to, &done)
+        });
+        finished.store(true, Ordering::Relaxed);
+        result
     })
     .map_err(fail)?;
     Ok(0)

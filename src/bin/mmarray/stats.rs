@@ -248,8 +248,8 @@ fn compute(
 }
 
 /// Shows a bar on stderr once the run has lasted half a second (a shorter run draws
-/// nothing), until `finished`.
-fn progress(done: &AtomicU64, total: u64, finished: &AtomicBool) {
+/// nothing), until `finished`. `done` counts up to `total`.
+pub fn progress(done: &AtomicU64, total: u64, finished: &AtomicBool) {
     let start = Instant::now();
     let mut bar: Option<indicatif::ProgressBar> = None;
     while !finished.load(Ordering::Relaxed) {
