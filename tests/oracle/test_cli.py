@@ -446,6 +446,18 @@ def test_convert_byte_identical(cli, tmp_path, dtype, shape):
     assert back == np_saved(tmp_path, a)
 
 
+def test_convert_matrix_in_several_tiles(cli, tmp_path):
+    # 2049 x 2051 <f8 (34 MB): a C <-> F conversion reads it in tiles of 32 MiB, so the
+    # transposed copy crosses a tile boundary (2045 + 4 output rows).
+    a = np.arange(2049 * 2051, dtype="<f8").reshape(2049, 2051)
+    src = tmp_path / "src.npy"
+    np.save(src, a)
+    assert converted(cli, tmp_path, src, "f.npy", "--order", "F") == np_saved(tmp_path, np.asfortranarray(a))
+    os.remove(tmp_path / "f.npy")
+    assert converted(cli, tmp_path, src, "fc.npy", "--order", "F", "--dtype", ">c16") == \
+        np_saved(tmp_path, np.asfortranarray(a).astype(">c16"))
+
+
 CASTS = [("<i4", "<f8"), ("<i2", "<f4"), ("|u1", "<i2"), ("|i1", "<f2"), ("<f4", "<f8"),
          ("<f4", "<c8"), ("<f8", "<c16"), ("|b1", "<i8"), ("<u4", ">i8"), ("<i8", "<f8"),
          ("<c8", ">c16"), ("<f2", "<f4")]

@@ -169,15 +169,58 @@ fn write_items(
         return Ok(());
     }
     let isz = view.itemsize();
+    let mut conv_buf = Vec::new();
+    // Converts (when asked) and writes a run of items in output order.
+    let mut emit = |file: &mut File, buf: &mut [u8]| -> mmarray::Result<()> {
+        let bytes: &[u8] = match conv {
+            Conv::Copy => buf,
+            Conv::Numeric(fk, fs, tk, ts) => {
+                conv_buf.clear();
+                for b in buf.chunks_exact(isz) {
+                    encode(tk, ts, decode(fk, fs, b), &mut conv_buf);
+                }
+                &conv_buf
+            }
+            Conv::Swap(unit) => {
+                for u in buf.chunks_exact_mut(unit) {
+                    u.reverse();
+                }
+                buf
+            }
+        };
+        file.write_all(bytes)
+            .map_err(|e| MmError::os("write of the new file failed", &e))
+    };
+    if shape.len() == 2 && isz > 0 && strides[0] == isz as i64 && strides[1] != isz as i64 {
+        // A transposed 2-D source (C <-> F of a matrix): output row r is source column
+        // r. Tiles of output rows are read as one contiguous run per source row and
+        // transposed in memory, instead of a gather of one item per copy.
+        let (rows, cols) = (shape[0], shape[1]);
+        let tile_rows = ((32usize << 20) / (cols * isz)).clamp(1, rows);
+        let (mut run, mut out) = (Vec::new(), Vec::new());
+        let mut r0 = 0;
+        while r0 < rows {
+            let rn = tile_rows.min(rows - r0);
+            out.clear();
+            out.resize(rn * cols * isz, 0);
+            for c in 0..cols {
+                let at = (r0 * isz) as i64 + c as i64 * strides[1];
+                data::gather(view, at, isz as i64, rn, &mut run)?;
+                for (rr, item) in run.chunks_exact(isz).enumerate() {
+                    let o = (rr * cols + c) * isz;
+                    out[o..o + isz].copy_from_slice(item);
+                }
+            }
+            emit(file, &mut out)?;
+            done.fetch_add((rn * cols) as u64, Ordering::Relaxed);
+            r0 += rn;
+        }
+        return Ok(());
+    }
     let last = shape.len() - 1;
     let piece = (1usize << 20) / isz.max(1) + 1;
     let mut idx = vec![0usize; last];
     let mut buf = Vec::new();
-    let mut conv_buf = Vec::new();
-    let write = |file: &mut File, b: &[u8]| {
-        file.write_all(b)
-            .map_err(|e| MmError::os("write of the new file failed", &e))
-    };
     loop {
         let base: i64 = (0..last).map(|a| idx[a] as i64 * strides[a]).sum();
         let mut first = 0;
@@ -190,22 +233,7 @@ fn write_items(
                 count,
                 &mut buf,
             )?;
-            match conv {
-                Conv::Copy => write(file, &buf)?,
-                Conv::Numeric(fk, fs, tk, ts) => {
-                    conv_buf.clear();
-                    for b in buf.chunks_exact(isz) {
-                        encode(tk, ts, decode(fk, fs, b), &mut conv_buf);
-                    }
-                    write(file, &conv_buf)?;
-                }
-                Conv::Swap(unit) => {
-                    for u in buf.chunks_exact_mut(unit) {
-                        u.reverse();
-                    }
-                    write(file, &buf)?;
-                }
-            }
+            emit(file, &mut buf)?;
             first += count;
             done.fetch_add(count as u64, Ordering::Relaxed);
         }
