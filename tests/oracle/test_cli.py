@@ -568,6 +568,19 @@ def test_convert_onto_itself(cli, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["a.npy", "numpy.npy"]
 
 
+def test_special_files_are_refused_without_blocking(cli, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for args in [["info", fifo], ["show", fifo], ["check", fifo], ["stats", fifo],
+                 ["convert", fifo, tmp_path / "o.npy"]]:
+        r = run(cli, *args, check=False)   # would block in open() without the check
+        assert r.returncode == 1, (args, r.returncode)
+        assert ("%s: not a regular file" % fifo) in (r.stderr + r.stdout), (args, r.stderr, r.stdout)
+    assert sorted(os.listdir(tmp_path)) == ["fifo"]
+    r = run(cli, "info", tmp_path, check=False)
+    assert r.returncode == 1 and "%s: a directory" % tmp_path in r.stderr
+
+
 def test_completions_and_help(cli):
     for shell in ["bash", "zsh", "fish"]:
         r = run(cli, "completions", shell)

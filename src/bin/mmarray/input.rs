@@ -91,6 +91,18 @@ pub fn raw_spec(path: &Path, raw: &RawOpts) -> Outcome<OpenSpec> {
 
 /// Whether the file starts with the .npy magic string.
 pub fn has_npy_magic(path: &Path) -> Outcome<bool> {
+    // Only a regular file is opened: opening a FIFO would block, reading a device or a
+    // FIFO would consume data (the core refuses them too).
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::new(format!("mmarray: {}: cannot open: {e}", path.display())))?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return Err(Failure::new(format!("mmarray: {}: {what}", path.display())));
+    }
     let mut f = std::fs::File::open(path)
         .map_err(|e| Failure::new(format!("mmarray: {}: cannot open: {e}", path.display())))?;
     let mut magic = [0u8; 6];
