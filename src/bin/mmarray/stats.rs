@@ -293,7 +293,7 @@ fn fields(a: &Acc, kind: Num) -> Vec<Field> {
             let digits: String = d.iter().map(|&c| c as char).collect();
             let v: f64 = format!(
                 "{}{}e{}",
-                if x < 0.0 { "-" } else { "" },
+                if x.is_sign_negative() { "-" } else { "" },
                 if digits.len() > 1 {
                     format!("{}.{}", &digits[..1], &digits[1..])
                 } else {
