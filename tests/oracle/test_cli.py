@@ -175,6 +175,18 @@ def test_show_strings_equal_numpy_repr(cli, tmp_path, dtype):
         assert run(cli, "show", p).stdout == repr(np.load(p)) + "\n", (shape, a)
 
 
+@pytest.mark.parametrize("dtype", ["<m8[s]", ">m8[10ms]", "<m8", "<m8[D]"])
+def test_show_timedelta_equals_numpy_repr(cli, tmp_path, dtype):
+    rng = np.random.default_rng(21)
+    p = tmp_path / "t.npy"
+    for shape in [(5,), (3, 4), (), (0,), (1500,), (4, 300)]:
+        v = rng.integers(-10**int(rng.integers(1, 18)), 10**6, int(np.prod(shape)), dtype=np.int64)
+        v[rng.random(v.size) < 0.2] = np.iinfo(np.int64).min          # NaT
+        a = v.view(np.dtype(dtype).newbyteorder("=")).astype(dtype).reshape(shape)
+        np.save(p, a)
+        assert run(cli, "show", p).stdout == repr(np.load(p)) + "\n", (dtype, shape)
+
+
 def test_show_zero_d_and_full(cli, tmp_path):
     p = tmp_path / "z.npy"
     for v in [np.float64(1.5), np.int32(-7), np.bool_(True), np.complex128(1 - 2j)]:

@@ -120,7 +120,12 @@ fn dtype_repr(view: &View) -> (String, bool) {
     let implied = native && matches!(name.as_str(), "int64" | "float64" | "complex128" | "bool");
     let flexible = matches!(dt.kind(), 'S' | 'U') && dt.fields().is_none();
     let text = if native && !flexible {
-        name
+        // dtype_short_repr: a name that is not alphanumeric ("timedelta64[s]") is quoted
+        if name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            name
+        } else {
+            format!("'{name}'")
+        }
     } else {
         format!("'{}'", dt.typestr())
     };
@@ -134,6 +139,8 @@ enum Printable {
     Bytes,
     /// UCS-4, byte-swapped?
     Str(bool),
+    /// timedelta64 (an int64 count, i64::MIN is NaT), byte-swapped?
+    Timedelta(bool),
 }
 
 fn printable(view: &View) -> Option<Printable> {
@@ -147,12 +154,43 @@ fn printable(view: &View) -> Option<Printable> {
         'U' => Some(Printable::Str(
             dt.byte_order() != mmarray::ByteOrder::NATIVE,
         )),
+        'm' => Some(Printable::Timedelta(
+            dt.byte_order() != mmarray::ByteOrder::NATIVE,
+        )),
         _ => None,
     }
 }
 
-/// numpy's repr(view) for bool, integer, float, complex, bytes and str dtypes; None for
-/// the others.
+/// numpy's TimedeltaFormat: the counts right-aligned to the widest of min and max, NaT
+/// as 'NaT' (quoted, at least 5 wide).
+fn timedelta_words(bytes: &[u8], swap: bool) -> Vec<String> {
+    let values: Vec<i64> = bytes
+        .chunks_exact(8)
+        .map(|b| data::int_at(Num::Int(8), b, swap) as i64)
+        .collect();
+    let valid = values.iter().filter(|&&v| v != i64::MIN);
+    let (min, max) = (valid.clone().min(), valid.max());
+    let mut w = match (min, max) {
+        (Some(a), Some(b)) => a.to_string().len().max(b.to_string().len()),
+        _ => 0,
+    };
+    if values.contains(&i64::MIN) {
+        w = w.max(5);
+    }
+    values
+        .iter()
+        .map(|&v| {
+            if v == i64::MIN {
+                format!("{:>w$}", "'NaT'")
+            } else {
+                format!("{v:>w$}")
+            }
+        })
+        .collect()
+}
+
+/// numpy's repr(view) for bool, integer, float, complex, bytes, str and timedelta64
+/// dtypes; None for the others.
 pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
     let Some(what) = printable(view) else {
         return Ok(None);
@@ -195,6 +233,7 @@ pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
             Printable::Str(_) if isz == 0 => vec!["''".to_string(); count],
             Printable::Bytes => bytes.chunks_exact(isz).map(bytes_repr).collect(),
             Printable::Str(swap) => bytes.chunks_exact(isz).map(|b| str_repr(b, swap)).collect(),
+            Printable::Timedelta(swap) => timedelta_words(&bytes, swap),
         };
         let layout = Layout {
             words: &words,
