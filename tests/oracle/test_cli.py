@@ -187,6 +187,21 @@ def test_show_timedelta_equals_numpy_repr(cli, tmp_path, dtype):
         assert run(cli, "show", p).stdout == repr(np.load(p)) + "\n", (dtype, shape)
 
 
+@pytest.mark.parametrize("unit", ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps",
+                                  "fs", "as", "10s", "3D", "2M"])
+def test_show_datetime_equals_numpy_repr(cli, tmp_path, unit):
+    rng = np.random.default_rng(len(unit) * 7 + ord(unit[-1]))
+    p = tmp_path / "d.npy"
+    for dtype in ["<M8[%s]" % unit, ">M8[%s]" % unit]:
+        for shape in [(6,), (2, 3), (), (1100,)]:
+            v = rng.integers(-10**int(rng.integers(1, 15)), 10**int(rng.integers(1, 15)),
+                             int(np.prod(shape)), dtype=np.int64)
+            v[rng.random(v.size) < 0.1] = np.iinfo(np.int64).min          # NaT
+            a = v.view(np.dtype(dtype).newbyteorder("=")).astype(dtype).reshape(shape)
+            np.save(p, a)
+            assert run(cli, "show", p).stdout == repr(np.load(p)) + "\n", (dtype, shape)
+
+
 def test_show_zero_d_and_full(cli, tmp_path):
     p = tmp_path / "z.npy"
     for v in [np.float64(1.5), np.int32(-7), np.bool_(True), np.complex128(1 - 2j)]:

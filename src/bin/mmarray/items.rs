@@ -245,3 +245,98 @@ pub fn str_repr(b: &[u8], swap: bool) -> String {
     }
     mmarray::pyliteral::py_repr_str(&chars.into_iter().collect::<String>())
 }
+
+/// (year, month, day) of a day count from 1970-01-01 in the proleptic Gregorian
+/// calendar (H. Hinnant's civil_from_days).
+fn civil_from_days(days: i128) -> (i128, i128, i128) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i128::from(m <= 2);
+    (y, m, d)
+}
+
+/// numpy's datetime_as_string of `v` counts of `mult` x `unit` (naive time zone), in
+/// the unit's own precision. None for a unit we do not know (generic with a value).
+fn datetime_text(v: i64, unit: &str, mult: u32) -> Option<String> {
+    let t = v as i128 * mult as i128;
+    let date = |days: i128| {
+        let (y, m, d) = civil_from_days(days);
+        format!("{y:04}-{m:02}-{d:02}")
+    };
+    // Sub-day units: counts per second (1 for s and coarser) and fraction digits.
+    let (per_day, frac_digits): (i128, u32) = match unit {
+        "Y" => return Some(format!("{:04}", 1970 + t)),
+        "M" => {
+            let (y, m) = (1970 + t.div_euclid(12), t.rem_euclid(12) + 1);
+            return Some(format!("{y:04}-{m:02}"));
+        }
+        "W" => return Some(date(t * 7)),
+        "D" => return Some(date(t)),
+        "h" => (24, 0),
+        "m" => (1440, 0),
+        "s" => (86_400, 0),
+        "ms" => (86_400_000, 3),
+        "us" => (86_400 * 10i128.pow(6), 6),
+        "ns" => (86_400 * 10i128.pow(9), 9),
+        "ps" => (86_400 * 10i128.pow(12), 12),
+        "fs" => (86_400 * 10i128.pow(15), 15),
+        "as" => (86_400 * 10i128.pow(18), 18),
+        _ => return None,
+    };
+    let days = t.div_euclid(per_day);
+    let rem = t.rem_euclid(per_day);
+    let mut text = date(days);
+    match unit {
+        "h" => text.push_str(&format!("T{rem:02}")),
+        "m" => text.push_str(&format!("T{:02}:{:02}", rem / 60, rem % 60)),
+        _ => {
+            let per_sec = 10i128.pow(frac_digits);
+            let (secs, frac) = (rem / per_sec, rem % per_sec);
+            text.push_str(&format!(
+                "T{:02}:{:02}:{:02}",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60
+            ));
+            if frac_digits > 0 {
+                text.push_str(&format!(".{frac:0w$}", w = frac_digits as usize));
+            }
+        }
+    }
+    Some(text)
+}
+
+/// numpy's DatetimeFormat: each item quoted, right-aligned to the longer of the texts of
+/// the smallest and largest item; NaT as 'NaT'. None when an item cannot be written.
+pub fn datetime_words(bytes: &[u8], swap: bool, unit: &str, mult: u32) -> Option<Vec<String>> {
+    let values: Vec<i64> = bytes
+        .chunks_exact(8)
+        .map(|b| data::int_at(Num::Int(8), b, swap) as i64)
+        .collect();
+    let quoted = |v: i64| datetime_text(v, unit, mult).map(|t| format!("'{t}'"));
+    let valid = values.iter().copied().filter(|&v| v != i64::MIN);
+    let mut w = 0;
+    if let (Some(lo), Some(hi)) = (valid.clone().min(), valid.max()) {
+        w = quoted(lo)?.chars().count().max(quoted(hi)?.chars().count());
+    }
+    if values.contains(&i64::MIN) {
+        w = w.max(5);
+    }
+    values
+        .iter()
+        .map(|&v| {
+            let t = if v == i64::MIN {
+                "'NaT'".to_string()
+            } else {
+                quoted(v)?
+            };
+            Some(format!("{t:>w$}"))
+        })
+        .collect()
+}

@@ -141,6 +141,8 @@ enum Printable {
     Str(bool),
     /// timedelta64 (an int64 count, i64::MIN is NaT), byte-swapped?
     Timedelta(bool),
+    /// datetime64: byte-swapped?, unit, multiplier
+    Datetime(bool, &'static str, u32),
 }
 
 fn printable(view: &View) -> Option<Printable> {
@@ -157,6 +159,14 @@ fn printable(view: &View) -> Option<Printable> {
         'm' => Some(Printable::Timedelta(
             dt.byte_order() != mmarray::ByteOrder::NATIVE,
         )),
+        'M' => {
+            let (unit, mult) = dt.datetime_unit()?;
+            Some(Printable::Datetime(
+                dt.byte_order() != mmarray::ByteOrder::NATIVE,
+                unit,
+                mult,
+            ))
+        }
         _ => None,
     }
 }
@@ -234,6 +244,12 @@ pub fn numpy_repr(view: &View, full: bool) -> Outcome<Option<String>> {
             Printable::Bytes => bytes.chunks_exact(isz).map(bytes_repr).collect(),
             Printable::Str(swap) => bytes.chunks_exact(isz).map(|b| str_repr(b, swap)).collect(),
             Printable::Timedelta(swap) => timedelta_words(&bytes, swap),
+            Printable::Datetime(swap, unit, mult) => {
+                match crate::items::datetime_words(&bytes, swap, unit, mult) {
+                    Some(w) => w,
+                    None => return Ok(None),
+                }
+            }
         };
         let layout = Layout {
             words: &words,
