@@ -372,7 +372,7 @@ pub fn run(
     let view = slicing::apply(&input.view, slice)?;
     let unsupported = || {
         Failure::new(format!(
-            "mmarray: {}: dtype {} cannot be shown in this format yet (numpy's repr: numeric, bytes and str dtypes; csv and json: numeric dtypes); use --format raw",
+            "mmarray: {}: dtype {} cannot be shown in this format yet (numpy's repr: numeric, bytes, str, datetime64 and timedelta64 dtypes; csv and json: numeric dtypes); use --format raw",
             path.display(),
             view.dtype().typestr()
         ))
