@@ -1,5 +1,6 @@
 # cmake -DPREFIX=<install prefix> -P check_install.cmake
-# The installed tree: real file + symlinks, SONAME, static library, header, CMake and
+# The installed tree: real file + symlinks, SONAME, static library, header, the mmarray
+# command-line tool in bin/, CMake and
 # pkg-config files, the licences and the README under share/doc/mmarray.
 find_program(READELF readelf)
 if(NOT READELF)
@@ -38,6 +39,7 @@ expect_link("${lib}/libmmarray.so.${maj}" "libmmarray.so.${version}")
 expect_link("${lib}/libmmarray.so" "libmmarray.so.${maj}")
 expect_file("${lib}/libmmarray.a")
 expect_file("${PREFIX}/include/mmarray.h")
+expect_file("${PREFIX}/bin/mmarray")
 expect_file("${lib}/cmake/mmarray/mmarrayConfig.cmake")
 expect_file("${lib}/cmake/mmarray/mmarrayConfigVersion.cmake")
 expect_file("${lib}/cmake/mmarray/mmarrayNativeLibs.cmake")
@@ -75,6 +77,15 @@ endforeach()
 include("${lib}/cmake/mmarray/mmarrayNativeLibs.cmake")
 if(NOT mmarray_NATIVE_STATIC_LIBS)
   set(errors "${errors}\nmmarrayNativeLibs.cmake lists no native libraries")
+endif()
+
+# The command-line tool runs from the installed tree and is of the same version.
+if(EXISTS "${PREFIX}/bin/mmarray")
+  execute_process(COMMAND "${PREFIX}/bin/mmarray" --version
+                  OUTPUT_VARIABLE cli_version RESULT_VARIABLE cli_rc)
+  if(NOT cli_rc EQUAL 0 OR NOT cli_version STREQUAL "mmarray ${version}\n")
+    set(errors "${errors}\n${PREFIX}/bin/mmarray --version: exit ${cli_rc}, \"${cli_version}\" (expected \"mmarray ${version}\")")
+  endif()
 endif()
 
 if(errors)

@@ -18,6 +18,15 @@ if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "mmarray: `cargo build --release` failed (${_rc})")
 endif()
 
+# The command-line tool (src/bin/mmarray, cargo feature `cli`, on by default).
+execute_process(
+  COMMAND "${CARGO}" build --release --bin mmarray ${_locked}
+  WORKING_DIRECTORY "${CRATE_DIR}"
+  RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "mmarray: `cargo build --release --bin mmarray` failed (${_rc})")
+endif()
+
 # Ask rustc which system libraries a program linking the staticlib needs. Cargo replays
 # the cached note when the crate is already fresh, so this costs nothing on a rebuild.
 execute_process(
@@ -50,7 +59,7 @@ endforeach()
 
 file(MAKE_DIRECTORY "${OUT_DIR}")
 set(_rel "${TARGET_DIR}/release")
-foreach(_f libmmarray.so libmmarray.a)
+foreach(_f libmmarray.so libmmarray.a mmarray)
   if(NOT EXISTS "${_rel}/${_f}")
     message(FATAL_ERROR "mmarray: cargo did not produce ${_rel}/${_f}")
   endif()
@@ -63,6 +72,8 @@ file(RENAME "${OUT_DIR}/libmmarray.so" "${OUT_DIR}/${REALNAME}")
 file(CREATE_LINK "${REALNAME}" "${OUT_DIR}/${SONAME}" SYMBOLIC)
 file(CREATE_LINK "${SONAME}" "${OUT_DIR}/libmmarray.so" SYMBOLIC)
 file(COPY "${_rel}/libmmarray.a" DESTINATION "${OUT_DIR}")
+file(REMOVE "${OUT_DIR}/mmarray")
+file(COPY "${_rel}/mmarray" DESTINATION "${OUT_DIR}")
 
 # Consumed by mmarrayConfig.cmake for mmarray::mmarray_static.
 file(WRITE "${OUT_DIR}/mmarrayNativeLibs.cmake.tmp"

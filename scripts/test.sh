@@ -10,7 +10,8 @@
 #   4. cargo test --release
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
-#   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so
+#   7. pytest tests/oracle with MMARRAY_LIB pointing at the built libmmarray.so (and
+#      MMARRAY_CLI at the mmarray command-line tool, for test_cli.py)
 #   7b. scripts/reliability.sh: bad-input matrix, stress, sanitizers, loom, TSan, Miri
 #   7c. fuzz/run_fuzz.sh 30: a 30-second smoke of each fuzz target (nightly, cargo-fuzz)
 #   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
@@ -201,6 +202,13 @@ fi
 # 7. numpy oracle
 # ---------------------------------------------------------------------------------------
 export MMARRAY_LIB="$target/release/libmmarray.so"
+# The command-line tool that tests/oracle/test_cli.py runs: `cargo test --release` (stage
+# 4) builds every binary target of the crate for its integration tests.
+export MMARRAY_CLI="$target/release/mmarray"
+if [ ! -x "$MMARRAY_CLI" ]; then
+    echo "$MMARRAY_CLI was not built by cargo test --release" >&2
+    finish 1
+fi
 run_stage pytest "$venv/bin/python" -m pytest -q tests/oracle
 summary+=("  pytest: $(grep -E '(passed|failed|error)' "$logs/pytest.log" | tail -1 | sed 's/=//g; s/^ *//')")
 

@@ -20,7 +20,7 @@ use crate::mapping::{Mode, OpenSpec};
 use crate::view::View;
 
 pub use header::Header;
-pub use save::save;
+pub use save::{replace_with, save};
 
 /// Reads the header of the .npy file at `path` (and returns the file's size).
 pub fn read_header(path: &Path) -> Result<(Header, u64)> {

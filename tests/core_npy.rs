@@ -108,3 +108,46 @@ fn records_through_create_and_open() {
     let text = fs::read(&path).unwrap();
     assert!(text.windows(14).any(|w| w == b"'shape': (5,),"));
 }
+
+/// `npy::replace_with`: the writer's bytes replace the target atomically; a failing
+/// writer leaves the target as it was and nothing else in the directory.
+#[test]
+fn replace_with_writes_or_leaves_the_target_alone() {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("replace_with");
+    let path = dir.path("t.bin");
+    fs::write(&path, b"old contents").unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    npy::replace_with(&path, |f| {
+        f.write_all(b"new")
+            .map_err(|e| mmarray::MmError::os("write", &e))
+    })
+    .unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"new");
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let err = npy::replace_with(&path, |f| {
+        f.write_all(b"partial").unwrap();
+        Err(mmarray::MmError::invalid("the writer failed"))
+    })
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidArg);
+    assert_eq!(err.message, "the writer failed");
+    assert_eq!(fs::read(&path).unwrap(), b"new");
+    let names: Vec<_> = fs::read_dir(dir.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("t.bin")]);
+    // A new name is created.
+    let fresh = dir.path("fresh.bin");
+    npy::replace_with(&fresh, |f| {
+        f.write_all(b"x")
+            .map_err(|e| mmarray::MmError::os("write", &e))
+    })
+    .unwrap();
+    assert_eq!(fs::read(&fresh).unwrap(), b"x");
+}

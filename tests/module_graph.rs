@@ -3,7 +3,9 @@
 //! - no import cycle between the modules of the core (a module's own files, `foo.rs`
 //!   and `foo/*.rs`, count as one) nor between the files of the C layer (`src/ffi/*.rs`);
 //! - the core never names the C layer;
-//! - the registry imports nothing of the crate.
+//! - the registry imports nothing of the crate;
+//! - the command-line tool (`src/bin/`, a separate crate that uses the library as any
+//!   outside program would) names nothing of the C layer.
 //!
 //! An import is any `crate::`, `super::` or `self::` path outside the unit-test modules.
 
@@ -14,6 +16,12 @@ use std::path::{Path, PathBuf};
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        // src/bin holds binaries: crates of their own, outside users of the library
+        // (their `crate::` paths are their own modules); checked by
+        // `the_command_line_tool_uses_the_core_only`.
+        if path.ends_with("src/bin") {
+            continue;
+        }
         if path.is_dir() {
             rust_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
@@ -188,6 +196,40 @@ fn the_core_knows_nothing_of_the_c_layer_and_the_registry_nothing_of_the_crate()
         }
     }
     assert!(edges["registry"].is_empty(), "{:?}", edges["registry"]);
+}
+
+#[test]
+fn the_command_line_tool_uses_the_core_only() {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin");
+    let mut files = Vec::new();
+    if bin.is_dir() {
+        rust_files_all(&bin, &mut files);
+    }
+    assert!(
+        files.iter().any(|f| f.ends_with("mmarray/main.rs")),
+        "src/bin/mmarray/main.rs not found: {files:?}"
+    );
+    for file in &files {
+        let text = fs::read_to_string(file).unwrap();
+        for needle in ["mmarray::ffi", "ffi::", "extern \"C\"", "mm_open("] {
+            assert!(
+                !text.contains(needle),
+                "{} names the C layer ({needle})",
+                file.display()
+            );
+        }
+    }
+}
+
+fn rust_files_all(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files_all(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
 }
 
 #[test]

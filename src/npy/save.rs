@@ -68,6 +68,20 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
     let itemsize = dtype.itemsize();
     let fortran = fortran_flag(shape, strides, itemsize);
     let head = header::encode(dtype, shape, fortran)?;
+    replace_with(path, |file| {
+        write_all(file, &head)?;
+        write_data(file, view, fortran)
+    })
+}
+
+/// Replaces the file at `path` atomically with what `write` writes into a new file,
+/// exactly as [`save`] replaces its target (the same checks of the target, symlinks
+/// followed, permission bits and owner kept, a temporary file in the target's directory,
+/// fsync, rename, fsync of the directory; see there). `write` gets the new, empty file;
+/// when it fails (or anything else does), the temporary file is removed and the target
+/// is untouched. [`save`] is this with np.save's header and data; the command-line tool
+/// uses it for the files np.save would write from a converted copy.
+pub fn replace_with(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
     // A symlink is followed to the file it finally names; that file is replaced (next
     // to itself) and the link stays a link, as np.save writes through links.
     let target = final_target(path)?;
@@ -105,8 +119,7 @@ pub fn save(view: &View, path: &Path) -> Result<()> {
         if let Some(kept) = &kept {
             kept.apply(&file)?;
         }
-        write_all(&mut file, &head)?;
-        write_data(&mut file, view, fortran)?;
+        write(&mut file)?;
         file.sync_all()
             .map_err(|e| MmError::os("fsync of the new file failed", &e))?;
         match &temp {

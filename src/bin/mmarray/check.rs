@@ -1,0 +1,87 @@
+//! `mmarray check`: validates .npy files; one line per problem, exit status 1 if any.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use mmarray::npy;
+
+use crate::{info, input, write_failure, Outcome};
+
+/// The problems of one file (empty: none).
+fn problems(path: &Path, allow_trailing: bool, require_growable: bool) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Err(f) = input::reject_npz(path) {
+        return vec![f.message.trim_start_matches("mmarray: ").to_string()];
+    }
+    match input::has_npy_magic(path) {
+        Ok(true) => {}
+        Ok(false) => {
+            return vec![format!(
+                "{}: not a .npy file (no \\x93NUMPY magic)",
+                path.display()
+            )]
+        }
+        Err(f) => return vec![f.message.trim_start_matches("mmarray: ").to_string()],
+    }
+    let (header, size) = match npy::read_header(path) {
+        Ok(h) => h,
+        Err(e) => return vec![format!("{}: bad header: {}", path.display(), e.message)],
+    };
+    let count: u128 = header.shape.iter().map(|&d| d as u128).product();
+    let nbytes = count * header.dtype.itemsize() as u128;
+    let need = header.data_offset as u128 + nbytes;
+    if (size as u128) < need {
+        found.push(format!(
+            "{}: truncated: the header says {nbytes} data bytes from offset {} (shape {}, dtype {}), but the file has {size} bytes ({} missing)",
+            path.display(),
+            header.data_offset,
+            mmarray::dtype::shape_text(&header.shape),
+            header.dtype.typestr(),
+            need - size as u128
+        ));
+    } else if (size as u128) > need && !allow_trailing {
+        found.push(format!(
+            "{}: {} trailing bytes after the data (np.save writes none; numpy ignores them)",
+            path.display(),
+            size as u128 - need
+        ));
+    }
+    if require_growable {
+        match info::growth(path, &header) {
+            Ok(Some(g)) if g.digits < npy::header::GROWTH_AXIS_MAX_DIGITS => found.push(format!(
+                "{}: header room lets axis {} reach only {} digits (np.save leaves room for {})",
+                path.display(),
+                g.axis,
+                g.digits,
+                npy::header::GROWTH_AXIS_MAX_DIGITS
+            )),
+            Ok(_) => {}
+            Err(f) => found.push(f.message.trim_start_matches("mmarray: ").to_string()),
+        }
+    }
+    found
+}
+
+pub fn run(
+    files: &[PathBuf],
+    allow_trailing: bool,
+    require_growable: bool,
+    verbose: bool,
+    out: &mut impl Write,
+) -> Outcome<u8> {
+    let mut status = 0;
+    for path in files {
+        let found = problems(path, allow_trailing, require_growable);
+        if found.is_empty() {
+            if verbose {
+                writeln!(out, "{}: ok", path.display()).map_err(write_failure)?;
+            }
+        } else {
+            status = 1;
+            for p in found {
+                writeln!(out, "{p}").map_err(write_failure)?;
+            }
+        }
+    }
+    Ok(status)
+}

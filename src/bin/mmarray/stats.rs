@@ -1,0 +1,422 @@
+//! `mmarray stats`: count, min, max, mean, std (ddof 0), NaN and inf counts of numeric
+//! data, streamed over chunks by every core (std::thread::scope), with a progress bar on
+//! stderr when it is a terminal and the run takes longer than half a second.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use mmarray::View;
+
+use crate::data::{self, Num};
+use crate::pyfloat::{self, Width};
+use crate::{info::json_str, input, slicing, write_failure, Failure, Outcome, RawOpts};
+
+/// Elements per work unit.
+const PIECE: usize = 1 << 16;
+
+/// Running statistics of one part (the values, or the real or imaginary parts).
+#[derive(Clone, Debug)]
+struct Acc {
+    count: u64,
+    nan: u64,
+    posinf: u64,
+    neginf: u64,
+    /// Finite values only.
+    finite: u64,
+    min: f64,
+    max: f64,
+    imin: i128,
+    imax: i128,
+    isum: i128,
+    /// Neumaier-compensated sum of the finite values.
+    sum: f64,
+    comp: f64,
+    /// Welford over the finite values: mean and sum of squared deviations.
+    mean: f64,
+    m2: f64,
+}
+
+impl Acc {
+    fn new() -> Acc {
+        Acc {
+            count: 0,
+            nan: 0,
+            posinf: 0,
+            neginf: 0,
+            finite: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            imin: i128::MAX,
+            imax: i128::MIN,
+            isum: 0,
+            sum: 0.0,
+            comp: 0.0,
+            mean: 0.0,
+            m2: 0.0,
+        }
+    }
+
+    fn push_f(&mut self, x: f64) {
+        self.count += 1;
+        if x.is_nan() {
+            self.nan += 1;
+            return;
+        }
+        if x < self.min {
+            self.min = x;
+        }
+        if x > self.max {
+            self.max = x;
+        }
+        if x.is_infinite() {
+            if x > 0.0 {
+                self.posinf += 1;
+            } else {
+                self.neginf += 1;
+            }
+            return;
+        }
+        self.finite += 1;
+        let t = self.sum + x;
+        self.comp += if self.sum.abs() >= x.abs() {
+            (self.sum - t) + x
+        } else {
+            (x - t) + self.sum
+        };
+        self.sum = t;
+        let d = x - self.mean;
+        self.mean += d / self.finite as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    fn push_i(&mut self, v: i128) {
+        self.imin = self.imin.min(v);
+        self.imax = self.imax.max(v);
+        self.isum += v;
+        self.count += 1;
+        self.finite += 1;
+        let x = v as f64;
+        let d = x - self.mean;
+        self.mean += d / self.finite as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Chan et al.'s merge of two partial results.
+    fn merge(&mut self, o: &Acc) {
+        let (na, nb) = (self.finite as f64, o.finite as f64);
+        if o.finite > 0 {
+            let n = na + nb;
+            let d = o.mean - self.mean;
+            self.mean += d * nb / n;
+            self.m2 += o.m2 + d * d * na * nb / n;
+        }
+        self.count += o.count;
+        self.nan += o.nan;
+        self.posinf += o.posinf;
+        self.neginf += o.neginf;
+        self.finite += o.finite;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.imin = self.imin.min(o.imin);
+        self.imax = self.imax.max(o.imax);
+        self.isum += o.isum;
+        let t = self.sum + o.sum;
+        self.comp += o.comp
+            + if self.sum.abs() >= o.sum.abs() {
+                (self.sum - t) + o.sum
+            } else {
+                (o.sum - t) + self.sum
+            };
+        self.sum = t;
+    }
+}
+
+/// The work units of a (collapsed) view: rows of its last axis cut into pieces.
+struct Plan {
+    shape: Vec<usize>,
+    strides: Vec<i64>,
+    pieces_per_row: usize,
+    units: usize,
+}
+
+impl Plan {
+    fn new(view: &View) -> Plan {
+        let (mut shape, mut strides) = data::collapse(view.shape(), view.strides());
+        if shape.is_empty() {
+            shape.push(if view.size() == 0 { 0 } else { 1 });
+            strides.push(0);
+        }
+        let last = *shape.last().unwrap_or(&0);
+        let rows: usize = shape[..shape.len() - 1].iter().product();
+        let pieces_per_row = last.div_ceil(PIECE);
+        Plan {
+            units: rows * pieces_per_row,
+            shape,
+            strides,
+            pieces_per_row,
+        }
+    }
+
+    /// Byte offset, stride and count of unit `u`.
+    fn unit(&self, u: usize) -> (i64, i64, usize) {
+        let mut row = u / self.pieces_per_row;
+        let piece = u % self.pieces_per_row;
+        let n = self.shape.len();
+        let mut off = 0i64;
+        for a in (0..n - 1).rev() {
+            off += (row % self.shape[a]) as i64 * self.strides[a];
+            row /= self.shape[a];
+        }
+        let first = piece * PIECE;
+        let count = PIECE.min(self.shape[n - 1] - first);
+        (
+            off + first as i64 * self.strides[n - 1],
+            self.strides[n - 1],
+            count,
+        )
+    }
+}
+
+fn compute(
+    view: &View,
+    kind: Num,
+    swap: bool,
+    threads: usize,
+) -> Result<Vec<Acc>, mmarray::MmError> {
+    let plan = Plan::new(view);
+    let parts = if matches!(kind, Num::Complex(_)) {
+        2
+    } else {
+        1
+    };
+    let next = AtomicUsize::new(0);
+    let done_units = AtomicU64::new(0);
+    let finished = AtomicBool::new(false);
+    let isz = view.itemsize();
+    let results = std::thread::scope(|s| {
+        if std::io::stderr().is_terminal() {
+            s.spawn(|| progress(&done_units, plan.units as u64, &finished));
+        }
+        let workers: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| -> Result<Vec<Acc>, mmarray::MmError> {
+                    let mut accs = vec![Acc::new(); parts];
+                    let mut buf = Vec::new();
+                    loop {
+                        let u = next.fetch_add(1, Ordering::Relaxed);
+                        if u >= plan.units {
+                            return Ok(accs);
+                        }
+                        let (off, stride, count) = plan.unit(u);
+                        data::gather(view, off, stride, count, &mut buf)?;
+                        for b in buf.chunks_exact(isz) {
+                            match kind {
+                                Num::Bool | Num::Int(_) | Num::UInt(_) => {
+                                    accs[0].push_i(data::int_at(kind, b, swap))
+                                }
+                                Num::Float(n) => accs[0].push_f(data::float_at(n, b, swap)),
+                                Num::Complex(n) => {
+                                    let h = n / 2;
+                                    accs[0].push_f(data::float_at(h, b, swap));
+                                    accs[1].push_f(data::float_at(h, &b[h..], swap));
+                                }
+                            }
+                        }
+                        done_units.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        let mut total = vec![Acc::new(); parts];
+        let mut err = None;
+        for w in workers {
+            match w.join() {
+                Ok(Ok(accs)) => total.iter_mut().zip(&accs).for_each(|(t, a)| t.merge(a)),
+                Ok(Err(e)) => err = Some(e),
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        finished.store(true, Ordering::Relaxed);
+        match err {
+            Some(e) => Err(e),
+            None => Ok(total),
+        }
+    });
+    results
+}
+
+/// Shows a bar on stderr once the run has lasted half a second (a shorter run draws
+/// nothing), until `finished`. `done` counts up to `total`.
+pub fn progress(done: &AtomicU64, total: u64, finished: &AtomicBool) {
+    let start = Instant::now();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    while !finished.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+        if bar.is_none() && start.elapsed() >= Duration::from_millis(500) {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {percent}% eta {eta}",
+            ) {
+                b.set_style(style);
+            }
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_position(done.load(Ordering::Relaxed));
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+}
+
+/// One result: name, text, JSON text.
+type Field = (&'static str, String, String);
+
+/// The results as (name, text, json) triples, numpy's semantics: min, max, mean and std
+/// are nan when a NaN is present; mean and std follow IEEE arithmetic with infinities.
+fn fields(a: &Acc, kind: Num) -> Vec<Field> {
+    let integer = matches!(kind, Num::Bool | Num::Int(_) | Num::UInt(_));
+    let width = match kind {
+        Num::Float(2) | Num::Complex(4) => Width::F16,
+        Num::Float(4) | Num::Complex(8) => Width::F32,
+        _ => Width::F64,
+    };
+    let fl = |x: f64, w: Width| -> (String, String) {
+        let t = if x.is_finite() && w != Width::F64 {
+            let (d, e) = pyfloat::shortest(x, w);
+            let digits: String = d.iter().map(|&c| c as char).collect();
+            let v: f64 = format!(
+                "{}{}e{}",
+                if x.is_sign_negative() { "-" } else { "" },
+                if digits.len() > 1 {
+                    format!("{}.{}", &digits[..1], &digits[1..])
+                } else {
+                    digits
+                },
+                e
+            )
+            .parse()
+            .unwrap_or(x);
+            pyfloat::py_repr(v)
+        } else {
+            pyfloat::py_repr(x)
+        };
+        let j = match t.as_str() {
+            "nan" => "NaN".to_string(),
+            "inf" => "Infinity".to_string(),
+            "-inf" => "-Infinity".to_string(),
+            _ => t.clone(),
+        };
+        (t, j)
+    };
+    let mut f = vec![
+        ("count", a.count.to_string(), a.count.to_string()),
+        ("nan", a.nan.to_string(), a.nan.to_string()),
+        ("posinf", a.posinf.to_string(), a.posinf.to_string()),
+        ("neginf", a.neginf.to_string(), a.neginf.to_string()),
+    ];
+    if a.count == 0 {
+        return f;
+    }
+    if integer {
+        f.push(("min", a.imin.to_string(), a.imin.to_string()));
+        f.push(("max", a.imax.to_string(), a.imax.to_string()));
+        let mean = a.isum as f64 / a.count as f64;
+        let (t, j) = fl(mean, Width::F64);
+        f.push(("mean", t, j));
+    } else {
+        let nan = a.nan > 0;
+        for (name, v) in [("min", a.min), ("max", a.max)] {
+            let (t, j) = fl(if nan { f64::NAN } else { v }, width);
+            f.push((name, t, j));
+        }
+        let mean = if nan || (a.posinf > 0 && a.neginf > 0) {
+            f64::NAN
+        } else if a.posinf > 0 {
+            f64::INFINITY
+        } else if a.neginf > 0 {
+            f64::NEG_INFINITY
+        } else {
+            (a.sum + a.comp) / a.count as f64
+        };
+        let (t, j) = fl(mean, Width::F64);
+        f.push(("mean", t, j));
+    }
+    let std = if a.nan > 0 || a.posinf > 0 || a.neginf > 0 {
+        f64::NAN
+    } else {
+        (a.m2 / a.count as f64).sqrt()
+    };
+    let (t, j) = fl(std, Width::F64);
+    f.push(("std", t, j));
+    f
+}
+
+pub fn run(
+    path: &Path,
+    slice: Option<&str>,
+    json: bool,
+    threads: Option<usize>,
+    raw: &RawOpts,
+    out: &mut impl Write,
+) -> Outcome<u8> {
+    let input = input::open(path, raw)?;
+    let view = slicing::apply(&input.view, slice)?;
+    let Some((kind, swap)) = data::numeric(view.dtype()) else {
+        return Err(Failure::new(format!(
+            "mmarray: {}: stats needs a numeric dtype (bool, int, uint, float16/32/64, complex64/128), not {}",
+            path.display(),
+            view.dtype().typestr()
+        )));
+    };
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let accs = compute(&view, kind, swap, threads).map_err(|e| input::fail(path, &e))?;
+    let parts: Vec<(&str, Vec<Field>)> = if accs.len() == 2 {
+        vec![
+            ("real", fields(&accs[0], kind)),
+            ("imag", fields(&accs[1], kind)),
+        ]
+    } else {
+        vec![("", fields(&accs[0], kind))]
+    };
+    let w = |r: std::io::Result<()>| r.map_err(write_failure);
+    if json {
+        let obj = |f: &[Field]| {
+            let body: Vec<String> = f
+                .iter()
+                .map(|(k, _, j)| format!("{}: {j}", json_str(k)))
+                .collect();
+            format!("{{{}}}", body.join(", "))
+        };
+        if parts.len() == 1 {
+            w(writeln!(out, "{}", obj(&parts[0].1)))?;
+        } else {
+            w(writeln!(
+                out,
+                "{{\"real\": {}, \"imag\": {}}}",
+                obj(&parts[0].1),
+                obj(&parts[1].1)
+            ))?;
+        }
+    } else {
+        for (part, f) in &parts {
+            for (k, t, _) in f {
+                let key = if part.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{part}.{k}")
+                };
+                w(writeln!(out, "{:<12}{t}", format!("{key}:")))?;
+            }
+        }
+    }
+    Ok(0)
+}
