@@ -21,6 +21,7 @@ use crate::view::View;
 
 pub use header::Header;
 pub use save::save;
+pub(crate) use save::write_npy;
 
 /// Reads the header of the .npy file at `path` (and returns the file's size).
 pub fn read_header(path: &Path) -> Result<(Header, u64)> {
