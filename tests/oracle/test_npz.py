@@ -152,6 +152,25 @@ def test_stored_member_is_mapped_not_copied(lib, tmp_path):
         lib.mm_close(h)
 
 
+def test_handles_hold_no_descriptor(lib, tmp_path):
+    from mmarray_ctypes import fd_count
+    paths = []
+    for compress in (0, 1):
+        p = str(tmp_path / ("f%d.npz" % compress))
+        (np.savez_compressed if compress else np.savez)(p, a=np.arange(100, dtype="<i8"))
+        paths.append(p)
+    before = fd_count()
+    handles = []
+    for p in paths * 5:
+        st, h = lib.open_npz(p, "a", "r")
+        assert st == MM_OK, lib.error()
+        handles.append(h)
+    assert fd_count() == before
+    for h in handles:
+        assert lib.mm_close(h) == MM_OK
+    assert fd_count() == before
+
+
 def test_mode_c_never_writes_back(lib, tmp_path):
     for compress in (0, 1):
         path = str(tmp_path / ("c%d.npz" % compress))
