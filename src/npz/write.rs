@@ -296,3 +296,62 @@ impl Write for Member<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Python 3.11's zipfile `_write_end_record` for a member of 3 GiB at offset 5 GiB
+    /// (the bytes printed by zipfile for such a ZipInfo): sizes and offset in the zip64
+    /// extra, the 32-bit fields 0xFFFFFFFF.
+    #[test]
+    fn central_entry_past_zip64_limit_is_zipfiles() {
+        let e = Written {
+            name: b"big.npy".to_vec(),
+            flags: 0,
+            method: 0,
+            crc: 0x1234_5678,
+            compressed: 3 << 30,
+            size: 3 << 30,
+            offset: 5 << 30,
+        };
+        let mut out = Vec::new();
+        central_entry(&mut out, &e);
+        let python = hex(concat!(
+            "504b01022d032d00000000000000210078563412ffffffffffffffff07001c00",
+            "00000000000000008001ffffffff6269672e6e707901001800000000c0000000",
+            "00000000c0000000000000004001000000"
+        ));
+        assert_eq!(out, python);
+    }
+
+    /// At exactly 2^31 - 1 zipfile still writes 32-bit fields (its test is `>`).
+    #[test]
+    fn central_entry_at_the_limit_has_no_extra() {
+        let e = Written {
+            name: b"a.npy".to_vec(),
+            flags: 0x800,
+            method: 8,
+            crc: 1,
+            compressed: ZIP64_LIMIT,
+            size: ZIP64_LIMIT,
+            offset: ZIP64_LIMIT,
+        };
+        let mut out = Vec::new();
+        central_entry(&mut out, &e);
+        assert_eq!(out.len(), 46 + 5);
+        assert_eq!(
+            &out[20..28],
+            &[0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x7f]
+        );
+        assert_eq!(&out[30..32], &[0, 0]);
+        assert_eq!(&out[42..46], &[0xff, 0xff, 0xff, 0x7f]);
+    }
+}
