@@ -383,6 +383,16 @@ def test_open_errors(lib, tmp_path):
     assert st == MM_E_FORMAT and "zip" in lib.error()
 
 
+def test_special_files_are_refused_without_blocking(lib, tmp_path):
+    fifo = str(tmp_path / "fifo.npz")
+    os.mkfifo(fifo)
+    for path in (fifo, str(tmp_path)):
+        st, _ = lib.npz_names(path)
+        assert st == MM_E_IO and "regular file" in lib.error(), lib.error()
+        st, h = lib.open_npz(path, "a", "r")
+        assert (st, h) == (MM_E_IO, 0) and "regular file" in lib.error(), lib.error()
+
+
 def test_lookup_and_non_npy_members_as_numpy(lib, tmp_path):
     path = str(tmp_path / "l.npz")
     buf = io.BytesIO()
