@@ -427,6 +427,9 @@ fn inflate(
         })?)
     };
     if let Some(memory) = memory.as_mut() {
+        // Transparent huge pages where the system allows them: a 256 MiB member costs 128
+        // page faults instead of 65536 (memory is still taken only as it is filled).
+        let _ = memory.advise(memmap2::Advice::HugePage);
         fill(&mut src, memory, entry)?;
     }
     // The bytes after the array (numpy ignores them) still count and are checksummed.
