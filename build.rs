@@ -70,6 +70,11 @@ const FFI_AREAS: &[Area] = &[
         title: ".npy files",
     },
     Area {
+        file: "src/ffi/npz.rs",
+        group: "area_npz",
+        title: ".npz archives",
+    },
+    Area {
         file: "src/ffi/fields.rs",
         group: "area_fields",
         title: "Record fields",

@@ -3,15 +3,28 @@
 # pkg-config against the installed prefix, and run it in a fresh directory, also under
 # valgrind. A README example that stops compiling or running fails here.
 # Each run directory first gets data.npy as numpy writes it
-# (np.save("data.npy", np.arange(12.0).reshape(3, 4))), which the .npy example reads; a
-# column1.npy an example leaves behind must equal np.save of that array's [:, 1:2].
+# (np.save("data.npy", np.arange(12.0).reshape(3, 4))), which the .npy example reads, and
+# data.npz (np.savez of that array as x and of np.arange(3, dtype="<i4") as y), which the
+# .npz example reads; a column1.npy an example leaves behind must equal np.save of that
+# array's [:, 1:2], and an out.npz must pass zipfile.testzip and load as x and x[:, 1:2].
 # usage: readme_examples.sh CC README WORKDIR PYTHON (a python with numpy)
 set -eu
 cc=$1 readme=$2 work=$3 python=$4
 prepare() {
-    "$python" -c 'import numpy as np; np.save("data.npy", np.arange(12.0).reshape(3, 4))'
+    "$python" -c 'import numpy as np; x = np.arange(12.0).reshape(3, 4); np.save("data.npy", x); np.savez("data.npz", x=x, y=np.arange(3, dtype="<i4"))'
 }
 verify() {
+    if [ -e out.npz ]; then
+        "$python" - <<'PY'
+import zipfile, numpy as np
+x = np.arange(12.0).reshape(3, 4)
+assert zipfile.ZipFile("out.npz").testzip() is None
+with np.load("out.npz") as z:
+    assert z.files == ["x", "column1"], z.files
+    assert np.array_equal(z["x"], x) and np.array_equal(z["column1"], x[:, 1:2])
+print("out.npz loads as x and x[:, 1:2]")
+PY
+    fi
     [ -e column1.npy ] || return 0
     "$python" - <<'PY'
 import io, numpy as np

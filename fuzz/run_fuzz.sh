@@ -2,7 +2,7 @@
 # Runs every fuzz target one after another, one process each (-jobs=1), for SECONDS each
 # (default 30: the smoke run CI makes), and prints each target's exec count: the
 # reliability targets (parsers, view bounds, handle sequences) and the .npy header
-# parser; each is seeded from fuzz/seeds/TARGET/ when that exists.
+# parser and the .npz archive reader; each is seeded from fuzz/seeds/TARGET/ when that exists.
 # Needs nightly and cargo-fuzz:  rustup toolchain install nightly; cargo install cargo-fuzz
 #   fuzz/run_fuzz.sh        # 30-second smoke of each target
 #   fuzz/run_fuzz.sh 600    # the 10-minute runs RELIABILITY.md reports
@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 cargo +nightly fuzz build -O >/dev/null 2>&1 ||
     cargo +nightly fuzz build -O
 status=0
-for target in fuzz_parsers fuzz_view_bounds fuzz_handles npy_header; do
+for target in fuzz_parsers fuzz_view_bounds fuzz_handles npy_header fuzz_npz; do
     log=$(mktemp)
     seeds=
     [ -d "seeds/$target" ] && seeds="seeds/$target"

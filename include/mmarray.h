@@ -25,9 +25,10 @@
  *    mm_flush_range, mm_flush_async, mm_advise, mm_resident, mm_lock, mm_unlock
  * 7. \ref area_guarded "Guarded copies": mm_read_at, mm_write_at
  * 8. \ref area_npy ".npy files": mm_open_npy, mm_create_npy, mm_save_npy
- * 9. \ref area_fields "Record fields": mm_field_count, mm_field
- * 10. \ref area_dlpack "DLPack export": mm_to_dlpack
- * 11. \ref area_version "Version": mm_version_string, mm_version
+ * 9. \ref area_npz ".npz archives": mm_npz_names, mm_open_npz, mm_save_npz
+ * 10. \ref area_fields "Record fields": mm_field_count, mm_field
+ * 11. \ref area_dlpack "DLPack export": mm_to_dlpack
+ * 12. \ref area_version "Version": mm_version_string, mm_version
  */
 #ifndef MMARRAY_H
 #define MMARRAY_H
@@ -861,6 +862,120 @@ mm_status mm_create_npy(const char *path,
  */
 mm_status mm_save_npy(mm_array a,
                       const char *path);
+
+/** @} */
+
+/**
+ * \defgroup area_npz .npz archives
+ *
+ * .npz archives as np.savez and np.savez_compressed write them: the member names as
+ * `np.load(path).files` lists them, a member opened as an array (a stored member
+ * mapped in place, no copy; a deflated one inflated into private memory), and an
+ * archive written from any arrays, laid out as numpy writes it.
+ *
+ * Hostile archives (overlapping members, a local header past the end, sizes or a CRC
+ * that lie, a member inflating past its stated size, a name that is not UTF-8, an
+ * entry count that does not match the directory) are MM_E_FORMAT with a message that
+ * says what was wrong where; nothing is allocated beyond what the file can plausibly
+ * hold (a deflated member: at most 1032 bytes per compressed byte, and never more than
+ * its directory entry states).
+ * @{
+ */
+
+/**
+ * Lists the members of the archive at `path` as `np.load(path).files` gives them: every
+ * member of the zip (numpy lists non-.npy members too), in central-directory order, a
+ * trailing ".npy" removed, each name UTF-8 and NUL-terminated, one after another, and a
+ * final extra NUL after the last (so an archive without members gives just "\0").
+ * snprintf-like: `*needed` receives the bytes the whole list takes (the final NUL
+ * included) and `*count` the number of members. When `cap` is at least `*needed` the
+ * whole list is written; when smaller, as many whole names as fit are written,
+ * followed by the final NUL when there is room for it (so `buf` always holds a
+ * well-formed, possibly shorter, list). Call once with cap 0 to learn the size. The
+ * archive is checked as mm_open_npz checks it (see the area introduction).
+ *
+ * \param path    the archive: a NUL-terminated path.
+ * \param buf     receives the names; may be NULL only when `cap` is 0.
+ * \param cap     bytes available at `buf`.
+ * \param needed  receives the bytes the whole list takes (0 on failure); required.
+ * \param count   receives the number of members (0 on failure); may be NULL.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `path` or `needed`, NULL `buf` with `cap`
+ *         > 0); MM_E_FORMAT (not a zip archive, or one that fails the checks: the
+ *         message says what and where); MM_E_NOT_FOUND, MM_E_PERMISSION, MM_E_IO (the
+ *         OS refused).
+ *
+ * \par Safety
+ * `path` NUL-terminated; `buf` NULL or `cap` writable bytes; `needed` a writable
+ * size_t; `count` NULL or a writable size_t.
+ */
+mm_status mm_npz_names(const char *path,
+                       char *buf,
+                       size_t cap,
+                       size_t *needed,
+                       size_t *count);
+
+/**
+ * Opens member `name` of the archive at `path` as an array with the dtype, shape and
+ * order of its .npy header. `name` is looked up as numpy's `np.load(path)[name]` does:
+ * the member named exactly `name` ("x.npy"), else the one named `name` + ".npy" ("x").
+ * A stored member (np.savez) is mapped in place, no copy: mm_offset reports the data's
+ * offset in the archive, and its CRC is not checked (that would read it all). A
+ * deflated member (np.savez_compressed) is inflated into private memory, checked
+ * against its stated size and CRC as it inflates; mm_offset reports 0. Either way the
+ * handle holds no descriptor and mm_filename reports the archive.
+ *
+ * \param path  the archive: a NUL-terminated path.
+ * \param name  the member: a NUL-terminated UTF-8 name.
+ * \param mode  "r" (read-only) or "c" (writable, never written back; a stored member
+ *              copy-on-write), or their long forms; NULL means "r". "r+" and "w+" are
+ *              MM_E_UNSUPPORTED (a write in place would invalidate the member's CRC).
+ * \param out   receives the new handle; 0 on failure.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `path`, `name` or `out`, a bad mode, a
+ *         name that is not UTF-8); MM_E_UNSUPPORTED (mode r+ or w+, a compression
+ *         method other than stored and deflated, object dtype); MM_E_NOT_FOUND (no such
+ *         member, or no such file); MM_E_FORMAT (a hostile or broken archive, a member
+ *         that is not a .npy file; the message says what and where); MM_E_PERMISSION,
+ *         MM_E_IO (the OS refused, or no memory for an inflated member).
+ *
+ * \par Safety
+ * `path` and `name` NUL-terminated; `mode` NULL or NUL-terminated; `out` a writable
+ * mm_array.
+ */
+mm_status mm_open_npz(const char *path,
+                      const char *name,
+                      const char *mode,
+                      mm_array *out);
+
+/**
+ * Writes an archive that np.load reads back equal: member `names[i]` + ".npy" holds
+ * np.save's bytes of `arrays[i]` (any views: strided, Fortran, big-endian, records), in
+ * the order given, stored (`compress` 0, as np.savez) or deflated (`compress` non-zero,
+ * as np.savez_compressed), with the zip64 extras numpy writes. A stored archive is
+ * byte-identical to np.savez's; a deflated one differs only in the compressed bytes
+ * (numpy uses zlib, this library miniz_oxide, both at level 6) and the sizes and
+ * offsets that follow. Streamed (no whole-array buffers); `path` is replaced
+ * atomically as mm_save_npy replaces it: on failure it is untouched and no temporary
+ * file is left.
+ *
+ * \param path      the archive to write: a NUL-terminated path (no suffix is added).
+ * \param n         the number of arrays (0 writes an empty archive, as np.savez()).
+ * \param names     `n` NUL-terminated UTF-8 names, distinct; NULL only when `n` is 0.
+ * \param arrays    `n` handles; NULL only when `n` is 0.
+ * \param compress  0 to store the members, non-zero to deflate them.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `path`, a NULL `names`/`arrays` with `n` >
+ *         0, a NULL, non-UTF-8, over-long or repeated name); MM_E_BAD_HANDLE (a bad
+ *         handle in `arrays`); MM_E_NOT_FOUND, MM_E_PERMISSION, MM_E_IO (the OS refused;
+ *         `path` is untouched).
+ *
+ * \par Safety
+ * `path` NUL-terminated; `names` and `arrays` NULL or pointing to `n` elements, each
+ * name NUL-terminated.
+ */
+mm_status mm_save_npz(const char *path,
+                      size_t n,
+                      const char *const *names,
+                      const mm_array *arrays,
+                      int compress);
 
 /** @} */
 

@@ -221,6 +221,21 @@ public:
     return array(h);
   }
 
+  /// np.load(path)[name] of a .npz archive, without reading the whole member: a stored
+  /// member (np.savez) is mapped in place, a deflated one (np.savez_compressed) is
+  /// inflated into private memory with its size and CRC checked.
+  /// \param path the .npz archive.
+  /// \param name the member, "x" or "x.npy" (looked up as numpy does).
+  /// \param mode "r" (read-only) or "c" (writable, never written back).
+  /// \return the open array.
+  /// \throws error with the status of mm_open_npz.
+  static array open_npz(const std::string &path, const std::string &name,
+                        const char *mode = "r") {
+    mm_array h = 0;
+    detail::check(mm_open_npz(path.c_str(), name.c_str(), mode, &h));
+    return array(h);
+  }
+
   /// open_memmap(path, mode="w+", dtype, shape, fortran_order=(order == 'F')): creates
   /// (or truncates) a .npy file of zeros and maps it read-write (mode() reports "r+").
   /// Filled and flushed, the file is byte-identical to np.save of the same array. An
@@ -492,6 +507,47 @@ private:
 
   mm_array h_ = 0;
 };
+
+/// np.load(path).files of a .npz archive: every member, ".npy" removed, in archive order.
+/// \param path the .npz archive.
+/// \return the member names.
+/// \throws error with the status of mm_npz_names.
+inline std::vector<std::string> npz_names(const std::string &path) {
+  std::size_t needed = 0;
+  detail::check(mm_npz_names(path.c_str(), nullptr, 0, &needed, nullptr));
+  std::string buf(needed, '\0');
+  detail::check(mm_npz_names(path.c_str(), buf.data(), buf.size(), &needed, nullptr));
+  std::vector<std::string> names;
+  for (std::size_t at = 0; at < buf.size() && buf[at] != '\0';) {
+    names.emplace_back(buf.c_str() + at);
+    at += names.back().size() + 1;
+  }
+  return names;
+}
+
+/// np.savez (compress false) or np.savez_compressed (true) of the arrays under the
+/// names, in order; streamed, replacing path atomically.
+/// \param path the archive to write.
+/// \param names one name per array (".npy" is appended to each).
+/// \param arrays the arrays (any views).
+/// \param compress whether the members are deflated.
+/// \throws error with the status of mm_save_npz; MM_E_INVALID_ARG when the two lists
+///         differ in length.
+inline void save_npz(const std::string &path, const std::vector<std::string> &names,
+                     const std::vector<const array *> &arrays, bool compress = false) {
+  if (names.size() != arrays.size()) {
+    throw error(MM_E_INVALID_ARG, "mmarray::save_npz: " + std::to_string(names.size()) +
+                                      " names for " + std::to_string(arrays.size()) + " arrays");
+  }
+  std::vector<const char *> cnames;
+  std::vector<mm_array> handles;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    cnames.push_back(names[i].c_str());
+    handles.push_back(arrays[i] != nullptr ? arrays[i]->handle() : 0);
+  }
+  detail::check(mm_save_npz(path.c_str(), names.size(), cnames.data(), handles.data(),
+                            compress ? 1 : 0));
+}
 
 } // namespace mmarray
 

@@ -1,7 +1,7 @@
 //! The C ABI over the core, one file per area of the header.
 //!
 //! Arrows point one way: the area files (`errors`, `open`, `getters`, `views`,
-//! `control`, `guarded`, `npy`, `fields`, `dlpack`, `version`) use the shared helpers
+//! `control`, `guarded`, `npy`, `npz`, `fields`, `dlpack`, `version`) use the shared helpers
 //! (`boundary`, `args`, `handles`), which use the core. No area file imports another.
 //! This layer turns C arguments into validated Rust values and core results into status
 //! codes; it knows nothing about files.
@@ -20,6 +20,7 @@ pub mod fields;
 pub mod getters;
 pub mod guarded;
 pub mod npy;
+pub mod npz;
 pub mod open;
 pub mod status;
 pub mod version;
@@ -34,6 +35,7 @@ pub use fields::*;
 pub use getters::*;
 pub use guarded::*;
 pub use npy::*;
+pub use npz::*;
 pub use open::*;
 pub use version::*;
 pub use views::*;

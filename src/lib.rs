@@ -16,8 +16,10 @@ pub mod guarded;
 pub mod layout;
 pub mod mapping;
 pub mod npy;
+pub mod npz;
 pub mod pyliteral;
 pub mod registry;
+pub mod replace;
 pub mod safecopy;
 pub mod view;
 

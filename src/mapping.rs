@@ -150,6 +150,24 @@ const _: fn() = || {
 };
 
 impl Mapping {
+    /// A region of private memory (an inflated .npz member) standing in for a mapping of
+    /// `path`: mode r or c (never written back), offset 0, `len` bytes (`None` when 0).
+    pub(crate) fn in_memory(
+        map: Option<MmapRaw>,
+        mode: Mode,
+        len: usize,
+        path: &Path,
+    ) -> Result<Mapping> {
+        debug_assert!(!mode.changes_file() && map.as_ref().map_or(0, |m| m.len()) == len);
+        Ok(Mapping {
+            map,
+            mode,
+            offset: 0,
+            len,
+            filename: Some(absolute_normalised(path)?),
+        })
+    }
+
     /// Address of the first byte of the array region. For an empty region (nothing
     /// mapped) a non-null, well-aligned address that must not be dereferenced.
     pub fn data_ptr(&self) -> *mut u8 {

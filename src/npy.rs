@@ -20,7 +20,8 @@ use crate::mapping::{Mode, OpenSpec};
 use crate::view::View;
 
 pub use header::Header;
-pub use save::{replace_with, save};
+pub use save::save;
+pub(crate) use save::write_npy;
 
 /// Reads the header of the .npy file at `path` (and returns the file's size).
 pub fn read_header(path: &Path) -> Result<(Header, u64)> {

@@ -109,7 +109,7 @@ fn records_through_create_and_open() {
     assert!(text.windows(14).any(|w| w == b"'shape': (5,),"));
 }
 
-/// `npy::replace_with`: the writer's bytes replace the target atomically; a failing
+/// `mmarray::replace::replace_with`: the writer's bytes replace the target atomically; a failing
 /// writer leaves the target as it was and nothing else in the directory.
 #[test]
 fn replace_with_writes_or_leaves_the_target_alone() {
@@ -119,7 +119,7 @@ fn replace_with_writes_or_leaves_the_target_alone() {
     let path = dir.path("t.bin");
     fs::write(&path, b"old contents").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-    npy::replace_with(&path, |f| {
+    mmarray::replace::replace_with(&path, |f| {
         f.write_all(b"new")
             .map_err(|e| mmarray::MmError::os("write", &e))
     })
@@ -129,7 +129,7 @@ fn replace_with_writes_or_leaves_the_target_alone() {
         fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o640
     );
-    let err = npy::replace_with(&path, |f| {
+    let err = mmarray::replace::replace_with(&path, |f| {
         f.write_all(b"partial").unwrap();
         Err(mmarray::MmError::invalid("the writer failed"))
     })
@@ -144,7 +144,7 @@ fn replace_with_writes_or_leaves_the_target_alone() {
     assert_eq!(names, vec![std::ffi::OsString::from("t.bin")]);
     // A new name is created.
     let fresh = dir.path("fresh.bin");
-    npy::replace_with(&fresh, |f| {
+    mmarray::replace::replace_with(&fresh, |f| {
         f.write_all(b"x")
             .map_err(|e| mmarray::MmError::os("write", &e))
     })

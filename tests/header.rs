@@ -43,6 +43,9 @@ fn header_declares_the_contract() {
         "uint32_t mm_flags(mm_array a);",
         "mm_status mm_view(mm_array base, const char *dtype, int64_t byte_offset, const size_t *shape, size_t ndim, const int64_t *strides, mm_array *out);",
         "mm_status mm_slice(mm_array base, size_t axis, int64_t start, int64_t stop, int64_t step, mm_array *out);",
+        "mm_status mm_npz_names(const char *path, char *buf, size_t cap, size_t *needed, size_t *count);",
+        "mm_status mm_open_npz(const char *path, const char *name, const char *mode, mm_array *out);",
+        "mm_status mm_save_npz(const char *path, size_t n, const char *const *names, const mm_array *arrays, int compress);",
         "const char *mm_version_string(void);",
         "uint32_t mm_version(void);",
         "#define MM_VERSION_MAJOR 0",
@@ -104,6 +107,7 @@ fn header_reads_as_a_manual() {
             "area_control",
             "area_guarded",
             "area_npy",
+            "area_npz",
             "area_fields",
             "area_dlpack",
             "area_version"

@@ -227,6 +227,29 @@ int main() {
     EXPECT_ERROR(MM_E_BAD_HANDLE, "empty", empty.save_npy(std::string(dir) + "/x.npy"));
     std::ifstream x(std::string(dir) + "/x.npy");
     CHECK(!x.good());  // no failed call left a file
+
+    // .npz: save_npz (np.savez / np.savez_compressed), npz_names, open_npz.
+    for (bool compress : {false, true}) {
+      const std::string npz = std::string(dir) + (compress ? "/c.npz" : "/s.npz");
+      auto row = r.slice(0, 1, 2);
+      mmarray::save_npz(npz, {"r", "row/1"}, {&r, &row}, compress);
+      CHECK((mmarray::npz_names(npz) == std::vector<std::string>{"r", "row/1"}));
+      auto m = mmarray::array::open_npz(npz, "r");
+      CHECK(m.mode() == "r" && !m.writeable() && m.offset() == (compress ? 0u : 183u));
+      CHECK((m.shape() == std::vector<std::size_t>{3, 4}));
+      // A stored member's data is where numpy put it: byte 183, not 8-aligned.
+      CHECK(((m.flags() & MM_ALIGNED) != 0) == compress);
+      CHECK(m.get<double>(3 * 2 + 1) == 3 * 2 + 1 - 2.5);  // m[1][2], F order
+      auto w = mmarray::array::open_npz(npz, "row/1.npy", "c");
+      CHECK(w.writeable() && (w.shape() == std::vector<std::size_t>{1, 4}));
+      CHECK(w.get<double>(2) == 3 * 2 + 1 - 2.5);
+      EXPECT_ERROR(MM_E_UNSUPPORTED, "CRC", mmarray::array::open_npz(npz, "r", "r+"));
+      EXPECT_ERROR(MM_E_NOT_FOUND, "not a member", mmarray::array::open_npz(npz, "q"));
+      std::remove(npz.c_str());
+    }
+    EXPECT_ERROR(MM_E_INVALID_ARG, "1 names for 0 arrays",
+                 mmarray::save_npz(std::string(dir) + "/x.npz", {"a"}, {}));
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "", mmarray::save_npz(std::string(dir) + "/x.npz", {"a"}, {&empty}));
     for (const char *name : {"/f.npy", "/rev.npy", "/t.npy", "/z.npy"}) {
       std::remove((std::string(dir) + name).c_str());
     }

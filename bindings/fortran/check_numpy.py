@@ -18,6 +18,8 @@ if step == "write":
     del m
     b0.tofile(d + "/b.i4")
     np.save(d + "/d.npy", np.asfortranarray(d0))  # header: fortran_order True
+    np.savez(d + "/s.npz", d=np.asfortranarray(d0), e=e0)
+    np.savez_compressed(d + "/c.npz", d=np.asfortranarray(d0), e=e0)
 else:
     a = np.memmap(d + "/a.f8", dtype="<f8", mode="r", offset=16, shape=(3, 4), order="F")
     assert np.array_equal(a, 2 * a0), a
@@ -46,4 +48,12 @@ else:
     assert os.path.getsize(d + "/g.f8") == 3 + 32
     g = np.memmap(d + "/g.f8", dtype="<f8", mode="r", offset=3)
     assert g.tolist() == [-0.5, 0.5, 1.5, 2.5], g
+    # out.npz / outc.npz: mm_save_npz_f of the members of s.npz, opened from it.
+    buf = io.BytesIO()
+    np.savez(buf, d=np.asfortranarray(d0), e=e0)
+    assert open(d + "/out.npz", "rb").read() == buf.getvalue()
+    import zipfile
+    assert zipfile.ZipFile(d + "/outc.npz").testzip() is None
+    with np.load(d + "/outc.npz") as z:
+        assert z.files == ["d", "e"] and np.array_equal(z["d"], d0) and np.array_equal(z["e"], e0)
     print("numpy: the Fortran program's writes are correct")

@@ -33,6 +33,8 @@ module mmarray
   public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
   public :: mm_open_npy_f, mm_create_npy_f, mm_save_npy_f
   public :: mm_open_npy, mm_create_npy, mm_save_npy
+  public :: mm_npz_names_f, mm_open_npz_f, mm_save_npz_f
+  public :: mm_npz_names, mm_open_npz, mm_save_npz
   public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer, mm_get_f, mm_put_f
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
@@ -85,6 +87,29 @@ module mmarray
       integer(c_int64_t), value :: a
       character(kind=c_char), intent(in) :: path(*)
       integer(c_int32_t) :: mm_save_npy
+    end function
+    function mm_npz_names(path, buf, cap, needed, count) bind(C, name="mm_npz_names")
+      import :: c_char, c_ptr, c_size_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*)
+      type(c_ptr), value :: buf
+      integer(c_size_t), value :: cap
+      integer(c_size_t), intent(out) :: needed
+      type(c_ptr), value :: count
+      integer(c_int32_t) :: mm_npz_names
+    end function
+    function mm_open_npz(path, name, mode, out) bind(C, name="mm_open_npz")
+      import :: c_char, c_int64_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*), name(*), mode(*)
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_open_npz
+    end function
+    function mm_save_npz(path, n, names, arrays, compress) bind(C, name="mm_save_npz")
+      import :: c_char, c_ptr, c_size_t, c_int, c_int32_t
+      character(kind=c_char), intent(in) :: path(*)
+      integer(c_size_t), value :: n
+      type(c_ptr), value :: names, arrays
+      integer(c_int), value :: compress
+      integer(c_int32_t) :: mm_save_npz
     end function
     function mm_view(base, dtype, byte_offset, shape, ndim, strides, out) bind(C, name="mm_view")
       import :: c_int64_t, c_ptr, c_size_t, c_int32_t
@@ -333,6 +358,103 @@ contains
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     call check(mm_save_npy(arr%h, path // c_null_char), stat, errmsg)
+  end subroutine
+
+  !> np.load(path).files of a .npz archive: every member, ".npy" removed, in archive
+  !> order, each name blank-padded to the longest one's length.
+  function mm_npz_names_f(path, stat, errmsg) result(names)
+    character(len=*), intent(in) :: path
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    character(len=:), allocatable :: names(:)
+    character(kind=c_char), allocatable, target :: buf(:)
+    integer(c_size_t) :: needed, cap, i, start, count, longest
+    integer(c_int32_t) :: s
+    allocate(character(len=0) :: names(0))
+    needed = 0
+    s = mm_npz_names(path // c_null_char, c_null_ptr, 0_c_size_t, needed, c_null_ptr)
+    if (s == MM_OK) then
+      cap = needed
+      allocate(buf(cap))
+      s = mm_npz_names(path // c_null_char, c_loc(buf), cap, needed, c_null_ptr)
+    end if
+    if (s /= MM_OK) then
+      call check(s, stat, errmsg)
+      return
+    end if
+    ! Names end at each NUL; the list ends with an extra NUL.
+    count = 0
+    longest = 0
+    start = 1
+    do i = 1, needed - 1
+      if (buf(i) == c_null_char) then
+        count = count + 1
+        longest = max(longest, i - start)
+        start = i + 1
+      end if
+    end do
+    deallocate(names)
+    allocate(character(len=longest) :: names(count))
+    count = 0
+    start = 1
+    do i = 1, needed - 1
+      if (buf(i) == c_null_char) then
+        count = count + 1
+        names(count) = transfer(buf(start:i - 1), repeat(" ", int(i - start)))
+        start = i + 1
+      end if
+    end do
+    call check(s, stat, errmsg)
+  end function
+
+  !> np.load(path)[name] of a .npz archive, without reading the whole member: a stored
+  !> member (np.savez) is mapped in place (its data is generally not aligned: read it
+  !> with mm_get_f), a deflated one (np.savez_compressed) inflated into private memory.
+  !> mode is "r" (the default) or "c"; "r+" and "w+" are MM_E_UNSUPPORTED.
+  function mm_open_npz_f(path, name, mode, stat, errmsg) result(arr)
+    character(len=*), intent(in) :: path, name
+    character(len=*), intent(in), optional :: mode
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: arr
+    character(len=:), allocatable :: md
+    md = "r"
+    if (present(mode)) md = mode
+    call check(mm_open_npz(path // c_null_char, name // c_null_char, md // c_null_char, &
+                           arr%h), stat, errmsg)
+  end function
+
+  !> np.savez (compress absent or .false.) or np.savez_compressed (.true.) of arrs under
+  !> names (trailing blanks removed), in order; streamed, replacing path atomically.
+  subroutine mm_save_npz_f(path, names, arrs, compress, stat, errmsg)
+    character(len=*), intent(in) :: path
+    character(len=*), intent(in) :: names(:)
+    type(mm_array_f), intent(in) :: arrs(:)
+    logical, intent(in), optional :: compress
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    character(kind=c_char, len=len(names) + 1), allocatable, target :: cnames(:)
+    type(c_ptr), allocatable, target :: ptrs(:)
+    integer(c_int64_t), allocatable, target :: handles(:)
+    integer(c_int) :: c
+    integer :: i
+    if (size(names) /= size(arrs)) then
+      call report(MM_E_INVALID_ARG, "mm_save_npz_f: " // itoa(size(names)) // " names for " &
+                  // itoa(size(arrs)) // " arrays", stat, errmsg)
+      return
+    end if
+    allocate(cnames(max(size(names), 1)), ptrs(max(size(names), 1)), handles(max(size(names), 1)))
+    do i = 1, size(names)
+      cnames(i) = trim(names(i)) // c_null_char
+      ptrs(i) = c_loc(cnames(i))
+      handles(i) = arrs(i)%h
+    end do
+    c = 0
+    if (present(compress)) then
+      if (compress) c = 1
+    end if
+    call check(mm_save_npz(path // c_null_char, int(size(names), c_size_t), c_loc(ptrs), &
+                           c_loc(handles), c), stat, errmsg)
   end subroutine
 
   !> n in decimal, without blanks.

@@ -123,6 +123,7 @@ program test_mmarray
   missing = mm_open_f(trim(dir) // "/a.f8", "<q3", "r", stat=stat)
   call expect(stat == MM_E_INVALID_ARG, "bad dtype")
 
+  call test_npz(trim(dir))
   call test_view_strides_mismatch()
   call test_zero_d()
   call test_misaligned()
@@ -131,6 +132,57 @@ program test_mmarray
   print "(a)", "test_mmarray (Fortran): all checks passed"
 
 contains
+
+  !> .npz: numpy wrote s.npz (np.savez) and c.npz (np.savez_compressed) holding d (F
+  !> order, <f8 (2,3,4)) and e (C order, <i4 (2,3)); names, values through mm_get_f (a
+  !> stored member's data is not aligned), errors; then the members of s.npz are saved
+  !> as out.npz (numpy checks it equals np.savez's bytes) and outc.npz (compressed).
+  subroutine test_npz(dir)
+    character(len=*), intent(in) :: dir
+    character(len=16), allocatable :: names(:)
+    type(mm_array_f) :: dd, ee, bad
+    real(c_double) :: dv(24)
+    integer(c_int32_t) :: ev(6)
+    integer :: st, n, ii, jj, kk
+    character(len=512) :: m
+    character(len=3) :: arch(2) = ["s.n", "c.n"]
+    do n = 1, 2
+      names = mm_npz_names_f(dir // "/" // arch(n) // "pz")
+      call expect(size(names) == 2, "two members")
+      call expect(names(1) == "d" .and. names(2) == "e", "member names")
+      dd = mm_open_npz_f(dir // "/" // arch(n) // "pz", "d")
+      call expect(mm_dtype_f(dd) == "<f8" .and. mm_mode_f(dd) == "r", "dtype and mode of d")
+      call expect(all(mm_shape_f(dd) == [2, 3, 4]), "shape of d")
+      call mm_get_f(dd, dv)  ! memory order: F
+      do kk = 1, 4
+        do jj = 1, 3
+          do ii = 1, 2
+            call expect(dv(ii + 2 * (jj - 1) + 6 * (kk - 1)) == (ii - 1) + 10 * (jj - 1) &
+                        + 100 * (kk - 1) + 0.5d0, "value of member d")
+          end do
+        end do
+      end do
+      ee = mm_open_npz_f(dir // "/" // arch(n) // "pz", "e.npy", "c")
+      call mm_get_f(ee, ev)  ! memory order: C
+      call expect(all(ev == [-4, -1, 2, 5, 8, 11]), "values of member e")
+      if (n == 1) then
+        call mm_save_npz_f(dir // "/out.npz", ["d", "e"], [dd, ee])
+      else
+        call mm_save_npz_f(dir // "/outc.npz", ["d", "e"], [dd, ee], compress=.true.)
+      end if
+      call mm_close_f(dd)
+      call mm_close_f(ee)
+    end do
+    bad = mm_open_npz_f(dir // "/s.npz", "d", "r+", stat=st, errmsg=m)
+    call expect(st == MM_E_UNSUPPORTED .and. bad%h == 0, "r+ member: " // trim(m))
+    bad = mm_open_npz_f(dir // "/s.npz", "zz", stat=st, errmsg=m)
+    call expect(st == MM_E_NOT_FOUND .and. index(m, "not a member") > 0, "missing member: " // trim(m))
+    names = mm_npz_names_f(dir // "/d.npy", stat=st, errmsg=m)
+    call expect(st == MM_E_FORMAT .and. size(names) == 0, "a .npy is not an archive: " // trim(m))
+    call mm_save_npz_f(dir // "/x.npz", ["a", "b"], [dd], stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. trim(m) == "mm_save_npz_f: 2 names for 1 arrays", &
+                "length mismatch: " // trim(m))
+  end subroutine
 
   !> Issue 10 defect 15: an <f8 array at byte offset 3 (numpy allows it). mm_pointer
   !> refuses the misaligned pointer; mm_get_f / mm_put_f copy at any alignment. numpy

@@ -163,6 +163,26 @@ def main():
         assert lib.mm_close(h) == 0
         checks += 1
 
+        # 6. .npz members: a stored one (mapped in the archive) and a deflated one
+        # (inflated into private memory) go through DLPack without a copy.
+        lib.mm_open_npz.restype = ctypes.c_int32
+        lib.mm_open_npz.argtypes = [ctypes.c_char_p] * 3 + [ctypes.POINTER(ctypes.c_uint64)]
+        ref = np.arange(24, dtype="<f8").reshape(4, 6) / 4
+        for save in (np.savez, np.savez_compressed):
+            npz = os.path.join(tmp, save.__name__ + ".npz")
+            save(npz, m=ref)
+            out = ctypes.c_uint64()
+            assert lib.mm_open_npz(os.fsencode(npz), b"m", b"r", ctypes.byref(out)) == 0, \
+                lib.mm_last_error_message()
+            got = np.from_dlpack(MMDLPack(lib, out.value))
+            assert lib.mm_close(out.value) == 0
+            assert np.array_equal(got, ref) and not got.flags.writeable, got
+            assert mapped(npz) == (save is np.savez)   # a stored member maps the archive
+            del got
+            gc.collect()
+            assert not mapped(npz)
+        checks += 1
+
         gc.collect()
         assert lib.mm_handle_count() == 0, lib.mm_handle_count()
         assert not mapped(path)

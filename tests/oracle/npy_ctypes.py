@@ -29,6 +29,10 @@ _SIGNATURES.update({
     "mm_open_npy": (_i32, [_cp, _cp, _P_u64]),
     "mm_create_npy": (_i32, [_cp, _cp, _P_sz, _sz, ctypes.c_char, _P_u64]),
     "mm_save_npy": (_i32, [_u64, _cp]),
+    # .npz archives
+    "mm_npz_names": (_i32, [_cp, ctypes.c_char_p, _sz, _P_sz, _P_sz]),
+    "mm_open_npz": (_i32, [_cp, _cp, _cp, _P_u64]),
+    "mm_save_npz": (_i32, [_cp, _sz, ctypes.POINTER(_cp), _P_u64, ctypes.c_int]),
     "mm_field_count": (_sz, [_u64]),
     "mm_field": (_i32, [_u64, _sz, _P_cp, _P_cp, _P_sz, _P_sz, _P_P_sz]),
 })
@@ -94,6 +98,37 @@ class Lib:
 
     def save(self, h, path):
         return self.mm_save_npy(h, _b(path))
+
+    # -- .npz -------------------------------------------------------------------
+
+    def npz_names(self, path):
+        """(status, [names]) through mm_npz_names, sized with a first call of cap 0."""
+        needed, count = _sz(0xDEAD), _sz(0xDEAD)
+        st = self.mm_npz_names(_b(path), None, 0, ctypes.byref(needed), ctypes.byref(count))
+        if st != MM_OK:
+            assert (needed.value, count.value) == (0, 0)
+            return st, None
+        buf = ctypes.create_string_buffer(b"\xff" * needed.value, needed.value)
+        n2 = _sz(0)
+        st = self.mm_npz_names(_b(path), buf, needed.value, ctypes.byref(n2), None)
+        assert st == MM_OK and n2.value == needed.value, self.error()
+        raw = buf.raw
+        assert raw.endswith(b"\0\0") or raw == b"\0", raw
+        names = [n.decode("utf-8") for n in raw[:-1].split(b"\0")[:-1]] if count.value else []
+        assert len(names) == count.value
+        return st, names
+
+    def open_npz(self, path, name, mode="r"):
+        out = _u64(0xDEADBEEF)
+        st = self.mm_open_npz(_b(path), _b(name), _b(mode), ctypes.byref(out))
+        return st, out.value
+
+    def save_npz(self, path, names, handles, compress):
+        n = len(names)
+        cnames = (_cp * max(n, 1))(*[_b(x) if isinstance(x, bytes) else x.encode("utf-8")
+                                     for x in names])
+        arr = (_u64 * max(n, 1))(*handles)
+        return self.mm_save_npz(_b(path), n, cnames, arr, compress)
 
     # -- getters --------------------------------------------------------------
 

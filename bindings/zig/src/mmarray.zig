@@ -114,6 +114,17 @@ pub const Array = struct {
         return .{ .handle = h };
     }
 
+    /// np.load(path)[name] of a .npz archive without reading the whole member: a stored
+    /// member (np.savez) is mapped in place (its data is generally not aligned: use
+    /// itemsUnaligned), a deflated one (np.savez_compressed) inflated into private
+    /// memory with its size and CRC checked. name is "x" or "x.npy"; mode "r" or "c"
+    /// (null means "r"); "r+" and "w+" are error.Unsupported.
+    pub fn openNpz(path: [:0]const u8, name: [:0]const u8, mode: ?[:0]const u8) Error!Array {
+        var h: c.mm_array = 0;
+        try check(c.mm_open_npz(path.ptr, name.ptr, if (mode) |m| m.ptr else null, &h));
+        return .{ .handle = h };
+    }
+
     /// open_memmap(path, mode="w+", dtype, shape, fortran_order=(order == .f)): creates
     /// (or truncates) a .npy file of zeros mapped read-write (mode "r+"); filled and
     /// flushed, it is byte-identical to np.save of the array. Empty dims: a 0-d array.
@@ -224,6 +235,50 @@ pub const Array = struct {
         return p[0..c.mm_nbytes(self.handle)];
     }
 };
+
+/// The member names of a .npz archive (npzNames); free with deinit.
+pub const NpzNames = struct {
+    buf: []u8,
+    names: [][:0]const u8,
+
+    pub fn deinit(self: NpzNames, allocator: std.mem.Allocator) void {
+        allocator.free(self.names);
+        allocator.free(self.buf);
+    }
+};
+
+/// np.load(path).files of a .npz archive: every member, ".npy" removed, in archive order.
+pub fn npzNames(allocator: std.mem.Allocator, path: [:0]const u8) (Error || std.mem.Allocator.Error)!NpzNames {
+    var needed: usize = 0;
+    var count: usize = 0;
+    try check(c.mm_npz_names(path.ptr, null, 0, &needed, &count));
+    const buf = try allocator.alloc(u8, needed);
+    errdefer allocator.free(buf);
+    try check(c.mm_npz_names(path.ptr, buf.ptr, buf.len, &needed, &count));
+    const names = try allocator.alloc([:0]const u8, count);
+    var at: usize = 0;
+    for (names) |*n| {
+        const len = std.mem.indexOfScalarPos(u8, buf, at, 0).? - at;
+        n.* = buf[at .. at + len :0];
+        at += len + 1;
+    }
+    return .{ .buf = buf, .names = names };
+}
+
+/// np.savez (compress false, byte-identical) or np.savez_compressed (true) of arrays
+/// under names (".npy" appended), in order; streamed, replacing path atomically.
+pub fn saveNpz(allocator: std.mem.Allocator, path: [:0]const u8, names: []const [:0]const u8, arrays: []const Array, compress: bool) (Error || std.mem.Allocator.Error)!void {
+    if (names.len != arrays.len) return error.InvalidArg;
+    const ptrs = try allocator.alloc([*c]const u8, names.len + 1);
+    defer allocator.free(ptrs);
+    const handles = try allocator.alloc(c.mm_array, arrays.len + 1);
+    defer allocator.free(handles);
+    for (names, arrays, 0..) |n, a, i| {
+        ptrs[i] = n.ptr;
+        handles[i] = a.handle;
+    }
+    try check(c.mm_save_npz(path.ptr, names.len, ptrs.ptr, handles.ptr, @intFromBool(compress)));
+}
 
 const testing = std.testing;
 
@@ -405,4 +460,46 @@ test "typestr" {
     try testing.expectEqualStrings("<i4", typestr(i32));
     try testing.expectEqualStrings("<f2", typestr(f16));
     try testing.expectEqualStrings("<u8", typestr(u64));
+}
+
+fn expectI32s(want: []const i32, got: []align(1) const i32) !void {
+    try testing.expectEqual(want.len, got.len);
+    for (want, got) |w, g| try testing.expectEqual(w, g);
+}
+
+test ".npz: saveNpz, npzNames, openNpz" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    const src = try tmpPath(&dir, "src.npy");
+    defer testing.allocator.free(src);
+    const a = try Array.createNpy(src, "<i4", &.{ 2, 3 }, .c);
+    defer a.close();
+    for (try a.items(i32), 0..) |*x, i| x.* = @as(i32, @intCast(i)) * 3 - 4;
+    const row = try a.slice(0, 1, 2, 1);
+    defer row.close();
+    for ([_]bool{ false, true }) |compress| {
+        const path = try tmpPath(&dir, if (compress) "c.npz" else "s.npz");
+        defer testing.allocator.free(path);
+        try saveNpz(testing.allocator, path, &.{ "a", "row/1" }, &.{ a, row }, compress);
+        const list = try npzNames(testing.allocator, path);
+        defer list.deinit(testing.allocator);
+        try testing.expectEqual(@as(usize, 2), list.names.len);
+        try testing.expectEqualStrings("a", list.names[0]);
+        try testing.expectEqualStrings("row/1", list.names[1]);
+        const m = try Array.openNpz(path, "a", null);
+        defer m.close();
+        // Local header 30 + "a.npy" 5 + zip64 extra 20, then the 128-byte .npy header.
+        try testing.expectEqual(@as(u64, if (compress) 0 else 183), c.mm_offset(m.handle));
+        try testing.expectEqualSlices(usize, &.{ 2, 3 }, m.shape());
+        try expectI32s(&.{ -4, -1, 2, 5, 8, 11 }, try m.itemsUnaligned(i32));
+        const r = try Array.openNpz(path, "row/1.npy", "c");
+        defer r.close();
+        try expectI32s(&.{ 5, 8, 11 }, try r.itemsUnaligned(i32));
+        try testing.expectError(error.Unsupported, Array.openNpz(path, "a", "r+"));
+        try testing.expectError(error.NotFound, Array.openNpz(path, "zz", "r"));
+    }
+    const bad = try tmpPath(&dir, "x.npz");
+    defer testing.allocator.free(bad);
+    try testing.expectError(error.InvalidArg, saveNpz(testing.allocator, bad, &.{"a"}, &.{}, false));
+    try testing.expectError(error.Format, npzNames(testing.allocator, src));
 }

@@ -1,6 +1,6 @@
 //! `mmarray convert IN OUT`: raw <-> .npy, .npy -> raw, C <-> F order, byte order and
 //! the dtype casts numpy calls safe. The output replaces OUT atomically through the
-//! core's np.save machinery (`npy::save` for a view, `npy::replace_with` for a
+//! core's np.save machinery (`npy::save` for a view, `replace::replace_with` for a
 //! converted copy): nothing is left behind on failure.
 
 use std::fs::File;
@@ -329,7 +329,7 @@ pub fn run(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
         if std::io::stderr().is_terminal() {
             s.spawn(|| crate::stats::progress(&done, source.size() as u64, &finished));
         }
-        let result = npy::replace_with(output, |file| {
+        let result = mmarray::replace::replace_with(output, |file| {
             file.write_all(&head)
                 .map_err(|e| MmError::os("write of the new file failed", &e))?;
             write_items(file, &source, to, &done)
