@@ -70,6 +70,11 @@ const FFI_AREAS: &[Area] = &[
         title: ".npy files",
     },
     Area {
+        file: "src/ffi/grow.rs",
+        group: "area_grow",
+        title: "Growing .npy files",
+    },
+    Area {
         file: "src/ffi/fields.rs",
         group: "area_fields",
         title: "Record fields",

@@ -5,6 +5,7 @@
 //! shorter than the header says is `FileTooSmall` in every mode, and w+ is refused in
 //! favour of [`create`].
 
+mod grow;
 pub mod header;
 mod save;
 
@@ -16,9 +17,10 @@ use std::path::Path;
 use crate::dtype::DType;
 use crate::error::{ErrorKind, MmError, Result};
 use crate::layout::{self, Order};
-use crate::mapping::{Mode, OpenSpec};
+use crate::mapping::{Mode, NpyFrame, OpenSpec};
 use crate::view::View;
 
+pub use grow::{append, grow, recover, row_bytes};
 pub use header::Header;
 pub use save::save;
 
@@ -87,7 +89,7 @@ pub fn open(path: &Path, mode: Mode) -> Result<View> {
         ));
     }
     let spec = OpenSpec {
-        dtype: header.dtype,
+        dtype: header.dtype.clone(),
         mode,
         offset: header.data_offset,
         shape: Some(header.shape),
@@ -97,7 +99,13 @@ pub fn open(path: &Path, mode: Mode) -> Result<View> {
             Order::C
         },
     };
-    let (mapping, shape) = crate::mapping::map_opened(&file, path, &spec)?;
+    let (mut mapping, shape) = crate::mapping::map_opened(&file, path, &spec)?;
+    mapping.set_npy_frame(NpyFrame {
+        version: header.version,
+        dtype: header.dtype,
+        shape: shape.clone(),
+        fortran_order: header.fortran_order,
+    });
     View::over(mapping, &spec, shape)
 }
 
@@ -137,6 +145,12 @@ pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Resu
         shape: Some(shape.to_vec()),
         order: if fortran { Order::F } else { Order::C },
     };
-    let (mapping, shape) = crate::mapping::create_with_prefix(path, &spec, &head)?;
+    let (mut mapping, shape) = crate::mapping::create_with_prefix(path, &spec, &head)?;
+    mapping.set_npy_frame(NpyFrame {
+        version: (head[6], head[7]),
+        dtype: dtype.clone(),
+        shape: shape.clone(),
+        fortran_order: fortran,
+    });
     View::over(mapping, &spec, shape)
 }
