@@ -77,12 +77,15 @@ pub unsafe extern "C" fn mm_npy_append(
         let view = on_view(name, a, |v| Ok(v.clone()))?;
         let call = format!("{name}(handle {a:#x})");
         let row_bytes = crate::npy::row_bytes(&view).map_err(|e| Fail::core(&call, e))?;
-        let nbytes = nrows.checked_mul(row_bytes).ok_or_else(|| {
-            Fail::new(
-                MM_E_INVALID_ARG,
-                format!("{call}: {nrows} rows of {row_bytes} bytes overflow"),
-            )
-        })?;
+        let nbytes = nrows
+            .checked_mul(row_bytes)
+            .filter(|&n| n as u64 <= i64::MAX as u64)
+            .ok_or_else(|| {
+                Fail::new(
+                    MM_E_INVALID_ARG,
+                    format!("{call}: {nrows} rows of {row_bytes} bytes overflow the file size"),
+                )
+            })?;
         if rows.is_null() && nbytes > 0 {
             return Err(Fail::new(
                 MM_E_INVALID_ARG,
