@@ -206,3 +206,219 @@ def test_grown_file_is_byte_identical_to_numpy(lib, tmp_path, seed):
         loaded = np.load(path)
         assert loaded.shape == full.shape
         assert loaded.dtype == full.dtype
+
+
+# ---------------------------------------------------------------- many writers
+
+WRITER = textwrap.dedent("""
+    import sys, threading
+    sys.path.insert(0, sys.argv[1])
+    import numpy as np
+    from npy_ctypes import MM_OK, load_lib
+    lib = load_lib()
+    path, proc, appends, width = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    errors = []
+
+    def run(thread):
+        st, h = lib.open_npy(path, "r+")
+        if st != MM_OK:
+            errors.append(lib.error())
+            return
+        rng = np.random.default_rng(proc * 10 + thread)
+        seq = 0
+        for _ in range(appends):
+            k = int(rng.integers(1, 4))
+            rows = np.empty((k, width), "<i8")
+            for j in range(k):
+                rows[j, :3] = (proc, thread, seq)
+                rows[j, 3:] = proc * 1_000_000 + thread * 100_000 + seq
+                seq += 1
+            st, _ = lib.npy_append(h, rows, k, want_out=False)
+            if st != MM_OK:
+                errors.append(lib.error())
+                break
+        lib.mm_close(h)
+        print(proc, thread, seq)
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        print("ERRORS", errors, file=sys.stderr)
+        sys.exit(1)
+""")
+
+
+def test_many_writers_each_row_exactly_once(lib, tmp_path):
+    """4 processes x 2 threads append 1-3 tagged rows at a time, 300 appends each; the
+    final file holds every (process, thread, sequence) row exactly once and intact, and
+    its header counts them all. Bounded: 20 s."""
+    width = 16
+    path = tmp_path / "log.npy"
+    np.save(path, np.zeros((0, width), "<i8"))
+    env = dict(os.environ)
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, HERE, str(path), str(p), "300",
+                               str(width)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+             for p in range(4)]
+    written = {}
+    deadline = time.monotonic() + 20
+    for p in procs:
+        out, err = p.communicate(timeout=max(1, deadline - time.monotonic()))
+        assert p.returncode == 0, err
+        for line in out.split():
+            pass
+        for line in out.strip().splitlines():
+            a, b, n = map(int, line.split())
+            written[(a, b)] = n
+    assert len(written) == 8
+    arr = np.load(path)
+    total = sum(written.values())
+    assert arr.shape == (total, width)
+    assert os.path.getsize(path) == 128 + total * width * 8
+    tags = {}
+    for row in arr:
+        key = (int(row[0]), int(row[1]), int(row[2]))
+        assert key not in tags, "row %r twice" % (key,)
+        tags[key] = True
+        assert (row[3:] == key[0] * 1_000_000 + key[1] * 100_000 + key[2]).all(), row
+    for (p, t), n in written.items():
+        for s in range(n):
+            assert (p, t, s) in tags
+    # Per writer, its rows appear in its own order.
+    for (p, t) in written:
+        seqs = arr[(arr[:, 0] == p) & (arr[:, 1] == t), 2]
+        assert (np.diff(seqs) > 0).all()
+    # Byte identity with np.save of the whole array.
+    buf = io.BytesIO()
+    np.save(buf, arr)
+    assert path.read_bytes() == buf.getvalue()
+
+
+# ---------------------------------------------------------------- readers
+
+def test_reader_sees_a_prefix_while_rows_are_appended(lib, tmp_path):
+    """A child process appends 4000 rows (row i holds i) one append at a time while
+    this process polls np.load(path) and np.load(path, mmap_mode='r'): every load
+    succeeds and sees rows 0..n-1 for some n that never decreases. Bounded: 20 s."""
+    width = 32
+    path = tmp_path / "live.npy"
+    np.save(path, np.zeros((0, width), "<i8"))
+    child = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        import numpy as np
+        from npy_ctypes import MM_OK, load_lib
+        lib = load_lib()
+        st, h = lib.open_npy(sys.argv[2], "r+")
+        assert st == MM_OK, lib.error()
+        for i in range(4000):
+            st, _ = lib.npy_append(h, np.full((1, %d), i, "<i8"), 1, want_out=False)
+            assert st == MM_OK, lib.error()
+        lib.mm_close(h)
+    """ % width)
+    p = subprocess.Popen([sys.executable, "-c", child, HERE, str(path)],
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    loads = 0
+    last = 0
+    seen_partial = False
+    try:
+        while True:
+            done = p.poll() is not None
+            for mmap_mode in (None, "r"):
+                arr = np.load(path, mmap_mode=mmap_mode)
+                n = arr.shape[0]
+                assert arr.shape == (n, width)
+                assert n >= last
+                if n:
+                    col = np.asarray(arr[:, 0])
+                    assert (col == np.arange(n)).all()
+                    assert (np.asarray(arr[-1]) == n - 1).all()
+                if 0 < n < 4000:
+                    seen_partial = True
+                last = n
+                loads += 1
+                del arr
+            if done:
+                break
+            assert time.monotonic() < deadline, "the writer did not finish in time"
+    finally:
+        if p.poll() is None:
+            p.kill()
+        _, err = p.communicate()
+    assert p.returncode == 0, err
+    assert last == 4000
+    assert loads > 10
+    assert seen_partial, "the reader never saw the file while it was being written"
+
+
+# ---------------------------------------------------------------- crashes
+
+def _appender(lib, path, row_width, rng_seed):
+    """In a forked child: appends rows (row i holds i) until killed."""
+    try:
+        rng = np.random.default_rng(rng_seed)
+        st, h = lib.open_npy(path, "r+")
+        if st != MM_OK:
+            os._exit(3)
+        n = lib.shape_of(h)[0]
+        while True:
+            k = int(rng.integers(1, 17))
+            rows = np.repeat(np.arange(n, n + k, dtype="<i8"), row_width).reshape(k, row_width)
+            st, _ = lib.npy_append(h, rows, k, want_out=False)
+            if st != MM_OK:
+                os._exit(4)
+            n += k
+    finally:
+        os._exit(5)
+
+
+def test_sigkill_at_random_points_leaves_a_prefix_and_recover_counts_whole_rows(lib, tmp_path):
+    """200 times: fork a child that appends 1-16 rows of 4 KiB at a time, SIGKILL it after
+    0-3 ms, then np.load must read rows 0..n-1 intact (a prefix, never a header claiming
+    rows the file does not hold) and mm_npy_recover must count every whole row (and cut
+    a partial one): the file is then np.save of the rows, byte for byte. Bounded: 30 s."""
+    width = 512  # 4 KiB rows
+    path = tmp_path / "crash.npy"
+    np.save(path, np.zeros((0, width), "<i8"))
+    rng = np.random.default_rng(7)
+    deadline = time.monotonic() + 30
+    grew_by_recover = 0
+    partial_cut = 0
+    biggest = 0
+    kills = 0
+    while kills < 200:
+        assert time.monotonic() < deadline, "only %d kills in 30 s" % kills
+        if kills % 20 == 0:
+            # A fresh file now and then keeps each check's np.load small.
+            np.save(path, np.zeros((0, width), "<i8"))
+        pid = os.fork()
+        if pid == 0:
+            _appender(lib, path, width, kills)
+        time.sleep(float(rng.uniform(0, 0.003)))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status), "the child exited with %r" % (status,)
+        kills += 1
+        arr = np.load(path)
+        n = arr.shape[0]
+        assert (arr == np.arange(n)[:, None]).all()
+        size = os.path.getsize(path)
+        st, length = lib.npy_recover(path)
+        assert st == MM_OK, lib.error()
+        assert length == (size - 128) // (width * 8)
+        assert length >= n
+        grew_by_recover += length > n
+        partial_cut += (size - 128) % (width * 8) != 0
+        biggest = max(biggest, size)
+        arr = np.load(path)
+        assert arr.shape == (length, width)
+        assert (arr == np.arange(length)[:, None]).all()
+        buf = io.BytesIO()
+        np.save(buf, arr)
+        assert path.read_bytes() == buf.getvalue()
+    print("kills %d, largest file %d bytes, recover counted rows the header did not in %d, cut a partial row in %d"
+          % (kills, biggest, grew_by_recover, partial_cut))
