@@ -32,14 +32,15 @@ pub fn read_header(path: &Path) -> Result<(Header, u64)> {
 
 /// Reads the header from the start of an open file, with pread (the descriptor's offset
 /// is not used), after checking it is a regular file: reading a FIFO would consume its
-/// writer's data. Returns the header and the file's size.
+/// writer's data. Returns the header and the file's size, measured *after* the header
+/// was read: a growth (src/npy/grow.rs) writes the rows before the header that counts
+/// them, so a size measured after the header covers every row the header counts, even
+/// while another process appends.
 fn read_header_of(file: &File) -> Result<(Header, u64)> {
-    let meta = file
-        .metadata()
-        .map_err(|e| MmError::os("fstat failed", &e))?;
-    crate::mapping::require_regular(&meta)?;
-    let size = meta.len();
+    let fstat = || file.metadata().map_err(|e| MmError::os("fstat failed", &e));
+    crate::mapping::require_regular(&fstat()?)?;
     let header = header::read(&mut BufReader::with_capacity(8192, ReadAt { file, pos: 0 }))?;
+    let size = fstat()?.len();
     Ok((header, size))
 }
 
