@@ -360,3 +360,51 @@ fn a_full_disk_is_enospc_with_the_file_as_before() {
     assert_eq!(fs::metadata(&p).unwrap().len(), before.len() as u64);
     assert_eq!(mm_close(h), MM_OK);
 }
+
+#[test]
+fn opening_while_other_threads_append_always_succeeds() {
+    // Four appenders (rows [i, i, i]) and two threads opening the file in mode r in a loop:
+    // every open succeeds (a header read never meets a size measured before it).
+    let dir = TempDir::new("race");
+    let p = dir.path("a.npy");
+    int_file(&p, 0);
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                let h = open_npy(&p, "r+");
+                for i in 0..2000 {
+                    let st =
+                        unsafe { mm_npy_append(h, [i; 3].as_ptr().cast(), 1, ptr::null_mut()) };
+                    assert_eq!(st, MM_OK, "{}", message());
+                }
+                assert_eq!(mm_close(h), MM_OK);
+            })
+        })
+        .collect();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (p, done) = (p.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut opens = 0;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let mut h = 0;
+                    let st = unsafe { mm_open_npy(c(&p).as_ptr(), c"r".as_ptr(), &mut h) };
+                    assert_eq!(st, MM_OK, "{}", message());
+                    assert_eq!(mm_close(h), MM_OK);
+                    opens += 1;
+                }
+                opens
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        assert!(r.join().unwrap() > 0);
+    }
+    assert_eq!(fs::metadata(&p).unwrap().len(), 128 + 8000 * 12);
+}
