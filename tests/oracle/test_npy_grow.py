@@ -422,3 +422,72 @@ def test_sigkill_at_random_points_leaves_a_prefix_and_recover_counts_whole_rows(
         assert path.read_bytes() == buf.getvalue()
     print("kills %d, largest file %d bytes, recover counted rows the header did not in %d, cut a partial row in %d"
           % (kills, biggest, grew_by_recover, partial_cut))
+
+
+# ---------------------------------------------------------------- long growth axes
+
+def numpy_header(dtype, shape, fortran, version=None):
+    buf = io.BytesIO()
+    d = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": fortran,
+         "shape": tuple(shape)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _format_impl._write_array_header(buf, d, version)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("dtype,rest,fortran", [("|u1", (), False), ("<f8", (3,), False),
+                                                 (">i2", (2,), True)])
+def test_growth_axis_digits_up_to_ten_gigabytes(lib, tmp_path, dtype, rest, fortran):
+    """mm_npy_grow to 10, 100, ..., 10**k rows (sparse files up to ~10 GiB): each time the
+    header is numpy's for that shape, the same length as before, and the file's size is
+    header + rows; np.load(mmap_mode='r') reads the shape. Then 100 one-row appends to the
+    big file cost about what they cost on a small one (O(appended bytes))."""
+    path = tmp_path / "big.npy"
+    start = np.zeros(rest + (5,) if fortran else (5,) + rest, dtype=dtype)
+    if fortran:
+        start = np.asfortranarray(np.zeros(rest + (5,), dtype=dtype))
+        assert rest == () or start.flags.f_contiguous and not start.flags.c_contiguous
+    np.save(path, start)
+    head_len = len(numpy_header(dtype, start.shape, fortran))
+    row_bytes = int(np.prod(rest, dtype=np.int64)) * np.dtype(dtype).itemsize
+    st, h = lib.open_npy(path, "r+")
+    assert st == MM_OK, lib.error()
+    try:
+        n = 10
+        while n * row_bytes <= 10 << 30:
+            st, g = lib.npy_grow(h, n)
+            assert st == MM_OK, lib.error()
+            lib.mm_close(g)
+            shape = rest + (n,) if fortran else (n,) + rest
+            want = numpy_header(dtype, shape, fortran)
+            assert len(want) == head_len
+            with open(path, "rb") as f:
+                assert f.read(len(want)) == want
+            assert os.path.getsize(path) == head_len + n * row_bytes
+            assert np.load(path, mmap_mode="r").shape == shape
+            n *= 10
+        big_n = n // 10
+        row = np.arange(row_bytes, dtype="u1").tobytes()
+
+        def hundred_appends(handle):
+            t0 = time.perf_counter()
+            for _ in range(100):
+                st, _ = lib.npy_append(handle, row, 1, want_out=False)
+                assert st == MM_OK, lib.error()
+            return time.perf_counter() - t0
+
+        t_big = hundred_appends(h)
+        assert os.path.getsize(path) == head_len + (big_n + 100) * row_bytes
+        small = tmp_path / "small.npy"
+        np.save(small, start)
+        st, s = lib.open_npy(small, "r+")
+        assert st == MM_OK
+        t_small = hundred_appends(s)
+        lib.mm_close(s)
+        print("100 one-row appends: %.4f s on %d bytes, %.4f s on %d bytes"
+              % (t_big, os.path.getsize(path), t_small, os.path.getsize(small)))
+        assert t_big < 5 * t_small + 0.05
+    finally:
+        lib.mm_close(h)
+        os.remove(path)  # sparse, but pytest keeps the last runs' directories
