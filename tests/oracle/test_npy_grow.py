@@ -211,13 +211,15 @@ def test_grown_file_is_byte_identical_to_numpy(lib, tmp_path, seed):
 # ---------------------------------------------------------------- many writers
 
 WRITER = textwrap.dedent("""
-    import sys, threading
+    import sys, threading, time
     sys.path.insert(0, sys.argv[1])
     import numpy as np
     from npy_ctypes import MM_OK, load_lib
     lib = load_lib()
     path, proc, appends, width = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    start = float(sys.argv[6])
     errors = []
+    done = []
 
     def run(thread):
         st, h = lib.open_npy(path, "r+")
@@ -226,6 +228,9 @@ WRITER = textwrap.dedent("""
             return
         rng = np.random.default_rng(proc * 10 + thread)
         seq = 0
+        while time.time() < start:  # every writer starts at the same moment
+            time.sleep(0.001)
+        t_first = time.time()
         for _ in range(appends):
             k = int(rng.integers(1, 4))
             rows = np.empty((k, width), "<i8")
@@ -237,14 +242,17 @@ WRITER = textwrap.dedent("""
             if st != MM_OK:
                 errors.append(lib.error())
                 break
+        t_last = time.time()
         lib.mm_close(h)
-        print(proc, thread, seq)
+        done.append((proc, thread, seq, t_first, t_last))
 
     threads = [threading.Thread(target=run, args=(t,)) for t in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    for d in done:
+        print(*d)
     if errors:
         print("ERRORS", errors, file=sys.stderr)
         sys.exit(1)
@@ -252,45 +260,45 @@ WRITER = textwrap.dedent("""
 
 
 def test_many_writers_each_row_exactly_once(lib, tmp_path):
-    """4 processes x 2 threads append 1-3 tagged rows at a time, 300 appends each; the
-    final file holds every (process, thread, sequence) row exactly once and intact, and
-    its header counts them all. Bounded: 20 s."""
+    """4 processes x 2 threads, all starting at one moment, append 1-3 tagged rows at a
+    time, 3000 appends each; the final file holds every (process, thread, sequence) row
+    exactly once and intact, in each writer's order, and its header counts them all; the
+    writers' time spans overlap. Bounded: 20 s."""
     width = 16
     path = tmp_path / "log.npy"
     np.save(path, np.zeros((0, width), "<i8"))
     env = dict(os.environ)
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, HERE, str(path), str(p), "300",
-                               str(width)], env=env, stdout=subprocess.PIPE,
+    start = time.time() + 2.0  # after every child has imported numpy
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, HERE, str(path), str(p), "3000",
+                               str(width), repr(start)], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
              for p in range(4)]
     written = {}
+    spans = []
     deadline = time.monotonic() + 20
     for p in procs:
         out, err = p.communicate(timeout=max(1, deadline - time.monotonic()))
         assert p.returncode == 0, err
-        for line in out.split():
-            pass
         for line in out.strip().splitlines():
-            a, b, n = map(int, line.split())
-            written[(a, b)] = n
+            a, b, n, t0, t1 = line.split()
+            written[(int(a), int(b))] = int(n)
+            spans.append((float(t0), float(t1)))
     assert len(written) == 8
+    # The writers ran at the same time: the latest start is before the earliest end.
+    assert max(t0 for t0, _ in spans) < min(t1 for _, t1 in spans), spans
     arr = np.load(path)
     total = sum(written.values())
     assert arr.shape == (total, width)
     assert os.path.getsize(path) == 128 + total * width * 8
-    tags = {}
-    for row in arr:
-        key = (int(row[0]), int(row[1]), int(row[2]))
-        assert key not in tags, "row %r twice" % (key,)
-        tags[key] = True
-        assert (row[3:] == key[0] * 1_000_000 + key[1] * 100_000 + key[2]).all(), row
+    key = arr[:, 0] * 10_000_000 + arr[:, 1] * 1_000_000 + arr[:, 2]
+    assert len(np.unique(key)) == total, "a row appears twice"
+    # Each row intact: its payload matches its tag.
+    want = arr[:, 0] * 1_000_000 + arr[:, 1] * 100_000 + arr[:, 2]
+    assert (arr[:, 3:] == want[:, None]).all()
     for (p, t), n in written.items():
-        for s in range(n):
-            assert (p, t, s) in tags
-    # Per writer, its rows appear in its own order.
-    for (p, t) in written:
+        # Every row of each writer, once, in the writer's order.
         seqs = arr[(arr[:, 0] == p) & (arr[:, 1] == t), 2]
-        assert (np.diff(seqs) > 0).all()
+        assert (seqs == np.arange(n)).all()
     # Byte identity with np.save of the whole array.
     buf = io.BytesIO()
     np.save(buf, arr)
