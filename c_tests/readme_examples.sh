@@ -4,7 +4,8 @@
 # valgrind. A README example that stops compiling or running fails here.
 # Each run directory first gets data.npy as numpy writes it
 # (np.save("data.npy", np.arange(12.0).reshape(3, 4))), which the .npy example reads; a
-# column1.npy an example leaves behind must equal np.save of that array's [:, 1:2].
+# column1.npy an example leaves behind must equal np.save of that array's [:, 1:2], and a
+# log.npy (the logger example) np.save of the 1000 rows it logs.
 # usage: readme_examples.sh CC README WORKDIR PYTHON (a python with numpy)
 set -eu
 cc=$1 readme=$2 work=$3 python=$4
@@ -12,6 +13,19 @@ prepare() {
     "$python" -c 'import numpy as np; np.save("data.npy", np.arange(12.0).reshape(3, 4))'
 }
 verify() {
+    if [ -e log.npy ]; then
+        "$python" - <<'PY'
+import io, numpy as np
+i = np.arange(1000)
+want = np.stack([i * 0.01, (i * i).astype(float), (i % 7 == 0).astype(float)], axis=1)
+got = np.load("log.npy")
+assert got.shape == (1000, 3) and (got == want).all(), "log.npy holds other rows"
+buf = io.BytesIO()
+np.save(buf, want)
+assert open("log.npy", "rb").read() == buf.getvalue(), "log.npy differs from np.save"
+print("log.npy is byte-identical to np.save of the 1000 logged rows")
+PY
+    fi
     [ -e column1.npy ] || return 0
     "$python" - <<'PY'
 import io, numpy as np

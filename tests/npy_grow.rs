@@ -408,3 +408,23 @@ fn opening_while_other_threads_append_always_succeeds() {
     }
     assert_eq!(fs::metadata(&p).unwrap().len(), 128 + 8000 * 12);
 }
+
+#[test]
+fn a_header_rewritten_in_place_with_another_dtype_is_refused() {
+    let dir = TempDir::new("changed");
+    let p = dir.path("a.npy");
+    int_file(&p, 2);
+    let h = open_npy(&p, "r+");
+    // Same inode, same length, another dtype: the handle's rows would not fit.
+    let mut other = header("<u4", &[2, 3], false);
+    other.extend_from_slice(&[0u8; 24]);
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .and_then(|f| std::os::unix::fs::FileExt::write_all_at(&f, &other, 0))
+        .unwrap();
+    assert_eq!(append(h, &ROW, 1).0, MM_E_IO);
+    assert!(message().contains("header changed"), "{}", message());
+    assert_eq!(fs::read(&p).unwrap(), other);
+    assert_eq!(mm_close(h), MM_OK);
+}

@@ -151,8 +151,9 @@ impl Drop for Locked {
     }
 }
 
-/// Reopens the handle's path and checks it is still the mapped file, then locks it.
-fn reopen(t: &Target) -> Result<Locked> {
+/// Reopens the handle's path, locks it, and checks it is still the mapped file. Returns
+/// the locked file and its size (under the lock, the size only changes by our hand).
+fn reopen(t: &Target) -> Result<(Locked, u64)> {
     let (file, _) = crate::mapping::open_file(&t.path, Mode::ReadWrite).map_err(|e| {
         if e.kind == ErrorKind::NotFound {
             let mut err = MmError::new(
@@ -169,7 +170,9 @@ fn reopen(t: &Target) -> Result<Locked> {
             e
         }
     })?;
-    let meta = file
+    let locked = lock_exclusive(file)?;
+    let meta = locked
+        .file
         .metadata()
         .map_err(|e| MmError::os("fstat failed", &e))?;
     if (meta.dev(), meta.ino()) != t.file_id {
@@ -185,13 +188,28 @@ fn reopen(t: &Target) -> Result<Locked> {
             ),
         ));
     }
-    lock_exclusive(file)
+    Ok((locked, meta.len()))
 }
 
 /// The header as it is now, checked to describe the same array as the handle's apart
-/// from the growth axis's length. Returns it and the file's size.
-fn current_header(t: &Target, file: &File) -> Result<(Header, u64)> {
-    let (h, size) = read_header_of(file)?;
+/// from the growth axis's length, and its bytes. The common case costs one pread and
+/// one encoding: the shape is read from the header text and the header accepted when
+/// it is exactly numpy's encoding of the handle's dtype and order with that shape;
+/// anything else goes through the full reader.
+fn current_header(t: &Target, file: &File) -> Result<(Header, Vec<u8>)> {
+    let old_len = t.data_offset as usize;
+    let mut old = Vec::new();
+    old.try_reserve_exact(old_len)
+        .map_err(|_| MmError::no_memory("the .npy header", old_len))?;
+    old.resize(old_len, 0);
+    let read = file.read_exact_at(&mut old, 0);
+    if read.is_ok() {
+        if let Some(h) = numpy_header(t, &old) {
+            return Ok((h, old));
+        }
+    }
+    let (h, _) = read_header_of(file)?;
+    read.map_err(|e| MmError::os("cannot read the .npy header", &e))?;
     let same_rest = h.shape.len() == t.frame.shape.len()
         && h.shape
             .iter()
@@ -218,7 +236,42 @@ fn current_header(t: &Target, file: &File) -> Result<(Header, u64)> {
             ),
         ));
     }
-    Ok((h, size))
+    Ok((h, old))
+}
+
+/// The header `old` as numpy's encoding of the handle's dtype and order with the shape
+/// its text states (the other dimensions the handle's); `None` when it is anything else.
+fn numpy_header(t: &Target, old: &[u8]) -> Option<Header> {
+    const KEY: &[u8] = b"'shape': (";
+    let at = old.windows(KEY.len()).rposition(|w| w == KEY)? + KEY.len();
+    let len = old[at..].iter().position(|&b| b == b')')?;
+    let inner = std::str::from_utf8(&old[at..at + len]).ok()?;
+    let mut shape = Vec::with_capacity(t.frame.shape.len());
+    for part in inner.split(',') {
+        let part = part.trim();
+        if !part.is_empty() {
+            shape.push(part.parse::<usize>().ok()?);
+        }
+    }
+    let same_rest = shape.len() == t.frame.shape.len()
+        && shape
+            .iter()
+            .zip(&t.frame.shape)
+            .enumerate()
+            .all(|(i, (a, b))| i == t.axis || a == b);
+    if !same_rest || old.len() < 8 {
+        return None;
+    }
+    let version = (old[6], old[7]);
+    let encoded =
+        header::encode_as(&t.frame.dtype, &shape, t.frame.fortran_order, Some(version)).ok()?;
+    (encoded == old).then(|| Header {
+        version,
+        dtype: t.frame.dtype.clone(),
+        shape,
+        fortran_order: t.frame.fortran_order,
+        data_offset: t.data_offset,
+    })
 }
 
 /// The end of the data of `length` rows, checked to fit a file size and the address
@@ -239,9 +292,9 @@ fn data_end(h: &Header, axis: usize, length: usize, row_bytes: usize) -> Result<
     }
 }
 
-/// The header bytes for `length` rows, in the file's format version, and the old ones:
-/// both the same length, else Unsupported with the fix.
-fn new_header(file: &File, h: &Header, axis: usize, length: usize) -> Result<(Vec<u8>, Vec<u8>)> {
+/// The header bytes for `length` rows, in the file's format version: the old header's
+/// length, else Unsupported with the fix.
+fn new_header(h: &Header, axis: usize, length: usize) -> Result<Vec<u8>> {
     let mut shape = h.shape.clone();
     shape[axis] = length;
     let new = header::encode_as(&h.dtype, &shape, h.fortran_order, Some(h.version))?;
@@ -256,13 +309,7 @@ fn new_header(file: &File, h: &Header, axis: usize, length: usize) -> Result<(Ve
             ),
         ));
     }
-    let mut old = Vec::new();
-    old.try_reserve_exact(old_len)
-        .map_err(|_| MmError::no_memory("the .npy header", old_len))?;
-    old.resize(old_len, 0);
-    file.read_exact_at(&mut old, 0)
-        .map_err(|e| MmError::os("cannot read the .npy header", &e))?;
-    Ok((old, new))
+    Ok(new)
 }
 
 /// Writes the bytes of `new` that differ from `old` (one pwrite of the changed range).
@@ -333,16 +380,16 @@ pub fn append(view: &View, rows: &[u8], nrows: usize, want_view: bool) -> Result
             t.row_bytes
         )));
     }
-    let locked = reopen(&t)?;
+    let (locked, size) = reopen(&t)?;
     let file = &locked.file;
-    let (h, size) = current_header(&t, file)?;
+    let (h, old_head) = current_header(&t, file)?;
     let cur = h.shape[t.axis];
     let length = cur.checked_add(nrows).ok_or_else(|| {
         MmError::invalid(format!("{cur} + {nrows} rows overflow the growth axis"))
     })?;
     let old_end = data_end(&h, t.axis, cur, t.row_bytes)?;
     data_end(&h, t.axis, length, t.row_bytes)?;
-    let (old_head, new_head) = new_header(file, &h, t.axis, length)?;
+    let new_head = new_header(&h, t.axis, length)?;
     let grown = if want_view {
         Some(map_grown(&t, file, &h, length)?)
     } else {
@@ -366,9 +413,9 @@ pub fn append(view: &View, rows: &[u8], nrows: usize, want_view: bool) -> Result
 /// (at least the file's current length) with zero rows; returns the whole grown array.
 pub fn grow(view: &View, new_length: usize) -> Result<View> {
     let t = check_target(view)?;
-    let locked = reopen(&t)?;
+    let (locked, size) = reopen(&t)?;
     let file = &locked.file;
-    let (h, size) = current_header(&t, file)?;
+    let (h, old_head) = current_header(&t, file)?;
     let cur = h.shape[t.axis];
     if new_length < cur {
         return Err(MmError::invalid(format!(
@@ -377,7 +424,7 @@ pub fn grow(view: &View, new_length: usize) -> Result<View> {
     }
     let old_end = data_end(&h, t.axis, cur, t.row_bytes)?;
     let new_end = data_end(&h, t.axis, new_length, t.row_bytes)?;
-    let (old_head, new_head) = new_header(file, &h, t.axis, new_length)?;
+    let new_head = new_header(&h, t.axis, new_length)?;
     let grown = map_grown(&t, file, &h, new_length)?;
     // Bytes a crashed append left after the data become zero rows; past them, the file
     // is extended sparse (reads as zeros).
@@ -441,7 +488,11 @@ pub fn recover(path: &Path) -> Result<usize> {
     };
     let end = data_end(&h, axis, length, row_bytes)?;
     let heads = if length != h.shape[axis] {
-        Some(new_header(file, &h, axis, length)?)
+        let new = new_header(&h, axis, length)?;
+        let mut old = vec![0u8; new.len()]; // the same length as the header just read
+        file.read_exact_at(&mut old, 0)
+            .map_err(|e| MmError::os("cannot read the .npy header", &e))?;
+        Some((old, new))
     } else {
         None
     };
