@@ -46,4 +46,9 @@ else:
     assert os.path.getsize(d + "/g.f8") == 3 + 32
     g = np.memmap(d + "/g.f8", dtype="<f8", mode="r", offset=3)
     assert g.tolist() == [-0.5, 0.5, 1.5, 2.5], g
+    # h.npy: grown by mm_npy_append_f with Fortran sections x(:, 1:2), x(:, 3:5).
+    x = (np.arange(1, 4)[:, None] + 10 * np.arange(1, 6)[None, :]).astype("<f8")
+    buf = io.BytesIO()
+    np.save(buf, np.asfortranarray(x))
+    assert open(d + "/h.npy", "rb").read() == buf.getvalue()
     print("numpy: the Fortran program's writes are correct")
