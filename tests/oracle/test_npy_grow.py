@@ -502,3 +502,45 @@ def test_growth_axis_digits_up_to_ten_gigabytes(lib, tmp_path, dtype, rest, fort
     finally:
         lib.mm_close(h)
         os.remove(path)  # sparse, but pytest keeps the last runs' directories
+
+
+# ---------------------------------------------------------------- the Python shim
+
+def test_python_shim_appends_in_c_and_f_order(lib, tmp_path):
+    """bindings/python/mmarray_npy_append.py: NpyAppender.append of numpy rows (converted
+    safely to the file's dtype and order) and recover; the files are np.save's."""
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "bindings", "python"))
+    from mmarray_npy_append import MMError, NpyAppender, recover
+
+    c_path = tmp_path / "c.npy"
+    np.save(c_path, np.zeros((0, 3), ">f4"))
+    with NpyAppender(lib.dll, c_path) as log:
+        log.append(np.arange(6, dtype=np.int16).reshape(2, 3))
+        log.append([[6.5, 7.5, 8.5]])
+        with pytest.raises(TypeError):
+            log.append(np.ones((1, 3), dtype=np.float64))
+        with pytest.raises(ValueError):
+            log.append(np.ones((1, 4), dtype=np.float32))
+    want = np.array([[0, 1, 2], [3, 4, 5], [6.5, 7.5, 8.5]], ">f4")
+    buf = io.BytesIO()
+    np.save(buf, want)
+    assert c_path.read_bytes() == buf.getvalue()
+    assert recover(lib.dll, c_path) == 3
+
+    f_path = tmp_path / "f.npy"
+    x = np.asfortranarray(np.arange(6, dtype="<i8").reshape(2, 3))
+    np.save(f_path, x)
+    with NpyAppender(lib.dll, f_path) as log:
+        log.append(np.array([[10, 11], [12, 13]]))  # two more columns
+    buf = io.BytesIO()
+    np.save(buf, np.asfortranarray(np.concatenate([x, [[10, 11], [12, 13]]], axis=1)))
+    assert f_path.read_bytes() == buf.getvalue()
+
+    # A file the shim cannot grow (0-d) is refused before any append.
+    z_path = tmp_path / "z.npy"
+    np.save(z_path, np.float64(1.0))
+    with pytest.raises(ValueError):
+        NpyAppender(lib.dll, z_path)
+    with pytest.raises(MMError) as e:
+        recover(lib.dll, z_path)
+    assert e.value.status == MM_E_INVALID_ARG
