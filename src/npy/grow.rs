@@ -124,8 +124,11 @@ fn check_target(view: &View) -> Result<Target> {
     })
 }
 
-/// Holds the exclusive flock of an open file until dropped (closing the file would
-/// release it too).
+/// Holds the exclusive flock of an open file until dropped, which unlocks it with
+/// LOCK_UN. Closing the descriptor is not enough: a flock belongs to the open file
+/// description, and the grown array's mapping (made from this descriptor) keeps that
+/// alive, so without LOCK_UN the lock would last as long as the mapping (every later
+/// growth would wait for it; seen as a hang in tests/npy_grow.rs).
 struct Locked {
     file: File,
 }
@@ -146,7 +149,7 @@ fn lock_exclusive(file: File) -> Result<Locked> {
 
 impl Drop for Locked {
     fn drop(&mut self) {
-        // SAFETY: flock on a descriptor we own; failure only means it is released at close.
+        // SAFETY: flock on a descriptor we own.
         unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
     }
 }

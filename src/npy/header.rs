@@ -345,7 +345,10 @@ pub fn dict_text(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<
     for p in parts {
         text.push_str(p);
     }
-    text.extend(std::iter::repeat(' ').take(spaces));
+    for _ in 0..spaces / 8 {
+        text.push_str("        ");
+    }
+    text.push_str(&"        "[..spaces % 8]);
     Ok(text)
 }
 
@@ -411,7 +414,11 @@ pub fn encode_as(
             out.extend_from_slice(&(header_len as u32).to_le_bytes());
         }
         if latin1 {
-            out.extend(text.chars().map(|c| c as u8));
+            if text.is_ascii() {
+                out.extend_from_slice(text.as_bytes());
+            } else {
+                out.extend(text.chars().map(|c| c as u8));
+            }
         } else {
             out.extend_from_slice(text.as_bytes());
         }
