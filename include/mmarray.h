@@ -937,7 +937,8 @@ mm_status mm_npy_append(mm_array a,
  * rows zero (the file is extended sparse), and hands out the whole grown array, to fill
  * through mm_data. The header is rewritten in place after the file is extended, under
  * the same lock as mm_npy_append. `a` keeps its shape. A failure leaves the file as it
- * was.
+ * was. As with mm_create_npy, the new rows' blocks are allocated when first written: on
+ * a full disk a store through mm_data raises SIGBUS, while mm_write_at returns MM_E_IO.
  *
  * \param a           a whole-file array from mm_open_npy in mode "r+" or from
  *                    mm_create_npy (not a view of one).
