@@ -70,6 +70,11 @@ const FFI_AREAS: &[Area] = &[
         title: ".npy files",
     },
     Area {
+        file: "src/ffi/grow.rs",
+        group: "area_grow",
+        title: "Growing .npy files",
+    },
+    Area {
         file: "src/ffi/npz.rs",
         group: "area_npz",
         title: ".npz archives",

@@ -411,6 +411,61 @@ static void bench_many(int files) {
     waitpid(pid, &status, 0);
 }
 
+/* ---- 10: appending rows to a .npy (mm_npy_append) against raw open+pwrite+close -------- */
+/* One variant: rows of 1 KiB, `per` rows per append, on a file that starts with
+ * `start_rows` rows (sparse: 10 GiB in the full run). Each sample is the mean of a batch;
+ * C and mmarray alternate batch by batch. */
+static void bench_append_one(const char *row, size_t per, size_t start_rows, int batch,
+                             int samples) {
+    const size_t rowb = 1024, n = per * rowb;
+    char raw[512], npy[512];
+    snprintf(raw, sizeof raw, "%s/append.raw", dir);
+    snprintf(npy, sizeof npy, "%s/append.npy", dir);
+    size_t shape[2] = {0, rowb};
+    mm_array a, g;
+    if (mm_create_npy(npy, "|u1", shape, 2, 'C', &a) != MM_OK) die("mm_create_npy");
+    if (start_rows && mm_npy_grow(a, start_rows, &g) != MM_OK) die("mm_npy_grow");
+    if (start_rows) mm_close(g);
+    int fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)(start_rows * rowb)) != 0) die("raw file");
+    close(fd);
+    char *buf = malloc(n);
+    memset(buf, 7, n);
+    off_t end = (off_t)(start_rows * rowb);
+    double c[64], m[64];
+    for (int s = 0; s < samples; s++) {
+        double t0 = now_ns();
+        for (int i = 0; i < batch; i++) {
+            int f = open(raw, O_WRONLY | O_CLOEXEC);
+            if (f < 0 || pwrite(f, buf, n, end) != (ssize_t)n) die("pwrite");
+            close(f);
+            end += (off_t)n;
+        }
+        double t1 = now_ns();
+        for (int i = 0; i < batch; i++) {
+            if (mm_npy_append(a, buf, per, NULL) != MM_OK) die("mm_npy_append");
+        }
+        double t2 = now_ns();
+        c[s] = (t1 - t0) / batch / 1000;
+        m[s] = (t2 - t1) / batch / 1000;
+    }
+    report(row, "c", c, samples, "us");
+    report(row, "mmarray", m, samples, "us");
+    mm_close(a);
+    unlink(raw);
+    unlink(npy);
+    free(buf);
+}
+
+static void bench_append(void) {
+    size_t big = quick ? 16384 : 10u * 1024 * 1024; /* rows of 1 KiB: 16 MiB or 10 GiB */
+    int samples = quick ? 3 : 11;
+    bench_append_one("10a", 1, 0, quick ? 100 : 2000, samples);
+    bench_append_one("10b", 1024, 0, quick ? 2 : 20, samples);
+    bench_append_one("10c", 1, big, quick ? 100 : 2000, samples);
+    bench_append_one("10d", 1024, big, quick ? 2 : 20, samples);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: bench DIR [--quick|full] [rows]\n");
@@ -437,5 +492,6 @@ int main(int argc, char **argv) {
     if (strchr(rows, '6')) bench_create(big);
     if (strchr(rows, '7')) bench_flush_range(big);
     if (strchr(rows, '9')) bench_many(quick ? 400 : 20000);
+    if (strchr(rows, 'A')) bench_append(); /* row 10 */
     return 0;
 }

@@ -100,6 +100,14 @@ def main():
     got = val("9", "mmarray")
     add(9, f"{want} arrays open under ulimit -n 256", "9", "mmarray", "9", "numpy", "numpy.memmap", None, "", "mmarray opens all", None if got is None else got == want)
 
+    # 10: mm_npy_append, times per append, lower is better.
+    for row, what in [("10a", "mm_npy_append of 1 row (1 KiB)"),
+                      ("10b", "mm_npy_append of 1 MiB (1024 rows)"),
+                      ("10c", "″ 1 row (1 KiB) on a 10 GiB sparse file"),
+                      ("10d", "″ 1 MiB on a 10 GiB sparse file")]:
+        r = ratio(val(row, "mmarray"), val(row, "c"))
+        add(row, what, row, "mmarray", row, "c", "C open+pwrite+close", r, "mmarray/C", "≤ 2×", None if r is None else r <= 2)
+
     with open(out, "w") as f:
         w = lambda s="": f.write(s + "\n")
         w("# mmarray benchmark results")

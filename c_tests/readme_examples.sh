@@ -6,7 +6,8 @@
 # (np.save("data.npy", np.arange(12.0).reshape(3, 4))), which the .npy example reads, and
 # data.npz (np.savez of that array as x and of np.arange(3, dtype="<i4") as y), which the
 # .npz example reads; a column1.npy an example leaves behind must equal np.save of that
-# array's [:, 1:2], and an out.npz must pass zipfile.testzip and load as x and x[:, 1:2].
+# array's [:, 1:2], an out.npz must pass zipfile.testzip and load as x and x[:, 1:2], and a
+# log.npy (the logger example) np.save of the 1000 rows it logs.
 # usage: readme_examples.sh CC README WORKDIR PYTHON (a python with numpy)
 set -eu
 cc=$1 readme=$2 work=$3 python=$4
@@ -23,6 +24,19 @@ with np.load("out.npz") as z:
     assert z.files == ["x", "column1"], z.files
     assert np.array_equal(z["x"], x) and np.array_equal(z["column1"], x[:, 1:2])
 print("out.npz loads as x and x[:, 1:2]")
+PY
+    fi
+    if [ -e log.npy ]; then
+        "$python" - <<'PY'
+import io, numpy as np
+i = np.arange(1000)
+want = np.stack([i * 0.01, (i * i).astype(float), (i % 7 == 0).astype(float)], axis=1)
+got = np.load("log.npy")
+assert got.shape == (1000, 3) and (got == want).all(), "log.npy holds other rows"
+buf = io.BytesIO()
+np.save(buf, want)
+assert open("log.npy", "rb").read() == buf.getvalue(), "log.npy differs from np.save"
+print("log.npy is byte-identical to np.save of the 1000 logged rows")
 PY
     fi
     [ -e column1.npy ] || return 0

@@ -25,10 +25,11 @@
  *    mm_flush_range, mm_flush_async, mm_advise, mm_resident, mm_lock, mm_unlock
  * 7. \ref area_guarded "Guarded copies": mm_read_at, mm_write_at
  * 8. \ref area_npy ".npy files": mm_open_npy, mm_create_npy, mm_save_npy
- * 9. \ref area_npz ".npz archives": mm_npz_names, mm_open_npz, mm_save_npz
- * 10. \ref area_fields "Record fields": mm_field_count, mm_field
- * 11. \ref area_dlpack "DLPack export": mm_to_dlpack
- * 12. \ref area_version "Version": mm_version_string, mm_version
+ * 9. \ref area_grow "Growing .npy files": mm_npy_append, mm_npy_grow, mm_npy_recover
+ * 10. \ref area_npz ".npz archives": mm_npz_names, mm_open_npz, mm_save_npz
+ * 11. \ref area_fields "Record fields": mm_field_count, mm_field
+ * 12. \ref area_dlpack "DLPack export": mm_to_dlpack
+ * 13. \ref area_version "Version": mm_version_string, mm_version
  */
 #ifndef MMARRAY_H
 #define MMARRAY_H
@@ -862,6 +863,122 @@ mm_status mm_create_npy(const char *path,
  */
 mm_status mm_save_npy(mm_array a,
                       const char *path);
+
+/** @} */
+
+/**
+ * \defgroup area_grow Growing .npy files
+ *
+ * Growing a .npy file in place: appending rows to it from any number of threads and
+ * processes while others read it, and recovering it after a crash. Every np.save
+ * header leaves room for the growth axis (axis 0 in C order, the last axis in Fortran
+ * order) to reach 21 digits, so the header is rewritten in place and the grown file
+ * stays byte-identical to np.save of the whole array.
+ *
+ * Ordering and crash-safety: an append or grow takes an exclusive advisory lock
+ * (flock) on the file, re-reads the header (the rows go after the file's *current*
+ * length, which another handle or process may have grown), writes the rows with
+ * pwrite after the current data, and only then rewrites the header's changed bytes in
+ * place with one pwrite of the same length. The file only ever grows, so a process that
+ * mapped it earlier keeps reading its old rows, and a reader (np.load) sees a prefix of
+ * the rows. A writer killed at any point leaves a header that counts only rows whose
+ * bytes reached the file; mm_npy_recover then counts every whole row and removes a
+ * trailing partial one. No descriptor is kept: each call reopens the path and checks
+ * (device, inode) against the mapping's.
+ *
+ * Durability: the calls do not fsync. The rows and the header reach the page cache in
+ * the order above, which is what other processes and a crash of this process see. After
+ * a power loss, the kernel may have written the header back before the rows (the header
+ * then counts rows that read as zeros). mm_flush on the handle of the grown array
+ * (`out`) writes its rows and, when the header lies in the page its mapping starts in
+ * (a header under 4096 bytes, that is every header but those of records with very many
+ * fields), the header to the disk and waits: after it returns, both are durable.
+ * @{
+ */
+
+/**
+ * Appends `nrows` rows to the .npy file that `a` maps, after the file's current length
+ * (which another handle or process may have grown since `a` was opened), then rewrites
+ * the header's shape in place: the file stays byte-identical to np.save of the whole
+ * array. `a` keeps its shape.
+ *
+ * A row is the product of the dimensions other than the growth axis: axis 0 in C order;
+ * in Fortran order the last axis, a row then being one slab of it in F order. The rows
+ * are written with pwrite after the current data, then the header is rewritten (same
+ * length, in place), all under an exclusive flock on the file, so appends from many
+ * threads and processes are each atomic. A failure leaves the file as it was (its length
+ * and header). See the area's introduction for crash-safety and what mm_flush adds.
+ *
+ * \param a      a whole-file array from mm_open_npy in mode "r+" or from mm_create_npy
+ *               (not a view of one).
+ * \param rows   `nrows` rows of a's dtype, C-contiguous (NULL only when they hold no
+ *               bytes).
+ * \param nrows  how many rows; 0 only checks and, with `out`, maps the current array.
+ * \param out    NULL, or receives a new handle over the whole grown array; 0 on failure.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_READ_ONLY (a in mode "r" or "c");
+ *         MM_E_INVALID_ARG (a view, a raw non-.npy array, a 0-d array, NULL `rows`
+ *         with bytes to write, a length that overflows); MM_E_UNSUPPORTED (a header with
+ *         no room for the new length, written by a tool that does not pad as numpy
+ *         does: mm_save_npy of the whole array to the same path rewrites it with numpy's
+ *         padding, atomically); MM_E_IO (the file was replaced or removed since `a` was
+ *         opened, `a` was opened from a descriptor, its header changed, or the OS
+ *         refused: ENOSPC for a full disk, the file then as before).
+ *
+ * \par Safety
+ * `rows` must point to `nrows` rows of readable bytes; `out` NULL or a writable
+ * mm_array.
+ */
+mm_status mm_npy_append(mm_array a,
+                        const void *rows,
+                        size_t nrows,
+                        mm_array *out);
+
+/**
+ * Grows the growth axis of the .npy file that `a` maps to `new_length` rows, the new
+ * rows zero (the file is extended sparse), and hands out the whole grown array, to fill
+ * through mm_data. The header is rewritten in place after the file is extended, under
+ * the same lock as mm_npy_append. `a` keeps its shape. A failure leaves the file as it
+ * was. As with mm_create_npy, the new rows' blocks are allocated when first written: on
+ * a full disk a store through mm_data raises SIGBUS, while mm_write_at returns MM_E_IO.
+ *
+ * \param a           a whole-file array from mm_open_npy in mode "r+" or from
+ *                    mm_create_npy (not a view of one).
+ * \param new_length  the new length of the growth axis: at least the file's current
+ *                    length (which may exceed a's).
+ * \param out         receives a new handle over the whole grown array (required); 0 on
+ *                    failure.
+ * \return MM_OK, or: MM_E_BAD_HANDLE; MM_E_READ_ONLY (a in mode "r" or "c");
+ *         MM_E_INVALID_ARG (NULL `out`, a view, a raw non-.npy array, a 0-d array,
+ *         `new_length` below the current length or overflowing the file size);
+ *         MM_E_UNSUPPORTED (a header with no room for the new length: mm_save_npy of
+ *         the whole array to the same path rewrites it with numpy's padding);
+ *         MM_E_IO (the file replaced or removed, `a` opened from a descriptor, or the OS
+ *         refused).
+ *
+ * \par Safety
+ * `out` must be a writable mm_array.
+ */
+mm_status mm_npy_grow(mm_array a,
+                      size_t new_length,
+                      mm_array *out);
+
+/**
+ * After a crash: sets the header's growth-axis length to the whole rows the .npy file
+ * holds, removes a trailing partial row, and reports the length. A file that is
+ * already consistent is left byte-for-byte as it is (nothing is written). Takes the
+ * same lock as mm_npy_append, so it may run while others append.
+ *
+ * \param path    the .npy file: a NUL-terminated path.
+ * \param length  receives the growth axis's length; 0 on failure.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `path` or `length`, a 0-d array);
+ *         MM_E_FORMAT (not a .npy file); MM_E_UNSUPPORTED (a header with no room for the
+ *         length); MM_E_NOT_FOUND, MM_E_PERMISSION, MM_E_IO (the OS refused).
+ *
+ * \par Safety
+ * `path` must be a NUL-terminated string, `length` a writable size_t.
+ */
+mm_status mm_npy_recover(const char *path,
+                         size_t *length);
 
 /** @} */
 

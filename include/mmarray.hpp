@@ -301,6 +301,94 @@ public:
     detail::check(mm_save_npy(h_, path.c_str()));
   }
 
+  /// mm_npy_append: appends nrows rows (C-contiguous bytes of this array's dtype) to the
+  /// .npy file this whole array maps, after the file's current length, and rewrites the
+  /// header in place (the file stays np.save's). This array keeps its shape.
+  /// \param rows the rows' bytes.
+  /// \param nrows how many rows (a row: the dimensions other than the growth axis).
+  /// \return the whole grown array.
+  /// \throws error with the status of mm_npy_append.
+  array append_rows(const void *rows, std::size_t nrows) const {
+    require_open();
+    mm_array h = 0;
+    detail::check(mm_npy_append(h_, rows, nrows, &h));
+    return array(h);
+  }
+
+  /// mm_npy_append of `count` values of type T (whole rows; T must be the dtype).
+  /// \tparam T as data<T>().
+  /// \param values the values of the rows, C-contiguous.
+  /// \param count how many values: a multiple of row_elements().
+  /// \return the whole grown array.
+  /// \throws error MM_E_INVALID_ARG when T is not the dtype or count is not whole rows;
+  /// otherwise with the status of mm_npy_append.
+  template <class T> array append(const T *values, std::size_t count) const {
+    require_dtype<T>("append<T>");
+    const std::size_t row = row_elements();
+    if (row == 0 ? count != 0 : count % row != 0) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::append<T>: " + std::to_string(count) +
+                                        " values are not whole rows of " +
+                                        std::to_string(row) + " values");
+    }
+    return append_rows(values, row == 0 ? 0 : count / row);
+  }
+
+#ifdef MMARRAY_HPP_HAS_SPAN
+  /// mm_npy_append of whole rows given as a span (C++20).
+  /// \tparam T as data<T>().
+  /// \param values the values of the rows, C-contiguous; a multiple of row_elements().
+  /// \return the whole grown array.
+  /// \throws error as append(const T *, std::size_t).
+  template <class T> array append(std::span<const T> values) const {
+    return append(values.data(), values.size());
+  }
+#endif
+
+  /// mm_npy_grow: grows the growth axis of the file to new_length with zero rows.
+  /// \param new_length at least the file's current length.
+  /// \return the whole grown array, to fill.
+  /// \throws error with the status of mm_npy_grow.
+  array grow(std::size_t new_length) const {
+    require_open();
+    mm_array h = 0;
+    detail::check(mm_npy_grow(h_, new_length, &h));
+    return array(h);
+  }
+
+  /// mm_npy_recover: after a crash, makes the header count every whole row of the file.
+  /// \param path the .npy file.
+  /// \return the growth axis's length.
+  /// \throws error with the status of mm_npy_recover.
+  static std::size_t recover(const std::string &path) {
+    std::size_t n = 0;
+    detail::check(mm_npy_recover(path.c_str(), &n));
+    return n;
+  }
+
+  /// Values in one row of a whole .npy array: the product of the dimensions other than
+  /// the growth axis (axis 0 in C order; the last axis in F order, told by the strides).
+  /// \return the row's element count (1 for a 1-D array).
+  std::size_t row_elements() const {
+    const std::vector<std::size_t> s = shape();
+    const std::vector<std::int64_t> st = strides();
+    if (s.empty()) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::row_elements: a 0-d array has no rows");
+    }
+    // C strides of this shape; anything else is a Fortran-order array.
+    bool c_order = true;
+    std::int64_t c = static_cast<std::int64_t>(itemsize());
+    for (std::size_t i = s.size(); i-- > 0;) {
+      c_order = c_order && st[i] == c;
+      c *= static_cast<std::int64_t>(s[i]);
+    }
+    const std::size_t axis = c_order ? 0 : s.size() - 1;
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < s.size(); i++) {
+      n *= i == axis ? 1 : s[i];
+    }
+    return n;
+  }
+
   /// Closes the handle now, reporting a failure; afterwards the array is empty.
   /// \throws error with the status of mm_close.
   void close() {

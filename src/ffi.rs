@@ -1,7 +1,7 @@
 //! The C ABI over the core, one file per area of the header.
 //!
 //! Arrows point one way: the area files (`errors`, `open`, `getters`, `views`,
-//! `control`, `guarded`, `npy`, `npz`, `fields`, `dlpack`, `version`) use the shared helpers
+//! `control`, `guarded`, `npy`, `grow`, `npz`, `fields`, `dlpack`, `version`) use the shared helpers
 //! (`boundary`, `args`, `handles`), which use the core. No area file imports another.
 //! This layer turns C arguments into validated Rust values and core results into status
 //! codes; it knows nothing about files.
@@ -18,6 +18,7 @@ pub mod dlpack;
 pub mod errors;
 pub mod fields;
 pub mod getters;
+pub mod grow;
 pub mod guarded;
 pub mod npy;
 pub mod npz;
@@ -33,6 +34,7 @@ pub use dlpack::*;
 pub use errors::*;
 pub use fields::*;
 pub use getters::*;
+pub use grow::*;
 pub use guarded::*;
 pub use npy::*;
 pub use npz::*;

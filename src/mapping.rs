@@ -17,7 +17,9 @@ use crate::layout::{self, Order};
 mod control;
 mod open;
 pub use control::Advice;
-pub(crate) use open::{create_with_prefix, map_opened, not_regular, open_file, require_regular};
+pub(crate) use open::{
+    create_with_prefix, map_for_growth, map_opened, not_regular, open_file, require_regular,
+};
 pub use open::{open_fd, open_fd_with, open_path, open_path_with};
 
 /// numpy's four memmap modes.
@@ -69,7 +71,7 @@ impl Mode {
     }
 
     /// Whether this mode writes the file (extension, truncation, flush).
-    fn changes_file(self) -> bool {
+    pub(crate) fn changes_file(self) -> bool {
         matches!(self, Mode::ReadWrite | Mode::Write)
     }
 }
@@ -140,6 +142,21 @@ pub struct Mapping {
     offset: u64,
     len: usize,
     filename: Option<PathBuf>,
+    /// (st_dev, st_ino) of the file when it was mapped; `None` for an anonymous region.
+    file_id: Option<(u64, u64)>,
+    /// What a .npy header said when the file was opened or created (mm_open_npy,
+    /// mm_create_npy, a growth): `None` for a raw array (mm_open, mm_open_fd).
+    npy: Option<Box<NpyFrame>>,
+}
+
+/// The header facts of a .npy array that a growth needs: the whole array's dtype and
+/// shape, its order flag and the header's format version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpyFrame {
+    pub version: (u8, u8),
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+    pub fortran_order: bool,
 }
 
 // Mapping is Send + Sync because its fields are (memmap2's MmapRaw is): all access
@@ -165,6 +182,9 @@ impl Mapping {
             offset: 0,
             len,
             filename: Some(absolute_normalised(path)?),
+            // Private memory: no file to reopen, nothing to grow.
+            file_id: None,
+            npy: None,
         })
     }
 
@@ -198,6 +218,20 @@ impl Mapping {
     /// Absolute, normalised path as opened; `None` for a descriptor.
     pub fn filename(&self) -> Option<&Path> {
         self.filename.as_deref()
+    }
+
+    /// (st_dev, st_ino) of the mapped file as it was at open.
+    pub fn file_id(&self) -> Option<(u64, u64)> {
+        self.file_id
+    }
+
+    /// The .npy header facts, for an array opened or created as a .npy file.
+    pub fn npy_frame(&self) -> Option<&NpyFrame> {
+        self.npy.as_deref()
+    }
+
+    pub(crate) fn set_npy_frame(&mut self, frame: NpyFrame) {
+        self.npy = Some(Box::new(frame));
     }
 
     /// msync(MS_SYNC) of the whole region; nothing to do in modes r and c.

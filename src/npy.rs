@@ -5,6 +5,7 @@
 //! shorter than the header says is `FileTooSmall` in every mode, and w+ is refused in
 //! favour of [`create`].
 
+mod grow;
 pub mod header;
 mod save;
 
@@ -16,9 +17,10 @@ use std::path::Path;
 use crate::dtype::DType;
 use crate::error::{ErrorKind, MmError, Result};
 use crate::layout::{self, Order};
-use crate::mapping::{Mode, OpenSpec};
+use crate::mapping::{Mode, NpyFrame, OpenSpec};
 use crate::view::View;
 
+pub use grow::{append, grow, recover, row_bytes};
 pub use header::Header;
 pub use save::save;
 pub(crate) use save::write_npy;
@@ -31,14 +33,15 @@ pub fn read_header(path: &Path) -> Result<(Header, u64)> {
 
 /// Reads the header from the start of an open file, with pread (the descriptor's offset
 /// is not used), after checking it is a regular file: reading a FIFO would consume its
-/// writer's data. Returns the header and the file's size.
+/// writer's data. Returns the header and the file's size, measured *after* the header
+/// was read: a growth (src/npy/grow.rs) writes the rows before the header that counts
+/// them, so a size measured after the header covers every row the header counts, even
+/// while another process appends.
 fn read_header_of(file: &File) -> Result<(Header, u64)> {
-    let meta = file
-        .metadata()
-        .map_err(|e| MmError::os("fstat failed", &e))?;
-    crate::mapping::require_regular(&meta)?;
-    let size = meta.len();
+    let fstat = || file.metadata().map_err(|e| MmError::os("fstat failed", &e));
+    crate::mapping::require_regular(&fstat()?)?;
     let header = header::read(&mut BufReader::with_capacity(8192, ReadAt { file, pos: 0 }))?;
+    let size = fstat()?.len();
     Ok((header, size))
 }
 
@@ -88,7 +91,7 @@ pub fn open(path: &Path, mode: Mode) -> Result<View> {
         ));
     }
     let spec = OpenSpec {
-        dtype: header.dtype,
+        dtype: header.dtype.clone(),
         mode,
         offset: header.data_offset,
         shape: Some(header.shape),
@@ -98,7 +101,13 @@ pub fn open(path: &Path, mode: Mode) -> Result<View> {
             Order::C
         },
     };
-    let (mapping, shape) = crate::mapping::map_opened(&file, path, &spec)?;
+    let (mut mapping, shape) = crate::mapping::map_opened(&file, path, &spec)?;
+    mapping.set_npy_frame(NpyFrame {
+        version: header.version,
+        dtype: header.dtype,
+        shape: shape.clone(),
+        fortran_order: header.fortran_order,
+    });
     View::over(mapping, &spec, shape)
 }
 
@@ -138,6 +147,12 @@ pub fn create(path: &Path, dtype: &DType, shape: &[usize], order: Order) -> Resu
         shape: Some(shape.to_vec()),
         order: if fortran { Order::F } else { Order::C },
     };
-    let (mapping, shape) = crate::mapping::create_with_prefix(path, &spec, &head)?;
+    let (mut mapping, shape) = crate::mapping::create_with_prefix(path, &spec, &head)?;
+    mapping.set_npy_frame(NpyFrame {
+        version: (head[6], head[7]),
+        dtype: dtype.clone(),
+        shape: shape.clone(),
+        fortran_order: fortran,
+    });
     View::over(mapping, &spec, shape)
 }

@@ -254,6 +254,11 @@ impl View {
         self.mapping.flush()
     }
 
+    /// The mapping behind this view.
+    pub(crate) fn mapping(&self) -> &Mapping {
+        &self.mapping
+    }
+
     /// Whether two views share one mapping.
     pub fn same_mapping(&self, other: &View) -> bool {
         Arc::ptr_eq(&self.mapping, &other.mapping)

@@ -107,6 +107,7 @@ fn header_reads_as_a_manual() {
             "area_control",
             "area_guarded",
             "area_npy",
+            "area_grow",
             "area_npz",
             "area_fields",
             "area_dlpack",

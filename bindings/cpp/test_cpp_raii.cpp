@@ -335,6 +335,38 @@ int main() {
   }
   CHECK(mm_handle_count() == live0);
 
+  {
+    // Growing .npy files: append (pointer and count; a span in C++20), grow, recover.
+    const std::string log = std::string(dir) + "/log.npy";
+    auto a = mmarray::array::create_npy(log, "<i4", {0, 3});
+    CHECK(a.row_elements() == 3);
+    const std::int32_t rows[6] = {1, 2, 3, 4, 5, 6};
+    auto g = a.append(rows, 6);
+    CHECK((g.shape() == std::vector<std::size_t>{2, 3}));
+    CHECK(g.data<std::int32_t>()[5] == 6);
+    CHECK((a.shape() == std::vector<std::size_t>{0, 3}));  // a keeps its shape
+    EXPECT_ERROR(MM_E_INVALID_ARG, "whole rows", a.append(rows, 4));
+    EXPECT_ERROR(MM_E_INVALID_ARG, "dtype", a.append(reinterpret_cast<const float *>(rows), 3));
+#ifdef MMARRAY_HPP_HAS_SPAN
+    auto s = a.append(std::span<const std::int32_t>(rows, 3));
+    CHECK((s.shape() == std::vector<std::size_t>{3, 3}));
+#endif
+    auto big = a.grow(10);
+    CHECK((big.shape() == std::vector<std::size_t>{10, 3}) && big.data<std::int32_t>()[29] == 0);
+    CHECK(mmarray::array::recover(log) == 10);
+    auto ro = mmarray::array::open_npy(log, "r");
+    EXPECT_ERROR(MM_E_READ_ONLY, "mode r", ro.append(rows, 3));
+    // Fortran order: the last axis grows, a row is one column of 2 values.
+    const std::string f = std::string(dir) + "/f_grow.npy";
+    auto fa = mmarray::array::create_npy(f, "<i4", {2, 3}, 'F');
+    CHECK(fa.row_elements() == 2);
+    auto fg = fa.append(rows, 4);
+    CHECK((fg.shape() == std::vector<std::size_t>{2, 5}) && fg.data<std::int32_t>()[9] == 4);
+    std::remove(log.c_str());
+    std::remove(f.c_str());
+  }
+  CHECK(mm_handle_count() == live0);
+
   std::remove(path.c_str());
   rmdir(dir);
   if (failures == 0) {

@@ -56,4 +56,9 @@ else:
     assert zipfile.ZipFile(d + "/outc.npz").testzip() is None
     with np.load(d + "/outc.npz") as z:
         assert z.files == ["d", "e"] and np.array_equal(z["d"], d0) and np.array_equal(z["e"], e0)
+    # h.npy: grown by mm_npy_append_f with Fortran sections x(:, 1:2), x(:, 3:5).
+    x = (np.arange(1, 4)[:, None] + 10 * np.arange(1, 6)[None, :]).astype("<f8")
+    buf = io.BytesIO()
+    np.save(buf, np.asfortranarray(x))
+    assert open(d + "/h.npy", "rb").read() == buf.getvalue()
     print("numpy: the Fortran program's writes are correct")

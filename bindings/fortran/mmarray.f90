@@ -32,7 +32,8 @@ module mmarray
   public :: c_double, c_float, c_int32_t, c_int64_t, c_size_t
   public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
   public :: mm_open_npy_f, mm_create_npy_f, mm_save_npy_f
-  public :: mm_open_npy, mm_create_npy, mm_save_npy
+  public :: mm_npy_append_f, mm_npy_grow_f, mm_npy_recover_f
+  public :: mm_open_npy, mm_create_npy, mm_save_npy, mm_npy_append, mm_npy_grow, mm_npy_recover
   public :: mm_npz_names_f, mm_open_npz_f, mm_save_npz_f
   public :: mm_npz_names, mm_open_npz, mm_save_npz
   public :: mm_shape_f, mm_dtype_f, mm_mode_f, mm_last_error_f, mm_pointer, mm_get_f, mm_put_f
@@ -110,6 +111,27 @@ module mmarray
       type(c_ptr), value :: names, arrays
       integer(c_int), value :: compress
       integer(c_int32_t) :: mm_save_npz
+    end function
+    function mm_npy_append(a, rows, nrows, out) bind(C, name="mm_npy_append")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a
+      type(*), intent(in) :: rows(*)
+      integer(c_size_t), value :: nrows
+      type(c_ptr), value :: out
+      integer(c_int32_t) :: mm_npy_append
+    end function
+    function mm_npy_grow(a, new_length, out) bind(C, name="mm_npy_grow")
+      import :: c_int64_t, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t), value :: new_length
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_npy_grow
+    end function
+    function mm_npy_recover(path, length) bind(C, name="mm_npy_recover")
+      import :: c_char, c_size_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*)
+      integer(c_size_t), intent(out) :: length
+      integer(c_int32_t) :: mm_npy_recover
     end function
     function mm_view(base, dtype, byte_offset, shape, ndim, strides, out) bind(C, name="mm_view")
       import :: c_int64_t, c_ptr, c_size_t, c_int32_t
@@ -456,6 +478,42 @@ contains
     call check(mm_save_npz(path // c_null_char, int(size(names), c_size_t), c_loc(ptrs), &
                            c_loc(handles), c), stat, errmsg)
   end subroutine
+
+  !> mm_npy_append: appends nrows rows to the .npy file that arr (a whole array from
+  !> mm_open_npy_f in mode "r+" or mm_create_npy_f) maps, after the file's current length,
+  !> and rewrites its header in place (the file stays np.save's). For an F-order file the
+  !> last axis grows and a row is one slab of it: a Fortran array section x(:, k1:k2) of
+  !> the array's type is k2 - k1 + 1 rows. rows must hold nrows rows of arr's dtype.
+  subroutine mm_npy_append_f(arr, rows, nrows, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    type(*), intent(in) :: rows(*)
+    integer(c_size_t), intent(in) :: nrows
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    call check(mm_npy_append(arr%h, rows, nrows, c_null_ptr), stat, errmsg)
+  end subroutine
+
+  !> mm_npy_grow: grows the growth axis of arr's file to new_length with zero rows; the
+  !> result is the whole grown array (close it), to fill through mm_pointer.
+  function mm_npy_grow_f(arr, new_length, stat, errmsg) result(grown)
+    type(mm_array_f), intent(in) :: arr
+    integer(c_size_t), intent(in) :: new_length
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    type(mm_array_f) :: grown
+    call check(mm_npy_grow(arr%h, new_length, grown%h), stat, errmsg)
+  end function
+
+  !> mm_npy_recover: after a crash, the header of the .npy file at path counts every
+  !> whole row the file holds (a trailing partial row is removed); returns the length.
+  function mm_npy_recover_f(path, stat, errmsg) result(length)
+    character(len=*), intent(in) :: path
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer(c_size_t) :: length
+    length = 0
+    call check(mm_npy_recover(path // c_null_char, length), stat, errmsg)
+  end function
 
   !> n in decimal, without blanks.
   function itoa(n) result(s)

@@ -106,6 +106,8 @@ program test_mmarray
   call mm_flush_f(e)
   call mm_close_f(e)
 
+  call test_grow(dir)
+
   ! .npy errors: a raw file is not a .npy; w+ is mm_create_npy_f's job.
   missing = mm_open_npy_f(trim(dir) // "/a.f8", "r", stat=stat, errmsg=msg)
   call expect(stat == MM_E_FORMAT .and. missing%h == 0, "raw file as .npy: " // trim(msg))
@@ -182,6 +184,33 @@ contains
     call mm_save_npz_f(dir // "/x.npz", ["a", "b"], [dd], stat=st, errmsg=m)
     call expect(st == MM_E_INVALID_ARG .and. trim(m) == "mm_save_npz_f: 2 names for 1 arrays", &
                 "length mismatch: " // trim(m))
+  end subroutine
+
+  !> h.npy: a (3, 0) F-order <f8 file grown by appending Fortran array sections x(:, 1:2)
+  !> and x(:, 3:5) of x(i, k) = i + 10 k; numpy checks it equals np.save of x.
+  subroutine test_grow(dir)
+    character(len=*), intent(in) :: dir
+    type(mm_array_f) :: h, r, g
+    real(c_double) :: x(3, 5)
+    integer :: i, k, stat
+    do k = 1, 5
+      do i = 1, 3
+        x(i, k) = i + 10 * k
+      end do
+    end do
+    h = mm_create_npy_f(trim(dir) // "/h.npy", "<f8", [3_c_size_t, 0_c_size_t], order="F")
+    call mm_npy_append_f(h, x(:, 1:2), 2_c_size_t)
+    call mm_npy_append_f(h, x(:, 3:5), 3_c_size_t)
+    call expect(all(mm_shape_f(h) == [3, 0]), "the handle keeps its shape")
+    call expect(mm_npy_recover_f(trim(dir) // "/h.npy") == 5, "recover counts 5 columns")
+    r = mm_open_npy_f(trim(dir) // "/h.npy", "r")
+    call expect(all(mm_shape_f(r) == [3, 5]), "shape after appends")
+    call mm_npy_append_f(r, x(:, 1:1), 1_c_size_t, stat=stat)
+    call expect(stat == MM_E_READ_ONLY, "append in mode r")
+    g = mm_npy_grow_f(r, 9_c_size_t, stat=stat)
+    call expect(stat == MM_E_READ_ONLY .and. g%h == 0, "grow in mode r")
+    call mm_close_f(r)
+    call mm_close_f(h)
   end subroutine
 
   !> Issue 10 defect 15: an <f8 array at byte offset 3 (numpy allows it). mm_pointer

@@ -53,6 +53,25 @@ static mm_status mmgo_save_npy(mm_array a, const char *path, char **msg) {
 	return s;
 }
 
+static mm_status mmgo_npy_append(mm_array a, const void *rows, size_t nrows, mm_array *out,
+                                 char **msg) {
+	mm_status s = mm_npy_append(a, rows, nrows, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_npy_grow(mm_array a, size_t n, mm_array *out, char **msg) {
+	mm_status s = mm_npy_grow(a, n, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_npy_recover(const char *path, size_t *n, char **msg) {
+	mm_status s = mm_npy_recover(path, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
 static mm_status mmgo_view(mm_array base, const char *dtype, int64_t byte_offset,
                            const size_t *shape, size_t ndim, const int64_t *strides,
                            mm_array *out, char **msg) {
@@ -356,6 +375,119 @@ func (a *Array) SaveNpy(path string) error {
 		return fail(s, msg)
 	}
 	return nil
+}
+
+// RowBytes is the size of one row of a whole .npy array: the dimensions other than the
+// growth axis (axis 0 in C order; the last axis in Fortran order, told by the strides)
+// times the item size.
+func (a *Array) RowBytes() (int, error) {
+	in, err := a.Info()
+	if err != nil {
+		return 0, err
+	}
+	if len(in.Shape) == 0 {
+		return 0, &Error{Status: EInvalidArg, Message: "a 0-d array has no rows"}
+	}
+	cOrder := true
+	c := int64(in.ItemSize)
+	for i := len(in.Shape) - 1; i >= 0; i-- {
+		cOrder = cOrder && in.Strides[i] == c
+		c *= int64(in.Shape[i])
+	}
+	axis := 0
+	if !cOrder {
+		axis = len(in.Shape) - 1
+	}
+	n := in.ItemSize
+	for i, d := range in.Shape {
+		if i != axis {
+			n *= d
+		}
+	}
+	return n, nil
+}
+
+// Append appends whole rows (rows: their bytes, C-contiguous, in the array's dtype; a
+// multiple of RowBytes) to the .npy file this whole array maps, after the file's
+// current length, and rewrites the header in place: the file stays byte-identical to
+// np.save of the whole array. Appends from many goroutines and processes are each
+// atomic (an exclusive flock on the file). a keeps its shape. a must come from
+// OpenNpy(path, "r+") or CreateNpy.
+func (a *Array) Append(rows []byte) error {
+	_, err := a.appendRows(rows, false)
+	return err
+}
+
+// AppendAndMap is Append that also returns the whole grown array (a new mapping; close
+// it). AppendAndMap(nil) maps the file's whole array as it is now.
+func (a *Array) AppendAndMap(rows []byte) (*Array, error) {
+	return a.appendRows(rows, true)
+}
+
+func (a *Array) appendRows(rows []byte, want bool) (*Array, error) {
+	rowBytes, err := a.RowBytes()
+	if err != nil {
+		return nil, err
+	}
+	nrows := 0
+	if rowBytes > 0 {
+		if len(rows)%rowBytes != 0 {
+			return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("%d bytes are not whole rows of %d bytes", len(rows), rowBytes)}
+		}
+		nrows = len(rows) / rowBytes
+	} else if len(rows) != 0 {
+		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("%d bytes given for rows of 0 bytes", len(rows))}
+	}
+	var p unsafe.Pointer
+	if len(rows) > 0 {
+		p = unsafe.Pointer(&rows[0])
+	}
+	var h C.mm_array
+	var out *C.mm_array
+	if want {
+		out = &h
+	}
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_npy_append(a.h, p, C.size_t(nrows), out, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	if !want {
+		return nil, nil
+	}
+	return newArray(h), nil
+}
+
+// Grow grows the growth axis of the .npy file this whole array maps to newLength (at
+// least the file's current length) with zero rows; the result is the whole grown array,
+// to fill.
+func (a *Array) Grow(newLength int) (*Array, error) {
+	if newLength < 0 {
+		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("new length %d is negative", newLength)}
+	}
+	var h C.mm_array
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_npy_grow(a.h, C.size_t(newLength), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+// RecoverNpy, after a crash, sets the header of the .npy file at path to the whole
+// rows the file holds, removes a trailing partial row and returns the length; a
+// consistent file is left as it is.
+func RecoverNpy(path string) (int, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var n C.size_t
+	var msg *C.char
+	if s := C.mmgo_npy_recover(cpath, &n, &msg); s != C.MM_OK {
+		return 0, fail(s, msg)
+	}
+	return int(n), nil
 }
 
 // Close releases this view; the mapping is unmapped when its last view closes.

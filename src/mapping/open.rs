@@ -111,6 +111,37 @@ fn open_path_sized(
     Ok((mapping, shape))
 }
 
+/// Maps the region `spec` describes of an open file (whose path is `path` and identity
+/// `file_id`) without looking at or changing the file's size: a growth maps the grown
+/// array before it writes the rows, so that a refused mapping leaves the file as it
+/// was. The caller makes the file cover the region before the mapping is used.
+pub(crate) fn map_for_growth(
+    file: &File,
+    path: &Path,
+    spec: &OpenSpec,
+    file_id: (u64, u64),
+) -> Result<(Mapping, Vec<usize>)> {
+    let checked = spec.check()?;
+    let Some((shape, nbytes)) = checked.given else {
+        return Err(MmError::invalid("a growth needs the grown shape"));
+    };
+    let map = if nbytes == 0 {
+        None
+    } else {
+        Some(map_region(file, spec.mode, spec.offset, nbytes, false)?)
+    };
+    let mapping = Mapping {
+        map,
+        mode: spec.mode,
+        offset: spec.offset,
+        len: nbytes,
+        filename: Some(path.to_path_buf()),
+        file_id: Some(file_id),
+        npy: None,
+    };
+    Ok((mapping, shape))
+}
+
 /// How an open may change the file's size and content.
 #[derive(Debug, Clone, Copy)]
 struct Sizing<'a> {
@@ -326,6 +357,8 @@ fn map_file(
         offset,
         len: nbytes,
         filename: None,
+        file_id: Some((meta.dev(), meta.ino())),
+        npy: None,
     };
     Ok((mapping, shape))
 }

@@ -345,7 +345,10 @@ pub fn dict_text(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<
     for p in parts {
         text.push_str(p);
     }
-    text.extend(std::iter::repeat(' ').take(spaces));
+    for _ in 0..spaces / 8 {
+        text.push_str("        ");
+    }
+    text.push_str(&"        "[..spaces % 8]);
     Ok(text)
 }
 
@@ -356,12 +359,38 @@ type Candidate = ((u8, u8), usize);
 /// 1.0, else 2.0 when too long, else 3.0 when the text is not latin-1). The buffers are
 /// allocated fallibly: MM_E_IO/ENOMEM when refused.
 pub fn encode(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<Vec<u8>> {
+    encode_as(dtype, shape, fortran_order, None)
+}
+
+/// [`encode`] in a given format version, as numpy's `write_array(..., version=version)`
+/// writes it (latin-1 text for 1.0 and 2.0, UTF-8 for 3.0); `None` chooses as np.save.
+pub fn encode_as(
+    dtype: &DType,
+    shape: &[usize],
+    fortran_order: bool,
+    version: Option<(u8, u8)>,
+) -> Result<Vec<u8>> {
     let text = dict_text(dtype, shape, fortran_order)?;
-    let latin1 = text.chars().all(|c| (c as u32) <= 0xff);
-    let (body_len, candidates): (usize, &[Candidate]) = if latin1 {
-        (text.chars().count(), &[((1, 0), 2), ((2, 0), 4)])
-    } else {
-        (text.len(), &[((3, 0), 4)])
+    let mut latin1 = text.chars().all(|c| (c as u32) <= 0xff);
+    let forced: [Candidate; 1];
+    let (body_len, candidates): (usize, &[Candidate]) = match version {
+        Some((3, 0)) => {
+            latin1 = false;
+            forced = [((3, 0), 4)];
+            (text.len(), &forced)
+        }
+        Some(v) if latin1 && (v == (1, 0) || v == (2, 0)) => {
+            forced = [(v, if v == (1, 0) { 2 } else { 4 })];
+            (text.chars().count(), &forced)
+        }
+        Some((a, b)) => {
+            return Err(MmError::new(
+                ErrorKind::Unsupported,
+                format!("the header cannot be written in format version ({a}, {b})"),
+            ))
+        }
+        None if latin1 => (text.chars().count(), &[((1, 0), 2), ((2, 0), 4)]),
+        None => (text.len(), &[((3, 0), 4)]),
     };
     for &(version, len_size) in candidates {
         let hlen = body_len + 1;
@@ -385,7 +414,11 @@ pub fn encode(dtype: &DType, shape: &[usize], fortran_order: bool) -> Result<Vec
             out.extend_from_slice(&(header_len as u32).to_le_bytes());
         }
         if latin1 {
-            out.extend(text.chars().map(|c| c as u8));
+            if text.is_ascii() {
+                out.extend_from_slice(text.as_bytes());
+            } else {
+                out.extend(text.chars().map(|c| c as u8));
+            }
         } else {
             out.extend_from_slice(text.as_bytes());
         }

@@ -29,6 +29,10 @@ _SIGNATURES.update({
     "mm_open_npy": (_i32, [_cp, _cp, _P_u64]),
     "mm_create_npy": (_i32, [_cp, _cp, _P_sz, _sz, ctypes.c_char, _P_u64]),
     "mm_save_npy": (_i32, [_u64, _cp]),
+    # growable .npy
+    "mm_npy_append": (_i32, [_u64, ctypes.c_void_p, _sz, _P_u64]),
+    "mm_npy_grow": (_i32, [_u64, _sz, _P_u64]),
+    "mm_npy_recover": (_i32, [_cp, _P_sz]),
     # .npz archives
     "mm_npz_names": (_i32, [_cp, ctypes.c_char_p, _sz, _P_sz, _P_sz]),
     "mm_open_npz": (_i32, [_cp, _cp, _cp, _P_u64]),
@@ -95,6 +99,27 @@ class Lib:
         out = _u64(0xDEADBEEF)
         st = self.mm_slice(base, axis, start, stop, step, ctypes.byref(out))
         return st, out.value
+
+    def npy_append(self, h, rows, nrows, want_out=True):
+        """mm_npy_append of the bytes `rows` (a bytes object or a C-contiguous array);
+        returns (status, out handle or None)."""
+        buf = rows.tobytes() if isinstance(rows, np.ndarray) else bytes(rows)
+        cbuf = ctypes.create_string_buffer(buf, max(len(buf), 1))
+        if want_out:
+            out = _u64(0xDEADBEEF)
+            st = self.mm_npy_append(h, cbuf, nrows, ctypes.byref(out))
+            return st, out.value
+        return self.mm_npy_append(h, cbuf, nrows, None), None
+
+    def npy_grow(self, h, new_length):
+        out = _u64(0xDEADBEEF)
+        st = self.mm_npy_grow(h, new_length, ctypes.byref(out))
+        return st, out.value
+
+    def npy_recover(self, path):
+        n = _sz(12345)
+        st = self.mm_npy_recover(_b(path), ctypes.byref(n))
+        return st, n.value
 
     def save(self, h, path):
         return self.mm_save_npy(h, _b(path))

@@ -140,6 +140,56 @@ pub const Array = struct {
         try check(c.mm_save_npy(self.handle, path.ptr));
     }
 
+    /// mm_npy_append: appends whole rows (values of T, which must be the dtype;
+    /// C-contiguous, a multiple of rowElements()) to the .npy file this whole array maps,
+    /// after the file's current length, and rewrites the header in place (the file stays
+    /// np.save's). self keeps its shape. A failure leaves the file as it was.
+    pub fn append(self: Array, comptime T: type, values: []const T) Error!void {
+        if (!std.mem.eql(u8, self.dtype(), comptime typestr(T))) return error.DTypeMismatch;
+        const row = try self.rowElements();
+        if (if (row == 0) values.len != 0 else values.len % row != 0) return error.InvalidArg;
+        const nrows = if (row == 0) 0 else values.len / row;
+        try check(c.mm_npy_append(self.handle, if (values.len == 0) null else values.ptr, nrows, null));
+    }
+
+    /// mm_npy_grow: grows the growth axis to new_length with zero rows; returns the whole
+    /// grown array (close it), to fill through items(T).
+    pub fn grow(self: Array, new_length: usize) Error!Array {
+        var h: c.mm_array = 0;
+        try check(c.mm_npy_grow(self.handle, new_length, &h));
+        return .{ .handle = h };
+    }
+
+    /// mm_npy_recover: after a crash, the header of the .npy file at path counts every
+    /// whole row it holds (a trailing partial row is removed); returns the length.
+    pub fn recoverNpy(path: [:0]const u8) Error!usize {
+        var n: usize = 0;
+        try check(c.mm_npy_recover(path.ptr, &n));
+        return n;
+    }
+
+    /// Values in one row of a whole .npy array: the product of the dimensions other than
+    /// the growth axis (axis 0 in C order; the last axis in F order, told by the strides).
+    pub fn rowElements(self: Array) Error!usize {
+        const dims = self.shape();
+        const st = self.strides();
+        if (dims.len == 0) return error.InvalidArg;
+        var c_order = true;
+        var expect: i64 = @intCast(c.mm_itemsize(self.handle));
+        var i = dims.len;
+        while (i > 0) {
+            i -= 1;
+            c_order = c_order and st[i] == expect;
+            expect *%= @as(i64, @intCast(dims[i]));
+        }
+        const axis = if (c_order) 0 else dims.len - 1;
+        var n: usize = 1;
+        for (dims, 0..) |d, k| {
+            if (k != axis) n *= d;
+        }
+        return n;
+    }
+
     /// Releases the view; the mapping goes when its last view is closed.
     pub fn close(self: Array) void {
         _ = c.mm_close(self.handle);
@@ -405,6 +455,39 @@ test ".npy: createNpy, openNpy, saveNpy" {
     try testing.expectError(error.InvalidArg, Array.openNpy(path, "w+"));
     try testing.expectError(error.InvalidArg, Array.createNpy(saved, "<q5", &.{1}, .c));
     try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), "not understood") != null);
+}
+
+test ".npy growth: append, grow, recoverNpy (issue 11)" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    const path = try tmpPath(&dir, "log.npy");
+    defer testing.allocator.free(path);
+    const a = try Array.createNpy(path, "<i4", &.{ 0, 3 }, .c);
+    defer a.close();
+    try testing.expectEqual(@as(usize, 3), try a.rowElements());
+    try a.append(i32, &.{ 1, 2, 3, 4, 5, 6 });
+    try testing.expectError(error.InvalidArg, a.append(i32, &.{ 1, 2 }));
+    try testing.expectError(error.DTypeMismatch, a.append(f32, &.{ 1, 2, 3 }));
+    try testing.expectEqualSlices(usize, &.{ 0, 3 }, a.shape()); // a keeps its shape
+    const g = try a.grow(4);
+    defer g.close();
+    try testing.expectEqualSlices(usize, &.{ 4, 3 }, g.shape());
+    try testing.expectEqualSlices(i32, &.{ 1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 0 }, try g.items(i32));
+    try testing.expectEqual(@as(usize, 4), try Array.recoverNpy(path));
+    const r = try Array.openNpy(path, "r");
+    defer r.close();
+    try testing.expectError(error.ReadOnly, r.append(i32, &.{ 7, 8, 9 }));
+    // Fortran order: the last axis grows; a row is one column.
+    const fpath = try tmpPath(&dir, "f.npy");
+    defer testing.allocator.free(fpath);
+    const f = try Array.createNpy(fpath, "<f8", &.{ 2, 1 }, .f);
+    defer f.close();
+    try testing.expectEqual(@as(usize, 2), try f.rowElements());
+    try f.append(f64, &.{ 0.5, 1.5, 2.5, 3.5 });
+    const fr = try Array.openNpy(fpath, "r");
+    defer fr.close();
+    try testing.expectEqualSlices(usize, &.{ 2, 3 }, fr.shape());
+    try testing.expectEqualSlices(f64, &.{ 0, 0, 0.5, 1.5, 2.5, 3.5 }, try fr.items(f64));
 }
 
 test "misaligned data: items refuses, itemsUnaligned reads (issue 10 defects 9, 15)" {
