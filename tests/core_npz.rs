@@ -190,3 +190,23 @@ fn hostile_deflated_members() {
         "member holds",
     );
 }
+
+/// A member of an archive is never grown: members open only in r or c, and a growth
+/// needs r+ (the archive stays byte-for-byte as it was).
+#[test]
+fn members_cannot_be_grown() {
+    let dir = TempDir::new("npz_grow");
+    let a = counting(&dir, "a.npy", 4);
+    for compress in [false, true] {
+        let path = dir.path(if compress { "c.npz" } else { "s.npz" });
+        npz::save(&path, &["a"], &[a.clone()], compress).unwrap();
+        let before = fs::read(&path).unwrap();
+        for mode in [Mode::ReadOnly, Mode::CopyOnWrite] {
+            let v = npz::open(&path, "a", mode).unwrap();
+            let err = npy::append(&v, &[0u8; 4], 1, false).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::ReadOnly, "{}", err.message);
+            assert_eq!(npy::grow(&v, 9).unwrap_err().kind, ErrorKind::ReadOnly);
+        }
+        assert_eq!(fs::read(&path).unwrap(), before);
+    }
+}
