@@ -84,6 +84,39 @@ def bench_many(dir, files):
           + (f", then failed: {type(err).__name__}: {err}" if err else ""), flush=True)
 
 
+def bench_append(dir, quick):
+    """Row 10 with the Python package npy-append-array (PyPI) as the peer: one object
+    kept open for the whole run, as its users hold it, appending 1 KiB rows or 1 MiB
+    chunks; on a new file and on a 10 GiB sparse one (16 MiB in quick mode)."""
+    try:
+        from npy_append_array import NpyAppendArray
+    except ImportError:
+        print("N 10: npy-append-array is not installed (pip install npy-append-array)")
+        return
+    big = 16384 if quick else 10 * 1024 * 1024
+    samples = 3 if quick else 11
+    for row, per, start, batch in [("10a", 1, 0, 100 if quick else 2000),
+                                   ("10b", 1024, 0, 2 if quick else 20),
+                                   ("10c", 1, big, 100 if quick else 2000),
+                                   ("10d", 1024, big, 2 if quick else 20)]:
+        path = os.path.join(dir, "append_peer.npy")
+        if start:
+            m = np.lib.format.open_memmap(path, mode="w+", dtype="|u1", shape=(start, 1024))
+            del m
+        else:
+            np.save(path, np.zeros((0, 1024), dtype="|u1"))
+        chunk = np.full((per, 1024), 7, dtype="|u1")
+        out = []
+        with NpyAppendArray(path) as f:
+            for _ in range(samples):
+                t = time.perf_counter()
+                for _ in range(batch):
+                    f.append(chunk)
+                out.append((time.perf_counter() - t) / batch * 1e6)
+        report(row, out, "us", "npyappendarray")
+        os.unlink(path)
+
+
 def main():
     dir = sys.argv[1]
     quick = len(sys.argv) > 2 and sys.argv[2] == "--quick"
@@ -96,6 +129,8 @@ def main():
         bench_create(dir, quick)
     if "9" in rows:
         bench_many(dir, 400 if quick else 20000)
+    if "A" in rows:
+        bench_append(dir, quick)
 
 
 if __name__ == "__main__":

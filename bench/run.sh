@@ -82,6 +82,7 @@ run "$bench_c" "$tmp" "${quick:-full}" 9
 # Row 10: mm_npy_append against raw open+pwrite+close of the same bytes (1 KiB rows and
 # 1 MiB chunks; on a new file and on a 10 GiB sparse one).
 run "$bench_c" "$tmp" "${quick:-full}" A
+[ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" A
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out="$root/bench/RESULTS.md"
