@@ -8,6 +8,46 @@
 //! new generation, so a stale handle can never reach a later value in the same slot.
 //! Only opening and freeing take the mutex that guards the free list.
 //!
+//! ## Reads that write nothing shared: the summary
+//!
+//! Entering and leaving write the slot's state word, so threads using one handle trade
+//! its cache line. For the few plain numbers a caller asks of a handle again and again,
+//! each slot also holds a *summary*: [`SUMMARY_WORDS`] atomic words written once, at
+//! insert, before the slot is published live, and never again while it stays live.
+//! [`Registry::summary_word`] reads one of them seqlock-style, with loads only:
+//!
+//! 1. `s1 = state.load(Acquire)`; give up unless `s1` is live with the handle's
+//!    generation;
+//! 2. `v = summary[i].load(Relaxed)`;
+//! 3. `fence(Acquire)`; `s2 = state.load(Relaxed)`;
+//! 4. accept `v` only if `s2` is still live with the same generation (the reader count
+//!    may differ: readers of [`Registry::with`] come and go).
+//!
+//! Why an accepted `v` is the value written for this handle and no other. A slot's
+//! summary is rewritten only by `insert`, which runs on a slot that `free_slot` has
+//! already moved to the next generation (not live), with the free-list mutex taken after
+//! that store, and which issues `fence(Release)` before its summary stores and publishes
+//! the slot with a Release store of `state | LIVE` after them.
+//! - *Not older than this handle's insert*: `s1` reads the Release store that made the
+//!   slot live under this generation (or a read-modify-write of a reader or closer after
+//!   it, which continues its release sequence), so that insert's summary stores happen
+//!   before step 2, and step 2 reads them or something later in the word's
+//!   modification order.
+//! - *Not from a later insert*: if step 2 read a store of a later insert, that insert's
+//!   release fence synchronises with the reader's acquire fence of step 3, so the
+//!   store that moved the slot past this generation (made before that insert took the
+//!   mutex) happens before `s2`'s load; by coherence `s2` reads that store or a later
+//!   one, whose generation differs, and the value is refused.
+//!   Generations are 32 bits: a stale read would need the slot to be reused exactly
+//!   2^32 times between steps 1 and 3, the same wrap every handle check here accepts.
+//! - *Never a pointer chase*: the words are inline atomics of a slot, and slots (their
+//!   chunks) are never freed while the registry lives; a reader never touches the value.
+//!
+//! So a closed or reused handle is refused (`None`) exactly as by `with`, and a read
+//! racing a close returns either the value or `None`. Values are plain numbers; whatever
+//! they describe (an address in a mapping) is the caller's to keep valid, as with
+//! everything a handle hands out.
+//!
 //! Each registry starts its slots at a random generation of its own. Two copies of the
 //! library in one process (a static link and a loaded shared library) have two
 //! registries; a handle of one given to the other resolves only when that slot's
@@ -20,11 +60,11 @@
 #[cfg(all(test, loom))]
 use loom::{
     cell::UnsafeCell,
-    sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
+    sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
     sync::{Mutex, MutexGuard},
 };
 #[cfg(not(all(test, loom)))]
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
 use std::sync::{Mutex, MutexGuard};
 
@@ -45,6 +85,10 @@ impl<T> UnsafeCell<T> {
     }
 }
 
+/// Words of a slot's summary (see the module comment): with the state word they fill
+/// one 64-byte cache line, which readers of the summary only ever load.
+pub const SUMMARY_WORDS: usize = 7;
+
 const LIVE: u64 = 1 << 31;
 const READERS: u64 = LIVE - 1;
 const GEN_SHIFT: u32 = 32;
@@ -57,11 +101,13 @@ const FIRST_CHUNK: usize = 64;
 const FIRST_CHUNK: usize = 2;
 const CHUNKS: usize = 27;
 
-/// One cache line per slot (for values up to 56 bytes): threads using different handles
-/// never write to the same line when they enter and leave their slots.
-#[repr(align(64))]
+/// Two cache lines per slot (for values up to 64 bytes): the state word and the summary
+/// in the first, the value in the second. Threads using different handles never write
+/// to the same line when they enter and leave their slots.
+#[repr(C, align(64))]
 struct Slot<T> {
     state: AtomicU64,
+    summary: [AtomicU64; SUMMARY_WORDS],
     value: UnsafeCell<Option<T>>,
 }
 
@@ -151,6 +197,7 @@ impl<T> Registry<T> {
         self.live.load(Ordering::Relaxed)
     }
 
+    #[inline]
     fn slot(&self, index: usize) -> Option<&Slot<T>> {
         let (chunk, pos) = locate(index);
         if chunk >= CHUNKS {
@@ -173,8 +220,14 @@ impl<T> Registry<T> {
     }
 
     /// Stores `value` and returns its new handle (never 0). `None` when every slot a
-    /// handle can name is in use.
+    /// handle can name is in use. Its summary words are all 0.
     pub fn insert(&self, value: T) -> Option<u64> {
+        self.insert_summarised(value, [0; SUMMARY_WORDS])
+    }
+
+    /// Stores `value` with the `summary` that [`Registry::summary_word`] reads, and
+    /// returns its new handle (never 0). `None` when every slot a handle can name is in use.
+    pub fn insert_summarised(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         let index = match free.slots.pop() {
             Some(i) => i as usize,
@@ -195,6 +248,7 @@ impl<T> Registry<T> {
                     let slots: Box<[Slot<T>]> = (0..chunk_len(chunk))
                         .map(|_| Slot {
                             state: AtomicU64::new(first),
+                            summary: std::array::from_fn(|_| AtomicU64::new(0)),
                             value: UnsafeCell::new(None),
                         })
                         .collect();
@@ -211,9 +265,39 @@ impl<T> Registry<T> {
         // SAFETY: the slot is free (not live, no readers) and we hold the free-list lock,
         // so nobody else can touch its value.
         slot.value.with_mut(|v| unsafe { *v = Some(value) });
+        // Orders the move to this generation (free_slot's store, before we took the
+        // mutex) before the summary stores, for readers that see one of them (module
+        // comment: "not from a later insert").
+        fence(Ordering::Release);
+        for (word, &v) in slot.summary.iter().zip(&summary) {
+            word.store(v, Ordering::Relaxed);
+        }
         slot.state.store(state | LIVE, Ordering::Release);
         self.live.fetch_add(1, Ordering::Relaxed);
         Some((state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1))
+    }
+
+    /// Word `word` of the summary `handle` was inserted with, read without writing
+    /// anything shared (the protocol and its argument are in the module comment); `None`
+    /// when the handle is 0, closed, never issued or closed while being read, or `word`
+    /// is out of range. Never panics.
+    #[inline]
+    pub fn summary_word(&self, handle: u64, word: usize) -> Option<u64> {
+        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
+        let slot = self.slot(index)?;
+        let cell = slot.summary.get(word)?;
+        let expected = (handle >> GEN_SHIFT) << GEN_SHIFT | LIVE;
+        let before = slot.state.load(Ordering::Acquire);
+        if before & !READERS != expected {
+            return None;
+        }
+        let value = cell.load(Ordering::Relaxed);
+        fence(Ordering::Acquire);
+        let after = slot.state.load(Ordering::Relaxed);
+        if after & !READERS != expected {
+            return None;
+        }
+        Some(value)
     }
 
     /// Enters the slot of `handle` as a reader; `None` when the handle is not live.
@@ -353,9 +437,92 @@ mod tests {
 
     #[test]
     fn slots_are_cache_lines() {
-        // A 56-byte value with a niche (as Entry has: its Arc) fills the line exactly.
-        assert_eq!(std::mem::size_of::<Slot<(Arc<u8>, [u64; 6])>>(), 64);
+        // State and summary fill the first line; a 64-byte value with a niche (as
+        // Entry has: its Arc) fills the second exactly.
+        assert_eq!(std::mem::size_of::<Slot<(Arc<u8>, [u64; 7])>>(), 128);
+        assert_eq!(std::mem::offset_of!(Slot<u8>, value), 64);
         assert_eq!(std::mem::align_of::<Slot<u8>>(), 64);
+    }
+
+    #[test]
+    fn summaries_resolve_until_removed() {
+        let r = Registry::new();
+        let a = r.insert_summarised(10, [1, 2, 3, 4, 5, 6, 7]).unwrap();
+        let b = r.insert(20).unwrap();
+        assert_eq!(r.summary_word(a, 0), Some(1));
+        assert_eq!(r.summary_word(a, 6), Some(7));
+        assert_eq!(r.summary_word(a, 7), None);
+        assert_eq!(r.summary_word(b, 3), Some(0));
+        // A reader inside the slot does not disturb the summary.
+        assert_eq!(r.with(a, |_| r.summary_word(a, 2)), Some(Some(3)));
+        assert!(r.remove(a));
+        assert_eq!(r.summary_word(a, 0), None);
+        // The reused slot answers its own handle only.
+        let c = r.insert_summarised(30, [9; SUMMARY_WORDS]).unwrap();
+        assert_eq!(c & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
+        assert_eq!(r.summary_word(a, 0), None);
+        assert_eq!(r.summary_word(c, 0), Some(9));
+        for bogus in [0, 1 << 32, u64::MAX, 0xdead_beef_0000_0001, 12345] {
+            assert_eq!(r.summary_word(bogus, 0), None);
+        }
+    }
+
+    #[test]
+    fn summary_readers_race_closers_and_reusers() {
+        // Writers insert values whose summary words all equal the value, read them back,
+        // and close them; readers poll every handle ever issued: a word read must belong
+        // to its own handle (the value recorded for it), never a later one's.
+        let r = Arc::new(Registry::new());
+        let issued = Arc::new(std::sync::Mutex::new(Vec::<(u64, u64)>::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let rounds = if cfg!(miri) { 100 } else { 20_000 };
+        let writers: Vec<_> = (0..2u64)
+            .map(|t| {
+                let (r, issued) = (r.clone(), issued.clone());
+                std::thread::spawn(move || {
+                    for i in 0..rounds {
+                        let v = t << 40 | i;
+                        let h = r.insert_summarised(v, [v; SUMMARY_WORDS]).unwrap();
+                        issued.lock().unwrap().push((h, v));
+                        assert_eq!(r.summary_word(h, 4), Some(v));
+                        assert!(r.remove(h));
+                        assert_eq!(r.summary_word(h, 4), None);
+                    }
+                })
+            })
+            .collect();
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (r, issued, stop) = (r.clone(), issued.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut seen = 0u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let last = issued.lock().unwrap().last().copied();
+                        if let Some((h, v)) = last {
+                            for word in 0..SUMMARY_WORDS {
+                                match r.summary_word(h, word) {
+                                    Some(got) => {
+                                        assert_eq!(got, v, "handle {h:#x}");
+                                        seen += 1;
+                                    }
+                                    None => break,
+                                }
+                            }
+                        }
+                        std::thread::yield_now();
+                    }
+                    seen
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in readers {
+            t.join().unwrap();
+        }
+        assert_eq!(r.live(), 0);
     }
 
     #[test]
@@ -558,6 +725,93 @@ mod loom_model {
                 assert!(seen == Some(7) || seen.is_none());
             }
             assert_eq!(drops.load(Ordering::SeqCst), 1);
+        });
+    }
+
+    #[test]
+    fn summary_reader_races_closer_and_reuser() {
+        loom::model(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r
+                .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+                .unwrap();
+            let reader = {
+                let r = r.clone();
+                thread::spawn(move || (r.summary_word(h, 0), r.summary_word(h, 6)))
+            };
+            assert!(r.remove(h));
+            // No reader is counted in the slot: it is freed now and reused at once.
+            let h2 = r
+                .insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+                .unwrap();
+            assert_eq!(h2 & 0xFFFF_FFFF, h & 0xFFFF_FFFF, "same slot");
+            let (first, last) = reader.join().unwrap();
+            for seen in [first, last] {
+                assert!(seen == Some(11) || seen.is_none(), "{seen:?}");
+            }
+            assert_eq!(r.summary_word(h2, 3), Some(22));
+            assert_eq!(r.summary_word(h, 3), None);
+            assert!(r.remove(h2));
+            assert_eq!(drops.load(Ordering::SeqCst), 2);
+        });
+    }
+
+    #[test]
+    fn summary_reader_with_reader_closer_and_reuser() {
+        // A summary reader, a `with` reader (which may hold the slot past the close, so
+        // the reuser may or may not get the same slot) and a closer-then-reuser.
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r
+                .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+                .unwrap();
+            let summary_reader = {
+                let r = r.clone();
+                thread::spawn(move || r.summary_word(h, 2))
+            };
+            let reader = {
+                let r = r.clone();
+                thread::spawn(move || r.with(h, |v| v.id))
+            };
+            assert!(r.remove(h));
+            let h2 = r
+                .insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+                .unwrap();
+            assert_ne!(h2, h);
+            let seen = summary_reader.join().unwrap();
+            assert!(seen == Some(11) || seen.is_none(), "{seen:?}");
+            let seen = reader.join().unwrap();
+            assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
+            assert_eq!(r.summary_word(h2, 2), Some(22));
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+        });
+    }
+
+    #[test]
+    fn summary_reader_races_insert_of_a_new_slot() {
+        // A handle read while another thread inserts into the neighbouring slot of the
+        // same chunk: the read sees its own summary, the new handle its own.
+        loom::model(|| {
+            let r = Arc::new(Registry::new());
+            let drops = Arc::new(AtomicUsize::new(0));
+            let h = r
+                .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+                .unwrap();
+            let inserter = {
+                let (r, drops) = (r.clone(), drops.clone());
+                thread::spawn(move || {
+                    r.insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+                        .unwrap()
+                })
+            };
+            assert_eq!(r.summary_word(h, 5), Some(11));
+            let h2 = inserter.join().unwrap();
+            assert_eq!(r.summary_word(h2, 5), Some(22));
+            assert_eq!(r.summary_word(h, 5), Some(11));
         });
     }
 
