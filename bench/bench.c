@@ -1,4 +1,6 @@
 /* mmarray benchmarks against raw POSIX calls, in one process, interleaved.
+ * (One file of about 600 lines on purpose: every C row runs in the same process as its
+ * baseline, and its helpers are shared between rows.)
  *
  * usage: bench DIR [--quick]
  * Prints one line per measurement:
