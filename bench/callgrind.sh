@@ -22,9 +22,17 @@ ir() {
         >/dev/null 2>"$tmp/cg.err" || { cat "$tmp/cg.err" >&2; exit 1; }
     sed -n 's/^summary: //p' "$tmp/cg.out"
 }
-printf '%-12s %s\n' op instructions/call
+printf '%-20s %s\n' call instructions
 for op in data ndim nbytes shape bad_handle read_at_4k slice_close view_close open_close; do
     a=$(ir "$op" $n1)
     b=$(ir "$op" $n2)
-    printf '%-12s %s\n' "$op" "$(( (b - a) / (n2 - n1) ))"
+    case $op in
+        bad_handle) name='mm_data(bad-handle)' ;;
+        read_at_4k) name='mm_read_at(4KiB)' ;;
+        slice_close) name='mm_slice+mm_close' ;;
+        view_close) name='mm_view+mm_close' ;;
+        open_close) name='mm_open+mm_close' ;;
+        *) name=mm_$op ;;
+    esac
+    printf '%-20s %s\n' "$name" "$(( (b - a) / (n2 - n1) ))"
 done

@@ -1,5 +1,6 @@
 """Turns the R/N lines of bench/run.sh into RESULTS.md: machine, table of medians with
 min-max, ratio to the baseline, the target and whether this run met it."""
+import os
 import sys
 
 
@@ -198,6 +199,17 @@ def main():
         else:
             w("(No picture: matplotlib is not installed for the Python that ran bench/report.py; `bash bench/run.sh` without --quick installs it in .venv.)")
         w()
+        cg = info.get("callgrind")
+        cg_lines = open(cg).read().split("\n") if cg and os.path.exists(cg) else []
+        cg_rows = [l.split() for l in cg_lines[1:] if len(l.split()) == 2]
+        if cg_rows:
+            w("Instructions per call, counted by callgrind (`bash bench/callgrind.sh`: each call run 1000 and 3000 times in a loop of bench/callgrind.c, the difference divided by 2000, so a few of the instructions are the loop's; the same on any quiet or busy machine with this build):")
+            w()
+            w("| call | instructions |")
+            w("|---|---|")
+            for op, n in cg_rows:
+                w(f"| {op} | {n} |")
+            w()
         w("Reading the figures:")
         w()
         mins = {v: rows[("6", v)][1] for v in ["c", "mmarray", "numpy", "memmap2"] if ("6", v) in rows}

@@ -94,6 +94,15 @@ run "$bench_c" "$tmp" "${quick:-full}" 7
 # Row 9: many arrays under ulimit -n 256; row 9b: 10^5 arrays open at once.
 run "$bench_c" "$tmp" "${quick:-full}" 9m
 [ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" 9
+# Instructions per call under callgrind (deterministic, unlike the timings): when
+# valgrind is installed.
+callgrind_out="$tmp/callgrind.txt"
+if command -v valgrind >/dev/null; then
+    echo "== bash bench/callgrind.sh $rel" >&2
+    bash bench/callgrind.sh "$rel" > "$callgrind_out" || : > "$callgrind_out"
+else
+    : > "$callgrind_out"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out="$root/bench/RESULTS.md"
@@ -108,6 +117,6 @@ numpy_version=$([ $have_numpy = 1 ] && "$py" -c 'import numpy; print(numpy.__ver
     "thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)" \
     "load_before=$load_before" "load_after=$load_after" \
     "rustc=$(rustc --version)" "gcc=$(gcc --version | head -1)" "numpy=$numpy_version" \
-    "mode=${quick:-full}" "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    "mode=${quick:-full}" "date=$(date -u '+%Y-%m-%d %H:%M UTC')" "callgrind=$callgrind_out" \
     "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== wrote $out" >&2
