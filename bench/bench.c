@@ -1,4 +1,6 @@
 /* mmarray benchmarks against raw POSIX calls, in one process, interleaved.
+ * (One file of about 600 lines on purpose: every C row runs in the same process as its
+ * baseline, and its helpers are shared between rows.)
  *
  * usage: bench DIR [--quick]
  * Prints one line per measurement:
@@ -166,7 +168,7 @@ static void bench_slice(const char *path) {
     int samples = quick ? 5 : 21, batch = quick ? 1000 : 200000;
     mm_array a;
     if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
-    double m[64];
+    double m[64], c[64];
     for (int s = 0; s < samples; s++) {
         double t0 = now_ns();
         for (int i = 0; i < batch; i++) {
@@ -174,9 +176,139 @@ static void bench_slice(const char *path) {
             if (mm_slice(a, 0, 10, 20, 1, &v) != MM_OK) die("mm_slice");
             mm_close(v);
         }
-        m[s] = (now_ns() - t0) / batch;
+        double t1 = now_ns();
+        /* The baseline of issue 16: a malloc(128) + free pair (the volatile pointer
+         * keeps the compiler from removing the pair). */
+        for (int i = 0; i < batch; i++) {
+            void *volatile q = malloc(128);
+            free(q);
+        }
+        m[s] = (t1 - t0) / batch;
+        c[s] = (now_ns() - t1) / batch;
     }
     report("3", "mmarray", m, samples, "ns");
+    report("3", "malloc128", c, samples, "ns");
+    mm_close(a);
+}
+
+/* ---- 10: the floor of a call into another shared library ----------------------------- */
+void *bench_trivial(uint64_t handle); /* bench/trivial.c, libbench_trivial.so */
+
+static void *floor_loop(void *p) {
+    struct data_arg *d = p;
+    void *volatile out;
+    double t0 = thread_ns();
+    for (long i = 0; i < d->calls; i++) out = bench_trivial(d->a);
+    (void)out;
+    d->ns = (thread_ns() - t0) / (double)d->calls;
+    return NULL;
+}
+
+static void bench_floor(const char *path) {
+    int samples = quick ? 5 : 21;
+    long calls = quick ? 10000 : 2000000;
+    mm_array a;
+    if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
+    double fl[64], data[64];
+    for (int s = 0; s < samples; s++) {
+        struct data_arg x = {a, calls, 0}, y = {a, calls, 0};
+        floor_loop(&x);
+        data_loop(&y);
+        fl[s] = x.ns;
+        data[s] = y.ns;
+    }
+    report("12", "trivial", fl, samples, "ns");
+    report("12", "mm_data", data, samples, "ns");
+    mm_close(a);
+}
+
+/* ---- 11: one shared handle from 1, 2, nproc and 8 threads ------------------------------ */
+enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE };
+struct scale_arg {
+    mm_array a;
+    enum scale_op op;
+    long calls;
+    pthread_barrier_t *start;
+    double ns;
+};
+
+static void *scale_loop(void *p) {
+    struct scale_arg *d = p;
+    char buf[4096];
+    volatile size_t acc = 0;
+    pthread_barrier_wait(d->start);
+    double t0 = thread_ns();
+    switch (d->op) {
+    case SC_DATA:
+        for (long i = 0; i < d->calls; i++) acc += (size_t)mm_data(d->a);
+        break;
+    case SC_GETTERS: /* four getters per iteration; the time below is per call */
+        for (long i = 0; i < d->calls; i += 4)
+            acc += mm_ndim(d->a) + mm_size(d->a) + mm_nbytes(d->a) + mm_flags(d->a);
+        break;
+    case SC_READ4K:
+        for (long i = 0; i < d->calls; i++)
+            if (mm_read_at(d->a, (uint64_t)(i % 16) * 4096, buf, sizeof buf) != MM_OK) die("mm_read_at");
+        break;
+    case SC_SLICE:
+        for (long i = 0; i < d->calls; i++) {
+            mm_array v;
+            if (mm_slice(d->a, 0, 10, 20, 1, &v) != MM_OK) die("mm_slice");
+            mm_close(v);
+        }
+        break;
+    }
+    (void)acc;
+    d->ns = (thread_ns() - t0) / (double)d->calls;
+    return NULL;
+}
+
+/* Per-call CPU time of each thread (thread CPU time: on a shared machine, wall time would
+ * count preemption; CPU time still counts the cache-line traffic between cores), averaged
+ * over the threads, for every thread count. */
+static void bench_scaling(const char *path) {
+    static const char *const names[] = {"11a", "11b", "11c", "11d"};
+    int samples = quick ? 3 : 11;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int counts[4] = {1, 2, (int)cpus, 8}, ncounts = 0, uniq[4];
+    for (int k = 0; k < 4; k++) {
+        int dup = 0;
+        for (int j = 0; j < ncounts; j++) dup |= uniq[j] == counts[k];
+        if (!dup && counts[k] >= 1) uniq[ncounts++] = counts[k];
+    }
+    mm_array a;
+    if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
+    for (int op = SC_DATA; op <= SC_SLICE; op++) {
+        long calls = op <= SC_GETTERS ? (quick ? 20000 : 2000000) : (quick ? 2000 : 200000);
+        for (int k = 0; k < ncounts; k++) {
+            int n = uniq[k];
+            double per[64];
+            for (int s = 0; s < samples; s++) {
+                pthread_t th[64];
+                struct scale_arg args[64];
+                pthread_barrier_t start;
+                pthread_barrier_init(&start, NULL, (unsigned)n);
+                for (int t = 0; t < n; t++) {
+                    args[t] = (struct scale_arg){a, (enum scale_op)op, calls, &start, 0};
+                    pthread_create(&th[t], NULL, scale_loop, &args[t]);
+                }
+                double sum = 0;
+                for (int t = 0; t < n; t++) {
+                    pthread_join(th[t], NULL);
+                    sum += args[t].ns;
+                }
+                pthread_barrier_destroy(&start);
+                per[s] = sum / n;
+            }
+            char variant[32];
+            snprintf(variant, sizeof variant, "t%d", n);
+            report(names[op], variant, per, samples, "ns");
+        }
+    }
+    printf("N 11: %ld online CPUs; thread counts measured:", cpus);
+    for (int k = 0; k < ncounts; k++) printf(" %d", uniq[k]);
+    printf("\n");
+    fflush(stdout);
     mm_close(a);
 }
 
@@ -378,12 +510,14 @@ static void bench_views(const char *path) {
     mm_close(a);
     free(views);
     printf("R 8 mmarray %.6g %.6g %.6g B/view 1\n", per, per, per);
+    printf("R 8t mmarray %.6g %.6g %.6g ns/view 1\n", t, t, t);
     printf("N 8: %zu views, RSS delta %ld bytes, %.0f ns per mm_slice, %d mapping(s) of the file in /proc/self/maps\n",
            count, after - before, t, maps);
 }
 
 /* ---- 9: many arrays under ulimit -n 256 --------------------------------------------- */
 static void bench_many(int files) {
+    fflush(stdout); /* the child must not print the parent's buffered lines again */
     pid_t pid = fork();
     if (pid == 0) {
         struct rlimit lim = {256, 256};
@@ -464,6 +598,47 @@ static void bench_append(void) {
     bench_append_one("10b", 1024, 0, quick ? 2 : 20, samples);
     bench_append_one("10c", 1, big, quick ? 100 : 2000, samples);
     bench_append_one("10d", 1024, big, quick ? 2 : 20, samples);
+/* ---- 9b: 10^5 arrays open at once (no descriptor limit) --------------------------------
+ * Opens the files of row 9 in turn (array i maps file i % files) and keeps every array
+ * open: time and RSS per array, and how many the process could hold (each array is one
+ * mapping, so vm.max_map_count bounds them). */
+static void bench_many_open(int files, int count) {
+    fflush(stdout); /* the child must not print the parent's buffered lines again */
+    pid_t pid = fork();
+    if (pid == 0) {
+        mm_array *h = calloc((size_t)count, sizeof *h);
+        if (!h) _exit(3);
+        memset(h, 0, (size_t)count * sizeof *h);
+        char path[512];
+        long before = rss_bytes();
+        double t0 = now_ns();
+        int ok = 0;
+        for (int i = 0; i < count; i++) {
+            snprintf(path, sizeof path, "%s/many/%d.f8", dir, i % files);
+            if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &h[i]) != MM_OK) {
+                printf("N 9b: mm_open failed at array %d: %s\n", i, mm_last_error_message());
+                break;
+            }
+            ok++;
+        }
+        double t = ok ? (now_ns() - t0) / ok / 1000 : 0;
+        double per = ok ? (double)(rss_bytes() - before) / ok : 0;
+        FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+        long max_maps = -1;
+        if (f) {
+            if (fscanf(f, "%ld", &max_maps) != 1) max_maps = -1;
+            fclose(f);
+        }
+        printf("R 9b mmarray %d %d %d arrays 1\n", ok, ok, ok);
+        printf("R 9bt mmarray %.6g %.6g %.6g us/array 1\n", t, t, t);
+        printf("R 9bm mmarray %.6g %.6g %.6g B/array 1\n", per, per, per);
+        printf("N 9b: %d of %d arrays open at once, %.2f us and %.0f B (RSS) each; vm.max_map_count %ld\n",
+               ok, count, t, per, max_maps);
+        fflush(stdout);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
 }
 
 int main(int argc, char **argv) {
@@ -479,7 +654,7 @@ int main(int argc, char **argv) {
     char path64[512], path2g[512];
     snprintf(path64, sizeof path64, "%s/open.f8", dir);
     snprintf(path2g, sizeof path2g, "%s/sum.f8", dir);
-    if (strchr(rows, '1') || strchr(rows, '2') || strchr(rows, '3') || strchr(rows, '8'))
+    if (strpbrk(rows, "1238fs"))
         make_file(path64, small);
     if (strchr(rows, '1')) bench_open_close(path64);
     if (strchr(rows, '2')) bench_data(path64);
@@ -493,5 +668,9 @@ int main(int argc, char **argv) {
     if (strchr(rows, '7')) bench_flush_range(big);
     if (strchr(rows, '9')) bench_many(quick ? 400 : 20000);
     if (strchr(rows, 'A')) bench_append(); /* row 10 */
+    /* Rows 10 and 11 are selected by the letters f (floor) and s (scaling), row 9b by m. */
+    if (strchr(rows, 'f')) bench_floor(path64);
+    if (strchr(rows, 's')) bench_scaling(path64);
+    if (strchr(rows, 'm')) bench_many_open(quick ? 400 : 20000, quick ? 400 : 100000);
     return 0;
 }

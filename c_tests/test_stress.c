@@ -108,6 +108,17 @@ static void use_shared(int t, unsigned *seed) {
     }
     size_t size = mm_size(h);
     if (size != RO_LEN && size != 0) FAILF("mm_size %zu", size);
+    /* The getters answered from the registry summary race the close of h and the
+     * reuse of its slot by other threads' r+ views: each answer is h's or a bad
+     * handle's (0, NULL), never a later handle's. */
+    size_t nbytes = mm_nbytes(h);
+    if (nbytes != RO_LEN && nbytes != 0) FAILF("mm_nbytes %zu", nbytes);
+    uint32_t flags = mm_flags(h);
+    if (flags & MM_WRITEABLE) FAILF("mm_flags %#x of a read-only handle", flags);
+    const char *mode = mm_mode(h);
+    if (mode && strcmp(mode, "r") != 0) FAILF("mm_mode %s of a read-only handle", mode);
+    const unsigned char *data = mm_data(h);
+    if (data && mm_ndim(h) > 1) FAILF("mm_ndim of a 1-d handle");
     /* replace it now and then: close a handle other threads may be using */
     if (rand_r(seed) % 4 == 0) {
         mm_array fresh = open_ro();

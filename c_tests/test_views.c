@@ -15,7 +15,7 @@ static const size_t S0[1] = {0};
         mm_array v_ = 777;                                                        \
         CHECK_STATUS(mm_view(base, dt, off, shape, nd, strides, &v_), code);      \
         CHECK_EQ_U(v_, 0);                                                        \
-        CHECK_MSG_HAS("mm_view");                                                 \
+        CHECK_MSG_HAS("mm_view(handle 0x");                                       \
     } while (0)
 
 #define VIEW_OK(base, dt, off, shape, nd, strides)                                \
@@ -140,7 +140,7 @@ static void test_view_arguments(void) {
     size_t huge[2] = {SIZE_MAX / 2 + 1, 2};
     VIEW_FAILS(a, NULL, 0, huge, 2, NULL, MM_E_INVALID_ARG);
     CHECK_STATUS(mm_view(a, NULL, 0, s1, 1, NULL, NULL), MM_E_INVALID_ARG);
-    CHECK_MSG_HAS("mm_view");
+    CHECK_MSG_HAS("mm_view(handle 0x"); /* every failure names the handle */
     CHECK_OK(mm_close(a));
     tmpdir_remove(dir);
 }

@@ -349,6 +349,10 @@ int32_t mm_last_os_error(void);
  * The address of a handle's data, its geometry and numpy attributes, and closing it.
  * Returned pointers stay valid while the handle is open. A getter given a bad handle
  * returns 0 or NULL and sets the last error (MM_E_BAD_HANDLE).
+ *
+ * mm_data, mm_ndim, mm_itemsize, mm_size, mm_nbytes, mm_offset, mm_flags and mm_mode
+ * take no lock and write no memory shared between threads: any number of threads may
+ * call them on one handle without slowing each other down.
  * @{
  */
 

@@ -122,7 +122,16 @@ impl OpenSpec {
     fn region_bytes(&self, shape: &[usize]) -> Result<usize> {
         let itemsize = self.dtype.itemsize();
         let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
-        layout::contiguous_strides(shape, itemsize, self.order)?;
+        // The strides of the contiguous layout must fit in 64 bits: their largest is the
+        // product of itemsize and every dimension (0 counting as 1), whatever the order.
+        // layout::contiguous_strides words the error (without building strides here).
+        let mut largest = i64::try_from(itemsize).ok();
+        for &d in shape {
+            largest = largest.and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?));
+        }
+        if largest.is_none() {
+            layout::contiguous_strides(shape, itemsize, self.order)?;
+        }
         match self.offset.checked_add(nbytes as u64) {
             Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
             _ => Err(MmError::invalid(format!(

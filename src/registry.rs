@@ -8,6 +8,46 @@
 //! new generation, so a stale handle can never reach a later value in the same slot.
 //! Only opening and freeing take the mutex that guards the free list.
 //!
+//! ## Reads that write nothing shared: the summary
+//!
+//! Entering and leaving write the slot's state word, so threads using one handle trade
+//! its cache line. For the few plain numbers a caller asks of a handle again and again,
+//! each slot also holds a *summary*: [`SUMMARY_WORDS`] atomic words written once, at
+//! insert, before the slot is published live, and never again while it stays live.
+//! [`Registry::summary_word`] reads one of them seqlock-style, with loads only:
+//!
+//! 1. `s1 = state.load(Acquire)`; give up unless `s1` is live with the handle's
+//!    generation;
+//! 2. `v = summary[i].load(Relaxed)`;
+//! 3. `fence(Acquire)`; `s2 = state.load(Relaxed)`;
+//! 4. accept `v` only if `s2` is still live with the same generation (the reader count
+//!    may differ: readers of [`Registry::with`] come and go).
+//!
+//! Why an accepted `v` is the value written for this handle and no other. A slot's
+//! summary is rewritten only by `insert`, which runs on a slot that `free_slot` has
+//! already moved to the next generation (not live), with the free-list mutex taken after
+//! that store, and which issues `fence(Release)` before its summary stores and publishes
+//! the slot with a Release store of `state | LIVE` after them.
+//! - *Not older than this handle's insert*: `s1` reads the Release store that made the
+//!   slot live under this generation (or a read-modify-write of a reader or closer after
+//!   it, which continues its release sequence), so that insert's summary stores happen
+//!   before step 2, and step 2 reads them or something later in the word's
+//!   modification order.
+//! - *Not from a later insert*: if step 2 read a store of a later insert, that insert's
+//!   release fence synchronises with the reader's acquire fence of step 3, so the
+//!   store that moved the slot past this generation (made before that insert took the
+//!   mutex) happens before `s2`'s load; by coherence `s2` reads that store or a later
+//!   one, whose generation differs, and the value is refused.
+//!   Generations are 32 bits: a stale read would need the slot to be reused exactly
+//!   2^32 times between steps 1 and 3, the same wrap every handle check here accepts.
+//! - *Never a pointer chase*: the words are inline atomics of a slot, and slots (their
+//!   chunks) are never freed while the registry lives; a reader never touches the value.
+//!
+//! So a closed or reused handle is refused (`None`) exactly as by `with`, and a read
+//! racing a close returns either the value or `None`. Values are plain numbers; whatever
+//! they describe (an address in a mapping) is the caller's to keep valid, as with
+//! everything a handle hands out.
+//!
 //! Each registry starts its slots at a random generation of its own. Two copies of the
 //! library in one process (a static link and a loaded shared library) have two
 //! registries; a handle of one given to the other resolves only when that slot's
@@ -20,11 +60,11 @@
 #[cfg(all(test, loom))]
 use loom::{
     cell::UnsafeCell,
-    sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
+    sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
     sync::{Mutex, MutexGuard},
 };
 #[cfg(not(all(test, loom)))]
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
 use std::sync::{Mutex, MutexGuard};
 
@@ -45,6 +85,10 @@ impl<T> UnsafeCell<T> {
     }
 }
 
+/// Words of a slot's summary (see the module comment): with the state word they fill
+/// one 64-byte cache line, which readers of the summary only ever load.
+pub const SUMMARY_WORDS: usize = 7;
+
 const LIVE: u64 = 1 << 31;
 const READERS: u64 = LIVE - 1;
 const GEN_SHIFT: u32 = 32;
@@ -57,11 +101,13 @@ const FIRST_CHUNK: usize = 64;
 const FIRST_CHUNK: usize = 2;
 const CHUNKS: usize = 27;
 
-/// One cache line per slot (for values up to 56 bytes): threads using different handles
-/// never write to the same line when they enter and leave their slots.
-#[repr(align(64))]
+/// Two cache lines per slot (for values up to 64 bytes): the state word and the summary
+/// in the first, the value in the second. Threads using different handles never write
+/// to the same line when they enter and leave their slots.
+#[repr(C, align(64))]
 struct Slot<T> {
     state: AtomicU64,
+    summary: [AtomicU64; SUMMARY_WORDS],
     value: UnsafeCell<Option<T>>,
 }
 
@@ -151,6 +197,7 @@ impl<T> Registry<T> {
         self.live.load(Ordering::Relaxed)
     }
 
+    #[inline]
     fn slot(&self, index: usize) -> Option<&Slot<T>> {
         let (chunk, pos) = locate(index);
         if chunk >= CHUNKS {
@@ -173,8 +220,14 @@ impl<T> Registry<T> {
     }
 
     /// Stores `value` and returns its new handle (never 0). `None` when every slot a
-    /// handle can name is in use.
+    /// handle can name is in use. Its summary words are all 0.
     pub fn insert(&self, value: T) -> Option<u64> {
+        self.insert_summarised(value, [0; SUMMARY_WORDS])
+    }
+
+    /// Stores `value` with the `summary` that [`Registry::summary_word`] reads, and
+    /// returns its new handle (never 0). `None` when every slot a handle can name is in use.
+    pub fn insert_summarised(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         let index = match free.slots.pop() {
             Some(i) => i as usize,
@@ -195,6 +248,7 @@ impl<T> Registry<T> {
                     let slots: Box<[Slot<T>]> = (0..chunk_len(chunk))
                         .map(|_| Slot {
                             state: AtomicU64::new(first),
+                            summary: std::array::from_fn(|_| AtomicU64::new(0)),
                             value: UnsafeCell::new(None),
                         })
                         .collect();
@@ -211,9 +265,39 @@ impl<T> Registry<T> {
         // SAFETY: the slot is free (not live, no readers) and we hold the free-list lock,
         // so nobody else can touch its value.
         slot.value.with_mut(|v| unsafe { *v = Some(value) });
+        // Orders the move to this generation (free_slot's store, before we took the
+        // mutex) before the summary stores, for readers that see one of them (module
+        // comment: "not from a later insert").
+        fence(Ordering::Release);
+        for (word, &v) in slot.summary.iter().zip(&summary) {
+            word.store(v, Ordering::Relaxed);
+        }
         slot.state.store(state | LIVE, Ordering::Release);
         self.live.fetch_add(1, Ordering::Relaxed);
         Some((state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1))
+    }
+
+    /// Word `word` of the summary `handle` was inserted with, read without writing
+    /// anything shared (the protocol and its argument are in the module comment); `None`
+    /// when the handle is 0, closed, never issued or closed while being read, or `word`
+    /// is out of range. Never panics.
+    #[inline]
+    pub fn summary_word(&self, handle: u64, word: usize) -> Option<u64> {
+        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
+        let slot = self.slot(index)?;
+        let cell = slot.summary.get(word)?;
+        let expected = (handle >> GEN_SHIFT) << GEN_SHIFT | LIVE;
+        let before = slot.state.load(Ordering::Acquire);
+        if before & !READERS != expected {
+            return None;
+        }
+        let value = cell.load(Ordering::Relaxed);
+        fence(Ordering::Acquire);
+        let after = slot.state.load(Ordering::Relaxed);
+        if after & !READERS != expected {
+            return None;
+        }
+        Some(value)
     }
 
     /// Enters the slot of `handle` as a reader; `None` when the handle is not live.
@@ -346,242 +430,9 @@ impl<T> Default for Registry<T> {
     }
 }
 
+// The unit tests (Miri runs them) and the loom models live in src/registry/.
 #[cfg(all(test, not(loom)))]
-mod tests {
-    use super::*;
-    use std::sync::Arc;
+mod tests;
 
-    #[test]
-    fn slots_are_cache_lines() {
-        // A 56-byte value with a niche (as Entry has: its Arc) fills the line exactly.
-        assert_eq!(std::mem::size_of::<Slot<(Arc<u8>, [u64; 6])>>(), 64);
-        assert_eq!(std::mem::align_of::<Slot<u8>>(), 64);
-    }
-
-    #[test]
-    fn locate_covers_chunks() {
-        assert_eq!(locate(0), (0, 0));
-        assert_eq!(locate(63), (0, 63));
-        assert_eq!(locate(64), (1, 0));
-        assert_eq!(locate(191), (1, 127));
-        assert_eq!(locate(192), (2, 0));
-        let (c, p) = locate(u32::MAX as usize - 1);
-        assert!(c < CHUNKS && p < chunk_len(c));
-    }
-
-    #[test]
-    fn handles_resolve_until_removed() {
-        let r = Registry::new();
-        let a = r.insert(10).unwrap();
-        let b = r.insert(20).unwrap();
-        assert_ne!(a, 0);
-        assert_eq!(r.with(a, |v| *v), Some(10));
-        assert_eq!(r.with(b, |v| *v), Some(20));
-        assert_eq!(r.live(), 2);
-        assert!(r.remove(a));
-        assert!(!r.remove(a));
-        assert_eq!(r.with(a, |v| *v), None);
-        // The slot is reused under a new generation; the old handle stays dead.
-        let c = r.insert(30).unwrap();
-        assert_eq!(c & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
-        assert_ne!(c, a);
-        assert_eq!(r.with(a, |v| *v), None);
-        assert_eq!(r.with(c, |v| *v), Some(30));
-        for bogus in [0, 1 << 32, u64::MAX, 0xdead_beef_0000_0001, 12345] {
-            assert_eq!(r.with(bogus, |v| *v), None);
-            assert!(!r.remove(bogus));
-        }
-        assert_eq!(r.live(), 2);
-    }
-
-    #[test]
-    fn handles_of_another_registry_do_not_resolve() {
-        // Two copies of the library in one process: each registry rejects the other's
-        // handles (issued from slots used once each, they collide only if both random
-        // starts are equal: 1 in 2^32).
-        let (a, b) = (Registry::new(), Registry::new());
-        let from_a: Vec<u64> = (0..200).map(|i| a.insert(i).unwrap()).collect();
-        let from_b: Vec<u64> = (0..200).map(|i| b.insert(i).unwrap()).collect();
-        for (&ha, &hb) in from_a.iter().zip(&from_b) {
-            assert_eq!(ha & 0xFFFF_FFFF, hb & 0xFFFF_FFFF, "same slots");
-            assert_eq!(b.with(ha, |v| *v), None);
-            assert_eq!(a.with(hb, |v| *v), None);
-            assert!(!b.remove(ha));
-        }
-        assert_eq!((a.live(), b.live()), (200, 200));
-    }
-
-    #[test]
-    fn value_dropped_by_last_reader() {
-        let r = Registry::new();
-        let value = Arc::new(5);
-        let h = r.insert(value.clone()).unwrap();
-        r.with(h, |_| {
-            assert!(r.remove(h));
-            // Closed, but we are still inside: the value lives.
-            assert_eq!(Arc::strong_count(&value), 2);
-            assert_eq!(r.with(h, |_| ()), None);
-        });
-        assert_eq!(Arc::strong_count(&value), 1);
-    }
-
-    #[test]
-    fn threads_insert_read_remove() {
-        let r = Arc::new(Registry::new());
-        let threads: Vec<_> = (0..4)
-            .map(|t| {
-                let r = r.clone();
-                std::thread::spawn(move || {
-                    // Miri interprets every step: fewer rounds there, the same races.
-                    let rounds = if cfg!(miri) { 200 } else { 20_000 };
-                    for i in 0..rounds {
-                        let h = r.insert(t * 1_000_000 + i).unwrap();
-                        assert_eq!(r.with(h, |v| *v), Some(t * 1_000_000 + i));
-                        assert!(r.remove(h));
-                        assert_eq!(r.with(h, |v| *v), None);
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(r.live(), 0);
-    }
-}
-
-/// Model checks of the enter / leave / remove / free protocol under every interleaving
-/// loom explores: run with
-/// `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`.
 #[cfg(all(test, loom))]
-mod loom_model {
-    use super::*;
-    use loom::sync::atomic::AtomicUsize;
-    use loom::sync::Arc;
-    use loom::thread;
-
-    /// A value that counts its drops, so a double drop or a leak is seen.
-    struct Counted {
-        id: u32,
-        drops: Arc<AtomicUsize>,
-    }
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            self.drops.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counted(id: u32, drops: &Arc<AtomicUsize>) -> Counted {
-        Counted {
-            id,
-            drops: drops.clone(),
-        }
-    }
-
-    #[test]
-    fn reader_races_closer() {
-        loom::model(|| {
-            let r = Arc::new(Registry::new());
-            let drops = Arc::new(AtomicUsize::new(0));
-            let h = r.insert(counted(1, &drops)).unwrap();
-            let reader = {
-                let r = r.clone();
-                thread::spawn(move || r.with(h, |v| v.id))
-            };
-            assert!(r.remove(h));
-            let seen = reader.join().unwrap();
-            assert!(seen == Some(1) || seen.is_none());
-            assert_eq!(drops.load(Ordering::SeqCst), 1);
-            assert_eq!(r.live(), 0);
-            assert_eq!(r.with(h, |v| v.id), None);
-        });
-    }
-
-    #[test]
-    fn stale_handle_never_reaches_the_reused_slot() {
-        loom::model(|| {
-            let r = Arc::new(Registry::new());
-            let drops = Arc::new(AtomicUsize::new(0));
-            let h = r.insert(counted(1, &drops)).unwrap();
-            let reader = {
-                let r = r.clone();
-                thread::spawn(move || r.with(h, |v| v.id))
-            };
-            assert!(r.remove(h));
-            // Reuses h's slot if it was freed already, else takes the next one.
-            let h2 = r.insert(counted(2, &drops)).unwrap();
-            assert_ne!(h2, h);
-            let seen = reader.join().unwrap();
-            assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
-            assert_eq!(r.with(h2, |v| v.id), Some(2));
-            assert_eq!(drops.load(Ordering::SeqCst), 1);
-            assert!(r.remove(h2));
-            assert_eq!(drops.load(Ordering::SeqCst), 2);
-        });
-    }
-
-    #[test]
-    fn two_closers_one_wins() {
-        loom::model(|| {
-            let r = Arc::new(Registry::new());
-            let drops = Arc::new(AtomicUsize::new(0));
-            let h = r.insert(counted(1, &drops)).unwrap();
-            let other = {
-                let r = r.clone();
-                thread::spawn(move || r.remove(h))
-            };
-            let mine = r.remove(h);
-            let theirs = other.join().unwrap();
-            assert!(mine ^ theirs, "exactly one close succeeds");
-            assert_eq!(drops.load(Ordering::SeqCst), 1);
-            assert_eq!(r.live(), 0);
-        });
-    }
-
-    #[test]
-    fn two_readers_and_a_closer() {
-        let mut builder = loom::model::Builder::new();
-        builder.preemption_bound = Some(3);
-        builder.check(|| {
-            let r = Arc::new(Registry::new());
-            let drops = Arc::new(AtomicUsize::new(0));
-            let h = r.insert(counted(7, &drops)).unwrap();
-            let readers: Vec<_> = (0..2)
-                .map(|_| {
-                    let r = r.clone();
-                    thread::spawn(move || r.with(h, |v| v.id))
-                })
-                .collect();
-            assert!(r.remove(h));
-            for t in readers {
-                let seen = t.join().unwrap();
-                assert!(seen == Some(7) || seen.is_none());
-            }
-            assert_eq!(drops.load(Ordering::SeqCst), 1);
-        });
-    }
-
-    #[test]
-    fn inserts_race_across_a_chunk_boundary() {
-        loom::model(|| {
-            let r = Arc::new(Registry::new());
-            let drops = Arc::new(AtomicUsize::new(0));
-            // Fill the first chunk (2 slots) but one, so the two inserts straddle it.
-            let h0 = r.insert(counted(0, &drops)).unwrap();
-            let other = {
-                let (r, drops) = (r.clone(), drops.clone());
-                thread::spawn(move || {
-                    let h = r.insert(counted(1, &drops)).unwrap();
-                    (h, r.with(h, |v| v.id))
-                })
-            };
-            let h2 = r.insert(counted(2, &drops)).unwrap();
-            assert_eq!(r.with(h2, |v| v.id), Some(2));
-            let (h1, seen) = other.join().unwrap();
-            assert_eq!(seen, Some(1));
-            assert!(h0 != h1 && h1 != h2 && h0 != h2);
-            assert_eq!(r.live(), 3);
-            drop(r);
-        });
-    }
-}
+mod loom_model;

@@ -45,6 +45,34 @@ fn pack_dims(shape: &[usize], strides: &[i64]) -> Box<[usize]> {
         .collect()
 }
 
+/// `pack_dims(shape, layout::contiguous_strides(shape, itemsize, order))` in one
+/// allocation and no zeroing (every mm_open makes one); its error when a stride would
+/// not fit in 64 bits.
+fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Box<[usize]>> {
+    let n = shape.len();
+    let mut dims = Vec::with_capacity(2 * n);
+    dims.extend_from_slice(shape);
+    dims.resize(2 * n, 0);
+    let mut step = i64::try_from(itemsize).ok();
+    let mut visit = |i: usize| {
+        if let Some(s) = step {
+            dims[n + i] = s as usize;
+            step = i64::try_from(shape[i].max(1))
+                .ok()
+                .and_then(|d| s.checked_mul(d));
+        }
+    };
+    match order {
+        layout::Order::C => (0..n).rev().for_each(&mut visit),
+        layout::Order::F => (0..n).for_each(&mut visit),
+    }
+    if step.is_none() {
+        // Overflow: layout's function words the error (and stays the one definition).
+        return layout::contiguous_strides(shape, itemsize, order).map(|s| pack_dims(shape, &s));
+    }
+    Ok(dims.into_boxed_slice())
+}
+
 impl View {
     /// numpy.memmap(path, dtype, mode, offset, shape, order).
     pub fn open(path: &Path, spec: &OpenSpec) -> Result<View> {
@@ -60,12 +88,11 @@ impl View {
 
     /// A view of the whole of a new mapping, contiguous in `spec.order`.
     pub(crate) fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
-        let strides = layout::contiguous_strides(&shape, spec.dtype.itemsize(), spec.order)?;
         Ok(View {
+            dims: contiguous_dims(&shape, spec.dtype.itemsize(), spec.order)?,
             mapping: Arc::new(mapping),
             dtype: spec.dtype.clone(),
             start: 0,
-            dims: pack_dims(&shape, &strides),
         })
     }
 
@@ -340,6 +367,41 @@ impl View {
         match self.byte_range() {
             Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, false),
             None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contiguous_dims_are_layouts_strides() {
+        let shapes: &[&[usize]] = &[
+            &[],
+            &[0],
+            &[5],
+            &[3, 4],
+            &[2, 0, 7],
+            &[1, 1, 9],
+            &[4, 3, 2, 5],
+            &[usize::MAX],
+            &[1 << 40, 1 << 30],
+            &[1 << 62, 2],
+        ];
+        for &shape in shapes {
+            for itemsize in [0, 1, 8, 1 << 20, usize::MAX] {
+                for order in [layout::Order::C, layout::Order::F] {
+                    let ours = contiguous_dims(shape, itemsize, order);
+                    let theirs = layout::contiguous_strides(shape, itemsize, order)
+                        .map(|s| pack_dims(shape, &s));
+                    match (ours, theirs) {
+                        (Ok(a), Ok(b)) => assert_eq!(a, b, "{shape:?} {itemsize} {order:?}"),
+                        (Err(a), Err(b)) => assert_eq!(a.message, b.message),
+                        (a, b) => panic!("{shape:?} {itemsize} {order:?}: {a:?} vs {b:?}"),
+                    }
+                }
+            }
         }
     }
 }

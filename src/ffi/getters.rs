@@ -1,11 +1,19 @@
 //! The address of a handle's data, its geometry and numpy attributes, and closing it.
 //! Returned pointers stay valid while the handle is open. A getter given a bad handle
 //! returns 0 or NULL and sets the last error (MM_E_BAD_HANDLE).
+//!
+//! mm_data, mm_ndim, mm_itemsize, mm_size, mm_nbytes, mm_offset, mm_flags and mm_mode
+//! take no lock and write no memory shared between threads: any number of threads may
+//! call them on one handle without slowing each other down.
+
+// Those getters answer from the handle's registry summary (loads only, see
+// src/registry.rs) through `guard_summary`: they enter the panic guard only on the way
+// to reporting a bad handle, through the same `with_entry` path as other calls.
 
 use std::ffi::{c_char, c_void};
 
 use super::boundary::guard;
-use super::handles::{live, unregister, with_entry};
+use super::handles::{flag_bits, guard_summary, live, mode_text, unregister, with_entry, word};
 use super::status::*;
 
 /// Address of the first element. It may be unaligned. A valid zero-size array gives a
@@ -17,9 +25,13 @@ use super::status::*;
 /// \return the address of the first element; NULL only for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
-    guard("mm_data", |name| {
-        with_entry(name, a, |e| Ok(e.view.data_ptr().cast()))
-    })
+    guard_summary(
+        "mm_data",
+        a,
+        word::DATA,
+        |address| address as usize as *mut c_void,
+        |name| with_entry(name, a, |e| Ok(e.view.data_ptr().cast())),
+    )
 }
 
 /// Releases this view. The mapping is unmapped when the last view of it is closed, in
@@ -44,9 +56,13 @@ pub extern "C" fn mm_close(a: mm_array) -> mm_status {
 /// \return the number of dimensions; 0 for a 0-d array, and for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_ndim(a: mm_array) -> usize {
-    guard("mm_ndim", |name| {
-        with_entry(name, a, |e| Ok(e.view.shape().len()))
-    })
+    guard_summary(
+        "mm_ndim",
+        a,
+        word::NDIM,
+        |v| v as usize,
+        |name| with_entry(name, a, |e| Ok(e.view.shape().len())),
+    )
 }
 
 /// The dimensions of the array.
@@ -79,9 +95,13 @@ pub extern "C" fn mm_strides(a: mm_array) -> *const i64 {
 /// \return the dtype's itemsize; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_itemsize(a: mm_array) -> usize {
-    guard("mm_itemsize", |name| {
-        with_entry(name, a, |e| Ok(e.view.itemsize()))
-    })
+    guard_summary(
+        "mm_itemsize",
+        a,
+        word::ITEMSIZE,
+        |v| v as usize,
+        |name| with_entry(name, a, |e| Ok(e.view.itemsize())),
+    )
 }
 
 /// Number of elements.
@@ -90,7 +110,13 @@ pub extern "C" fn mm_itemsize(a: mm_array) -> usize {
 /// \return the product of the dimensions (1 for a 0-d array); 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_size(a: mm_array) -> usize {
-    guard("mm_size", |name| with_entry(name, a, |e| Ok(e.view.size())))
+    guard_summary(
+        "mm_size",
+        a,
+        word::SIZE,
+        |v| v as usize,
+        |name| with_entry(name, a, |e| Ok(e.view.size())),
+    )
 }
 
 /// Number of bytes of the elements.
@@ -99,9 +125,13 @@ pub extern "C" fn mm_size(a: mm_array) -> usize {
 /// \return size * itemsize; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
-    guard("mm_nbytes", |name| {
-        with_entry(name, a, |e| Ok(e.view.nbytes()))
-    })
+    guard_summary(
+        "mm_nbytes",
+        a,
+        word::NBYTES,
+        |v| v as usize,
+        |name| with_entry(name, a, |e| Ok(e.view.nbytes())),
+    )
 }
 
 /// The dtype as numpy's canonical type string ("<f8", "|u1", "|b1", ">i4", "<U5"...);
@@ -123,9 +153,13 @@ pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
 /// \return "r", "r+", "w+" or "c" (static text); NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
-    guard("mm_mode", |name| {
-        with_entry(name, a, |e| Ok(e.view.mode().as_cstr().as_ptr()))
-    })
+    guard_summary(
+        "mm_mode",
+        a,
+        word::FLAGS_MODE,
+        |v| mode_text(v >> word::MODE_SHIFT).as_ptr(),
+        |name| with_entry(name, a, |e| Ok(e.view.mode().as_cstr().as_ptr())),
+    )
 }
 
 /// The byte offset given at open (numpy's .offset); views inherit it.
@@ -134,9 +168,13 @@ pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
 /// \return the offset in bytes; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_offset(a: mm_array) -> u64 {
-    guard("mm_offset", |name| {
-        with_entry(name, a, |e| Ok(e.view.offset()))
-    })
+    guard_summary(
+        "mm_offset",
+        a,
+        word::OFFSET,
+        |v| v,
+        |name| with_entry(name, a, |e| Ok(e.view.offset())),
+    )
 }
 
 /// The path the array was opened from: absolute and normalised, symlinks not resolved.
@@ -163,17 +201,13 @@ pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
 ///         MM_NATIVE_ORDER, or'ed together; 0 for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_flags(a: mm_array) -> u32 {
-    guard("mm_flags", |name| {
-        with_entry(name, a, |e| {
-            let f = e.view.flags();
-            let bit = |on: bool, b: u32| if on { b } else { 0 };
-            Ok(bit(f.writeable, MM_WRITEABLE)
-                | bit(f.c_contiguous, MM_C_CONTIGUOUS)
-                | bit(f.f_contiguous, MM_F_CONTIGUOUS)
-                | bit(f.aligned, MM_ALIGNED)
-                | bit(f.native_order, MM_NATIVE_ORDER))
-        })
-    })
+    guard_summary(
+        "mm_flags",
+        a,
+        word::FLAGS_MODE,
+        |v| v as u32,
+        |name| with_entry(name, a, |e| Ok(flag_bits(&e.view))),
+    )
 }
 
 /// Number of handles open in this process (every view counts); for leak checks.

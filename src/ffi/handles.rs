@@ -2,14 +2,15 @@
 //! getters hand out), and the one way every call reaches the view behind a handle.
 
 use std::cell::RefCell;
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;
 use std::sync::{Arc, Once};
 
-use super::boundary::Fail;
+use super::boundary::{guard, Fail, FailValue};
 use super::status::*;
 use crate::dtype::DType;
-use crate::registry::{ForkHold, Registry};
+use crate::mapping::Mode;
+use crate::registry::{ForkHold, Registry, SUMMARY_WORDS};
 use crate::view::View;
 
 /// What a handle resolves to: the view and the C strings the getters hand out.
@@ -39,9 +40,88 @@ pub(crate) struct FieldText {
 
 static REGISTRY: Registry<Entry> = Registry::new();
 
-// A registry slot is one 64-byte cache line when the entry fits in 56 bytes: per-view
-// memory, and no false sharing between threads on neighbouring handles.
-const _: () = assert!(std::mem::size_of::<Entry>() <= 56);
+// A registry slot is two 64-byte cache lines (state and summary, then the entry) when
+// the entry fits in 64 bytes: per-view memory, and no false sharing between threads on
+// neighbouring handles.
+const _: () = assert!(std::mem::size_of::<Entry>() <= 64);
+
+/// The words of a handle's registry summary: the getters' answers, read with loads only
+/// (no shared write, so threads calling them on one handle do not trade a cache line).
+/// A view never changes while its handle is open, so they are computed once, at
+/// registration.
+pub(crate) mod word {
+    pub const DATA: usize = 0;
+    pub const NDIM: usize = 1;
+    pub const ITEMSIZE: usize = 2;
+    pub const SIZE: usize = 3;
+    pub const NBYTES: usize = 4;
+    pub const OFFSET: usize = 5;
+    /// mm_flags' bits, and the mode (as `mode_code`) shifted by MODE_SHIFT.
+    pub const FLAGS_MODE: usize = 6;
+    pub const MODE_SHIFT: u32 = 32;
+}
+
+fn mode_code(mode: Mode) -> u64 {
+    match mode {
+        Mode::ReadOnly => 0,
+        Mode::ReadWrite => 1,
+        Mode::Write => 2,
+        Mode::CopyOnWrite => 3,
+    }
+}
+
+/// The static text of a mode stored with `mode_code`.
+pub(crate) fn mode_text(code: u64) -> &'static CStr {
+    match code {
+        0 => Mode::ReadOnly,
+        1 => Mode::ReadWrite,
+        2 => Mode::Write,
+        _ => Mode::CopyOnWrite,
+    }
+    .as_cstr()
+}
+
+/// mm_flags' bits of a view.
+pub(crate) fn flag_bits(view: &View) -> u32 {
+    let f = view.flags();
+    let bit = |on: bool, b: u32| if on { b } else { 0 };
+    bit(f.writeable, MM_WRITEABLE)
+        | bit(f.c_contiguous, MM_C_CONTIGUOUS)
+        | bit(f.f_contiguous, MM_F_CONTIGUOUS)
+        | bit(f.aligned, MM_ALIGNED)
+        | bit(f.native_order, MM_NATIVE_ORDER)
+}
+
+fn summary_of(view: &View) -> [u64; SUMMARY_WORDS] {
+    let mut s = [0; SUMMARY_WORDS];
+    s[word::DATA] = view.data_ptr() as usize as u64;
+    s[word::NDIM] = view.shape().len() as u64;
+    s[word::ITEMSIZE] = view.itemsize() as u64;
+    s[word::SIZE] = view.size() as u64;
+    s[word::NBYTES] = view.nbytes() as u64;
+    s[word::OFFSET] = view.offset();
+    s[word::FLAGS_MODE] = u64::from(flag_bits(view)) | mode_code(view.mode()) << word::MODE_SHIFT;
+    s
+}
+
+/// The panic boundary of a getter that can answer from word `w` (see [`word`]) of the
+/// summary of `a`: reading it takes no lock, writes nothing shared and cannot panic, and
+/// `answer` (a plain conversion) must not panic either, so that path needs no guard.
+/// For a handle that is not open (or closed while being read) it runs `body` through
+/// [`guard`], which reports the bad handle as every other call does.
+#[inline]
+pub(crate) fn guard_summary<R: FailValue>(
+    name: &'static str,
+    a: mm_array,
+    w: usize,
+    answer: fn(u64) -> R,
+    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+) -> R {
+    match REGISTRY.summary_word(a, w) {
+        Some(v) => answer(v),
+        None => guard(name, body),
+    }
+}
 
 /// `text` up to its first NUL (a C string cannot hold one).
 fn c_text(text: &str) -> CString {
@@ -116,12 +196,15 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
 /// Registers `view`, whose dtype and file are those of `names`, and returns its handle.
 pub(crate) fn register_with(view: View, names: Arc<Names>, call: &str) -> Result<mm_array, Fail> {
     install_fork_handlers();
-    REGISTRY.insert(Entry { view, names }).ok_or_else(|| {
-        Fail::new(
-            MM_E_IO,
-            format!("{call}: too many open handles (4294967294)"),
-        )
-    })
+    let summary = summary_of(&view);
+    REGISTRY
+        .insert_summarised(Entry { view, names }, summary)
+        .ok_or_else(|| {
+            Fail::new(
+                MM_E_IO,
+                format!("{call}: too many open handles (4294967294)"),
+            )
+        })
 }
 
 /// Runs `f` on the entry of `a`, or fails with MM_E_BAD_HANDLE naming `call`.

@@ -45,30 +45,33 @@ pub unsafe extern "C" fn mm_view(
     out: *mut mm_array,
 ) -> mm_status {
     guard("mm_view", |name| {
-        let call = format!("{name}(handle {base:#x})");
+        // The call's text is built only for a failure: this is a hot path (formatting it
+        // on every call cost about 1 400 of its 4 000 instructions, callgrind).
+        let call = || format!("{name}(handle {base:#x})");
+        let named = |f: Fail| f.in_call(&call());
         // SAFETY: the caller passes NULL or a writable mm_array.
-        let out = unsafe { out_handle(&call, out) }?;
+        let out = unsafe { out_handle(name, out) }.map_err(named)?;
         // SAFETY: the caller passes NULL or a NUL-terminated dtype.
-        let dtype = unsafe { dtype_arg(&call, dtype) }?;
+        let dtype = unsafe { dtype_arg(name, dtype) }.map_err(named)?;
         // SAFETY: the caller passes NULL or `ndim` readable sizes.
-        let shape = unsafe { array_arg(&call, "shape", shape, ndim) }?;
+        let shape = unsafe { array_arg(name, "shape", shape, ndim) }.map_err(named)?;
         let strides = if strides.is_null() {
             None
         } else {
             // SAFETY: the caller passes `ndim` readable strides (checked non-NULL).
-            Some(unsafe { array_arg(&call, "strides", strides, ndim) }?)
+            Some(unsafe { array_arg(name, "strides", strides, ndim) }.map_err(named)?)
         };
         let same_dtype = dtype.is_none();
         let (view, names) = with_entry(name, base, |e| {
             let view = e
                 .view
                 .view(dtype, byte_offset, shape, strides)
-                .map_err(|err| Fail::core(&call, err))?;
+                .map_err(|err| Fail::core(&call(), err))?;
             Ok((view, same_dtype.then(|| e.names.clone())))
         })?;
         *out = match names {
-            Some(names) => register_with(view, names, &call)?,
-            None => register(view, &call)?,
+            Some(names) => register_with(view, names, name).map_err(named)?,
+            None => register(view, name).map_err(named)?,
         };
         Ok(MM_OK)
     })

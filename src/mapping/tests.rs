@@ -46,4 +46,20 @@ fn normalised_paths() {
     assert_eq!(n("/a/b/.."), PathBuf::from("/a"));
     let cwd = std::env::current_dir().unwrap();
     assert_eq!(n("x/../y"), cwd.join("y"));
+    for normal in [
+        "/a",
+        "/a/b.c/d",
+        "/a/.b/..c",
+        "/.x",
+        "/x..",
+        "/a/...",
+        "/…/é",
+    ] {
+        assert!(is_normal_absolute(normal.as_bytes()), "{normal}");
+    }
+    for not in [
+        "", "/", "a", "a/b", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/..", "/a/../b", "/a/./b",
+    ] {
+        assert!(!is_normal_absolute(not.as_bytes()), "{not}");
+    }
 }

@@ -1,0 +1,221 @@
+//! Model checks of the enter / leave / remove / free protocol, and of the summary reads
+//! (`summary_word`) against closes and slot reuse, under every interleaving loom
+//! explores: run with
+//! `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`.
+
+use super::*;
+use loom::sync::atomic::AtomicUsize;
+use loom::sync::Arc;
+use loom::thread;
+
+/// A value that counts its drops, so a double drop or a leak is seen.
+struct Counted {
+    id: u32,
+    drops: Arc<AtomicUsize>,
+}
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn counted(id: u32, drops: &Arc<AtomicUsize>) -> Counted {
+    Counted {
+        id,
+        drops: drops.clone(),
+    }
+}
+
+#[test]
+fn reader_races_closer() {
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r.insert(counted(1, &drops)).unwrap();
+        let reader = {
+            let r = r.clone();
+            thread::spawn(move || r.with(h, |v| v.id))
+        };
+        assert!(r.remove(h));
+        let seen = reader.join().unwrap();
+        assert!(seen == Some(1) || seen.is_none());
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(r.live(), 0);
+        assert_eq!(r.with(h, |v| v.id), None);
+    });
+}
+
+#[test]
+fn stale_handle_never_reaches_the_reused_slot() {
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r.insert(counted(1, &drops)).unwrap();
+        let reader = {
+            let r = r.clone();
+            thread::spawn(move || r.with(h, |v| v.id))
+        };
+        assert!(r.remove(h));
+        // Reuses h's slot if it was freed already, else takes the next one.
+        let h2 = r.insert(counted(2, &drops)).unwrap();
+        assert_ne!(h2, h);
+        let seen = reader.join().unwrap();
+        assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
+        assert_eq!(r.with(h2, |v| v.id), Some(2));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert!(r.remove(h2));
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+    });
+}
+
+#[test]
+fn two_closers_one_wins() {
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r.insert(counted(1, &drops)).unwrap();
+        let other = {
+            let r = r.clone();
+            thread::spawn(move || r.remove(h))
+        };
+        let mine = r.remove(h);
+        let theirs = other.join().unwrap();
+        assert!(mine ^ theirs, "exactly one close succeeds");
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(r.live(), 0);
+    });
+}
+
+#[test]
+fn two_readers_and_a_closer() {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r.insert(counted(7, &drops)).unwrap();
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let r = r.clone();
+                thread::spawn(move || r.with(h, |v| v.id))
+            })
+            .collect();
+        assert!(r.remove(h));
+        for t in readers {
+            let seen = t.join().unwrap();
+            assert!(seen == Some(7) || seen.is_none());
+        }
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn summary_reader_races_closer_and_reuser() {
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r
+            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+            .unwrap();
+        let reader = {
+            let r = r.clone();
+            thread::spawn(move || (r.summary_word(h, 0), r.summary_word(h, 6)))
+        };
+        assert!(r.remove(h));
+        // No reader is counted in the slot: it is freed now and reused at once.
+        let h2 = r
+            .insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+            .unwrap();
+        assert_eq!(h2 & 0xFFFF_FFFF, h & 0xFFFF_FFFF, "same slot");
+        let (first, last) = reader.join().unwrap();
+        for seen in [first, last] {
+            assert!(seen == Some(11) || seen.is_none(), "{seen:?}");
+        }
+        assert_eq!(r.summary_word(h2, 3), Some(22));
+        assert_eq!(r.summary_word(h, 3), None);
+        assert!(r.remove(h2));
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+    });
+}
+
+#[test]
+fn summary_reader_with_reader_closer_and_reuser() {
+    // A summary reader, a `with` reader (which may hold the slot past the close, so
+    // the reuser may or may not get the same slot) and a closer-then-reuser.
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r
+            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+            .unwrap();
+        let summary_reader = {
+            let r = r.clone();
+            thread::spawn(move || r.summary_word(h, 2))
+        };
+        let reader = {
+            let r = r.clone();
+            thread::spawn(move || r.with(h, |v| v.id))
+        };
+        assert!(r.remove(h));
+        let h2 = r
+            .insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+            .unwrap();
+        assert_ne!(h2, h);
+        let seen = summary_reader.join().unwrap();
+        assert!(seen == Some(11) || seen.is_none(), "{seen:?}");
+        let seen = reader.join().unwrap();
+        assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
+        assert_eq!(r.summary_word(h2, 2), Some(22));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn summary_reader_races_insert_of_a_new_slot() {
+    // A handle read while another thread inserts into the neighbouring slot of the
+    // same chunk: the read sees its own summary, the new handle its own.
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r
+            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+            .unwrap();
+        let inserter = {
+            let (r, drops) = (r.clone(), drops.clone());
+            thread::spawn(move || {
+                r.insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+                    .unwrap()
+            })
+        };
+        assert_eq!(r.summary_word(h, 5), Some(11));
+        let h2 = inserter.join().unwrap();
+        assert_eq!(r.summary_word(h2, 5), Some(22));
+        assert_eq!(r.summary_word(h, 5), Some(11));
+    });
+}
+
+#[test]
+fn inserts_race_across_a_chunk_boundary() {
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        // Fill the first chunk (2 slots) but one, so the two inserts straddle it.
+        let h0 = r.insert(counted(0, &drops)).unwrap();
+        let other = {
+            let (r, drops) = (r.clone(), drops.clone());
+            thread::spawn(move || {
+                let h = r.insert(counted(1, &drops)).unwrap();
+                (h, r.with(h, |v| v.id))
+            })
+        };
+        let h2 = r.insert(counted(2, &drops)).unwrap();
+        assert_eq!(r.with(h2, |v| v.id), Some(2));
+        let (h1, seen) = other.join().unwrap();
+        assert_eq!(seen, Some(1));
+        assert!(h0 != h1 && h1 != h2 && h0 != h2);
+        assert_eq!(r.live(), 3);
+        drop(r);
+    });
+}

@@ -1,0 +1,185 @@
+//! Unit tests of the registry (std; Miri runs them: `cargo +nightly miri test --lib -- registry::`).
+
+use super::*;
+use std::sync::Arc;
+
+#[test]
+fn slots_are_cache_lines() {
+    // State and summary fill the first line; a 64-byte value with a niche (as
+    // Entry has: its Arc) fills the second exactly.
+    assert_eq!(std::mem::size_of::<Slot<(Arc<u8>, [u64; 7])>>(), 128);
+    assert_eq!(std::mem::offset_of!(Slot<u8>, value), 64);
+    assert_eq!(std::mem::align_of::<Slot<u8>>(), 64);
+}
+
+#[test]
+fn summaries_resolve_until_removed() {
+    let r = Registry::new();
+    let a = r.insert_summarised(10, [1, 2, 3, 4, 5, 6, 7]).unwrap();
+    let b = r.insert(20).unwrap();
+    assert_eq!(r.summary_word(a, 0), Some(1));
+    assert_eq!(r.summary_word(a, 6), Some(7));
+    assert_eq!(r.summary_word(a, 7), None);
+    assert_eq!(r.summary_word(b, 3), Some(0));
+    // A reader inside the slot does not disturb the summary.
+    assert_eq!(r.with(a, |_| r.summary_word(a, 2)), Some(Some(3)));
+    assert!(r.remove(a));
+    assert_eq!(r.summary_word(a, 0), None);
+    // The reused slot answers its own handle only.
+    let c = r.insert_summarised(30, [9; SUMMARY_WORDS]).unwrap();
+    assert_eq!(c & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
+    assert_eq!(r.summary_word(a, 0), None);
+    assert_eq!(r.summary_word(c, 0), Some(9));
+    for bogus in [0, 1 << 32, u64::MAX, 0xdead_beef_0000_0001, 12345] {
+        assert_eq!(r.summary_word(bogus, 0), None);
+    }
+}
+
+#[test]
+fn summary_readers_race_closers_and_reusers() {
+    // Writers insert values whose summary words all equal the value, read them back,
+    // and close them; readers poll every handle ever issued: a word read must belong
+    // to its own handle (the value recorded for it), never a later one's.
+    let r = Arc::new(Registry::new());
+    let issued = Arc::new(std::sync::Mutex::new(Vec::<(u64, u64)>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let rounds = if cfg!(miri) { 100 } else { 20_000 };
+    let writers: Vec<_> = (0..2u64)
+        .map(|t| {
+            let (r, issued) = (r.clone(), issued.clone());
+            std::thread::spawn(move || {
+                for i in 0..rounds {
+                    let v = t << 40 | i;
+                    let h = r.insert_summarised(v, [v; SUMMARY_WORDS]).unwrap();
+                    issued.lock().unwrap().push((h, v));
+                    assert_eq!(r.summary_word(h, 4), Some(v));
+                    assert!(r.remove(h));
+                    assert_eq!(r.summary_word(h, 4), None);
+                }
+            })
+        })
+        .collect();
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (r, issued, stop) = (r.clone(), issued.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut seen = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let last = issued.lock().unwrap().last().copied();
+                    if let Some((h, v)) = last {
+                        for word in 0..SUMMARY_WORDS {
+                            match r.summary_word(h, word) {
+                                Some(got) => {
+                                    assert_eq!(got, v, "handle {h:#x}");
+                                    seen += 1;
+                                }
+                                None => break,
+                            }
+                        }
+                    }
+                    std::thread::yield_now();
+                }
+                seen
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in readers {
+        t.join().unwrap();
+    }
+    assert_eq!(r.live(), 0);
+}
+
+#[test]
+fn locate_covers_chunks() {
+    assert_eq!(locate(0), (0, 0));
+    assert_eq!(locate(63), (0, 63));
+    assert_eq!(locate(64), (1, 0));
+    assert_eq!(locate(191), (1, 127));
+    assert_eq!(locate(192), (2, 0));
+    let (c, p) = locate(u32::MAX as usize - 1);
+    assert!(c < CHUNKS && p < chunk_len(c));
+}
+
+#[test]
+fn handles_resolve_until_removed() {
+    let r = Registry::new();
+    let a = r.insert(10).unwrap();
+    let b = r.insert(20).unwrap();
+    assert_ne!(a, 0);
+    assert_eq!(r.with(a, |v| *v), Some(10));
+    assert_eq!(r.with(b, |v| *v), Some(20));
+    assert_eq!(r.live(), 2);
+    assert!(r.remove(a));
+    assert!(!r.remove(a));
+    assert_eq!(r.with(a, |v| *v), None);
+    // The slot is reused under a new generation; the old handle stays dead.
+    let c = r.insert(30).unwrap();
+    assert_eq!(c & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
+    assert_ne!(c, a);
+    assert_eq!(r.with(a, |v| *v), None);
+    assert_eq!(r.with(c, |v| *v), Some(30));
+    for bogus in [0, 1 << 32, u64::MAX, 0xdead_beef_0000_0001, 12345] {
+        assert_eq!(r.with(bogus, |v| *v), None);
+        assert!(!r.remove(bogus));
+    }
+    assert_eq!(r.live(), 2);
+}
+
+#[test]
+fn handles_of_another_registry_do_not_resolve() {
+    // Two copies of the library in one process: each registry rejects the other's
+    // handles (issued from slots used once each, they collide only if both random
+    // starts are equal: 1 in 2^32).
+    let (a, b) = (Registry::new(), Registry::new());
+    let from_a: Vec<u64> = (0..200).map(|i| a.insert(i).unwrap()).collect();
+    let from_b: Vec<u64> = (0..200).map(|i| b.insert(i).unwrap()).collect();
+    for (&ha, &hb) in from_a.iter().zip(&from_b) {
+        assert_eq!(ha & 0xFFFF_FFFF, hb & 0xFFFF_FFFF, "same slots");
+        assert_eq!(b.with(ha, |v| *v), None);
+        assert_eq!(a.with(hb, |v| *v), None);
+        assert!(!b.remove(ha));
+    }
+    assert_eq!((a.live(), b.live()), (200, 200));
+}
+
+#[test]
+fn value_dropped_by_last_reader() {
+    let r = Registry::new();
+    let value = Arc::new(5);
+    let h = r.insert(value.clone()).unwrap();
+    r.with(h, |_| {
+        assert!(r.remove(h));
+        // Closed, but we are still inside: the value lives.
+        assert_eq!(Arc::strong_count(&value), 2);
+        assert_eq!(r.with(h, |_| ()), None);
+    });
+    assert_eq!(Arc::strong_count(&value), 1);
+}
+
+#[test]
+fn threads_insert_read_remove() {
+    let r = Arc::new(Registry::new());
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let r = r.clone();
+            std::thread::spawn(move || {
+                // Miri interprets every step: fewer rounds there, the same races.
+                let rounds = if cfg!(miri) { 200 } else { 20_000 };
+                for i in 0..rounds {
+                    let h = r.insert(t * 1_000_000 + i).unwrap();
+                    assert_eq!(r.with(h, |v| *v), Some(t * 1_000_000 + i));
+                    assert!(r.remove(h));
+                    assert_eq!(r.with(h, |v| *v), None);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(r.live(), 0);
+}
