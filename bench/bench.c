@@ -598,6 +598,8 @@ static void bench_append(void) {
     bench_append_one("10b", 1024, 0, quick ? 2 : 20, samples);
     bench_append_one("10c", 1, big, quick ? 100 : 2000, samples);
     bench_append_one("10d", 1024, big, quick ? 2 : 20, samples);
+}
+
 /* ---- 9b: 10^5 arrays open at once (no descriptor limit) --------------------------------
  * Opens the files of row 9 in turn (array i maps file i % files) and keeps every array
  * open: time and RSS per array, and how many the process could hold (each array is one
