@@ -59,6 +59,22 @@ fn zip_err(what: &str, e: rawzip::Error) -> MmError {
     format_err(format!("{what}: {e}"))
 }
 
+/// Where the central-directory entry at `at` ends: its fixed 46 bytes, then its name,
+/// extra field and comment, whose lengths it states.
+fn directory_entry_end(file: &File, at: u64) -> Result<u64> {
+    let mut fixed = [0u8; 46];
+    file.read_exact_at(&mut fixed, at)
+        .map_err(|e| MmError::os("cannot read the central directory", &e))?;
+    let len = |i: usize| u64::from(u16::from_le_bytes([fixed[i], fixed[i + 1]]));
+    Ok(at + 46 + len(28) + len(30) + len(32))
+}
+
+/// Whether another central-directory entry starts at `at`.
+fn starts_directory_entry(file: &File, at: u64) -> bool {
+    let mut signature = [0u8; 4];
+    file.read_exact_at(&mut signature, at).is_ok() && signature == [0x50, 0x4b, 0x01, 0x02]
+}
+
 impl Archive {
     /// Reads and checks the central directory of the archive open as `file`.
     pub fn read(file: &File) -> Result<Archive> {
@@ -77,16 +93,22 @@ impl Archive {
         let stated = zip.entries_hint();
         let mut entries = Vec::new();
         let mut iter = zip.entries(&mut buf);
-        while let Some(record) = iter
-            .next_entry()
-            .map_err(|e| zip_err("the central directory is malformed", e))?
-        {
+        // Exactly the entries the end record states are read, then what follows the last
+        // one is looked at (see `check_directory_end`): rawzip reads on until the end
+        // record, and Python's zipfile puts its zip64 end records between the directory
+        // and the end record of archives whose directory starts past 2 GiB, where the
+        // 32-bit fields still hold the values (rawzip then met the zip64 record where it
+        // expected another entry and refused every archive between 2 and 4 GiB).
+        let mut next_at = directory;
+        while (entries.len() as u64) < stated {
+            let Some(record) = iter
+                .next_entry()
+                .map_err(|e| zip_err("the central directory is malformed", e))?
+            else {
+                break;
+            };
             let index = entries.len();
-            if index as u64 >= stated {
-                return Err(format_err(format!(
-                    "the central directory holds more entries than the {stated} its end record states"
-                )));
-            }
+            next_at = directory_entry_end(file, record.central_directory_offset())?;
             let raw_name = record.file_path().as_ref().to_vec();
             let name = decode_name(file, &raw_name, record.central_directory_offset(), index)?;
             entries.push(Entry {
@@ -99,6 +121,11 @@ impl Archive {
                 local_offset: record.local_header_offset(),
                 wayfinder: record.wayfinder(),
             });
+        }
+        if entries.len() as u64 == stated && starts_directory_entry(file, next_at) {
+            return Err(format_err(format!(
+                "the central directory holds more entries than the {stated} its end record states"
+            )));
         }
         if entries.len() as u64 != stated {
             return Err(format_err(format!(
