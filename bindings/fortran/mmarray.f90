@@ -40,6 +40,7 @@ module mmarray
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
   public :: mm_handle_count, mm_read_at, mm_write_at
+  public :: mm_flush_range, mm_flush_range_f, mm_offset, mm_nbytes
 
   integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
     MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
@@ -157,6 +158,21 @@ module mmarray
       import :: c_int64_t, c_int32_t
       integer(c_int64_t), value :: a
       integer(c_int32_t) :: mm_flush
+    end function
+    function mm_flush_range(a, byte_offset, nbytes) bind(C, name="mm_flush_range")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a, byte_offset, nbytes
+      integer(c_int32_t) :: mm_flush_range
+    end function
+    function mm_offset(a) bind(C, name="mm_offset")
+      import :: c_int64_t
+      integer(c_int64_t), value :: a
+      integer(c_int64_t) :: mm_offset
+    end function
+    function mm_nbytes(a) bind(C, name="mm_nbytes")
+      import :: c_int64_t, c_size_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t) :: mm_nbytes
     end function
     function mm_data(a) bind(C, name="mm_data")
       import :: c_int64_t, c_ptr
@@ -595,6 +611,21 @@ contains
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     call check(mm_flush(arr%h), stat, errmsg)
+  end subroutine
+
+  !> msync of the pages holding nbytes bytes at byte_offset after the view's first byte
+  !> (both absent: the view's whole extent, mm_nbytes); no effect in modes r and c.
+  subroutine mm_flush_range_f(arr, byte_offset, nbytes, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    integer(c_int64_t), intent(in), optional :: byte_offset, nbytes
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer(c_int64_t) :: off, n
+    off = 0
+    n = int(mm_nbytes(arr%h), c_int64_t)
+    if (present(byte_offset)) off = byte_offset
+    if (present(nbytes)) n = nbytes
+    call check(mm_flush_range(arr%h, off, n), stat, errmsg)
   end subroutine
 
   !> numpy's shape of the array (empty for a bad handle).
