@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The bindings and interop suite, for .ci/run. On a fresh Debian 12 with Rust:
 #   - installs what is missing with apt-get when root: golang-go, gfortran, doxygen,
-#     cmake, pkg-config, g++ (and python3-venv); numpy==2.4.6 and ziglang==0.15.2 from
-#     PyPI into the project venv (.venv)
+#     cmake, pkg-config, g++, openmpi-bin, libopenmpi-dev (and python3-venv);
+#     numpy==2.4.6 and ziglang==0.15.2 from PyPI into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
@@ -12,6 +12,9 @@
 #   - examples: the README snippets compiled and run; their text checked against files
 #   - docs:    doxygen docs/Doxyfile, any warning (undocumented item, parameter or
 #              result) fails; the front page links every area
+#   - mpi:     examples/mpi/run.sh: C and Fortran ranks write disjoint slabs of one .npy
+#              and read disjoint slabs of numpy's file, mpirun --oversubscribe -np 4
+#              (Debian's OpenMPI: openmpi-bin libopenmpi-dev)
 #   - install: scripts/test_install.sh into a temporary prefix, and into /usr/local when
 #              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
 # Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
@@ -29,7 +32,8 @@ step prerequisites
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 missing=()
 for pair in go:golang-go gfortran:gfortran doxygen:doxygen cmake:cmake pkg-config:pkg-config \
-            g++:g++ cc:gcc valgrind:valgrind; do
+            g++:g++ cc:gcc valgrind:valgrind mpirun:openmpi-bin mpicc:libopenmpi-dev \
+            mpif90:libopenmpi-dev; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
@@ -123,6 +127,9 @@ example = re.search(r"```c\n.*?\n```\n", open("docs/mainpage.md").read(), re.S).
 assert example in open("README.md").read(), "docs/mainpage.md's example is not README's"
 PY
 echo "API reference: $html/index.html"
+
+step "mpi (examples/mpi: 4 ranks write and read slabs of one .npy; numpy checks)"
+examples/mpi/run.sh "$stage" "$venv/bin/python"
 
 step "install (out-of-tree consumers)"
 p=$(mktemp -d)
