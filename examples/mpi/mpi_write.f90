@@ -36,11 +36,11 @@ program mpi_write_f
   end if
   call MPI_Barrier(MPI_COMM_WORLD, ierr)  ! the file exists before anyone maps it
 
-  ! Columns [lo, hi) counted from 0, as mm_slice_f's bounds are (Python's slicing).
+  ! This rank's columns lo+1 .. hi (a Fortran section, as mm_slice_f counts).
   lo = int(int(n, c_int64_t) * rank / nranks)
   hi = int(int(n, c_int64_t) * (rank + 1) / nranks)
   a = mm_open_npy_f(trim(path), "r+")
-  slab = mm_slice_f(a, 2, int(lo, c_int64_t), int(hi, c_int64_t), 1_c_int64_t)
+  slab = mm_slice_f(a, 2, lo + 1, hi)
   call mm_pointer(slab, x)  ! x(m, hi - lo): an F-order slab of whole columns is contiguous
   do k = 1, size(x, 2)
     do i = 1, m
@@ -49,8 +49,8 @@ program mpi_write_f
   end do
   call mm_flush_range_f(slab)  ! only this rank's bytes
   first = mm_offset(a%h) + int(lo, c_int64_t) * m * 8
-  write (*, "(a, i0, a, i0, a, i0, a, i0)") "rank ", rank, ": wrote columns [", lo, ", ", &
-    hi, "), file bytes from ", first
+  write (*, "(a, i0, a, i0, a, i0, a, i0)") "rank ", rank, ": wrote columns ", lo + 1, ":", &
+    hi, ", file bytes from ", first
   call mm_close_f(slab)
   call mm_close_f(a)
   call MPI_Barrier(MPI_COMM_WORLD, ierr)  ! every slab is in the file
