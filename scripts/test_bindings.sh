@@ -2,7 +2,8 @@
 # The bindings and interop suite, for .ci/run. On a fresh Debian 12 with Rust:
 #   - installs what is missing with apt-get when root: golang-go, gfortran, doxygen,
 #     cmake, pkg-config, g++, openmpi-bin, libopenmpi-dev (and python3-venv);
-#     numpy==2.4.6 and ziglang==0.15.2 from PyPI into the project venv (.venv)
+#     numpy==2.4.6, ziglang==0.15.2 and fpm==0.12.0 (Fortran package manager) from PyPI
+#     into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
@@ -15,7 +16,8 @@
 #   - mpi:     examples/mpi/run.sh: C and Fortran ranks write disjoint slabs of one .npy
 #              and read disjoint slabs of numpy's file, mpirun --oversubscribe -np 4
 #              (Debian's OpenMPI: openmpi-bin libopenmpi-dev)
-#   - install: scripts/test_install.sh into a temporary prefix, and into /usr/local when
+#   - install: scripts/test_install.sh (CMake C, C++ and Fortran, pkg-config and fpm
+#              consumers) into a temporary prefix, and into /usr/local when
 #              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
 # Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
 set -euo pipefail
@@ -49,6 +51,9 @@ fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import numpy; assert numpy.__version__ == "2.4.6"' 2>/dev/null ||
   "$venv/bin/python" -m pip install -q --disable-pip-version-check numpy==2.4.6
+"$venv/bin/fpm" --version 2>/dev/null | grep -q "Version: *0.12.0," ||
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check fpm==0.12.0
+export MMARRAY_FPM=$venv/bin/fpm # the install stage's fpm consumer
 "$venv/bin/python" -m ziglang version 2>/dev/null | grep -qx 0.15.2 ||
   "$venv/bin/python" -m pip install -q --disable-pip-version-check ziglang==0.15.2
 echo "go $(go version | awk '{print $3}'), $(gfortran --version | head -1), doxygen $(doxygen --version), zig $("$venv/bin/python" -m ziglang version)"

@@ -98,6 +98,25 @@ else
   echo "Fortran consumer: skipped (no gfortran)"
 fi
 
+# 1c. fpm consumer: examples/consumer_fpm depends on this tree's fpm.toml (package
+# mmarray-fortran) by path; fpm (PyPI's fpm, MMARRAY_FPM or on PATH) builds and runs it.
+fpm=${MMARRAY_FPM:-$(command -v fpm || true)}
+if [ -n "$fpm" ] && command -v gfortran >/dev/null 2>&1; then
+  mkdir -p "$work/fpm-consumer/app"
+  # fpm 0.12 takes a path dependency relative to the project (an absolute one fails)
+  rel=$(realpath --relative-to="$work/fpm-consumer" "$root")
+  sed "s|/path/to/mmarray|$rel|" "$root/examples/consumer_fpm/fpm.toml" >"$work/fpm-consumer/fpm.toml"
+  cp "$root/examples/consumer_fortran/main.f90" "$work/fpm-consumer/app/main.f90"
+  fpm_flags=()
+  [ $system = 0 ] && fpm_flags=(--link-flag "-L$prefix/lib -Wl,-rpath,$prefix/lib")
+  (cd "$work/fpm-consumer" && "$fpm" build "${fpm_flags[@]}" >/dev/null &&
+    "$fpm" run "${fpm_flags[@]}" 2>&1 | tail -1 | grep -x "consumer_fortran: x(:, 2:3) of consumer_f.npy ok")
+  loads_from "$(find "$work/fpm-consumer/build" -type f -name consumer_fpm -path '*app*' | head -1)"
+  echo "fpm consumer ok"
+else
+  echo "fpm consumer: skipped (no fpm or gfortran: pip install fpm)"
+fi
+
 # 2. pkg-config consumer (the README's command line).
 cp "$root/examples/consumer/main.c" "$work/pc.c"
 cd "$work"
