@@ -9,7 +9,8 @@
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
 #   - go:      go vet, go test, go test -race (pkg-config from the prefix)
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
-#   - zig:     zig build test
+#   - zig:     zig build test (the root's build.zig), and examples/consumer_zig fetched
+#              from a tarball with zig fetch --save, through pkg-config and a prefix
 #   - examples: the README snippets compiled and run; their text checked against files
 #   - docs:    doxygen docs/Doxyfile, any warning (undocumented item, parameter or
 #              result) fails; the front page links every area
@@ -91,7 +92,8 @@ cmake --build "$build/bind-fortran" >/dev/null
 ctest --test-dir "$build/bind-fortran" --output-on-failure
 
 step zig
-LIBDIR=$stage/lib INCDIR=$stage/include MMARRAY_VENV=$venv bindings/zig/run_tests.sh
+LIBDIR=$stage/lib INCDIR=$stage/include MMARRAY_VENV=$venv MMARRAY_ZIG_PREFIX=$stage \
+  bindings/zig/run_tests.sh
 
 step "examples (README snippets)"
 ex=$(mktemp -d)
