@@ -24,6 +24,9 @@ cleanup() {
     xargs -d '\n' rm -f <"$build/install_manifest.txt"
     rmdir /usr/local/lib/cmake/mmarray /usr/local/lib/cmake /usr/local/lib/pkgconfig 2>/dev/null || true
     rmdir /usr/local/share/doc/mmarray 2>/dev/null || true
+    rmdir /usr/local/share/mmarray/fortran /usr/local/share/mmarray 2>/dev/null || true
+    rmdir /usr/local/include/mmarray/fortran/* /usr/local/include/mmarray/fortran \
+      /usr/local/include/mmarray 2>/dev/null || true
     ldconfig
     echo "removed the /usr/local installation again (MMARRAY_KEEP_INSTALL=1 keeps it)"
   fi
