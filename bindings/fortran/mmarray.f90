@@ -775,14 +775,18 @@ contains
   !> (both absent: the view's whole extent, mm_nbytes); no effect in modes r and c.
   subroutine mm_flush_range_f(arr, byte_offset, nbytes, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
-    integer(c_int64_t), intent(in), optional :: byte_offset, nbytes
+    class(*), intent(in), optional :: byte_offset, nbytes
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     integer(c_int64_t) :: off, n
     off = 0
     n = int(mm_nbytes(arr%h), c_int64_t)
-    if (present(byte_offset)) off = byte_offset
-    if (present(nbytes)) n = nbytes
+    if (present(byte_offset)) then
+      if (.not. to_i64(byte_offset, off, "mm_flush_range_f: byte_offset", stat, errmsg)) return
+    end if
+    if (present(nbytes)) then
+      if (.not. to_i64(nbytes, n, "mm_flush_range_f: nbytes", stat, errmsg)) return
+    end if
     call check(mm_flush_range(arr%h, off, n), stat, errmsg)
   end subroutine
 

@@ -374,6 +374,15 @@ contains
     s = mm_slice_f(v, 1, 2, 10, 3, stat=st)  ! 2, 5, 8
     call expect(st == MM_OK .and. all(mm_shape_f(s) == [3]), "x(2:10:3)")
     call mm_close_f(s)
+    ! mm_flush_range_f: the whole view by default, or bytes of it; beyond it is refused.
+    s = mm_slice_f(v, 1, 3, 6)  ! x(3:6): 32 bytes
+    call mm_flush_range_f(s, stat=st)
+    call expect(st == MM_OK .and. mm_nbytes(s%h) == 32, "mm_flush_range_f of x(3:6)")
+    call mm_flush_range_f(s, 8, 24, stat=st)
+    call expect(st == MM_OK, "mm_flush_range_f of bytes 8..32 of x(3:6)")
+    call mm_flush_range_f(s, 8, 25, stat=st)
+    call expect(st == MM_E_OUT_OF_BOUNDS, "mm_flush_range_f past the view")
+    call mm_close_f(s)
     s = mm_slice_f(v, 2, stat=st)
     call expect(st == MM_E_INVALID_ARG, "axis 2 of a 1-D array")
     s = mm_slice_f(v, 0, stat=st)
