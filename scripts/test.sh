@@ -14,8 +14,9 @@
 #      MMARRAY_CLI at the mmarray command-line tool, for test_cli.py)
 #   7b. scripts/reliability.sh: bad-input matrix, stress, sanitizers, loom, TSan, Miri
 #   7c. fuzz/run_fuzz.sh 30: a 30-second smoke of each fuzz target (nightly, cargo-fuzz)
-#   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, install consumers
-#      (installs golang-go, gfortran, doxygen with apt-get and ziglang into .venv)
+#   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, MPI, install
+#      consumers (installs golang-go, gfortran, doxygen, openmpi with apt-get and ziglang,
+#      fpm into .venv)
 #   9. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
 #
 # Stops at the first failing stage with a non-zero exit status. Ends with each runner's

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # The bindings and interop suite, for .ci/run. On a fresh Debian 12 with Rust:
 #   - installs what is missing with apt-get when root: golang-go, gfortran, doxygen,
-#     cmake, pkg-config, g++ (and python3-venv); numpy==2.4.6 and ziglang==0.15.2 from
-#     PyPI into the project venv (.venv)
+#     cmake, pkg-config, g++, openmpi-bin, libopenmpi-dev (and python3-venv);
+#     numpy==2.4.6, ziglang==0.15.2 and fpm==0.12.0 (Fortran package manager) from PyPI
+#     into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
 #   - go:      go vet, go test, go test -race (pkg-config from the prefix)
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
-#   - zig:     zig build test
+#   - zig:     zig build test (the root's build.zig), and examples/consumer_zig fetched
+#              from a tarball with zig fetch --save, through pkg-config and a prefix
 #   - examples: the README snippets compiled and run; their text checked against files
 #   - docs:    doxygen docs/Doxyfile, any warning (undocumented item, parameter or
 #              result) fails; the front page links every area
-#   - install: scripts/test_install.sh into a temporary prefix, and into /usr/local when
+#   - mpi:     examples/mpi/run.sh: C and Fortran ranks write disjoint slabs of one .npy
+#              and read disjoint slabs of numpy's file, mpirun --oversubscribe -np 4
+#              (Debian's OpenMPI: openmpi-bin libopenmpi-dev)
+#   - install: scripts/test_install.sh (CMake C, C++ and Fortran, pkg-config and fpm
+#              consumers) into a temporary prefix, and into /usr/local when
 #              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
 # Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
 set -euo pipefail
@@ -29,7 +35,8 @@ step prerequisites
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
 missing=()
 for pair in go:golang-go gfortran:gfortran doxygen:doxygen cmake:cmake pkg-config:pkg-config \
-            g++:g++ cc:gcc valgrind:valgrind; do
+            g++:g++ cc:gcc valgrind:valgrind mpirun:openmpi-bin mpicc:libopenmpi-dev \
+            mpif90:libopenmpi-dev; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
@@ -45,6 +52,9 @@ fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import numpy; assert numpy.__version__ == "2.4.6"' 2>/dev/null ||
   "$venv/bin/python" -m pip install -q --disable-pip-version-check numpy==2.4.6
+"$venv/bin/fpm" --version 2>/dev/null | grep -q "Version: *0.12.0," ||
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check fpm==0.12.0
+export MMARRAY_FPM=$venv/bin/fpm # the install stage's fpm consumer
 "$venv/bin/python" -m ziglang version 2>/dev/null | grep -qx 0.15.2 ||
   "$venv/bin/python" -m pip install -q --disable-pip-version-check ziglang==0.15.2
 echo "go $(go version | awk '{print $3}'), $(gfortran --version | head -1), doxygen $(doxygen --version), zig $("$venv/bin/python" -m ziglang version)"
@@ -82,7 +92,8 @@ cmake --build "$build/bind-fortran" >/dev/null
 ctest --test-dir "$build/bind-fortran" --output-on-failure
 
 step zig
-LIBDIR=$stage/lib INCDIR=$stage/include MMARRAY_VENV=$venv bindings/zig/run_tests.sh
+LIBDIR=$stage/lib INCDIR=$stage/include MMARRAY_VENV=$venv MMARRAY_ZIG_PREFIX=$stage \
+  bindings/zig/run_tests.sh
 
 step "examples (README snippets)"
 ex=$(mktemp -d)
@@ -123,6 +134,9 @@ example = re.search(r"```c\n.*?\n```\n", open("docs/mainpage.md").read(), re.S).
 assert example in open("README.md").read(), "docs/mainpage.md's example is not README's"
 PY
 echo "API reference: $html/index.html"
+
+step "mpi (examples/mpi: 4 ranks write and read slabs of one .npy; numpy checks)"
+examples/mpi/run.sh "$stage" "$venv/bin/python"
 
 step "install (out-of-tree consumers)"
 p=$(mktemp -d)

@@ -24,6 +24,9 @@ cleanup() {
     xargs -d '\n' rm -f <"$build/install_manifest.txt"
     rmdir /usr/local/lib/cmake/mmarray /usr/local/lib/cmake /usr/local/lib/pkgconfig 2>/dev/null || true
     rmdir /usr/local/share/doc/mmarray 2>/dev/null || true
+    rmdir /usr/local/share/mmarray/fortran /usr/local/share/mmarray 2>/dev/null || true
+    rmdir /usr/local/include/mmarray/fortran/* /usr/local/include/mmarray/fortran \
+      /usr/local/include/mmarray 2>/dev/null || true
     ldconfig
     echo "removed the /usr/local installation again (MMARRAY_KEEP_INSTALL=1 keeps it)"
   fi
@@ -65,6 +68,57 @@ if ldd "$work/cmake-build/consumer_static" | grep -q libmmarray; then
   echo "the static consumer depends on libmmarray.so" >&2; exit 1
 fi
 readelf -d "$work/cmake-build/consumer" | grep NEEDED | grep -q '\[libmmarray.so.0\]'
+
+# 1b. Fortran consumer, find_package(mmarray COMPONENTS Fortran): with the compiler the
+# package was installed with it links the prebuilt module; MMARRAY_FORTRAN_FROM_SOURCE=ON
+# builds the module from the installed sources, as for any other compiler.
+if command -v gfortran >/dev/null 2>&1; then
+  cp -r "$root/examples/consumer_fortran" "$work/fortran-consumer"
+  for from_source in OFF ON; do
+    rm -rf "$work/fortran-build"
+    env "${env_args[@]}" cmake -S "$work/fortran-consumer" -B "$work/fortran-build" \
+      -DMMARRAY_FORTRAN_FROM_SOURCE=$from_source >/dev/null
+    cmake --build "$work/fortran-build" >/dev/null
+    (cd "$work" && ./fortran-build/consumer_fortran && rm consumer_f.npy)
+    loads_from "$work/fortran-build/consumer_fortran"
+    # which way the module came: the imported prebuilt library, or compiled here
+    if [ $from_source = OFF ] && [ -e "$prefix/lib/libmmarray_fortran.a" ]; then
+      grep -q "libmmarray_fortran.a" "$work/fortran-build/CMakeFiles/consumer_fortran.dir/link.txt"
+    else
+      [ -e "$work/fortran-build/libmmarray_fortran_module.a" ]
+    fi
+  done
+  # Asked for without the Fortran language: a failure that says what to do.
+  mkdir "$work/no-fortran"
+  printf 'cmake_minimum_required(VERSION 3.16)\nproject(c_only LANGUAGES C)\nfind_package(mmarray 0.1 REQUIRED COMPONENTS Fortran)\n' \
+    >"$work/no-fortran/CMakeLists.txt"
+  if env "${env_args[@]}" cmake -S "$work/no-fortran" -B "$work/no-fortran/build" >"$work/no-fortran.log" 2>&1 ||
+    ! grep -q "needs the Fortran language" "$work/no-fortran.log"; then
+    cat "$work/no-fortran.log"; echo "COMPONENTS Fortran without Fortran enabled did not fail as documented" >&2; exit 1
+  fi
+  echo "Fortran consumer: prebuilt module and module built from the installed sources ok"
+else
+  echo "Fortran consumer: skipped (no gfortran)"
+fi
+
+# 1c. fpm consumer: examples/consumer_fpm depends on this tree's fpm.toml (package
+# mmarray-fortran) by path; fpm (PyPI's fpm, MMARRAY_FPM or on PATH) builds and runs it.
+fpm=${MMARRAY_FPM:-$(command -v fpm || true)}
+if [ -n "$fpm" ] && command -v gfortran >/dev/null 2>&1; then
+  mkdir -p "$work/fpm-consumer/app"
+  # fpm 0.12 takes a path dependency relative to the project (an absolute one fails)
+  rel=$(realpath --relative-to="$work/fpm-consumer" "$root")
+  sed "s|/path/to/mmarray|$rel|" "$root/examples/consumer_fpm/fpm.toml" >"$work/fpm-consumer/fpm.toml"
+  cp "$root/examples/consumer_fortran/main.f90" "$work/fpm-consumer/app/main.f90"
+  fpm_flags=()
+  [ $system = 0 ] && fpm_flags=(--link-flag "-L$prefix/lib -Wl,-rpath,$prefix/lib")
+  (cd "$work/fpm-consumer" && "$fpm" build "${fpm_flags[@]}" >/dev/null &&
+    "$fpm" run "${fpm_flags[@]}" 2>&1 | tail -1 | grep -x "consumer_fortran: x(:, 2:3) of consumer_f.npy ok")
+  loads_from "$(find "$work/fpm-consumer/build" -type f -name consumer_fpm -path '*app*' | head -1)"
+  echo "fpm consumer ok"
+else
+  echo "fpm consumer: skipped (no fpm or gfortran: pip install fpm)"
+fi
 
 # 2. pkg-config consumer (the README's command line).
 cp "$root/examples/consumer/main.c" "$work/pc.c"

@@ -61,4 +61,22 @@ else:
     buf = io.BytesIO()
     np.save(buf, np.asfortranarray(x))
     assert open(d + "/h.npy", "rb").read() == buf.getvalue()
+    # test_types_and_ranks: pointers of every shared type, ranks up to 7.
+    k = np.arange(16)
+    t7 = np.load(d + "/t7.npy")
+    assert t7.dtype == "<c16" and t7.shape == (2, 1, 2, 1, 2, 1, 2) and t7.flags.f_contiguous
+    assert np.array_equal(t7.ravel(order="F"), k - 1j * k), t7
+    t3 = np.load(d + "/t3.npy")
+    assert t3.dtype == "<c8" and t3.shape == (2, 3, 4) and np.all(t3 == 1.5 - 2j), t3
+    t1 = np.load(d + "/t1.npy")
+    assert t1.dtype == "|i1" and t1.tolist() == [-2, -1, 0, 1, 2], t1
+    t4 = np.load(d + "/t4.npy")
+    assert t4.dtype == "<i2" and t4.shape == (1, 2, 1, 2) and np.all(t4 == -300), t4
+    b2 = np.load(d + "/b2.npy")
+    assert b2.dtype == "|b1" and np.array_equal(b2, np.eye(2, dtype=bool)), b2
+    t5 = np.load(d + "/t5.npy")
+    assert t5.dtype == "<f4" and t5.ravel(order="F").tolist() == [0, 1, 2, 3], t5
+    t6 = np.load(d + "/t6.npy")
+    assert t6.dtype == "<i8" and t6.shape == (2, 2, 1, 2, 1, 2)
+    assert np.array_equal(t6.ravel(order="F"), k), t6
     print("numpy: the Fortran program's writes are correct")

@@ -1,9 +1,18 @@
 """Writes mm_pointer_names.inc and mm_pointer_generated.inc: the specific procedures of
-mmarray_f's generic mm_pointer (4 element types x ranks 1-3) and of mm_get_f / mm_put_f
-(4 element types, rank 1). Run: python3 gen_pointers.py"""
+the module's generic mm_pointer (9 element types x ranks 1-7) and of mm_get_f / mm_put_f
+(9 element types, rank 1). Run: python3 gen_pointers.py
+
+The element types are every numeric type numpy and standard Fortran share, in native
+byte order: float64, float32, int8, int16, int32, int64, complex64, complex128 and bool
+(numpy's one-byte 0/1 is logical(c_bool)). Not here: numpy's unsigned integers (standard
+Fortran has none), float16 (no Fortran kind), longdouble/clongdouble (its size and
+layout differ between platforms and compilers); read those with mm_read_at."""
 types = [("f64", "real(c_double)", "f8"), ("f32", "real(c_float)", "f4"),
-         ("i32", "integer(c_int32_t)", "i4"), ("i64", "integer(c_int64_t)", "i8")]
-ranks = [1, 2, 3]
+         ("i8", "integer(c_int8_t)", "i1"), ("i16", "integer(c_int16_t)", "i2"),
+         ("i32", "integer(c_int32_t)", "i4"), ("i64", "integer(c_int64_t)", "i8"),
+         ("c64", "complex(c_float_complex)", "c8"), ("c128", "complex(c_double_complex)", "c16"),
+         ("bool", "logical(c_bool)", "b1")]
+ranks = [1, 2, 3, 4, 5, 6, 7]
 
 
 def dims(r):
@@ -15,7 +24,7 @@ specifics = []
 for t, decl, code in types:
     for r in ranks:
         specifics.append(f"""
-  !> Points `p` at the mapped elements of `arr` ({code} in native byte order, rank {r}).
+  !> Points `p` at the mapped elements of `arr` ({code}, rank {r}).
   subroutine mm_pointer_{t}_{r}d(arr, p, transposed, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
     {decl}, pointer, intent(out) :: p({dims(r)})
@@ -34,7 +43,7 @@ for t, decl, code in types:
 copies = []
 for t, decl, code in types:
     copies.append(f"""
-  !> Copies every element of `arr` ({code} in native byte order, C- or F-contiguous) into
+  !> Copies every element of `arr` ({code}, C- or F-contiguous) into
   !> `values` (size(values) == mm_size), in memory order, at any alignment.
   subroutine mm_get_{t}(arr, values, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
@@ -47,7 +56,7 @@ for t, decl, code in types:
     call check(mm_read_at(arr%h, 0_c_int64_t, c_loc(values), nbytes), stat, errmsg)
   end subroutine
 
-  !> Copies `values` into every element of `arr` ({code} in native byte order, C- or
+  !> Copies `values` into every element of `arr` ({code}, C- or
   !> F-contiguous, writeable), in memory order, at any alignment.
   subroutine mm_put_{t}(arr, values, stat, errmsg)
     type(mm_array_f), intent(in) :: arr

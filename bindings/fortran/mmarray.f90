@@ -1,4 +1,6 @@
 !> Fortran front end to the mmarray C library (numpy.memmap semantics).
+!> (Over 600 lines: a module is one file its users compile; the generated specifics of
+!> mm_pointer / mm_get_f / mm_put_f are in the .inc files, see gen_pointers.py.)
 !>
 !>   use mmarray
 !>   type(mm_array_f) :: a
@@ -10,6 +12,13 @@
 !>   a = mm_open_npy_f("data.npy", "r+")   ! dtype, shape and order from the .npy header
 !>   a = mm_open_f("x.f8", "<f8", "w+", ndim=0)  ! a 0-d array: ndim=0, not shape=[]
 !>
+!> - Indexing: everything the friendly wrappers take counts as Fortran does, from 1:
+!>   axes (axis 1 is numpy's axis 0), mm_slice_f's bounds (an inclusive section
+!>   lo:hi:step, as x(lo:hi:step)), and the elements of mm_pointer's arrays. Byte offsets
+!>   and strides are bytes from the array's first byte. The raw bind(C) interfaces (mm_slice,
+!>   mm_view, ...) keep the C API's numbers (0-based, Python's half-open slices).
+!> - Shapes, slice bounds, offsets, strides and row counts accept integers of any kind
+!>   (default integer, c_size_t, c_int64_t, ...); a negative shape is MM_E_INVALID_ARG.
 !> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
 !>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
 !>   uint64 value.
@@ -30,6 +39,7 @@ module mmarray
   private
 
   public :: c_double, c_float, c_int32_t, c_int64_t, c_size_t
+  public :: c_int8_t, c_int16_t, c_float_complex, c_double_complex, c_bool
   public :: mm_array_f, mm_open_f, mm_view_f, mm_slice_f, mm_close_f, mm_flush_f
   public :: mm_open_npy_f, mm_create_npy_f, mm_save_npy_f
   public :: mm_npy_append_f, mm_npy_grow_f, mm_npy_recover_f
@@ -40,6 +50,7 @@ module mmarray
   public :: mm_open, mm_close, mm_flush, mm_data, mm_ndim, mm_shape, mm_strides, mm_itemsize
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
   public :: mm_handle_count, mm_read_at, mm_write_at
+  public :: mm_flush_range, mm_flush_range_f, mm_offset, mm_nbytes
 
   integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
     MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
@@ -47,8 +58,9 @@ module mmarray
     MM_E_BAD_HANDLE = 10, MM_E_OUT_OF_BOUNDS = 11, MM_E_PANIC = 99
   integer(c_int32_t), parameter, public :: MM_WRITEABLE = 1, MM_C_CONTIGUOUS = 2, &
     MM_F_CONTIGUOUS = 4, MM_ALIGNED = 8, MM_NATIVE_ORDER = 16
-  !> Bounds for mm_slice_f: an omitted start/stop (step > 0: MM_MIN_INDEX, MM_MAX_INDEX;
-  !> step < 0: MM_MAX_INDEX, MM_MIN_INDEX).
+  !> Bounds for the raw mm_slice: an omitted start/stop (step > 0: MM_MIN_INDEX,
+  !> MM_MAX_INDEX; step < 0: MM_MAX_INDEX, MM_MIN_INDEX). mm_slice_f omits them by leaving
+  !> its optional arguments out.
   integer(c_int64_t), parameter, public :: MM_MAX_INDEX = huge(1_c_int64_t)
   integer(c_int64_t), parameter, public :: MM_MIN_INDEX = -huge(1_c_int64_t) - 1
 
@@ -157,6 +169,21 @@ module mmarray
       import :: c_int64_t, c_int32_t
       integer(c_int64_t), value :: a
       integer(c_int32_t) :: mm_flush
+    end function
+    function mm_flush_range(a, byte_offset, nbytes) bind(C, name="mm_flush_range")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a, byte_offset, nbytes
+      integer(c_int32_t) :: mm_flush_range
+    end function
+    function mm_offset(a) bind(C, name="mm_offset")
+      import :: c_int64_t
+      integer(c_int64_t), value :: a
+      integer(c_int64_t) :: mm_offset
+    end function
+    function mm_nbytes(a) bind(C, name="mm_nbytes")
+      import :: c_int64_t, c_size_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t) :: mm_nbytes
     end function
     function mm_data(a) bind(C, name="mm_data")
       import :: c_int64_t, c_ptr
@@ -295,8 +322,7 @@ contains
   function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg, ndim) result(arr)
     character(len=*), intent(in) :: path
     character(len=*), intent(in), optional :: dtype, mode, order
-    integer(c_size_t), intent(in), optional, target :: shape(:)
-    integer(c_int64_t), intent(in), optional :: offset
+    class(*), intent(in), optional :: shape(:), offset
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     integer, intent(in), optional :: ndim
@@ -314,12 +340,14 @@ contains
     if (present(dtype)) dt = dtype
     if (present(mode)) md = mode
     if (present(order)) ord = order(1:1)
-    if (present(offset)) off = offset
+    if (present(offset)) then
+      if (.not. to_i64(offset, off, "mm_open_f: offset", stat, errmsg)) return
+    end if
     pshape = c_null_ptr
     n = 0
     if (present(shape)) then
       allocate(shp(max(size(shape), 1)))  ! a 0-d array still needs a non-NULL pointer
-      shp(1:size(shape)) = shape
+      if (.not. to_sizes(shape, shp, "mm_open_f", stat, errmsg)) return
       pshape = c_loc(shp)
       n = size(shape, kind=c_size_t)
     end if
@@ -359,7 +387,7 @@ contains
   !> mm_pointer's result. Filled and flushed, the file equals np.save of the array.
   function mm_create_npy_f(path, dtype, shape, order, stat, errmsg) result(arr)
     character(len=*), intent(in) :: path, dtype
-    integer(c_size_t), intent(in) :: shape(:)
+    class(*), intent(in) :: shape(:)
     character(len=*), intent(in), optional :: order
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
@@ -368,7 +396,7 @@ contains
     character(kind=c_char) :: ord
     ord = "C"
     if (present(order)) ord = order(1:1)
-    shp(1:size(shape)) = shape
+    if (.not. to_sizes(shape, shp, "mm_create_npy_f", stat, errmsg)) return
     call check(mm_create_npy(path // c_null_char, dtype // c_null_char, c_loc(shp), &
                              size(shape, kind=c_size_t), ord, arr%h), stat, errmsg)
   end function
@@ -487,21 +515,25 @@ contains
   subroutine mm_npy_append_f(arr, rows, nrows, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
     type(*), intent(in) :: rows(*)
-    integer(c_size_t), intent(in) :: nrows
+    class(*), intent(in) :: nrows
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
-    call check(mm_npy_append(arr%h, rows, nrows, c_null_ptr), stat, errmsg)
+    integer(c_size_t) :: n(1)
+    if (.not. to_size(nrows, n(1), "mm_npy_append_f: nrows", stat, errmsg)) return
+    call check(mm_npy_append(arr%h, rows, n(1), c_null_ptr), stat, errmsg)
   end subroutine
 
   !> mm_npy_grow: grows the growth axis of arr's file to new_length with zero rows; the
   !> result is the whole grown array (close it), to fill through mm_pointer.
   function mm_npy_grow_f(arr, new_length, stat, errmsg) result(grown)
     type(mm_array_f), intent(in) :: arr
-    integer(c_size_t), intent(in) :: new_length
+    class(*), intent(in) :: new_length
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     type(mm_array_f) :: grown
-    call check(mm_npy_grow(arr%h, new_length, grown%h), stat, errmsg)
+    integer(c_size_t) :: n(1)
+    if (.not. to_size(new_length, n(1), "mm_npy_grow_f: new_length", stat, errmsg)) return
+    call check(mm_npy_grow(arr%h, n(1), grown%h), stat, errmsg)
   end function
 
   !> mm_npy_recover: after a crash, the header of the .npy file at path counts every
@@ -528,9 +560,9 @@ contains
   !> strides, when present, must have one entry per dimension (else MM_E_INVALID_ARG).
   function mm_view_f(base, shape, byte_offset, strides, dtype, stat, errmsg) result(arr)
     type(mm_array_f), intent(in) :: base
-    integer(c_size_t), intent(in) :: shape(:)
-    integer(c_int64_t), intent(in), optional :: byte_offset
-    integer(c_int64_t), intent(in), optional :: strides(:)
+    class(*), intent(in) :: shape(:)
+    class(*), intent(in), optional :: byte_offset
+    class(*), intent(in), optional :: strides(:)
     character(len=*), intent(in), optional :: dtype
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
@@ -540,9 +572,11 @@ contains
     character(kind=c_char, len=:), allocatable, target :: dt
     type(c_ptr) :: pdt, pst
     integer(c_int64_t) :: off
-    shp(1:size(shape)) = shape
+    if (.not. to_sizes(shape, shp, "mm_view_f", stat, errmsg)) return
     off = 0
-    if (present(byte_offset)) off = byte_offset
+    if (present(byte_offset)) then
+      if (.not. to_i64(byte_offset, off, "mm_view_f: byte_offset", stat, errmsg)) return
+    end if
     pdt = c_null_ptr
     if (present(dtype)) then
       dt = dtype // c_null_char
@@ -556,22 +590,162 @@ contains
         return
       end if
       allocate(st(max(size(strides), 1)))
-      st(1:size(strides)) = strides
+      if (.not. to_i64s(strides, st, "mm_view_f: strides", stat, errmsg)) return
       pst = c_loc(st)
     end if
     call check(mm_view(base%h, pdt, off, c_loc(shp), size(shape, kind=c_size_t), pst, arr%h), &
                stat, errmsg)
   end function
 
-  !> Python slicing [start:stop:step] of axis `axis` (1-based, numpy's axis axis-1).
+  !> The section lo:hi:step of axis `axis`, counted as Fortran counts: axis 1 is numpy's
+  !> axis 0, and mm_slice_f(a, 2, 3, 5) is the columns x(:, 3:5) of mm_pointer's x (numpy's
+  !> a[:, 2:5]). start and stop are inclusive and 1-based; absent, they are the first and
+  !> last index the step reaches (step > 0: 1 and n; step < 0: n and 1); step defaults
+  !> to 1 and may be negative (mm_slice_f(a, 1, step=-1) reverses axis 1). As in a Fortran
+  !> section the number of elements is max(0, (stop - start + step) / step); a non-empty
+  !> section whose indices leave 1..n is MM_E_OUT_OF_BOUNDS (Python would clamp or count
+  !> from the end: use the raw mm_slice for that). step 0 is MM_E_INVALID_ARG.
   function mm_slice_f(base, axis, start, stop, step, stat, errmsg) result(arr)
     type(mm_array_f), intent(in) :: base
     integer, intent(in) :: axis
-    integer(c_int64_t), intent(in) :: start, stop, step
+    class(*), intent(in), optional :: start, stop, step
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     type(mm_array_f) :: arr
-    call check(mm_slice(base%h, int(axis - 1, c_size_t), start, stop, step, arr%h), stat, errmsg)
+    integer(c_int64_t) :: lo, hi, st, n, count, last, cstop
+    integer(c_size_t), pointer :: shp(:)
+    st = 1
+    if (present(step)) then
+      if (.not. to_i64(step, st, "mm_slice_f: step", stat, errmsg)) return
+    end if
+    if (axis < 1 .or. axis > mm_ndim(base%h) .or. st == 0) then  ! the C call says what is wrong
+      call check(mm_slice(base%h, int(max(axis - 1, 0), c_size_t) + &
+                          merge(huge(1_c_size_t), 0_c_size_t, axis < 1), 0_c_int64_t, &
+                          0_c_int64_t, st, arr%h), stat, errmsg)
+      return
+    end if
+    call c_f_pointer(mm_shape(base%h), shp, [mm_ndim(base%h)])
+    n = int(shp(axis), c_int64_t)
+    lo = merge(1_c_int64_t, n, st > 0)
+    hi = merge(n, 1_c_int64_t, st > 0)
+    if (present(start)) then
+      if (.not. to_i64(start, lo, "mm_slice_f: start", stat, errmsg)) return
+    end if
+    if (present(stop)) then
+      if (.not. to_i64(stop, hi, "mm_slice_f: stop", stat, errmsg)) return
+    end if
+    count = max(0_c_int64_t, (hi - lo + st) / st)
+    if (count == 0) then
+      call check(mm_slice(base%h, int(axis - 1, c_size_t), 0_c_int64_t, 0_c_int64_t, &
+                          1_c_int64_t, arr%h), stat, errmsg)
+      return
+    end if
+    last = lo + (count - 1) * st
+    if (lo < 1 .or. lo > n .or. last < 1 .or. last > n) then
+      call report(MM_E_OUT_OF_BOUNDS, "mm_slice_f: the section " // itoa8(lo) // ":" // &
+                  itoa8(hi) // ":" // itoa8(st) // " of axis " // itoa(axis) // &
+                  " reaches index " // itoa8(merge(lo, last, lo < 1 .or. lo > n)) // &
+                  ", outside 1.." // itoa8(n), stat, errmsg)
+      return
+    end if
+    ! 0-based, half-open: [lo - 1, last - 1 + st); below 0 is "through index 0" for st < 0.
+    cstop = last - 1 + st
+    if (cstop < 0) cstop = MM_MIN_INDEX
+    call check(mm_slice(base%h, int(axis - 1, c_size_t), lo - 1, cstop, st, arr%h), stat, errmsg)
+  end function
+
+  !> to_i64 of a scalar of any integer kind; false (and reported) for anything else.
+  logical function to_i64(v, out, what, stat, errmsg)
+    class(*), intent(in) :: v
+    integer(c_int64_t), intent(out) :: out
+    character(len=*), intent(in) :: what
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    to_i64 = .true.
+    out = 0
+    select type (v)
+    type is (integer(c_int8_t))
+      out = v
+    type is (integer(c_int16_t))
+      out = v
+    type is (integer(c_int32_t))
+      out = v
+    type is (integer(c_int64_t))
+      out = v
+    class default
+      to_i64 = .false.
+      call report(MM_E_INVALID_ARG, what // " must be an integer", stat, errmsg)
+    end select
+  end function
+
+  !> Rank-1 integers of any kind as int64 into out(1:size(v)).
+  logical function to_i64s(v, out, what, stat, errmsg)
+    class(*), intent(in) :: v(:)
+    integer(c_int64_t), intent(inout) :: out(:)
+    character(len=*), intent(in) :: what
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    to_i64s = .true.
+    select type (v)
+    type is (integer(c_int8_t))
+      out(1:size(v)) = v
+    type is (integer(c_int16_t))
+      out(1:size(v)) = v
+    type is (integer(c_int32_t))
+      out(1:size(v)) = v
+    type is (integer(c_int64_t))
+      out(1:size(v)) = v
+    class default
+      to_i64s = .false.
+      call report(MM_E_INVALID_ARG, what // " must be integers", stat, errmsg)
+    end select
+  end function
+
+  !> A count or size of any integer kind; a negative one is reported.
+  logical function to_size(v, out, what, stat, errmsg)
+    class(*), intent(in) :: v
+    integer(c_size_t), intent(out) :: out
+    character(len=*), intent(in) :: what
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer(c_int64_t) :: x
+    out = 0
+    to_size = to_i64(v, x, what, stat, errmsg)
+    if (.not. to_size) return
+    if (x < 0) then
+      to_size = .false.
+      call report(MM_E_INVALID_ARG, what // " is negative (" // itoa8(x) // ")", stat, errmsg)
+      return
+    end if
+    out = int(x, c_size_t)
+  end function
+
+  !> A shape of any integer kind into out(1:size(v)); a negative dimension is reported.
+  logical function to_sizes(v, out, what, stat, errmsg)
+    class(*), intent(in) :: v(:)
+    integer(c_size_t), intent(inout) :: out(:)
+    character(len=*), intent(in) :: what
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer(c_int64_t) :: x(size(v))
+    to_sizes = to_i64s(v, x, what // ": shape", stat, errmsg)
+    if (.not. to_sizes) return
+    if (any(x < 0)) then
+      to_sizes = .false.
+      call report(MM_E_INVALID_ARG, what // ": a negative dimension in the shape (" // &
+                  itoa8(minval(x)) // ")", stat, errmsg)
+      return
+    end if
+    out(1:size(v)) = int(x, c_size_t)
+  end function
+
+  !> n (int64) in decimal, without blanks.
+  function itoa8(n) result(s)
+    integer(c_int64_t), intent(in) :: n
+    character(len=:), allocatable :: s
+    character(len=24) :: buf
+    write(buf, "(i0)") n
+    s = trim(buf)
   end function
 
   !> Releases the view; closing an empty (h = 0) array does nothing.
@@ -595,6 +769,25 @@ contains
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     call check(mm_flush(arr%h), stat, errmsg)
+  end subroutine
+
+  !> msync of the pages holding nbytes bytes at byte_offset after the view's first byte
+  !> (both absent: the view's whole extent, mm_nbytes); no effect in modes r and c.
+  subroutine mm_flush_range_f(arr, byte_offset, nbytes, stat, errmsg)
+    type(mm_array_f), intent(in) :: arr
+    class(*), intent(in), optional :: byte_offset, nbytes
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer(c_int64_t) :: off, n
+    off = 0
+    n = int(mm_nbytes(arr%h), c_int64_t)
+    if (present(byte_offset)) then
+      if (.not. to_i64(byte_offset, off, "mm_flush_range_f: byte_offset", stat, errmsg)) return
+    end if
+    if (present(nbytes)) then
+      if (.not. to_i64(nbytes, n, "mm_flush_range_f: nbytes", stat, errmsg)) return
+    end if
+    call check(mm_flush_range(arr%h, off, n), stat, errmsg)
   end subroutine
 
   !> numpy's shape of the array (empty for a bad handle).
@@ -634,6 +827,18 @@ contains
     end if
   end function
 
+  !> numpy's type string of a native type code: "<f8" ('>' on big-endian machines), and
+  !> "|i1" / "|b1" for one-byte types, which have no byte order.
+  function typestr(code) result(s)
+    character(len=*), intent(in) :: code
+    character(len=:), allocatable :: s
+    if (code(2:) == "1") then
+      s = "|" // code
+    else
+      s = native_order() // code
+    end if
+  end function
+
   !> Checks the dtype, rank and layout for mm_pointer; data is C NULL on failure.
   subroutine locate(arr, code, rank, transposed, shp, data, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
@@ -656,9 +861,9 @@ contains
       return
     end if
     have = mm_dtype_f(arr)
-    if (have /= native_order() // code) then
+    if (have /= typestr(code)) then
       call report(MM_E_INVALID_ARG, "mm_pointer: the array's dtype is " // have // &
-                  ", the pointer's type is " // native_order() // code, stat, errmsg)
+                  ", the pointer's type is " // typestr(code), stat, errmsg)
       return
     end if
     allocate(numpy_shape, source=mm_shape_f(arr))
@@ -672,7 +877,7 @@ contains
     ! misaligned. MM_ALIGNED is numpy's rule (address and strides; empty arrays pass).
     if (iand(flags, MM_ALIGNED) == 0) then
       call report(MM_E_INVALID_ARG, "mm_pointer: the array's data is not aligned for " // &
-                  native_order() // code // " (an odd offset); copy it with mm_get_f / mm_put_f", &
+                  typestr(code) // " (an odd offset); copy it with mm_get_f / mm_put_f", &
                   stat, errmsg)
       return
     end if
@@ -707,9 +912,9 @@ contains
       return
     end if
     have = mm_dtype_f(arr)
-    if (have /= native_order() // code) then
+    if (have /= typestr(code)) then
       call report(MM_E_INVALID_ARG, what // ": the array's dtype is " // have // &
-                  ", the values' type is " // native_order() // code, stat, errmsg)
+                  ", the values' type is " // typestr(code), stat, errmsg)
       return
     end if
     count = mm_size(arr%h)

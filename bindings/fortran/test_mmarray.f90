@@ -9,6 +9,7 @@
 !> afterwards.
 program test_mmarray
   use mmarray
+  use, intrinsic :: iso_c_binding, only: c_f_pointer, c_associated
   implicit none
   character(len=4096) :: dir
   type(mm_array_f) :: a, b, c, col, missing, d, e
@@ -33,8 +34,9 @@ program test_mmarray
       call expect(x(i, j) == (4 * (i - 1) + (j - 1)) / 2.0d0, "value of a")
     end do
   end do
-  ! A column slice a[:, 2:3] stays Fortran-contiguous and shares the mapping.
-  col = mm_slice_f(a, 2, 2_c_int64_t, 3_c_int64_t, 1_c_int64_t)
+  ! The column section x(:, 3:3) (numpy's a[:, 2:3]) stays Fortran-contiguous and shares
+  ! the mapping.
+  col = mm_slice_f(a, 2, 3, 3)
   call mm_pointer(col, y)
   call expect(all(shape(y) == [3, 1]) .and. y(2, 1) == x(2, 3), "column slice")
   x = 2 * x
@@ -87,7 +89,7 @@ program test_mmarray
   w = 2 * w
   call mm_flush_f(d)
   ! np.save of the strided view d[:, ::-1, :] (numpy's axis 1 is the second).
-  col = mm_slice_f(d, 2, MM_MAX_INDEX, MM_MIN_INDEX, -1_c_int64_t)
+  col = mm_slice_f(d, 2, step=-1)
   call mm_save_npy_f(col, trim(dir) // "/f.npy")
   call mm_close_f(col)
   call mm_close_f(d)
@@ -129,6 +131,8 @@ program test_mmarray
   call test_view_strides_mismatch()
   call test_zero_d()
   call test_misaligned()
+  call test_sections()
+  call test_types_and_ranks()
 
   if (failures /= 0) error stop "test_mmarray: checks failed"
   print "(a)", "test_mmarray (Fortran): all checks passed"
@@ -320,6 +324,156 @@ contains
     call expect(st == MM_OK .and. all(mm_shape_f(v) == [2, 3]), "matching strides")
     call mm_close_f(v)
     call mm_close_f(base)
+  end subroutine
+
+  !> mm_slice_f counts as a Fortran section: 1-based, inclusive, any integer kind.
+  subroutine test_sections()
+    type(mm_array_f) :: v, s
+    real(c_double), pointer :: x(:)
+    real(c_double), pointer :: first
+    integer :: st
+    character(len=512) :: m
+    v = mm_create_npy_f(trim(dir) // "/sections.npy", "<f8", [10])  ! a default-kind shape
+    call mm_pointer(v, x)
+    x = [(real(st, c_double), st = 1, 10)]  ! x(i) = i
+    s = mm_slice_f(v, 1, 2, 8, 3)  ! x(2:8:3): 2, 5, 8
+    call expect(all(mm_shape_f(s) == [3]) .and. c_associated(mm_strides(s%h)), "x(2:8:3) shape")
+    call c_f_pointer(mm_data(s%h), first)
+    call expect(first == 2, "x(2:8:3) starts at x(2)")
+    call expect(stride0(s) == 24, "x(2:8:3) stride 24 bytes")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, 2_c_int64_t, 8_c_int16_t, 3_c_int8_t)  ! any integer kinds, mixed
+    call expect(all(mm_shape_f(s) == [3]), "mixed kinds")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, step=-1)  ! x(10:1:-1), through index 1
+    call c_f_pointer(mm_data(s%h), first)
+    call expect(all(mm_shape_f(s) == [10]) .and. first == 10 .and. stride0(s) == -8, "x(::-1)")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, 3, 1, -1)  ! x(3:1:-1): 3, 2, 1
+    call c_f_pointer(mm_data(s%h), first)
+    call expect(all(mm_shape_f(s) == [3]) .and. first == 3, "x(3:1:-1)")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, 4)  ! x(4:)
+    call c_f_pointer(mm_data(s%h), first)
+    call expect(all(mm_shape_f(s) == [7]) .and. first == 4, "x(4:)")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, stop=4)  ! x(:4)
+    call expect(all(mm_shape_f(s) == [4]), "x(:4)")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, 5, 4)  ! empty, as x(5:4)
+    call expect(all(mm_shape_f(s) == [0]), "x(5:4) is empty")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 1, 0, 3, stat=st, errmsg=m)
+    call expect(st == MM_E_OUT_OF_BOUNDS .and. s%h == 0, "x(0:3) is out of bounds")
+    call expect(trim(m) == "mm_slice_f: the section 0:3:1 of axis 1 reaches index 0, outside 1..10", &
+                "message: " // trim(m))
+    s = mm_slice_f(v, 1, 2, 11, 3, stat=st)  ! 2, 5, 8, 11
+    call expect(st == MM_E_OUT_OF_BOUNDS, "x(2:11:3) reaches 11")
+    s = mm_slice_f(v, 1, 2, 12, 3, stat=st)  ! 2, 5, 8, 11 too
+    call expect(st == MM_E_OUT_OF_BOUNDS, "x(2:12:3) reaches 11")
+    s = mm_slice_f(v, 1, 2, 10, 3, stat=st)  ! 2, 5, 8
+    call expect(st == MM_OK .and. all(mm_shape_f(s) == [3]), "x(2:10:3)")
+    call mm_close_f(s)
+    ! mm_flush_range_f: the whole view by default, or bytes of it; beyond it is refused.
+    s = mm_slice_f(v, 1, 3, 6)  ! x(3:6): 32 bytes
+    call mm_flush_range_f(s, stat=st)
+    call expect(st == MM_OK .and. mm_nbytes(s%h) == 32, "mm_flush_range_f of x(3:6)")
+    call mm_flush_range_f(s, 8, 24, stat=st)
+    call expect(st == MM_OK, "mm_flush_range_f of bytes 8..32 of x(3:6)")
+    call mm_flush_range_f(s, 8, 25, stat=st)
+    call expect(st == MM_E_OUT_OF_BOUNDS, "mm_flush_range_f past the view")
+    call mm_close_f(s)
+    s = mm_slice_f(v, 2, stat=st)
+    call expect(st == MM_E_INVALID_ARG, "axis 2 of a 1-D array")
+    s = mm_slice_f(v, 0, stat=st)
+    call expect(st == MM_E_INVALID_ARG, "axis 0")
+    s = mm_slice_f(v, 1, step=0, stat=st)
+    call expect(st == MM_E_INVALID_ARG, "step 0")
+    s = mm_slice_f(v, 1, 1.0, stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. trim(m) == "mm_slice_f: start must be an integer", &
+                "a real bound: " // trim(m))
+    s = mm_create_npy_f(trim(dir) // "/negative.npy", "<f8", [2, -1], stat=st, errmsg=m)
+    call expect(st == MM_E_INVALID_ARG .and. trim(m) == &
+                "mm_create_npy_f: a negative dimension in the shape (-1)", "negative: " // trim(m))
+    call mm_close_f(v)
+  end subroutine
+
+  !> The first stride of a view, in bytes.
+  integer function stride0(a)
+    type(mm_array_f), intent(in) :: a
+    integer(c_int64_t), pointer :: st(:)
+    call c_f_pointer(mm_strides(a%h), st, [1])
+    stride0 = int(st(1))
+  end function
+
+  !> Pointers of the types numpy and Fortran share, up to rank 7; numpy checks the files.
+  subroutine test_types_and_ranks()
+    type(mm_array_f) :: t
+    complex(c_double_complex), pointer :: z7(:,:,:,:,:,:,:)
+    complex(c_float_complex), pointer :: z3(:,:,:)
+    integer(c_int8_t), pointer :: b1(:)
+    integer(c_int16_t), pointer :: h4(:,:,:,:)
+    logical(c_bool), pointer :: l2(:,:)
+    real(c_float), pointer :: f5(:,:,:,:,:)
+    integer(c_int64_t), pointer :: i6(:,:,:,:,:,:)
+    integer(c_int64_t) :: n, values(16)
+    integer :: st
+    ! t7.npy: <c16, F order, numpy shape (2, 1, 2, 1, 2, 1, 2); element k (memory order,
+    ! from 0) is k - k*1j.
+    t = mm_create_npy_f(trim(dir) // "/t7.npy", "<c16", [2, 1, 2, 1, 2, 1, 2], order="F")
+    call mm_pointer(t, z7)
+    call expect(all(shape(z7) == [2, 1, 2, 1, 2, 1, 2]), "rank-7 pointer shape")
+    n = 0
+    block
+      integer :: i1, i3, i5, i7
+      do i7 = 1, 2
+        do i5 = 1, 2
+          do i3 = 1, 2
+            do i1 = 1, 2
+              z7(i1, 1, i3, 1, i5, 1, i7) = cmplx(n, -n, c_double_complex)
+              n = n + 1
+            end do
+          end do
+        end do
+      end do
+    end block
+    call mm_close_f(t)
+    ! t3.npy: <c8, C order seen transposed: numpy (2, 3, 4) as z3(4, 3, 2).
+    t = mm_create_npy_f(trim(dir) // "/t3.npy", "<c8", [2, 3, 4])
+    call mm_pointer(t, z3, transposed=.true.)
+    call expect(all(shape(z3) == [4, 3, 2]), "transposed <c8 shape")
+    z3 = (1.5, -2.0)
+    call mm_close_f(t)
+    ! t1.npy: |i1 (numpy's int8 has no byte order): -2 .. 2.
+    t = mm_create_npy_f(trim(dir) // "/t1.npy", "|i1", [5])
+    call mm_pointer(t, b1)
+    b1 = [-2_c_int8_t, -1_c_int8_t, 0_c_int8_t, 1_c_int8_t, 2_c_int8_t]
+    call mm_close_f(t)
+    ! t4.npy: <i2, F order (1, 2, 1, 2), all -300.
+    t = mm_create_npy_f(trim(dir) // "/t4.npy", "<i2", [1, 2, 1, 2], order="F")
+    call mm_pointer(t, h4)
+    h4 = -300_c_int16_t
+    call mm_close_f(t)
+    ! b2.npy: |b1, F order (2, 2): the identity.
+    t = mm_create_npy_f(trim(dir) // "/b2.npy", "|b1", [2, 2], order="F")
+    call mm_pointer(t, l2)
+    l2 = .false.
+    l2(1, 1) = .true.
+    l2(2, 2) = .true.
+    call mm_close_f(t)
+    ! t5.npy: <f4 rank 5 and t6.npy: <i8 rank 6, F order, element k = k (memory order).
+    t = mm_create_npy_f(trim(dir) // "/t5.npy", "<f4", [2, 1, 1, 2, 1], order="F")
+    call mm_pointer(t, f5)
+    f5 = reshape([0.0, 1.0, 2.0, 3.0], [2, 1, 1, 2, 1])
+    call mm_close_f(t)
+    t = mm_create_npy_f(trim(dir) // "/t6.npy", "<i8", [2, 2, 1, 2, 1, 2], order="F")
+    call mm_pointer(t, i6)
+    values = [(n, n = 0, 15)]
+    i6 = reshape(values, [2, 2, 1, 2, 1, 2])
+    ! The wrong type: a <i8 array is no int16 pointer.
+    call mm_pointer(t, h4, stat=st)
+    call expect(st == MM_E_INVALID_ARG .and. .not. associated(h4), "int16 pointer on <i8")
+    call mm_close_f(t)
   end subroutine
 
   subroutine expect(ok, what)

@@ -3,8 +3,12 @@ const std = @import("std");
 const mmarray = @import("mmarray");
 
 test "README example" {
-    const path = "/tmp/mmarray-zig-example.f8";
-    defer std.fs.deleteFileAbsolute(path) catch {};
+    var tmp = std.testing.tmpDir(.{}); // a directory of its own, removed afterwards
+    defer tmp.cleanup();
+    const dir = try tmp.dir.realpathAlloc(std.testing.allocator, ".");
+    defer std.testing.allocator.free(dir);
+    const path = try std.fmt.allocPrintSentinel(std.testing.allocator, "{s}/example.f8", .{dir}, 0);
+    defer std.testing.allocator.free(path);
 
     const a = try mmarray.Array.open(path, .{ .dtype = "<f8", .mode = "w+", .shape = &.{ 2, 3 } });
     defer a.close();
@@ -18,7 +22,7 @@ test "README example" {
     if (mmarray.Array.open("/nonexistent/x.f8", .{ .mode = "r" })) |b| {
         b.close();
     } else |err| {
-        try std.testing.expectEqual(error.NotFound, err);
+        try std.testing.expectEqual(error.FileNotFound, err);
         // e.g. mm_open("/nonexistent/x.f8"): cannot open the file: No such file or directory
         try std.testing.expect(std.mem.indexOf(u8, mmarray.lastErrorMessage(), "/nonexistent/x.f8") != null);
     }

@@ -12,11 +12,23 @@ const std = @import("std");
 const builtin = @import("builtin");
 pub const c = @import("c");
 
+/// The OS's refusals carry the standard library's names (std.fs and std.posix use the
+/// same ones): MM_E_NOT_FOUND is error.FileNotFound, MM_E_PERMISSION error.AccessDenied,
+/// and MM_E_IO by its errno (mm_last_os_error(), also osError()): ENOSPC
+/// error.NoSpaceLeft, EDQUOT error.DiskQuota, EFBIG error.FileTooBig, EISDIR error.IsDir,
+/// ENODEV error.NoDevice, ENOMEM error.SystemResources, anything else
+/// error.InputOutput. The other names are the library's own statuses.
 pub const Error = error{
     InvalidArg,
-    NotFound,
-    Permission,
-    Io,
+    FileNotFound,
+    AccessDenied,
+    InputOutput,
+    NoSpaceLeft,
+    DiskQuota,
+    FileTooBig,
+    IsDir,
+    NoDevice,
+    SystemResources,
     FileTooSmall,
     SizeMismatch,
     ReadOnly,
@@ -39,9 +51,9 @@ fn check(status: c.mm_status) Error!void {
     return switch (status) {
         c.MM_OK => {},
         c.MM_E_INVALID_ARG => error.InvalidArg,
-        c.MM_E_NOT_FOUND => error.NotFound,
-        c.MM_E_PERMISSION => error.Permission,
-        c.MM_E_IO => error.Io,
+        c.MM_E_NOT_FOUND => error.FileNotFound,
+        c.MM_E_PERMISSION => error.AccessDenied,
+        c.MM_E_IO => ioError(c.mm_last_os_error()),
         c.MM_E_FILE_TOO_SMALL => error.FileTooSmall,
         c.MM_E_SIZE_MISMATCH => error.SizeMismatch,
         c.MM_E_READ_ONLY => error.ReadOnly,
@@ -52,6 +64,23 @@ fn check(status: c.mm_status) Error!void {
         c.MM_E_PANIC => error.Panic,
         else => error.UnknownStatus,
     };
+}
+
+/// std's name of the errno behind an MM_E_IO.
+fn ioError(errno: i32) Error {
+    const E = std.posix.E;
+    const table = [_]struct { E, Error }{
+        .{ .NOSPC, error.NoSpaceLeft }, .{ .DQUOT, error.DiskQuota },
+        .{ .FBIG, error.FileTooBig },   .{ .ISDIR, error.IsDir },
+        .{ .NODEV, error.NoDevice },    .{ .NOMEM, error.SystemResources },
+    };
+    for (table) |entry| if (errno == @intFromEnum(entry[0])) return entry[1];
+    return error.InputOutput;
+}
+
+/// errno of the last failed call on this thread that the OS refused (0 when none).
+pub fn osError() i32 {
+    return c.mm_last_os_error();
 }
 
 /// The library's message for the last failed call on this thread (valid until the
@@ -386,8 +415,15 @@ test "errors are error unions with the library's message" {
     defer dir.cleanup();
     const missing = try tmpPath(&dir, "missing.bin");
     defer testing.allocator.free(missing);
-    try testing.expectError(error.NotFound, Array.open(missing, .{ .mode = "r" }));
+    try testing.expectError(error.FileNotFound, Array.open(missing, .{ .mode = "r" }));
+    try testing.expectEqual(@as(i32, 2), osError()); // ENOENT
     try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), missing) != null);
+    // A directory: MM_E_IO with EISDIR, std's error.IsDir.
+    try dir.dir.makeDir("sub");
+    const dir_path = try tmpPath(&dir, "sub");
+    defer testing.allocator.free(dir_path);
+    try testing.expectError(error.IsDir, Array.open(dir_path, .{ .mode = "r" }));
+    try testing.expectEqual(@as(i32, 21), osError()); // EISDIR
     try testing.expectError(error.InvalidArg, Array.open(missing, .{ .dtype = "<q5", .mode = "w+", .shape = &.{1} }));
     try testing.expect(std.mem.indexOf(u8, lastErrorMessage(), "not understood") != null);
 
@@ -579,7 +615,7 @@ test ".npz: saveNpz, npzNames, openNpz" {
         defer r.close();
         try expectI32s(&.{ 5, 8, 11 }, try r.itemsUnaligned(i32));
         try testing.expectError(error.Unsupported, Array.openNpz(path, "a", "r+"));
-        try testing.expectError(error.NotFound, Array.openNpz(path, "zz", "r"));
+        try testing.expectError(error.FileNotFound, Array.openNpz(path, "zz", "r"));
     }
     const bad = try tmpPath(&dir, "x.npz");
     defer testing.allocator.free(bad);

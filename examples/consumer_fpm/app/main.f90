@@ -1,0 +1,1 @@
+../../consumer_fortran/main.f90
