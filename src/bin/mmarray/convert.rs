@@ -196,20 +196,32 @@ fn write_items(
         // A transposed 2-D source (C <-> F of a matrix): output row r is source column
         // r. Tiles of output rows are read as one contiguous run per source row and
         // transposed in memory, instead of a gather of one item per copy.
+        // Within a tile, source columns are taken in blocks of about 512 bytes of output
+        // row: each output row then gets one contiguous run per block, instead of one
+        // item per source column at a stride of a whole output row (a power-of-two row
+        // length made that stride thrash the cache sets and the TLB: 4x slower).
         let (rows, cols) = (shape[0], shape[1]);
         let tile_rows = ((32usize << 20) / (cols * isz)).clamp(1, rows);
-        let (mut run, mut out) = (Vec::new(), Vec::new());
+        let block = (512 / isz).clamp(1, cols);
+        let mut runs: Vec<Vec<u8>> = (0..block).map(|_| Vec::new()).collect();
+        let mut out = Vec::new();
         let mut r0 = 0;
         while r0 < rows {
             let rn = tile_rows.min(rows - r0);
             out.clear();
             out.resize(rn * cols * isz, 0);
-            for c in 0..cols {
-                let at = (r0 * isz) as i64 + c as i64 * strides[1];
-                data::gather(view, at, isz as i64, rn, &mut run)?;
-                for (rr, item) in run.chunks_exact(isz).enumerate() {
-                    let o = (rr * cols + c) * isz;
-                    out[o..o + isz].copy_from_slice(item);
+            for c0 in (0..cols).step_by(block) {
+                let cn = block.min(cols - c0);
+                for (k, run) in runs[..cn].iter_mut().enumerate() {
+                    let at = (r0 * isz) as i64 + (c0 + k) as i64 * strides[1];
+                    data::gather(view, at, isz as i64, rn, run)?;
+                }
+                for rr in 0..rn {
+                    let o = (rr * cols + c0) * isz;
+                    let row = &mut out[o..o + cn * isz];
+                    for (k, run) in runs[..cn].iter().enumerate() {
+                        row[k * isz..(k + 1) * isz].copy_from_slice(&run[rr * isz..(rr + 1) * isz]);
+                    }
                 }
             }
             emit(file, &mut out)?;
