@@ -279,6 +279,12 @@ def test_growable_rewrites_as_np_save(cli, tmp_path):
     p = tmp_path / "t.npy"
     tight_npy(p, a)
     assert json.loads(run(cli, "info", "--json", p).stdout)["growable"] is False
+    one = tmp_path / "one.npy"
+    np.save(one, a[:1])
+    r = run(cli, "append", p, one, check=False)
+    assert r.returncode == 1 and "has no room" in r.stderr
+    assert r.stderr.rstrip().endswith("`mmarray growable %s` does that" % p)
+    os.remove(one)
     r = run(cli, "growable", p)
     assert r.stdout.startswith("%s: rewritten with np.save's header" % p)
     ref = tmp_path / "ref.npy"

@@ -93,8 +93,14 @@ pub fn append(dst: &Path, srcs: &[PathBuf], out: &mut impl Write) -> Outcome<u8>
     }
     for (src, view) in srcs.iter().zip(&sources) {
         npy::append(&target, bytes_of(view), view.shape()[axis], false).map_err(|e| {
+            // The core's advice names the C function; from the shell it is `growable`.
+            let hint = if e.message.contains("has no room") {
+                format!("; `mmarray growable {}` does that", dst.display())
+            } else {
+                String::new()
+            };
             Failure::new(format!(
-                "mmarray: {}: cannot append {}: {}",
+                "mmarray: {}: cannot append {}: {}{hint}",
                 dst.display(),
                 src.display(),
                 e.message
