@@ -38,6 +38,7 @@
 //! ends short is MM_E_FORMAT, and the CRC-32 of all the inflated bytes must equal the
 //! directory's. The view's offset is 0 (no file offset holds the inflated bytes).
 
+mod inspect;
 mod read;
 mod write;
 
@@ -47,6 +48,7 @@ use crate::error::{MmError, Result};
 use crate::mapping::Mode;
 use crate::view::View;
 
+pub use inspect::{members, verify, Member};
 pub use write::save;
 
 /// The member names of the archive at `path` as `np.load(path).files` gives them

@@ -210,3 +210,49 @@ fn members_cannot_be_grown() {
         assert_eq!(fs::read(&path).unwrap(), before);
     }
 }
+
+#[test]
+fn members_and_verify() {
+    let dir = TempDir::new("core_npz_members");
+    let a = counting(&dir, "a.npy", 10);
+    let b = counting(&dir, "b.npy", 3);
+    for compress in [false, true] {
+        let path = dir.path(if compress { "c.npz" } else { "s.npz" });
+        npz::save(&path, &["a", "b"], &[a.clone(), b.clone()], compress).unwrap();
+        let m = npz::members(&path).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!((m[0].name.as_str(), m[0].key.as_str()), ("a.npy", "a"));
+        assert_eq!(m[0].deflated, compress);
+        assert_eq!(m[0].method, if compress { 8 } else { 0 });
+        let h = m[0].header.as_ref().unwrap();
+        assert_eq!(h.shape, vec![10]);
+        assert_eq!(h.data_offset, 128);
+        assert_eq!(m[0].uncompressed, 128 + 40);
+        assert_eq!(m[1].uncompressed, 128 + 12);
+        if compress {
+            assert_eq!(m[0].data_offset(), None);
+        } else {
+            // the data offset of a stored member is where the mapping finds its array
+            let view = npz::open(&path, "a", Mode::ReadOnly).unwrap();
+            assert_eq!(m[0].data_offset(), Some(view.offset()));
+            assert_eq!(m[0].compressed, m[0].uncompressed);
+        }
+        npz::verify(&path, "a.npy").unwrap();
+        npz::verify(&path, "b.npy").unwrap();
+        assert_eq!(
+            npz::verify(&path, "a").unwrap_err().kind,
+            ErrorKind::NotFound
+        );
+    }
+    // one flipped data byte of a stored member: listed fine, verify says CRC
+    let path = dir.path("s.npz");
+    let at = npz::members(&path).unwrap()[1].data_offset().unwrap();
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[at as usize] ^= 1;
+    fs::write(&path, &bytes).unwrap();
+    assert!(npz::members(&path).unwrap()[1].header.is_ok());
+    npz::verify(&path, "a.npy").unwrap();
+    let e = npz::verify(&path, "b.npy").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Format);
+    assert!(e.message.contains("CRC-32 of its bytes"), "{}", e.message);
+}

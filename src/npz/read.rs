@@ -36,11 +36,11 @@ pub(crate) struct Entry {
     raw_name: Vec<u8>,
     /// The name as Python's zipfile decodes it.
     pub name: String,
-    method: CompressionMethod,
-    crc: u32,
-    compressed: u64,
-    uncompressed: u64,
-    local_offset: u64,
+    pub(super) method: CompressionMethod,
+    pub(super) crc: u32,
+    pub(super) compressed: u64,
+    pub(super) uncompressed: u64,
+    pub(super) local_offset: u64,
     wayfinder: ZipArchiveEntryWayfinder,
 }
 
@@ -158,7 +158,7 @@ impl Archive {
 
     /// Where the member's stored bytes lie in the file (from its local header), checked
     /// against the file, the directory and the next member.
-    fn data_range(&self, entry: &Entry) -> Result<(u64, u64)> {
+    pub(super) fn data_range(&self, entry: &Entry) -> Result<(u64, u64)> {
         let at = entry.local_offset;
         let what = |msg: String| format_err(format!("member {:?}: {msg}", entry.name));
         if at.saturating_add(LOCAL_HEADER) > self.size {
@@ -329,12 +329,12 @@ fn check_extents(entries: &[Entry], directory: u64) -> Result<Vec<u64>> {
 }
 
 /// `Read` over pread of `file` in `pos..end`.
-struct RangeRead<'a> {
-    file: &'a File,
-    pos: u64,
-    end: u64,
+pub(super) struct RangeRead<'a> {
+    pub(super) file: &'a File,
+    pub(super) pos: u64,
+    pub(super) end: u64,
     /// The OS error that stopped a read (told apart from bad deflate data).
-    failed: Option<io::ErrorKind>,
+    pub(super) failed: Option<io::ErrorKind>,
 }
 
 impl Read for RangeRead<'_> {

@@ -216,6 +216,17 @@ pub fn run(
 ) -> Outcome<u8> {
     let mut status = 0;
     for (k, path) in files.iter().enumerate() {
+        if !raw.given() && input::split_member(path).is_none() && input::is_npz(path) {
+            match crate::npzinfo::run(path, json, k == 0, out) {
+                Ok(s) => status = status.max(s),
+                Err(f) if f.status == 1 && files.len() > 1 => {
+                    eprintln!("{}", f.message);
+                    status = 1;
+                }
+                Err(f) => return Err(f),
+            }
+            continue;
+        }
         let r = match report(path, raw) {
             Ok(r) => r,
             Err(f) if f.status == 1 && files.len() > 1 => {

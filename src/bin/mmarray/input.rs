@@ -2,9 +2,9 @@
 //! described by --dtype/--shape/--offset/--order (numpy.memmap's arguments).
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use mmarray::npy;
+use mmarray::{npy, npz};
 use mmarray::{DType, MmError, Mode, OpenSpec, Order, View};
 
 use crate::{Failure, Outcome, RawOpts};
@@ -123,8 +123,19 @@ pub fn has_npy_magic(path: &Path) -> Outcome<bool> {
     Ok(got == 6 && &magic == npy::header::MAGIC)
 }
 
-/// Opens FILE read-only: raw when a raw option is given, else as .npy.
+/// Opens FILE read-only: raw when a raw option is given, a member of a .npz archive
+/// when FILE is `ARCHIVE.npz:NAME`, else as .npy.
 pub fn open(path: &Path, raw: &RawOpts) -> Outcome<Input> {
+    if let Some((archive, name)) = split_member(path) {
+        if raw.given() {
+            return Err(Failure::usage(format!(
+                "mmarray: {}: --dtype, --shape, --offset and --order describe a raw file, not a .npz member",
+                path.display()
+            )));
+        }
+        let view = npz::open(&archive, &name, Mode::ReadOnly).map_err(|e| fail(path, &e))?;
+        return Ok(Input { view });
+    }
     if raw.given() {
         let spec = raw_spec(path, raw)?;
         let view = View::open(path, &spec).map_err(|e| fail(path, &e))?;
@@ -135,9 +146,18 @@ pub fn open(path: &Path, raw: &RawOpts) -> Outcome<Input> {
     Ok(Input { view })
 }
 
-/// Fails unless the file is a .npy file (by its magic string; .npz is refused).
+/// Fails unless the file is a .npy file (by its magic string; a .npz archive is told
+/// to name a member).
 pub fn require_npy(path: &Path) -> Outcome<()> {
-    reject_npz(path)?;
+    if is_npz(path) {
+        let names = npz::names(path).map_err(|e| fail(path, &e))?;
+        return Err(Failure::usage(format!(
+            "mmarray: {}: a .npz archive; name one of its members as {}:NAME (members: {})",
+            path.display(),
+            path.display(),
+            names.join(", ")
+        )));
+    }
     if !has_npy_magic(path)? {
         return Err(Failure::new(format!(
             "mmarray: {}: not a .npy file (no \\x93NUMPY magic); to read it as a raw array give --dtype (and --shape, --offset, --order)",
@@ -147,18 +167,37 @@ pub fn require_npy(path: &Path) -> Outcome<()> {
     Ok(())
 }
 
-/// .npz archives are not read yet (a later change adds them).
-pub fn reject_npz(path: &Path) -> Outcome<()> {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
-    {
-        return Err(Failure::new(format!(
-            "mmarray: {}: .npz archives are not supported by this version",
-            path.display()
-        )));
+/// Whether the file is a .npz archive: named *.npz, or starting with a zip's "PK\x03\x04"
+/// or (empty archive) "PK\x05\x06".
+pub fn is_npz(path: &Path) -> bool {
+    if is_npz_name(path) {
+        return true;
     }
-    Ok(())
+    let mut magic = [0u8; 4];
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok()
+        && (&magic == b"PK\x03\x04" || &magic == b"PK\x05\x06")
+}
+
+/// Whether the name ends in .npz.
+pub fn is_npz_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npz"))
+}
+
+/// `ARCHIVE.npz:NAME` split into the archive and the member name, when the text up to
+/// the first ".npz:" names an existing file (a name holding ':' is the member's).
+pub fn split_member(path: &Path) -> Option<(PathBuf, String)> {
+    let text = path.to_str()?;
+    let at = text.to_ascii_lowercase().find(".npz:")?;
+    let archive = PathBuf::from(&text[..at + 4]);
+    let name = &text[at + 5..];
+    if name.is_empty() || !archive.is_file() {
+        return None;
+    }
+    Some((archive, name.to_string()))
 }
 
 /// The order a view's data is laid out in, as numpy's flags would say it.

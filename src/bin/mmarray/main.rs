@@ -1,4 +1,5 @@
-//! `mmarray`: inspect, slice, summarise, check and convert .npy and raw array files
+//! `mmarray`: inspect, slice, summarise, check, convert and grow .npy, .npz and raw
+//! array files
 //! from the shell, without Python. It uses the library's Rust core directly (dtype,
 //! layout, mapping, view, npy), never the C layer.
 //!
@@ -9,9 +10,11 @@
 mod check;
 mod convert;
 mod data;
+mod grow;
 mod info;
 mod input;
 mod items;
+mod npzinfo;
 mod pyfloat;
 mod repr;
 mod slicing;
@@ -54,10 +57,11 @@ pub type Outcome<T> = std::result::Result<T, Failure>;
 #[command(
     name = "mmarray",
     version,
-    about = "Inspect, slice, summarise, check and convert .npy and raw array files",
+    about = "Inspect, slice, summarise, check, convert and grow .npy, .npz and raw array files",
     long_about = "Inspect, slice, summarise, check and convert .npy and raw array files, \
                   as numpy would read them, without Python. Files are memory-mapped: only \
                   the bytes asked for are read.\n\n\
+                  A FILE named ARCHIVE.npz:NAME is member NAME of a .npz archive. \
                   A FILE is read as .npy unless --dtype (or --shape, --offset, --order) is \
                   given: it is then a raw file read as numpy.memmap(FILE, dtype, 'r', \
                   offset, shape, order) would read it.\n\n\
@@ -101,7 +105,7 @@ pub enum Format {
 enum Command {
     /// Describe files: dtype, shape, order, header, data offset and sizes
     Info {
-        /// .npy files (or raw files with --dtype)
+        /// .npy files, .npz archives (or raw files with --dtype)
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// One JSON object per file, one per line
@@ -112,7 +116,7 @@ enum Command {
     },
     /// Print an array or a slice of it, as numpy prints it
     Show {
-        /// A .npy file (or a raw file with --dtype)
+        /// A .npy file, a member ARCHIVE.npz:NAME (or a raw file with --dtype)
         file: PathBuf,
         /// numpy-style index, e.g. "10:20, ::-1, 3" or "..., 0" (may start with '-')
         #[arg(allow_hyphen_values = true)]
@@ -128,7 +132,7 @@ enum Command {
     },
     /// Count, min, max, mean, std, NaN and inf counts of numeric data, on every core
     Stats {
-        /// A .npy file (or a raw file with --dtype)
+        /// A .npy file, a member ARCHIVE.npz:NAME (or a raw file with --dtype)
         file: PathBuf,
         /// numpy-style index, e.g. "10:20, ::-1, 3" (may start with '-')
         #[arg(allow_hyphen_values = true)]
@@ -142,9 +146,9 @@ enum Command {
         #[command(flatten)]
         raw: RawOpts,
     },
-    /// Validate .npy files: header, data length, trailing bytes; exit status 1 on problems
+    /// Validate .npy files and .npz archives (every member's CRC); exit status 1 on problems
     Check {
-        /// .npy files
+        /// .npy files and .npz archives
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Do not count bytes after the data as a problem
@@ -165,15 +169,54 @@ enum Command {
         --order F). For a .npy IN, --dtype and --order give OUT's dtype (a byte order \
         change or a cast numpy calls safe) and order. For a raw IN, --dtype, --shape, \
         --offset and --order describe IN, as for the other commands. The .npy written is \
-        byte-identical to what np.save writes for the same array."
+        byte-identical to what np.save writes for the same array. IN may be a member of \
+        an archive, ARCHIVE.npz:NAME.\n\n\
+        With an OUT ending in .npz, every IN (a .npy file or a .npz member) becomes a \
+        member named after its file stem (or member name), as np.savez(OUT, stem=array, \
+        ...) writes it, byte for byte; with --compress as np.savez_compressed, whose \
+        values are equal but whose deflate bytes differ from zlib's."
     )]
     Convert {
-        /// The input: a .npy file, or a raw file described by --dtype/--shape/--offset/--order
-        input: PathBuf,
-        /// The output: .npy when the name ends in .npy, else raw bytes; replaced atomically
-        output: PathBuf,
+        /// IN... OUT: one input (a .npy file, ARCHIVE.npz:NAME, or a raw file described by
+        /// --dtype/--shape/--offset/--order), or several .npy inputs for a .npz OUT
+        #[arg(required = true, num_args = 2.., value_name = "IN... OUT")]
+        paths: Vec<PathBuf>,
+        /// Deflate the members of a .npz output (np.savez_compressed)
+        #[arg(long)]
+        compress: bool,
         #[command(flatten)]
         raw: RawOpts,
+    },
+    /// Append the rows of .npy files to a .npy file, in place (np.save's header room)
+    #[command(
+        long_about = "Append the rows of each SRC (same dtype and byte order, same order, the \
+        same shape but along the growth axis: axis 0, or the last for Fortran order) to \
+        DST, in place: the rows are written after DST's data, then its header's length \
+        is rewritten within the header's room. A file without room (np.save leaves it; \
+        other writers may not) can be given room with `mmarray growable`."
+    )]
+    Append {
+        /// The .npy file to grow
+        dst: PathBuf,
+        /// .npy files (or ARCHIVE.npz:NAME members) whose rows are appended, in order
+        #[arg(required = true)]
+        srcs: Vec<PathBuf>,
+    },
+    /// After a crashed append: set a .npy header's length to the whole rows the file holds
+    Recover {
+        /// The .npy file
+        file: PathBuf,
+    },
+    /// Rewrite a .npy file with np.save's header (room to grow), atomically
+    #[command(
+        long_about = "Rewrite FILE as np.save writes the same array, atomically (a temporary \
+        file in its directory, renamed when complete): its header then has np.save's \
+        spare room and `mmarray append` can grow it in place. A file whose header already \
+        has that room is left unchanged. Bytes after the data are not kept."
+    )]
+    Growable {
+        /// The .npy file
+        file: PathBuf,
     },
     /// Print a shell completion script
     Completions {
@@ -208,7 +251,14 @@ fn run(cli: Cli) -> Outcome<u8> {
             require_growable,
             verbose,
         } => check::run(&files, allow_trailing, require_growable, verbose, &mut out)?,
-        Command::Convert { input, output, raw } => convert::run(&input, &output, &raw)?,
+        Command::Convert {
+            paths,
+            compress,
+            raw,
+        } => convert::run(&paths, compress, &raw)?,
+        Command::Append { dst, srcs } => grow::append(&dst, &srcs, &mut out)?,
+        Command::Recover { file } => grow::recover(&file, &mut out)?,
+        Command::Growable { file } => grow::growable(&file, &mut out)?,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "mmarray", &mut out);
             0

@@ -103,6 +103,83 @@ impl Acc {
         self.m2 += d * (x - self.mean);
     }
 
+    /// A block of native float64 values (`bytes`, 8 per value): when every value is
+    /// finite, in two vectorisable passes over the block (min, max and a plain sum in 8
+    /// lanes, `x * 0` summed to see a NaN or an infinity; then the deviations from the
+    /// block's rough mean and their squares, the corrected two-pass algorithm, which also
+    /// corrects the sum: n * mean + sum of deviations) merged as one partial result;
+    /// else value by value.
+    fn push_f64_block(&mut self, bytes: &[u8]) {
+        const L: usize = 8;
+        let at = |c: &[u8]| f64::from_ne_bytes(c.try_into().expect("8 bytes"));
+        let n = bytes.len() / 8;
+        if n == 0 {
+            return;
+        }
+        let (mut lo, mut hi) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L]);
+        let (mut sum, mut bad) = ([0.0f64; L], [0.0f64; L]);
+        let lanes = bytes.chunks_exact(8 * L);
+        let tail = lanes.remainder();
+        for q in lanes {
+            for k in 0..L {
+                let x = at(&q[8 * k..8 * k + 8]);
+                bad[k] += x * 0.0; // NaN for a NaN or an infinity, else 0
+                lo[k] = lo[k].min(x);
+                hi[k] = hi[k].max(x);
+                sum[k] += x;
+            }
+        }
+        let finite =
+            bad.iter().all(|&b| b == 0.0) && tail.chunks_exact(8).all(|c| at(c).is_finite());
+        if !finite {
+            bytes.chunks_exact(8).for_each(|c| self.push_f(at(c)));
+            return;
+        }
+        let mut block = Acc::new();
+        let mut rough = sum.iter().sum::<f64>();
+        block.min = lo.iter().copied().fold(f64::INFINITY, f64::min);
+        block.max = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for c in tail.chunks_exact(8) {
+            let x = at(c);
+            block.min = block.min.min(x);
+            block.max = block.max.max(x);
+            rough += x;
+        }
+        let mean = rough / n as f64;
+        let (mut sq, mut dev) = ([0.0f64; L], [0.0f64; L]);
+        for q in bytes.chunks_exact(8 * L) {
+            for k in 0..L {
+                let d = at(&q[8 * k..8 * k + 8]) - mean;
+                sq[k] += d * d;
+                dev[k] += d;
+            }
+        }
+        let (mut sq, mut dev) = (sq.iter().sum::<f64>(), dev.iter().sum::<f64>());
+        for c in tail.chunks_exact(8) {
+            let d = at(c) - mean;
+            sq += d * d;
+            dev += d;
+        }
+        block.add_sum(mean * n as f64);
+        block.add_sum(dev);
+        block.count = n as u64;
+        block.finite = n as u64;
+        block.mean = mean + dev / n as f64;
+        block.m2 = (sq - dev * dev / n as f64).max(0.0);
+        self.merge(&block);
+    }
+
+    /// Adds `x` to the compensated sum.
+    fn add_sum(&mut self, x: f64) {
+        let t = self.sum + x;
+        self.comp += if self.sum.abs() >= x.abs() {
+            (self.sum - t) + x
+        } else {
+            (x - t) + self.sum
+        };
+        self.sum = t;
+    }
+
     /// Chan et al.'s merge of two partial results.
     fn merge(&mut self, o: &Acc) {
         let (na, nb) = (self.finite as f64, o.finite as f64);
@@ -211,6 +288,11 @@ fn compute(
                         }
                         let (off, stride, count) = plan.unit(u);
                         data::gather(view, off, stride, count, &mut buf)?;
+                        if matches!(kind, Num::Float(8)) && !swap {
+                            accs[0].push_f64_block(&buf);
+                            done_units.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
                         for b in buf.chunks_exact(isz) {
                             match kind {
                                 Num::Bool | Num::Int(_) | Num::UInt(_) => {
