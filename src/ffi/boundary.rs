@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, CString};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::status::*;
 use crate::error::{ErrorKind, MmError};
@@ -91,11 +91,54 @@ pub(crate) fn set_last_error(fail: Fail) {
     });
 }
 
+/// A one-time initialisation that is safe across fork(): like std's `Once`, a thread
+/// that finds another thread of its process inside `init` waits for it; but a child
+/// forked while a thread of its parent was inside `init` does not wait (that thread does
+/// not exist in the child, and `Once` would wait for it forever: 1 child in 1000 of
+/// c_tests/test_fork.c hung so). The child goes on without what `init` sets up, which
+/// must therefore be optional for it. The word holds the initialiser's pid and a state.
+pub(crate) struct ForkSafeOnce(AtomicU64);
+
+impl ForkSafeOnce {
+    const BUSY: u64 = 1;
+    const DONE: u64 = 2;
+
+    pub(crate) const fn new() -> ForkSafeOnce {
+        ForkSafeOnce(AtomicU64::new(0))
+    }
+
+    pub(crate) fn call(&self, init: impl FnOnce()) {
+        let word = self.0.load(Ordering::Acquire);
+        if word == Self::DONE {
+            return;
+        }
+        let me = u64::from(std::process::id());
+        let busy = me << 8 | Self::BUSY;
+        match self
+            .0
+            .compare_exchange(0, busy, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => {
+                init();
+                self.0.store(Self::DONE, Ordering::Release);
+            }
+            Err(mut now) => {
+                while now & 0xff == Self::BUSY && now >> 8 == me {
+                    std::thread::yield_now();
+                    now = self.0.load(Ordering::Acquire);
+                }
+            }
+        }
+    }
+}
+
 /// Installs, once, a panic hook that stays silent for panics inside guard() (recording
 /// their location instead) and hands every other panic to the hook that was there before.
+/// (In a child forked while its parent installed the hook, a panic is still caught and
+/// returned as MM_E_PANIC; only its message may also be printed.)
 fn install_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
+    static ONCE: ForkSafeOnce = ForkSafeOnce::new();
+    ONCE.call(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             let inside = GUARD_DEPTH.try_with(|d| d.get() > 0).unwrap_or(false);
@@ -277,6 +320,33 @@ mod tests {
             msg.contains("boom 7") && msg.contains("src/ffi/boundary.rs:"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn fork_safe_once_runs_once_and_others_wait_for_it() {
+        static ONCE: ForkSafeOnce = ForkSafeOnce::new();
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    ONCE.call(|| {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        RUNS.fetch_add(1, Ordering::SeqCst);
+                    });
+                    // Whoever returns finds init done: the others waited for it.
+                    RUNS.load(Ordering::SeqCst)
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), 1);
+        }
+        // A word left busy by another process (a parent that forked mid-init) is not
+        // waited for.
+        let orphan = ForkSafeOnce(AtomicU64::new(
+            u64::from(u32::MAX) << 8 | ForkSafeOnce::BUSY,
+        ));
+        orphan.call(|| panic!("init must not run again"));
     }
 
     #[test]

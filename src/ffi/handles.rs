@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
-use super::boundary::{guard, Fail, FailValue};
+use super::boundary::{guard, Fail, FailValue, ForkSafeOnce};
 use super::status::*;
 use crate::dtype::DType;
 use crate::mapping::Mode;
@@ -152,8 +152,8 @@ fn field_texts(dtype: &DType) -> Box<[FieldText]> {
 /// lock waited for it forever). Registered once, at the first handle; glibc drops the
 /// handlers when a dlopen'ed copy of the library is unloaded.
 fn install_fork_handlers() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
+    static ONCE: ForkSafeOnce = ForkSafeOnce::new();
+    ONCE.call(|| {
         // SAFETY: the handlers are plain functions that never unwind.
         unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
     });
