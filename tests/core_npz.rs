@@ -199,7 +199,7 @@ fn members_cannot_be_grown() {
     let a = counting(&dir, "a.npy", 4);
     for compress in [false, true] {
         let path = dir.path(if compress { "c.npz" } else { "s.npz" });
-        npz::save(&path, &["a"], &[a.clone()], compress).unwrap();
+        npz::save(&path, &["a"], std::slice::from_ref(&a), compress).unwrap();
         let before = fs::read(&path).unwrap();
         for mode in [Mode::ReadOnly, Mode::CopyOnWrite] {
             let v = npz::open(&path, "a", mode).unwrap();
