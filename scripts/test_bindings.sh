@@ -5,6 +5,7 @@
 #     PyPI into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
+#   - python:  pip install ./bindings/python into a fresh venv, used against the prefix
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
 #   - go:      go vet, go test, go test -race (pkg-config from the prefix)
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
@@ -60,6 +61,9 @@ lib=$stage/lib/libmmarray.so.0
 
 step dlpack
 MMARRAY_LIB=$lib "$venv/bin/python" tests/dlpack/test_dlpack.py
+
+step "python (pip install ./bindings/python into a fresh venv, then use it)"
+MMARRAY_LIB=$lib "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/test_package.py
 
 step "cpp (C++17 and C++20, ctest)"
 rm -rf "$build/bind-cpp"
