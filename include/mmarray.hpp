@@ -63,21 +63,42 @@
 /// and every failure throws an mmarray::error.
 namespace mmarray {
 
-/// A failed mmarray call: code() is the mm_status (MM_E_*), what() the library's message.
+/// A failed mmarray call: code() is the mm_status (MM_E_*), what() the library's message,
+/// os_error() the errno when the OS reported the failure.
 class error : public std::runtime_error {
 public:
   /// An error with a status and the message that explains it.
   /// \param code the MM_E_* status of the failed call.
   /// \param message what went wrong (what() returns it).
-  error(mm_status code, const std::string &message)
-      : std::runtime_error(message), code_(code) {}
+  /// \param os_error the errno of the failure, 0 when the OS was not involved.
+  error(mm_status code, const std::string &message, int os_error = 0)
+      : std::runtime_error(message), code_(code), os_error_(os_error) {}
   /// The MM_E_* status of the failure.
   /// \return the status code.
   mm_status code() const noexcept { return code_; }
+  /// The errno of the failure (mm_last_os_error), 0 when the OS was not involved.
+  /// \return the errno value.
+  int os_error() const noexcept { return os_error_; }
+  /// mm_status_str of code().
+  /// \return a short static text for the status.
+  const char *status_text() const noexcept { return mm_status_str(code_); }
 
 private:
   mm_status code_;
+  int os_error_;
 };
+
+/// The library's version text (mm_version_string), e.g. "0.1.0".
+/// \return the version of the library loaded at run time.
+inline std::string version_string() { return mm_version_string(); }
+
+/// The library's version number (mm_version): major * 10000 + minor * 100 + patch.
+/// \return the version of the library loaded at run time.
+inline std::uint32_t version() noexcept { return mm_version(); }
+
+/// Number of handles open in the process (mm_handle_count), for leak checks.
+/// \return the count.
+inline std::size_t handle_count() noexcept { return mm_handle_count(); }
 
 /// Bounds for slice(): an omitted start / stop (numpy's `a[::-1]` is
 /// slice(axis, omit_start(-1), omit_stop(-1), -1)).
@@ -97,7 +118,7 @@ namespace detail {
 
 /// Throws the calling thread's last error (read right after the failing call).
 [[noreturn]] inline void throw_last(mm_status s) {
-  throw error(s, mm_last_error_message());
+  throw error(s, mm_last_error_message(), mm_last_os_error());
 }
 
 inline void check(mm_status s) {
@@ -319,6 +340,43 @@ public:
     return array(h);
   }
 
+  /// open() with open flags (mm_open_ex): MM_OPEN_POPULATE, MM_OPEN_PREALLOCATE.
+  /// \param path as open().
+  /// \param flags MM_OPEN_* bits or'ed together, or 0.
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape as open().
+  /// \param order as open().
+  /// \return the open array.
+  /// \throws error with the status of mm_open_ex.
+  static array open_ex(const text &path, std::uint32_t flags, const text &dtype = "u1",
+                       const text &mode = "r+", std::uint64_t offset = 0,
+                       const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
+                       char order = 'C') {
+    mm_array h = 0;
+    detail::check(mm_open_ex(path.c_str(), dtype.c_str(), mode.c_str(), offset,
+                             shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
+                             order, flags, &h));
+    return array(h);
+  }
+
+  /// open_ex() with the shape as a braced list.
+  /// \param path as open().
+  /// \param flags as open_ex().
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape the dimensions.
+  /// \param order as open().
+  /// \return the open array.
+  /// \throws error with the status of mm_open_ex.
+  static array open_ex(const text &path, std::uint32_t flags, const text &dtype,
+                       const text &mode, std::uint64_t offset,
+                       std::initializer_list<std::size_t> shape, char order = 'C') {
+    return open_ex(path, flags, dtype, mode, offset, std::vector<std::size_t>(shape), order);
+  }
+
   /// open() with the shape as a braced list: open(path, "<f8", "w+", 0, {3, 4}).
   /// \param path as open().
   /// \param dtype as open().
@@ -449,6 +507,86 @@ public:
   /// msync of the whole mapping (no effect in modes r and c).
   /// \throws error with the status of mm_flush.
   void flush() const { detail::check(mm_flush(h_)); }
+
+  /// msync(MS_SYNC) of the pages of bytes [byte_offset, byte_offset + nbytes) of the view.
+  /// \param byte_offset where the range starts, after data().
+  /// \param nbytes the range's length.
+  /// \throws error with the status of mm_flush_range.
+  void flush_range(std::uint64_t byte_offset, std::uint64_t nbytes) const {
+    detail::check(mm_flush_range(h_, byte_offset, nbytes));
+  }
+
+  /// msync(MS_ASYNC) of the whole mapping: schedules write-back and returns.
+  /// \throws error with the status of mm_flush_async.
+  void flush_async() const { detail::check(mm_flush_async(h_)); }
+
+  /// madvise of the view's pages.
+  /// \param advice one of MM_ADVICE_*.
+  /// \throws error with the status of mm_advise (MM_E_UNSUPPORTED where the kernel
+  /// lacks the advice).
+  void advise(std::int32_t advice) const { detail::check(mm_advise(h_, advice)); }
+
+  /// How many of the view's bytes are in resident pages now (mincore).
+  /// \return the byte count.
+  /// \throws error with the status of mm_resident.
+  std::uint64_t resident_bytes() const {
+    std::uint64_t n = 0;
+    detail::check(mm_resident(h_, &n));
+    return n;
+  }
+
+  /// mlock of the view's pages.
+  /// \throws error with the status of mm_lock.
+  void lock() const { detail::check(mm_lock(h_)); }
+
+  /// munlock of the view's pages.
+  /// \throws error with the status of mm_unlock.
+  void unlock() const { detail::check(mm_unlock(h_)); }
+
+  /// Copies nbytes bytes of the view from byte_offset after data() into dst, never
+  /// raising SIGBUS (mm_read_at): a file truncated underneath gives MM_E_IO.
+  /// \param byte_offset where the copy starts.
+  /// \param dst the destination buffer.
+  /// \param nbytes how many bytes.
+  /// \throws error with the status of mm_read_at.
+  void read_at(std::uint64_t byte_offset, void *dst, std::size_t nbytes) const {
+    detail::check(mm_read_at(h_, byte_offset, dst, nbytes));
+  }
+
+  /// Copies nbytes bytes from src into the view at byte_offset after data(), never
+  /// raising SIGBUS (mm_write_at).
+  /// \param byte_offset where the copy starts.
+  /// \param src the source bytes.
+  /// \param nbytes how many bytes.
+  /// \throws error with the status of mm_write_at.
+  void write_at(std::uint64_t byte_offset, const void *src, std::size_t nbytes) const {
+    detail::check(mm_write_at(h_, byte_offset, src, nbytes));
+  }
+
+  /// One field of a record dtype (mm_field).
+  struct field {
+    std::string name;                 ///< the field's name
+    std::string dtype;                ///< its dtype text
+    std::size_t byte_offset;          ///< its offset in the item
+    std::vector<std::size_t> shape;   ///< its subarray shape (empty for a scalar)
+  };
+
+  /// The fields of a record dtype, in order (empty for other dtypes).
+  /// \return the fields.
+  /// \throws error with the status of mm_field.
+  std::vector<field> fields() const {
+    require_open();
+    std::vector<field> out;
+    const std::size_t n = mm_field_count(h_);
+    for (std::size_t i = 0; i < n; ++i) {
+      const char *name = nullptr, *dt = nullptr;
+      std::size_t off = 0, nd = 0;
+      const std::size_t *shp = nullptr;
+      detail::check(mm_field(h_, i, &name, &dt, &off, &nd, &shp));
+      out.push_back(field{name, dt, off, std::vector<std::size_t>(shp, shp + nd)});
+    }
+    return out;
+  }
 
   /// np.save(path, <this view>): the same bytes numpy writes (C order unless the view
   /// is F- and not C-contiguous), replacing path atomically; no ".npy" suffix is added.

@@ -2,6 +2,7 @@
 // Built as C++17 and as C++20 (which adds the std::span checks); see run_tests.sh.
 #include "mmarray.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -411,6 +412,34 @@ int main() {
     CHECK(a.view(">i4", 0, {6}).scalar_kind() == MM_SCALAR_OTHER);
     CHECK(a.view("S4", 0, {6}).scalar_kind() == MM_SCALAR_OTHER);
     CHECK(a.view("<f2", 0, {12}).scalar_kind() == MM_SCALAR_FLOAT16);
+    // Controls, guarded copies, fields, version.
+    a.flush_range(0, 24);
+    a.flush_async();
+    a.advise(MM_ADVICE_SEQUENTIAL);
+    CHECK(a.resident_bytes() == 24);
+    std::int32_t v = 0;
+    a.read_at(4, &v, 4);
+    CHECK(v == 1);
+    v = 77;
+    a.write_at(20, &v, 4);
+    CHECK(m(1, 2) == 77);
+    EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "", a.read_at(21, &v, 4));
+    CHECK(a.fields().empty());
+    auto rec = a.view("[('x', '<i4'), ('y', '<i2', (2,))]", 0, {3});
+    const auto fs = rec.fields();
+    CHECK(fs.size() == 2 && fs[1].name == "y" && fs[1].dtype == "<i2" && fs[1].byte_offset == 4 &&
+          (fs[1].shape == std::vector<std::size_t>{2}));
+    CHECK(mmarray::version() == MM_VERSION_MAJOR * 10000u + MM_VERSION_MINOR * 100u + MM_VERSION_PATCH);
+    CHECK(!mmarray::version_string().empty());
+    auto pre = mmarray::array::open_ex(p2, MM_OPEN_POPULATE, "<i4", "r", 0, {6});
+    CHECK(pre.resident_bytes() == 24);
+    try {
+      mmarray::array::open(std::string(dir) + "/nope.bin", "u1", "r");
+      CHECK(false);
+    } catch (const mmarray::error &e) {
+      CHECK(e.code() == MM_E_NOT_FOUND && e.os_error() == ENOENT &&
+            std::string(e.status_text()) == mm_status_str(MM_E_NOT_FOUND));
+    }
     a.close();
     EXPECT_ERROR(MM_E_BAD_HANDLE, "empty", (void)a.info());
     std::remove(p2.c_str());
