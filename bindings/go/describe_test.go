@@ -185,3 +185,42 @@ func TestOpenFileAndReadAtWriteAt(t *testing.T) {
 		t.Fatalf("OpenFile(nil): %v", err)
 	}
 }
+
+func TestControlsFieldsVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.bin")
+	a, err := OpenEx(path, "<i4", "w+", 0, []int{1024}, 'C', OpenPopulate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if n, err := a.ResidentBytes(); err != nil || n != 4096 {
+		t.Fatalf("ResidentBytes after OpenPopulate: %d %v", n, err)
+	}
+	for _, err := range []error{a.FlushRange(0, 100), a.FlushAsync(), a.Advise(AdviceSequential), a.Lock(), a.Unlock()} {
+		if err != nil && !errors.Is(err, syscall.EPERM) && !errors.Is(err, syscall.ENOMEM) {
+			t.Fatal(err)
+		}
+	}
+	if err := a.FlushRange(4000, 200); !errors.Is(err, ErrOutOfBounds) {
+		t.Fatalf("FlushRange past the end: %v", err)
+	}
+	if err := a.Advise(99); !errors.Is(err, ErrInvalidArg) {
+		t.Fatalf("Advise(99): %v", err)
+	}
+	r, err := a.View("[('x', '<i4'), ('y', '<i2', (2,))]", 0, []int{4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	fs, err := r.Fields()
+	if err != nil || len(fs) != 2 || fs[1].Name != "y" || fs[1].DType != "<i2" || fs[1].ByteOffset != 4 || len(fs[1].Shape) != 1 || fs[1].Shape[0] != 2 {
+		t.Fatalf("Fields: %+v %v", fs, err)
+	}
+	if fs, err := a.Fields(); err != nil || len(fs) != 0 {
+		t.Fatalf("Fields of <i4: %+v %v", fs, err)
+	}
+	if text, n := Version(); text == "" || n == 0 {
+		t.Fatalf("Version: %q %d", text, n)
+	}
+}

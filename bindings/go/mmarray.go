@@ -50,6 +50,51 @@ static mm_status mmgo_open_fd(int fd, const char *dtype, const char *mode, uint6
 	return s;
 }
 
+static mm_status mmgo_open_ex(const char *path, const char *dtype, const char *mode,
+                              uint64_t offset, const size_t *shape, size_t ndim, char order,
+                              uint32_t flags, mm_array *out, char **msg) {
+	mm_status s = mm_open_ex(path, dtype, mode, offset, shape, ndim, order, flags, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_flush_range(mm_array a, uint64_t off, uint64_t n, char **msg) {
+	mm_status s = mm_flush_range(a, off, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+// One control call chosen by `op`: 0 flush_async, 1 lock, 2 unlock, 3 advise(arg).
+static mm_status mmgo_control(mm_array a, int op, int32_t arg, char **msg) {
+	mm_status s = op == 0 ? mm_flush_async(a) : op == 1 ? mm_lock(a) : op == 2 ? mm_unlock(a)
+	                                                                          : mm_advise(a, arg);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_resident(mm_array a, uint64_t *n, char **msg) {
+	mm_status s = mm_resident(a, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+// Field i of a record dtype; the texts are copied (malloc'ed, the caller frees them)
+// while the handle is known open (the caller holds the Array's read lock).
+static mm_status mmgo_field(mm_array a, size_t i, char **name, char **dtype, size_t *off,
+                            size_t *ndim, size_t *shape, char **msg) {
+	const char *n = NULL, *d = NULL;
+	const size_t *sh = NULL;
+	mm_status s = mm_field(a, i, &n, &d, off, ndim, &sh);
+	if (s != MM_OK) {
+		*msg = mmgo_msg();
+		return s;
+	}
+	*name = strdup(n);
+	*dtype = strdup(d);
+	for (size_t k = 0; k < *ndim && k < MM_MAX_NDIM; k++) shape[k] = sh[k];
+	return MM_OK;
+}
+
 static mm_status mmgo_read_at(mm_array a, uint64_t off, void *dst, size_t n, char **msg) {
 	mm_status s = mm_read_at(a, off, dst, n);
 	if (s != MM_OK) *msg = mmgo_msg();
@@ -365,6 +410,137 @@ func Open(path, dtype, mode string, offset uint64, shape []int, order byte) (*Ar
 		return nil, fail(s, msg)
 	}
 	return newArray(h), nil
+}
+
+// Open flags for OpenEx (MM_OPEN_*).
+const (
+	OpenPopulate    uint32 = C.MM_OPEN_POPULATE
+	OpenPreallocate uint32 = C.MM_OPEN_PREALLOCATE
+)
+
+// Advice values for Advise (MM_ADVICE_*).
+const (
+	AdviceNormal        int32 = C.MM_ADVICE_NORMAL
+	AdviceSequential    int32 = C.MM_ADVICE_SEQUENTIAL
+	AdviceRandom        int32 = C.MM_ADVICE_RANDOM
+	AdviceWillNeed      int32 = C.MM_ADVICE_WILLNEED
+	AdviceDontNeed      int32 = C.MM_ADVICE_DONTNEED
+	AdviceHugePage      int32 = C.MM_ADVICE_HUGEPAGE
+	AdvicePopulateRead  int32 = C.MM_ADVICE_POPULATE_READ
+	AdvicePopulateWrite int32 = C.MM_ADVICE_POPULATE_WRITE
+)
+
+// OpenEx is Open with open flags (mm_open_ex): OpenPopulate prefaults the array,
+// OpenPreallocate reserves the blocks of an extension (a full disk fails here, not
+// with SIGBUS later).
+func OpenEx(path, dtype, mode string, offset uint64, shape []int, order byte, flags uint32) (*Array, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	cdtype, cmode := cstr(dtype), cstr(mode)
+	defer freeStr(cdtype)
+	defer freeStr(cmode)
+	var shp *C.size_t
+	var ndim C.size_t
+	if shape != nil {
+		dims, err := sizes(shape)
+		if err != nil {
+			return nil, err
+		}
+		dims = append(dims, 0)
+		shp, ndim = &dims[0], C.size_t(len(shape))
+	}
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_open_ex(cpath, cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), C.uint32_t(flags), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+// FlushRange writes the pages of bytes [byteOffset, byteOffset+n) of the view to the
+// file (msync MS_SYNC of just those pages).
+func (a *Array) FlushRange(byteOffset, n uint64) error {
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_flush_range(a.h, C.uint64_t(byteOffset), C.uint64_t(n), &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	return nil
+}
+
+func (a *Array) control(op int, arg int32) error {
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_control(a.h, C.int(op), C.int32_t(arg), &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	return nil
+}
+
+// FlushAsync schedules write-back of the whole mapping (msync MS_ASYNC) and returns.
+func (a *Array) FlushAsync() error { return a.control(0, 0) }
+
+// Lock locks the view's pages in memory (mlock).
+func (a *Array) Lock() error { return a.control(1, 0) }
+
+// Unlock unlocks the view's pages (munlock).
+func (a *Array) Unlock() error { return a.control(2, 0) }
+
+// Advise gives the kernel advice about the view's pages (madvise; Advice* values). An
+// advice the kernel lacks is an ErrUnsupported error.
+func (a *Array) Advise(advice int32) error { return a.control(3, advice) }
+
+// ResidentBytes is how many of the view's bytes lie in pages resident in memory now
+// (mincore).
+func (a *Array) ResidentBytes() (uint64, error) {
+	var n C.uint64_t
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_resident(a.h, &n, &msg); s != C.MM_OK {
+		return 0, fail(s, msg)
+	}
+	return uint64(n), nil
+}
+
+// Field is one field of a record dtype.
+type Field struct {
+	Name       string
+	DType      string
+	ByteOffset int
+	Shape      []int // subarray shape; empty for a scalar field
+}
+
+// Fields lists the fields of a record dtype (empty for other dtypes).
+func (a *Array) Fields() ([]Field, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	n := int(C.mm_field_count(a.h))
+	out := []Field{}
+	for i := 0; i < n; i++ {
+		var name, dtype, msg *C.char
+		var off, nd C.size_t
+		var shape [C.MM_MAX_NDIM]C.size_t
+		if s := C.mmgo_field(a.h, C.size_t(i), &name, &dtype, &off, &nd, &shape[0], &msg); s != C.MM_OK {
+			return nil, fail(s, msg)
+		}
+		f := Field{Name: C.GoString(name), DType: C.GoString(dtype), ByteOffset: int(off), Shape: make([]int, int(nd))}
+		C.free(unsafe.Pointer(name))
+		C.free(unsafe.Pointer(dtype))
+		for k := range f.Shape {
+			f.Shape[k] = int(shape[k])
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Version is the library's version text ("0.1.0") and number (major*10000 +
+// minor*100 + patch), of the library loaded at run time.
+func Version() (string, uint32) {
+	return C.GoString(C.mm_version_string()), uint32(C.mm_version())
 }
 
 // OpenFile is Open on an open *os.File (mm_open_fd): the file keeps belonging to the
