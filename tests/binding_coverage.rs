@@ -161,7 +161,7 @@ fn exported_functions() -> Vec<String> {
         .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()) && !l.starts_with("typedef"))
         .filter_map(|l| {
             let open = l.find('(')?;
-            let name = l[..open].rsplit(|c: char| c == ' ' || c == '*').next()?;
+            let name = l[..open].rsplit([' ', '*']).next()?;
             name.starts_with("mm_").then(|| name.to_string())
         })
         .collect()
