@@ -59,6 +59,16 @@ cmake --install "$build/bind-pkg" >/dev/null
 export PKG_CONFIG_PATH="$stage/lib/pkgconfig"
 lib=$stage/lib/libmmarray.so.0
 
+step "cmake --install --strip: no debug info, the C API still exported"
+stripped=$(mktemp -d)
+cmake --install "$build/bind-pkg" --prefix "$stripped" --strip >/dev/null
+for f in "$stripped/lib/libmmarray.so.0" "$stripped/bin/mmarray" "$stripped/lib/libmmarray.a"; do
+  if readelf -S "$f" | grep -q '\.debug_info'; then echo "$f keeps debug info" >&2; exit 1; fi
+done
+[ "$(readelf --dyn-syms "$stripped/lib/libmmarray.so.0" | grep -c ' mm_')" -ge 48 ]
+echo "stripped: $(stat -L -c %s "$stripped/lib/libmmarray.so.0") bytes (staged, with debug info: $(stat -L -c %s "$lib"))"
+rm -rf "$stripped"
+
 step dlpack
 MMARRAY_LIB=$lib "$venv/bin/python" tests/dlpack/test_dlpack.py
 
