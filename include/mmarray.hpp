@@ -31,6 +31,9 @@
  *   copy of every member here would double the surface to test for no new capability.
  *
  * Link with the mmarray library (CMake target mmarray::mmarray, or pkg-config mmarray).
+ *
+ * (Over 600 lines on purpose: a header-only wrapper is one file, so that a consumer
+ * includes one header and installs nothing else; it follows mmarray.h area by area.)
  */
 #ifndef MMARRAY_HPP
 #define MMARRAY_HPP

@@ -20,6 +20,11 @@
 // are dropped without Close are closed by a finalizer.
 package mmarray
 
+// This file is over 600 lines on purpose: the cgo shims of the Array calls (the C
+// preamble below) are static functions sharing mmgo_msg, and a cgo preamble is visible
+// only to the Go file it heads, so the calls that use them live here (npz.go has its own
+// small preamble; slices.go holds what needs no C).
+
 /*
 #cgo pkg-config: mmarray
 #include <mmarray.h>
