@@ -50,6 +50,11 @@ const FFI_AREAS: &[Area] = &[
         title: "Using a handle",
     },
     Area {
+        file: "src/ffi/describe.rs",
+        group: "area_describe",
+        title: "Describing a handle for bindings",
+    },
+    Area {
         file: "src/ffi/views.rs",
         group: "area_views",
         title: "Views",

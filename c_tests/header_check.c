@@ -44,6 +44,8 @@ int header_check_signatures(void) {
     uint64_t (*p_offset)(mm_array) = mm_offset;
     const char *(*p_filename)(mm_array) = mm_filename;
     uint32_t (*p_flags)(mm_array) = mm_flags;
+    mm_status (*p_describe)(mm_array, mm_info *, char *, size_t, size_t *) = mm_describe;
+    int32_t (*p_scalar_kind)(mm_array) = mm_scalar_kind;
     mm_status (*p_view)(mm_array, const char *, int64_t, const size_t *, size_t,
                         const int64_t *, mm_array *) = mm_view;
     mm_status (*p_slice)(mm_array, size_t, int64_t, int64_t, int64_t, mm_array *) = mm_slice;
@@ -56,6 +58,6 @@ int header_check_signatures(void) {
     return p_open != 0 && p_open_fd != 0 && p_data != 0 && p_flush != 0 && p_close != 0 &&
            p_ndim != 0 && p_shape != 0 && p_strides != 0 && p_itemsize != 0 && p_size != 0 &&
            p_nbytes != 0 && p_dtype != 0 && p_mode != 0 && p_offset != 0 && p_filename != 0 &&
-           p_flags != 0 && p_view != 0 && p_slice != 0 && p_status_str != 0 && p_msg != 0 &&
+           p_flags != 0 && p_describe != 0 && p_scalar_kind != 0 && p_view != 0 && p_slice != 0 && p_status_str != 0 && p_msg != 0 &&
            p_copy != 0 && p_os != 0 && p_vs != 0 && p_v != 0;
 }

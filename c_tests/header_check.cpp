@@ -31,6 +31,12 @@ static_assert(std::is_same<decltype(&mm_strides), const std::int64_t *(*)(mm_arr
               "mm_strides");
 static_assert(std::is_same<decltype(&mm_offset), std::uint64_t (*)(mm_array)>::value, "mm_offset");
 static_assert(std::is_same<decltype(&mm_flags), std::uint32_t (*)(mm_array)>::value, "mm_flags");
+static_assert(std::is_same<decltype(&mm_describe),
+                           mm_status (*)(mm_array, mm_info *, char *, std::size_t, std::size_t *)>::value,
+              "mm_describe");
+static_assert(std::is_same<decltype(&mm_scalar_kind), std::int32_t (*)(mm_array)>::value,
+              "mm_scalar_kind");
+static_assert(sizeof(mm_info) == 1088, "mm_info");
 static_assert(std::is_same<decltype(&mm_last_error_copy), std::size_t (*)(char *, std::size_t)>::value,
               "mm_last_error_copy");
 static_assert(std::is_same<decltype(&mm_last_os_error), std::int32_t (*)()>::value, "mm_last_os_error");

@@ -489,6 +489,15 @@ static void bad_handle_everywhere(mm_array bad) {
     GETTER(mm_offset(bad), 0);
     GETTER(mm_filename(bad), NULL);
     GETTER(mm_flags(bad), 0);
+    GETTER(mm_scalar_kind(bad), -1);
+    {
+        mm_info info;
+        size_t needed = 1;
+        cases++;
+        if (mm_describe(bad, &info, NULL, 0, &needed) != MM_E_BAD_HANDLE || needed != 0 || info.ndim != 0)
+            FAIL("mm_describe on a bad handle");
+        if (!strstr(mm_last_error_message(), "not open")) FAIL("mm_describe: message");
+    }
 }
 
 /* .npy entry points: NULLs, bad strings, special paths, fields out of range. Every

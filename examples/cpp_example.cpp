@@ -4,7 +4,7 @@
 
 int main() {
   try {
-    auto a = mmarray::array::open("example.f8", "<f8", "w+", 0, {{2, 3}});
+    auto a = mmarray::array::open("example.f8", "<f8", "w+", 0, {2, 3});
     double *x = a.data<double>();  // throws unless the dtype is <f8
     for (std::size_t i = 0; i < a.size(); ++i) x[i] = 0.5 * i;
     mmarray::array row = a.slice(0, 1, 2);  // a[1:2], a new array on the same mapping

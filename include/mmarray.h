@@ -20,16 +20,17 @@
  * 4. \ref area_handle "Using a handle": mm_data, mm_close, mm_ndim, mm_shape,
  *    mm_strides, mm_itemsize, mm_size, mm_nbytes, mm_dtype, mm_mode, mm_offset,
  *    mm_filename, mm_flags, mm_handle_count
- * 5. \ref area_views "Views": mm_view, mm_slice
- * 6. \ref area_control "Flushing, advice, residency and locking": mm_flush,
+ * 5. \ref area_describe "Describing a handle for bindings": mm_describe, mm_scalar_kind
+ * 6. \ref area_views "Views": mm_view, mm_slice
+ * 7. \ref area_control "Flushing, advice, residency and locking": mm_flush,
  *    mm_flush_range, mm_flush_async, mm_advise, mm_resident, mm_lock, mm_unlock
- * 7. \ref area_guarded "Guarded copies": mm_read_at, mm_write_at
- * 8. \ref area_npy ".npy files": mm_open_npy, mm_create_npy, mm_save_npy
- * 9. \ref area_grow "Growing .npy files": mm_npy_append, mm_npy_grow, mm_npy_recover
- * 10. \ref area_npz ".npz archives": mm_npz_names, mm_open_npz, mm_save_npz
- * 11. \ref area_fields "Record fields": mm_field_count, mm_field
- * 12. \ref area_dlpack "DLPack export": mm_to_dlpack
- * 13. \ref area_version "Version": mm_version_string, mm_version
+ * 8. \ref area_guarded "Guarded copies": mm_read_at, mm_write_at
+ * 9. \ref area_npy ".npy files": mm_open_npy, mm_create_npy, mm_save_npy
+ * 10. \ref area_grow "Growing .npy files": mm_npy_append, mm_npy_grow, mm_npy_recover
+ * 11. \ref area_npz ".npz archives": mm_npz_names, mm_open_npz, mm_save_npz
+ * 12. \ref area_fields "Record fields": mm_field_count, mm_field
+ * 13. \ref area_dlpack "DLPack export": mm_to_dlpack
+ * 14. \ref area_version "Version": mm_version_string, mm_version
  */
 #ifndef MMARRAY_H
 #define MMARRAY_H
@@ -479,6 +480,213 @@ uint32_t mm_flags(mm_array a);
  * \return the number of open handles.
  */
 size_t mm_handle_count(void);
+
+/** @} */
+
+/**
+ * \defgroup area_describe Describing a handle for bindings
+ *
+ * Everything a language binding needs to know about a handle, in one call, and
+ * whether its elements are one of C's native scalar types.
+ *
+ * mm_describe copies a handle's data address, geometry, numpy attributes and dtype text
+ * into storage the caller owns, in a single visit of the handle: either every field
+ * describes the same open handle, or the call fails with MM_E_BAD_HANDLE and nothing
+ * stale is left behind (a close in another thread cannot land between two fields, as
+ * it can between calls of the separate getters).
+ *
+ * mm_scalar_kind answers "are these elements my native T" without numpy's type string
+ * rules: it names the C scalar type (MM_SCALAR_INT32 for int32_t...) when the dtype is
+ * exactly that type in the machine's byte order, and MM_SCALAR_OTHER otherwise
+ * (non-native byte order, records, bytes and text, void, datetime64/timedelta64,
+ * longdouble and its complex). A binding maps each MM_SCALAR_* value to its own type
+ * and reads the elements through mm_data with the strides mm_describe gives.
+ * @{
+ */
+
+/**
+ * The most dimensions an array can have; the size of mm_info's shape and strides.
+ */
+#define MM_MAX_NDIM 64
+
+/**
+ * mm_scalar_kind: not a native C scalar (non-native byte order, record, bytes, text,
+ * void, datetime64, timedelta64, longdouble, clongdouble).
+ */
+#define MM_SCALAR_OTHER 0
+
+/**
+ * mm_scalar_kind: numpy bool, one byte holding 0 or 1 (C `bool` / `_Bool`).
+ */
+#define MM_SCALAR_BOOL 1
+
+/**
+ * mm_scalar_kind: int8_t.
+ */
+#define MM_SCALAR_INT8 2
+
+/**
+ * mm_scalar_kind: int16_t in native byte order.
+ */
+#define MM_SCALAR_INT16 3
+
+/**
+ * mm_scalar_kind: int32_t in native byte order.
+ */
+#define MM_SCALAR_INT32 4
+
+/**
+ * mm_scalar_kind: int64_t in native byte order.
+ */
+#define MM_SCALAR_INT64 5
+
+/**
+ * mm_scalar_kind: uint8_t.
+ */
+#define MM_SCALAR_UINT8 6
+
+/**
+ * mm_scalar_kind: uint16_t in native byte order.
+ */
+#define MM_SCALAR_UINT16 7
+
+/**
+ * mm_scalar_kind: uint32_t in native byte order.
+ */
+#define MM_SCALAR_UINT32 8
+
+/**
+ * mm_scalar_kind: uint64_t in native byte order.
+ */
+#define MM_SCALAR_UINT64 9
+
+/**
+ * mm_scalar_kind: IEEE 754 binary16 in native byte order (C23 `_Float16` where the
+ * compiler has it; otherwise read it as uint16_t bits).
+ */
+#define MM_SCALAR_FLOAT16 10
+
+/**
+ * mm_scalar_kind: IEEE 754 binary32 (`float`) in native byte order.
+ */
+#define MM_SCALAR_FLOAT32 11
+
+/**
+ * mm_scalar_kind: IEEE 754 binary64 (`double`) in native byte order.
+ */
+#define MM_SCALAR_FLOAT64 12
+
+/**
+ * mm_scalar_kind: two floats, real then imaginary (C `float _Complex`), native order.
+ */
+#define MM_SCALAR_COMPLEX64 13
+
+/**
+ * mm_scalar_kind: two doubles, real then imaginary (C `double _Complex`), native order.
+ */
+#define MM_SCALAR_COMPLEX128 14
+
+/**
+ * A snapshot of one handle, filled by mm_describe. Its layout is fixed (this library
+ * builds only for 64-bit targets): 1088 bytes, alignment 8, the fields at the byte
+ * offsets given below; the arrays hold MM_MAX_NDIM entries, of which the first `ndim`
+ * are set and the rest are 0. It holds no pointers into the library other than
+ * `data`, so it stays readable after the handle is closed (but `data` does not).
+ */
+typedef struct {
+  /**
+   * Offset 0: mm_data's address of the first element (valid while the handle, or
+   * another view of the same mapping, is open).
+   */
+  void *data;
+  /**
+   * Offset 8: number of dimensions (0 for a 0-d array), at most MM_MAX_NDIM.
+   */
+  size_t ndim;
+  /**
+   * Offset 16: bytes per element (mm_itemsize).
+   */
+  size_t itemsize;
+  /**
+   * Offset 24: number of elements (mm_size).
+   */
+  size_t size;
+  /**
+   * Offset 32: size * itemsize (mm_nbytes).
+   */
+  size_t nbytes;
+  /**
+   * Offset 40: the byte offset given at open (mm_offset).
+   */
+  uint64_t offset;
+  /**
+   * Offset 48: the MM_WRITEABLE ... MM_NATIVE_ORDER bits (mm_flags).
+   */
+  uint32_t flags;
+  /**
+   * Offset 52: mm_scalar_kind's answer (an MM_SCALAR_* value).
+   */
+  int32_t scalar_kind;
+  /**
+   * Offset 56: the mode, NUL-terminated and NUL-padded: "r", "r+", "w+" or "c".
+   */
+  char mode[4];
+  /**
+   * Offset 60: always 0 (keeps `shape` at offset 64; may carry meaning later).
+   */
+  uint32_t reserved;
+  /**
+   * Offset 64: the dimensions (mm_shape).
+   */
+  size_t shape[MM_MAX_NDIM];
+  /**
+   * Offset 576: the byte strides (mm_strides).
+   */
+  int64_t strides[MM_MAX_NDIM];
+} mm_info;
+
+/**
+ * Copies everything known about handle `a` into `*out` in one visit of the handle,
+ * and its dtype text (as mm_dtype gives it) into `dtype_buf`, like snprintf: at most
+ * `dtype_cap` bytes, always NUL-terminated when `dtype_cap` > 0, and
+ * `*dtype_needed` = the length of the whole text including its NUL. A text that did
+ * not fit (`*dtype_needed` > `dtype_cap`) is not an error: call again with a larger
+ * buffer (the text of a handle never changes). Scalar dtypes take at most 24 bytes;
+ * record dtypes can be long.
+ *
+ * \param a             the handle.
+ * \param out           receives the snapshot; zeroed on every failure; required.
+ * \param dtype_buf     receives the dtype text; may be NULL only when `dtype_cap` is 0.
+ * \param dtype_cap     bytes available at `dtype_buf`.
+ * \param dtype_needed  receives the bytes the whole dtype text takes, its NUL included
+ *                      (0 on failure); required.
+ * \return MM_OK, or: MM_E_INVALID_ARG (NULL `out` or `dtype_needed`, NULL `dtype_buf`
+ *         with `dtype_cap` > 0); MM_E_BAD_HANDLE (`a` is not open: nothing of another
+ *         handle or of a closed one is written).
+ *
+ * \par Safety
+ * `out` NULL or a writable mm_info; `dtype_buf` NULL or `dtype_cap` writable bytes;
+ * `dtype_needed` NULL or a writable size_t.
+ */
+mm_status mm_describe(mm_array a,
+                      mm_info *out,
+                      char *dtype_buf,
+                      size_t dtype_cap,
+                      size_t *dtype_needed);
+
+/**
+ * Which native C scalar type the elements of `a` are, for a binding that must decide
+ * whether it may read them as its own T: an MM_SCALAR_* value naming the C type
+ * when the dtype is exactly that type in the machine's byte order, MM_SCALAR_OTHER
+ * for anything else (a non-native byte order, records, bytes, text, void,
+ * datetime64, timedelta64, longdouble, clongdouble). numpy's platform names resolve
+ * first: "long" on Linux x86_64 is MM_SCALAR_INT64.
+ *
+ * \param a  the handle.
+ * \return an MM_SCALAR_* value (0 ... 14); -1 for a bad handle (the last error is
+ *         MM_E_BAD_HANDLE).
+ */
+int32_t mm_scalar_kind(mm_array a);
 
 /** @} */
 

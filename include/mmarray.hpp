@@ -1,9 +1,11 @@
 /*
  * mmarray.hpp: a header-only C++17 front end to mmarray.h (numpy.memmap semantics).
  *
- *   auto a = mmarray::array::open("data.bin", "<f8", "r+", 0, {{3, 4}});
+ *   auto a = mmarray::array::open("data.bin", "<f8", "r+", 0, {3, 4});
  *   auto b = mmarray::array::open_npy("data.npy", "r");  // dtype and shape from the header
  *   double *p = a.data<double>();          // throws mmarray::error unless the dtype is <f8
+ *   const double *q = b.data<const double>();  // read-only arrays: const T only
+ *   auto m = a.accessor<double>();         // strided, bounds-checked: m(i, j)
  *   mmarray::array row = a.slice(0, 1, 2); // a new handle on the same mapping
  *
  * - mmarray::array owns one handle: move-only, closed by its destructor (errors from that
@@ -12,13 +14,26 @@
  * - Every failure throws mmarray::error, which carries the mm_status code and the
  *   library's message. THIS HEADER NEEDS C++ EXCEPTIONS (it refuses to compile with
  *   -fno-exceptions).
- * - data<T>() checks that the array's dtype is T's numpy type string in the machine's
- *   byte order ("<f8" for double on x86-64, "|b1" for bool, "<c16" for
- *   std::complex<double>...) and that the data is aligned for T (else it throws; an
- *   array at an odd offset is read with get<T>(i) / set<T>(i, v) or data_bytes()).
- *   Compiled as C++20, span<T>() gives a std::span over a contiguous array.
+ * - data<T>() checks with mm_scalar_kind() that the array's elements are T in the
+ *   machine's byte order (MM_SCALAR_FLOAT64 for double, MM_SCALAR_BOOL for bool,
+ *   MM_SCALAR_COMPLEX128 for std::complex<double>...) and that the data is aligned for T
+ *   (else it throws; an array at an odd offset is read with get<T>(i) / set<T>(i, v) or
+ *   data_bytes()). A non-const T needs a writeable array: an array opened in mode "r"
+ *   gives only data<const T>() (MM_E_READ_ONLY otherwise). data<T>() is the address of
+ *   the first element whatever the strides; accessor<T>() reads and writes elements of
+ *   any strided view by index, checking the bounds. Compiled as C++20, span<T>() gives a
+ *   std::span over a contiguous array (span<const T>() for a read-only one).
+ * - Texts (paths, dtypes, modes, member names) are taken as const char *, std::string or
+ *   std::string_view (mmarray::text); a null const char * means "not given".
+ * - No std::error_code overloads: the C API already is the exception-free interface
+ *   (every call returns an mm_status, and mm_last_error_message() says why), so code
+ *   built with -fno-exceptions includes mmarray.h directly. A second, error_code-based
+ *   copy of every member here would double the surface to test for no new capability.
  *
  * Link with the mmarray library (CMake target mmarray::mmarray, or pkg-config mmarray).
+ *
+ * (Over 600 lines on purpose: a header-only wrapper is one file, so that a consumer
+ * includes one header and installs nothing else; it follows mmarray.h area by area.)
  */
 #ifndef MMARRAY_HPP
 #define MMARRAY_HPP
@@ -31,9 +46,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -49,21 +66,42 @@
 /// and every failure throws an mmarray::error.
 namespace mmarray {
 
-/// A failed mmarray call: code() is the mm_status (MM_E_*), what() the library's message.
+/// A failed mmarray call: code() is the mm_status (MM_E_*), what() the library's message,
+/// os_error() the errno when the OS reported the failure.
 class error : public std::runtime_error {
 public:
   /// An error with a status and the message that explains it.
   /// \param code the MM_E_* status of the failed call.
   /// \param message what went wrong (what() returns it).
-  error(mm_status code, const std::string &message)
-      : std::runtime_error(message), code_(code) {}
+  /// \param os_error the errno of the failure, 0 when the OS was not involved.
+  error(mm_status code, const std::string &message, int os_error = 0)
+      : std::runtime_error(message), code_(code), os_error_(os_error) {}
   /// The MM_E_* status of the failure.
   /// \return the status code.
   mm_status code() const noexcept { return code_; }
+  /// The errno of the failure (mm_last_os_error), 0 when the OS was not involved.
+  /// \return the errno value.
+  int os_error() const noexcept { return os_error_; }
+  /// mm_status_str of code().
+  /// \return a short static text for the status.
+  const char *status_text() const noexcept { return mm_status_str(code_); }
 
 private:
   mm_status code_;
+  int os_error_;
 };
+
+/// The library's version text (mm_version_string), e.g. "0.1.0".
+/// \return the version of the library loaded at run time.
+inline std::string version_string() { return mm_version_string(); }
+
+/// The library's version number (mm_version): major * 10000 + minor * 100 + patch.
+/// \return the version of the library loaded at run time.
+inline std::uint32_t version() noexcept { return mm_version(); }
+
+/// Number of handles open in the process (mm_handle_count), for leak checks.
+/// \return the count.
+inline std::size_t handle_count() noexcept { return mm_handle_count(); }
 
 /// Bounds for slice(): an omitted start / stop (numpy's `a[::-1]` is
 /// slice(axis, omit_start(-1), omit_stop(-1), -1)).
@@ -83,7 +121,7 @@ namespace detail {
 
 /// Throws the calling thread's last error (read right after the failing call).
 [[noreturn]] inline void throw_last(mm_status s) {
-  throw error(s, mm_last_error_message());
+  throw error(s, mm_last_error_message(), mm_last_os_error());
 }
 
 inline void check(mm_status s) {
@@ -110,31 +148,147 @@ inline const std::size_t *dims(const std::vector<std::size_t> &shape) noexcept {
 template <class T> struct is_complex : std::false_type {};
 template <class F> struct is_complex<std::complex<F>> : std::true_type {};
 
-/// numpy's type string for T in the machine's byte order, e.g. "<f8".
-template <class T> std::string typestr() {
+/// The MM_SCALAR_* value mm_scalar_kind() gives for arrays of T (const ignored).
+template <class T> constexpr std::int32_t scalar_kind() {
   using U = std::remove_cv_t<T>;
-  char kind;
   if constexpr (std::is_same_v<U, bool>) {
-    kind = 'b';
+    return MM_SCALAR_BOOL;
+  } else if constexpr (std::is_integral_v<U> && std::is_signed_v<U>) {
+    static_assert(sizeof(U) == 1 || sizeof(U) == 2 || sizeof(U) == 4 || sizeof(U) == 8,
+                  "mmarray: integers of 1, 2, 4 or 8 bytes");
+    return sizeof(U) == 1   ? MM_SCALAR_INT8
+           : sizeof(U) == 2 ? MM_SCALAR_INT16
+           : sizeof(U) == 4 ? MM_SCALAR_INT32
+                            : MM_SCALAR_INT64;
   } else if constexpr (std::is_integral_v<U>) {
-    kind = std::is_signed_v<U> ? 'i' : 'u';
-  } else if constexpr (std::is_same_v<U, float> || std::is_same_v<U, double>) {
-    kind = 'f';
-  } else if constexpr (is_complex<U>::value) {
-    static_assert(std::is_same_v<U, std::complex<float>> ||
-                      std::is_same_v<U, std::complex<double>>,
-                  "mmarray: only std::complex<float> and std::complex<double> are mapped");
-    kind = 'c';
+    static_assert(sizeof(U) == 1 || sizeof(U) == 2 || sizeof(U) == 4 || sizeof(U) == 8,
+                  "mmarray: integers of 1, 2, 4 or 8 bytes");
+    return sizeof(U) == 1   ? MM_SCALAR_UINT8
+           : sizeof(U) == 2 ? MM_SCALAR_UINT16
+           : sizeof(U) == 4 ? MM_SCALAR_UINT32
+                            : MM_SCALAR_UINT64;
+  } else if constexpr (std::is_same_v<U, float>) {
+    return MM_SCALAR_FLOAT32;
+  } else if constexpr (std::is_same_v<U, double>) {
+    return MM_SCALAR_FLOAT64;
+  } else if constexpr (std::is_same_v<U, std::complex<float>>) {
+    return MM_SCALAR_COMPLEX64;
+  } else if constexpr (std::is_same_v<U, std::complex<double>>) {
+    return MM_SCALAR_COMPLEX128;
   } else {
     static_assert(sizeof(U) == 0,
                   "mmarray::array::data<T>: T must be bool, an integer, float, double or "
-                  "std::complex<float/double>; use data() for other dtypes");
+                  "std::complex<float/double>; use data_bytes() for other dtypes");
+    return MM_SCALAR_OTHER;
   }
-  const char order = sizeof(U) == 1 ? '|' : (big_endian() ? '>' : '<');
-  return std::string{order, kind} + std::to_string(sizeof(U));
+}
+
+/// A name for an MM_SCALAR_* value, for messages.
+inline const char *kind_name(std::int32_t kind) noexcept {
+  static const char *const names[] = {"not a native C scalar", "bool", "int8", "int16",
+                                      "int32", "int64", "uint8", "uint16", "uint32",
+                                      "uint64", "float16", "float32", "float64",
+                                      "complex64", "complex128"};
+  return kind >= 0 && kind <= MM_SCALAR_COMPLEX128 ? names[kind] : "a closed handle";
+}
+
+/// Bounds-checked byte offset of element idx of a view with this shape and strides.
+inline std::int64_t element_offset(const mm_info &info, const std::size_t *idx, std::size_t n,
+                                   const char *what) {
+  if (n != info.ndim) {
+    throw error(MM_E_INVALID_ARG, std::string("mmarray::") + what + ": " + std::to_string(n) +
+                                      " indices for " + std::to_string(info.ndim) +
+                                      " dimensions");
+  }
+  std::int64_t off = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (idx[k] >= info.shape[k]) {
+      throw error(MM_E_OUT_OF_BOUNDS, std::string("mmarray::") + what + ": index " +
+                                          std::to_string(idx[k]) + " of axis " +
+                                          std::to_string(k) + " with length " +
+                                          std::to_string(info.shape[k]));
+    }
+    off += static_cast<std::int64_t>(idx[k]) * info.strides[k];
+  }
+  return off;
 }
 
 } // namespace detail
+
+/// A text argument: a const char * (nullptr means "not given"), a std::string or a
+/// std::string_view (copied to add the NUL the C API needs).
+class text {
+public:
+  /// A C string, or nullptr for "not given" (the C API's default).
+  /// \param s a NUL-terminated string or nullptr.
+  text(const char *s) : p_(s) {}
+  /// A std::string (not copied; it must outlive the call).
+  /// \param s the text.
+  text(const std::string &s) : p_(s.c_str()) {}
+  /// A std::string_view (copied, to add a NUL).
+  /// \param s the text.
+  text(std::string_view s) : own_(s), p_(own_.c_str()) {}
+  /// Not copyable: p_ may point into own_.
+  text(const text &) = delete;
+  /// Not assignable.
+  text &operator=(const text &) = delete;
+  /// The NUL-terminated text for the C API.
+  /// \return the text, or nullptr when not given.
+  const char *c_str() const noexcept { return p_; }
+
+private:
+  std::string own_;
+  const char *p_;
+};
+
+/// A typed, strided, bounds-checked view of the elements of an array, made by
+/// array::accessor<T>(): a(i, j, ...) is element [i, j, ...] whatever the strides
+/// (negative ones included). It copies the geometry once (mm_describe) and holds the data
+/// address: it stays valid while the array (or another view of its mapping) is open.
+/// \tparam T the element type; const T for read-only access.
+template <class T> class accessor {
+public:
+  /// The accessor of a described array (use array::accessor<T>()).
+  /// \param info the array's snapshot, whose dtype and alignment were checked for T.
+  explicit accessor(const mm_info &info) noexcept : info_(info) {}
+  /// Element [idx...], checked against the shape.
+  /// \param idx one index per dimension (none for a 0-d array).
+  /// \return a reference to the element in the mapping.
+  /// \throws error MM_E_INVALID_ARG for a wrong number of indices; MM_E_OUT_OF_BOUNDS
+  /// for an index past its axis.
+  template <class... I> T &operator()(I... idx) const {
+    static_assert((std::is_integral_v<I> && ...), "mmarray::accessor: integer indices");
+    const std::size_t ix[sizeof...(I) + 1] = {static_cast<std::size_t>(idx)..., 0};
+    return at_offset(detail::element_offset(info_, ix, sizeof...(I), "accessor::operator()"));
+  }
+  /// Element [idx...] with the indices as a list, checked against the shape.
+  /// \param idx one index per dimension.
+  /// \return a reference to the element in the mapping.
+  /// \throws error as operator().
+  T &at(std::initializer_list<std::size_t> idx) const {
+    return at_offset(detail::element_offset(info_, idx.begin(), idx.size(), "accessor::at"));
+  }
+  /// \return the number of dimensions.
+  std::size_t ndim() const noexcept { return info_.ndim; }
+  /// The length of one axis.
+  /// \param axis below ndim().
+  /// \return the axis's length, 0 for an axis past ndim().
+  std::size_t extent(std::size_t axis) const noexcept {
+    return axis < info_.ndim ? info_.shape[axis] : 0;
+  }
+  /// The byte stride of one axis.
+  /// \param axis below ndim().
+  /// \return the stride in bytes (may be negative), 0 for an axis past ndim().
+  std::int64_t stride_bytes(std::size_t axis) const noexcept {
+    return axis < info_.ndim ? info_.strides[axis] : 0;
+  }
+
+private:
+  T &at_offset(std::int64_t off) const {
+    return *reinterpret_cast<T *>(static_cast<char *>(info_.data) + off);
+  }
+  mm_info info_;
+};
 
 /// One open view of a mapped file: owns an mm_array handle.
 class array {
@@ -178,15 +332,66 @@ public:
   /// \param order 'C' or 'F'.
   /// \return the open array.
   /// \throws error with the status of mm_open.
-  static array open(const std::string &path, const char *dtype = "u1", const char *mode = "r+",
+  static array open(const text &path, const text &dtype = "u1", const text &mode = "r+",
                     std::uint64_t offset = 0,
                     const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
                     char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_open(path.c_str(), dtype, mode, offset,
+    detail::check(mm_open(path.c_str(), dtype.c_str(), mode.c_str(), offset,
                           shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
                           order, &h));
     return array(h);
+  }
+
+  /// open() with open flags (mm_open_ex): MM_OPEN_POPULATE, MM_OPEN_PREALLOCATE.
+  /// \param path as open().
+  /// \param flags MM_OPEN_* bits or'ed together, or 0.
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape as open().
+  /// \param order as open().
+  /// \return the open array.
+  /// \throws error with the status of mm_open_ex.
+  static array open_ex(const text &path, std::uint32_t flags, const text &dtype = "u1",
+                       const text &mode = "r+", std::uint64_t offset = 0,
+                       const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
+                       char order = 'C') {
+    mm_array h = 0;
+    detail::check(mm_open_ex(path.c_str(), dtype.c_str(), mode.c_str(), offset,
+                             shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
+                             order, flags, &h));
+    return array(h);
+  }
+
+  /// open_ex() with the shape as a braced list.
+  /// \param path as open().
+  /// \param flags as open_ex().
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape the dimensions.
+  /// \param order as open().
+  /// \return the open array.
+  /// \throws error with the status of mm_open_ex.
+  static array open_ex(const text &path, std::uint32_t flags, const text &dtype,
+                       const text &mode, std::uint64_t offset,
+                       std::initializer_list<std::size_t> shape, char order = 'C') {
+    return open_ex(path, flags, dtype, mode, offset, std::vector<std::size_t>(shape), order);
+  }
+
+  /// open() with the shape as a braced list: open(path, "<f8", "w+", 0, {3, 4}).
+  /// \param path as open().
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape the dimensions.
+  /// \param order as open().
+  /// \return the open array.
+  /// \throws error with the status of mm_open.
+  static array open(const text &path, const text &dtype, const text &mode, std::uint64_t offset,
+                    std::initializer_list<std::size_t> shape, char order = 'C') {
+    return open(path, dtype, mode, offset, std::vector<std::size_t>(shape), order);
   }
 
   /// As open(), on a descriptor the caller keeps owning.
@@ -198,15 +403,29 @@ public:
   /// \param order as open().
   /// \return the open array (its filename() is empty).
   /// \throws error with the status of mm_open_fd.
-  static array open_fd(int fd, const char *dtype = "u1", const char *mode = "r+",
+  static array open_fd(int fd, const text &dtype = "u1", const text &mode = "r+",
                        std::uint64_t offset = 0,
                        const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
                        char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_open_fd(fd, dtype, mode, offset,
+    detail::check(mm_open_fd(fd, dtype.c_str(), mode.c_str(), offset,
                              shape ? detail::dims(*shape) : nullptr, shape ? shape->size() : 0,
                              order, &h));
     return array(h);
+  }
+
+  /// open_fd() with the shape as a braced list.
+  /// \param fd as open_fd().
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape the dimensions.
+  /// \param order as open().
+  /// \return the open array.
+  /// \throws error with the status of mm_open_fd.
+  static array open_fd(int fd, const text &dtype, const text &mode, std::uint64_t offset,
+                       std::initializer_list<std::size_t> shape, char order = 'C') {
+    return open_fd(fd, dtype, mode, offset, std::vector<std::size_t>(shape), order);
   }
 
   /// np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
@@ -215,9 +434,9 @@ public:
   /// \param mode "r", "r+" or "c".
   /// \return the open array.
   /// \throws error with the status of mm_open_npy.
-  static array open_npy(const std::string &path, const char *mode = "r+") {
+  static array open_npy(const text &path, const text &mode = "r+") {
     mm_array h = 0;
-    detail::check(mm_open_npy(path.c_str(), mode, &h));
+    detail::check(mm_open_npy(path.c_str(), mode.c_str(), &h));
     return array(h);
   }
 
@@ -229,10 +448,9 @@ public:
   /// \param mode "r" (read-only) or "c" (writable, never written back).
   /// \return the open array.
   /// \throws error with the status of mm_open_npz.
-  static array open_npz(const std::string &path, const std::string &name,
-                        const char *mode = "r") {
+  static array open_npz(const text &path, const text &name, const text &mode = "r") {
     mm_array h = 0;
-    detail::check(mm_open_npz(path.c_str(), name.c_str(), mode, &h));
+    detail::check(mm_open_npz(path.c_str(), name.c_str(), mode.c_str(), &h));
     return array(h);
   }
 
@@ -246,10 +464,11 @@ public:
   /// \param order 'C' or 'F'.
   /// \return the open array.
   /// \throws error with the status of mm_create_npy.
-  static array create_npy(const std::string &path, const char *dtype,
+  static array create_npy(const text &path, const text &dtype,
                           const std::vector<std::size_t> &shape, char order = 'C') {
     mm_array h = 0;
-    detail::check(mm_create_npy(path.c_str(), dtype, detail::dims(shape), shape.size(), order, &h));
+    detail::check(
+        mm_create_npy(path.c_str(), dtype.c_str(), detail::dims(shape), shape.size(), order, &h));
     return array(h);
   }
 
@@ -261,7 +480,7 @@ public:
   /// \param strides byte strides, one per dimension, or none.
   /// \return the new array; it keeps the mapping alive on its own.
   /// \throws error with the status of mm_view.
-  array view(const char *dtype, std::int64_t byte_offset, const std::vector<std::size_t> &shape,
+  array view(const text &dtype, std::int64_t byte_offset, const std::vector<std::size_t> &shape,
              const std::optional<std::vector<std::int64_t>> &strides = std::nullopt) const {
     if (strides && strides->size() != shape.size()) {
       throw error(MM_E_INVALID_ARG, "mmarray::array::view: " + std::to_string(strides->size()) +
@@ -269,7 +488,7 @@ public:
                                         " dimensions");
     }
     mm_array h = 0;
-    detail::check(mm_view(h_, dtype, byte_offset, detail::dims(shape), shape.size(),
+    detail::check(mm_view(h_, dtype.c_str(), byte_offset, detail::dims(shape), shape.size(),
                           strides ? strides->data() : nullptr, &h));
     return array(h);
   }
@@ -292,11 +511,91 @@ public:
   /// \throws error with the status of mm_flush.
   void flush() const { detail::check(mm_flush(h_)); }
 
+  /// msync(MS_SYNC) of the pages of bytes [byte_offset, byte_offset + nbytes) of the view.
+  /// \param byte_offset where the range starts, after data().
+  /// \param nbytes the range's length.
+  /// \throws error with the status of mm_flush_range.
+  void flush_range(std::uint64_t byte_offset, std::uint64_t nbytes) const {
+    detail::check(mm_flush_range(h_, byte_offset, nbytes));
+  }
+
+  /// msync(MS_ASYNC) of the whole mapping: schedules write-back and returns.
+  /// \throws error with the status of mm_flush_async.
+  void flush_async() const { detail::check(mm_flush_async(h_)); }
+
+  /// madvise of the view's pages.
+  /// \param advice one of MM_ADVICE_*.
+  /// \throws error with the status of mm_advise (MM_E_UNSUPPORTED where the kernel
+  /// lacks the advice).
+  void advise(std::int32_t advice) const { detail::check(mm_advise(h_, advice)); }
+
+  /// How many of the view's bytes are in resident pages now (mincore).
+  /// \return the byte count.
+  /// \throws error with the status of mm_resident.
+  std::uint64_t resident_bytes() const {
+    std::uint64_t n = 0;
+    detail::check(mm_resident(h_, &n));
+    return n;
+  }
+
+  /// mlock of the view's pages.
+  /// \throws error with the status of mm_lock.
+  void lock() const { detail::check(mm_lock(h_)); }
+
+  /// munlock of the view's pages.
+  /// \throws error with the status of mm_unlock.
+  void unlock() const { detail::check(mm_unlock(h_)); }
+
+  /// Copies nbytes bytes of the view from byte_offset after data() into dst, never
+  /// raising SIGBUS (mm_read_at): a file truncated underneath gives MM_E_IO.
+  /// \param byte_offset where the copy starts.
+  /// \param dst the destination buffer.
+  /// \param nbytes how many bytes.
+  /// \throws error with the status of mm_read_at.
+  void read_at(std::uint64_t byte_offset, void *dst, std::size_t nbytes) const {
+    detail::check(mm_read_at(h_, byte_offset, dst, nbytes));
+  }
+
+  /// Copies nbytes bytes from src into the view at byte_offset after data(), never
+  /// raising SIGBUS (mm_write_at).
+  /// \param byte_offset where the copy starts.
+  /// \param src the source bytes.
+  /// \param nbytes how many bytes.
+  /// \throws error with the status of mm_write_at.
+  void write_at(std::uint64_t byte_offset, const void *src, std::size_t nbytes) const {
+    detail::check(mm_write_at(h_, byte_offset, src, nbytes));
+  }
+
+  /// One field of a record dtype (mm_field).
+  struct field {
+    std::string name;                 ///< the field's name
+    std::string dtype;                ///< its dtype text
+    std::size_t byte_offset;          ///< its offset in the item
+    std::vector<std::size_t> shape;   ///< its subarray shape (empty for a scalar)
+  };
+
+  /// The fields of a record dtype, in order (empty for other dtypes).
+  /// \return the fields.
+  /// \throws error with the status of mm_field.
+  std::vector<field> fields() const {
+    require_open();
+    std::vector<field> out;
+    const std::size_t n = mm_field_count(h_);
+    for (std::size_t i = 0; i < n; ++i) {
+      const char *name = nullptr, *dt = nullptr;
+      std::size_t off = 0, nd = 0;
+      const std::size_t *shp = nullptr;
+      detail::check(mm_field(h_, i, &name, &dt, &off, &nd, &shp));
+      out.push_back(field{name, dt, off, std::vector<std::size_t>(shp, shp + nd)});
+    }
+    return out;
+  }
+
   /// np.save(path, <this view>): the same bytes numpy writes (C order unless the view
   /// is F- and not C-contiguous), replacing path atomically; no ".npy" suffix is added.
   /// \param path the target file.
   /// \throws error with the status of mm_save_npy.
-  void save_npy(const std::string &path) const {
+  void save_npy(const text &path) const {
     require_open();
     detail::check(mm_save_npy(h_, path.c_str()));
   }
@@ -359,7 +658,7 @@ public:
   /// \param path the .npy file.
   /// \return the growth axis's length.
   /// \throws error with the status of mm_npy_recover.
-  static std::size_t recover(const std::string &path) {
+  static std::size_t recover(const text &path) {
     std::size_t n = 0;
     detail::check(mm_npy_recover(path.c_str(), &n));
     return n;
@@ -424,15 +723,18 @@ public:
   std::byte *data_bytes() const { return static_cast<std::byte *>(data()); }
 
   /// The first element as a T*, after checking that the dtype is T in native byte order
-  /// and that the data is aligned for T: an array at an odd offset (numpy allows <f8 at
-  /// byte 3) throws MM_E_INVALID_ARG instead of giving a misaligned T*; read such an
-  /// array with get<T>() / set<T>() or data_bytes().
-  /// \tparam T bool, an integer type, float, double or std::complex<float/double>.
+  /// (mm_scalar_kind) and that the data is aligned for T: an array at an odd offset
+  /// (numpy allows <f8 at byte 3) throws MM_E_INVALID_ARG instead of giving a misaligned
+  /// T*; read such an array with get<T>() / set<T>() or data_bytes(). It is the first
+  /// element's address whatever the strides: use accessor<T>() to index a strided view.
+  /// \tparam T bool, an integer type, float, double or std::complex<float/double>;
+  /// const-qualified for a read-only array.
   /// \return the address of the first element.
   /// \throws error MM_E_INVALID_ARG when the dtype is not T or the data is not aligned
-  /// for T.
+  /// for T; MM_E_READ_ONLY for a non-const T on an array that is not writeable.
   template <class T> T *data() const {
     require_dtype<T>("data<T>");
+    require_writeable<T>("data<T>");
     void *p = data();
     if ((flags() & MM_ALIGNED) == 0 || reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) {
       throw error(MM_E_INVALID_ARG,
@@ -472,13 +774,15 @@ public:
 
 #ifdef MMARRAY_HPP_HAS_SPAN
   /// All elements of a C- or F-contiguous array, in memory order (C++20); an empty
-  /// array gives an empty span. Same dtype and alignment checks as data<T>().
+  /// array gives an empty span. Same dtype, alignment and writeability checks as
+  /// data<T>(): span<const T>() for a read-only array.
   /// \tparam T as data<T>().
   /// \return a span over size() elements.
   /// \throws error MM_E_INVALID_ARG when the dtype is not T, the data is not aligned
   /// for T or the array is not contiguous.
   template <class T> std::span<T> span() const {
     require_dtype<T>("span<T>");
+    require_writeable<T>("span<T>");
     if (size() == 0) {
       return std::span<T>();
     }
@@ -490,45 +794,99 @@ public:
   }
 #endif
 
+  /// A strided, bounds-checked accessor of the elements: accessor<T>()(i, j) is element
+  /// [i, j] of any view (transposed, reversed, sliced). Same dtype, alignment and
+  /// writeability checks as data<T>().
+  /// \tparam T as data<T>(); const T for a read-only array.
+  /// \return the accessor; valid while this array (or another view of its mapping) is open.
+  /// \throws error as data<T>().
+  template <class T> mmarray::accessor<T> accessor() const {
+    require_dtype<T>("accessor<T>");
+    require_writeable<T>("accessor<T>");
+    const mm_info i = info();
+    if (i.size > 0 && (i.flags & MM_ALIGNED) == 0) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::accessor<T>: the array's data or "
+                                    "strides are not aligned for T; use data_bytes()");
+    }
+    return mmarray::accessor<T>(i);
+  }
+
+  /// Everything about the handle in one consistent snapshot (mm_describe).
+  /// \return the snapshot: data, ndim, shape, strides, itemsize, size, nbytes, offset,
+  /// mode, flags and scalar_kind.
+  /// \throws error MM_E_BAD_HANDLE for a closed or empty array.
+  mm_info info() const {
+    require_open();
+    mm_info i;
+    std::size_t needed = 0;
+    detail::check(mm_describe(h_, &i, nullptr, 0, &needed));
+    return i;
+  }
+
+  /// The MM_SCALAR_* value of the dtype (mm_scalar_kind).
+  /// \return the kind; MM_SCALAR_OTHER when the elements are no native C scalar.
+  /// \throws error MM_E_BAD_HANDLE for a closed or empty array.
+  std::int32_t scalar_kind() const {
+    require_open();
+    const std::int32_t k = mm_scalar_kind(h_);
+    if (k < 0) {
+      detail::throw_last(MM_E_BAD_HANDLE);
+    }
+    return k;
+  }
+
   /// \return the number of dimensions (0 for a 0-d array).
-  std::size_t ndim() const { return checked(mm_ndim(h_)); }
+  std::size_t ndim() const { return info().ndim; }
   /// \return the dimensions.
   std::vector<std::size_t> shape() const {
-    const std::size_t n = ndim();
-    const std::size_t *p = mm_shape(h_);
-    return p ? std::vector<std::size_t>(p, p + n) : std::vector<std::size_t>();
+    const mm_info i = info();
+    return std::vector<std::size_t>(i.shape, i.shape + i.ndim);
   }
   /// Byte strides (may be negative).
   /// \return one byte stride per dimension.
   std::vector<std::int64_t> strides() const {
-    const std::size_t n = ndim();
-    const std::int64_t *p = mm_strides(h_);
-    return p ? std::vector<std::int64_t>(p, p + n) : std::vector<std::int64_t>();
+    const mm_info i = info();
+    return std::vector<std::int64_t>(i.strides, i.strides + i.ndim);
   }
   /// \return the number of bytes of one element.
-  std::size_t itemsize() const { return checked(mm_itemsize(h_)); }
+  std::size_t itemsize() const { return info().itemsize; }
   /// \return the number of elements (1 for a 0-d array).
-  std::size_t size() const { return checked(mm_size(h_)); }
+  std::size_t size() const { return info().size; }
   /// \return size() * itemsize().
-  std::size_t nbytes() const { return checked(mm_nbytes(h_)); }
+  std::size_t nbytes() const { return info().nbytes; }
   /// numpy's canonical type string ("<f8", "|u1", ...).
   /// \return the dtype text (a record's descr list for record dtypes).
-  std::string dtype() const { return text(mm_dtype(h_)); }
+  std::string dtype() const {
+    require_open();
+    mm_info i;
+    std::string buf(32, '\0');
+    std::size_t needed = 0;
+    detail::check(mm_describe(h_, &i, buf.data(), buf.size(), &needed));
+    if (needed > buf.size()) {
+      buf.assign(needed, '\0');
+      detail::check(mm_describe(h_, &i, buf.data(), buf.size(), &needed));
+    }
+    buf.resize(needed - 1);
+    return buf;
+  }
   /// "r", "r+", "w+" or "c".
   /// \return the mode.
-  std::string mode() const { return text(mm_mode(h_)); }
+  std::string mode() const { return std::string(info().mode); }
   /// \return the byte offset given at open (numpy's .offset); views inherit it.
-  std::uint64_t offset() const { return checked(mm_offset(h_)); }
+  std::uint64_t offset() const { return info().offset; }
   /// The path as opened; empty for arrays opened from a descriptor.
   /// \return the absolute path, or nothing.
   std::optional<std::string> filename() const {
     require_open();
     const char *p = mm_filename(h_);
+    if (p == nullptr && mm_data(h_) == nullptr) {
+      detail::throw_last(MM_E_BAD_HANDLE);
+    }
     return p ? std::optional<std::string>(p) : std::nullopt;
   }
   /// MM_WRITEABLE | MM_C_CONTIGUOUS | MM_F_CONTIGUOUS | MM_ALIGNED | MM_NATIVE_ORDER.
   /// \return the flag bits (see mm_flags).
-  std::uint32_t flags() const { return checked(mm_flags(h_)); }
+  std::uint32_t flags() const { return info().flags; }
   /// \return whether the array may be written through data().
   bool writeable() const { return (flags() & MM_WRITEABLE) != 0; }
 
@@ -549,11 +907,19 @@ private:
     }
   }
   template <class T> void require_dtype(const char *what) const {
-    const std::string want = detail::typestr<T>();
-    const std::string have = dtype();
+    constexpr std::int32_t want = detail::scalar_kind<T>();
+    const std::int32_t have = scalar_kind();
     if (have != want) {
       throw error(MM_E_INVALID_ARG, std::string("mmarray::array::") + what +
-                                        ": the array's dtype is " + have + " but T is " + want);
+                                        ": the array's dtype is " + dtype() + " (" +
+                                        detail::kind_name(have) + ") but T is " +
+                                        detail::kind_name(want));
+    }
+  }
+  template <class T> void require_writeable(const char *what) const {
+    if (!std::is_const_v<T> && !writeable()) {
+      throw error(MM_E_READ_ONLY, std::string("mmarray::array::") + what +
+                                      ": the array is read-only; ask for a const T");
     }
   }
   /// The address of element i (memory order) of a contiguous array of dtype T.
@@ -576,23 +942,6 @@ private:
       throw error(MM_E_BAD_HANDLE, "mmarray::array: the array is empty (moved from or closed)");
     }
   }
-  /// Getters answer 0 for a bad handle, and 0 can be a real value: on 0, ask whether the
-  /// handle is still open (it may have been closed through the C API).
-  template <class N> N checked(N value) const {
-    require_open();
-    if (value == N{} && mm_data(h_) == nullptr) {
-      detail::throw_last(MM_E_BAD_HANDLE);
-    }
-    return value;
-  }
-  std::string text(const char *p) const {
-    require_open();
-    if (p == nullptr) {
-      detail::throw_last(MM_E_BAD_HANDLE);
-    }
-    return p;
-  }
-
   mm_array h_ = 0;
 };
 
@@ -600,7 +949,7 @@ private:
 /// \param path the .npz archive.
 /// \return the member names.
 /// \throws error with the status of mm_npz_names.
-inline std::vector<std::string> npz_names(const std::string &path) {
+inline std::vector<std::string> npz_names(const text &path) {
   std::size_t needed = 0;
   detail::check(mm_npz_names(path.c_str(), nullptr, 0, &needed, nullptr));
   std::string buf(needed, '\0');
@@ -621,7 +970,7 @@ inline std::vector<std::string> npz_names(const std::string &path) {
 /// \param compress whether the members are deflated.
 /// \throws error with the status of mm_save_npz; MM_E_INVALID_ARG when the two lists
 ///         differ in length.
-inline void save_npz(const std::string &path, const std::vector<std::string> &names,
+inline void save_npz(const text &path, const std::vector<std::string> &names,
                      const std::vector<const array *> &arrays, bool compress = false) {
   if (names.size() != arrays.size()) {
     throw error(MM_E_INVALID_ARG, "mmarray::save_npz: " + std::to_string(names.size()) +

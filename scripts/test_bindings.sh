@@ -6,6 +6,7 @@
 #     into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
+#   - python:  pip install ./bindings/python into a fresh venv, used against the prefix
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
 #   - go:      go vet, go test, go test -race (pkg-config from the prefix)
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
@@ -68,8 +69,21 @@ cmake --install "$build/bind-pkg" >/dev/null
 export PKG_CONFIG_PATH="$stage/lib/pkgconfig"
 lib=$stage/lib/libmmarray.so.0
 
+step "cmake --install --strip: no debug info, the C API still exported"
+stripped=$(mktemp -d)
+cmake --install "$build/bind-pkg" --prefix "$stripped" --strip >/dev/null
+for f in "$stripped/lib/libmmarray.so.0" "$stripped/bin/mmarray" "$stripped/lib/libmmarray.a"; do
+  if readelf -S "$f" | grep -q '\.debug_info'; then echo "$f keeps debug info" >&2; exit 1; fi
+done
+[ "$(readelf --dyn-syms "$stripped/lib/libmmarray.so.0" | grep -c ' mm_')" -ge 48 ]
+echo "stripped: $(stat -L -c %s "$stripped/lib/libmmarray.so.0") bytes (staged, with debug info: $(stat -L -c %s "$lib"))"
+rm -rf "$stripped"
+
 step dlpack
 MMARRAY_LIB=$lib "$venv/bin/python" tests/dlpack/test_dlpack.py
+
+step "python (pip install ./bindings/python into a fresh venv, then use it)"
+MMARRAY_LIB=$lib "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/test_package.py
 
 step "cpp (C++17 and C++20, ctest)"
 rm -rf "$build/bind-cpp"

@@ -14,6 +14,7 @@ mod boundary;
 mod handles;
 
 pub mod control;
+pub mod describe;
 pub mod dlpack;
 pub mod errors;
 pub mod fields;
@@ -30,6 +31,7 @@ pub mod views;
 pub use status::*;
 // The whole C API as one flat namespace for Rust callers (the tests), as in the header.
 pub use control::*;
+pub use describe::*;
 pub use dlpack::*;
 pub use errors::*;
 pub use fields::*;

@@ -437,6 +437,7 @@ fn bad_input_matrix() {
         assert_eq!(mm_offset(b), 0);
         assert!(mm_filename(b).is_null());
         assert_eq!(mm_flags(b), 0);
+        assert_eq!(mm_scalar_kind(b), -1);
         assert!(message().contains("not open"), "{}", message());
     }
     assert_eq!(mm_size(h2), 4096);

@@ -2,6 +2,7 @@
 // Built as C++17 and as C++20 (which adds the std::span checks); see run_tests.sh.
 #include "mmarray.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -51,7 +52,7 @@ int main() {
 
   {
     // w+ creates the file; typed writes land in it.
-    auto a = mmarray::array::open(path, "<f8", "w+", 16, {{3, 4}});
+    auto a = mmarray::array::open(path, "<f8", "w+", 16, {3, 4});  // single braces
     CHECK(a.ndim() == 2);
     CHECK((a.shape() == std::vector<std::size_t>{3, 4}));
     CHECK((a.strides() == std::vector<std::int64_t>{32, 8}));
@@ -67,8 +68,8 @@ int main() {
     CHECK(mm_handle_count() == live0 + 1);
 
     // Typed access checks the dtype and the byte order.
-    EXPECT_ERROR(MM_E_INVALID_ARG, "dtype is <f8 but T is <i4", a.data<std::int32_t>());
-    EXPECT_ERROR(MM_E_INVALID_ARG, "T is <f4", a.data<float>());
+    EXPECT_ERROR(MM_E_INVALID_ARG, "dtype is <f8 (float64) but T is int32", a.data<std::int32_t>());
+    EXPECT_ERROR(MM_E_INVALID_ARG, "T is float32", a.data<float>());
 
     // view() and slice() are new arrays that outlive the base.
     mmarray::array row = a.slice(0, 1, 2);
@@ -116,16 +117,24 @@ int main() {
     auto r = mmarray::array::open(path, "float64", "r", 16);
     CHECK((r.shape() == std::vector<std::size_t>{12}));
     CHECK(!r.writeable());
-    CHECK(r.data<double>()[7] == 3.5);
+    CHECK(r.data<const double>()[7] == 3.5);
+    // A read-only array gives const T only.
+    EXPECT_ERROR(MM_E_READ_ONLY, "read-only; ask for a const T", r.data<double>());
+    EXPECT_ERROR(MM_E_READ_ONLY, "read-only", r.accessor<double>());
+#ifdef MMARRAY_HPP_HAS_SPAN
+    std::span<const double> rs = r.span<const double>();
+    CHECK(rs.size() == 12 && rs[7] == 3.5);
+    EXPECT_ERROR(MM_E_READ_ONLY, "read-only", (void)r.span<double>());
+#endif
     // Same bytes seen as big-endian: data<T> refuses (not native order).
     auto be = r.view(">f8", 0, {12});
     EXPECT_ERROR(MM_E_INVALID_ARG, "dtype is >f8", be.data<double>());
     auto bytes = r.view("u1", 0, {96});
-    CHECK(bytes.data<std::uint8_t>()[8 * 7 + 7] == 0x40);  // 3.5 = 0x400C000000000000
+    CHECK(bytes.data<const std::uint8_t>()[8 * 7 + 7] == 0x40);  // 3.5 = 0x400C000000000000
     auto flags = r.view("?", 0, {4});
-    CHECK(flags.data<bool>() != nullptr);
+    CHECK(flags.data<const bool>() != nullptr);
     auto c = r.view("complex128", 0, {6});
-    CHECK(c.data<std::complex<double>>()[1] == std::complex<double>(1.0, 1.5));
+    CHECK(c.data<const std::complex<double>>()[1] == std::complex<double>(1.0, 1.5));
     // DLPack export through the C++ wrapper.
     mm_dl_managed_tensor_versioned *dl = r.to_dlpack();
     CHECK(dl->version.major == 1 && (dl->flags & MM_DLPACK_FLAG_READ_ONLY) != 0);
@@ -191,7 +200,7 @@ int main() {
     CHECK(r.dtype() == "<f8" && r.mode() == "r" && !r.writeable() && r.offset() == 128);
     CHECK((r.shape() == std::vector<std::size_t>{3, 4}));
     CHECK((r.flags() & MM_F_CONTIGUOUS) != 0 && (r.flags() & MM_C_CONTIGUOUS) == 0);
-    CHECK(r.data<double>()[3 * 2 + 1] == 3 * 2 + 1 - 2.5);  // r[1][2]
+    CHECK(r.data<const double>()[3 * 2 + 1] == 3 * 2 + 1 - 2.5);  // r[1][2]
     CHECK(mmarray::array::open_npy(npy).mode() == "r+");   // the default, as open_memmap
 
     // save_npy of a reversed row slice r[1:2, ::-1] (strided): a C-order .npy.
@@ -201,7 +210,7 @@ int main() {
     CHECK((rev.shape() == std::vector<std::size_t>{1, 4}));
     CHECK((rev.strides() == std::vector<std::int64_t>{32, 8}));
     for (int j = 0; j < 4; ++j) {
-      CHECK(rev.data<double>()[j] == 3 * (3 - j) + 1 - 2.5);
+      CHECK(rev.data<const double>()[j] == 3 * (3 - j) + 1 - 2.5);
     }
     // save_npy of the transpose (C-contiguous in memory): a plain C-order (4, 3) file.
     const std::string t_path = std::string(dir) + "/t.npy";
@@ -210,7 +219,7 @@ int main() {
     CHECK(t.mode() == "c" && (t.flags() & MM_C_CONTIGUOUS) != 0);
     CHECK(t.data<double>()[5] == 5 - 2.5);
     t.data<double>()[5] = 99;  // copy-on-write: the file keeps its value
-    CHECK(mmarray::array::open_npy(t_path, "r").data<double>()[5] == 5 - 2.5);
+    CHECK(mmarray::array::open_npy(t_path, "r").data<const double>()[5] == 5 - 2.5);
 
     // A 0-d array and a big-endian one.
     auto zero_d = mmarray::array::create_npy(std::string(dir) + "/z.npy", ">i4", {});
@@ -276,7 +285,7 @@ int main() {
     std::ofstream(z, std::ios::binary | std::ios::app) << std::string(16, '\0');
     {
       auto r = mmarray::array::open(z, "<f8", "r+", 0, std::vector<std::size_t>{});
-      CHECK(r.ndim() == 0 && r.size() == 1 && r.nbytes() == 8 && *r.data<double>() == 2.25);
+      CHECK(r.ndim() == 0 && r.size() == 1 && r.nbytes() == 8 && *r.data<const double>() == 2.25);
       auto v = r.view("<i8", 0, {});  // an empty shape is 0-d for view() too
       CHECK(v.ndim() == 0 && v.size() == 1 && v.dtype() == "<i8");
     }
@@ -301,7 +310,7 @@ int main() {
       }
       CHECK(w.get<double>(3) == 3.5);
       EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "index 4 of an array of 4", (void)w.get<double>(4));
-      EXPECT_ERROR(MM_E_INVALID_ARG, "T is <f4", (void)w.get<float>(0));
+      EXPECT_ERROR(MM_E_INVALID_ARG, "T is float32", (void)w.get<float>(0));
       double second = 0;
       std::memcpy(&second, w.data_bytes() + 8, sizeof second);
       CHECK(second == 0.5);
@@ -330,7 +339,7 @@ int main() {
     EXPECT_ERROR(MM_E_READ_ONLY, "read-only", r.set<double>(0, 1.0));
     // The same file at offset 0 as bytes: aligned, data<T>() works as before.
     auto u = mmarray::array::open(odd, "u1", "r");
-    CHECK(u.data<std::uint8_t>()[0] == 0 && u.size() == 35);
+    CHECK(u.data<const std::uint8_t>()[0] == 0 && u.size() == 35);
     std::remove(odd.c_str());
   }
   CHECK(mm_handle_count() == live0);
@@ -364,6 +373,76 @@ int main() {
     CHECK((fg.shape() == std::vector<std::size_t>{2, 5}) && fg.data<std::int32_t>()[9] == 4);
     std::remove(log.c_str());
     std::remove(f.c_str());
+  }
+  CHECK(mm_handle_count() == live0);
+
+  {
+    // Issue 14: texts as std::string / std::string_view, the one-call snapshot, the
+    // scalar kind, and strided, bounds-checked element access.
+    const std::string p2 = std::string(dir) + "/s.bin";
+    const std::string dt = "<i4";
+    const std::string_view mode = "w+";
+    auto a = mmarray::array::open(std::string_view(p2), dt, mode, 0, {2, 3});
+    CHECK(a.scalar_kind() == MM_SCALAR_INT32);
+    const mm_info i = a.info();
+    CHECK(i.ndim == 2 && i.shape[0] == 2 && i.shape[1] == 3 && i.strides[0] == 12 &&
+          i.strides[1] == 4 && i.size == 6 && i.nbytes == 24 && i.itemsize == 4);
+    CHECK(std::string(i.mode) == "w+" && i.data == a.data());
+    auto m = a.accessor<std::int32_t>();
+    for (std::size_t r = 0; r < 2; ++r) {
+      for (std::size_t c = 0; c < 3; ++c) {
+        m(r, c) = static_cast<std::int32_t>(10 * r + c);
+      }
+    }
+    CHECK(a.data<std::int32_t>()[4] == 11);  // [1][1] in memory order
+    EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "index 2 of axis 0 with length 2", (void)m(2, 0));
+    EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "index 3 of axis 1", (void)m.at({0, 3}));
+    EXPECT_ERROR(MM_E_INVALID_ARG, "1 indices for 2 dimensions", (void)m(0));
+    // A reversed, transposed view: indices follow the view, not memory.
+    auto rev = a.slice(1, mmarray::omit_start(-1), mmarray::omit_stop(-1), -1);
+    auto t = rev.view(nullptr, 0, {3, 2}, std::vector<std::int64_t>{-4, 12});
+    auto tm = t.accessor<const std::int32_t>();
+    CHECK(tm.ndim() == 2 && tm.extent(0) == 3 && tm.extent(1) == 2 && tm.stride_bytes(0) == -4);
+    CHECK(tm(0, 1) == 12 && tm(2, 0) == 0 && tm.at({1, 1}) == 11);
+    EXPECT_ERROR(MM_E_INVALID_ARG, "but T is float64", (void)t.accessor<double>());
+    // A 0-d view: no indices.
+    auto z = a.view(nullptr, 8, std::vector<std::size_t>{});
+    CHECK(z.accessor<std::int32_t>()() == 2);
+    // Other kinds.
+    CHECK(a.view(">i4", 0, {6}).scalar_kind() == MM_SCALAR_OTHER);
+    CHECK(a.view("S4", 0, {6}).scalar_kind() == MM_SCALAR_OTHER);
+    CHECK(a.view("<f2", 0, {12}).scalar_kind() == MM_SCALAR_FLOAT16);
+    // Controls, guarded copies, fields, version.
+    a.flush_range(0, 24);
+    a.flush_async();
+    a.advise(MM_ADVICE_SEQUENTIAL);
+    CHECK(a.resident_bytes() == 24);
+    std::int32_t v = 0;
+    a.read_at(4, &v, 4);
+    CHECK(v == 1);
+    v = 77;
+    a.write_at(20, &v, 4);
+    CHECK(m(1, 2) == 77);
+    EXPECT_ERROR(MM_E_OUT_OF_BOUNDS, "", a.read_at(21, &v, 4));
+    CHECK(a.fields().empty());
+    auto rec = a.view("[('x', '<i4'), ('y', '<i2', (2,))]", 0, {3});
+    const auto fs = rec.fields();
+    CHECK(fs.size() == 2 && fs[1].name == "y" && fs[1].dtype == "<i2" && fs[1].byte_offset == 4 &&
+          (fs[1].shape == std::vector<std::size_t>{2}));
+    CHECK(mmarray::version() == MM_VERSION_MAJOR * 10000u + MM_VERSION_MINOR * 100u + MM_VERSION_PATCH);
+    CHECK(!mmarray::version_string().empty());
+    auto pre = mmarray::array::open_ex(p2, MM_OPEN_POPULATE, "<i4", "r", 0, {6});
+    CHECK(pre.resident_bytes() == 24);
+    try {
+      mmarray::array::open(std::string(dir) + "/nope.bin", "u1", "r");
+      CHECK(false);
+    } catch (const mmarray::error &e) {
+      CHECK(e.code() == MM_E_NOT_FOUND && e.os_error() == ENOENT &&
+            std::string(e.status_text()) == mm_status_str(MM_E_NOT_FOUND));
+    }
+    a.close();
+    EXPECT_ERROR(MM_E_BAD_HANDLE, "empty", (void)a.info());
+    std::remove(p2.c_str());
   }
   CHECK(mm_handle_count() == live0);
 

@@ -6,14 +6,24 @@
 //	defer a.Close()
 //	xs, err := a.Float64s() // aliases the mapping: writes land in the file
 //
-// Errors are *Error values carrying the library's status code and message; compare
-// with errors.Is(err, mmarray.ErrNotFound) and friends.
+// Errors are *Error values carrying the library's status code, message and errno;
+// compare with errors.Is(err, mmarray.ErrNotFound) and friends, or with the standard
+// library's errors: errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission),
+// errors.Is(err, syscall.ENOSPC) (Unwrap gives the errno when the OS gave one).
+//
+// Whether the dtype is a Go type (Float64s, Int32s, ...) is decided by the library
+// (mm_scalar_kind), and Info is one mm_describe call: no type string rules here.
 //
 // The typed slices (Float64s, Int32s, Bytes, ...) point into the mapping without a copy.
 // They stay valid while the Array or any other view of the same mapping is open: keep
 // the *Array reachable (defer a.Close()) for as long as a slice is in use. Arrays that
 // are dropped without Close are closed by a finalizer.
 package mmarray
+
+// This file is over 600 lines on purpose: the cgo shims of the Array calls (the C
+// preamble below) are static functions sharing mmgo_msg, and a cgo preamble is visible
+// only to the Go file it heads, so the calls that use them live here (npz.go has its own
+// small preamble; slices.go holds what needs no C).
 
 /*
 #cgo pkg-config: mmarray
@@ -23,8 +33,85 @@ package mmarray
 
 // Every call that can fail goes through a shim that copies the message of the failure
 // in the same cgo call: goroutines move between OS threads and the library's last error
-// is per thread. *msg is malloc'ed (the caller frees it) and set only on failure.
-static char *mmgo_msg(void) { return strdup(mm_last_error_message()); }
+// is per thread. *msg is malloc'ed (the caller frees it) and set only on failure: the
+// errno (mm_last_os_error, an int32_t) in its first 4 bytes, then the NUL-terminated
+// message.
+static char *mmgo_msg(void) {
+	const char *m = mm_last_error_message();
+	int32_t e = mm_last_os_error();
+	size_t n = strlen(m);
+	char *out = malloc(sizeof e + n + 1);
+	if (out == NULL) return NULL;
+	memcpy(out, &e, sizeof e);
+	memcpy(out + sizeof e, m, n + 1);
+	return out;
+}
+
+static mm_status mmgo_open_fd(int fd, const char *dtype, const char *mode, uint64_t offset,
+                              const size_t *shape, size_t ndim, char order, mm_array *out,
+                              char **msg) {
+	mm_status s = mm_open_fd(fd, dtype, mode, offset, shape, ndim, order, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_open_ex(const char *path, const char *dtype, const char *mode,
+                              uint64_t offset, const size_t *shape, size_t ndim, char order,
+                              uint32_t flags, mm_array *out, char **msg) {
+	mm_status s = mm_open_ex(path, dtype, mode, offset, shape, ndim, order, flags, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_flush_range(mm_array a, uint64_t off, uint64_t n, char **msg) {
+	mm_status s = mm_flush_range(a, off, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+// One control call chosen by `op`: 0 flush_async, 1 lock, 2 unlock, 3 advise(arg).
+static mm_status mmgo_control(mm_array a, int op, int32_t arg, char **msg) {
+	mm_status s = op == 0 ? mm_flush_async(a) : op == 1 ? mm_lock(a) : op == 2 ? mm_unlock(a)
+	                                                                          : mm_advise(a, arg);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_resident(mm_array a, uint64_t *n, char **msg) {
+	mm_status s = mm_resident(a, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+// Field i of a record dtype; the texts are copied (malloc'ed, the caller frees them)
+// while the handle is known open (the caller holds the Array's read lock).
+static mm_status mmgo_field(mm_array a, size_t i, char **name, char **dtype, size_t *off,
+                            size_t *ndim, size_t *shape, char **msg) {
+	const char *n = NULL, *d = NULL;
+	const size_t *sh = NULL;
+	mm_status s = mm_field(a, i, &n, &d, off, ndim, &sh);
+	if (s != MM_OK) {
+		*msg = mmgo_msg();
+		return s;
+	}
+	*name = strdup(n);
+	*dtype = strdup(d);
+	for (size_t k = 0; k < *ndim && k < MM_MAX_NDIM; k++) shape[k] = sh[k];
+	return MM_OK;
+}
+
+static mm_status mmgo_read_at(mm_array a, uint64_t off, void *dst, size_t n, char **msg) {
+	mm_status s = mm_read_at(a, off, dst, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
+
+static mm_status mmgo_write_at(mm_array a, uint64_t off, const void *src, size_t n,
+                               char **msg) {
+	mm_status s = mm_write_at(a, off, src, n);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+}
 
 static mm_status mmgo_open(const char *path, const char *dtype, const char *mode,
                            uint64_t offset, const size_t *shape, size_t ndim, char order,
@@ -99,45 +186,27 @@ static mm_status mmgo_close(mm_array a, char **msg) {
 	return s;
 }
 
-// Everything Go needs to know about a view, in one call. The shape and strides are
-// copied into caller arrays of at least 64 entries (numpy's limit on dimensions).
-typedef struct {
-	void *data;
-	size_t ndim, itemsize, size, nbytes;
-	uint64_t offset;
-	uint32_t flags;
-	char *dtype; // malloc'ed (the caller frees it): record dtypes have long descr texts
-	char mode[4];
-} mmgo_info;
-
-static mm_status mmgo_describe(mm_array a, mmgo_info *info, size_t *shape, int64_t *strides,
-                               char **msg) {
-	void *data = mm_data(a);
-	if (data == NULL) {
+// Everything Go needs to know about a view, in one mm_describe call (one visit of the
+// handle: a racing close gives MM_E_BAD_HANDLE, never a mixture). The dtype text is
+// copied into *dtype (malloc'ed; the caller frees it), grown once if 64 bytes are too few.
+static mm_status mmgo_describe(mm_array a, mm_info *info, char **dtype, char **msg) {
+	size_t cap = 64, needed = 0;
+	char *buf = malloc(cap);
+	if (buf == NULL) return MM_E_IO;
+	mm_status s = mm_describe(a, info, buf, cap, &needed);
+	if (s == MM_OK && needed > cap) {
+		free(buf);
+		cap = needed;
+		buf = malloc(cap);
+		if (buf == NULL) return MM_E_IO;
+		s = mm_describe(a, info, buf, cap, &needed);
+	}
+	if (s != MM_OK) {
+		free(buf);
 		*msg = mmgo_msg();
-		return MM_E_BAD_HANDLE;
+		return s;
 	}
-	const char *dtype = mm_dtype(a), *mode = mm_mode(a);
-	const size_t *sh = mm_shape(a);
-	const int64_t *st = mm_strides(a);
-	if (dtype == NULL || mode == NULL || sh == NULL || st == NULL) {
-		*msg = mmgo_msg();
-		return MM_E_BAD_HANDLE;
-	}
-	info->data = data;
-	info->ndim = mm_ndim(a);
-	info->itemsize = mm_itemsize(a);
-	info->size = mm_size(a);
-	info->nbytes = mm_nbytes(a);
-	info->offset = mm_offset(a);
-	info->flags = mm_flags(a);
-	info->dtype = strdup(dtype);
-	strncpy(info->mode, mode, sizeof info->mode - 1);
-	info->mode[sizeof info->mode - 1] = 0;
-	for (size_t i = 0; i < info->ndim && i < 64; i++) {
-		shape[i] = sh[i];
-		strides[i] = st[i];
-	}
+	*dtype = buf;
 	return MM_OK;
 }
 
@@ -159,9 +228,13 @@ import "C"
 
 import (
 	"fmt"
+	"io"
+	"io/fs"
 	"math"
+	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"unsafe"
 )
 
@@ -188,10 +261,12 @@ const (
 // String is the library's short description of the status.
 func (s Status) String() string { return C.GoString(C.mm_status_str(C.mm_status(s))) }
 
-// Error is a failed call: the status code and the library's message.
+// Error is a failed call: the status code, the library's message and, when the OS
+// reported the failure, its errno (0 otherwise).
 type Error struct {
 	Status  Status
 	Message string
+	Errno   syscall.Errno
 }
 
 func (e *Error) Error() string {
@@ -201,10 +276,29 @@ func (e *Error) Error() string {
 	return "mmarray: " + e.Message
 }
 
-// Is makes errors.Is(err, mmarray.ErrNotFound) compare status codes.
+// Is makes errors.Is(err, mmarray.ErrNotFound) compare status codes, and matches the
+// standard library's fs.ErrNotExist (ENotFound), fs.ErrPermission (EPermission) and
+// fs.ErrClosed (EBadHandle).
 func (e *Error) Is(target error) bool {
+	switch target {
+	case fs.ErrNotExist:
+		return e.Status == ENotFound
+	case fs.ErrPermission:
+		return e.Status == EPermission
+	case fs.ErrClosed:
+		return e.Status == EBadHandle
+	}
 	t, ok := target.(*Error)
 	return ok && t.Message == "" && t.Status == e.Status
+}
+
+// Unwrap gives the errno (a syscall.Errno) when the OS reported the failure, so that
+// errors.Is(err, syscall.ENOSPC) works; nil otherwise.
+func (e *Error) Unwrap() error {
+	if e.Errno == 0 {
+		return nil
+	}
+	return e.Errno
 }
 
 // Sentinels for errors.Is.
@@ -223,11 +317,12 @@ var (
 	ErrPanic        = &Error{Status: EPanic}
 )
 
-// fail turns a status and a malloc'ed message from a shim into an *Error.
+// fail turns a status and a malloc'ed errno + message from a shim into an *Error.
 func fail(s C.mm_status, msg *C.char) error {
 	e := &Error{Status: Status(s)}
 	if msg != nil {
-		e.Message = C.GoString(msg)
+		e.Errno = syscall.Errno(*(*int32)(unsafe.Pointer(msg)))
+		e.Message = C.GoString((*C.char)(unsafe.Add(unsafe.Pointer(msg), 4)))
 		C.free(unsafe.Pointer(msg))
 	}
 	return e
@@ -317,6 +412,172 @@ func Open(path, dtype, mode string, offset uint64, shape []int, order byte) (*Ar
 	var h C.mm_array
 	var msg *C.char
 	if s := C.mmgo_open(cpath, cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+// Open flags for OpenEx (MM_OPEN_*).
+const (
+	OpenPopulate    uint32 = C.MM_OPEN_POPULATE
+	OpenPreallocate uint32 = C.MM_OPEN_PREALLOCATE
+)
+
+// Advice values for Advise (MM_ADVICE_*).
+const (
+	AdviceNormal        int32 = C.MM_ADVICE_NORMAL
+	AdviceSequential    int32 = C.MM_ADVICE_SEQUENTIAL
+	AdviceRandom        int32 = C.MM_ADVICE_RANDOM
+	AdviceWillNeed      int32 = C.MM_ADVICE_WILLNEED
+	AdviceDontNeed      int32 = C.MM_ADVICE_DONTNEED
+	AdviceHugePage      int32 = C.MM_ADVICE_HUGEPAGE
+	AdvicePopulateRead  int32 = C.MM_ADVICE_POPULATE_READ
+	AdvicePopulateWrite int32 = C.MM_ADVICE_POPULATE_WRITE
+)
+
+// OpenEx is Open with open flags (mm_open_ex): OpenPopulate prefaults the array,
+// OpenPreallocate reserves the blocks of an extension (a full disk fails here, not
+// with SIGBUS later).
+func OpenEx(path, dtype, mode string, offset uint64, shape []int, order byte, flags uint32) (*Array, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	cdtype, cmode := cstr(dtype), cstr(mode)
+	defer freeStr(cdtype)
+	defer freeStr(cmode)
+	var shp *C.size_t
+	var ndim C.size_t
+	if shape != nil {
+		dims, err := sizes(shape)
+		if err != nil {
+			return nil, err
+		}
+		dims = append(dims, 0)
+		shp, ndim = &dims[0], C.size_t(len(shape))
+	}
+	var h C.mm_array
+	var msg *C.char
+	if s := C.mmgo_open_ex(cpath, cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), C.uint32_t(flags), &h, &msg); s != C.MM_OK {
+		return nil, fail(s, msg)
+	}
+	return newArray(h), nil
+}
+
+// FlushRange writes the pages of bytes [byteOffset, byteOffset+n) of the view to the
+// file (msync MS_SYNC of just those pages).
+func (a *Array) FlushRange(byteOffset, n uint64) error {
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_flush_range(a.h, C.uint64_t(byteOffset), C.uint64_t(n), &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	return nil
+}
+
+func (a *Array) control(op int, arg int32) error {
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_control(a.h, C.int(op), C.int32_t(arg), &msg); s != C.MM_OK {
+		return fail(s, msg)
+	}
+	return nil
+}
+
+// FlushAsync schedules write-back of the whole mapping (msync MS_ASYNC) and returns.
+func (a *Array) FlushAsync() error { return a.control(0, 0) }
+
+// Lock locks the view's pages in memory (mlock).
+func (a *Array) Lock() error { return a.control(1, 0) }
+
+// Unlock unlocks the view's pages (munlock).
+func (a *Array) Unlock() error { return a.control(2, 0) }
+
+// Advise gives the kernel advice about the view's pages (madvise; Advice* values). An
+// advice the kernel lacks is an ErrUnsupported error.
+func (a *Array) Advise(advice int32) error { return a.control(3, advice) }
+
+// ResidentBytes is how many of the view's bytes lie in pages resident in memory now
+// (mincore).
+func (a *Array) ResidentBytes() (uint64, error) {
+	var n C.uint64_t
+	var msg *C.char
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if s := C.mmgo_resident(a.h, &n, &msg); s != C.MM_OK {
+		return 0, fail(s, msg)
+	}
+	return uint64(n), nil
+}
+
+// Field is one field of a record dtype.
+type Field struct {
+	Name       string
+	DType      string
+	ByteOffset int
+	Shape      []int // subarray shape; empty for a scalar field
+}
+
+// Fields lists the fields of a record dtype (empty for other dtypes).
+func (a *Array) Fields() ([]Field, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	n := int(C.mm_field_count(a.h))
+	out := []Field{}
+	for i := 0; i < n; i++ {
+		var name, dtype, msg *C.char
+		var off, nd C.size_t
+		var shape [C.MM_MAX_NDIM]C.size_t
+		if s := C.mmgo_field(a.h, C.size_t(i), &name, &dtype, &off, &nd, &shape[0], &msg); s != C.MM_OK {
+			return nil, fail(s, msg)
+		}
+		f := Field{Name: C.GoString(name), DType: C.GoString(dtype), ByteOffset: int(off), Shape: make([]int, int(nd))}
+		C.free(unsafe.Pointer(name))
+		C.free(unsafe.Pointer(dtype))
+		for k := range f.Shape {
+			f.Shape[k] = int(shape[k])
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Version is the library's version text ("0.1.0") and number (major*10000 +
+// minor*100 + patch), of the library loaded at run time.
+func Version() (string, uint32) {
+	return C.GoString(C.mm_version_string()), uint32(C.mm_version())
+}
+
+// OpenFile is Open on an open *os.File (mm_open_fd): the file keeps belonging to the
+// caller (it is neither closed nor kept; the mapping holds its own reference to the
+// file). Modes r+ and w+ need a file opened for reading and writing (os.O_RDWR).
+// Filename of the array is "".
+func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order byte) (*Array, error) {
+	if f == nil {
+		return nil, &Error{Status: EInvalidArg, Message: "OpenFile: the *os.File is nil"}
+	}
+	cdtype, cmode := cstr(dtype), cstr(mode)
+	defer freeStr(cdtype)
+	defer freeStr(cmode)
+	var shp *C.size_t
+	var ndim C.size_t
+	if shape != nil {
+		dims, err := sizes(shape)
+		if err != nil {
+			return nil, err
+		}
+		dims = append(dims, 0)
+		shp, ndim = &dims[0], C.size_t(len(shape))
+	}
+	fd := f.Fd()
+	if fd == ^uintptr(0) {
+		return nil, &Error{Status: EInvalidArg, Message: "OpenFile: the *os.File is closed", Errno: syscall.EBADF}
+	}
+	var h C.mm_array
+	var msg *C.char
+	s := C.mmgo_open_fd(C.int(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
+	runtime.KeepAlive(f) // the descriptor must stay open during the call
+	if s != C.MM_OK {
 		return nil, fail(s, msg)
 	}
 	return newArray(h), nil
@@ -571,51 +832,147 @@ func (a *Array) Slice(axis int, start, stop, step int64) (*Array, error) {
 
 // Info describes a view at one moment.
 type Info struct {
-	Data     unsafe.Pointer // first element
-	Shape    []int
-	Strides  []int64 // bytes, may be negative
-	ItemSize int
-	Size     int // elements
-	NBytes   int
-	DType    string // numpy's canonical type string, e.g. "<f8"; a record's descr list
-	Mode     string // "r", "r+", "w+" or "c"
-	Offset   uint64
-	Flags    uint32
+	Data       unsafe.Pointer // first element
+	Shape      []int
+	Strides    []int64 // bytes, may be negative
+	ItemSize   int
+	Size       int // elements
+	NBytes     int
+	DType      string // numpy's canonical type string, e.g. "<f8"; a record's descr list
+	Mode       string // "r", "r+", "w+" or "c"
+	Offset     uint64
+	Flags      uint32
+	ScalarKind ScalarKind // the Go type of the elements, or ScalarOther
 }
 
-// Info fetches everything about the view in one call. It is consistent even when
-// another goroutine closes the Array: the right values, or an ErrBadHandle error.
+// ScalarKind is mm_scalar_kind's answer: which native scalar the elements are.
+type ScalarKind int32
+
+// The scalar kinds (MM_SCALAR_* of mmarray.h).
+const (
+	ScalarOther      ScalarKind = C.MM_SCALAR_OTHER
+	ScalarBool       ScalarKind = C.MM_SCALAR_BOOL
+	ScalarInt8       ScalarKind = C.MM_SCALAR_INT8
+	ScalarInt16      ScalarKind = C.MM_SCALAR_INT16
+	ScalarInt32      ScalarKind = C.MM_SCALAR_INT32
+	ScalarInt64      ScalarKind = C.MM_SCALAR_INT64
+	ScalarUint8      ScalarKind = C.MM_SCALAR_UINT8
+	ScalarUint16     ScalarKind = C.MM_SCALAR_UINT16
+	ScalarUint32     ScalarKind = C.MM_SCALAR_UINT32
+	ScalarUint64     ScalarKind = C.MM_SCALAR_UINT64
+	ScalarFloat16    ScalarKind = C.MM_SCALAR_FLOAT16
+	ScalarFloat32    ScalarKind = C.MM_SCALAR_FLOAT32
+	ScalarFloat64    ScalarKind = C.MM_SCALAR_FLOAT64
+	ScalarComplex64  ScalarKind = C.MM_SCALAR_COMPLEX64
+	ScalarComplex128 ScalarKind = C.MM_SCALAR_COMPLEX128
+)
+
+// Info fetches everything about the view in one mm_describe call. It is consistent
+// even when another goroutine closes the Array: the right values, or an ErrBadHandle
+// error.
 func (a *Array) Info() (Info, error) {
-	var ci C.mmgo_info
-	var shape [64]C.size_t
-	var strides [64]C.int64_t
-	var msg *C.char
-	// The C call returns pointers into the handle's entry (shape, strides, dtype): they
-	// are copied before Close, which waits for the read lock, can free them.
+	var ci C.mm_info
+	var dtype, msg *C.char
 	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if s := C.mmgo_describe(a.h, &ci, &shape[0], &strides[0], &msg); s != C.MM_OK {
+	s := C.mmgo_describe(a.h, &ci, &dtype, &msg)
+	a.mu.RUnlock()
+	if s != C.MM_OK {
 		return Info{}, fail(s, msg)
 	}
-	defer C.free(unsafe.Pointer(ci.dtype))
+	defer C.free(unsafe.Pointer(dtype))
 	in := Info{
-		Data:     ci.data,
-		ItemSize: int(ci.itemsize),
-		Size:     int(ci.size),
-		NBytes:   int(ci.nbytes),
-		DType:    C.GoString(ci.dtype),
-		Mode:     C.GoString(&ci.mode[0]),
-		Offset:   uint64(ci.offset),
-		Flags:    uint32(ci.flags),
-		Shape:    make([]int, int(ci.ndim)),
-		Strides:  make([]int64, int(ci.ndim)),
+		Data:       ci.data,
+		ItemSize:   int(ci.itemsize),
+		Size:       int(ci.size),
+		NBytes:     int(ci.nbytes),
+		DType:      C.GoString(dtype),
+		Mode:       C.GoString(&ci.mode[0]),
+		Offset:     uint64(ci.offset),
+		Flags:      uint32(ci.flags),
+		ScalarKind: ScalarKind(ci.scalar_kind),
+		Shape:      make([]int, int(ci.ndim)),
+		Strides:    make([]int64, int(ci.ndim)),
 	}
 	for i := range in.Shape {
-		in.Shape[i] = int(shape[i])
-		in.Strides[i] = int64(strides[i])
+		in.Shape[i] = int(ci.shape[i])
+		in.Strides[i] = int64(ci.strides[i])
 	}
 	return in, nil
 }
+
+// extent is the number of bytes from Data up to the end of the highest byte an element
+// reaches: the range ReadAt and WriteAt may touch.
+func (in Info) extent() int64 {
+	if in.Size == 0 {
+		return 0
+	}
+	hi := int64(in.ItemSize)
+	for i, d := range in.Shape {
+		if in.Strides[i] > 0 {
+			hi += int64(d-1) * in.Strides[i]
+		}
+	}
+	return hi
+}
+
+// ReadAt copies bytes of the view, starting off bytes after its first element, into p
+// (mm_read_at: never SIGBUS; a file truncated underneath gives an EIO error with errno
+// EFAULT). It implements io.ReaderAt: fewer than len(p) bytes come with io.EOF at the
+// end of the view's byte extent (NBytes for a contiguous view).
+func (a *Array) ReadAt(p []byte, off int64) (int, error) {
+	return a.copyAt(p, off, false)
+}
+
+// WriteAt copies p into the view, starting off bytes after its first element
+// (mm_write_at: never SIGBUS; a full disk under a sparse page gives an EIO error). It
+// implements io.WriterAt: a write past the view's byte extent writes what fits and
+// returns an error wrapping ErrOutOfBounds.
+func (a *Array) WriteAt(p []byte, off int64) (int, error) {
+	return a.copyAt(p, off, true)
+}
+
+func (a *Array) copyAt(p []byte, off int64, write bool) (int, error) {
+	if off < 0 {
+		return 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("offset %d is negative", off)}
+	}
+	in, err := a.Info()
+	if err != nil {
+		return 0, err
+	}
+	ext := in.extent()
+	n := len(p)
+	if off >= ext {
+		n = 0
+	} else if int64(n) > ext-off {
+		n = int(ext - off)
+	}
+	if n > 0 {
+		var msg *C.char
+		var s C.mm_status
+		a.mu.RLock()
+		if write {
+			s = C.mmgo_write_at(a.h, C.uint64_t(off), unsafe.Pointer(&p[0]), C.size_t(n), &msg)
+		} else {
+			s = C.mmgo_read_at(a.h, C.uint64_t(off), unsafe.Pointer(&p[0]), C.size_t(n), &msg)
+		}
+		a.mu.RUnlock()
+		if s != C.MM_OK {
+			return 0, fail(s, msg)
+		}
+	}
+	if n < len(p) {
+		if write {
+			return n, &Error{Status: EOutOfBounds, Message: fmt.Sprintf("WriteAt: %d bytes at offset %d reach past the view's %d bytes", len(p), off, ext)}
+		}
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+var (
+	_ io.ReaderAt = (*Array)(nil)
+	_ io.WriterAt = (*Array)(nil)
+)
 
 // Shape is the array's dimensions (nil after Close).
 func (a *Array) Shape() []int { in, _ := a.Info(); return in.Shape }

@@ -2,43 +2,24 @@ package mmarray
 
 import (
 	"fmt"
-	"strconv"
 	"unsafe"
 )
 
-// nativeOrder is '<' on little-endian machines and '>' on big-endian ones.
-var nativeOrder = func() byte {
-	x := uint16(1)
-	if *(*byte)(unsafe.Pointer(&x)) == 1 {
-		return '<'
-	}
-	return '>'
-}()
-
-// typestr is numpy's type string for kind/size in the machine's byte order.
-func typestr(kind byte, size int) string {
-	order := nativeOrder
-	if size == 1 {
-		order = '|'
-	}
-	return string([]byte{order, kind}) + strconv.Itoa(size)
-}
-
-// elements checks that the array holds items of type `want` (a numpy type string in
-// native order) and is contiguous, and returns its first element, element count and
-// flags (one snapshot).
-func (a *Array) elements(want string) (unsafe.Pointer, int, uint32, error) {
+// elements checks that the array holds items of kind `want` (mm_scalar_kind; ScalarOther
+// for "any") and is contiguous, and returns its first element, element count and flags
+// (one snapshot).
+func (a *Array) elements(want ScalarKind, name string) (unsafe.Pointer, int, uint32, error) {
 	in, err := a.Info()
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if want != "" && in.DType != want {
-		if len(in.DType) == len(want) && in.DType[1:] == want[1:] {
-			// Same type, other byte order (e.g. a big-endian .npy): a slice would alias
-			// the bytes as they are, so it would read wrong values.
-			return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s: its byte order is not the machine's, so a typed slice cannot alias it (use Bytes and decode)", in.DType, want)}
+	if want != ScalarOther && in.ScalarKind != want {
+		if in.Flags&NativeOrder == 0 {
+			// Same type, perhaps, in the other byte order (e.g. a big-endian .npy): a
+			// slice would alias the bytes as they are, so it would read wrong values.
+			return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s: its byte order is not the machine's, so a typed slice cannot alias it (use Bytes and decode)", in.DType, name)}
 		}
-		return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s", in.DType, want)}
+		return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's dtype is %s, not %s", in.DType, name)}
 	}
 	if in.Size > 0 && in.Flags&(CContiguous|FContiguous) == 0 {
 		return nil, 0, 0, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array (shape %v, strides %v) is not contiguous; a slice cannot alias it", in.Shape, in.Strides)}
@@ -46,10 +27,9 @@ func (a *Array) elements(want string) (unsafe.Pointer, int, uint32, error) {
 	return in.Data, in.Size, in.Flags, nil
 }
 
-func typed[T any](a *Array, kind byte) ([]T, error) {
+func typed[T any](a *Array, kind ScalarKind, name string) ([]T, error) {
 	var zero T
-	want := typestr(kind, int(unsafe.Sizeof(zero)))
-	p, n, flags, err := a.elements(want)
+	p, n, flags, err := a.elements(kind, name)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +40,7 @@ func typed[T any](a *Array, kind byte) ([]T, error) {
 	// misaligned. MM_ALIGNED is numpy's verdict (address and strides); the address is
 	// checked as well, against Go's alignment of T.
 	if align := unsafe.Alignof(zero); flags&Aligned == 0 || uintptr(p)%align != 0 {
-		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's data (%s) is not aligned to %d bytes, so a typed slice cannot alias it (use Bytes and decode)", want, align)}
+		return nil, &Error{Status: EInvalidArg, Message: fmt.Sprintf("the array's data (%s) is not aligned to %d bytes, so a typed slice cannot alias it (use Bytes and decode)", name, align)}
 	}
 	return unsafe.Slice((*T)(p), n), nil
 }
@@ -73,7 +53,7 @@ func (a *Array) Bytes() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, _, _, err := a.elements(""); err != nil {
+	if _, _, _, err := a.elements(ScalarOther, ""); err != nil {
 		return nil, err
 	}
 	if in.NBytes == 0 {
@@ -83,47 +63,52 @@ func (a *Array) Bytes() ([]byte, error) {
 }
 
 // The typed accessors below alias the mapping (no copy). Each checks that the dtype is
-// exactly its type in the machine's byte order ("<f8" for Float64s on x86-64), that
+// exactly its type in the machine's byte order (mm_scalar_kind: "<f8" for Float64s on
+// x86-64, and "float64", "d" or "double" alike), that
 // the array is contiguous and that its data is aligned for the type (an ErrInvalidArg
 // error otherwise: use Bytes); elements come in memory order (C or F, as the array is
 // laid out). A slice of a read-only array (mode "r") must not be written: the process would
 // be killed (SIGSEGV).
 
 // Bools: dtype |b1.
-func (a *Array) Bools() ([]bool, error) { return typed[bool](a, 'b') }
+func (a *Array) Bools() ([]bool, error) { return typed[bool](a, ScalarBool, "bool") }
 
 // Int8s: dtype |i1.
-func (a *Array) Int8s() ([]int8, error) { return typed[int8](a, 'i') }
+func (a *Array) Int8s() ([]int8, error) { return typed[int8](a, ScalarInt8, "int8") }
 
 // Uint8s: dtype |u1.
-func (a *Array) Uint8s() ([]uint8, error) { return typed[uint8](a, 'u') }
+func (a *Array) Uint8s() ([]uint8, error) { return typed[uint8](a, ScalarUint8, "uint8") }
 
 // Int16s: dtype <i2 (native order).
-func (a *Array) Int16s() ([]int16, error) { return typed[int16](a, 'i') }
+func (a *Array) Int16s() ([]int16, error) { return typed[int16](a, ScalarInt16, "int16") }
 
 // Uint16s: dtype <u2 (native order).
-func (a *Array) Uint16s() ([]uint16, error) { return typed[uint16](a, 'u') }
+func (a *Array) Uint16s() ([]uint16, error) { return typed[uint16](a, ScalarUint16, "uint16") }
 
 // Int32s: dtype <i4 (native order).
-func (a *Array) Int32s() ([]int32, error) { return typed[int32](a, 'i') }
+func (a *Array) Int32s() ([]int32, error) { return typed[int32](a, ScalarInt32, "int32") }
 
 // Uint32s: dtype <u4 (native order).
-func (a *Array) Uint32s() ([]uint32, error) { return typed[uint32](a, 'u') }
+func (a *Array) Uint32s() ([]uint32, error) { return typed[uint32](a, ScalarUint32, "uint32") }
 
 // Int64s: dtype <i8 (native order).
-func (a *Array) Int64s() ([]int64, error) { return typed[int64](a, 'i') }
+func (a *Array) Int64s() ([]int64, error) { return typed[int64](a, ScalarInt64, "int64") }
 
 // Uint64s: dtype <u8 (native order).
-func (a *Array) Uint64s() ([]uint64, error) { return typed[uint64](a, 'u') }
+func (a *Array) Uint64s() ([]uint64, error) { return typed[uint64](a, ScalarUint64, "uint64") }
 
 // Float32s: dtype <f4 (native order).
-func (a *Array) Float32s() ([]float32, error) { return typed[float32](a, 'f') }
+func (a *Array) Float32s() ([]float32, error) { return typed[float32](a, ScalarFloat32, "float32") }
 
 // Float64s: dtype <f8 (native order).
-func (a *Array) Float64s() ([]float64, error) { return typed[float64](a, 'f') }
+func (a *Array) Float64s() ([]float64, error) { return typed[float64](a, ScalarFloat64, "float64") }
 
 // Complex64s: dtype <c8 (native order).
-func (a *Array) Complex64s() ([]complex64, error) { return typed[complex64](a, 'c') }
+func (a *Array) Complex64s() ([]complex64, error) {
+	return typed[complex64](a, ScalarComplex64, "complex64")
+}
 
 // Complex128s: dtype <c16 (native order).
-func (a *Array) Complex128s() ([]complex128, error) { return typed[complex128](a, 'c') }
+func (a *Array) Complex128s() ([]complex128, error) {
+	return typed[complex128](a, ScalarComplex128, "complex128")
+}

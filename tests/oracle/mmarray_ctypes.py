@@ -49,6 +49,24 @@ MM_F_CONTIGUOUS = 4
 MM_ALIGNED = 8
 MM_NATIVE_ORDER = 16
 
+# mm_scalar_kind values (src/ffi/describe.rs)
+MM_MAX_NDIM = 64
+MM_SCALAR_OTHER = 0
+MM_SCALAR_BOOL = 1
+MM_SCALAR_INT8 = 2
+MM_SCALAR_INT16 = 3
+MM_SCALAR_INT32 = 4
+MM_SCALAR_INT64 = 5
+MM_SCALAR_UINT8 = 6
+MM_SCALAR_UINT16 = 7
+MM_SCALAR_UINT32 = 8
+MM_SCALAR_UINT64 = 9
+MM_SCALAR_FLOAT16 = 10
+MM_SCALAR_FLOAT32 = 11
+MM_SCALAR_FLOAT64 = 12
+MM_SCALAR_COMPLEX64 = 13
+MM_SCALAR_COMPLEX128 = 14
+
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 SIZE_MAX = 2**64 - 1
@@ -76,6 +94,26 @@ _P_sz = ctypes.POINTER(_sz)
 _P_i64 = ctypes.POINTER(_i64)
 _P_u64 = ctypes.POINTER(_u64)
 
+class MMInfo(ctypes.Structure):
+    """mm_info, the snapshot mm_describe fills (1088 bytes; offsets in its header doc)."""
+    _fields_ = [
+        ("data", _vp),
+        ("ndim", _sz),
+        ("itemsize", _sz),
+        ("size", _sz),
+        ("nbytes", _sz),
+        ("offset", _u64),
+        ("flags", _u32),
+        ("scalar_kind", _i32),
+        ("mode", ctypes.c_char * 4),
+        ("reserved", _u32),
+        ("shape", _sz * MM_MAX_NDIM),
+        ("strides", _i64 * MM_MAX_NDIM),
+    ]
+
+
+assert ctypes.sizeof(MMInfo) == 1088
+
 _SIGNATURES = {
     # errors
     "mm_status_str": (_cp, [_i32]),
@@ -100,6 +138,9 @@ _SIGNATURES = {
     "mm_offset": (_u64, [_u64]),
     "mm_filename": (_cp, [_u64]),
     "mm_flags": (_u32, [_u64]),
+    # describing a handle
+    "mm_describe": (_i32, [_u64, ctypes.POINTER(MMInfo), ctypes.c_char_p, _sz, _P_sz]),
+    "mm_scalar_kind": (_i32, [_u64]),
     # views
     "mm_view": (_i32, [_u64, _cp, _i64, _P_sz, _sz, _P_i64, _P_u64]),
     "mm_slice": (_i32, [_u64, _sz, _i64, _i64, _i64, _P_u64]),
@@ -231,6 +272,16 @@ class MMLib:
             "aligned": bool(flags & MM_ALIGNED),
             "native": bool(flags & MM_NATIVE_ORDER),
         }
+
+    def describe(self, h, cap=256):
+        """mm_describe; returns (status, MMInfo, dtype text or None, needed)."""
+        info = MMInfo()
+        ctypes.memset(ctypes.byref(info), 0xAB, ctypes.sizeof(info))
+        buf = ctypes.create_string_buffer(cap) if cap else None
+        needed = _sz(12345)
+        st = self.mm_describe(h, ctypes.byref(info), buf, cap, ctypes.byref(needed))
+        text = None if buf is None else buf.value.decode()
+        return st, info, text, needed.value
 
     # -- element bytes -------------------------------------------------------
 
