@@ -177,6 +177,15 @@ def main():
         goal = "≥ 10×" if row in ("10a", "10c") else "(information)"
         add(row, "″", row, "mmarray", row, "npyappendarray", "npy-append-array (PyPI), kept open", r, "peer/mmarray", goal, None if r is None or row not in ("10a", "10c") else r >= 10)
 
+    # 13: .npz members (bench/npz_bench.py), lower is better.
+    r = ratio(val("13a", "mm_open_npz"), val("13a", "mm_open_npy"))
+    add("13a", "open a stored .npz member (2 GiB float64) + one element + close", "13a", "mm_open_npz", "13a", "mm_open_npy", "mm_open_npy of the same data as a .npy", r, "npz/npy", "≤ 1.5×", None if r is None else r <= 1.5)
+    r = ratio(val("13a", "numpy"), val("13a", "mm_open_npz"))
+    add("13a", "″", "13a", "mm_open_npz", "13a", "numpy", "np.load(path)[name] (reads the member)", r, "numpy/mmarray", "(information)", None)
+    for row, what in [("13b", "open a deflated member, 2 GiB int32 i % 1000"), ("13c", "open a deflated member, 2 GiB int32 random 0..99")]:
+        r = ratio(val(row, "numpy"), val(row, "mmarray"))
+        add(row, what, row, "mmarray", row, "numpy", "np.load(path)[name] (zlib)", r, "numpy/mmarray (speed)", "≥ 1×", None if r is None else r >= 1)
+
     with open(out, "w") as f:
         w = lambda s="": f.write(s + "\n")
         w("# mmarray benchmark results")

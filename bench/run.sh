@@ -98,6 +98,8 @@ run "$bench_c" "$tmp" "${quick:-full}" 9m
 # 1 MiB chunks; on a new file and on a 10 GiB sparse one).
 run "$bench_c" "$tmp" "${quick:-full}" A
 [ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" A
+# Row 13: .npz members (stored: mapped; deflated: inflated) against mm_open_npy and np.load.
+[ $have_numpy = 1 ] && MMARRAY_LIB="$rel/libmmarray.so" run "$py" bench/npz_bench.py "$tmp" "${quick:-full}"
 # Instructions per call under callgrind (deterministic, unlike the timings): when
 # valgrind is installed.
 callgrind_out="$tmp/callgrind.txt"
