@@ -5,6 +5,9 @@ offset and bytes.  mmarray -> numpy: mm_create_npy + fill + flush, and mm_save_n
 views, give files np.load reads back equal and that are byte-identical to np.save's.
 Every reader rejection (R1-R16 of docs/numpy-semantics.md#npy-reader-rules) and accepted
 header variant is a separate case, each checked against np.load first.
+
+(Over 600 lines on purpose: each header rule and variant is a case of its own, kept next
+to the helpers that build its bytes, so that a failure reads as the bytes it fed.)
 """
 
 import ast

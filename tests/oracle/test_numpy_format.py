@@ -22,6 +22,9 @@ our own code, with numpy itself as the oracle:
 - mm_create_npy with order 'F' is open_memmap(fortran_order=True) for every shape, a
   C-contiguous (2, 1) one included (issue 10, defect 19);
 - headers numpy reads with lists where np.save writes tuples (issue 10, defect 20).
+
+(Over 600 lines on purpose: the dtype tables of numpy's test_format.py are restated
+here in full, next to the cases that use them.)
 """
 
 import ast

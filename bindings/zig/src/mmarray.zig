@@ -1,5 +1,8 @@
 //! mmarray for Zig: files mapped as n-dimensional typed arrays (numpy.memmap semantics).
 //!
+//! (Over 600 lines on purpose: a Zig package's module is one file here, wrapper and its
+//! tests together, as `zig build test` runs the tests of the module it builds.)
+//!
 //!     var a = try mmarray.Array.open("data.f8", .{ .dtype = "<f8", .mode = "w+", .shape = &.{ 2, 3 } });
 //!     defer a.close();
 //!     const xs = try a.items(f64); // []f64 aliasing the file; error.DTypeMismatch otherwise
