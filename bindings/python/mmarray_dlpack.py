@@ -11,31 +11,20 @@ The tensor holds its own reference to the mapping, so the handle may be closed a
 """
 
 import ctypes
+import importlib.util
+import os
+
+# The capsule itself (checks of the consumer's request, mm_to_dlpack, the destructor of
+# an unconsumed capsule) is the installable package's: bindings/python/mmarray/_dlpack.py,
+# loaded by its path so that the package's __init__ (which finds and loads a library of
+# its own) does not run; this shim works with the library its caller hands it.
+_spec = importlib.util.spec_from_file_location(
+    "_mmarray_dlpack_capsule",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "mmarray", "_dlpack.py"))
+_capsule = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_capsule)
 
 _KDLCPU = 1
-
-_pyapi = ctypes.pythonapi
-_pyapi.PyCapsule_New.restype = ctypes.py_object
-_pyapi.PyCapsule_New.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
-_pyapi.PyCapsule_IsValid.restype = ctypes.c_int
-_pyapi.PyCapsule_IsValid.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-_pyapi.PyCapsule_GetPointer.restype = ctypes.c_void_p
-_pyapi.PyCapsule_GetPointer.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-
-_NAME = b"dltensor_versioned"
-_DELETER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-# Offset of `deleter` in DLManagedTensorVersioned: version (8 bytes) + manager_ctx.
-_DELETER_OFFSET = 8 + ctypes.sizeof(ctypes.c_void_p)
-
-
-@ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-def _capsule_destructor(capsule):
-    # Still named "dltensor_versioned": nobody took ownership, so release it here.
-    if _pyapi.PyCapsule_IsValid(capsule, _NAME):
-        tensor = _pyapi.PyCapsule_GetPointer(capsule, _NAME)
-        fn = ctypes.c_void_p.from_address(tensor + _DELETER_OFFSET).value
-        if fn:
-            _DELETER(fn)(tensor)
 
 
 class MMError(Exception):
@@ -58,14 +47,7 @@ class MMDLPack:
         return (_KDLCPU, 0)
 
     def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
-        if max_version is None or max_version[0] < 1:
-            raise BufferError("mmarray exports DLPack 1.x (DLManagedTensorVersioned) only")
-        if dl_device is not None and tuple(dl_device) != (_KDLCPU, 0):
-            raise BufferError("mmarray tensors live on the CPU")
-        if copy:
-            raise BufferError("mmarray exports without copying")
-        out = ctypes.c_void_p()
-        status = self._lib.mm_to_dlpack(self._handle, ctypes.byref(out))
-        if status != 0:
-            raise MMError(status, self._lib.mm_last_error_message().decode())
-        return _pyapi.PyCapsule_New(out.value, _NAME, ctypes.cast(_capsule_destructor, ctypes.c_void_p))
+        def check(status):
+            if status != 0:
+                raise MMError(status, self._lib.mm_last_error_message().decode())
+        return _capsule.capsule(self._lib, self._handle, max_version, dl_device, copy, check)
