@@ -96,97 +96,13 @@ const REASONS: &[(&str, &str, &str)] = &[
         "mm_to_dlpack",
         "Go has no DLPack consumer to hand a tensor to",
     ),
-    // Fortran and Zig do not wrap these yet (issue 14 stays open for them).
-    (
-        "fortran",
-        "mm_open_ex",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_open_fd",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_status_str",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_last_error_copy",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_last_os_error",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_filename",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_describe",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_scalar_kind",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_flush_async",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_advise",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_resident",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_lock",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_unlock",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_field_count",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_field",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
+    // Fortran: no DLPack consumer exists in Fortran.
     (
         "fortran",
         "mm_to_dlpack",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
+        "Fortran has no DLPack consumer to hand a tensor to (mm_pointer is its zero-copy view)",
     ),
-    (
-        "fortran",
-        "mm_version_string",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "fortran",
-        "mm_version",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
+    // Zig does not wrap these yet (issue 14 stays open for it).
     (
         "zig",
         "mm_open_ex",

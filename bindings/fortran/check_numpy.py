@@ -11,6 +11,10 @@ b0 = (100 * np.arange(2)[:, None, None] + 10 * np.arange(3)[None, :, None]
 d0 = (np.arange(2)[:, None, None] + 10 * np.arange(3)[None, :, None]
       + 100 * np.arange(4)[None, None, :] + 0.5).astype("<f8")
 e0 = (np.arange(6).reshape(2, 3) * 3 - 4).astype("<i4")
+rec_dtype = np.dtype([("x", "<f8"), ("c", "<i4", (2, 3)), ("n", "<i8")])
+rec0 = np.zeros(3, dtype=rec_dtype)
+rec0["x"] = [0.5, 1.5, 2.5]
+rec0["c"] = np.arange(18).reshape(3, 2, 3)
 if step == "write":
     m = np.memmap(d + "/a.f8", dtype="<f8", mode="w+", offset=16, shape=(3, 4), order="F")
     m[:] = a0
@@ -20,6 +24,10 @@ if step == "write":
     np.save(d + "/d.npy", np.asfortranarray(d0))  # header: fortran_order True
     np.savez(d + "/s.npz", d=np.asfortranarray(d0), e=e0)
     np.savez_compressed(d + "/c.npz", d=np.asfortranarray(d0), e=e0)
+    # test_api.f90's inputs.
+    b0.tofile(d + "/api_b.i4")
+    np.arange(6, dtype="<i4").tofile(d + "/api_fd.i4")
+    np.save(d + "/rec.npy", rec0)
 else:
     a = np.memmap(d + "/a.f8", dtype="<f8", mode="r", offset=16, shape=(3, 4), order="F")
     assert np.array_equal(a, 2 * a0), a
@@ -79,4 +87,29 @@ else:
     t6 = np.load(d + "/t6.npy")
     assert t6.dtype == "<i8" and t6.shape == (2, 2, 1, 2, 1, 2)
     assert np.array_equal(t6.ravel(order="F"), k), t6
+    # test_api.f90: what mm_describe_f reported, against numpy's attributes.
+    def bits(x):
+        return (x.flags.writeable * 1 + x.flags.c_contiguous * 2 + x.flags.f_contiguous * 4
+                + x.flags.aligned * 8 + x.dtype.isnative * 16)
+    seen = dict(line.rstrip("\n").split(" ", 1) for line in open(d + "/api_describe.txt"))
+    bm = np.memmap(d + "/api_b.i4", dtype="<i4", mode="r", shape=(2, 3, 4))
+    for name, x in (("b", bm), ("v", bm[:, ::-1, :])):
+        assert seen[name + ".shape"] == " ".join(map(str, x.shape)), (name, seen)
+        assert seen[name + ".strides"] == " ".join(map(str, x.strides)), (name, seen)
+        assert seen[name + ".sizes"] == f"{x.itemsize} {x.size} {x.nbytes} {x.offset} {bits(x)}", (
+            name, seen, bits(x))
+        assert seen[name + ".dtype"] == x.dtype.str, (name, seen)
+    assert seen["rec.dtype"] == str(rec_dtype.descr), (seen["rec.dtype"], str(rec_dtype.descr))
+    # rec.npy: field n written through a field view; x and c unchanged.
+    rec = np.load(d + "/rec.npy")
+    want = rec0.copy()
+    want["n"] = [7, -8, 9]
+    assert rec.dtype == rec_dtype and np.array_equal(rec, want), rec
+    # api_pre.f8 (w+ with MM_OPEN_PREALLOCATE | MM_OPEN_POPULATE): 1 .. 1024.
+    assert os.path.getsize(d + "/api_pre.f8") == 8192
+    assert np.array_equal(np.fromfile(d + "/api_pre.f8", dtype="<f8"), np.arange(1, 1025)), "pre"
+    # api_fd.i4: elements 2..5 times 10 through a descriptor mapped from byte 8.
+    assert np.fromfile(d + "/api_fd.i4", dtype="<i4").tolist() == [0, 1, 20, 30, 40, 50]
+    # api_c.f8: mode c's change never reached the file.
+    assert np.array_equal(np.fromfile(d + "/api_c.f8", dtype="<f8"), np.full(1024, 1.25)), "c"
     print("numpy: the Fortran program's writes are correct")

@@ -6,12 +6,18 @@ The element types are every numeric type numpy and standard Fortran share, in na
 byte order: float64, float32, int8, int16, int32, int64, complex64, complex128 and bool
 (numpy's one-byte 0/1 is logical(c_bool)). Not here: numpy's unsigned integers (standard
 Fortran has none), float16 (no Fortran kind), longdouble/clongdouble (its size and
-layout differ between platforms and compilers); read those with mm_read_at."""
-types = [("f64", "real(c_double)", "f8"), ("f32", "real(c_float)", "f4"),
-         ("i8", "integer(c_int8_t)", "i1"), ("i16", "integer(c_int16_t)", "i2"),
-         ("i32", "integer(c_int32_t)", "i4"), ("i64", "integer(c_int64_t)", "i8"),
-         ("c64", "complex(c_float_complex)", "c8"), ("c128", "complex(c_double_complex)", "c16"),
-         ("bool", "logical(c_bool)", "b1")]
+layout differ between platforms and compilers); read those with mm_read_at. Whether an
+array holds a type is mm_scalar_kind's answer (the MM_SCALAR_* value), not a type string."""
+# (suffix, Fortran type, numpy's name, mm_scalar_kind's answer for it)
+types = [("f64", "real(c_double)", "float64", "MM_SCALAR_FLOAT64"),
+         ("f32", "real(c_float)", "float32", "MM_SCALAR_FLOAT32"),
+         ("i8", "integer(c_int8_t)", "int8", "MM_SCALAR_INT8"),
+         ("i16", "integer(c_int16_t)", "int16", "MM_SCALAR_INT16"),
+         ("i32", "integer(c_int32_t)", "int32", "MM_SCALAR_INT32"),
+         ("i64", "integer(c_int64_t)", "int64", "MM_SCALAR_INT64"),
+         ("c64", "complex(c_float_complex)", "complex64", "MM_SCALAR_COMPLEX64"),
+         ("c128", "complex(c_double_complex)", "complex128", "MM_SCALAR_COMPLEX128"),
+         ("bool", "logical(c_bool)", "bool", "MM_SCALAR_BOOL")]
 ranks = [1, 2, 3, 4, 5, 6, 7]
 
 
@@ -19,9 +25,9 @@ def dims(r):
     return ",".join([":"] * r)
 
 
-names = [f"mm_pointer_{t}_{r}d" for t, _, _ in types for r in ranks]
+names = [f"mm_pointer_{t}_{r}d" for t, _, _, _ in types for r in ranks]
 specifics = []
-for t, decl, code in types:
+for t, decl, code, kind in types:
     for r in ranks:
         specifics.append(f"""
   !> Points `p` at the mapped elements of `arr` ({code}, rank {r}).
@@ -34,14 +40,14 @@ for t, decl, code in types:
     integer(c_size_t) :: shp({r})
     type(c_ptr) :: data
     nullify(p)
-    call locate(arr, "{code}", {r}, transposed, shp, data, stat, errmsg)
+    call locate(arr, {kind}, {r}, transposed, shp, data, stat, errmsg)
     if (.not. c_associated(data)) return
     call c_f_pointer(data, p, shp)
   end subroutine
 """)
 # mm_get_f / mm_put_f: element copies through mm_read_at / mm_write_at, at any alignment.
 copies = []
-for t, decl, code in types:
+for t, decl, code, kind in types:
     copies.append(f"""
   !> Copies every element of `arr` ({code}, C- or F-contiguous) into
   !> `values` (size(values) == mm_size), in memory order, at any alignment.
@@ -51,7 +57,7 @@ for t, decl, code in types:
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     integer(c_size_t) :: nbytes
-    if (.not. copyable(arr, "{code}", size(values, kind=c_size_t), "mm_get_f", nbytes, &
+    if (.not. copyable(arr, {kind}, size(values, kind=c_size_t), "mm_get_f", nbytes, &
                        stat, errmsg)) return
     call check(mm_read_at(arr%h, 0_c_int64_t, c_loc(values), nbytes), stat, errmsg)
   end subroutine
@@ -64,7 +70,7 @@ for t, decl, code in types:
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     integer(c_size_t) :: nbytes
-    if (.not. copyable(arr, "{code}", size(values, kind=c_size_t), "mm_put_f", nbytes, &
+    if (.not. copyable(arr, {kind}, size(values, kind=c_size_t), "mm_put_f", nbytes, &
                        stat, errmsg)) return
     call check(mm_write_at(arr%h, 0_c_int64_t, c_loc(values), nbytes), stat, errmsg)
   end subroutine
@@ -79,4 +85,4 @@ with open("mm_pointer_names.inc", "w") as f:
             + ", &\n      ".join(names) + "\n  end interface mm_pointer\n")
     for g in ("get", "put"):
         f.write(f"  interface mm_{g}_f\n    module procedure "
-                + ", ".join(f"mm_{g}_{t}" for t, _, _ in types) + f"\n  end interface mm_{g}_f\n")
+                + ", ".join(f"mm_{g}_{t}" for t, _, _, _ in types) + f"\n  end interface mm_{g}_f\n")

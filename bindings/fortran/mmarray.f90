@@ -1,6 +1,9 @@
 !> Fortran front end to the mmarray C library (numpy.memmap semantics).
-!> (Over 600 lines: a module is one file its users compile; the generated specifics of
-!> mm_pointer / mm_get_f / mm_put_f are in the .inc files, see gen_pointers.py.)
+!> (Over 600 lines: a module is one file its users compile. The raw bind(C) interfaces of
+!> the whole C API are here, with opening, views, .npy/.npz and the argument helpers; the
+!> handle queries, fields, errors, version and OS controls are in mm_handle.inc, and the
+!> generated specifics of mm_pointer / mm_get_f / mm_put_f in the mm_pointer_*.inc files,
+!> see gen_pointers.py.)
 !>
 !>   use mmarray
 !>   type(mm_array_f) :: a
@@ -14,20 +17,26 @@
 !>
 !> - Indexing: everything the friendly wrappers take counts as Fortran does, from 1:
 !>   axes (axis 1 is numpy's axis 0), mm_slice_f's bounds (an inclusive section
-!>   lo:hi:step, as x(lo:hi:step)), and the elements of mm_pointer's arrays. Byte offsets
+!>   lo:hi:step, as x(lo:hi:step)), record fields (mm_field_f(a, 1) is the first), and the
+!>   elements of mm_pointer's arrays. Shapes and strides (mm_shape_f, mm_describe_f, ...)
+!>   are numpy's, listed from axis 1: shape(k) is the length of axis k. Byte offsets
 !>   and strides are bytes from the array's first byte. The raw bind(C) interfaces (mm_slice,
-!>   mm_view, ...) keep the C API's numbers (0-based, Python's half-open slices).
-!> - Shapes, slice bounds, offsets, strides and row counts accept integers of any kind
-!>   (default integer, c_size_t, c_int64_t, ...); a negative shape is MM_E_INVALID_ARG.
+!>   mm_view, mm_field, ...) keep the C API's numbers (0-based, Python's half-open slices).
+!> - Shapes, slice bounds, offsets, strides, flags and row counts accept integers of any
+!>   kind (default integer, c_size_t, c_int64_t, ...); a negative shape is MM_E_INVALID_ARG.
 !> - The raw C API is available through bind(C) interfaces with the C names (mm_open,
 !>   mm_close, mm_data, ...); mm_array handles are integer(c_int64_t) holding the
-!>   uint64 value.
+!>   uint64 value. The DLPack export is not bound: Fortran has no DLPack consumer.
 !> - The friendly wrappers take optional `stat` and `errmsg` (a character variable) arguments, like ALLOCATE:
 !>   present, they receive the status code (MM_OK = 0) and the library's message; absent,
-!>   a failure stops the program with that message (error stop).
+!>   a failure stops the program with that message (error stop). After a failure the
+!>   library reported, mm_last_os_error() is its errno (0 without an OS cause) and
+!>   mm_status_str_f(stat) a short text; a wrapper's own argument checks (messages
+!>   starting with the wrapper's name, e.g. "mm_slice_f:") do not reach the library and
+!>   set no errno.
 !> - mm_pointer(arr, p) points a Fortran pointer array at the mapped data, with the array's
 !>   shape. The array must be F-contiguous (numpy order='F', or any 1-D array) and of the
-!>   pointer's type in native byte order; a C-order array is accepted with
+!>   pointer's type in native byte order (mm_scalar_kind decides); a C-order array is accepted with
 !>   transposed=.true. and then appears with its dimensions reversed (its transpose).
 !>   The pointer stays valid while any view of the mapping is open. Data that is not
 !>   aligned for the type (numpy allows an <f8 array at byte offset 3; MM_ALIGNED off) is
@@ -51,6 +60,14 @@ module mmarray
   public :: mm_size, mm_dtype, mm_mode, mm_flags, mm_slice, mm_view, mm_last_error_message
   public :: mm_handle_count, mm_read_at, mm_write_at
   public :: mm_flush_range, mm_flush_range_f, mm_offset, mm_nbytes
+  public :: mm_open_fd_f, mm_open_ex, mm_open_fd
+  public :: mm_info, mm_info_f, mm_describe_f, mm_describe, mm_scalar_kind_f, mm_scalar_kind
+  public :: mm_filename_f, mm_filename, mm_field_info_f, mm_field_f, mm_field_count_f
+  public :: mm_field, mm_field_count
+  public :: mm_status_str_f, mm_status_str, mm_last_error_copy, mm_last_os_error
+  public :: mm_flush_async_f, mm_flush_async, mm_advise_f, mm_advise, mm_resident_f
+  public :: mm_resident, mm_lock_f, mm_lock, mm_unlock_f, mm_unlock
+  public :: mm_version_string_f, mm_version_string, mm_version
 
   integer(c_int32_t), parameter, public :: MM_OK = 0, MM_E_INVALID_ARG = 1, &
     MM_E_NOT_FOUND = 2, MM_E_PERMISSION = 3, MM_E_IO = 4, MM_E_FILE_TOO_SMALL = 5, &
@@ -63,10 +80,82 @@ module mmarray
   !> its optional arguments out.
   integer(c_int64_t), parameter, public :: MM_MAX_INDEX = huge(1_c_int64_t)
   integer(c_int64_t), parameter, public :: MM_MIN_INDEX = -huge(1_c_int64_t) - 1
+  !> mm_open_f's flags (mm_open_ex): prefault the array at open (MAP_POPULATE); reserve
+  !> the disk blocks of an extension first (a full disk is MM_E_IO, errno ENOSPC, at open).
+  integer(c_int32_t), parameter, public :: MM_OPEN_POPULATE = 1, MM_OPEN_PREALLOCATE = 2
+  !> mm_advise_f's advice (madvise).
+  integer(c_int32_t), parameter, public :: MM_ADVICE_NORMAL = 0, MM_ADVICE_SEQUENTIAL = 1, &
+    MM_ADVICE_RANDOM = 2, MM_ADVICE_WILLNEED = 3, MM_ADVICE_DONTNEED = 4, &
+    MM_ADVICE_HUGEPAGE = 5, MM_ADVICE_POPULATE_READ = 6, MM_ADVICE_POPULATE_WRITE = 7
+  !> mm_scalar_kind's answers: the element type in native byte order (MM_SCALAR_OTHER:
+  !> none of them). Fortran's counterparts: logical(c_bool), integer(c_int8_t) ..
+  !> integer(c_int64_t), real(c_float), real(c_double), complex(c_float_complex),
+  !> complex(c_double_complex); standard Fortran has no unsigned or 16-bit float type.
+  integer(c_int32_t), parameter, public :: MM_SCALAR_OTHER = 0, MM_SCALAR_BOOL = 1, &
+    MM_SCALAR_INT8 = 2, MM_SCALAR_INT16 = 3, MM_SCALAR_INT32 = 4, MM_SCALAR_INT64 = 5, &
+    MM_SCALAR_UINT8 = 6, MM_SCALAR_UINT16 = 7, MM_SCALAR_UINT32 = 8, MM_SCALAR_UINT64 = 9, &
+    MM_SCALAR_FLOAT16 = 10, MM_SCALAR_FLOAT32 = 11, MM_SCALAR_FLOAT64 = 12, &
+    MM_SCALAR_COMPLEX64 = 13, MM_SCALAR_COMPLEX128 = 14
+  !> The most dimensions an array can have (the size of mm_info's shape and strides).
+  integer, parameter, public :: MM_MAX_NDIM = 64
+  !> The version of the C API this module was written for (mm_version() gives the
+  !> library's at run time: MAJOR*10000 + MINOR*100 + PATCH).
+  integer(c_int32_t), parameter, public :: MM_VERSION_MAJOR = 0, MM_VERSION_MINOR = 1, &
+    MM_VERSION_PATCH = 0
+
+  !> mm_open_f's and mm_open_fd_f's arguments, ready for the C call.
+  type :: open_args
+    character(len=:), allocatable :: dtype, mode
+    character(kind=c_char) :: order = "C"
+    integer(c_int64_t) :: offset = 0
+    integer(c_size_t), allocatable :: shape(:)
+    type(c_ptr) :: pshape = c_null_ptr
+    integer(c_size_t) :: ndim = 0
+  end type
 
   !> One open view; h is the C handle (0: none).
   type :: mm_array_f
     integer(c_int64_t) :: h = 0
+  end type
+
+  !> The C struct mm_info that the raw mm_describe fills (1088 bytes): shape and strides
+  !> hold MM_MAX_NDIM entries, of which the first ndim are set, numpy's axis 0 first.
+  type, bind(C) :: mm_info
+    type(c_ptr) :: data = c_null_ptr
+    integer(c_size_t) :: ndim = 0, itemsize = 0, size = 0, nbytes = 0
+    integer(c_int64_t) :: offset = 0       ! C: uint64_t
+    integer(c_int32_t) :: flags = 0        ! C: uint32_t
+    integer(c_int32_t) :: scalar_kind = 0
+    character(kind=c_char) :: mode(4) = c_null_char
+    integer(c_int32_t) :: reserved = 0
+    integer(c_size_t) :: shape(MM_MAX_NDIM) = 0
+    integer(c_int64_t) :: strides(MM_MAX_NDIM) = 0
+  end type
+
+  !> mm_describe_f's snapshot of one handle, taken in a single visit of it. shape(k) and
+  !> strides(k) (bytes) are numpy's, axis k counted from 1 (shape(1) is numpy's shape[0]);
+  !> for an F-contiguous array that is also the shape of mm_pointer's result. data stays
+  !> valid while a view of the mapping is open; the rest stays readable after the close.
+  type :: mm_info_f
+    type(c_ptr) :: data = c_null_ptr
+    integer :: ndim = 0
+    integer(c_size_t) :: itemsize = 0, size = 0, nbytes = 0
+    integer(c_int64_t) :: offset = 0
+    integer(c_int32_t) :: flags = 0                      ! MM_WRITEABLE .. MM_NATIVE_ORDER
+    integer(c_int32_t) :: scalar_kind = MM_SCALAR_OTHER  ! an MM_SCALAR_* value
+    character(len=:), allocatable :: mode                ! "r", "r+", "w+" or "c"
+    character(len=:), allocatable :: dtype               ! numpy's text, e.g. "<f8"
+    integer(c_size_t), allocatable :: shape(:)
+    integer(c_int64_t), allocatable :: strides(:)
+  end type
+
+  !> One field of a record dtype (mm_field_f): its name, dtype text (a subarray field's
+  !> element dtype), byte offset in the record and subarray shape (numpy's order,
+  !> nested levels outermost first; empty for a plain field).
+  type :: mm_field_info_f
+    character(len=:), allocatable :: name, dtype
+    integer(c_int64_t) :: byte_offset = 0
+    integer(c_size_t), allocatable :: shape(:)
   end type
 
   interface
@@ -252,6 +341,112 @@ module mmarray
       import :: c_ptr
       type(c_ptr) :: mm_last_error_message
     end function
+    function mm_open_ex(path, dtype, mode, offset, shape, ndim, order, flags, out) &
+        bind(C, name="mm_open_ex")
+      import :: c_char, c_int64_t, c_ptr, c_size_t, c_int32_t
+      character(kind=c_char), intent(in) :: path(*), dtype(*), mode(*)
+      integer(c_int64_t), value :: offset
+      type(c_ptr), value :: shape
+      integer(c_size_t), value :: ndim
+      character(kind=c_char), value :: order
+      integer(c_int32_t), value :: flags  ! C: uint32_t
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_open_ex
+    end function
+    function mm_open_fd(fd, dtype, mode, offset, shape, ndim, order, out) &
+        bind(C, name="mm_open_fd")
+      import :: c_char, c_int, c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int), value :: fd
+      character(kind=c_char), intent(in) :: dtype(*), mode(*)
+      integer(c_int64_t), value :: offset
+      type(c_ptr), value :: shape
+      integer(c_size_t), value :: ndim
+      character(kind=c_char), value :: order
+      integer(c_int64_t), intent(out) :: out
+      integer(c_int32_t) :: mm_open_fd
+    end function
+    function mm_status_str(s) bind(C, name="mm_status_str")
+      import :: c_int32_t, c_ptr
+      integer(c_int32_t), value :: s
+      type(c_ptr) :: mm_status_str
+    end function
+    function mm_last_error_copy(buf, cap) bind(C, name="mm_last_error_copy")
+      import :: c_ptr, c_size_t
+      type(c_ptr), value :: buf
+      integer(c_size_t), value :: cap
+      integer(c_size_t) :: mm_last_error_copy
+    end function
+    function mm_last_os_error() bind(C, name="mm_last_os_error")
+      import :: c_int32_t
+      integer(c_int32_t) :: mm_last_os_error
+    end function
+    function mm_filename(a) bind(C, name="mm_filename")
+      import :: c_int64_t, c_ptr
+      integer(c_int64_t), value :: a
+      type(c_ptr) :: mm_filename
+    end function
+    function mm_describe(a, out, dtype_buf, dtype_cap, dtype_needed) bind(C, name="mm_describe")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t, mm_info
+      integer(c_int64_t), value :: a
+      type(mm_info), intent(out) :: out
+      type(c_ptr), value :: dtype_buf
+      integer(c_size_t), value :: dtype_cap
+      integer(c_size_t), intent(out) :: dtype_needed
+      integer(c_int32_t) :: mm_describe
+    end function
+    function mm_scalar_kind(a) bind(C, name="mm_scalar_kind")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_scalar_kind
+    end function
+    function mm_flush_async(a) bind(C, name="mm_flush_async")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_flush_async
+    end function
+    function mm_advise(a, advice) bind(C, name="mm_advise")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t), value :: advice
+      integer(c_int32_t) :: mm_advise
+    end function
+    function mm_resident(a, resident_bytes) bind(C, name="mm_resident")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int64_t), intent(out) :: resident_bytes  ! C: uint64_t
+      integer(c_int32_t) :: mm_resident
+    end function
+    function mm_lock(a) bind(C, name="mm_lock")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_lock
+    end function
+    function mm_unlock(a) bind(C, name="mm_unlock")
+      import :: c_int64_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_int32_t) :: mm_unlock
+    end function
+    function mm_field_count(a) bind(C, name="mm_field_count")
+      import :: c_int64_t, c_size_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t) :: mm_field_count
+    end function
+    function mm_field(a, i, name, dtype, byte_offset, ndim, shape) bind(C, name="mm_field")
+      import :: c_int64_t, c_ptr, c_size_t, c_int32_t
+      integer(c_int64_t), value :: a
+      integer(c_size_t), value :: i
+      type(c_ptr), intent(out) :: name, dtype, shape
+      integer(c_size_t), intent(out) :: byte_offset, ndim
+      integer(c_int32_t) :: mm_field
+    end function
+    function mm_version_string() bind(C, name="mm_version_string")
+      import :: c_ptr
+      type(c_ptr) :: mm_version_string
+    end function
+    function mm_version() bind(C, name="mm_version")
+      import :: c_int32_t
+      integer(c_int32_t) :: mm_version  ! C: uint32_t
+    end function
     function c_strlen(s) bind(C, name="strlen")
       import :: c_ptr, c_size_t
       type(c_ptr), value :: s
@@ -281,10 +476,16 @@ contains
     end do
   end function
 
-  !> The message of the last failed call on this thread.
+  !> The message of the last failed library call on this thread (mm_last_error_copy).
   function mm_last_error_f() result(msg)
     character(len=:), allocatable :: msg
-    msg = from_c(mm_last_error_message())
+    character(kind=c_char), allocatable, target :: buf(:)
+    integer(c_size_t) :: n
+    n = mm_last_error_copy(c_null_ptr, 0_c_size_t)  ! the length with its NUL
+    allocate(buf(n))
+    n = min(n, mm_last_error_copy(c_loc(buf), size(buf, kind=c_size_t)))
+    allocate(character(len=n - 1) :: msg)
+    msg = transfer(buf(1:n - 1), msg)
   end function
 
   !> Reports status `s` of a call: into stat/errmsg when present, else error stop.
@@ -314,56 +515,104 @@ contains
   !> numpy.memmap(path, dtype, mode, offset, shape, order). dtype defaults to "u1", mode
   !> to "r+", order to "C"; shape absent infers a 1-D shape from the file size. shape is
   !> numpy's shape (with order="F" it is also the Fortran shape of mm_pointer's result).
+  !> flags (mm_open_ex): MM_OPEN_POPULATE and MM_OPEN_PREALLOCATE, ior'ed; absent or 0 is
+  !> plain mm_open (unknown bits are MM_E_INVALID_ARG).
   !>
   !> A 0-d array (numpy's shape ()) needs ndim=0: gfortran passes an empty array
   !> constructor (shape=[integer(c_size_t) ::]) to an optional argument as absent, which
   !> would infer a 1-D shape. ndim, when present, is the number of dimensions: 0 with
   !> shape absent or empty, else size(shape) (a mismatch is MM_E_INVALID_ARG).
-  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg, ndim) result(arr)
+  function mm_open_f(path, dtype, mode, shape, order, offset, stat, errmsg, ndim, flags) &
+      result(arr)
     character(len=*), intent(in) :: path
+    character(len=*), intent(in), optional :: dtype, mode, order
+    class(*), intent(in), optional :: shape(:), offset, flags
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    integer, intent(in), optional :: ndim
+    type(mm_array_f) :: arr
+    type(open_args) :: o
+    integer(c_int64_t) :: fl
+    if (.not. prepare_open(o, "mm_open_f", dtype, mode, shape, order, offset, ndim, stat, &
+                           errmsg)) return
+    fl = 0
+    if (present(flags)) then
+      if (.not. to_i64(flags, fl, "mm_open_f: flags", stat, errmsg)) return
+      if (fl < 0 .or. fl > huge(1_c_int32_t)) then  ! bits 31..63: none is a flag
+        call report(MM_E_INVALID_ARG, "mm_open_f: flags " // itoa8(fl) // &
+                    " has bits no MM_OPEN_* flag uses", stat, errmsg)
+        return
+      end if
+    end if
+    if (fl == 0) then
+      call check(mm_open(path // c_null_char, o%dtype // c_null_char, o%mode // c_null_char, &
+                         o%offset, o%pshape, o%ndim, o%order, arr%h), stat, errmsg)
+    else
+      call check(mm_open_ex(path // c_null_char, o%dtype // c_null_char, o%mode // c_null_char, &
+                            o%offset, o%pshape, o%ndim, o%order, int(fl, c_int32_t), arr%h), &
+                 stat, errmsg)
+    end if
+  end function
+
+  !> mm_open_f on a file descriptor the caller opened (numpy's file-object case), for
+  !> programs that get descriptors from C (open(2), fileno(fopen(...)), a socket-passed
+  !> fd, ...) or gfortran's fnum(unit) extension. fd is any integer kind. The mapping
+  !> counts from byte 0 of the file whatever the descriptor's position; it never
+  !> truncates (not even in w+), never closes fd and does not keep it; modes r+ and w+
+  !> need fd opened read-write (else MM_E_PERMISSION). mm_filename_f of the result is "".
+  function mm_open_fd_f(fd, dtype, mode, shape, order, offset, stat, errmsg, ndim) result(arr)
+    class(*), intent(in) :: fd
     character(len=*), intent(in), optional :: dtype, mode, order
     class(*), intent(in), optional :: shape(:), offset
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
     integer, intent(in), optional :: ndim
     type(mm_array_f) :: arr
-    character(len=:), allocatable :: dt, md
-    character(kind=c_char) :: ord
-    integer(c_size_t), allocatable, target :: shp(:)
-    type(c_ptr) :: pshape
-    integer(c_size_t) :: n
-    integer(c_int64_t) :: off
-    dt = "u1"
-    md = "r+"
-    ord = "C"
-    off = 0
-    if (present(dtype)) dt = dtype
-    if (present(mode)) md = mode
-    if (present(order)) ord = order(1:1)
+    type(open_args) :: o
+    integer(c_int64_t) :: f
+    if (.not. to_i64(fd, f, "mm_open_fd_f: fd", stat, errmsg)) return
+    if (.not. prepare_open(o, "mm_open_fd_f", dtype, mode, shape, order, offset, ndim, stat, &
+                           errmsg)) return
+    ! An fd beyond C's int is no descriptor: -1 lets the library refuse it.
+    if (f > huge(1_c_int) .or. f < -huge(1_c_int)) f = -1
+    call check(mm_open_fd(int(f, c_int), o%dtype // c_null_char, o%mode // c_null_char, &
+                          o%offset, o%pshape, o%ndim, o%order, arr%h), stat, errmsg)
+  end function
+
+  !> The arguments mm_open_f and mm_open_fd_f share, with their defaults applied and the
+  !> shape converted; false (and reported) for a bad one.
+  logical function prepare_open(o, what, dtype, mode, shape, order, offset, ndim, stat, errmsg)
+    type(open_args), intent(out), target :: o
+    character(len=*), intent(in) :: what
+    character(len=*), intent(in), optional :: dtype, mode, order
+    class(*), intent(in), optional :: shape(:), offset
+    integer, intent(in), optional :: ndim
+    integer, intent(out), optional :: stat
+    character(len=*), intent(out), optional :: errmsg
+    prepare_open = .false.
+    o%dtype = "u1"
+    o%mode = "r+"
+    if (present(dtype)) o%dtype = dtype
+    if (present(mode)) o%mode = mode
+    if (present(order)) o%order = order(1:1)
     if (present(offset)) then
-      if (.not. to_i64(offset, off, "mm_open_f: offset", stat, errmsg)) return
+      if (.not. to_i64(offset, o%offset, what // ": offset", stat, errmsg)) return
     end if
-    pshape = c_null_ptr
-    n = 0
     if (present(shape)) then
-      allocate(shp(max(size(shape), 1)))  ! a 0-d array still needs a non-NULL pointer
-      if (.not. to_sizes(shape, shp, "mm_open_f", stat, errmsg)) return
-      pshape = c_loc(shp)
-      n = size(shape, kind=c_size_t)
+      allocate(o%shape(max(size(shape), 1)))  ! a 0-d array still needs a non-NULL pointer
+      if (.not. to_sizes(shape, o%shape, what, stat, errmsg)) return
+      o%ndim = size(shape, kind=c_size_t)
     end if
     if (present(ndim)) then
-      if (ndim /= n) then
-        call report(MM_E_INVALID_ARG, "mm_open_f: ndim=" // itoa(ndim) // " but shape has " // &
-                    itoa(int(n)) // " entries", stat, errmsg)
+      if (ndim /= o%ndim) then
+        call report(MM_E_INVALID_ARG, what // ": ndim=" // itoa(ndim) // " but shape has " // &
+                    itoa(int(o%ndim)) // " entries", stat, errmsg)
         return
       end if
-      if (.not. present(shape)) then  ! ndim=0: a 0-d array, through a non-NULL pointer
-        allocate(shp(1))
-        pshape = c_loc(shp)
-      end if
+      if (.not. present(shape)) allocate(o%shape(1))  ! ndim=0: 0-d, a non-NULL pointer
     end if
-    call check(mm_open(path // c_null_char, dt // c_null_char, md // c_null_char, off, &
-                       pshape, n, ord, arr%h), stat, errmsg)
+    if (allocated(o%shape)) o%pshape = c_loc(o%shape)
+    prepare_open = .true.
   end function
 
   !> np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
@@ -613,19 +862,24 @@ contains
     character(len=*), intent(out), optional :: errmsg
     type(mm_array_f) :: arr
     integer(c_int64_t) :: lo, hi, st, n, count, last, cstop
-    integer(c_size_t), pointer :: shp(:)
+    type(mm_info_f) :: info
+    integer(c_int32_t) :: s
     st = 1
     if (present(step)) then
       if (.not. to_i64(step, st, "mm_slice_f: step", stat, errmsg)) return
     end if
-    if (axis < 1 .or. axis > mm_ndim(base%h) .or. st == 0) then  ! the C call says what is wrong
+    call snapshot(base%h, info, s)
+    if (s /= MM_OK) then
+      call check(s, stat, errmsg)
+      return
+    end if
+    if (axis < 1 .or. axis > info%ndim .or. st == 0) then  ! the C call says what is wrong
       call check(mm_slice(base%h, int(max(axis - 1, 0), c_size_t) + &
                           merge(huge(1_c_size_t), 0_c_size_t, axis < 1), 0_c_int64_t, &
                           0_c_int64_t, st, arr%h), stat, errmsg)
       return
     end if
-    call c_f_pointer(mm_shape(base%h), shp, [mm_ndim(base%h)])
-    n = int(shp(axis), c_int64_t)
+    n = int(info%shape(axis), c_int64_t)
     lo = merge(1_c_int64_t, n, st > 0)
     hi = merge(n, 1_c_int64_t, st > 0)
     if (present(start)) then
@@ -794,142 +1048,152 @@ contains
   function mm_shape_f(arr) result(shp)
     type(mm_array_f), intent(in) :: arr
     integer(c_size_t), allocatable :: shp(:)
-    integer(c_size_t), pointer :: p(:)
-    integer(c_size_t) :: n
-    n = mm_ndim(arr%h)
-    allocate(shp(n))
-    if (n > 0) then
-      call c_f_pointer(mm_shape(arr%h), p, [n])
-      shp = p
-    end if
+    type(mm_info_f) :: info
+    integer(c_int32_t) :: s
+    call snapshot(arr%h, info, s)
+    call move_alloc(info%shape, shp)
   end function
 
-  !> numpy's type string, e.g. "<f8".
-  function mm_dtype_f(arr) result(s)
+  !> numpy's type string, e.g. "<f8" ("" for a bad handle).
+  function mm_dtype_f(arr) result(dt)
     type(mm_array_f), intent(in) :: arr
-    character(len=:), allocatable :: s
-    s = from_c(mm_dtype(arr%h))
+    character(len=:), allocatable :: dt
+    type(mm_info_f) :: info
+    integer(c_int32_t) :: s
+    call snapshot(arr%h, info, s)
+    call move_alloc(info%dtype, dt)
   end function
 
-  !> "r", "r+", "w+" or "c".
-  function mm_mode_f(arr) result(s)
+  !> "r", "r+", "w+" or "c" ("" for a bad handle).
+  function mm_mode_f(arr) result(md)
     type(mm_array_f), intent(in) :: arr
+    character(len=:), allocatable :: md
+    type(mm_info_f) :: info
+    integer(c_int32_t) :: s
+    call snapshot(arr%h, info, s)
+    call move_alloc(info%mode, md)
+  end function
+
+  !> The Fortran type of an MM_SCALAR_* value, for messages.
+  function kind_name(kind) result(s)
+    integer(c_int32_t), intent(in) :: kind
     character(len=:), allocatable :: s
-    s = from_c(mm_mode(arr%h))
+    select case (kind)
+    case (MM_SCALAR_BOOL)
+      s = "logical(c_bool)"
+    case (MM_SCALAR_INT8)
+      s = "integer(c_int8_t)"
+    case (MM_SCALAR_INT16)
+      s = "integer(c_int16_t)"
+    case (MM_SCALAR_INT32)
+      s = "integer(c_int32_t)"
+    case (MM_SCALAR_INT64)
+      s = "integer(c_int64_t)"
+    case (MM_SCALAR_FLOAT32)
+      s = "real(c_float)"
+    case (MM_SCALAR_FLOAT64)
+      s = "real(c_double)"
+    case (MM_SCALAR_COMPLEX64)
+      s = "complex(c_float_complex)"
+    case (MM_SCALAR_COMPLEX128)
+      s = "complex(c_double_complex)"
+    case default
+      s = "MM_SCALAR " // itoa(int(kind))
+    end select
   end function
 
-  !> '<' on little-endian machines, '>' on big-endian ones.
-  character function native_order()
-    if (transfer(1_c_int16_t, 1_c_int8_t) == 1_c_int8_t) then
-      native_order = "<"
-    else
-      native_order = ">"
-    end if
-  end function
-
-  !> numpy's type string of a native type code: "<f8" ('>' on big-endian machines), and
-  !> "|i1" / "|b1" for one-byte types, which have no byte order.
-  function typestr(code) result(s)
-    character(len=*), intent(in) :: code
-    character(len=:), allocatable :: s
-    if (code(2:) == "1") then
-      s = "|" // code
-    else
-      s = native_order() // code
-    end if
-  end function
-
-  !> Checks the dtype, rank and layout for mm_pointer; data is C NULL on failure.
-  subroutine locate(arr, code, rank, transposed, shp, data, stat, errmsg)
+  !> Checks the element type (mm_scalar_kind, one of MM_SCALAR_*), rank and layout for
+  !> mm_pointer, on one snapshot of the handle; data is C NULL on failure.
+  subroutine locate(arr, kind, rank, transposed, shp, data, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
-    character(len=*), intent(in) :: code
+    integer(c_int32_t), intent(in) :: kind
     integer, intent(in) :: rank
     logical, intent(in), optional :: transposed
     integer(c_size_t), intent(out) :: shp(rank)
     type(c_ptr), intent(out) :: data
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
-    character(len=:), allocatable :: have
-    integer(c_size_t), allocatable :: numpy_shape(:)
-    integer(c_int32_t) :: flags
+    type(mm_info_f) :: info
+    integer(c_int32_t) :: s
     logical :: allow_c
     data = c_null_ptr
     allow_c = .false.
     if (present(transposed)) allow_c = transposed
-    if (.not. c_associated(mm_data(arr%h))) then
-      call report(MM_E_BAD_HANDLE, mm_last_error_f(), stat, errmsg)
+    call snapshot(arr%h, info, s)
+    if (s /= MM_OK) then
+      call check(s, stat, errmsg)
       return
     end if
-    have = mm_dtype_f(arr)
-    if (have /= typestr(code)) then
-      call report(MM_E_INVALID_ARG, "mm_pointer: the array's dtype is " // have // &
-                  ", the pointer's type is " // typestr(code), stat, errmsg)
+    if (info%scalar_kind /= kind) then
+      call report(MM_E_INVALID_ARG, "mm_pointer: the array's dtype is " // info%dtype // &
+                  ", the pointer's type is " // kind_name(kind), stat, errmsg)
       return
     end if
-    allocate(numpy_shape, source=mm_shape_f(arr))
-    if (size(numpy_shape) /= rank) then
+    if (info%ndim /= rank) then
       call report(MM_E_INVALID_ARG, "mm_pointer: the array and the pointer differ in rank", &
                   stat, errmsg)
       return
     end if
-    flags = mm_flags(arr%h)
     ! numpy allows an array at any byte offset (<f8 at byte 3): a pointer there would be
     ! misaligned. MM_ALIGNED is numpy's rule (address and strides; empty arrays pass).
-    if (iand(flags, MM_ALIGNED) == 0) then
+    if (iand(info%flags, MM_ALIGNED) == 0) then
       call report(MM_E_INVALID_ARG, "mm_pointer: the array's data is not aligned for " // &
-                  typestr(code) // " (an odd offset); copy it with mm_get_f / mm_put_f", &
+                  info%dtype // " (an odd offset); copy it with mm_get_f / mm_put_f", &
                   stat, errmsg)
       return
     end if
-    if (iand(flags, MM_F_CONTIGUOUS) /= 0) then
-      shp = numpy_shape
-    else if (allow_c .and. iand(flags, MM_C_CONTIGUOUS) /= 0) then
-      shp = numpy_shape(rank:1:-1)
+    if (iand(info%flags, MM_F_CONTIGUOUS) /= 0) then
+      shp = info%shape
+    else if (allow_c .and. iand(info%flags, MM_C_CONTIGUOUS) /= 0) then
+      shp = info%shape(rank:1:-1)
     else
       call report(MM_E_INVALID_ARG, "mm_pointer: the array is not Fortran-contiguous " // &
                   "(open it with order='F', or pass transposed=.true. for a C-order array)", &
                   stat, errmsg)
       return
     end if
-    data = mm_data(arr%h)
+    data = info%data
     call report(MM_OK, "", stat, errmsg)
   end subroutine
 
-  !> Checks the dtype, layout and size for mm_get_f / mm_put_f; nbytes is the copy's size.
-  logical function copyable(arr, code, n, what, nbytes, stat, errmsg)
+  !> Checks the element type (an MM_SCALAR_* value), layout and size for mm_get_f /
+  !> mm_put_f on one snapshot of the handle; nbytes is the copy's size.
+  logical function copyable(arr, kind, n, what, nbytes, stat, errmsg)
     type(mm_array_f), intent(in) :: arr
-    character(len=*), intent(in) :: code, what
+    integer(c_int32_t), intent(in) :: kind
+    character(len=*), intent(in) :: what
     integer(c_size_t), intent(in) :: n
     integer(c_size_t), intent(out) :: nbytes
     integer, intent(out), optional :: stat
     character(len=*), intent(out), optional :: errmsg
-    character(len=:), allocatable :: have
-    integer(c_size_t) :: count
+    type(mm_info_f) :: info
+    integer(c_int32_t) :: s
     copyable = .false.
     nbytes = 0
-    if (.not. c_associated(mm_data(arr%h))) then
-      call report(MM_E_BAD_HANDLE, mm_last_error_f(), stat, errmsg)
+    call snapshot(arr%h, info, s)
+    if (s /= MM_OK) then
+      call check(s, stat, errmsg)
       return
     end if
-    have = mm_dtype_f(arr)
-    if (have /= typestr(code)) then
-      call report(MM_E_INVALID_ARG, what // ": the array's dtype is " // have // &
-                  ", the values' type is " // typestr(code), stat, errmsg)
+    if (info%scalar_kind /= kind) then
+      call report(MM_E_INVALID_ARG, what // ": the array's dtype is " // info%dtype // &
+                  ", the values' type is " // kind_name(kind), stat, errmsg)
       return
     end if
-    count = mm_size(arr%h)
-    if (count > 0 .and. iand(mm_flags(arr%h), ior(MM_C_CONTIGUOUS, MM_F_CONTIGUOUS)) == 0) then
+    if (info%size > 0 .and. iand(info%flags, ior(MM_C_CONTIGUOUS, MM_F_CONTIGUOUS)) == 0) then
       call report(MM_E_INVALID_ARG, what // ": the array is not contiguous", stat, errmsg)
       return
     end if
-    if (n /= count) then
+    if (n /= info%size) then
       call report(MM_E_INVALID_ARG, what // ": " // itoa(int(n)) // " values for an array of " // &
-                  itoa(int(count)) // " elements", stat, errmsg)
+                  itoa(int(info%size)) // " elements", stat, errmsg)
       return
     end if
-    nbytes = count * mm_itemsize(arr%h)
+    nbytes = info%nbytes
     copyable = .true.
   end function
+
+  include "mm_handle.inc"
 
   include "mm_pointer_generated.inc"
 

@@ -12,10 +12,13 @@ trap 'rm -rf "$out"' EXIT
 [ -e "$libdir/libmmarray.so.0" ] || ln -s "$libdir/libmmarray.so" "$out/libmmarray.so.0"
 cd "$out"
 gfortran -std=f2018 -Wall -I"$here" -c "$here/mmarray.f90"
-gfortran -std=f2018 -Wall -c "$here/test_mmarray.f90"
-gfortran mmarray.o test_mmarray.o -L"$libdir" -lmmarray -Wl,-rpath,"$out" -Wl,-rpath,"$libdir" -o test_mmarray
+for t in test_mmarray test_api; do
+  gfortran -std=f2018 -Wall -c "$here/$t.f90"
+  gfortran mmarray.o $t.o -L"$libdir" -lmmarray -Wl,-rpath,"$out" -Wl,-rpath,"$libdir" -o $t
+done
 mkdir data
 "$py" "$here/check_numpy.py" write data
 ./test_mmarray data
+./test_api data
 "$py" "$here/check_numpy.py" check data
 echo "fortran: ok"
