@@ -100,6 +100,13 @@ else:
             name, seen, bits(x))
         assert seen[name + ".dtype"] == x.dtype.str, (name, seen)
     assert seen["rec.dtype"] == str(rec_dtype.descr), (seen["rec.dtype"], str(rec_dtype.descr))
+    rc = np.load(d + "/rec.npy", mmap_mode="r+")["c"]  # numpy's field view
+    assert seen["recc.shape"] == " ".join(map(str, rc.shape)), seen
+    assert seen["recc.strides"] == " ".join(map(str, rc.strides)), seen
+    assert seen["recc.sizes"] == f"{rc.itemsize} {rc.size} {rc.nbytes} {rc.offset} {bits(rc)}", (
+        seen, rc.offset, bits(rc))
+    assert seen["recc.dtype"] == rc.dtype.str, seen
+    del rc
     # rec.npy: field n written through a field view; x and c unchanged.
     rec = np.load(d + "/rec.npy")
     want = rec0.copy()

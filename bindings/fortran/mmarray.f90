@@ -1,9 +1,11 @@
 !> Fortran front end to the mmarray C library (numpy.memmap semantics).
-!> (Over 600 lines: a module is one file its users compile. The raw bind(C) interfaces of
-!> the whole C API are here, with opening, views, .npy/.npz and the argument helpers; the
-!> handle queries, fields, errors, version and OS controls are in mm_handle.inc, and the
-!> generated specifics of mm_pointer / mm_get_f / mm_put_f in the mm_pointer_*.inc files,
-!> see gen_pointers.py.)
+!> (Over 600 lines on purpose: a module is one file its users compile (`gfortran -c
+!> mmarray.f90`, as the README, the MPI example, fpm and CMake do), so its parts are
+!> include files, not submodules. Here: the declarations, the bind(C) interfaces of the
+!> whole C API (a third of the file; tests/binding_coverage.rs reads them here), opening,
+!> views, .npy/.npz and the argument helpers. mm_handle.inc: the handle queries
+!> (mm_describe_f ...), fields, errors, version and OS controls. mm_pointer_*.inc: the
+!> generated specifics of mm_pointer / mm_get_f / mm_put_f, see gen_pointers.py.)
 !>
 !>   use mmarray
 !>   type(mm_array_f) :: a
@@ -63,7 +65,7 @@ module mmarray
   public :: mm_open_fd_f, mm_open_ex, mm_open_fd
   public :: mm_info, mm_info_f, mm_describe_f, mm_describe, mm_scalar_kind_f, mm_scalar_kind
   public :: mm_filename_f, mm_filename, mm_field_info_f, mm_field_f, mm_field_count_f
-  public :: mm_field, mm_field_count
+  public :: mm_field, mm_field_count, mm_field_view_f
   public :: mm_status_str_f, mm_status_str, mm_last_error_copy, mm_last_os_error
   public :: mm_flush_async_f, mm_flush_async, mm_advise_f, mm_advise, mm_resident_f
   public :: mm_resident, mm_lock_f, mm_lock, mm_unlock_f, mm_unlock
