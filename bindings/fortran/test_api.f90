@@ -383,8 +383,12 @@ contains
       call mm_advise_f(a, i, stat=st)
       call expect(st == MM_OK, "advice " // mm_status_str_f(st))
     end do
-    call mm_advise_f(a, MM_ADVICE_POPULATE_READ)
-    call expect(mm_resident_f(a) == 8192, "POPULATE_READ: resident")
+    call mm_advise_f(a, MM_ADVICE_POPULATE_READ, stat=st)
+    if (st == MM_E_UNSUPPORTED) then  ! the library refuses what the kernel lacks
+      print "(a)", "note: this kernel has no MADV_POPULATE_READ (Linux < 5.14): not checked"
+    else
+      call expect(st == MM_OK .and. mm_resident_f(a) == 8192, "POPULATE_READ: resident")
+    end if
     call mm_advise_f(a, 99_c_int64_t, stat=st, errmsg=m)
     call expect(st == MM_E_INVALID_ARG .and. index(m, "mm_advise") == 1, "advice 99: " // trim(m))
     call mm_advise_f(a, 2.0, stat=st, errmsg=m)
