@@ -67,9 +67,7 @@ pub fn unlock(self: Array) Error!void {
 /// (mm_read_at): a file truncated underneath is error.InputOutput (errno EFAULT), never
 /// SIGBUS.
 pub fn pread(self: Array, buffer: []u8, offset: u64) Error!usize {
-    var info: c.mm_info = undefined;
-    var needed: usize = 0;
-    try check(c.mm_describe(self.handle, &info, null, 0, &needed));
+    const info = try self.describeRaw();
     const ext = extentOf(&info);
     if (offset >= ext) return 0;
     const n: usize = @intCast(@min(buffer.len, ext - offset));

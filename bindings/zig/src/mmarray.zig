@@ -287,9 +287,7 @@ pub const Array = struct {
     /// field's dimensions follow the array's (C-contiguous within the record).
     pub fn fieldView(self: Array, i: usize) Error!Array {
         const f = try self.field(i);
-        var info: c.mm_info = undefined;
-        var needed: usize = 0;
-        try check(c.mm_describe(self.handle, &info, null, 0, &needed));
+        var info = try self.describeRaw();
         const nd = info.ndim;
         const off: i64 = @intCast(f.byte_offset);
         const first = try self.view(f.dtype, off, info.shape[0..nd], info.strides[0..nd]);
@@ -324,6 +322,15 @@ pub const Array = struct {
         info.dtype = try allocator.allocSentinel(u8, needed - 1, 0);
         errdefer allocator.free(info.dtype);
         try check(c.mm_describe(self.handle, &info.raw, info.dtype.ptr, needed, &needed));
+        return info;
+    }
+
+    /// describe() without the dtype text and without allocating: the mm_info of one
+    /// visit of the handle (shape and strides in its first ndim entries).
+    pub fn describeRaw(self: Array) Error!c.mm_info {
+        var info: c.mm_info = undefined;
+        var needed: usize = 0;
+        try check(c.mm_describe(self.handle, &info, null, 0, &needed));
         return info;
     }
 
@@ -390,44 +397,51 @@ pub const Array = struct {
         return c.mm_flags(self.handle);
     }
 
-    fn memory(self: Array) Error![*]u8 {
-        const p = c.mm_data(self.handle) orelse return error.BadHandle;
-        if (self.size() > 0 and self.flags() & (c.MM_C_CONTIGUOUS | c.MM_F_CONTIGUOUS) == 0)
+    /// Address of the first element (mm_data; may be unaligned; null for a closed
+    /// array). items(T), itemsUnaligned(T) and bytes() are the checked ways in.
+    pub fn data(self: Array) ?*anyopaque {
+        return c.mm_data(self.handle);
+    }
+
+    /// The contiguous memory of one snapshot of the handle, and the snapshot.
+    fn memory(self: Array) Error!struct { [*]u8, c.mm_info } {
+        const info = try self.describeRaw();
+        if (info.size > 0 and info.flags & (c.MM_C_CONTIGUOUS | c.MM_F_CONTIGUOUS) == 0)
             return error.NotContiguous;
-        return @ptrCast(p);
+        return .{ @ptrCast(info.data.?), info };
     }
 
     /// All elements as a []T aliasing the mapping, in memory order. The elements must be
     /// T (scalarKind() == scalarKindOf(T), else error.DTypeMismatch), the array
     /// contiguous and its data aligned for T (error.Misaligned: see itemsUnaligned). An
-    /// empty array gives an empty slice that does not point into the mapping.
+    /// empty array gives an empty slice that does not point into the mapping. What it
+    /// checks comes from one mm_describe.
     pub fn items(self: Array, comptime T: type) Error![]T {
-        const p = try self.typedMemory(T);
-        const n = self.size();
-        if (n == 0) return &.{};
-        if (self.flags() & c.MM_ALIGNED == 0 or @intFromPtr(p) % @alignOf(T) != 0)
+        const p, const info = try self.typedMemory(T);
+        if (info.size == 0) return &.{};
+        if (info.flags & c.MM_ALIGNED == 0 or @intFromPtr(p) % @alignOf(T) != 0)
             return error.Misaligned;
         const ptr: [*]T = @ptrCast(@alignCast(p));
-        return ptr[0..n];
+        return ptr[0..info.size];
     }
 
     /// As items(T), at any alignment: a []align(1) T (an array at an odd offset).
     pub fn itemsUnaligned(self: Array, comptime T: type) Error![]align(1) T {
-        const p = try self.typedMemory(T);
+        const p, const info = try self.typedMemory(T);
         const ptr: [*]align(1) T = @ptrCast(p);
-        return ptr[0..self.size()];
+        return ptr[0..info.size];
     }
 
-    fn typedMemory(self: Array, comptime T: type) Error![*]u8 {
-        const p = try self.memory();
-        if (try self.scalarKind() != comptime scalarKindOf(T)) return error.DTypeMismatch;
-        return p;
+    fn typedMemory(self: Array, comptime T: type) Error!struct { [*]u8, c.mm_info } {
+        const m = try self.memory();
+        if (m[1].scalar_kind != @intFromEnum(comptime scalarKindOf(T))) return error.DTypeMismatch;
+        return m;
     }
 
     /// The array's bytes (any dtype), in memory order.
     pub fn bytes(self: Array) Error![]u8 {
-        const p = try self.memory();
-        return p[0..self.nbytes()];
+        const p, const info = try self.memory();
+        return p[0..info.nbytes];
     }
 };
 

@@ -73,9 +73,7 @@ pub fn recoverNpy(path: [:0]const u8) Error!usize {
 /// Values in one row of a whole .npy array: the product of the dimensions other than
 /// the growth axis (axis 0 in C order; the last axis in F order, told by the strides).
 pub fn rowElements(self: Array) Error!usize {
-    var info: c.mm_info = undefined;
-    var needed: usize = 0;
-    try check(c.mm_describe(self.handle, &info, null, 0, &needed));
+    const info = try self.describeRaw();
     const dims = info.shape[0..info.ndim];
     const st = info.strides[0..info.ndim];
     if (dims.len == 0) return error.InvalidArg;

@@ -105,8 +105,14 @@ test "describe: one snapshot of a handle; scalarKind" {
     try testing.expectEqual(@as(u64, 16), info.raw.offset);
     try testing.expectEqualStrings("w+", info.mode());
     try testing.expectEqual(mm.ScalarKind.float64, info.scalarKind());
-    try testing.expectEqual(c.mm_data(v.handle), info.raw.data);
-    try testing.expectEqual(@as(usize, 32), @intFromPtr(info.raw.data) - @intFromPtr(c.mm_data(a.handle)));
+    try testing.expectEqual(v.data(), info.raw.data);
+    try testing.expectEqual(@as(usize, 8), v.itemsize());
+    try testing.expectEqual(@as(usize, 12), v.size());
+    try testing.expectEqual(@as(usize, 96), v.nbytes());
+    const raw = try v.describeRaw(); // the same, without the dtype text
+    try testing.expectEqualSlices(i64, info.strides(), raw.strides[0..raw.ndim]);
+    try testing.expectEqual(info.raw.data, raw.data);
+    try testing.expectEqual(@as(usize, 32), @intFromPtr(info.raw.data) - @intFromPtr(a.data()));
     try testing.expectEqual(@as(u32, c.MM_WRITEABLE | c.MM_ALIGNED | c.MM_NATIVE_ORDER), info.raw.flags);
     try testing.expectEqual(@as(u64, 8 + 3 * 40), info.extent()); // from the first element
     try testing.expectEqual(v.flags(), info.raw.flags);
@@ -143,6 +149,9 @@ test "describe: one snapshot of a handle; scalarKind" {
     const gone = try a.view(null, 0, &.{2}, null);
     gone.close();
     try testing.expectError(error.BadHandle, gone.describe(testing.allocator));
+    try testing.expectError(error.BadHandle, gone.describeRaw());
+    try testing.expectError(error.BadHandle, gone.items(f64));
+    try testing.expectEqual(@as(?*anyopaque, null), gone.data());
     try testing.expectError(error.BadHandle, gone.scalarKind());
     try testing.expectError(error.BadHandle, gone.filename());
     try testing.expectEqualStrings("", gone.mode());
