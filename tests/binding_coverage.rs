@@ -96,117 +96,17 @@ const REASONS: &[(&str, &str, &str)] = &[
         "mm_to_dlpack",
         "Go has no DLPack consumer to hand a tensor to",
     ),
+    // Zig: no DLPack consumer either (a Zig program reads the mapping through items(T)).
+    (
+        "zig",
+        "mm_to_dlpack",
+        "Zig has no DLPack consumer to hand a tensor to",
+    ),
     // Fortran: no DLPack consumer exists in Fortran.
     (
         "fortran",
         "mm_to_dlpack",
         "Fortran has no DLPack consumer to hand a tensor to (mm_pointer is its zero-copy view)",
-    ),
-    // Zig does not wrap these yet (issue 14 stays open for it).
-    (
-        "zig",
-        "mm_open_ex",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_open_fd",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_status_str",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_last_error_copy",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_mode",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_filename",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_describe",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_scalar_kind",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_flush_range",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_flush_async",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_advise",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_resident",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_lock",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_unlock",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_read_at",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_write_at",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_field_count",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_field",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_to_dlpack",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_version_string",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
-    ),
-    (
-        "zig",
-        "mm_version",
-        "not wrapped yet: Fortran/Zig coverage is open work of issue 14",
     ),
 ];
 

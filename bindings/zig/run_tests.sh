@@ -1,7 +1,8 @@
 #!/bin/sh
 # `zig build test` of the Zig package (the repository root's build.zig), with Zig 0.15.2
 # from PyPI (ziglang) in the project venv (installed there when missing), against
-# target/release or LIBDIR/INCDIR; then, with MMARRAY_ZIG_PREFIX=<an installed prefix>,
+# target/release or LIBDIR/INCDIR, numpy (2.4.6, also from PyPI when missing) as the
+# tests' oracle; then, with MMARRAY_ZIG_PREFIX=<an installed prefix>,
 # the README's consumer project (examples/consumer_zig) out of tree: the package fetched
 # from a tarball with `zig fetch --save`, the library found through pkg-config and
 # through -Dmmarray-prefix, the binary's RUNPATH absolute.
@@ -14,6 +15,10 @@ venv=${MMARRAY_VENV:-$root/.venv}
 if ! "$venv/bin/python" -m ziglang version 2>/dev/null | grep -qx '0.15.2'; then
   "$venv/bin/python" -m pip install -q --disable-pip-version-check 'ziglang==0.15.2'
 fi
+# numpy is the tests' oracle (test_util.zig runs MMARRAY_PYTHON).
+"$venv/bin/python" -c 'import numpy' 2>/dev/null ||
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check 'numpy==2.4.6'
+export MMARRAY_PYTHON="$venv/bin/python"
 zig() { "$venv/bin/python" -m ziglang "$@"; }
 libdir=${LIBDIR:-$root/target/release}
 incdir=${INCDIR:-$root/include}
