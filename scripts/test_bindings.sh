@@ -6,7 +6,8 @@
 #     into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
-#   - python:  pip install ./bindings/python into a fresh venv, used against the prefix
+#   - python:  pip install ./bindings/python into a fresh venv, used against the prefix;
+#              with numpy 1.26.4 (build/numpy1-venv) DLPack is refused, naming numpy >= 2.1
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
 #   - go:      go vet, go test, go test -race (pkg-config from the prefix)
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
