@@ -19,7 +19,7 @@
 #   - mpi:     examples/mpi/run.sh: C and Fortran ranks write disjoint slabs of one .npy
 #              and read disjoint slabs of numpy's file, mpirun --oversubscribe -np 4
 #              (Debian's OpenMPI: openmpi-bin libopenmpi-dev)
-#   - install: scripts/test_install.sh (CMake C, C++ and Fortran, pkg-config and fpm
+#   - install: scripts/test_install.sh (CMake C, C++ and Fortran, pkg-config, fpm and Go
 #              consumers) into a temporary prefix, and into /usr/local when
 #              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
 # Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
@@ -155,10 +155,10 @@ examples/mpi/run.sh "$stage" "$venv/bin/python"
 
 step "install (out-of-tree consumers)"
 p=$(mktemp -d)
-scripts/test_install.sh "$p/prefix" | tail -1
+MMARRAY_PYTHON="$venv/bin/python" scripts/test_install.sh "$p/prefix" | tail -1
 rm -rf "$p"
 if [ "${MMARRAY_SYSTEM_INSTALL:-0}" = 1 ]; then
-  scripts/test_install.sh /usr/local | tail -2
+  MMARRAY_PYTHON="$venv/bin/python" scripts/test_install.sh /usr/local | tail -2
 fi
 
 step "bindings suite: all passed"
