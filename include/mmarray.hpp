@@ -6,6 +6,8 @@
  *   double *p = a.data<double>();          // throws mmarray::error unless the dtype is <f8
  *   const double *q = b.data<const double>();  // read-only arrays: const T only
  *   auto m = a.accessor<double>();         // strided, bounds-checked: m(i, j)
+ *   for (double &x : a.elements<double>()) x *= 2;  // contiguous: T* iterators
+ *   std::sort(m.begin(), m.end());         // any view: random access, numpy's C order
  *   mmarray::array row = a.slice(0, 1, 2); // a new handle on the same mapping
  *
  * - mmarray::array owns one handle: move-only, closed by its destructor (errors from that
@@ -23,6 +25,17 @@
  *   the first element whatever the strides; accessor<T>() reads and writes elements of
  *   any strided view by index, checking the bounds. Compiled as C++20, span<T>() gives a
  *   std::span over a contiguous array (span<const T>() for a read-only one).
+ * - Iterators, for <algorithm> and range-for. elements<T>() is the range of a C- or
+ *   F-contiguous array in memory order; its iterators are plain T* (const T* from
+ *   elements<const T>(), the only form a read-only array gives), so contiguous and random
+ *   access. accessor<T>() is also a range: begin()/end() walk any strided view
+ *   (transposed, reversed, sliced, 0-d) in numpy's C order (a.ravel() order), random
+ *   access, each dereference costing ndim integer divisions. Iterators of an accessor
+ *   are valid while that accessor object and the mapping are (as a container's).
+ * - Where the standard library has std::mdspan (C++23, __cpp_lib_mdspan), mdspan<T, N>()
+ *   gives a std::mdspan with std::layout_stride over an N-dimensional view with positive
+ *   strides. It is compiled only there: gcc 12 (the compiler the tests use) has no
+ *   <mdspan>, so that member is NOT tested here.
  * - Texts (paths, dtypes, modes, member names) are taken as const char *, std::string or
  *   std::string_view (mmarray::text); a null const char * means "not given".
  * - No std::error_code overloads: the C API already is the exception-free interface
@@ -47,6 +60,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -58,6 +72,14 @@
 #if __cplusplus >= 202002L && __has_include(<span>)
 #include <span>
 #define MMARRAY_HPP_HAS_SPAN 1
+#endif
+
+#if __cplusplus > 202002L && __has_include(<mdspan>)
+#include <mdspan>
+#endif
+#if defined(__cpp_lib_mdspan) && __cpp_lib_mdspan >= 202207L
+#include <array>
+#define MMARRAY_HPP_HAS_MDSPAN 1
 #endif
 
 #include "mmarray.h"
@@ -213,7 +235,202 @@ inline std::int64_t element_offset(const mm_info &info, const std::size_t *idx, 
   return off;
 }
 
+/// Byte offset of the element at position k (numpy's C order, last index fastest) of a
+/// view; k below info.size, so no axis has length 0.
+inline std::int64_t c_order_offset(const mm_info &info, std::size_t k) noexcept {
+  std::int64_t off = 0;
+  for (std::size_t axis = info.ndim; axis-- > 0;) {
+    const std::size_t n = info.shape[axis];
+    off += static_cast<std::int64_t>(k % n) * info.strides[axis];
+    k /= n;
+  }
+  return off;
+}
+
 } // namespace detail
+
+/// A random-access iterator over the elements of a strided view in numpy's C order (the
+/// order of a.ravel(): last index fastest), whatever the strides. Made by
+/// accessor<T>::begin() / end(); valid while that accessor and the mapping are.
+/// \tparam T the element type; const T gives const references.
+template <class T> class strided_iterator {
+public:
+  /// Random access (std::random_access_iterator in C++20).
+  using iterator_category = std::random_access_iterator_tag;
+  /// The element type without const.
+  using value_type = std::remove_cv_t<T>;
+  /// Distance between two positions.
+  using difference_type = std::ptrdiff_t;
+  /// Pointer to an element.
+  using pointer = T *;
+  /// Reference to an element in the mapping.
+  using reference = T &;
+
+  /// A singular iterator (only assignable).
+  strided_iterator() noexcept = default;
+  /// The iterator at position pos of a view (use accessor<T>::begin()).
+  /// \param info the view's geometry, which must outlive the iterator.
+  /// \param pos the position in C order, from 0 to info->size.
+  strided_iterator(const mm_info *info, difference_type pos) noexcept
+      : info_(info), pos_(pos) {}
+
+  /// The element at this position.
+  /// \return a reference into the mapping.
+  reference operator*() const noexcept {
+    return *reinterpret_cast<T *>(static_cast<char *>(info_->data) +
+                                  detail::c_order_offset(*info_, static_cast<std::size_t>(pos_)));
+  }
+  /// The element's address.
+  /// \return a pointer into the mapping.
+  pointer operator->() const noexcept { return &**this; }
+  /// The element n positions further.
+  /// \param n the distance (may be negative).
+  /// \return a reference into the mapping.
+  reference operator[](difference_type n) const noexcept { return *(*this + n); }
+  /// The position in C order (0 at begin()).
+  /// \return the position.
+  difference_type index() const noexcept { return pos_; }
+
+  /// Next position.
+  /// \return this iterator.
+  strided_iterator &operator++() noexcept {
+    ++pos_;
+    return *this;
+  }
+  /// Next position.
+  /// \return the iterator before the step.
+  strided_iterator operator++(int) noexcept {
+    strided_iterator t = *this;
+    ++pos_;
+    return t;
+  }
+  /// Previous position.
+  /// \return this iterator.
+  strided_iterator &operator--() noexcept {
+    --pos_;
+    return *this;
+  }
+  /// Previous position.
+  /// \return the iterator before the step.
+  strided_iterator operator--(int) noexcept {
+    strided_iterator t = *this;
+    --pos_;
+    return t;
+  }
+  /// Moves n positions.
+  /// \param n the distance.
+  /// \return this iterator.
+  strided_iterator &operator+=(difference_type n) noexcept {
+    pos_ += n;
+    return *this;
+  }
+  /// Moves n positions back.
+  /// \param n the distance.
+  /// \return this iterator.
+  strided_iterator &operator-=(difference_type n) noexcept {
+    pos_ -= n;
+    return *this;
+  }
+  /// n positions further.
+  /// \param it an iterator.
+  /// \param n the distance.
+  /// \return the moved iterator.
+  friend strided_iterator operator+(strided_iterator it, difference_type n) noexcept {
+    return it += n;
+  }
+  /// n positions further.
+  /// \param n the distance.
+  /// \param it an iterator.
+  /// \return the moved iterator.
+  friend strided_iterator operator+(difference_type n, strided_iterator it) noexcept {
+    return it += n;
+  }
+  /// n positions back.
+  /// \param it an iterator.
+  /// \param n the distance.
+  /// \return the moved iterator.
+  friend strided_iterator operator-(strided_iterator it, difference_type n) noexcept {
+    return it -= n;
+  }
+  /// The distance between two iterators of one view.
+  /// \param a an iterator.
+  /// \param b an iterator of the same view.
+  /// \return a's position minus b's.
+  friend difference_type operator-(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ - b.pos_;
+  }
+  /// \param a an iterator. \param b an iterator of the same view.
+  /// \return whether both are at the same position.
+  friend bool operator==(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ == b.pos_;
+  }
+  /// \param a an iterator. \param b an iterator of the same view.
+  /// \return whether the positions differ.
+  friend bool operator!=(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ != b.pos_;
+  }
+  /// \param a an iterator. \param b an iterator of the same view.
+  /// \return whether a is before b.
+  friend bool operator<(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ < b.pos_;
+  }
+  /// \param a an iterator. \param b an iterator of the same view.
+  /// \return whether a is after b.
+  friend bool operator>(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ > b.pos_;
+  }
+  /// \param a an iterator. \param b an iterator of the same view.
+  /// \return whether a is not after b.
+  friend bool operator<=(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ <= b.pos_;
+  }
+  /// \param a an iterator. \param b an iterator of the same view.
+  /// \return whether a is not before b.
+  friend bool operator>=(const strided_iterator &a, const strided_iterator &b) noexcept {
+    return a.pos_ >= b.pos_;
+  }
+
+private:
+  const mm_info *info_ = nullptr;
+  difference_type pos_ = 0;
+};
+
+/// The elements of a C- or F-contiguous array in memory order, as a range of plain
+/// pointers (contiguous, random-access iterators): made by array::elements<T>(). Valid
+/// while the array (or another view of its mapping) is open.
+/// \tparam T the element type; const T for read-only access.
+template <class T> class elements {
+public:
+  /// The iterator: a pointer into the mapping.
+  using iterator = T *;
+  /// The element type without const.
+  using value_type = std::remove_cv_t<T>;
+
+  /// An empty range.
+  elements() noexcept = default;
+  /// n elements from first (use array::elements<T>()).
+  /// \param first the first element.
+  /// \param n the number of elements.
+  elements(T *first, std::size_t n) noexcept : first_(first), n_(n) {}
+  /// \return the first element's address.
+  T *begin() const noexcept { return first_; }
+  /// \return the address past the last element.
+  T *end() const noexcept { return first_ + n_; }
+  /// \return the first element's address (nullptr for an empty range).
+  T *data() const noexcept { return first_; }
+  /// \return the number of elements.
+  std::size_t size() const noexcept { return n_; }
+  /// \return whether there are no elements.
+  bool empty() const noexcept { return n_ == 0; }
+  /// Element i in memory order, unchecked.
+  /// \param i below size().
+  /// \return a reference into the mapping.
+  T &operator[](std::size_t i) const noexcept { return first_[i]; }
+
+private:
+  T *first_ = nullptr;
+  std::size_t n_ = 0;
+};
 
 /// A text argument: a const char * (nullptr means "not given"), a std::string or a
 /// std::string_view (copied to add the NUL the C API needs).
@@ -268,6 +485,18 @@ public:
   T &at(std::initializer_list<std::size_t> idx) const {
     return at_offset(detail::element_offset(info_, idx.begin(), idx.size(), "accessor::at"));
   }
+  /// The first element in numpy's C order (the order of a.ravel()), for range-for and the
+  /// standard algorithms: `for (double &x : a.accessor<double>())`,
+  /// `std::sort(m.begin(), m.end())`.
+  /// \return an iterator valid while this accessor and the mapping are.
+  strided_iterator<T> begin() const noexcept { return strided_iterator<T>(&info_, 0); }
+  /// Past the last element in C order.
+  /// \return an iterator valid while this accessor and the mapping are.
+  strided_iterator<T> end() const noexcept {
+    return strided_iterator<T>(&info_, static_cast<std::ptrdiff_t>(info_.size));
+  }
+  /// \return the number of elements (1 for a 0-d view).
+  std::size_t size() const noexcept { return info_.size; }
   /// \return the number of dimensions.
   std::size_t ndim() const noexcept { return info_.ndim; }
   /// The length of one axis.
@@ -791,6 +1020,72 @@ public:
       throw error(MM_E_INVALID_ARG, "mmarray::array::span<T>: the array is not contiguous");
     }
     return std::span<T>(p, size());
+  }
+#endif
+
+  /// The elements of a C- or F-contiguous array in memory order as a range of T*
+  /// (contiguous, random-access iterators), in C++17: `for (double &x :
+  /// a.elements<double>())`, `auto e = a.elements<double>(); std::sort(e.begin(), e.end());`.
+  /// Same dtype, alignment and writeability checks as data<T>(): a read-only array gives
+  /// only elements<const T>(), whose iterators are const T*. An empty array gives an
+  /// empty range. For a strided view, iterate accessor<T>() instead.
+  /// \tparam T as data<T>().
+  /// \return the range over size() elements.
+  /// \throws error MM_E_INVALID_ARG when the dtype is not T, the data is not aligned for
+  /// T or the array is not contiguous; MM_E_READ_ONLY for a non-const T on an array that
+  /// is not writeable.
+  template <class T> mmarray::elements<T> elements() const {
+    require_dtype<T>("elements<T>");
+    require_writeable<T>("elements<T>");
+    const mm_info i = info();
+    if (i.size == 0) {
+      return mmarray::elements<T>();
+    }
+    if ((i.flags & (MM_C_CONTIGUOUS | MM_F_CONTIGUOUS)) == 0) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::elements<T>: the array is not "
+                                    "contiguous; iterate accessor<T>() instead");
+    }
+    return mmarray::elements<T>(data<T>(), i.size);
+  }
+
+#ifdef MMARRAY_HPP_HAS_MDSPAN
+  /// A std::mdspan with std::layout_stride over an N-dimensional view (C++23, compiled
+  /// only where the standard library defines __cpp_lib_mdspan; untested with gcc 12,
+  /// which has no header mdspan). layout_stride takes positive strides in elements: a view
+  /// with a negative or zero stride on an axis longer than 1, or a byte stride that is
+  /// no multiple of sizeof(T), throws (use accessor<T>()). Same dtype, alignment and
+  /// writeability checks as data<T>().
+  /// \tparam T as data<T>(); const T for a read-only array.
+  /// \tparam N the number of dimensions (ndim()).
+  /// \return the mdspan; valid while this array (or another view of its mapping) is open.
+  /// \throws error as data<T>(); MM_E_INVALID_ARG for another ndim or such strides.
+  template <class T, std::size_t N>
+  std::mdspan<T, std::dextents<std::size_t, N>, std::layout_stride> mdspan() const {
+    const mmarray::accessor<T> acc = accessor<T>();
+    if (acc.ndim() != N) {
+      throw error(MM_E_INVALID_ARG, "mmarray::array::mdspan<T, N>: the array has " +
+                                        std::to_string(acc.ndim()) + " dimensions, not " +
+                                        std::to_string(N));
+    }
+    std::array<std::size_t, N> ext{};
+    std::array<std::size_t, N> str{};
+    for (std::size_t k = 0; k < N; ++k) {
+      const std::int64_t s = acc.stride_bytes(k);
+      ext[k] = acc.extent(k);
+      if (ext[k] <= 1) {
+        str[k] = 1;  // any stride addresses the one element; layout_stride needs > 0
+      } else if (s > 0 && s % static_cast<std::int64_t>(sizeof(T)) == 0) {
+        str[k] = static_cast<std::size_t>(s) / sizeof(T);
+      } else {
+        throw error(MM_E_INVALID_ARG, "mmarray::array::mdspan<T, N>: axis " + std::to_string(k) +
+                                          " has byte stride " + std::to_string(s) +
+                                          "; std::layout_stride needs a positive multiple of "
+                                          "sizeof(T): use accessor<T>()");
+      }
+    }
+    using ext_t = std::dextents<std::size_t, N>;
+    const std::layout_stride::mapping<ext_t> map(ext_t(ext), str);
+    return std::mdspan<T, ext_t, std::layout_stride>(static_cast<T *>(data()), map);
   }
 #endif
 

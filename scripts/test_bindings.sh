@@ -6,7 +6,8 @@
 #     into the project venv (.venv)
 #   - cargo build --release; cmake --install into a staging prefix (build/bind-stage)
 #   - dlpack:  numpy's np.from_dlpack on mapped arrays (tests/dlpack/test_dlpack.py)
-#   - python:  pip install ./bindings/python into a fresh venv, used against the prefix
+#   - python:  pip install ./bindings/python into a fresh venv, used against the prefix;
+#              with numpy 1.26.4 (build/numpy1-venv) DLPack is refused, naming numpy >= 2.1
 #   - cpp:     include/mmarray.hpp tests as C++17 and C++20 (ctest, against the prefix)
 #   - go:      go vet, go test, go test -race (pkg-config from the prefix)
 #   - fortran: gfortran module + numpy round trip (ctest, against the prefix)
@@ -18,7 +19,7 @@
 #   - mpi:     examples/mpi/run.sh: C and Fortran ranks write disjoint slabs of one .npy
 #              and read disjoint slabs of numpy's file, mpirun --oversubscribe -np 4
 #              (Debian's OpenMPI: openmpi-bin libopenmpi-dev)
-#   - install: scripts/test_install.sh (CMake C, C++ and Fortran, pkg-config and fpm
+#   - install: scripts/test_install.sh (CMake C, C++ and Fortran, pkg-config, fpm and Go
 #              consumers) into a temporary prefix, and into /usr/local when
 #              MMARRAY_SYSTEM_INSTALL=1 (CI; removed again afterwards)
 # Stops at the first failure (non-zero exit). Usage: scripts/test_bindings.sh
@@ -154,10 +155,10 @@ examples/mpi/run.sh "$stage" "$venv/bin/python"
 
 step "install (out-of-tree consumers)"
 p=$(mktemp -d)
-scripts/test_install.sh "$p/prefix" | tail -1
+MMARRAY_PYTHON="$venv/bin/python" scripts/test_install.sh "$p/prefix" | tail -1
 rm -rf "$p"
 if [ "${MMARRAY_SYSTEM_INSTALL:-0}" = 1 ]; then
-  scripts/test_install.sh /usr/local | tail -2
+  MMARRAY_PYTHON="$venv/bin/python" scripts/test_install.sh /usr/local | tail -2
 fi
 
 step "bindings suite: all passed"

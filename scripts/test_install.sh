@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs mmarray with cmake --install into PREFIX and builds consumer projects from
 # OUTSIDE the source tree against it: examples/consumer via find_package(mmarray 0.1)
-# (shared, static, C++ wrapper) and a pkg-config build; checks with ldd that the shared
-# consumer loads libmmarray.so.0 from PREFIX (the SONAME, not the build path).
+# (shared, static, C++ wrapper) and a pkg-config build, the Fortran (CMake, fpm) and Go
+# (go mod + replace, go work) consumers; checks with ldd that the shared consumers load
+# libmmarray.so.0 from PREFIX (the SONAME, not the build path). MMARRAY_PYTHON (a numpy
+# Python, optional) checks the .npy the Go consumer writes.
 #   scripts/test_install.sh PREFIX          e.g. a temporary directory, or /usr/local
 # With PREFIX=/usr/local (CI), nothing sets CMAKE_PREFIX_PATH / PKG_CONFIG_PATH /
 # LD_LIBRARY_PATH: the default search paths must find it; the installed files are removed
@@ -118,6 +120,46 @@ if [ -n "$fpm" ] && command -v gfortran >/dev/null 2>&1; then
   echo "fpm consumer ok"
 else
   echo "fpm consumer: skipped (no fpm or gfortran: pip install fpm)"
+fi
+
+# 1d. Go consumer: a new module outside the tree (examples/consumer_go/main.go) built by
+# examples/consumer_go/build.sh, the README's steps as written (go mod init, require +
+# replace to bindings/go, cgo flags through pkg-config of PREFIX, an rpath), offline
+# (GOPROXY=off: nothing is fetched); then the same with go work instead of replace.
+# numpy ($MMARRAY_PYTHON) checks the .npy it wrote.
+if command -v go >/dev/null 2>&1; then
+  for flow in replace work; do
+    d=$work/go-consumer-$flow
+    mkdir "$d" && cp "$root/examples/consumer_go/main.go" "$d"
+    if [ $flow = replace ]; then
+      (cd "$d" && GOPROXY=off PREFIX="$prefix" MMARRAY_SRC="$root" sh "$root/examples/consumer_go/build.sh") >"$d.out"
+      grep -qx 'require mmarray v0.0.0' "$d/go.mod"
+      grep -qx "replace mmarray => $root/bindings/go" "$d/go.mod"
+    else
+      (cd "$d" && export GOPROXY=off PKG_CONFIG_PATH="$prefix/lib/pkgconfig" &&
+        go mod init example.com/consumer 2>/dev/null && go work init . "$root/bindings/go" &&
+        go build -ldflags="-r $prefix/lib" -o consumer . && ./consumer) >"$d.out"
+      if grep -q mmarray "$d/go.mod"; then echo "go work changed go.mod" >&2; exit 1; fi
+    fi
+    cat "$d.out"
+    printf '%s\n' "consumer_go: <f8 [2 3] row 1 [10 11 12]" \
+      "consumer_go: missing.f8 is fs.ErrNotExist: true" | cmp - "$d.out"
+    loads_from "$d/consumer"
+    readelf -d "$d/consumer" | grep -q "RUNPATH.*\[$prefix/lib\]"
+    if [ -n "${MMARRAY_PYTHON:-}" ]; then
+      "$MMARRAY_PYTHON" -c 'import sys, numpy as np
+a = np.load(sys.argv[1], mmap_mode="r")
+assert a.dtype == np.dtype("<f8") and a.shape == (2, 3), (a.dtype, a.shape)
+assert a.tolist() == [[0.0, 1.0, 2.0], [10.0, 11.0, 12.0]], a.tolist()' "$d/consumer_go.npy"
+    fi
+  done
+  if [ -n "${MMARRAY_PYTHON:-}" ]; then
+    echo "Go consumer (replace and go work) ok; numpy read its consumer_go.npy"
+  else
+    echo "Go consumer (replace and go work) ok; numpy check skipped (MMARRAY_PYTHON unset)"
+  fi
+else
+  echo "Go consumer: skipped (no go: apt-get install golang-go)"
 fi
 
 # 2. pkg-config consumer (the README's command line).

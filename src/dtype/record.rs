@@ -182,10 +182,17 @@ impl DType {
         }
     }
 
-    /// Whether this dtype (or any field of it, recursively) is a datetime/void etc. that
-    /// needs no byte order; used for is_native of records.
+    /// numpy's `dtype.isnative` of a record: every plain field is native, recursing into
+    /// nested records. A subarray field counts as native whatever its element type:
+    /// numpy's subarray dtype (`('>i8', (2,))`) has byte order `'|'` and no fields, and
+    /// `_arraydescr_isnative` recurses only through fields, never into a subarray's base
+    /// (numpy 2.4.6: `np.dtype([('y', '>i8', (2,))]).isnative` is True). MM_NATIVE_ORDER
+    /// follows numpy here; a binding that needs every byte in native order checks the
+    /// fields itself (`mm_field`).
     pub(super) fn record_is_native(fields: &[Field]) -> bool {
-        fields.iter().all(|f| f.dtype.is_native())
+        fields
+            .iter()
+            .all(|f| !f.shape.is_empty() || f.dtype.is_native())
     }
 
     /// Reads a descr value (a str, a list of fields, or a `(descr, shape)` tuple) as

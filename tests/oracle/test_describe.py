@@ -122,20 +122,50 @@ def test_bad_handle(mm):
     assert mm.mm_scalar_kind(0) == -1
 
 
-@pytest.mark.xfail(strict=True, reason="numpy 2.4's dtype.isnative is True for a record whose "
-                   "only non-native field is a subarray ('>i8', (2,)): the subarray dtype "
-                   "reports byteorder '|'; mm_flags (and so mm_describe) says not native. "
-                   "Existing mm_flags behaviour, not changed here.")
-def test_native_flag_of_a_record_with_a_swapped_subarray(mm, tmp_path):
-    dt = np.dtype([("x", "<f4"), ("y", ">i8", (2,))])
+# numpy's dtype.isnative of records: plain fields and nested records count; a subarray
+# field is native whatever its element type (its dtype has byte order '|' and numpy never
+# looks into a subarray's base); '|' types (u1, b1, S, V) are native; U and datetimes
+# have a byte order. MM_NATIVE_ORDER (mm_flags, mm_describe) equals it for each.
+RECORDS = [
+    [("x", "<f4"), ("y", ">i8", (2,))],
+    [("y", ">i8", (2,))],
+    [("y", ">f8", (2, 2))],
+    [("y", ">U2", (3,))],
+    [("y", "<U2", (3,))],
+    [("y", ">S2", (2,))],
+    [("y", [("a", ">i4")], (2,))],
+    [("y", [("a", ">i4")])],
+    [("y", [("a", "<i4"), ("b", ">i2", (3,))])],
+    [("y", [("a", "<i4"), ("b", ">i2")])],
+    [("y", [("z", [("a", ">i2")])])],
+    [("y", [("z", [("a", "<i2")])]), ("w", "|u1")],
+    [("a", "|u1"), ("b", "|S3"), ("c", "|b1"), ("d", "|V2"), ("e", "i1")],
+    [("a", ">U2")],
+    [("a", "<U2"), ("b", "S5")],
+    [("a", ">M8[s]")],
+    [("a", "<m8[s]"), ("b", ">i1")],
+    [("x", "<f4"), ("y", ">i8")],
+]
+
+
+def test_the_records_cover_both_answers():
+    answers = [np.dtype(r).isnative for r in RECORDS]
+    assert answers.count(True) >= 5 and answers.count(False) >= 5
+
+
+@pytest.mark.parametrize("rec", RECORDS, ids=lambda r: str(np.dtype(r).descr))
+def test_native_flag_of_records_is_numpys_isnative(mm, tmp_path, rec):
+    dt = np.dtype(rec)
     path = tmp_path / "r.bin"
     np.memmap(path, dtype=dt, mode="w+", shape=(2,)).flush()
     st, h = mm.open(path, text_of(dt), "r", 0, (2,))
     assert st == MM_OK, mm.last_error()
     try:
-        st, info, _, _ = mm.describe(h)
+        st, info, text, _ = mm.describe(h)
         assert st == MM_OK
+        assert text == text_of(dt)
         assert info.scalar_kind == M.MM_SCALAR_OTHER
         assert bool(info.flags & M.MM_NATIVE_ORDER) == dt.isnative
+        assert bool(mm.mm_flags(h) & M.MM_NATIVE_ORDER) == dt.isnative
     finally:
         assert mm.mm_close(h) == MM_OK

@@ -56,6 +56,38 @@ fn descr_lists_round_trip_like_numpy() {
     assert!(!parse("[('a', '>i4')]").is_native() || cfg!(target_endian = "big"));
 }
 
+/// numpy's `dtype.isnative` of records (numpy 2.4.6's answers, little-endian machine):
+/// plain fields and nested records count, a subarray field is native whatever its
+/// element type (numpy never looks into a subarray's base), `|` types are native.
+#[test]
+#[cfg(target_endian = "little")]
+fn record_isnative_is_numpys() {
+    let cases = [
+        ("[('x', '<f4'), ('y', '>i8', (2,))]", true),
+        ("[('y', '>i8', (2,))]", true),
+        ("[('y', '>f8', (2, 2))]", true),
+        ("[('y', '>U2', (3,))]", true),
+        ("[('y', '>S2', (2,))]", true),
+        ("[('y', [('a', '>i4')], (2,))]", true),
+        ("[('y', [('a', '>i4')])]", false),
+        ("[('y', [('a', '<i4'), ('b', '>i2', (3,))])]", true),
+        ("[('y', [('a', '<i4'), ('b', '>i2')])]", false),
+        ("[('y', [('z', [('a', '>i2')])])]", false),
+        (
+            "[('a', '|u1'), ('b', '|S3'), ('c', '|b1'), ('d', '|V2')]",
+            true,
+        ),
+        ("[('a', '>U2')]", false),
+        ("[('a', '<U2')]", true),
+        ("[('a', '>M8[s]')]", false),
+        ("[('a', '<m8[s]'), ('b', '>i1')]", true),
+        ("[('x', '<f4'), ('y', '>i8')]", false),
+    ];
+    for (text, native) in cases {
+        assert_eq!(parse(text).is_native(), native, "isnative of {text}");
+    }
+}
+
 /// numpy keeps nested subarray levels apart in its descr; the typestr is numpy's
 /// `str(dtype.descr)` for every nested dtype of numpy's test_format.py.
 #[test]
