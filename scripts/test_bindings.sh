@@ -117,11 +117,13 @@ trap 'rm -rf "$ex"' EXIT
 g++ -std=c++17 -Wall -Wextra -Werror examples/cpp_example.cpp $(pkg-config --cflags --libs mmarray) \
   -Wl,-rpath,"$stage/lib" -o "$ex/cpp_example"
 (cd "$ex" && ./cpp_example) | tee "$ex/out"
-grep -q "row 1 starts with 1.5" "$ex/out" && grep -q "status 2 (MM_E_NOT_FOUND is 2)" "$ex/out"
+grep -q "row 1 starts with 1.5" "$ex/out"
+grep -q "status 2 (MM_E_NOT_FOUND is 2)" "$ex/out"
 (cd "$ex" && gfortran -std=f2018 -I"$root/bindings/fortran" -c "$root/bindings/fortran/mmarray.f90" &&
   gfortran -std=f2018 "$root/examples/fortran_example.f90" mmarray.o -L"$stage/lib" -lmmarray \
     -Wl,-rpath,"$stage/lib" -o fortran_example && ./fortran_example) | tee "$ex/out"
-grep -q "x(2,3) =  6.0" "$ex/out" && grep -q 'as expected: mm_open("missing.f8")' "$ex/out"
+grep -q "x(2,3) =  6.0" "$ex/out"
+grep -q 'as expected: mm_open("missing.f8")' "$ex/out"
 (cd "$ex" && PYTHONPATH="$root/bindings/python" "$venv/bin/python" "$root/examples/dlpack_example.py" "$lib") | tee "$ex/out"
 grep -qF "[ 0.  1.  2.  3.  4. 42.]" "$ex/out"
 "$venv/bin/python" bindings/check_snippets.py README.md
