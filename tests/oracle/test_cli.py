@@ -348,7 +348,7 @@ def test_stats_against_numpy(cli, tmp_path, dtype, kind):
     a = values(dtype, kind, 300_001, rng).reshape(300_001, 1)
     p = tmp_path / "a.npy"
     np.save(p, a)
-    for sl, threads in [(None, 1), (None, 4), ("::-3", 2)]:
+    for sl, threads in [(None, 1), (None, 4), ("::-3", 2), ("::-1", 2), ("5:-7", 3)]:
         x = a[np_index(sl)] if sl else a
         args = ["stats", "--json", "--threads", threads, p] + ([sl] if sl else [])
         got = json.loads(run(cli, *args).stdout)

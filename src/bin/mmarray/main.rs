@@ -10,6 +10,7 @@
 mod check;
 mod convert;
 mod data;
+mod fastf64;
 mod grow;
 mod info;
 mod input;
@@ -131,6 +132,15 @@ enum Command {
         raw: RawOpts,
     },
     /// Count, min, max, mean, std, NaN and inf counts of numeric data, on every core
+    #[command(
+        long_about = "Count, min, max, mean, std (ddof 0), NaN and inf counts of numeric \
+        data (complex: of the real and imaginary parts), computed on every core. count, \
+        min, max and the NaN and inf counts are exact; mean and std are computed in \
+        float64 (compensated sums, blockwise two-pass variance merged with Chan's \
+        formula) and agree with numpy's x.mean(dtype=float64) and x.std(dtype=float64) \
+        to a relative 1e-12 (tested). As numpy: min, max, mean and std are nan when a \
+        value is NaN."
+    )]
     Stats {
         /// A .npy file, a member ARCHIVE.npz:NAME (or a raw file with --dtype)
         file: PathBuf,
