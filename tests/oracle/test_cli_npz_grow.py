@@ -312,14 +312,15 @@ def test_growable_rewrites_as_np_save(cli, tmp_path):
 # --------------------------------------------------------------- stats' float64 blocks
 
 def test_stats_float64_blocks_against_numpy(cli, tmp_path):
-    """<f8 data goes through two-pass blocks of 65536 values when a block is all finite,
-    value by value otherwise: a large offset (1e9 + noise: cancellation), blocks with and
-    without a NaN or an inf, a tail that is not a multiple of 4."""
+    """<f8 data goes through two-pass blocks of 2048 values (merged within a work unit
+    of 65536 values in shifted coordinates, then unit by unit) when a block is all
+    finite, value by value otherwise: a large offset (1e9 + noise: cancellation), blocks
+    with and without a NaN or an inf, a tail that is not a multiple of 16."""
     from test_cli import check_stats
     rng = np.random.default_rng(3)
     p = tmp_path / "a.npy"
-    # At an offset of 1e9 the block means (float64, ulp 1.2e-7) limit std to ~1e-10
-    # relative (measured 4e-11; the value-by-value path, still used for >f8, 2.6e-9).
+    # At an offset of 1e9 the unit means (float64, ulp 1.2e-7) limit std to ~1e-10
+    # relative (measured 4.3e-11; the value-by-value path, still used for >f8, 2.6e-9).
     big = 1e9 + rng.standard_normal(4 * 65536 + 7)
     np.save(p, big)
     g = json.loads(run(cli, "stats", "--json", p).stdout)

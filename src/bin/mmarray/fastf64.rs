@@ -30,9 +30,9 @@ pub struct Block {
     pub n: usize,
     pub min: f64,
     pub max: f64,
-    /// The block's mean: rough (sum / n) plus the mean deviation from it.
-    pub mean: f64,
-    /// The rough mean times n and the sum of deviations from it: the block's sum.
+    /// The rough mean (sum / n), the rough mean times n and the sum of deviations from
+    /// it (the last two add up to the block's sum).
+    pub rough: f64,
     pub rough_sum: f64,
     pub dev: f64,
     /// Sum of squared deviations from `mean`.
@@ -191,7 +191,7 @@ fn finish(n: usize, min: f64, max: f64, rough: f64, sq: f64, dev: f64) -> Option
         n,
         min,
         max,
-        mean: rough + dev / n as f64,
+        rough,
         rough_sum: rough * n as f64,
         dev,
         m2: (sq - dev * dev / n as f64).max(0.0),
@@ -232,7 +232,7 @@ extern "C" fn on_sigbus(_: libc::c_int) {
 /// the file no longer backs ends the process with `message` on stderr and status 1.
 pub fn guard_sigbus(what: &str) {
     let text = format!(
-        "mmarray: {what}: the file no longer covers the data being read (truncated underneath while stats ran)\n"
+        "mmarray: {what}: the file no longer covers the data being read (truncated underneath while it was read)\n"
     )
     .into_bytes()
     .leak();
@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(b.n, 1003);
         assert_eq!(b.min, xs.iter().copied().fold(f64::INFINITY, f64::min));
         assert_eq!(b.max, xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-        assert!((b.mean - mean).abs() <= 1e-14 * mean.abs());
+        assert!(((b.rough + b.dev / n) - mean).abs() <= 1e-14 * mean.abs());
         assert!((b.m2 - m2).abs() <= 1e-13 * m2);
         assert!(((b.rough_sum + b.dev) - mean * n).abs() <= 1e-12 * (mean * n).abs());
     }
@@ -297,10 +297,8 @@ mod tests {
                 .collect();
             let (a, b) = (block(&xs).expect("finite"), summarise(&xs).expect("finite"));
             assert_eq!((a.n, a.min, a.max), (b.n, b.min, b.max));
-            assert!(
-                (a.mean - b.mean).abs() <= 1e-13 * b.mean.abs().max(1.0),
-                "{n}"
-            );
+            let mean = |k: &Block| k.rough + k.dev / k.n as f64;
+            assert!((mean(&a) - mean(&b)).abs() <= 1e-13 * mean(&b).abs().max(1.0));
             assert!((a.m2 - b.m2).abs() <= 1e-12 * b.m2.max(1.0), "{n}");
         }
     }

@@ -20,6 +20,7 @@ mod pyfloat;
 mod repr;
 mod slicing;
 mod stats;
+mod transpose;
 
 use std::io::Write;
 use std::path::PathBuf;

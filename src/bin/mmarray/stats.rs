@@ -104,25 +104,40 @@ impl Acc {
         self.m2 += d * (x - self.mean);
     }
 
-    /// Native float64 values: each block of `fastf64::BLOCK` values of finite sum is
-    /// summarised in two vectorised passes and merged as one partial result (Chan); a
-    /// block holding a NaN or an infinity goes value by value.
+    /// Native float64 values (one work unit): each block of `fastf64::BLOCK` values
+    /// of finite sum is summarised in two vectorised passes; a block holding a NaN or an
+    /// infinity goes value by value. The blocks' means and squared deviations are merged
+    /// with Chan's formula in coordinates shifted by the first block's mean (block
+    /// means of data far from 0, e.g. 1e9 + noise, would otherwise carry their float64
+    /// rounding into every merge), then the unit is merged as one partial result.
     fn push_f64_slice(&mut self, xs: &[f64]) {
+        let mut unit = Acc::new();
+        let mut shift = None;
+        let (mut n, mut mean_off, mut m2) = (0.0f64, 0.0f64, 0.0f64);
         for c in xs.chunks(fastf64::BLOCK) {
             let Some(b) = fastf64::block(c) else {
                 c.iter().for_each(|&x| self.push_f(x));
                 continue;
             };
-            let mut block = Acc::new();
-            block.add_sum(b.rough_sum);
-            block.add_sum(b.dev);
-            block.count = b.n as u64;
-            block.finite = b.n as u64;
-            block.min = b.min;
-            block.max = b.max;
-            block.mean = b.mean;
-            block.m2 = b.m2;
-            self.merge(&block);
+            let k = *shift.get_or_insert(b.rough);
+            let nb = b.n as f64;
+            let off = (b.rough - k) + b.dev / nb;
+            let total = n + nb;
+            let d = off - mean_off;
+            mean_off += d * nb / total;
+            m2 += b.m2 + d * d * n * nb / total;
+            n = total;
+            unit.add_sum(b.rough_sum);
+            unit.add_sum(b.dev);
+            unit.min = unit.min.min(b.min);
+            unit.max = unit.max.max(b.max);
+        }
+        if let Some(k) = shift {
+            unit.count = n as u64;
+            unit.finite = n as u64;
+            unit.mean = k + mean_off;
+            unit.m2 = m2;
+            self.merge(&unit);
         }
     }
 
