@@ -69,6 +69,60 @@ def test_npz_info_equals_numpy_and_zipfile(cli, tmp_path, compressed):
         assert ("  " + key + " ") in text
 
 
+@pytest.mark.parametrize("compressed", [False, True])
+def test_npz_member_info_equals_numpy_and_zipfile(cli, tmp_path, compressed):
+    """info ARCHIVE.npz:NAME: the fields of a .npy's info that apply to a member, as
+    numpy reads the member, and its stored/deflated method and sizes as zipfile says."""
+    p = tmp_path / "a.npz"
+    (np.savez_compressed if compressed else np.savez)(p, **ARRAYS)
+    raw = p.read_bytes()
+    for key, arr, zi in members_of(p):
+        for name in (key, key + ".npy"):
+            got = json.loads(run(cli, "info", "--json", "%s:%s" % (p, name)).stdout)
+            with zipfile.ZipFile(p) as zf:
+                head = zf.open(zi.filename).read(zi.file_size)
+            version = (head[6], head[7])
+            hlen = npy_header_len(head)
+            fortran = arr.flags.f_contiguous and not arr.flags.c_contiguous
+            assert got["file"] == "%s:%s" % (p, name) and got["format"] == "npz member"
+            assert (got["archive"], got["member"]) == (str(p), zi.filename)
+            assert (got["dtype"], got["dtype_name"]) == (arr.dtype.str, arr.dtype.name)
+            assert got["itemsize"] == arr.dtype.itemsize
+            assert tuple(got["shape"]) == arr.shape and got["size"] == arr.size
+            assert got["order"] == ("F" if fortran else "C")
+            assert got["version"] == "%d.%d" % version
+            assert got["header_len"] == hlen - (10 if version[0] == 1 else 12)
+            assert got["method"] == ("deflated" if compressed else "stored")
+            assert (got["compressed"], got["uncompressed"]) == (zi.compress_size, zi.file_size)
+            assert got["data_bytes"] == arr.nbytes
+            assert got["archive_size"] == len(raw)
+            assert (got["trailing_bytes"], got["missing_bytes"]) == (0, 0)
+            assert "growth_axis" not in got
+            if compressed:
+                assert got["data_offset"] is None
+            else:
+                start = zi.header_offset + 30 + len(zi.filename) + int.from_bytes(
+                    raw[zi.header_offset + 28:zi.header_offset + 30], "little")
+                assert got["data_offset"] == start + hlen
+                assert raw[start + hlen:start + hlen + arr.nbytes] == head[hlen:hlen + arr.nbytes]
+    text = run(cli, "info", "%s:f8" % p).stdout.splitlines()
+    assert text[:2] == ["file:           %s:f8" % p, "format:         npz member"]
+    assert ("method:         %s" % ("deflated" if compressed else "stored")) in text
+    assert ("data_offset:    -" in text) == compressed
+    # a missing member; a member where a .npy file is grown or repaired in place
+    r = run(cli, "info", "%s:nope" % p, check=False)
+    assert r.returncode == 1 and "\"nope\" is not a member of the archive (members: f8, fort" in r.stderr
+    for args in (["recover", "%s:f8" % p], ["growable", "%s:f8" % p],
+                 ["append", "%s:f8" % p, "%s:f8" % p]):
+        r = run(cli, *args, check=False)
+        assert r.returncode == 2 and "a member of a .npz archive" in r.stderr, args
+    assert p.read_bytes() == raw
+    # check of one member: that member's CRC only
+    r = run(cli, "check", "-v", "%s:f8" % p, "%s:nope" % p, check=False)
+    assert r.returncode == 1
+    assert r.stdout == "%s:f8: ok\n%s: \"nope\" is not a member of the archive\n" % (p, p)
+
+
 def test_npz_members_show_and_stats(cli, tmp_path):
     for save in (np.savez, np.savez_compressed):
         p = tmp_path / ("%s.npz" % save.__name__)
@@ -102,6 +156,10 @@ def test_npz_check_reads_every_crc(cli, tmp_path):
     assert r.returncode == 1
     assert r.stdout.startswith("%s: member \"a.npy\": CRC-32 of its bytes is " % bad), r.stdout
     assert r.stdout.count("\n") == 1
+    # one member at a time: the other member of the same archive is fine
+    assert run(cli, "check", "%s:b" % bad).stdout == ""
+    r = run(cli, "check", "%s:a" % bad, check=False)
+    assert r.returncode == 1 and "CRC-32" in r.stdout
     # a flipped byte in a deflated member
     cbad = tmp_path / "cbad.npz"
     raw = bytearray(comp.read_bytes())
@@ -272,6 +330,43 @@ def tight_npy(path, arr):
     head = b"\x93NUMPY\x01\x00" + (len(d) + pad + 1).to_bytes(2, "little") + d.encode() + b" " * pad + b"\n"
     path.write_bytes(head + arr.tobytes())
     assert np.array_equal(np.load(path), arr)
+
+
+def test_info_growth_room_is_what_append_reaches(cli, tmp_path):
+    """info's growth_max_len is exactly the length append can reach: rows of 0 bytes
+    reach numpy's own limit without data (np.save writes (M, 0) float64 and refuses
+    M + 1), and one more row is refused with the file unchanged; a header without
+    np.save's room reports its own length, and one more row is refused."""
+    limit = (2**63 - 1) // 8
+    np.empty((limit, 0))
+    with pytest.raises(ValueError):
+        np.empty((limit + 1, 0))
+    p = tmp_path / "z.npy"
+    np.save(p, np.empty((1, 0)))
+    got = json.loads(run(cli, "info", "--json", p).stdout)
+    assert (got["growth_axis"], got["growth_max_len"], got["growable"]) == (0, limit, True)
+    src = tmp_path / "src.npy"
+    np.save(src, np.empty((limit - 1, 0)))
+    assert run(cli, "append", p, src).stdout == "%s: shape (%d, 0)\n" % (p, limit)
+    assert np.load(p).shape == (limit, 0)
+    before = p.read_bytes()
+    one = tmp_path / "one.npy"
+    np.save(one, np.empty((1, 0)))
+    r = run(cli, "append", p, one, check=False)
+    assert r.returncode == 1 and "overflows the file size or numpy's array size" in r.stderr, r.stderr
+    assert p.read_bytes() == before
+    assert json.loads(run(cli, "info", "--json", p).stdout)["growth_max_len"] == limit
+    # No room: the max is the current length; one more row is refused.
+    t = tmp_path / "t.npy"
+    a = np.arange(30, dtype="<i2").reshape(10, 3)
+    tight_npy(t, a)
+    got = json.loads(run(cli, "info", "--json", t).stdout)
+    assert (got["growth_max_len"], got["growable"]) == (10, False)
+    before = t.read_bytes()
+    np.save(one, a[:1])
+    r = run(cli, "append", t, one, check=False)
+    assert r.returncode == 1 and "has no room" in r.stderr
+    assert t.read_bytes() == before
 
 
 def test_growable_rewrites_as_np_save(cli, tmp_path):

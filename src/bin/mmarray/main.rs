@@ -107,7 +107,7 @@ pub enum Format {
 enum Command {
     /// Describe files: dtype, shape, order, header, data offset and sizes
     Info {
-        /// .npy files, .npz archives (or raw files with --dtype)
+        /// .npy files, .npz archives, members ARCHIVE.npz:NAME (or raw files with --dtype)
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// One JSON object per file, one per line
@@ -159,7 +159,7 @@ enum Command {
     },
     /// Validate .npy files and .npz archives (every member's CRC); exit status 1 on problems
     Check {
-        /// .npy files and .npz archives
+        /// .npy files, .npz archives and members ARCHIVE.npz:NAME (that member's CRC)
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Do not count bytes after the data as a problem
