@@ -105,7 +105,8 @@ impl Acc {
     }
 
     /// Native float64 values (one work unit): each block of `fastf64::BLOCK` values
-    /// of finite sum is summarised in two vectorised passes; a block holding a NaN or an
+    /// of finite sums is summarised in one vectorised pass (two when the shift from the
+    /// mean so far is poor: fastf64.rs); a block holding a NaN or an
     /// infinity goes value by value. The blocks' means and squared deviations are merged
     /// with Chan's formula in coordinates shifted by the first block's mean (block
     /// means of data far from 0, e.g. 1e9 + noise, would otherwise carry their float64
@@ -115,7 +116,9 @@ impl Acc {
         let mut shift = None;
         let (mut n, mut mean_off, mut m2) = (0.0f64, 0.0f64, 0.0f64);
         for c in xs.chunks(fastf64::BLOCK) {
-            let Some(b) = fastf64::block(c) else {
+            // The shift of the one-pass sums: the unit's mean so far, else the first value.
+            let k = shift.map_or(c[0], |s: f64| s + mean_off);
+            let Some(b) = fastf64::block(c, k) else {
                 c.iter().for_each(|&x| self.push_f(x));
                 continue;
             };
