@@ -34,8 +34,14 @@ struct Acc {
     /// Neumaier-compensated sum of the finite values.
     sum: f64,
     comp: f64,
-    /// Welford over the finite values: mean and sum of squared deviations.
+    /// Welford over the finite values: mean (minus `shift`) and sum of squared
+    /// deviations.
     mean: f64,
+    /// A value near the data (its first finite value; the same in every partial result
+    /// that is merged): means are kept relative to it, so that the merges of partial
+    /// results of data far from 0 (1e9 + noise) do not lose the deviations to the
+    /// rounding of large means.
+    shift: f64,
     m2: f64,
 }
 
@@ -56,6 +62,14 @@ impl Acc {
             comp: 0.0,
             mean: 0.0,
             m2: 0.0,
+            shift: 0.0,
+        }
+    }
+
+    fn with_shift(shift: f64) -> Acc {
+        Acc {
+            shift,
+            ..Acc::new()
         }
     }
 
@@ -87,6 +101,7 @@ impl Acc {
             (x - t) + self.sum
         };
         self.sum = t;
+        let x = x - self.shift;
         let d = x - self.mean;
         self.mean += d / self.finite as f64;
         self.m2 += d * (x - self.mean);
@@ -112,7 +127,7 @@ impl Acc {
     /// means of data far from 0, e.g. 1e9 + noise, would otherwise carry their float64
     /// rounding into every merge), then the unit is merged as one partial result.
     fn push_f64_slice(&mut self, xs: &[f64]) {
-        let mut unit = Acc::new();
+        let mut unit = Acc::with_shift(self.shift);
         let mut shift = None;
         let (mut n, mut mean_off, mut m2) = (0.0f64, 0.0f64, 0.0f64);
         for c in xs.chunks(fastf64::BLOCK) {
@@ -138,7 +153,7 @@ impl Acc {
         if let Some(k) = shift {
             unit.count = n as u64;
             unit.finite = n as u64;
-            unit.mean = k + mean_off;
+            unit.mean = (k - self.shift) + mean_off;
             unit.m2 = m2;
             self.merge(&unit);
         }
@@ -157,6 +172,7 @@ impl Acc {
 
     /// Chan et al.'s merge of two partial results.
     fn merge(&mut self, o: &Acc) {
+        debug_assert!(self.shift == o.shift || o.finite == 0);
         let (na, nb) = (self.finite as f64, o.finite as f64);
         if o.finite > 0 {
             let n = na + nb;
@@ -252,6 +268,20 @@ fn compute(
     if f64s && aligned && plan.shape.len() == 1 && plan.strides[0] == 8 {
         fastf64::advise_sequential(view.data_ptr(), view.nbytes());
     }
+    // The shifts of the parts: their first values when finite (floats only).
+    let mut shifts = vec![0.0f64; parts];
+    if matches!(kind, Num::Float(_) | Num::Complex(_)) && plan.units > 0 {
+        let (off, stride, _) = plan.unit(0);
+        let mut first = Vec::new();
+        data::gather(view, off, stride, 1, &mut first)?;
+        let h = isz / parts;
+        for (k, sh) in shifts.iter_mut().enumerate() {
+            let x = data::float_at(h, &first[k * h..], swap);
+            *sh = if x.is_finite() { x } else { 0.0 };
+        }
+    }
+    let shifts = &shifts;
+    let fresh = || -> Vec<Acc> { shifts.iter().map(|&k| Acc::with_shift(k)).collect() };
     let results = std::thread::scope(|s| {
         if std::io::stderr().is_terminal() {
             s.spawn(|| progress(&done_units, plan.units as u64, &finished));
@@ -259,7 +289,7 @@ fn compute(
         let workers: Vec<_> = (0..threads.max(1))
             .map(|_| {
                 s.spawn(|| -> Result<Vec<Acc>, mmarray::MmError> {
-                    let mut accs = vec![Acc::new(); parts];
+                    let mut accs = fresh();
                     let mut buf = Vec::new();
                     let mut floats = Vec::new();
                     loop {
@@ -317,7 +347,7 @@ fn compute(
                 })
             })
             .collect();
-        let mut total = vec![Acc::new(); parts];
+        let mut total = fresh();
         let mut err = None;
         for w in workers {
             match w.join() {
