@@ -186,6 +186,16 @@ def main():
         r = ratio(val(row, "numpy"), val(row, "mmarray"))
         add(row, what, row, "mmarray", row, "numpy", "np.load(path)[name] (zlib)", r, "numpy/mmarray (speed)", "≥ 1×", None if r is None else r >= 1)
 
+    # 14: the mmarray command-line tool (bench/cli_bench.py), process wall times.
+    r = ratio(val("14a", "numpy"), val("14a", "mmarray"))
+    add("14a", "mmarray info of a .npy (sparse 64 GiB), process", "14a", "mmarray", "14a", "numpy", "python -c np.load(p, mmap_mode='r') printing the same", r, "numpy/mmarray", "≥ 20×", None if r is None else r >= 20, 20, False)
+    r = ratio(val("14b", "c_sum"), val("14b", "mmarray"))
+    add("14b", "mmarray stats of 2 GiB <f8 in the page cache", "14b", "mmarray", "14b", "c_sum", "C sum of the mapped file (bench/sum_floor.c, one thread)", r, "speed vs C sum", "≥ 0.8×", None if r is None else r >= 0.8, 0.8, False)
+    r = ratio(val("14b", "numpy"), val("14b", "mmarray"))
+    add("14b", "″", "14b", "mmarray", "14b", "numpy", "numpy x.min(), x.max(), x.mean(), x.std() of the memmap", r, "numpy/mmarray", "> 1×", None if r is None else r > 1, 1, False)
+    r = ratio(val("14c", "numpy"), val("14c", "mmarray"))
+    add("14c", "mmarray convert --order F of 1 GiB <f8 (fsync'ed, atomic)", "14c", "mmarray", "14c", "numpy", "np.save(out, np.asfortranarray(x)) (no fsync)", r, "numpy/mmarray", "≥ 1.5×", None if r is None else r >= 1.5, 1.5, False)
+
     with open(out, "w") as f:
         w = lambda s="": f.write(s + "\n")
         w("# mmarray benchmark results")
@@ -255,6 +265,7 @@ def main():
         w("- Row 9b opens 100 000 arrays at once in a child process (array i maps file i mod 20 000 of row 9), keeping all open; time and RSS growth per array. Each array is one mapping: the kernel's vm.max_map_count (65 530 by default) caps the mappings of a process, numpy's included; its note says where it stopped.")
         w("- Row 12 calls `bench_trivial` (bench/trivial.c, a shared library of its own, one add) through the PLT exactly as mm_data is called: the floor of any call through a C ABI into another library. Both are timed in the same loop shape with thread CPU time.")
         w("- Row 11 runs 1, 2, nproc and 8 threads (deduplicated) on ONE shared handle, started together at a barrier; each sample is the per-call thread CPU time averaged over the threads (CPU time, so that 8 threads on 2 cores measure the cost of a call, not the wait for a core; cache-line traffic between cores still counts). 11b calls mm_ndim, mm_size, mm_nbytes and mm_flags in turn; 11c reads 4 KiB at 16 rotating offsets.")
+        w("- Row 14 (`bench/cli_bench.py`) times whole processes (start-up included) of the `mmarray` binary against the numpy one-liner that answers the same question, alternating run by run after a warm-up (files in the page cache); `stats` also against `bench/sum_floor.c`, one C process that maps the file and sums it in one thread (the memory-bandwidth floor). Before each convert both outputs are deleted and sync(2) called outside the timed part; mmarray's convert fsyncs its output before the atomic rename, np.save does not.")
         w("- Instruction counts per call (repeatable, unlike the timings on a shared VM): `bash bench/callgrind.sh` (bench/callgrind.c under valgrind's callgrind).")
     print(f"wrote {out}")
 

@@ -17,7 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 echo "== building (release)" >&2
-cargo build --release --quiet --lib --example bench_memmap2
+cargo build --release --quiet --lib --example bench_memmap2 --bin mmarray
 # cargo builds into $CARGO_TARGET_DIR when it is set.
 rel="${CARGO_TARGET_DIR:-$root/target}/release"
 # The library's SONAME is libmmarray.so.0; a cargo build does not make that link.
@@ -100,6 +100,9 @@ run "$bench_c" "$tmp" "${quick:-full}" A
 [ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" A
 # Row 13: .npz members (stored: mapped; deflated: inflated) against mm_open_npy and np.load.
 [ $have_numpy = 1 ] && MMARRAY_LIB="$rel/libmmarray.so" run "$py" bench/npz_bench.py "$tmp" "${quick:-full}"
+# Row 14: the mmarray command-line tool (info, stats, convert C->F) against numpy's
+# one-liners and, for stats, the C sum of the same file.
+[ $have_numpy = 1 ] && run "$py" bench/cli_bench.py "$rel/mmarray" "$tmp" "${quick:-full}"
 # Instructions per call under callgrind (deterministic, unlike the timings): when
 # valgrind is installed.
 callgrind_out="$tmp/callgrind.txt"

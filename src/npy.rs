@@ -20,7 +20,7 @@ use crate::layout::{self, Order};
 use crate::mapping::{Mode, NpyFrame, OpenSpec};
 use crate::view::View;
 
-pub use grow::{append, grow, recover, row_bytes};
+pub use grow::{append, grow, recover, room, row_bytes, Room};
 pub use header::Header;
 pub use save::save;
 pub(crate) use save::write_npy;

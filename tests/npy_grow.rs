@@ -428,3 +428,53 @@ fn a_header_rewritten_in_place_with_another_dtype_is_refused() {
     assert_eq!(fs::read(&p).unwrap(), other);
     assert_eq!(mm_close(h), MM_OK);
 }
+
+/// Issue 13: the growth room `mmarray info` reports is the core's `npy::room`, computed
+/// with the very test of a new length that append and grow make: its `max_length` can be
+/// reached and one more row cannot; a header without np.save's room has none at all.
+#[test]
+fn room_is_exactly_the_length_growth_can_reach() {
+    use mmarray::npy::{self, Room};
+    use mmarray::Mode;
+    let dir = TempDir::new("room");
+    // Rows of 0 bytes: the limit is numpy's own (product of the dimensions, zeros as 1,
+    // times the itemsize at most i64::MAX), reachable without writing data.
+    let p = dir.path("z.npy");
+    fs::write(&p, header("<f8", &[1, 0], false)).unwrap();
+    let (h, _) = npy::read_header(&p).unwrap();
+    let max = (i64::MAX / 8) as usize;
+    let want = Room {
+        axis: 0,
+        length: 1,
+        max_length: max,
+        rewritable: true,
+        header_len: 128,
+        numpy_header_len: Some(128),
+    };
+    assert_eq!(npy::room(&h).unwrap(), Some(want));
+    let before = fs::read(&p).unwrap();
+    let v = npy::open(&p, Mode::ReadWrite).unwrap();
+    assert!(npy::grow(&v, max + 1).is_err());
+    assert_eq!(fs::read(&p).unwrap(), before);
+    let g = npy::grow(&v, max).unwrap();
+    assert_eq!(g.shape(), &[max, 0]);
+    assert_eq!(npy::read_header(&p).unwrap().0.shape, vec![max, 0]);
+    // Fortran order: the last axis grows; rows of 3 x 4 bytes end the data at i64::MAX.
+    let h = mmarray::npy::header::parse_bytes(&header("<i4", &[3, 5], true)).unwrap();
+    let r = npy::room(&h).unwrap().unwrap();
+    assert_eq!((r.axis, r.length), (1, 5));
+    assert_eq!(r.max_length, ((i64::MAX as u64 - 128) / 12) as usize);
+    // No room: the header cannot be rewritten, not even for its own length.
+    let u = dir.path("u.npy");
+    let before = unpadded(&u, 9);
+    let (h, _) = npy::read_header(&u).unwrap();
+    let r = npy::room(&h).unwrap().unwrap();
+    assert_eq!((r.max_length, r.rewritable), (9, false));
+    assert_eq!((r.header_len, r.numpy_header_len), (64, Some(128)));
+    let v = npy::open(&u, Mode::ReadWrite).unwrap();
+    assert!(npy::grow(&v, 10).is_err());
+    assert_eq!(fs::read(&u).unwrap(), before);
+    // 0-d: no growth axis.
+    let h = mmarray::npy::header::parse_bytes(&header("<f8", &[], false)).unwrap();
+    assert_eq!(npy::room(&h).unwrap(), None);
+}

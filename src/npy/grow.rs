@@ -278,17 +278,21 @@ fn numpy_header(t: &Target, old: &[u8]) -> Option<Header> {
 }
 
 /// The end of the data of `length` rows, checked to fit a file size and the address
-/// space (the grown array must be mappable).
+/// space (the grown array must be mappable) and to have strides that fit 64 bits (numpy's
+/// own limit: the product of the dimensions, zeros counted as 1, times the itemsize is at
+/// most i64::MAX; np.load refuses a longer header).
 fn data_end(h: &Header, axis: usize, length: usize, row_bytes: usize) -> Result<u64> {
     let mut shape = h.shape.clone();
     shape[axis] = length;
+    let order = if h.fortran_order { Order::F } else { Order::C };
     let count = layout::element_count(&shape)
-        .and_then(|n| layout::byte_count(n, h.dtype.itemsize(), &shape));
+        .and_then(|n| layout::byte_count(n, h.dtype.itemsize(), &shape))
+        .and_then(|_| layout::contiguous_strides(&shape, h.dtype.itemsize(), order));
     let end = (length as u128) * (row_bytes as u128) + h.data_offset as u128;
     match count {
         Ok(_) if end <= i64::MAX as u128 => Ok(end as u64),
         _ => Err(MmError::invalid(format!(
-            "a growth axis of {length} rows (shape {}, dtype {}) overflows the file size",
+            "a growth axis of {length} rows (shape {}, dtype {}) overflows the file size or numpy's array size (int64 strides)",
             shape_text(&shape),
             h.dtype.typestr()
         ))),
@@ -313,6 +317,77 @@ fn new_header(h: &Header, axis: usize, length: usize) -> Result<Vec<u8>> {
         ));
     }
     Ok(new)
+}
+
+/// The one test of a growth's new length, shared by [`append`], [`grow`] and [`room`]:
+/// the end of the data of `length` rows and the header bytes that say so, or why that
+/// length cannot be written in place.
+fn grown(h: &Header, axis: usize, length: usize, row_bytes: usize) -> Result<(u64, Vec<u8>)> {
+    let end = data_end(h, axis, length, row_bytes)?;
+    Ok((end, new_header(h, axis, length)?))
+}
+
+/// The room a .npy header gives its growth axis for growing in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room {
+    /// The growth axis: 0, or the last for Fortran order.
+    pub axis: usize,
+    /// Its current length.
+    pub length: usize,
+    /// The largest length [`append`] and [`grow`] can give it: `length` when the header
+    /// cannot be rewritten in place at all.
+    pub max_length: usize,
+    /// Whether the header can be rewritten in place (it has np.save's length for its
+    /// shape): false for a header written without np.save's spare room.
+    pub rewritable: bool,
+    /// The header's length (the data offset) and np.save's for the same array, in the
+    /// file's format version (None when that version cannot encode it).
+    pub header_len: u64,
+    pub numpy_header_len: Option<usize>,
+}
+
+/// The growth room of the header `h` (None for a 0-d array, which has no growth axis):
+/// computed with the very test [`append`] and [`grow`] make of a new length, so every
+/// length up to `max_length` can be written and `max_length + 1` cannot.
+pub fn room(h: &Header) -> Result<Option<Room>> {
+    if h.shape.is_empty() {
+        return Ok(None);
+    }
+    let axis = growth_axis(&h.shape, h.fortran_order);
+    let row_bytes = row_bytes_of(&h.shape, axis, &h.dtype)?;
+    let length = h.shape[axis];
+    let ok = |l: usize| grown(h, axis, l, row_bytes).is_ok();
+    let numpy_header_len = header::encode_as(&h.dtype, &h.shape, h.fortran_order, Some(h.version))
+        .ok()
+        .map(|b| b.len());
+    let rewritable = ok(length);
+    let mut max_length = length;
+    if rewritable {
+        // `ok` is monotone in the length: the data end grows with it, and np.save's
+        // header has the same length for every growth axis of up to 21 digits (usize
+        // has at most 20). Largest l with ok(l), by bisection.
+        let (mut lo, mut hi) = (length, usize::MAX);
+        if ok(hi) {
+            lo = hi;
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if ok(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        max_length = lo;
+    }
+    Ok(Some(Room {
+        axis,
+        length,
+        max_length,
+        rewritable,
+        header_len: h.data_offset,
+        numpy_header_len,
+    }))
 }
 
 /// Writes the bytes of `new` that differ from `old` (one pwrite of the changed range).
@@ -391,8 +466,7 @@ pub fn append(view: &View, rows: &[u8], nrows: usize, want_view: bool) -> Result
         MmError::invalid(format!("{cur} + {nrows} rows overflow the growth axis"))
     })?;
     let old_end = data_end(&h, t.axis, cur, t.row_bytes)?;
-    data_end(&h, t.axis, length, t.row_bytes)?;
-    let new_head = new_header(&h, t.axis, length)?;
+    let (_, new_head) = grown(&h, t.axis, length, t.row_bytes)?;
     let grown = if want_view {
         Some(map_grown(&t, file, &h, length)?)
     } else {
@@ -426,8 +500,7 @@ pub fn grow(view: &View, new_length: usize) -> Result<View> {
         )));
     }
     let old_end = data_end(&h, t.axis, cur, t.row_bytes)?;
-    let new_end = data_end(&h, t.axis, new_length, t.row_bytes)?;
-    let new_head = new_header(&h, t.axis, new_length)?;
+    let (new_end, new_head) = grown(&h, t.axis, new_length, t.row_bytes)?;
     let grown = map_grown(&t, file, &h, new_length)?;
     // Bytes a crashed append left after the data become zero rows; past them, the file
     // is extended sparse (reads as zeros).

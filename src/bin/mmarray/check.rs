@@ -10,8 +10,11 @@ use crate::{info, input, write_failure, Outcome};
 /// The problems of one file (empty: none).
 fn problems(path: &Path, allow_trailing: bool, require_growable: bool) -> Vec<String> {
     let mut found = Vec::new();
+    if let Some((archive, name)) = input::split_member(path) {
+        return npz_problems(&archive, allow_trailing, Some(&name));
+    }
     if input::is_npz(path) {
-        return npz_problems(path, allow_trailing);
+        return npz_problems(path, allow_trailing, None);
     }
     match input::has_npy_magic(path) {
         Ok(true) => {}
@@ -48,12 +51,12 @@ fn problems(path: &Path, allow_trailing: bool, require_growable: bool) -> Vec<St
     }
     if require_growable {
         match info::growth(path, &header) {
-            Ok(Some(g)) if g.digits < npy::header::GROWTH_AXIS_MAX_DIGITS => found.push(format!(
-                "{}: header room lets axis {} reach only {} digits (np.save leaves room for {})",
+            Ok(Some(g)) if !g.rewritable => found.push(format!(
+                "{}: the header has no room to grow in place: it is {} bytes, np.save's for this array is {} (`mmarray growable` rewrites it)",
                 path.display(),
-                g.axis,
-                g.digits,
-                npy::header::GROWTH_AXIS_MAX_DIGITS
+                g.header_len,
+                g.numpy_header_len
+                    .map_or("not encodable in its format version".to_string(), |n| n.to_string())
             )),
             Ok(_) => {}
             Err(f) => found.push(f.message.trim_start_matches("mmarray: ").to_string()),
@@ -66,13 +69,32 @@ fn problems(path: &Path, allow_trailing: bool, require_growable: bool) -> Vec<St
 /// .npy header, sizes and offsets (the core's checks), bytes after a member's array, and
 /// the CRC-32 of every member, stored ones included (which reads every byte of the
 /// archive once and inflates the deflated members: the cost of a full read).
-fn npz_problems(path: &Path, allow_trailing: bool) -> Vec<String> {
+/// With `only` (FILE was `ARCHIVE.npz:NAME`), the archive's directory and that member
+/// only (looked up as numpy does: "x" or "x.npy", the last of equal names).
+fn npz_problems(path: &Path, allow_trailing: bool, only: Option<&str>) -> Vec<String> {
     let members = match npz::members(path) {
         Ok(m) => m,
         Err(e) => return vec![format!("{}: {}", path.display(), e.message)],
     };
+    let chosen: Vec<&npz::Member> = match only {
+        None => members.iter().collect(),
+        Some(name) => match members
+            .iter()
+            .rev()
+            .find(|m| m.name == name)
+            .or_else(|| members.iter().rev().find(|m| m.key == name))
+        {
+            Some(m) => vec![m],
+            None => {
+                return vec![format!(
+                    "{}: {name:?} is not a member of the archive",
+                    path.display()
+                )]
+            }
+        },
+    };
     let mut found = Vec::new();
-    for m in &members {
+    for m in chosen {
         match &m.header {
             Err(e) => found.push(format!("{}: {}", path.display(), e.message)),
             Ok(h) => {

@@ -4,7 +4,7 @@
 //! converted copy): nothing is left behind on failure.
 
 use std::fs::File;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -13,7 +13,7 @@ use mmarray::npz;
 use mmarray::{layout, ByteOrder, DType, MmError, Order, View};
 
 use crate::data::{self, Num};
-use crate::{input, Failure, Outcome, RawOpts};
+use crate::{fastf64, input, transpose, Failure, Outcome, RawOpts};
 
 /// np.can_cast(from, to, 'safe') for the numeric kinds.
 pub fn safe_cast(from: Num, to: Num) -> bool {
@@ -192,6 +192,26 @@ fn write_items(
         file.write_all(bytes)
             .map_err(|e| MmError::os("write of the new file failed", &e))
     };
+    if shape.len() == 2
+        && isz > 0
+        && matches!(conv, Conv::Copy)
+        && strides[0] == isz as i64
+        && strides[1] == (shape[0] * isz) as i64
+    {
+        // The transposition of a whole contiguous matrix: straight from the mapping, in
+        // tiles, on every core (transpose.rs).
+        let src = transpose::Source {
+            base: view.data_ptr(),
+            rows: shape[0],
+            cols: shape[1],
+            isz,
+        };
+        let start = file
+            .stream_position()
+            .map_err(|e| MmError::os("cannot tell the new file's position", &e))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        return transpose::write(file, start, &src, threads, done);
+    }
     if shape.len() == 2 && isz > 0 && strides[0] == isz as i64 && strides[1] != isz as i64 {
         // A transposed 2-D source (C <-> F of a matrix): output row r is source column
         // r. Tiles of output rows are read as one contiguous run per source row and
@@ -391,6 +411,9 @@ fn run_one(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
     let to = if same_dtype { None } else { Some(&dtype) };
     let done = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
+    // A transposition reads the mapping directly: a file truncated underneath is a
+    // message and status 1, not a death by SIGBUS.
+    fastf64::guard_sigbus(&input_path.display().to_string());
     std::thread::scope(|s| {
         // A progress bar on a terminal once the copy has taken half a second.
         if std::io::stderr().is_terminal() {

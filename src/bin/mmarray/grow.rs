@@ -135,13 +135,13 @@ pub fn growable(path: &Path, out: &mut impl Write) -> Outcome<u8> {
         ))
     })?;
     let w = |r: std::io::Result<()>| r.map_err(write_failure);
-    if room.digits >= npy::header::GROWTH_AXIS_MAX_DIGITS {
+    if room.rewritable {
         w(writeln!(
             out,
-            "{}: already growable (axis {} can reach {} digits); unchanged",
+            "{}: already growable (axis {} can grow to {}); unchanged",
             path.display(),
             room.axis,
-            room.digits
+            room.max_length
         ))?;
         return Ok(0);
     }
@@ -152,10 +152,10 @@ pub fn growable(path: &Path, out: &mut impl Write) -> Outcome<u8> {
     let room = info::growth(path, &h)?.expect("not 0-d");
     w(writeln!(
         out,
-        "{}: rewritten with np.save's header (axis {} can reach {} digits)",
+        "{}: rewritten with np.save's header (axis {} can grow to {})",
         path.display(),
         room.axis,
-        room.digits
+        room.max_length
     ))?;
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! `mmarray info`: what a .npy header says (and what numpy would see), or what
 //! numpy.memmap would see of a raw file.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use mmarray::dtype::shape_text;
@@ -45,53 +45,10 @@ pub fn dtype_name(dt: &DType) -> String {
     }
 }
 
-/// Room in a .npy header for its growth axis (axis 0, or the last for Fortran order):
-/// the digits it can reach when the dict is rewritten in place, and the largest length.
-pub struct Growth {
-    pub axis: usize,
-    pub digits: usize,
-    pub max_len: u64,
-}
-
-/// The header's growth room, from its padding: the spaces between the dict's closing
-/// brace and the final newline can take the growth axis's extra digits. None for a 0-d
-/// array (no growth axis).
-pub fn growth(path: &Path, header: &Header) -> Outcome<Option<Growth>> {
-    if header.shape.is_empty() {
-        return Ok(None);
-    }
-    let prefix = if header.version.0 == 1 { 10 } else { 12 };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(header.data_offset).read_to_end(&mut bytes))
-        .map_err(|e| {
-            Failure::new(format!(
-                "mmarray: {}: cannot read the header: {e}",
-                path.display()
-            ))
-        })?;
-    let text = bytes.get(prefix..).unwrap_or_default();
-    let close = text.iter().rposition(|&b| b == b'}').unwrap_or(text.len());
-    let spaces = text[(close + 1).min(text.len())..]
-        .iter()
-        .filter(|&&b| b == b' ')
-        .count();
-    let axis = if header.fortran_order {
-        header.shape.len() - 1
-    } else {
-        0
-    };
-    let digits = header.shape[axis].to_string().len() + spaces;
-    let max_len = if digits >= 19 {
-        i64::MAX as u64
-    } else {
-        10u64.pow(digits as u32) - 1
-    };
-    Ok(Some(Growth {
-        axis,
-        digits,
-        max_len,
-    }))
+/// The growth room of a .npy header, as the core's append and grow see it
+/// (`npy::room`: the same test of a new length they make). None for a 0-d array.
+pub fn growth(path: &Path, header: &Header) -> Outcome<Option<npy::Room>> {
+    npy::room(header).map_err(|e| input::fail(path, &e))
 }
 
 pub fn json_str(s: &str) -> String {
@@ -109,11 +66,13 @@ pub fn json_str(s: &str) -> String {
 }
 
 /// A value of the report: text or number (for JSON).
-enum Val {
+pub enum Val {
     S(String),
     N(u64),
     B(bool),
     Raw(String),
+    /// No value (JSON null, "-" in text).
+    Null,
 }
 
 /// What info describes: from the header alone for a .npy file (nothing is mapped, so a
@@ -154,6 +113,11 @@ fn facts(path: &Path, raw: &RawOpts) -> Outcome<Facts> {
 }
 
 fn report(path: &Path, raw: &RawOpts) -> Outcome<Vec<(&'static str, Val)>> {
+    if !raw.given() {
+        if let Some((archive, name)) = input::split_member(path) {
+            return crate::npzinfo::member(path, &archive, &name);
+        }
+    }
     let f = facts(path, raw)?;
     let size = std::fs::metadata(path)
         .map_err(|e| Failure::new(format!("mmarray: {}: {e}", path.display())))?
@@ -182,12 +146,8 @@ fn report(path: &Path, raw: &RawOpts) -> Outcome<Vec<(&'static str, Val)>> {
         r.push(("header_len", Val::N(h.data_offset - prefix)));
         if let Some(g) = growth(path, h)? {
             r.push(("growth_axis", Val::N(g.axis as u64)));
-            r.push(("growth_digits", Val::N(g.digits as u64)));
-            r.push(("growth_max_len", Val::N(g.max_len)));
-            r.push((
-                "growable",
-                Val::B(g.digits >= npy::header::GROWTH_AXIS_MAX_DIGITS),
-            ));
+            r.push(("growth_max_len", Val::N(g.max_length as u64)));
+            r.push(("growable", Val::B(g.rewritable)));
         }
     }
     let data_end = f.offset + f.nbytes;
@@ -204,6 +164,7 @@ fn text_line(key: &str, v: &Val) -> String {
         Val::S(s) | Val::Raw(s) => s.clone(),
         Val::N(n) => n.to_string(),
         Val::B(b) => if *b { "yes" } else { "no" }.into(),
+        Val::Null => "-".into(),
     };
     format!("{:<16}{shown}", format!("{key}:"))
 }
@@ -247,6 +208,7 @@ pub fn run(
                         Val::N(n) => n.to_string(),
                         Val::B(b) => b.to_string(),
                         Val::Raw(s) => s.clone(),
+                        Val::Null => "null".into(),
                     };
                     format!("{}: {val}", json_str(key))
                 })
@@ -281,5 +243,6 @@ fn text_val(key: &str, r: &[(&'static str, Val)]) -> Val {
         Val::N(n) => Val::N(*n),
         Val::B(b) => Val::B(*b),
         Val::Raw(s) => Val::Raw(s.clone()),
+        Val::Null => Val::Null,
     }
 }

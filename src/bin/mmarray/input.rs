@@ -149,6 +149,13 @@ pub fn open(path: &Path, raw: &RawOpts) -> Outcome<Input> {
 /// Fails unless the file is a .npy file (by its magic string; a .npz archive is told
 /// to name a member).
 pub fn require_npy(path: &Path) -> Outcome<()> {
+    if split_member(path).is_some() {
+        return Err(Failure::usage(format!(
+            "mmarray: {}: a member of a .npz archive; this command works on a .npy file in place (extract the member first: mmarray convert {} OUT.npy)",
+            path.display(),
+            path.display()
+        )));
+    }
     if is_npz(path) {
         let names = npz::names(path).map_err(|e| fail(path, &e))?;
         return Err(Failure::usage(format!(

@@ -10,6 +10,7 @@
 mod check;
 mod convert;
 mod data;
+mod fastf64;
 mod grow;
 mod info;
 mod input;
@@ -19,6 +20,7 @@ mod pyfloat;
 mod repr;
 mod slicing;
 mod stats;
+mod transpose;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -105,7 +107,7 @@ pub enum Format {
 enum Command {
     /// Describe files: dtype, shape, order, header, data offset and sizes
     Info {
-        /// .npy files, .npz archives (or raw files with --dtype)
+        /// .npy files, .npz archives, members ARCHIVE.npz:NAME (or raw files with --dtype)
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// One JSON object per file, one per line
@@ -131,6 +133,15 @@ enum Command {
         raw: RawOpts,
     },
     /// Count, min, max, mean, std, NaN and inf counts of numeric data, on every core
+    #[command(
+        long_about = "Count, min, max, mean, std (ddof 0), NaN and inf counts of numeric \
+        data (complex: of the real and imaginary parts), computed on every core. count, \
+        min, max and the NaN and inf counts are exact; mean and std are computed in \
+        float64 (compensated sums, blockwise two-pass variance merged with Chan's \
+        formula) and agree with numpy's x.mean(dtype=float64) and x.std(dtype=float64) \
+        to a relative 1e-12 (tested). As numpy: min, max, mean and std are nan when a \
+        value is NaN."
+    )]
     Stats {
         /// A .npy file, a member ARCHIVE.npz:NAME (or a raw file with --dtype)
         file: PathBuf,
@@ -148,7 +159,7 @@ enum Command {
     },
     /// Validate .npy files and .npz archives (every member's CRC); exit status 1 on problems
     Check {
-        /// .npy files and .npz archives
+        /// .npy files, .npz archives and members ARCHIVE.npz:NAME (that member's CRC)
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Do not count bytes after the data as a problem

@@ -1,6 +1,7 @@
 //! `mmarray info` of a .npz archive: one line (text) or one object (JSON) per member:
 //! name, dtype, shape, order, stored/deflated, compressed and uncompressed sizes, and
-//! where a stored member's array data lies in the archive.
+//! where a stored member's array data lies in the archive; and of one member
+//! (`ARCHIVE.npz:NAME`), the fields of a .npy file's report that apply to it.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::path::Path;
 use mmarray::dtype::shape_text;
 use mmarray::npz;
 
-use crate::info::{dtype_name, json_str};
+use crate::info::{dtype_name, json_str, Val};
 use crate::{input, write_failure, Failure, Outcome};
 
 /// Describes the archive; returns 1 when a member's .npy header cannot be read (it is
@@ -102,4 +103,65 @@ pub fn run(path: &Path, json: bool, first: bool, out: &mut impl Write) -> Outcom
         }
     }
     Ok(status)
+}
+
+/// The report of member `name` of `archive` (FILE is `ARCHIVE.npz:NAME`), looked up as
+/// numpy does ("x" or "x.npy", the last of equal names): the .npy fields that apply
+/// (no growth room: a member cannot grow in place), how it is stored, its sizes, and
+/// where its array data lies in the archive (a stored member only).
+pub fn member(path: &Path, archive: &Path, name: &str) -> Outcome<Vec<(&'static str, Val)>> {
+    let members = npz::members(archive).map_err(|e| input::fail(archive, &e))?;
+    let m = members
+        .iter()
+        .rev()
+        .find(|m| m.name == name)
+        .or_else(|| members.iter().rev().find(|m| m.key == name))
+        .ok_or_else(|| {
+            let keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+            Failure::new(format!(
+                "mmarray: {}: {name:?} is not a member of the archive (members: {})",
+                path.display(),
+                keys.join(", ")
+            ))
+        })?;
+    let h = m.header.as_ref().map_err(|e| input::fail(path, e))?;
+    let size = std::fs::metadata(archive)
+        .map_err(|e| Failure::new(format!("mmarray: {}: {e}", archive.display())))?
+        .len();
+    let count: u128 = h.shape.iter().map(|&d| d as u128).product();
+    let nbytes = (count * h.dtype.itemsize() as u128) as u64;
+    let prefix = if h.version.0 == 1 { 10 } else { 12 };
+    let dims: Vec<String> = h.shape.iter().map(|d| d.to_string()).collect();
+    let end = h.data_offset + nbytes;
+    Ok(vec![
+        ("file", Val::S(path.display().to_string())),
+        ("format", Val::S("npz member".into())),
+        ("archive", Val::S(archive.display().to_string())),
+        ("member", Val::S(m.name.clone())),
+        ("dtype", Val::S(h.dtype.typestr().into())),
+        ("dtype_name", Val::S(dtype_name(&h.dtype))),
+        ("itemsize", Val::N(h.dtype.itemsize() as u64)),
+        ("shape", Val::Raw(format!("[{}]", dims.join(", ")))),
+        (
+            "order",
+            Val::S(if h.fortran_order { "F" } else { "C" }.into()),
+        ),
+        ("size", Val::N(count as u64)),
+        (
+            "version",
+            Val::S(format!("{}.{}", h.version.0, h.version.1)),
+        ),
+        ("header_len", Val::N(h.data_offset - prefix)),
+        (
+            "method",
+            Val::S(if m.deflated { "deflated" } else { "stored" }.into()),
+        ),
+        ("compressed", Val::N(m.compressed)),
+        ("uncompressed", Val::N(m.uncompressed)),
+        ("data_offset", m.data_offset().map_or(Val::Null, Val::N)),
+        ("data_bytes", Val::N(nbytes)),
+        ("archive_size", Val::N(size)),
+        ("trailing_bytes", Val::N(m.uncompressed.saturating_sub(end))),
+        ("missing_bytes", Val::N(end.saturating_sub(m.uncompressed))),
+    ])
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use mmarray::View;
 
 use crate::data::{self, Num};
+use crate::fastf64;
 use crate::pyfloat::{self, Width};
 use crate::{info::json_str, input, slicing, write_failure, Failure, Outcome, RawOpts};
 
@@ -33,8 +34,14 @@ struct Acc {
     /// Neumaier-compensated sum of the finite values.
     sum: f64,
     comp: f64,
-    /// Welford over the finite values: mean and sum of squared deviations.
+    /// Welford over the finite values: mean (minus `shift`) and sum of squared
+    /// deviations.
     mean: f64,
+    /// A value near the data (its first finite value; the same in every partial result
+    /// that is merged): means are kept relative to it, so that the merges of partial
+    /// results of data far from 0 (1e9 + noise) do not lose the deviations to the
+    /// rounding of large means.
+    shift: f64,
     m2: f64,
 }
 
@@ -55,6 +62,14 @@ impl Acc {
             comp: 0.0,
             mean: 0.0,
             m2: 0.0,
+            shift: 0.0,
+        }
+    }
+
+    fn with_shift(shift: f64) -> Acc {
+        Acc {
+            shift,
+            ..Acc::new()
         }
     }
 
@@ -86,6 +101,7 @@ impl Acc {
             (x - t) + self.sum
         };
         self.sum = t;
+        let x = x - self.shift;
         let d = x - self.mean;
         self.mean += d / self.finite as f64;
         self.m2 += d * (x - self.mean);
@@ -103,70 +119,44 @@ impl Acc {
         self.m2 += d * (x - self.mean);
     }
 
-    /// A block of native float64 values (`bytes`, 8 per value): when every value is
-    /// finite, in two vectorisable passes over the block (min, max and a plain sum in 8
-    /// lanes, `x * 0` summed to see a NaN or an infinity; then the deviations from the
-    /// block's rough mean and their squares, the corrected two-pass algorithm, which also
-    /// corrects the sum: n * mean + sum of deviations) merged as one partial result;
-    /// else value by value.
-    fn push_f64_block(&mut self, bytes: &[u8]) {
-        const L: usize = 8;
-        let at = |c: &[u8]| f64::from_ne_bytes(c.try_into().expect("8 bytes"));
-        let n = bytes.len() / 8;
-        if n == 0 {
-            return;
+    /// Native float64 values (one work unit): each block of `fastf64::BLOCK` values
+    /// of finite sums is summarised in one vectorised pass (two when the shift from the
+    /// mean so far is poor: fastf64.rs); a block holding a NaN or an
+    /// infinity goes value by value. The blocks' means and squared deviations are merged
+    /// with Chan's formula in coordinates shifted by the first block's mean (block
+    /// means of data far from 0, e.g. 1e9 + noise, would otherwise carry their float64
+    /// rounding into every merge), then the unit is merged as one partial result.
+    fn push_f64_slice(&mut self, xs: &[f64]) {
+        let mut unit = Acc::with_shift(self.shift);
+        let mut shift = None;
+        let (mut n, mut mean_off, mut m2) = (0.0f64, 0.0f64, 0.0f64);
+        for c in xs.chunks(fastf64::BLOCK) {
+            // The shift of the one-pass sums: the unit's mean so far, else the first value.
+            let k = shift.map_or(c[0], |s: f64| s + mean_off);
+            let Some(b) = fastf64::block(c, k) else {
+                c.iter().for_each(|&x| self.push_f(x));
+                continue;
+            };
+            let k = *shift.get_or_insert(b.rough);
+            let nb = b.n as f64;
+            let off = (b.rough - k) + b.dev / nb;
+            let total = n + nb;
+            let d = off - mean_off;
+            mean_off += d * nb / total;
+            m2 += b.m2 + d * d * n * nb / total;
+            n = total;
+            unit.add_sum(b.rough_sum);
+            unit.add_sum(b.dev);
+            unit.min = unit.min.min(b.min);
+            unit.max = unit.max.max(b.max);
         }
-        let (mut lo, mut hi) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L]);
-        let (mut sum, mut bad) = ([0.0f64; L], [0.0f64; L]);
-        let lanes = bytes.chunks_exact(8 * L);
-        let tail = lanes.remainder();
-        for q in lanes {
-            for k in 0..L {
-                let x = at(&q[8 * k..8 * k + 8]);
-                bad[k] += x * 0.0; // NaN for a NaN or an infinity, else 0
-                lo[k] = lo[k].min(x);
-                hi[k] = hi[k].max(x);
-                sum[k] += x;
-            }
+        if let Some(k) = shift {
+            unit.count = n as u64;
+            unit.finite = n as u64;
+            unit.mean = (k - self.shift) + mean_off;
+            unit.m2 = m2;
+            self.merge(&unit);
         }
-        let finite =
-            bad.iter().all(|&b| b == 0.0) && tail.chunks_exact(8).all(|c| at(c).is_finite());
-        if !finite {
-            bytes.chunks_exact(8).for_each(|c| self.push_f(at(c)));
-            return;
-        }
-        let mut block = Acc::new();
-        let mut rough = sum.iter().sum::<f64>();
-        block.min = lo.iter().copied().fold(f64::INFINITY, f64::min);
-        block.max = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        for c in tail.chunks_exact(8) {
-            let x = at(c);
-            block.min = block.min.min(x);
-            block.max = block.max.max(x);
-            rough += x;
-        }
-        let mean = rough / n as f64;
-        let (mut sq, mut dev) = ([0.0f64; L], [0.0f64; L]);
-        for q in bytes.chunks_exact(8 * L) {
-            for k in 0..L {
-                let d = at(&q[8 * k..8 * k + 8]) - mean;
-                sq[k] += d * d;
-                dev[k] += d;
-            }
-        }
-        let (mut sq, mut dev) = (sq.iter().sum::<f64>(), dev.iter().sum::<f64>());
-        for c in tail.chunks_exact(8) {
-            let d = at(c) - mean;
-            sq += d * d;
-            dev += d;
-        }
-        block.add_sum(mean * n as f64);
-        block.add_sum(dev);
-        block.count = n as u64;
-        block.finite = n as u64;
-        block.mean = mean + dev / n as f64;
-        block.m2 = (sq - dev * dev / n as f64).max(0.0);
-        self.merge(&block);
     }
 
     /// Adds `x` to the compensated sum.
@@ -182,6 +172,7 @@ impl Acc {
 
     /// Chan et al.'s merge of two partial results.
     fn merge(&mut self, o: &Acc) {
+        debug_assert!(self.shift == o.shift || o.finite == 0);
         let (na, nb) = (self.finite as f64, o.finite as f64);
         if o.finite > 0 {
             let n = na + nb;
@@ -272,6 +263,25 @@ fn compute(
     let done_units = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
     let isz = view.itemsize();
+    let f64s = matches!(kind, Num::Float(8)) && !swap;
+    let aligned = view.data_ptr() as usize % 8 == 0 && plan.strides.iter().all(|&s| s % 8 == 0);
+    if f64s && aligned && plan.shape.len() == 1 && plan.strides[0] == 8 {
+        fastf64::advise_sequential(view.data_ptr(), view.nbytes());
+    }
+    // The shifts of the parts: their first values when finite (floats only).
+    let mut shifts = vec![0.0f64; parts];
+    if matches!(kind, Num::Float(_) | Num::Complex(_)) && plan.units > 0 {
+        let (off, stride, _) = plan.unit(0);
+        let mut first = Vec::new();
+        data::gather(view, off, stride, 1, &mut first)?;
+        let h = isz / parts;
+        for (k, sh) in shifts.iter_mut().enumerate() {
+            let x = data::float_at(h, &first[k * h..], swap);
+            *sh = if x.is_finite() { x } else { 0.0 };
+        }
+    }
+    let shifts = &shifts;
+    let fresh = || -> Vec<Acc> { shifts.iter().map(|&k| Acc::with_shift(k)).collect() };
     let results = std::thread::scope(|s| {
         if std::io::stderr().is_terminal() {
             s.spawn(|| progress(&done_units, plan.units as u64, &finished));
@@ -279,17 +289,43 @@ fn compute(
         let workers: Vec<_> = (0..threads.max(1))
             .map(|_| {
                 s.spawn(|| -> Result<Vec<Acc>, mmarray::MmError> {
-                    let mut accs = vec![Acc::new(); parts];
+                    let mut accs = fresh();
                     let mut buf = Vec::new();
+                    let mut floats = Vec::new();
                     loop {
                         let u = next.fetch_add(1, Ordering::Relaxed);
                         if u >= plan.units {
                             return Ok(accs);
                         }
                         let (off, stride, count) = plan.unit(u);
+                        if f64s && stride.unsigned_abs() == 8 && aligned {
+                            // The unit's items are one run of memory (backwards for a
+                            // negative stride): read in place.
+                            let first = if stride < 0 {
+                                off + (count as i64 - 1) * stride
+                            } else {
+                                off
+                            };
+                            let p = view.data_ptr().wrapping_offset(first as isize);
+                            // SAFETY: the `count` items of the unit are elements of the
+                            // view, which the core checked lie inside its mapping (kept
+                            // for the view's lifetime, read-only here); `p` is 8-aligned
+                            // (`aligned`: the data pointer and every offset, a multiple
+                            // of the stride, are). A page the file no longer backs raises
+                            // SIGBUS, which `fastf64::guard_sigbus` turns into a message.
+                            let xs = unsafe { std::slice::from_raw_parts(p as *const f64, count) };
+                            accs[0].push_f64_slice(xs);
+                            done_units.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
                         data::gather(view, off, stride, count, &mut buf)?;
-                        if matches!(kind, Num::Float(8)) && !swap {
-                            accs[0].push_f64_block(&buf);
+                        if f64s {
+                            floats.clear();
+                            floats.extend(
+                                buf.chunks_exact(8)
+                                    .map(|c| f64::from_ne_bytes(c.try_into().expect("8 bytes"))),
+                            );
+                            accs[0].push_f64_slice(&floats);
                             done_units.fetch_add(1, Ordering::Relaxed);
                             continue;
                         }
@@ -311,7 +347,7 @@ fn compute(
                 })
             })
             .collect();
-        let mut total = vec![Acc::new(); parts];
+        let mut total = fresh();
         let mut err = None;
         for w in workers {
             match w.join() {
@@ -460,6 +496,7 @@ pub fn run(
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    fastf64::guard_sigbus(&path.display().to_string());
     let accs = compute(&view, kind, swap, threads).map_err(|e| input::fail(path, &e))?;
     let parts: Vec<(&str, Vec<Field>)> = if accs.len() == 2 {
         vec![
