@@ -341,6 +341,44 @@ fn save_replaces_atomically() {
     assert_eq!(names, ["fresh.npy", "out.npy", "src.bin"]);
 }
 
+/// A save over a file that a view maps: Windows refuses to replace an open file, so the
+/// save is MM_E_PERMISSION (ERROR_ACCESS_DENIED, errno EACCES), the target keeps its
+/// bytes and no temporary file is left. Once the view is closed the save succeeds.
+#[test]
+fn save_over_a_mapped_target_is_refused_until_it_closes() {
+    let dir = TempDir::new("savemapped");
+    let target = dir.path("t.npy");
+    let shape = [4usize];
+    let (t, d) = (cstr(&target), CString::new("<u2").unwrap());
+    let mut h: mm_array = 0;
+    // SAFETY: texts, one shape value, a writable out-parameter.
+    assert_eq!(
+        unsafe { mm_create_npy(t.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) },
+        MM_OK
+    );
+    assert_eq!(mm_flush(h), MM_OK);
+    let before = fs::read(&target).unwrap();
+    let src = dir.path("s.bin");
+    fs::write(&src, [7u8; 6]).unwrap();
+    let (s, v) = open(&src, "u1", "r", 0, None);
+    assert_eq!(s, MM_OK);
+    // SAFETY: live handles and a NUL-terminated path.
+    let s = unsafe { mm_save_npy(v, t.as_ptr()) };
+    assert_eq!(
+        (s, mm_last_os_error()),
+        (MM_E_PERMISSION, libc::EACCES),
+        "{}",
+        last_error()
+    );
+    assert_eq!(fs::read(&target).unwrap(), before);
+    assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 2);
+    assert_eq!(mm_close(h), MM_OK);
+    // SAFETY: as above.
+    assert_eq!(unsafe { mm_save_npy(v, t.as_ptr()) }, MM_OK);
+    assert_eq!(fs::read(&target).unwrap().len(), 128 + 6);
+    assert_eq!(mm_close(v), MM_OK);
+}
+
 /// mm_npy_append on Windows: the growth lock (LockFileEx on one byte far past the
 /// data) does not block readers, and the grown view is mapped once the rows are written.
 #[test]

@@ -40,52 +40,72 @@ use super::{unsupported, Advice, Fault};
 /// A file mapping covers at most the file: size first, then map.
 pub(crate) const CAN_MAP_PAST_END: bool = false;
 
-/// Positional reads and writes of a shared `File` (`seek_read` / `seek_write`, which
-/// also move the handle's position: every file this is used on is the library's own).
+/// Positional reads and writes of a shared `File`, as POSIX pread / pwrite: they leave
+/// the file's position where it was. (`seek_read` / `seek_write` move it to the end of
+/// what they moved, so the position is read first and put back after: a writer that
+/// mixes sequential writes with positional ones, as the .npz writer does, needs this.)
 pub trait FileExt {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
     fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
     fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()>;
 }
 
+/// Runs `f` and puts the file's position back where it was.
+fn keeping_position<T>(file: &File, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    use std::io::Seek;
+    let mut handle = file;
+    let pos = handle.stream_position()?;
+    let result = f();
+    handle.seek(io::SeekFrom::Start(pos))?;
+    result
+}
+
 impl FileExt for File {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+        keeping_position(self, || {
+            std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+        })
     }
 
-    fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.read_at(buf, offset) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "failed to fill whole buffer",
-                    ))
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        keeping_position(self, || {
+            let (mut buf, mut offset) = (buf, offset);
+            while !buf.is_empty() {
+                match std::os::windows::fs::FileExt::seek_read(self, buf, offset) {
+                    Ok(0) => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "failed to fill whole buffer",
+                        ))
+                    }
+                    Ok(n) => {
+                        buf = &mut buf[n..];
+                        offset += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                Ok(n) => {
-                    buf = &mut buf[n..];
-                    offset += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
-    fn write_all_at(&self, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
-        while !buf.is_empty() {
-            match std::os::windows::fs::FileExt::seek_write(self, buf, offset) {
-                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                Ok(n) => {
-                    buf = &buf[n..];
-                    offset += n as u64;
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        keeping_position(self, || {
+            let (mut buf, mut offset) = (buf, offset);
+            while !buf.is_empty() {
+                match std::os::windows::fs::FileExt::seek_write(self, buf, offset) {
+                    Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+                    Ok(n) => {
+                        buf = &buf[n..];
+                        offset += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
