@@ -235,9 +235,12 @@ pub(crate) fn unlock_file(file: &File) {
     unsafe { fs::UnlockFileEx(file.as_raw_handle(), 0, 1, 0, &mut ov) };
 }
 
-/// Reserves the blocks up to byte `to` without changing the file's size
-/// (SetFileInformationByHandle, FileAllocationInfo): a full disk fails here.
-pub(crate) fn reserve_blocks(file: &File, _from: u64, to: u64, size_now: u64) -> io::Result<()> {
+/// Reserves the blocks up to byte `to` (SetFileInformationByHandle, FileAllocationInfo,
+/// which keeps the size): a full disk fails here. Where the file system does not take
+/// it (Wine 8 answers ERROR_CALL_NOT_IMPLEMENTED), zeros are written from the current
+/// end to `to`, as posix_fallocate's emulation does on Linux (the file grows; on
+/// failure its size is put back). Bytes below the current end are never written.
+pub(crate) fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> io::Result<()> {
     if to <= size_now {
         return Ok(());
     }
@@ -253,10 +256,28 @@ pub(crate) fn reserve_blocks(file: &File, _from: u64, to: u64, size_now: u64) ->
             std::mem::size_of::<fs::FILE_ALLOCATION_INFO>() as u32,
         )
     };
-    if ok == 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
+    if ok != 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error().map(|c| c as u32) {
+        Some(wf::ERROR_CALL_NOT_IMPLEMENTED)
+        | Some(wf::ERROR_NOT_SUPPORTED)
+        | Some(wf::ERROR_INVALID_FUNCTION)
+        | Some(wf::ERROR_INVALID_PARAMETER) => {
+            let zeros = vec![0u8; 1 << 20];
+            let mut at = from.max(size_now);
+            while at < to {
+                let n = ((to - at) as usize).min(zeros.len());
+                if let Err(e) = file.write_all_at(&zeros[..n], at) {
+                    let _ = file.set_len(size_now);
+                    return Err(e);
+                }
+                at += n as u64;
+            }
+            Ok(())
+        }
+        _ => Err(err),
     }
 }
 
