@@ -189,6 +189,40 @@ fn fields_dlpack_errors_and_version() {
     );
 }
 
+/// A directory is MM_E_IO with EISDIR in every mode, as on POSIX (Windows itself says
+/// "access denied"), and stays a directory.
+#[test]
+fn a_directory_is_eisdir() {
+    let dir = TempDir::new("dir");
+    let sub = dir.path("sub");
+    fs::create_dir(&sub).unwrap();
+    let (p, d) = (cstr(&sub), CString::new("u1").unwrap());
+    for mode in ["r", "r+", "c", "w+"] {
+        let m = CString::new(mode).unwrap();
+        let shape = [4usize];
+        let mut h: mm_array = 0;
+        // SAFETY: texts, one shape value, a writable out-parameter.
+        let s = unsafe {
+            mm_open(
+                p.as_ptr(),
+                d.as_ptr(),
+                m.as_ptr(),
+                0,
+                shape.as_ptr(),
+                1,
+                b'C' as _,
+                &mut h,
+            )
+        };
+        assert_eq!(
+            (s, mm_last_os_error(), h),
+            (MM_E_IO, libc::EISDIR, 0),
+            "mode {mode}"
+        );
+        assert!(sub.is_dir());
+    }
+}
+
 /// A path longer than MAX_PATH (260): opened, created and saved to (the library adds
 /// `\\?\` where Win32 needs it).
 #[test]

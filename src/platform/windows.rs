@@ -41,6 +41,9 @@ pub use copy::{copy, copy_with, current_method, gather, Method};
 /// A file mapping covers at most the file: size first, then map.
 pub(crate) const CAN_MAP_PAST_END: bool = false;
 
+/// Windows answers an open of a directory as a file with ERROR_ACCESS_DENIED.
+pub(crate) const OPEN_DIR_IS_ACCESS_DENIED: bool = true;
+
 /// Positional reads and writes of a shared `File`, as POSIX pread / pwrite: they leave
 /// the file's position where it was. (`seek_read` / `seek_write` move it to the end of
 /// what they moved, so the position is read first and put back after: a writer that
