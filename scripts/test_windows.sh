@@ -166,6 +166,14 @@ cmake --build "$wct" -j "$jobs" >/dev/null
 "$wine64" "$wct/test_windows.exe" ${full_drive:+--full-drive "$full_drive"} |
     grep -E '^     ' || true # what the Windows-specific cases observed (also in ctest's log)
 
+step "examples/consumer_windows: an out-of-tree Windows project, find_package(mmarray)"
+wcons=$work/consumer_windows
+cmake -S examples/consumer_windows -B "$wcons" \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-mingw-w64.cmake" \
+    -DCMAKE_PREFIX_PATH="$wstage" -Wno-dev >/dev/null
+cmake --build "$wcons" >/dev/null
+(cd "$wcons" && "$wine64" ./consumer.exe && "$wine64" ./consumer_static.exe)
+
 # ---- 6. numpy <-> Windows --------------------------------------------------------------
 step "numpy (Linux) <-> mmarray.dll (Wine): fixtures, read, write, byte identity"
 py=$venv/bin/python
