@@ -56,7 +56,9 @@ impl MmError {
     /// An error caused by the OS: the kind follows errno (ENOENT, EACCES/EPERM/EROFS,
     /// anything else), and the message ends with the OS's own words.
     pub fn os(what: impl fmt::Display, err: &io::Error) -> MmError {
-        let errno = err.raw_os_error().unwrap_or(0);
+        // On Windows the Win32 error is translated to the errno it stands for (the
+        // message keeps the Win32 code and text).
+        let errno = crate::platform::errno_of(err);
         let kind = match errno {
             libc::ENOENT => ErrorKind::NotFound,
             libc::EACCES | libc::EPERM | libc::EROFS => ErrorKind::Permission,

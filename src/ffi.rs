@@ -2,7 +2,7 @@
 //!
 //! Arrows point one way: the area files (`errors`, `open`, `getters`, `views`,
 //! `control`, `guarded`, `npy`, `grow`, `npz`, `fields`, `dlpack`, `version`) use the shared helpers
-//! (`boundary`, `args`, `handles`), which use the core. No area file imports another.
+//! (`boundary`, `args`, `handles`, `threads`), which use the core. No area file imports another.
 //! This layer turns C arguments into validated Rust values and core results into status
 //! codes; it knows nothing about files.
 //!
@@ -12,6 +12,7 @@
 mod args;
 mod boundary;
 mod handles;
+mod threads;
 
 pub mod control;
 pub mod describe;

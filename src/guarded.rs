@@ -53,7 +53,7 @@ fn buffer_error(call: &str, len: usize, buffer: &str, fault: Fault) -> MmError {
 fn fault_error(view: &View, call: &str, offset: i128, len: usize, fault: Fault) -> MmError {
     let at = offset + fault.copied as i128;
     let file_at = view.offset() as i128 + view.position() as i128 + at;
-    let mut errno = fault.error.raw_os_error().unwrap_or(0);
+    let mut errno = crate::platform::errno_of(&fault.error);
     let mut why = String::from("it was truncated underneath, or the disk is full");
     if errno == libc::EFAULT {
         if let Some(path) = view.filename() {

@@ -4,7 +4,6 @@
 //! validate every argument, open and measure the file, check sizes, map the region
 //! (mapping past the end of a file is allowed), and only then truncate or extend.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 
@@ -151,7 +150,8 @@ pub struct Mapping {
     offset: u64,
     len: usize,
     filename: Option<PathBuf>,
-    /// (st_dev, st_ino) of the file when it was mapped; `None` for an anonymous region.
+    /// The file's identity when it was mapped ((st_dev, st_ino), on Windows (volume
+    /// serial number, file index)); `None` for an anonymous region.
     file_id: Option<(u64, u64)>,
     /// What a .npy header said when the file was opened or created (mm_open_npy,
     /// mm_create_npy, a growth): `None` for a raw array (mm_open, mm_open_fd).
@@ -229,7 +229,8 @@ impl Mapping {
         self.filename.as_deref()
     }
 
-    /// (st_dev, st_ino) of the mapped file as it was at open.
+    /// The identity of the mapped file as it was at open ((st_dev, st_ino); on Windows
+    /// (volume serial number, file index)).
     pub fn file_id(&self) -> Option<(u64, u64)> {
         self.file_id
     }
@@ -243,7 +244,8 @@ impl Mapping {
         self.npy = Some(Box::new(frame));
     }
 
-    /// msync(MS_SYNC) of the whole region; nothing to do in modes r and c.
+    /// msync(MS_SYNC) of the whole region (Windows: FlushViewOfFile + FlushFileBuffers
+    /// through the handle memmap2 keeps); nothing to do in modes r and c.
     pub fn flush(&self) -> Result<()> {
         match &self.map {
             Some(map) if self.mode.changes_file() => map
@@ -255,40 +257,26 @@ impl Mapping {
 }
 
 /// `path` made absolute against the current directory and normalised lexically, as
-/// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
+/// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved; on
+/// Windows as ntpath.abspath: drive letters and UNC roots kept, `\\` separators).
 pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
-    let joined;
-    let path = if path.is_absolute() {
-        path
-    } else {
-        let cwd = std::env::current_dir()
-            .map_err(|e| MmError::os("cannot read the current directory", &e))?;
-        joined = cwd.join(path);
-        &joined
-    };
-    let bytes = path.as_os_str().as_bytes();
-    if is_normal_absolute(bytes) {
-        return Ok(path.to_path_buf());
-    }
-    // POSIX lets exactly two leading slashes mean something special; keep them.
-    let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
-        b"//"
-    } else {
-        b"/"
-    };
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for part in bytes.split(|&b| b == b'/') {
-        match part {
-            b"" | b"." => {}
-            b".." => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    let mut out = lead.to_vec();
-    out.extend_from_slice(&parts.join(&b'/'));
-    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&out)))
+    crate::platform::absolute_path(path).map_err(|e| {
+        MmError::os(
+            "cannot make the path absolute (reading the current directory)",
+            &e,
+        )
+    })
+}
+
+/// A path from the bytes the C caller gave: any bytes but NUL on POSIX, UTF-8 on
+/// Windows (`None` for bytes that are not).
+pub fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
+    crate::platform::path_from_bytes(bytes)
+}
+
+/// The bytes of a path as the C caller gets them back (POSIX: the bytes; Windows: UTF-8).
+pub fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    crate::platform::path_bytes(path)
 }
 
 /// Options of an open beyond numpy.memmap's arguments.
@@ -299,17 +287,6 @@ pub struct OpenFlags {
     /// Reserve the blocks of any extension (fallocate) before the file grows, so that a
     /// full disk is an error at open instead of a SIGBUS at first write.
     pub preallocate: bool,
-}
-
-/// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
-/// no trailing slash (the common case, which needs no rebuilding).
-fn is_normal_absolute(path: &[u8]) -> bool {
-    path.len() > 1
-        && path[0] == b'/'
-        && path[path.len() - 1] != b'/'
-        && path[1..]
-            .split(|&b| b == b'/')
-            .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ mod grow;
 pub mod header;
 mod save;
 
+use crate::platform::FileExt;
 use std::fs::File;
 use std::io::{self, BufReader};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::dtype::DType;

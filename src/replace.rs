@@ -1,16 +1,20 @@
 //! Atomic replacement of a file by one written anew: the temporary file next to the
 //! target (anonymous until complete where the filesystem allows), the checks np.save
-//! makes of the target, the swap and the fsyncs. Shared by `mm_save_npy` and
+//! makes of the target, the swap and the fsyncs. The system calls are the platform
+//! layer's: Linux O_TMPFILE + linkat and renameat2, macOS a named temporary file and
+//! renamex_np, Windows a named temporary file and MoveFileExW
+//! (MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH; no exchange, no directory
+//! fsync, and no permission bits or owner to keep). Shared by `mm_save_npy` and
 //! `mm_save_npz`: the caller only writes the new content.
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{ErrorKind, MmError, Result};
+use crate::platform::{self, DirSync, Kept};
 
 /// Replaces the file at `path` by the content `write` puts into a new file, atomically:
 /// `write` gets a new, empty temporary file in the target's directory (written from
@@ -64,22 +68,19 @@ pub fn replace_with(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) ->
     };
     // The directory is opened (to fsync the rename) before anything is created: one the
     // caller cannot read (mode 0333) fails here, with the target untouched.
-    let dir_file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(&dir)
-        .map_err(|e| {
-            MmError::os(
-                "cannot open the target's directory to fsync the rename (a save needs to read it)",
-                &e,
-            )
-        })?;
+    let dir_file = DirSync::open(&dir).map_err(|e| {
+        MmError::os(
+            "cannot open the target's directory to fsync the rename (a save needs to read it)",
+            &e,
+        )
+    })?;
     let (mut file, mut temp) = create_temp(&dir)?;
     // An anonymous (O_TMPFILE) file gets a name only once it is complete, so a process
     // killed while writing leaves nothing behind; the name exists just for the rename.
     let result = (|| {
         if let Some(kept) = &kept {
-            kept.apply(&file)?;
+            kept.apply(&file)
+                .map_err(|e| MmError::os("cannot give the new file the target's mode", &e))?;
         }
         write(&mut file)?;
         file.sync_all()
@@ -99,40 +100,6 @@ pub fn replace_with(path: &Path, write: impl FnOnce(&mut File) -> Result<()>) ->
     result
 }
 
-/// renameat2(2) with `flags`, both paths relative to the current directory.
-fn rename2(from: &Path, to: &Path, flags: libc::c_uint) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| {
-        std::ffi::CString::new(p.as_os_str().as_bytes())
-            .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
-    };
-    let (from, to) = (c(from)?, c(to)?);
-    // SAFETY: two NUL-terminated paths that outlive the call; renameat2 reads only them.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            from.as_ptr(),
-            libc::AT_FDCWD,
-            to.as_ptr(),
-            flags,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-/// Whether renameat2 refused its flags (the filesystem or kernel lacks them).
-fn flags_unsupported(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
-    )
-}
-
 /// Puts the complete, fsynced file named `temp` at `target`, durably, so that an error
 /// means the target is as it was (MM_OK means replaced and the rename fsynced).
 ///
@@ -144,9 +111,9 @@ fn flags_unsupported(e: &io::Error) -> bool {
 /// directory fsync after it cannot be undone and is reported as MM_E_IO with a message
 /// that says the target *was* replaced (the one case where an error does not mean
 /// "untouched").
-fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &File) -> Result<()> {
+fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &DirSync) -> Result<()> {
     let sync = || {
-        dir.sync_all()
+        dir.sync()
             .map_err(|e| MmError::os("fsync of the directory failed", &e))
     };
     let rename_err = |e: &io::Error| {
@@ -158,16 +125,16 @@ fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &File) -
             e,
         )
     };
-    let flags = if existed {
-        libc::RENAME_EXCHANGE
+    let swap = if existed {
+        platform::rename_exchange
     } else {
-        libc::RENAME_NOREPLACE
+        platform::rename_noreplace
     };
-    match rename2(temp, target, flags) {
+    match swap(temp, target) {
         Ok(()) if existed => {
             // `target` is the new file, `temp` the old one.
             if let Err(e) = sync() {
-                if rename2(temp, target, libc::RENAME_EXCHANGE).is_ok() {
+                if platform::rename_exchange(temp, target).is_ok() {
                     return Err(e.context("the old file was put back"));
                 }
                 let _ = std::fs::remove_file(temp);
@@ -177,7 +144,7 @@ fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &File) -
             }
             let _ = std::fs::remove_file(temp);
             // Best effort: a crash before this leaves the old file under the temporary name.
-            let _ = dir.sync_all();
+            let _ = dir.sync();
             return Ok(());
         }
         Ok(()) => {
@@ -188,13 +155,14 @@ fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &File) -
             return Ok(());
         }
         // The target vanished or appeared since it was looked at, or the filesystem
-        // cannot exchange: a plain rename.
+        // cannot exchange (Windows never can): a plain rename (on Windows MoveFileExW
+        // with MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH).
         Err(e)
-            if flags_unsupported(&e)
-                || matches!(e.raw_os_error(), Some(libc::ENOENT) | Some(libc::EEXIST)) => {}
+            if e.kind() == io::ErrorKind::Unsupported
+                || matches!(platform::errno_of(&e), libc::ENOENT | libc::EEXIST) => {}
         Err(e) => return Err(rename_err(&e)),
     }
-    std::fs::rename(temp, target).map_err(|e| rename_err(&e))?;
+    platform::rename_replace(temp, target).map_err(|e| rename_err(&e))?;
     sync().map_err(|e| {
         e.context("the target WAS replaced (this filesystem cannot exchange files), but the rename may not survive a crash")
     })
@@ -221,6 +189,12 @@ fn require_regular_target(meta: &std::fs::Metadata) -> Result<()> {
 fn final_target(path: &Path) -> Result<PathBuf> {
     let mut target = path.to_path_buf();
     for _ in 0..=40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {}
+            Ok(_) => return Ok(target),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(target),
+            Err(e) => return Err(MmError::os("cannot look at the target", &e)),
+        }
         match std::fs::read_link(&target) {
             Ok(link) => {
                 target = match target.parent() {
@@ -228,8 +202,9 @@ fn final_target(path: &Path) -> Result<PathBuf> {
                     None => link,
                 }
             }
+            // Replaced by a file since it was looked at.
             Err(e)
-                if e.raw_os_error() == Some(libc::EINVAL)
+                if platform::errno_of(&e) == libc::EINVAL
                     || e.kind() == io::ErrorKind::NotFound =>
             {
                 return Ok(target)
@@ -237,18 +212,12 @@ fn final_target(path: &Path) -> Result<PathBuf> {
             Err(e) => return Err(MmError::os("cannot read the target's symbolic link", &e)),
         }
     }
-    Err(MmError::os(
-        "cannot follow the target's symbolic links",
-        &io::Error::from_raw_os_error(libc::ELOOP),
-    ))
-}
-
-/// What a replaced file keeps of the old one: its permission bits and, where the caller
-/// may set them, its owner and group.
-struct Kept {
-    mode: u32,
-    uid: u32,
-    gid: u32,
+    let mut err = MmError::new(
+        ErrorKind::Io,
+        "cannot follow the target's symbolic links: too many levels of symbolic links",
+    );
+    err.os_error = libc::ELOOP;
+    Err(err)
 }
 
 /// np.save opens an existing target for writing, so one the caller could not open for
@@ -256,44 +225,19 @@ struct Kept {
 /// MM_E_PERMISSION here, before anything is written. The check opens the file O_WRONLY
 /// without O_TRUNC (no byte changes) and closes it again.
 fn writable_target(target: &Path) -> Result<Kept> {
-    use std::os::unix::fs::MetadataExt;
-    let file = OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(target)
-        .map_err(|e| {
-            MmError::os(
-                "the target cannot be opened for writing (np.save would fail as well)",
-                &e,
-            )
-        })?;
+    let mut options = OpenOptions::new();
+    platform::prepare_options(&mut options);
+    let file = options.write(true).open(target).map_err(|e| {
+        MmError::os(
+            "the target cannot be opened for writing (np.save would fail as well)",
+            &e,
+        )
+    })?;
     let meta = file
         .metadata()
         .map_err(|e| MmError::os("fstat of the target failed", &e))?;
     require_regular_target(&meta)?;
-    Ok(Kept {
-        mode: meta.mode() & 0o777,
-        uid: meta.uid(),
-        gid: meta.gid(),
-    })
-}
-
-impl Kept {
-    /// Gives the new file the old one's owner and group (best effort: only root may give
-    /// a file away, and a user may only pick one of its own groups) and then its mode.
-    fn apply(&self, file: &File) -> Result<()> {
-        use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let meta = file
-            .metadata()
-            .map_err(|e| MmError::os("fstat of the new file failed", &e))?;
-        if (meta.uid(), meta.gid()) != (self.uid, self.gid)
-            && std::os::unix::fs::fchown(file, Some(self.uid), Some(self.gid)).is_err()
-        {
-            let _ = std::os::unix::fs::fchown(file, None, Some(self.gid));
-        }
-        file.set_permissions(std::fs::Permissions::from_mode(self.mode))
-            .map_err(|e| MmError::os("cannot give the new file the target's mode", &e))
-    }
+    Ok(Kept::of(&meta))
 }
 
 /// A name for a temporary file in `dir` that is unlikely to be taken.
@@ -306,20 +250,9 @@ fn temp_name(dir: &Path) -> PathBuf {
 /// The file to write the new .npy into: an anonymous O_TMPFILE file in `dir` where the
 /// filesystem supports it (`None` as its name), else a new named temporary file.
 fn create_temp(dir: &Path) -> Result<(File, Option<PathBuf>)> {
-    match OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_TMPFILE | libc::O_CLOEXEC)
-        .mode(0o666)
-        .open(dir)
-    {
-        Ok(f) => return Ok((f, None)),
-        // Filesystems without O_TMPFILE answer EOPNOTSUPP (or EISDIR on old kernels);
-        // anything else (a missing directory, no permission) is the real answer.
-        Err(e)
-            if matches!(
-                e.raw_os_error(),
-                Some(libc::EOPNOTSUPP) | Some(libc::EISDIR)
-            ) => {}
+    match platform::create_anonymous(dir) {
+        Ok(Some(f)) => return Ok((f, None)),
+        Ok(None) => {}
         Err(e) => {
             return Err(MmError::os(
                 "cannot create a temporary file next to the target",
@@ -329,13 +262,9 @@ fn create_temp(dir: &Path) -> Result<(File, Option<PathBuf>)> {
     }
     for _ in 0..100 {
         let temp = temp_name(dir);
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .custom_flags(libc::O_CLOEXEC)
-            .mode(0o666)
-            .open(&temp)
-        {
+        let mut options = OpenOptions::new();
+        platform::prepare_options(&mut options);
+        match options.write(true).create_new(true).open(&temp) {
             Ok(f) => return Ok((f, Some(temp))),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
@@ -355,30 +284,12 @@ fn create_temp(dir: &Path) -> Result<(File, Option<PathBuf>)> {
 /// Gives a complete anonymous file a temporary name in `dir` (linkat through
 /// /proc/self/fd, which needs no privilege), for the rename over the target.
 fn link_temp(file: &File, dir: &Path) -> Result<PathBuf> {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::ffi::OsStrExt;
-    let proc_path = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
-        .expect("no NUL in a /proc path");
     for _ in 0..100 {
         let temp = temp_name(dir);
-        let c_temp = std::ffi::CString::new(temp.as_os_str().as_bytes())
-            .map_err(|_| MmError::invalid("the directory path holds a NUL byte"))?;
-        // SAFETY: both paths are NUL-terminated strings that outlive the call.
-        let rc = unsafe {
-            libc::linkat(
-                libc::AT_FDCWD,
-                proc_path.as_ptr(),
-                libc::AT_FDCWD,
-                c_temp.as_ptr(),
-                libc::AT_SYMLINK_FOLLOW,
-            )
-        };
-        if rc == 0 {
-            return Ok(temp);
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::AlreadyExists {
-            return Err(MmError::os("cannot give the new file a name", &err));
+        match platform::link_anonymous(file, &temp) {
+            Ok(()) => return Ok(temp),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(MmError::os("cannot give the new file a name", &e)),
         }
     }
     Err(MmError::new(

@@ -80,8 +80,9 @@ impl View {
         View::over(mapping, spec, shape)
     }
 
-    /// numpy.memmap on an already-open descriptor (borrowed, never kept).
-    pub fn open_fd(fd: std::os::fd::RawFd, spec: &OpenSpec) -> Result<View> {
+    /// numpy.memmap on an already-open descriptor (borrowed, never kept; on Windows a C
+    /// runtime descriptor).
+    pub fn open_fd(fd: i32, spec: &OpenSpec) -> Result<View> {
         let (mapping, shape) = mapping::open_fd(fd, spec)?;
         View::over(mapping, spec, shape)
     }

@@ -196,6 +196,8 @@ fn the_core_knows_nothing_of_the_c_layer_and_the_registry_nothing_of_the_crate()
         }
     }
     assert!(edges["registry"].is_empty(), "{:?}", edges["registry"]);
+    // The platform layer is a leaf: it speaks std::io and knows nothing of the crate.
+    assert!(edges["platform"].is_empty(), "{:?}", edges["platform"]);
 }
 
 #[test]

@@ -2,8 +2,7 @@
 //! cleared before anything can fail, NULL texts are "not given", a NULL path is an
 //! error, arrays are bounded by the dimension limit, a NULL mode means "r+".
 
-use std::ffi::{c_char, CStr, OsStr};
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::{c_char, CStr};
 use std::path::Path;
 
 use super::boundary::Fail;
@@ -72,7 +71,8 @@ pub(crate) unsafe fn text_arg<'a>(
     })
 }
 
-/// A path argument: any bytes but NUL (paths need not be UTF-8); NULL is an error.
+/// A path argument: any bytes but NUL (paths need not be UTF-8; on Windows they must
+/// be, and are converted to wide strings); NULL is an error.
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
@@ -82,14 +82,19 @@ pub(crate) unsafe fn path_arg<'a>(call: &str, p: *const c_char) -> Result<&'a Pa
     }
     // SAFETY: the caller passes a NUL-terminated string (checked non-NULL).
     let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    Ok(Path::new(OsStr::from_bytes(bytes)))
+    crate::mapping::path_from_bytes(bytes).ok_or_else(|| {
+        Fail::new(
+            MM_E_INVALID_ARG,
+            format!("{call}: path is not UTF-8 (paths are UTF-8 on Windows)"),
+        )
+    })
 }
 
 /// `name("path")`, the way messages name a call on a file.
 pub(crate) fn call_on_path(name: &str, path: &Path) -> String {
     format!(
         "{name}({:?})",
-        String::from_utf8_lossy(path.as_os_str().as_bytes())
+        String::from_utf8_lossy(&crate::mapping::path_bytes(path))
     )
 }
 

@@ -208,44 +208,14 @@ pub(crate) fn guard<R: FailValue>(
 /// thread's cancellation is deferred for the length of the call. A `pthread_cancel`
 /// that arrives meanwhile takes effect at the caller's next cancellation point after
 /// the call returns; without this, the cancellation's forced unwind would meet the
-/// panic boundary and glibc would abort the process.
+/// panic boundary and glibc would abort the process. (Windows has no thread
+/// cancellation: nothing to defer there.)
 pub(crate) fn guard_io<R: FailValue>(
     name: &'static str,
     body: impl FnOnce(&'static str) -> Result<R, Fail>,
 ) -> R {
-    let _deferred = CancellationDeferred::new();
+    let _deferred = super::threads::CancellationDeferred::new();
     guard(name, body)
-}
-
-/// Disables the calling thread's cancellation until dropped, then restores its state.
-struct CancellationDeferred(std::ffi::c_int);
-
-#[cfg(target_os = "linux")]
-const PTHREAD_CANCEL_DISABLE: std::ffi::c_int = 1;
-#[cfg(target_vendor = "apple")]
-const PTHREAD_CANCEL_DISABLE: std::ffi::c_int = 0;
-
-extern "C" {
-    // Not in the libc crate for Linux; POSIX, in every libc this library builds on.
-    fn pthread_setcancelstate(state: std::ffi::c_int, old: *mut std::ffi::c_int)
-        -> std::ffi::c_int;
-}
-
-impl CancellationDeferred {
-    fn new() -> CancellationDeferred {
-        let mut old = 0;
-        // SAFETY: `old` is a valid out-parameter; the call only changes this thread's state.
-        unsafe { pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &mut old) };
-        CancellationDeferred(old)
-    }
-}
-
-impl Drop for CancellationDeferred {
-    fn drop(&mut self) {
-        let mut ignored = 0;
-        // SAFETY: as in `new`; restores the state this thread had before the call.
-        unsafe { pthread_setcancelstate(self.0, &mut ignored) };
-    }
 }
 
 /// [`guard`] for a call that answers every failure with `fallback`.

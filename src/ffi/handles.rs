@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString};
-use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 
 use super::boundary::{guard, Fail, FailValue, ForkSafeOnce};
@@ -154,8 +153,7 @@ fn field_texts(dtype: &DType) -> Box<[FieldText]> {
 fn install_fork_handlers() {
     static ONCE: ForkSafeOnce = ForkSafeOnce::new();
     ONCE.call(|| {
-        // SAFETY: the handlers are plain functions that never unwind.
-        unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
+        super::threads::at_fork(before_fork, after_fork);
     });
 }
 
@@ -183,7 +181,7 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
     })?;
     let filename = view
         .filename()
-        .map(|p| CString::new(p.as_os_str().as_bytes()).unwrap_or_default());
+        .map(|p| CString::new(crate::mapping::path_bytes(p).into_owned()).unwrap_or_default());
     let fields = field_texts(view.dtype());
     let names = Arc::new(Names {
         dtype,

@@ -1,105 +1,56 @@
 //! The controls of a mapping's memory: madvise advice, range and asynchronous msync,
 //! residency (mincore), locking (mlock), and the two open flags' helpers (block
-//! reservation and prefaulting). Each acts on whole pages: byte ranges are widened
+//! reservation and prefaulting). The system calls themselves are the platform layer's
+//! (`src/platform/`); the widening to pages, the checks and the errors are here. Each acts on whole pages: byte ranges are widened
 //! outward to page boundaries, which always stay inside the mapping because the kernel
 //! maps whole pages.
 //!
-//! msync and madvise go through memmap2 (`flush_range`, `flush_async_range`,
-//! `advise_range`), which widens a range to its pages the same way. mincore and
-//! mlock/munlock of a range call libc on the page span: memmap2 has no mincore, and its
-//! `lock`/`unlock` take the whole map, where a view locks only its own pages.
+//! msync goes through memmap2 (`flush_range`, `flush_async_range`: on Windows
+//! FlushViewOfFile, plus FlushFileBuffers for the waiting form), which widens a range to
+//! its pages the same way. mincore and mlock/munlock of a range act on the page span
+//! (memmap2 has no mincore, and its `lock`/`unlock` take the whole map, where a view
+//! locks only its own pages).
 
 use std::fs::File;
 use std::io;
 
-use memmap2::{MmapRaw, UncheckedAdvice};
+use memmap2::MmapRaw;
 
 use super::Mapping;
 use crate::error::{ErrorKind, MmError, Result};
+use crate::platform;
 
-/// madvise advice, by what it asks of the kernel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Advice {
-    Normal,
-    Sequential,
-    Random,
-    WillNeed,
-    DontNeed,
-    HugePage,
-    PopulateRead,
-    PopulateWrite,
-}
-
-impl Advice {
-    /// The advice as memmap2 names it; `None` for MADV_DONTNEED, which memmap2 keeps
-    /// apart (`UncheckedAdvice`) because it can discard what the pages held.
-    fn checked(self) -> Option<memmap2::Advice> {
-        Some(match self {
-            Advice::Normal => memmap2::Advice::Normal,
-            Advice::Sequential => memmap2::Advice::Sequential,
-            Advice::Random => memmap2::Advice::Random,
-            Advice::WillNeed => memmap2::Advice::WillNeed,
-            Advice::DontNeed => return None,
-            Advice::HugePage => memmap2::Advice::HugePage,
-            Advice::PopulateRead => memmap2::Advice::PopulateRead,
-            Advice::PopulateWrite => memmap2::Advice::PopulateWrite,
-        })
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Advice::Normal => "MADV_NORMAL",
-            Advice::Sequential => "MADV_SEQUENTIAL",
-            Advice::Random => "MADV_RANDOM",
-            Advice::WillNeed => "MADV_WILLNEED",
-            Advice::DontNeed => "MADV_DONTNEED",
-            Advice::HugePage => "MADV_HUGEPAGE",
-            Advice::PopulateRead => "MADV_POPULATE_READ",
-            Advice::PopulateWrite => "MADV_POPULATE_WRITE",
-        }
-    }
-}
+pub use crate::platform::Advice;
 
 /// Reserves the blocks of bytes `from..to` without changing the file's size (now
-/// `size_now`) or content.
+/// `size_now`) or content (Linux fallocate, macOS F_PREALLOCATE, Windows
+/// FileAllocationInfo).
 pub(super) fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> Result<()> {
-    use std::os::fd::AsRawFd;
-    let fd = file.as_raw_fd();
-    let (start, len) = (from as libc::off_t, (to - from) as libc::off_t);
-    // SAFETY: fallocate only acts on the descriptor we own for this call.
-    let rc = unsafe { libc::fallocate(fd, libc::FALLOC_FL_KEEP_SIZE, start, len) };
-    if rc == 0 {
-        return Ok(());
-    }
-    let err = io::Error::last_os_error();
-    let what = format!("cannot reserve {len} bytes from byte {from} of the file (fallocate)");
-    if err.raw_os_error() == Some(libc::EOPNOTSUPP) {
-        // Filesystems without fallocate: posix_fallocate's emulation writes zeros and so
-        // grows the file; on failure put the size back.
-        // SAFETY: as above.
-        let rc = unsafe { libc::posix_fallocate(fd, start, len) };
-        if rc != 0 {
-            let _ = file.set_len(size_now);
-            return Err(MmError::os(what, &io::Error::from_raw_os_error(rc)));
-        }
-        return Ok(());
-    }
-    Err(MmError::os(what, &err))
+    platform::reserve_blocks(file, from, to, size_now).map_err(|e| {
+        MmError::os(
+            format!(
+                "cannot reserve {} bytes from byte {from} of the file (fallocate)",
+                to - from
+            ),
+            &e,
+        )
+    })
 }
 
-/// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14).
+/// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14;
+/// PrefetchVirtualMemory on Windows).
 pub(super) fn prefault(map: &MmapRaw) {
-    if map.advise(memmap2::Advice::PopulateRead).is_err() {
-        // Advice only: a kernel that takes neither still maps the pages on first touch.
-        let _ = map.advise(memmap2::Advice::WillNeed);
-    }
+    platform::prefault(map)
 }
 
-/// A failed madvise of `len` bytes: EINVAL for the advice value (a kernel without it) is
-/// `Unsupported`, never ignored.
+/// A failed advice of `len` bytes: EINVAL for the advice value (a kernel without it) or
+/// an advice this platform does not have is `Unsupported`, never ignored.
 fn advice_error(name: &str, len: usize, err: &io::Error) -> MmError {
     let what = format!("madvise({name}) of {len} bytes");
-    if err.raw_os_error() == Some(libc::EINVAL) {
+    if err.kind() == io::ErrorKind::Unsupported {
+        return MmError::new(ErrorKind::Unsupported, format!("{what}: {err}"));
+    }
+    if platform::errno_of(err) == libc::EINVAL {
         let mut e = MmError::new(
             ErrorKind::Unsupported,
             format!("{what}: this kernel does not support it for this mapping: {err}"),
@@ -110,23 +61,9 @@ fn advice_error(name: &str, len: usize, err: &io::Error) -> MmError {
     MmError::os(what, err)
 }
 
-fn page_size() -> usize {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static PAGE: AtomicUsize = AtomicUsize::new(0);
-    match PAGE.load(Ordering::Relaxed) {
-        0 => {
-            // SAFETY: sysconf has no preconditions.
-            let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as usize;
-            PAGE.store(p, Ordering::Relaxed);
-            p
-        }
-        p => p,
-    }
-}
-
 /// `addr..addr+len` widened to whole pages: (page-aligned start, length).
 fn page_span(addr: usize, len: usize) -> (usize, usize) {
-    let page = page_size();
+    let page = platform::page_size();
     let start = addr & !(page - 1);
     let end = (addr + len).div_ceil(page) * page;
     (start, end - start)
@@ -163,15 +100,7 @@ impl Mapping {
         let Some((map, span_len)) = self.map_for(lo, hi) else {
             return Ok(());
         };
-        let result = match advice.checked() {
-            Some(checked) => map.advise_range(checked, lo, hi - lo),
-            // SAFETY: MADV_DONTNEED lets the kernel drop these pages: a shared mapping
-            // reads them back from the file, a private one (mode c) loses its changes to
-            // them, which is what the caller asked for. The core never holds a Rust
-            // reference into the mapping (callers get raw pointers only), so no reference
-            // sees its memory change; lo..hi lies inside the map (checked by map_for).
-            None => unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, lo, hi - lo) },
-        };
+        let result = platform::advise(map, advice, lo, hi - lo);
         result.map_err(|err| advice_error(advice.name(), span_len, &err))
     }
 
@@ -209,19 +138,13 @@ impl Mapping {
         let Some((start, len)) = self.span(lo, hi) else {
             return Ok(0);
         };
-        let page = page_size();
-        let mut vec = vec![0u8; len / page];
-        // SAFETY: the span lies inside our mapping; vec has one byte per page.
-        if unsafe { libc::mincore(start as *mut _, len, vec.as_mut_ptr()) } != 0 {
-            return Err(MmError::os(
-                format!("mincore of {len} bytes failed"),
-                &io::Error::last_os_error(),
-            ));
-        }
+        let page = platform::page_size();
+        let pages = platform::resident_pages(start, len)
+            .map_err(|e| MmError::os(format!("mincore of {len} bytes failed"), &e))?;
         let (first, last) = (self.data_ptr() as usize + lo, self.data_ptr() as usize + hi);
         let mut total = 0u64;
-        for (i, &bits) in vec.iter().enumerate() {
-            if bits & 1 != 0 {
+        for (i, &resident) in pages.iter().enumerate() {
+            if resident {
                 let p = start + i * page;
                 total += (last.min(p + page) - first.max(p)) as u64;
             }
@@ -234,18 +157,9 @@ impl Mapping {
         let Some((start, len)) = self.span(lo, hi) else {
             return Ok(());
         };
-        // SAFETY: the span lies inside our mapping.
-        let rc = unsafe {
-            if lock {
-                libc::mlock(start as *const _, len)
-            } else {
-                libc::munlock(start as *const _, len)
-            }
-        };
-        if rc == 0 {
+        let Err(err) = platform::lock_pages(start, len, lock) else {
             return Ok(());
-        }
-        let err = io::Error::last_os_error();
+        };
         let call = if lock { "mlock" } else { "munlock" };
         // mlock faults every page in, and a page past the end of a truncated file fails
         // it with the same ENOMEM as the limit does. A truncated file loses its tail
@@ -262,13 +176,7 @@ impl Mapping {
             return Err(e);
         }
         let mut e = MmError::os(format!("{call} of {len} bytes failed"), &err);
-        let why = match err.raw_os_error() {
-            Some(libc::ENOMEM) => " (RLIMIT_MEMLOCK, see ulimit -l, may be too low)",
-            Some(libc::EPERM) if lock => {
-                " (RLIMIT_MEMLOCK is 0 and the process lacks CAP_IPC_LOCK)"
-            }
-            _ => "",
-        };
+        let why = platform::lock_hint(&err, lock);
         e.message.push_str(why);
         Err(e)
     }
@@ -281,6 +189,8 @@ mod tests {
     use crate::layout::Order;
     use crate::mapping::{open_path, Mode, OpenSpec};
 
+    // Unix-only: it asks madvise itself for an advice value no kernel knows.
+    #[cfg(unix)]
     #[test]
     fn advice_the_kernel_lacks_is_unsupported() {
         let dir = std::env::temp_dir().join(format!("mmarray-advise-{}", std::process::id()));
@@ -323,6 +233,54 @@ mod tests {
             let err = m.advise_range(Advice::PopulateWrite, lo, hi).unwrap_err();
             assert_eq!(err.kind, ErrorKind::ReadOnly);
         }
+        drop(m);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Windows: the advice that has a counterpart works, the rest is MM_E_UNSUPPORTED;
+    /// residency and locking answer for the view's pages.
+    #[cfg(windows)]
+    #[test]
+    fn windows_advice_residency_and_locking() {
+        let dir = std::env::temp_dir().join(format!("mmarray-advise-w-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.bin");
+        std::fs::write(&path, [7u8; 8192]).unwrap();
+        let spec = OpenSpec {
+            dtype: DType::u1(),
+            mode: Mode::ReadWrite,
+            offset: 0,
+            shape: None,
+            order: Order::C,
+        };
+        let (m, _) = open_path(&path, &spec).unwrap();
+        m.advise_range(Advice::Normal, 0, 8192).unwrap();
+        m.advise_range(Advice::WillNeed, 0, 8192).unwrap();
+        for advice in [
+            Advice::Sequential,
+            Advice::Random,
+            Advice::DontNeed,
+            Advice::HugePage,
+            Advice::PopulateRead,
+            Advice::PopulateWrite,
+        ] {
+            let err = m.advise_range(advice, 0, 8192).unwrap_err();
+            assert_eq!(
+                err.kind,
+                ErrorKind::Unsupported,
+                "{advice:?}: {}",
+                err.message
+            );
+        }
+        // SAFETY: reading the first byte of our own mapping (it faults the page in).
+        assert_eq!(unsafe { *m.data_ptr() }, 7);
+        let resident = m.resident_bytes(0, 8192).unwrap();
+        assert!(resident >= 4096 && resident <= 8192, "{resident}");
+        m.lock_bytes(0, 8192, true).unwrap();
+        assert_eq!(m.resident_bytes(0, 8192).unwrap(), 8192);
+        m.lock_bytes(0, 8192, false).unwrap();
+        // Unlocking pages that are not locked succeeds, as munlock does.
+        m.lock_bytes(0, 8192, false).unwrap();
         drop(m);
         std::fs::remove_dir_all(&dir).unwrap();
     }

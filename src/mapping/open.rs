@@ -5,9 +5,6 @@
 
 use std::fs::File;
 use std::io;
-use std::mem::ManuallyDrop;
-use std::os::fd::{FromRawFd, RawFd};
-use std::os::unix::fs::{FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use memmap2::{MmapOptions, MmapRaw};
@@ -15,6 +12,7 @@ use memmap2::{MmapOptions, MmapRaw};
 use super::control::{prefault, reserve_blocks};
 use super::{absolute_normalised, Checked, Mapping, Mode, OpenFlags, OpenSpec};
 use crate::error::{ErrorKind, MmError, Result};
+use crate::platform::{self, FileExt};
 
 /// Opens `path` as numpy.memmap would (with the decisions D1-D11 of
 /// docs/numpy-semantics.md) and maps it.
@@ -28,8 +26,8 @@ pub fn open_path(path: &Path, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> 
 }
 
 /// Maps an open descriptor (numpy's file-object case): never truncates, never closes or
-/// keeps `fd`.
-pub fn open_fd(fd: RawFd, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
+/// keeps `fd` (on Windows a C runtime descriptor, whose handle `_get_osfhandle` gives).
+pub fn open_fd(fd: i32, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
     open_fd_with(fd, spec, OpenFlags::default())
 }
 
@@ -155,26 +153,19 @@ struct Sizing<'a> {
 }
 
 /// [`open_fd`] with the open flags (prefault, preallocate).
-pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mapping, Vec<usize>)> {
+pub fn open_fd_with(fd: i32, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mapping, Vec<usize>)> {
     if fd < 0 {
         return Err(MmError::invalid(format!(
             "file descriptor {fd} is negative"
         )));
     }
     let checked = spec.check()?;
-    // SAFETY: the File is never dropped (ManuallyDrop), so the caller's descriptor is
-    // only borrowed for the length of this call.
-    let file = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+    let file = platform::borrow_fd(fd)
+        .map_err(|e| MmError::os(format!("descriptor {fd} is not an open file"), &e))?;
     if spec.mode.changes_file() {
-        // SAFETY: fcntl(F_GETFL) only reads the descriptor's flags.
-        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-        if flags == -1 {
-            return Err(MmError::os(
-                format!("fcntl(F_GETFL) on descriptor {fd}"),
-                &io::Error::last_os_error(),
-            ));
-        }
-        if flags & libc::O_ACCMODE != libc::O_RDWR {
+        let writable = platform::access_allows_write(&file)
+            .map_err(|e| MmError::os(format!("fcntl(F_GETFL) on descriptor {fd}"), &e))?;
+        if writable == Some(false) {
             let mut err = MmError::new(
                 ErrorKind::Permission,
                 format!(
@@ -199,11 +190,9 @@ pub fn open_fd_with(fd: RawFd, spec: &OpenSpec, flags: OpenFlags) -> Result<(Map
 pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
     let describe = |what: &str, e: &io::Error| MmError::os(format!("cannot {what} the file"), e);
     let mut options = std::fs::OpenOptions::new();
-    // O_NONBLOCK so that a FIFO is reported instead of blocking the caller; it has no
-    // effect on the regular files we go on to map.
-    options
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
-        .mode(0o666);
+    // O_CLOEXEC, and O_NONBLOCK so that a FIFO is reported instead of blocking the
+    // caller; on Windows sharing read, write and delete with other programs.
+    platform::prepare_options(&mut options);
     match mode {
         Mode::ReadOnly | Mode::CopyOnWrite => {
             let file = options
@@ -241,10 +230,12 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
                         if let Ok(link) = std::fs::read_link(&target) {
                             links += 1;
                             if links > 40 {
-                                return Err(describe(
-                                    "create",
-                                    &io::Error::from_raw_os_error(libc::ELOOP),
-                                ));
+                                let mut err = MmError::new(
+                                    ErrorKind::Io,
+                                    "cannot create the file: too many levels of symbolic links",
+                                );
+                                err.os_error = libc::ELOOP;
+                                return Err(err);
                             }
                             target = match target.parent() {
                                 Some(dir) => dir.join(link),
@@ -281,7 +272,8 @@ fn map_file(
         .map_err(|e| MmError::os("fstat failed", &e))?;
     require_regular(&meta)?;
     // After w+ truncation the file starts out empty.
-    let old_size = meta.size();
+    let old_size = meta.len();
+    let file_id = platform::file_id(file).map_err(|e| MmError::os("fstat failed", &e))?;
     let size = if truncate { 0 } else { old_size };
     let offset = spec.offset;
     let (shape, nbytes) = match checked.given {
@@ -302,7 +294,10 @@ fn map_file(
         return Err(MmError::new(ErrorKind::FileTooSmall, msg));
     }
 
-    let map = if nbytes == 0 {
+    // POSIX maps before anything changes the file; a Windows mapping cannot reach past
+    // the end of its file, so there the file is sized first and mapped last.
+    let map_first = platform::CAN_MAP_PAST_END;
+    let mut map = if nbytes == 0 || !map_first {
         None
     } else {
         Some(map_region(file, spec.mode, offset, nbytes, flags.populate)?)
@@ -345,7 +340,19 @@ fn map_file(
         // Truncation gave the old blocks back; take them again for the new content.
         reserve_blocks(file, 0, need, need)?;
     }
-    if flags.populate && (extends || truncate) {
+    if nbytes > 0 && !map_first {
+        match map_region(file, spec.mode, offset, nbytes, flags.populate) {
+            Ok(m) => map = Some(m),
+            Err(e) => {
+                if extends && !truncate {
+                    // Put the file back as it was; a w+ has already truncated it.
+                    let _ = file.set_len(old_size);
+                }
+                return Err(e);
+            }
+        }
+    }
+    if flags.populate && (extends || truncate || !map_first) {
         if let Some(map) = &map {
             // MAP_POPULATE at mmap time skipped the pages that lay past the old end.
             prefault(map);
@@ -357,7 +364,7 @@ fn map_file(
         offset,
         len: nbytes,
         filename: None,
-        file_id: Some((meta.dev(), meta.ino())),
+        file_id: Some(file_id),
         npy: None,
     };
     Ok((mapping, shape))
@@ -367,27 +374,12 @@ fn map_file(
 /// content (fallocate with FALLOC_FL_KEEP_SIZE; holes stay zero). A filesystem without
 /// fallocate is not an error: the later write may then still meet a full disk.
 fn reserve_prefix(file: &File, len: u64) -> Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: fallocate on a descriptor we own; KEEP_SIZE changes no byte and no size.
-    let rc = unsafe {
-        libc::fallocate(
-            file.as_raw_fd(),
-            libc::FALLOC_FL_KEEP_SIZE,
-            0,
-            len as libc::off_t,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    let err = io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => Ok(()),
-        _ => Err(MmError::os(
+    platform::reserve_prefix(file, len).map_err(|e| {
+        MmError::os(
             format!("cannot reserve the blocks of the first {len} bytes (the header)"),
-            &err,
-        )),
-    }
+            &e,
+        )
+    })
 }
 
 /// A file that can be mapped as an array is a regular file; anything else (directory,
@@ -415,16 +407,8 @@ pub(crate) fn not_regular(meta: &std::fs::Metadata) -> Option<(i32, &'static str
         None
     } else if file_type.is_dir() {
         Some((libc::EISDIR, "a directory"))
-    } else if file_type.is_fifo() {
-        Some((libc::ENODEV, "a FIFO"))
-    } else if file_type.is_char_device() {
-        Some((libc::ENODEV, "a character device"))
-    } else if file_type.is_block_device() {
-        Some((libc::ENODEV, "a block device"))
-    } else if file_type.is_socket() {
-        Some((libc::ENODEV, "a socket"))
     } else {
-        Some((libc::ENODEV, "a file of an unknown kind"))
+        Some((libc::ENODEV, platform::special_kind(&file_type)))
     }
 }
 

@@ -20,8 +20,6 @@
 //! in 3 or 4 truncates the file back to its old length, the header untouched.
 
 use std::fs::File;
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use super::header::{self, Header};
@@ -30,6 +28,7 @@ use crate::dtype::{shape_text, DType};
 use crate::error::{ErrorKind, MmError, Result};
 use crate::layout::{self, Order};
 use crate::mapping::{Mode, NpyFrame, OpenSpec};
+use crate::platform::{self, FileExt};
 use crate::view::View;
 
 /// What a growth of a handle's file needs to know, checked before the file is opened.
@@ -134,23 +133,14 @@ struct Locked {
 }
 
 fn lock_exclusive(file: File) -> Result<Locked> {
-    loop {
-        // SAFETY: flock on a descriptor we own.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-        if rc == 0 {
-            return Ok(Locked { file });
-        }
-        let err = std::io::Error::last_os_error();
-        if err.raw_os_error() != Some(libc::EINTR) {
-            return Err(MmError::os("cannot lock the file (flock LOCK_EX)", &err));
-        }
-    }
+    platform::lock_file(&file)
+        .map_err(|e| MmError::os("cannot lock the file (flock LOCK_EX)", &e))?;
+    Ok(Locked { file })
 }
 
 impl Drop for Locked {
     fn drop(&mut self) {
-        // SAFETY: flock on a descriptor we own.
-        unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
+        platform::unlock_file(&self.file);
     }
 }
 
@@ -178,14 +168,15 @@ fn reopen(t: &Target) -> Result<(Locked, u64)> {
         .file
         .metadata()
         .map_err(|e| MmError::os("fstat failed", &e))?;
-    if (meta.dev(), meta.ino()) != t.file_id {
+    let id = platform::file_id(&locked.file).map_err(|e| MmError::os("fstat failed", &e))?;
+    if id != t.file_id {
         return Err(MmError::new(
             ErrorKind::Io,
             format!(
                 "the file the array maps was replaced or removed: {} is now another file (device/inode {}/{}, the mapping's {}/{})",
                 t.path.display(),
-                meta.dev(),
-                meta.ino(),
+                id.0,
+                id.1,
                 t.file_id.0,
                 t.file_id.1
             ),
@@ -393,7 +384,9 @@ pub fn append(view: &View, rows: &[u8], nrows: usize, want_view: bool) -> Result
     let old_end = data_end(&h, t.axis, cur, t.row_bytes)?;
     data_end(&h, t.axis, length, t.row_bytes)?;
     let new_head = new_header(&h, t.axis, length)?;
-    let grown = if want_view {
+    // Mapped before the file changes where the system maps past the end of a file; on
+    // Windows (which cannot) after the rows are written.
+    let grown = if want_view && platform::CAN_MAP_PAST_END {
         Some(map_grown(&t, file, &h, length)?)
     } else {
         None
@@ -405,6 +398,13 @@ pub fn append(view: &View, rows: &[u8], nrows: usize, want_view: bool) -> Result
         );
         return Err(restore(file, size, err));
     }
+    let grown = match grown {
+        None if want_view => match map_grown(&t, file, &h, length) {
+            Ok(v) => Some(v),
+            Err(err) => return Err(restore(file, size, err)),
+        },
+        grown => grown,
+    };
     if let Err(e) = write_header(file, &old_head, &new_head) {
         let err = MmError::os("cannot rewrite the header", &e);
         return Err(restore(file, size, err));
@@ -428,7 +428,11 @@ pub fn grow(view: &View, new_length: usize) -> Result<View> {
     let old_end = data_end(&h, t.axis, cur, t.row_bytes)?;
     let new_end = data_end(&h, t.axis, new_length, t.row_bytes)?;
     let new_head = new_header(&h, t.axis, new_length)?;
-    let grown = map_grown(&t, file, &h, new_length)?;
+    let early = if platform::CAN_MAP_PAST_END {
+        Some(map_grown(&t, file, &h, new_length)?)
+    } else {
+        None
+    };
     // Bytes a crashed append left after the data become zero rows; past them, the file
     // is extended sparse (reads as zeros).
     let zero_to = size.min(new_end);
@@ -447,6 +451,14 @@ pub fn grow(view: &View, new_length: usize) -> Result<View> {
     if let Err(err) = result {
         return Err(restore(file, size, err));
     }
+    let grown = match early {
+        Some(v) => v,
+        // Windows: the file covers the grown array only now.
+        None => match map_grown(&t, file, &h, new_length) {
+            Ok(v) => v,
+            Err(err) => return Err(restore(file, size, err)),
+        },
+    };
     if let Err(e) = write_header(file, &old_head, &new_head) {
         let err = MmError::os("cannot rewrite the header", &e);
         return Err(restore(file, size, err));

@@ -2,9 +2,9 @@
 //! module documentation, the lookup of a member as numpy does it, and the opening of a
 //! member (mapping a stored one, inflating a deflated one).
 
+use crate::platform::FileExt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use flate2::bufread::DeflateDecoder;
@@ -456,7 +456,7 @@ fn inflate(
     if let Some(memory) = memory.as_mut() {
         // Transparent huge pages where the system allows them: a 256 MiB member costs 128
         // page faults instead of 65536 (memory is still taken only as it is filled).
-        let _ = memory.advise(memmap2::Advice::HugePage);
+        crate::platform::advise_huge_pages(memory);
         fill(&mut src, memory, entry)?;
     }
     // The bytes after the array (numpy ignores them) still count and are checksummed.

@@ -16,10 +16,10 @@
 //! compressed bytes (and the sizes and offsets that follow from them): zipfile uses
 //! zlib level 6, this writer miniz_oxide's level 6, whose output differs.
 
+use crate::platform::FileExt;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use flate2::write::DeflateEncoder;

@@ -1,0 +1,393 @@
+//! Linux: the POSIX layer plus fallocate, process_vm_readv, O_TMPFILE + linkat,
+//! renameat2 and every madvise value (through memmap2).
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use memmap2::{MmapMut, MmapRaw, UncheckedAdvice};
+
+use super::{Advice, Fault};
+
+pub use super::unix::FileExt;
+pub(crate) use super::unix::{
+    absolute_path, access_allows_write, borrow_fd, errno_of, file_id, lock_file, lock_hint,
+    lock_pages, page_size_now, path_bytes, path_from_bytes, prepare_options, rename_replace,
+    resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
+};
+
+/// Reserves the blocks of bytes `from..to` without changing the file's size (now
+/// `size_now`) or content: fallocate(FALLOC_FL_KEEP_SIZE); on a filesystem without it
+/// posix_fallocate's emulation, which writes zeros and so grows the file (on failure
+/// the size is put back).
+pub(crate) fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> io::Result<()> {
+    let fd = file.as_raw_fd();
+    let (start, len) = (from as libc::off_t, (to - from) as libc::off_t);
+    // SAFETY: fallocate only acts on the descriptor the caller owns.
+    if unsafe { libc::fallocate(fd, libc::FALLOC_FL_KEEP_SIZE, start, len) } == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() != Some(libc::EOPNOTSUPP) {
+        return Err(err);
+    }
+    // SAFETY: as above.
+    let rc = unsafe { libc::posix_fallocate(fd, start, len) };
+    if rc != 0 {
+        let _ = file.set_len(size_now);
+        return Err(io::Error::from_raw_os_error(rc));
+    }
+    Ok(())
+}
+
+/// Allocates the blocks of the first `len` bytes without changing the file's size or
+/// content. A filesystem without fallocate is not an error (the later write may then
+/// still meet a full disk).
+pub(crate) fn reserve_prefix(file: &File, len: u64) -> io::Result<()> {
+    // SAFETY: fallocate on a descriptor the caller owns; KEEP_SIZE changes no byte.
+    let rc = unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_KEEP_SIZE,
+            0,
+            len as libc::off_t,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => Ok(()),
+        _ => Err(err),
+    }
+}
+
+/// madvise through memmap2 (which widens the range to its pages); MADV_DONTNEED through
+/// its unchecked call.
+pub(crate) fn advise(map: &MmapRaw, advice: Advice, lo: usize, len: usize) -> io::Result<()> {
+    let checked = match advice {
+        Advice::Normal => memmap2::Advice::Normal,
+        Advice::Sequential => memmap2::Advice::Sequential,
+        Advice::Random => memmap2::Advice::Random,
+        Advice::WillNeed => memmap2::Advice::WillNeed,
+        Advice::HugePage => memmap2::Advice::HugePage,
+        Advice::PopulateRead => memmap2::Advice::PopulateRead,
+        Advice::PopulateWrite => memmap2::Advice::PopulateWrite,
+        Advice::DontNeed => {
+            // SAFETY: MADV_DONTNEED lets the kernel drop these pages: a shared mapping
+            // reads them back from the file, a private one (mode c) loses its changes to
+            // them, which is what the caller asked for. The core never holds a Rust
+            // reference into the mapping (callers get raw pointers only); lo..lo+len lies
+            // inside the map.
+            let result = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, lo, len) };
+            return result;
+        }
+    };
+    map.advise_range(checked, lo, len)
+}
+
+/// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14).
+pub(crate) fn prefault(map: &MmapRaw) {
+    if map.advise(memmap2::Advice::PopulateRead).is_err() {
+        // Advice only: a kernel that takes neither still maps the pages on first touch.
+        let _ = map.advise(memmap2::Advice::WillNeed);
+    }
+}
+
+/// Transparent huge pages for a large private buffer, where the system allows them.
+pub(crate) fn advise_huge_pages(memory: &mut MmapMut) {
+    let _ = memory.advise(memmap2::Advice::HugePage);
+}
+
+/// An anonymous O_TMPFILE file in `dir`; `None` where the filesystem has none.
+pub(crate) fn create_anonymous(dir: &Path) -> io::Result<Option<File>> {
+    match OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_TMPFILE | libc::O_CLOEXEC)
+        .mode(0o666)
+        .open(dir)
+    {
+        Ok(f) => Ok(Some(f)),
+        // Filesystems without O_TMPFILE answer EOPNOTSUPP (or EISDIR on old kernels);
+        // anything else (a missing directory, no permission) is the real answer.
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP) | Some(libc::EISDIR)
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Gives a complete anonymous file the name `temp` (linkat through /proc/self/fd, which
+/// needs no privilege).
+pub(crate) fn link_anonymous(file: &File, temp: &Path) -> io::Result<()> {
+    let proc_path = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .expect("no NUL in a /proc path");
+    let c_temp = std::ffi::CString::new(temp.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: both paths are NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            proc_path.as_ptr(),
+            libc::AT_FDCWD,
+            c_temp.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// renameat2(2) with `flags`; flags the filesystem or kernel lacks are
+/// `io::ErrorKind::Unsupported`.
+fn rename2(from: &Path, to: &Path, flags: libc::c_uint) -> io::Result<()> {
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: two NUL-terminated paths that outlive the call; renameat2 reads only them.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            flags,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("renameat2 flags not supported here: {err}"),
+        )),
+        _ => Err(err),
+    }
+}
+
+/// Swaps two existing names atomically (RENAME_EXCHANGE).
+pub(crate) fn rename_exchange(from: &Path, to: &Path) -> io::Result<()> {
+    rename2(from, to, libc::RENAME_EXCHANGE)
+}
+
+/// Renames onto a name that must not exist (RENAME_NOREPLACE).
+pub(crate) fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    rename2(from, to, libc::RENAME_NOREPLACE)
+}
+
+/// pipe2(O_CLOEXEC).
+pub(crate) fn new_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 writes two descriptors into `fds`.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: freshly created descriptors that we own; closed when these drop.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Which kernel-side copy to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// process_vm_readv / process_vm_writev on the own pid.
+    ProcessVm,
+    /// A pipe round trip.
+    Pipe,
+}
+
+/// 0: not probed yet, 1: process_vm works, 2: refused, use the pipe.
+static PROCESS_VM: AtomicU8 = AtomicU8::new(0);
+
+/// The method the next copy will use (process_vm unless it was found refused).
+pub fn current_method() -> Method {
+    if PROCESS_VM.load(Ordering::Relaxed) == 2 {
+        Method::Pipe
+    } else {
+        Method::ProcessVm
+    }
+}
+
+/// See safecopy's `copy`.
+///
+/// # Safety
+/// As safecopy's `copy`.
+pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> std::result::Result<(), Fault> {
+    if len == 0 {
+        return Ok(());
+    }
+    if PROCESS_VM.load(Ordering::Relaxed) != 2 {
+        // SAFETY: forwarded from our caller.
+        match unsafe { copy_with(Method::ProcessVm, dst, src, len) } {
+            Err(f)
+                if f.copied == 0
+                    && matches!(
+                        f.error.raw_os_error(),
+                        Some(libc::ENOSYS) | Some(libc::EPERM)
+                    ) =>
+            {
+                PROCESS_VM.store(2, Ordering::Relaxed);
+            }
+            other => {
+                PROCESS_VM.store(1, Ordering::Relaxed);
+                return other;
+            }
+        }
+    }
+    // SAFETY: forwarded from our caller.
+    unsafe { copy_with(Method::Pipe, dst, src, len) }
+}
+
+/// [`copy`] with a chosen method (tests use this to exercise the fallback).
+///
+/// # Safety
+/// As [`copy`].
+pub unsafe fn copy_with(
+    method: Method,
+    dst: *mut u8,
+    src: *const u8,
+    len: usize,
+) -> std::result::Result<(), Fault> {
+    match method {
+        // SAFETY: the caller's contract (`dst` writable, `src` any address) is theirs.
+        Method::ProcessVm => unsafe { copy_process_vm(dst, src, len) },
+        // SAFETY: as above.
+        Method::Pipe => unsafe { super::unix::copy_pipe(dst, src, len) },
+    }
+}
+
+unsafe fn copy_process_vm(
+    dst: *mut u8,
+    src: *const u8,
+    len: usize,
+) -> std::result::Result<(), Fault> {
+    // SAFETY: getpid cannot fail.
+    let pid = unsafe { libc::getpid() };
+    let mut copied = 0usize;
+    while copied < len {
+        let local = libc::iovec {
+            iov_base: dst.wrapping_add(copied).cast(),
+            iov_len: len - copied,
+        };
+        let remote = libc::iovec {
+            iov_base: src.wrapping_add(copied) as *mut libc::c_void,
+            iov_len: len - copied,
+        };
+        // Reading "remote" (our own src) into "local" (our own dst): the kernel copies
+        // with fault handling on both sides.
+        // SAFETY: both iovecs describe memory the caller vouched for.
+        let n = unsafe { libc::process_vm_readv(pid, &local, 1, &remote, 1, 0) };
+        match n {
+            n if n > 0 => copied += n as usize,
+            0 => {
+                return Err(Fault {
+                    copied,
+                    error: io::Error::from_raw_os_error(libc::EFAULT),
+                })
+            }
+            _ => {
+                let error = io::Error::last_os_error();
+                if error.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(Fault { copied, error });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Elements copied per process_vm_readv call by [`gather`] (one remote iovec each).
+const GATHER_BATCH: usize = 256;
+
+/// See safecopy's `gather`: up to 256 elements per process_vm_readv call, one
+/// element per round trip with the pipe fallback.
+///
+/// # Safety
+/// As safecopy's `gather`.
+pub unsafe fn gather(
+    dst: *mut u8,
+    src: *const u8,
+    stride: isize,
+    itemsize: usize,
+    count: usize,
+) -> std::result::Result<(), Fault> {
+    let element = |k: usize| src.wrapping_offset(k as isize * stride);
+    if itemsize == 0 || count == 0 {
+        return Ok(());
+    }
+    let mut done = 0usize;
+    if PROCESS_VM.load(Ordering::Relaxed) != 2 {
+        // SAFETY: getpid cannot fail.
+        let pid = unsafe { libc::getpid() };
+        let mut remote = [libc::iovec {
+            iov_base: std::ptr::null_mut(),
+            iov_len: 0,
+        }; GATHER_BATCH];
+        while done < count {
+            let n = (count - done).min(GATHER_BATCH);
+            for (i, iov) in remote[..n].iter_mut().enumerate() {
+                iov.iov_base = element(done + i) as *mut libc::c_void;
+                iov.iov_len = itemsize;
+            }
+            let local = libc::iovec {
+                iov_base: dst.wrapping_add(done * itemsize).cast(),
+                iov_len: n * itemsize,
+            };
+            // SAFETY: the remote iovecs are elements of the mapping and the local one the
+            // caller's buffer, as our caller vouched; the kernel copies with fault handling.
+            let r = unsafe {
+                libc::process_vm_readv(pid, &local, 1, remote.as_ptr(), n as libc::c_ulong, 0)
+            };
+            if r < 0 {
+                let error = io::Error::last_os_error();
+                match error.raw_os_error() {
+                    Some(libc::EINTR) => continue,
+                    Some(libc::ENOSYS) | Some(libc::EPERM) if done == 0 => {
+                        PROCESS_VM.store(2, Ordering::Relaxed);
+                        break;
+                    }
+                    _ => {
+                        return Err(Fault {
+                            copied: done * itemsize,
+                            error,
+                        })
+                    }
+                }
+            }
+            PROCESS_VM.store(1, Ordering::Relaxed);
+            // Partial transfers stop at an iovec boundary, so this counts whole elements.
+            let whole = r as usize / itemsize;
+            if whole == 0 {
+                let error = io::Error::from_raw_os_error(libc::EFAULT);
+                return Err(Fault {
+                    copied: done * itemsize,
+                    error,
+                });
+            }
+            done += whole;
+        }
+        if done == count {
+            return Ok(());
+        }
+    }
+    // SAFETY: forwarded from our caller.
+    unsafe { super::unix::gather_each(dst, src, stride, itemsize, done, count) }
+}

@@ -1,0 +1,382 @@
+//! What every POSIX system this library builds on shares (Linux and macOS): positional
+//! I/O, open flags, file identity, flock, mincore, mlock, the pipe copy, directory
+//! fsync and the permission bits and owner a replaced file keeps. `linux.rs` and
+//! `macos.rs` re-export these and add their own.
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::fs::{File, FileType, OpenOptions};
+use std::io;
+use std::mem::ManuallyDrop;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::Fault;
+
+pub use std::os::unix::fs::FileExt;
+
+/// POSIX maps a file region past the end of the file (the pages past it fault until
+/// the file grows), so an open maps before it changes the file's size.
+pub(crate) const CAN_MAP_PAST_END: bool = true;
+
+/// The errno behind an OS error (0 when none).
+pub(crate) fn errno_of(err: &io::Error) -> i32 {
+    err.raw_os_error().unwrap_or(0)
+}
+
+/// (st_dev, st_ino): the identity of an open file.
+pub(crate) fn file_id(file: &File) -> io::Result<(u64, u64)> {
+    let meta = file.metadata()?;
+    Ok((meta.dev(), meta.ino()))
+}
+
+/// What a node that is neither a regular file nor a directory is, for messages.
+pub(crate) fn special_kind(file_type: &FileType) -> &'static str {
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "a file of an unknown kind"
+    }
+}
+
+/// The flags of every file this library opens: close-on-exec; O_NONBLOCK so that a
+/// FIFO is reported instead of blocking the caller (no effect on regular files);
+/// O_NOCTTY; a new file gets 0666 less the umask.
+pub(crate) fn prepare_options(options: &mut OpenOptions) {
+    options
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .mode(0o666);
+}
+
+/// Borrows the caller's descriptor as a `File` that is never closed by us.
+pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
+    if fd < 0 {
+        return Err(io::Error::from_raw_os_error(libc::EBADF));
+    }
+    // SAFETY: the File is never dropped (ManuallyDrop), so the caller's descriptor is
+    // only borrowed for the length of the call that uses it.
+    Ok(ManuallyDrop::new(unsafe { File::from_raw_fd(fd as RawFd) }))
+}
+
+/// Whether the descriptor was opened for reading and writing (`Some(false)`: r+ and w+
+/// must refuse it).
+pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {
+    // SAFETY: fcntl(F_GETFL) only reads the descriptor's flags.
+    let flags = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETFL) };
+    if flags == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Some(flags & libc::O_ACCMODE == libc::O_RDWR))
+}
+
+/// flock(LOCK_EX), waiting; retried on EINTR.
+pub(crate) fn lock_file(file: &File) -> io::Result<()> {
+    loop {
+        // SAFETY: flock on a descriptor the caller owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EINTR) {
+            return Err(err);
+        }
+    }
+}
+
+/// flock(LOCK_UN).
+pub(crate) fn unlock_file(file: &File) {
+    // SAFETY: flock on a descriptor the caller owns.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) };
+}
+
+/// sysconf(_SC_PAGESIZE).
+pub(crate) fn page_size_now() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(0) as usize
+}
+
+/// Which of the pages of `start..start + len` (page-aligned, inside a mapping of ours)
+/// are resident (mincore).
+pub(crate) fn resident_pages(start: usize, len: usize) -> io::Result<Vec<bool>> {
+    let page = super::page_size();
+    let mut vec = vec![0u8; len / page];
+    // SAFETY: the span lies inside a mapping of ours; vec has one byte per page.
+    if unsafe { libc::mincore(start as *mut _, len, vec.as_mut_ptr() as *mut _) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(vec.iter().map(|&b| b & 1 != 0).collect())
+}
+
+/// mlock (or munlock) of the page-aligned span `start..start + len`.
+pub(crate) fn lock_pages(start: usize, len: usize, lock: bool) -> io::Result<()> {
+    // SAFETY: the span lies inside a mapping of ours.
+    let rc = unsafe {
+        if lock {
+            libc::mlock(start as *const _, len)
+        } else {
+            libc::munlock(start as *const _, len)
+        }
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// What to add to the message of a failed mlock / munlock.
+pub(crate) fn lock_hint(err: &io::Error, lock: bool) -> &'static str {
+    match err.raw_os_error() {
+        Some(libc::ENOMEM) => " (RLIMIT_MEMLOCK, see ulimit -l, may be too low)",
+        Some(libc::EPERM) if lock => " (RLIMIT_MEMLOCK is 0 and the process lacks CAP_IPC_LOCK)",
+        _ => "",
+    }
+}
+
+/// The bytes of a path (any bytes on POSIX).
+pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
+/// A path from the bytes of a C string: any bytes on POSIX.
+pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
+    Some(Path::new(OsStr::from_bytes(bytes)))
+}
+
+/// `path` made absolute against the current directory and normalised lexically, as
+/// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
+pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
+    let joined;
+    let path = if path.is_absolute() {
+        path
+    } else {
+        joined = std::env::current_dir()?.join(path);
+        &joined
+    };
+    let bytes = path.as_os_str().as_bytes();
+    if is_normal_absolute(bytes) {
+        return Ok(path.to_path_buf());
+    }
+    // POSIX lets exactly two leading slashes mean something special; keep them.
+    let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
+        b"//"
+    } else {
+        b"/"
+    };
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in bytes.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let mut out = lead.to_vec();
+    out.extend_from_slice(&parts.join(&b'/'));
+    Ok(PathBuf::from(OsStr::from_bytes(&out)))
+}
+
+/// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
+/// no trailing slash (the common case, which needs no rebuilding).
+fn is_normal_absolute(path: &[u8]) -> bool {
+    path.len() > 1
+        && path[0] == b'/'
+        && path[path.len() - 1] != b'/'
+        && path[1..]
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
+}
+
+/// The directory of a replaced file, open so that the rename can be made durable
+/// (fsync of the directory).
+pub(crate) struct DirSync(File);
+
+impl DirSync {
+    /// Opens `dir` (one the caller cannot read, mode 0333, fails here).
+    pub(crate) fn open(dir: &Path) -> io::Result<DirSync> {
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+            .open(dir)
+            .map(DirSync)
+    }
+
+    /// fsync of the directory.
+    pub(crate) fn sync(&self) -> io::Result<()> {
+        self.0.sync_all()
+    }
+}
+
+/// What a replaced file keeps of the old one: its permission bits and, where the caller
+/// may set them, its owner and group.
+pub(crate) struct Kept {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+}
+
+impl Kept {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Kept {
+        Kept {
+            mode: meta.mode() & 0o777,
+            uid: meta.uid(),
+            gid: meta.gid(),
+        }
+    }
+
+    /// Gives the new file the old one's owner and group (best effort: only root may give
+    /// a file away, and a user may only pick one of its own groups) and then its mode.
+    pub(crate) fn apply(&self, file: &File) -> io::Result<()> {
+        let meta = file.metadata()?;
+        if (meta.uid(), meta.gid()) != (self.uid, self.gid)
+            && std::os::unix::fs::fchown(file, Some(self.uid), Some(self.gid)).is_err()
+        {
+            let _ = std::os::unix::fs::fchown(file, None, Some(self.gid));
+        }
+        file.set_permissions(std::fs::Permissions::from_mode(self.mode))
+    }
+}
+
+/// A plain rename over an existing name.
+pub(crate) fn rename_replace(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to)
+}
+
+/// Pipe capacity is at least 4096 bytes (PIPE_BUF); a chunk that fits guarantees
+/// `write` never blocks on a pipe nobody drains.
+const PIPE_CHUNK: usize = 4096;
+
+/// The pipe copy: `write(pipe, src)` + `read(pipe, dst)` in chunks; the kernel's
+/// copy_from_user / copy_to_user turn a fault on either side into EFAULT.
+///
+/// # Safety
+/// As safecopy's `copy`.
+pub(crate) unsafe fn copy_pipe(
+    dst: *mut u8,
+    src: *const u8,
+    len: usize,
+) -> std::result::Result<(), Fault> {
+    let (rd, wr): (OwnedFd, OwnedFd) =
+        super::os::new_pipe().map_err(|error| Fault { copied: 0, error })?;
+    let efault = || io::Error::from_raw_os_error(libc::EFAULT);
+    let mut copied = 0usize;
+    while copied < len {
+        let chunk = (len - copied).min(PIPE_CHUNK);
+        // SAFETY: src + copied .. + chunk is readable per our caller (or faults -> EFAULT).
+        let w = unsafe { libc::write(wr.as_raw_fd(), src.add(copied).cast(), chunk) };
+        if w < 0 {
+            let error = io::Error::last_os_error();
+            if error.raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return Err(Fault { copied, error });
+        }
+        if w == 0 {
+            return Err(Fault {
+                copied,
+                error: efault(),
+            });
+        }
+        // A short write means src faulted after w bytes; move those, then report.
+        let mut moved = 0usize;
+        while moved < w as usize {
+            // SAFETY: dst + copied + moved .. is writable per our caller (or -> EFAULT).
+            let r = unsafe {
+                libc::read(
+                    rd.as_raw_fd(),
+                    dst.add(copied + moved).cast(),
+                    w as usize - moved,
+                )
+            };
+            if r < 0 {
+                let error = io::Error::last_os_error();
+                if error.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(Fault {
+                    copied: copied + moved,
+                    error,
+                });
+            }
+            if r == 0 {
+                return Err(Fault {
+                    copied: copied + moved,
+                    error: efault(),
+                });
+            }
+            moved += r as usize;
+        }
+        copied += moved;
+        if (w as usize) < chunk {
+            return Err(Fault {
+                copied,
+                error: efault(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A gather done one element per copy (the pipe has no scatter-gather form).
+///
+/// # Safety
+/// As safecopy's `gather`.
+#[allow(dead_code)] // Linux gathers with process_vm_readv and only falls back to this.
+pub(crate) unsafe fn gather_each(
+    dst: *mut u8,
+    src: *const u8,
+    stride: isize,
+    itemsize: usize,
+    from: usize,
+    count: usize,
+) -> std::result::Result<(), Fault> {
+    let mut done = from;
+    while done < count {
+        let element = src.wrapping_offset(done as isize * stride);
+        // SAFETY: as our caller's contract; one element per copy.
+        unsafe { super::os::copy(dst.add(done * itemsize), element, itemsize) }.map_err(|f| {
+            Fault {
+                copied: done * itemsize + f.copied,
+                error: f.error,
+            }
+        })?;
+        done += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_normal_absolute;
+
+    #[test]
+    fn normal_absolute_paths_need_no_rebuilding() {
+        for normal in [
+            "/a",
+            "/a/b.c/d",
+            "/a/.b/..c",
+            "/.x",
+            "/x..",
+            "/a/...",
+            "/…/é",
+        ] {
+            assert!(is_normal_absolute(normal.as_bytes()), "{normal}");
+        }
+        for not in [
+            "", "/", "a", "a/b", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/..", "/a/../b",
+            "/a/./b",
+        ] {
+            assert!(!is_normal_absolute(not.as_bytes()), "{not}");
+        }
+    }
+}

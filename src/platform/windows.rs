@@ -1,0 +1,570 @@
+//! Windows (x86_64-pc-windows-gnu, run under Wine in the tests), through `windows-sys`.
+//!
+//! What differs from POSIX, and why (docs/c-api.md#platforms says it for callers):
+//! - A file mapping cannot reach past the end of its file (CreateFileMappingW with size
+//!   0 covers exactly the file), so an open sizes the file *before* it maps
+//!   (`CAN_MAP_PAST_END` is false). A w+ of an existing file has therefore truncated it
+//!   when a later mapping fails; a file the open extended is put back to its old size.
+//! - A file with a mapped view cannot be truncated (SetEndOfFile fails with
+//!   ERROR_USER_MAPPED_FILE), so pages never vanish under a view; guarded copies still
+//!   go through ReadProcessMemory on the own process, which reports a page that cannot
+//!   be read (an I/O error of the backing file, a full disk behind a sparse page) as
+//!   ERROR_PARTIAL_COPY / ERROR_NOACCESS instead of an access violation.
+//! - memmap2 keeps one duplicate of the open's file handle per mapping, for
+//!   FlushFileBuffers (mm_flush). Every handle this library opens shares read, write and
+//!   delete, so while views are open other programs may still open, rename and delete
+//!   the file (not truncate it); once the last view closes nothing of the file is held.
+//! - Growth locks (mm_npy_append) take a LockFileEx lock on one byte far past any data
+//!   (an advisory convention between mmarray processes; a lock on the data would block
+//!   every other reader, since Windows byte-range locks are mandatory).
+//! - Paths are UTF-8 in the API and wide strings for Win32.
+
+use std::borrow::Cow;
+use std::fs::{File, FileType, OpenOptions};
+use std::io;
+use std::mem::ManuallyDrop;
+use std::os::windows::ffi::OsStrExt as _;
+use std::os::windows::fs::OpenOptionsExt;
+use std::os::windows::io::{AsRawHandle, FromRawHandle, RawHandle};
+use std::path::{Path, PathBuf};
+
+use memmap2::{MmapMut, MmapRaw};
+use windows_sys::Win32::Foundation as wf;
+use windows_sys::Win32::Storage::FileSystem as fs;
+use windows_sys::Win32::System::{
+    Diagnostics::Debug, Memory, ProcessStatus, SystemInformation, Threading, IO,
+};
+
+use super::{unsupported, Advice, Fault};
+
+/// A file mapping covers at most the file: size first, then map.
+pub(crate) const CAN_MAP_PAST_END: bool = false;
+
+/// Positional reads and writes of a shared `File` (`seek_read` / `seek_write`, which
+/// also move the handle's position: every file this is used on is the library's own).
+pub trait FileExt {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()>;
+}
+
+impl FileExt for File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+    }
+
+    fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read_at(buf, offset) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "failed to fill whole buffer",
+                    ))
+                }
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn write_all_at(&self, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+        while !buf.is_empty() {
+            match std::os::windows::fs::FileExt::seek_write(self, buf, offset) {
+                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(n) => {
+                    buf = &buf[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The errno that stands for a Win32 error (the C API reports errno values on every
+/// platform; the message keeps the Win32 code and text). Unknown codes are EIO.
+pub(crate) fn errno_of(err: &io::Error) -> i32 {
+    let Some(code) = err.raw_os_error() else {
+        return 0;
+    };
+    match code as u32 {
+        0 => 0,
+        wf::ERROR_FILE_NOT_FOUND | wf::ERROR_PATH_NOT_FOUND | wf::ERROR_INVALID_DRIVE => {
+            libc::ENOENT
+        }
+        wf::ERROR_BAD_NETPATH | wf::ERROR_BAD_NET_NAME => libc::ENOENT,
+        wf::ERROR_ACCESS_DENIED | wf::ERROR_SHARING_VIOLATION | wf::ERROR_LOCK_VIOLATION => {
+            libc::EACCES
+        }
+        wf::ERROR_PRIVILEGE_NOT_HELD => libc::EPERM,
+        wf::ERROR_WRITE_PROTECT => libc::EROFS,
+        wf::ERROR_FILE_EXISTS | wf::ERROR_ALREADY_EXISTS => libc::EEXIST,
+        wf::ERROR_DISK_FULL | wf::ERROR_HANDLE_DISK_FULL => libc::ENOSPC,
+        wf::ERROR_NOT_ENOUGH_MEMORY | wf::ERROR_OUTOFMEMORY | wf::ERROR_COMMITMENT_LIMIT => {
+            libc::ENOMEM
+        }
+        wf::ERROR_WORKING_SET_QUOTA | wf::ERROR_NOT_ENOUGH_QUOTA => libc::ENOMEM,
+        wf::ERROR_INVALID_PARAMETER => libc::EINVAL,
+        wf::ERROR_INVALID_HANDLE => libc::EBADF,
+        wf::ERROR_PARTIAL_COPY | wf::ERROR_NOACCESS => libc::EFAULT,
+        wf::ERROR_USER_MAPPED_FILE => libc::EBUSY,
+        wf::ERROR_DIRECTORY => libc::ENOTDIR,
+        wf::ERROR_DIR_NOT_EMPTY => libc::ENOTEMPTY,
+        wf::ERROR_FILENAME_EXCED_RANGE => libc::ENAMETOOLONG,
+        wf::ERROR_NOT_SUPPORTED | wf::ERROR_INVALID_FUNCTION => libc::EOPNOTSUPP,
+        wf::ERROR_NOT_SAME_DEVICE => libc::EXDEV,
+        wf::ERROR_CANT_RESOLVE_FILENAME => libc::ELOOP,
+        wf::ERROR_FILE_TOO_LARGE | wf::ERROR_FILE_SYSTEM_LIMITATION => libc::EFBIG,
+        _ => libc::EIO,
+    }
+}
+
+/// (volume serial number, file index): the identity of an open file.
+pub(crate) fn file_id(file: &File) -> io::Result<(u64, u64)> {
+    // SAFETY: an all-zero BY_HANDLE_FILE_INFORMATION is a valid value of it.
+    let mut info: fs::BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+    // SAFETY: a handle we hold and an out-parameter of the right type.
+    if unsafe { fs::GetFileInformationByHandle(file.as_raw_handle(), &mut info) } == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let index = (u64::from(info.nFileIndexHigh) << 32) | u64::from(info.nFileIndexLow);
+    Ok((u64::from(info.dwVolumeSerialNumber), index))
+}
+
+/// What a node that is neither a regular file nor a directory is (a device, a pipe, a
+/// reparse point that is not a link), for messages.
+pub(crate) fn special_kind(_file_type: &FileType) -> &'static str {
+    "a device or special file"
+}
+
+/// Every file this library opens shares read, write and delete: other programs may open,
+/// rename and delete it while we hold it (a view may be open for hours).
+pub(crate) fn prepare_options(options: &mut OpenOptions) {
+    options.share_mode(fs::FILE_SHARE_READ | fs::FILE_SHARE_WRITE | fs::FILE_SHARE_DELETE);
+}
+
+/// The Win32 handle behind a C runtime descriptor (`_get_osfhandle`), borrowed as a
+/// `File` that is never closed by us.
+pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
+    // SAFETY: _get_osfhandle only looks the descriptor up (-1 when it is not open).
+    let handle = unsafe { libc::get_osfhandle(fd) };
+    if handle == -1 || handle == 0 {
+        return Err(io::Error::from_raw_os_error(
+            wf::ERROR_INVALID_HANDLE as i32,
+        ));
+    }
+    // SAFETY: the File is never dropped (ManuallyDrop): the caller's handle is only
+    // borrowed for the length of the call that uses it.
+    Ok(ManuallyDrop::new(unsafe {
+        File::from_raw_handle(handle as RawHandle)
+    }))
+}
+
+/// A Windows handle's access rights cannot be read back cheaply: unknown. An r+ open of
+/// a read-only handle then fails at the mapping (or the extension) with
+/// ERROR_ACCESS_DENIED, which is MM_E_PERMISSION as well.
+pub(crate) fn access_allows_write(_file: &File) -> io::Result<Option<bool>> {
+    Ok(None)
+}
+
+/// The one byte the growth lock covers: far past any data, so that the lock (mandatory
+/// on Windows) blocks no reader or writer of the array, only other growers.
+const LOCK_BYTE: u64 = u64::MAX - 1;
+
+fn overlapped_at(offset: u64) -> IO::OVERLAPPED {
+    // SAFETY: an all-zero OVERLAPPED is a valid value of it.
+    let mut ov: IO::OVERLAPPED = unsafe { std::mem::zeroed() };
+    ov.Anonymous.Anonymous.Offset = offset as u32;
+    ov.Anonymous.Anonymous.OffsetHigh = (offset >> 32) as u32;
+    ov
+}
+
+/// LockFileEx(LOCKFILE_EXCLUSIVE_LOCK) of the lock byte, waiting.
+pub(crate) fn lock_file(file: &File) -> io::Result<()> {
+    let mut ov = overlapped_at(LOCK_BYTE);
+    // SAFETY: a handle we hold; `ov` outlives the synchronous call.
+    let ok = unsafe {
+        fs::LockFileEx(
+            file.as_raw_handle(),
+            fs::LOCKFILE_EXCLUSIVE_LOCK,
+            0,
+            1,
+            0,
+            &mut ov,
+        )
+    };
+    if ok == 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// UnlockFileEx of the lock byte.
+pub(crate) fn unlock_file(file: &File) {
+    let mut ov = overlapped_at(LOCK_BYTE);
+    // SAFETY: as in lock_file.
+    unsafe { fs::UnlockFileEx(file.as_raw_handle(), 0, 1, 0, &mut ov) };
+}
+
+/// Reserves the blocks up to byte `to` without changing the file's size
+/// (SetFileInformationByHandle, FileAllocationInfo): a full disk fails here.
+pub(crate) fn reserve_blocks(file: &File, _from: u64, to: u64, size_now: u64) -> io::Result<()> {
+    if to <= size_now {
+        return Ok(());
+    }
+    let info = fs::FILE_ALLOCATION_INFO {
+        AllocationSize: to as i64,
+    };
+    // SAFETY: a handle we hold and a FILE_ALLOCATION_INFO of the size passed.
+    let ok = unsafe {
+        fs::SetFileInformationByHandle(
+            file.as_raw_handle(),
+            fs::FileAllocationInfo,
+            (&info as *const fs::FILE_ALLOCATION_INFO).cast(),
+            std::mem::size_of::<fs::FILE_ALLOCATION_INFO>() as u32,
+        )
+    };
+    if ok == 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// The header a w+ writes over a file it truncates lands on blocks the file already
+/// has: nothing to reserve.
+pub(crate) fn reserve_prefix(_file: &File, _len: u64) -> io::Result<()> {
+    Ok(())
+}
+
+/// GetSystemInfo's page size (4096 on x86-64; the allocation granularity, 64 KiB, only
+/// matters to memmap2, which aligns the view and hands back the offset's address).
+pub(crate) fn page_size_now() -> usize {
+    // SAFETY: an all-zero SYSTEM_INFO is valid; GetSystemInfo fills it and cannot fail.
+    let mut info: SystemInformation::SYSTEM_INFO = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    unsafe { SystemInformation::GetSystemInfo(&mut info) };
+    info.dwPageSize as usize
+}
+
+fn prefetch(start: usize, len: usize) -> io::Result<()> {
+    let range = Memory::WIN32_MEMORY_RANGE_ENTRY {
+        VirtualAddress: start as *mut _,
+        NumberOfBytes: len,
+    };
+    // SAFETY: one range entry that outlives the call, inside a mapping of ours.
+    let ok = unsafe { Memory::PrefetchVirtualMemory(Threading::GetCurrentProcess(), 1, &range, 0) };
+    if ok == 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Advice on Windows: MADV_NORMAL is what every view always is (nothing to change);
+/// MADV_WILLNEED is PrefetchVirtualMemory; the rest has no Windows counterpart for a
+/// mapped view and is `Unsupported`.
+pub(crate) fn advise(map: &MmapRaw, advice: Advice, lo: usize, len: usize) -> io::Result<()> {
+    match advice {
+        Advice::Normal => Ok(()),
+        Advice::WillNeed => prefetch(map.as_mut_ptr() as usize + lo, len),
+        _ => Err(unsupported(&format!(
+            "{} has no Windows counterpart for a mapped view",
+            advice.name()
+        ))),
+    }
+}
+
+/// PrefetchVirtualMemory over a fresh mapping (memmap2 has no populate on Windows).
+pub(crate) fn prefault(map: &MmapRaw) {
+    let _ = prefetch(map.as_mut_ptr() as usize, map.len());
+}
+
+/// Large pages need a privilege and a different allocation: nothing to ask.
+pub(crate) fn advise_huge_pages(_memory: &mut MmapMut) {}
+
+/// Which of the pages of `start..start + len` are in the process's working set
+/// (QueryWorkingSetEx, its Valid bit).
+pub(crate) fn resident_pages(start: usize, len: usize) -> io::Result<Vec<bool>> {
+    let page = super::page_size();
+    let mut info: Vec<ProcessStatus::PSAPI_WORKING_SET_EX_INFORMATION> = (0..len / page)
+        .map(|i| ProcessStatus::PSAPI_WORKING_SET_EX_INFORMATION {
+            VirtualAddress: (start + i * page) as *mut _,
+            VirtualAttributes: ProcessStatus::PSAPI_WORKING_SET_EX_BLOCK { Flags: 0 },
+        })
+        .collect();
+    let bytes = std::mem::size_of_val(info.as_slice());
+    let bytes = u32::try_from(bytes).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: `info` holds one entry per page, `bytes` long; the call fills them in.
+    let ok = unsafe {
+        ProcessStatus::K32QueryWorkingSetEx(
+            Threading::GetCurrentProcess(),
+            info.as_mut_ptr().cast(),
+            bytes,
+        )
+    };
+    if ok == 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: Flags is the whole union as one number; bit 0 is Valid.
+    Ok(info
+        .iter()
+        .map(|e| unsafe { e.VirtualAttributes.Flags } & 1 != 0)
+        .collect())
+}
+
+/// VirtualLock (or VirtualUnlock) of the page span. Unlocking pages that were not
+/// locked (ERROR_NOT_LOCKED) succeeds, as munlock does.
+pub(crate) fn lock_pages(start: usize, len: usize, lock: bool) -> io::Result<()> {
+    // SAFETY: the span lies inside a mapping of ours.
+    let ok = unsafe {
+        if lock {
+            Memory::VirtualLock(start as *const _, len)
+        } else {
+            Memory::VirtualUnlock(start as *const _, len)
+        }
+    };
+    if ok != 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if !lock && err.raw_os_error() == Some(wf::ERROR_NOT_LOCKED as i32) {
+        return Ok(());
+    }
+    Err(err)
+}
+
+/// What to add to the message of a failed VirtualLock.
+pub(crate) fn lock_hint(err: &io::Error, lock: bool) -> &'static str {
+    match err.raw_os_error().map(|c| c as u32) {
+        Some(wf::ERROR_WORKING_SET_QUOTA) if lock => {
+            " (the process's minimum working set, SetProcessWorkingSetSize, is too small)"
+        }
+        _ => "",
+    }
+}
+
+/// The UTF-8 bytes of a path (lossy for a name that is not valid UTF-16).
+pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    match path.to_string_lossy() {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+    }
+}
+
+/// A path from the bytes of a C string: UTF-8 (`None` otherwise).
+pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
+    std::str::from_utf8(bytes).ok().map(Path::new)
+}
+
+/// `path` made absolute as Python's ntpath.abspath does (GetFullPathNameW: drive
+/// letters kept, `/` becomes `\`, `.` and `..` collapsed, `\\server\share\` kept as
+/// the root of a UNC path, symlinks not resolved).
+pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
+    std::path::absolute(path)
+}
+
+/// A path as a NUL-terminated wide string for Win32, made absolute and given the
+/// `\\?\` prefix when it is longer than MAX_PATH allows (long paths).
+fn wide(path: &Path) -> io::Result<Vec<u16>> {
+    let abs = std::path::absolute(path)?;
+    let mut w: Vec<u16> = abs.as_os_str().encode_wide().collect();
+    let verbatim = w.starts_with(&[92, 92, 63, 92]); // \\?\
+    if w.len() >= 248 && !verbatim {
+        let unc = w.starts_with(&[92, 92]);
+        let mut prefixed: Vec<u16> = if unc {
+            r"\\?\UNC"
+                .encode_utf16()
+                .chain(w[1..].iter().copied())
+                .collect()
+        } else {
+            r"\\?\".encode_utf16().chain(w.iter().copied()).collect()
+        };
+        std::mem::swap(&mut w, &mut prefixed);
+    }
+    if w.contains(&0) {
+        return Err(io::Error::from_raw_os_error(wf::ERROR_INVALID_NAME as i32));
+    }
+    w.push(0);
+    Ok(w)
+}
+
+/// MoveFileExW with `flags` | MOVEFILE_WRITE_THROUGH (the rename is on disk when it
+/// returns: Windows has no directory fsync).
+fn move_file(from: &Path, to: &Path, flags: fs::MOVE_FILE_FLAGS) -> io::Result<()> {
+    let (from, to) = (wide(from)?, wide(to)?);
+    // SAFETY: two NUL-terminated wide strings that outlive the call.
+    let ok = unsafe {
+        fs::MoveFileExW(
+            from.as_ptr(),
+            to.as_ptr(),
+            flags | fs::MOVEFILE_WRITE_THROUGH,
+        )
+    };
+    if ok == 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// MoveFileExW(MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH).
+pub(crate) fn rename_replace(from: &Path, to: &Path) -> io::Result<()> {
+    move_file(from, to, fs::MOVEFILE_REPLACE_EXISTING)
+}
+
+/// No atomic exchange of two names on Windows: `Unsupported` (the save replaces).
+pub(crate) fn rename_exchange(_from: &Path, _to: &Path) -> io::Result<()> {
+    Err(unsupported("Windows cannot exchange two file names"))
+}
+
+/// MoveFileExW without MOVEFILE_REPLACE_EXISTING: fails if `to` exists.
+pub(crate) fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    move_file(from, to, 0)
+}
+
+/// No directory fsync on Windows: MOVEFILE_WRITE_THROUGH makes the rename durable.
+pub(crate) struct DirSync;
+
+impl DirSync {
+    pub(crate) fn open(dir: &Path) -> io::Result<DirSync> {
+        // The directory must exist (as on POSIX, where it is opened here).
+        if std::fs::metadata(dir)?.is_dir() {
+            Ok(DirSync)
+        } else {
+            Err(io::Error::from_raw_os_error(wf::ERROR_DIRECTORY as i32))
+        }
+    }
+
+    pub(crate) fn sync(&self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A replaced file keeps nothing of the old one on Windows: a read-only target was
+/// refused before (it cannot be opened for writing) and its ACL is inherited from the
+/// directory, as for any new file.
+pub(crate) struct Kept;
+
+impl Kept {
+    pub(crate) fn of(_meta: &std::fs::Metadata) -> Kept {
+        Kept
+    }
+
+    pub(crate) fn apply(&self, _file: &File) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// No anonymous files: a save writes a named temporary file next to the target.
+pub(crate) fn create_anonymous(_dir: &Path) -> io::Result<Option<File>> {
+    Ok(None)
+}
+
+/// Never called (no anonymous files here).
+pub(crate) fn link_anonymous(_file: &File, _temp: &Path) -> io::Result<()> {
+    Err(unsupported("no anonymous files on Windows"))
+}
+
+/// Which copy guarded reads and writes use on Windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// ReadProcessMemory on the own process: the system copies and reports a page it
+    /// cannot read (either side) as an error.
+    ReadProcessMemory,
+}
+
+/// The method the next copy will use.
+pub fn current_method() -> Method {
+    Method::ReadProcessMemory
+}
+
+/// See safecopy's `copy`. ReadProcessMemory reads `src` ("the other process",
+/// here our own) into `dst`; WriteProcessMemory is not used for writes into a mapping
+/// because it changes page protection to get its way (a read-only view would be
+/// written).
+///
+/// # Safety
+/// As safecopy's `copy`.
+pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> std::result::Result<(), Fault> {
+    // SAFETY: forwarded from our caller.
+    unsafe { copy_with(Method::ReadProcessMemory, dst, src, len) }
+}
+
+/// [`copy`] with a chosen method.
+///
+/// # Safety
+/// As [`copy`].
+pub unsafe fn copy_with(
+    method: Method,
+    dst: *mut u8,
+    src: *const u8,
+    len: usize,
+) -> std::result::Result<(), Fault> {
+    let Method::ReadProcessMemory = method;
+    let mut copied = 0usize;
+    while copied < len {
+        let mut n = 0usize;
+        // SAFETY: the system checks both ranges; a page it cannot read or write is an
+        // error, not an exception. The caller vouched for the addresses.
+        let ok = unsafe {
+            Debug::ReadProcessMemory(
+                Threading::GetCurrentProcess(),
+                src.wrapping_add(copied).cast(),
+                dst.wrapping_add(copied).cast(),
+                len - copied,
+                &mut n,
+            )
+        };
+        if ok == 0 {
+            let error = io::Error::last_os_error();
+            // A partial copy reports what it moved in `n` (whole pages up to the fault).
+            return Err(Fault {
+                copied: copied + n.min(len - copied),
+                error,
+            });
+        }
+        if n == 0 {
+            return Err(Fault {
+                copied,
+                error: io::Error::from_raw_os_error(wf::ERROR_PARTIAL_COPY as i32),
+            });
+        }
+        copied += n;
+    }
+    Ok(())
+}
+
+/// See safecopy's `gather`: one ReadProcessMemory per element.
+///
+/// # Safety
+/// As safecopy's `gather`.
+pub unsafe fn gather(
+    dst: *mut u8,
+    src: *const u8,
+    stride: isize,
+    itemsize: usize,
+    count: usize,
+) -> std::result::Result<(), Fault> {
+    if itemsize == 0 {
+        return Ok(());
+    }
+    for done in 0..count {
+        let element = src.wrapping_offset(done as isize * stride);
+        // SAFETY: as our caller's contract; one element per copy.
+        unsafe { copy(dst.add(done * itemsize), element, itemsize) }.map_err(|f| Fault {
+            copied: done * itemsize + f.copied,
+            error: f.error,
+        })?;
+    }
+    Ok(())
+}
