@@ -53,6 +53,17 @@ static DWORD child_main(int argc, wchar_t **argv) {
         return DeleteFileW(argv[3]) ? 0 : GetLastError();
     if (wcscmp(act, L"rename") == 0 && argc == 5)
         return MoveFileExW(argv[3], argv[4], MOVEFILE_REPLACE_EXISTING) ? 0 : GetLastError();
+    if (wcscmp(act, L"truncate") == 0 && argc == 4) { /* to 8 bytes */
+        HANDLE h = CreateFileW(argv[3], GENERIC_READ | GENERIC_WRITE,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h == INVALID_HANDLE_VALUE) return GetLastError();
+        LARGE_INTEGER to;
+        to.QuadPart = 8;
+        DWORD err = SetFilePointerEx(h, to, NULL, FILE_BEGIN) && SetEndOfFile(h) ? 0 : GetLastError();
+        CloseHandle(h);
+        return err;
+    }
     if (wcscmp(act, L"open") == 0 && argc == 5) { /* open PATH SHARE (exclusive = 0) */
         DWORD share = (DWORD)wcstoul(argv[4], NULL, 10);
         HANDLE h = CreateFileW(argv[3], GENERIC_READ | GENERIC_WRITE, share, NULL, OPEN_EXISTING,
@@ -117,6 +128,11 @@ static DWORD child_delete(const char *path) {
 static DWORD child_rename(const char *from, const char *to) {
     const char *a[3] = {"rename", from, to};
     return run_child(a, 3);
+}
+
+static DWORD child_truncate(const char *path) {
+    const char *a[2] = {"truncate", path};
+    return run_child(a, 2);
 }
 
 static DWORD child_open(const char *path, DWORD share) {
@@ -209,8 +225,8 @@ static void test_delete_rename_after_close(void) {
     CHECK_OK(mm_close(a));
     REQUIRE_OK(mm_open_npy(npy, "r+", &a));
     CHECK_OK(mm_close(a));
-    REQUIRE_OK(mm_open_npz(npz, "x", "r", &a));
-    CHECK_OK(mm_close(a));
+    CHECK_OK(mm_open_npz(npz, "x", "r", &a));
+    if (a != 0) CHECK_OK(mm_close(a));
     CHECK_EQ_U(child_delete(npy), 0);
     CHECK_EQ_U(child_rename(npz, moved), 0);
     CHECK_EQ_U(child_delete(moved), 0);
@@ -218,36 +234,63 @@ static void test_delete_rename_after_close(void) {
     tmpdir_remove(dir);
 }
 
-/* While a view is open the mapping (a section object) keeps the file. What Windows does
- * then (and what Wine reproduces): another process can rename the file but not delete
- * it (DeleteFileW: ERROR_ACCESS_DENIED); once the last view is closed it can. */
+/* Wine or Windows: ntdll exports wine_get_version only under Wine. */
+static int is_wine(void) {
+    HMODULE nt = GetModuleHandleA("ntdll.dll");
+    return nt != NULL && GetProcAddress(nt, "wine_get_version") != NULL;
+}
+
+/* What holds while a view is open (src/platform/windows.rs): memmap2 keeps one duplicate
+ * of the open's file handle per mapping (for FlushFileBuffers), and every handle mmarray
+ * opens shares read, write and delete. So another program may open the file with sharing,
+ * rename it and delete it while views are open, but not open it exclusively (a handle is
+ * open) and not truncate it (ERROR_USER_MAPPED_FILE); the view keeps working on the data.
+ * Once the last view is closed nothing of the file is held (test_delete_rename_after_close,
+ * test_sharing_modes). */
 static void test_while_open(void) {
     char dir[256], path[512], moved[512];
     tmpdir_make(dir, sizeof dir);
     path_join(path, sizeof path, dir, "open.f8");
     path_join(moved, sizeof moved, dir, "open-moved.f8");
-    fill_f8(path);
-    mm_array a = 0;
-    REQUIRE_OK(mm_open(path, "<f8", "r+", 0, S4, 1, 'C', &a));
-    DWORD del = child_delete(path);
-    printf("     while a view is open: DeleteFileW by another process -> %lu\n", (unsigned long)del);
-    CHECK_EQ_U(del, ERROR_ACCESS_DENIED);
-    CHECK(exists_w(path));
-    DWORD ren = child_rename(path, moved);
-    printf("     while a view is open: MoveFileExW by another process -> %lu\n", (unsigned long)ren);
-    CHECK_EQ_U(ren, 0);
-    /* the view still maps the (renamed) file: a write lands in it */
-    ((double *)mm_data(a))[0] = -7.0;
-    CHECK_OK(mm_flush(a));
-    CHECK_OK(mm_close(a));
-    size_t n = 0;
-    unsigned char *b = read_file(moved, &n);
-    double d0;
-    REQUIRE_EQ_U(n, 32);
-    memcpy(&d0, b, 8);
-    CHECK_EQ_D(d0, -7.0);
-    free(b);
-    CHECK_EQ_U(child_delete(moved), 0);
+    const char *where = is_wine() ? "Wine" : "Windows";
+    const char *modes[3] = {"r", "r+", "c"};
+    for (int m = 0; m < 3; m++) {
+        fill_f8(path);
+        mm_array a = 0;
+        REQUIRE_OK(mm_open(path, "<f8", modes[m], 0, S4, 1, 'C', &a));
+        DWORD shared = child_open(path, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
+        DWORD excl = child_open(path, 0);
+        DWORD trunc = child_truncate(path);
+        DWORD ren = child_rename(path, moved);
+        printf("     %s, a %s view open, another process: shared open -> %lu, exclusive open -> "
+               "%lu, truncate -> %lu, rename -> %lu",
+               where, modes[m], (unsigned long)shared, (unsigned long)excl, (unsigned long)trunc,
+               (unsigned long)ren);
+        CHECK_EQ_U(shared, 0);
+        CHECK_EQ_U(excl, ERROR_SHARING_VIOLATION);
+        CHECK_EQ_U(trunc, ERROR_USER_MAPPED_FILE);
+        CHECK_EQ_U(ren, 0);
+        CHECK_EQ_I(size_w(moved), 32);
+        if (m == 1) { /* r+: a write through the view lands in the renamed file */
+            ((double *)mm_data(a))[0] = -7.0;
+            CHECK_OK(mm_flush(a));
+            size_t n = 0;
+            unsigned char *b = read_file(moved, &n);
+            double d0 = 0;
+            REQUIRE_EQ_U(n, 32);
+            memcpy(&d0, b, 8);
+            CHECK_EQ_D(d0, -7.0);
+            free(b);
+        }
+        DWORD del = child_delete(moved);
+        printf(", delete -> %lu\n", (unsigned long)del);
+        CHECK_EQ_U(del, 0);
+        /* the view keeps working whatever happened to the name */
+        CHECK_EQ_D(((const double *)mm_data(a))[3], 4.5);
+        CHECK_OK(mm_close(a));
+        CHECK(!exists_w(moved));
+        CHECK(!exists_w(path));
+    }
     tmpdir_remove(dir);
 }
 
@@ -258,10 +301,11 @@ static void test_sharing_modes(void) {
     fill_f8(path);
     mm_array a = 0;
 
-    /* no handle is kept after open: another process can open the file exclusively */
+    /* no handle is kept after open: every view closed, another process can open the file
+     * exclusively (while a view is open: test_while_open) */
     REQUIRE_OK(mm_open(path, "<f8", "r+", 0, S4, 1, 'C', &a));
-    CHECK_EQ_U(child_open(path, 0), 0);
     CHECK_OK(mm_close(a));
+    CHECK_EQ_U(child_open(path, 0), 0);
 
     /* another process holds it with FILE_SHARE_READ only: r and c open, r+ and w+ not */
     hold h = hold_start(dir, path, FILE_SHARE_READ);
@@ -331,10 +375,12 @@ static void test_non_ascii_paths(void) {
     CHECK_EQ_I(((const int16_t *)mm_data(b))[5], 55);
     CHECK_EQ_S(mm_filename(b), copy);
     CHECK_OK(mm_close(b));
-    REQUIRE_OK(mm_open_npz(npz, names[0], "r", &b));
-    CHECK_EQ_I(((const int16_t *)mm_data(b))[4], 44);
-    CHECK_OK(mm_close(b));
-    char list[64];
+    CHECK_OK(mm_open_npz(npz, names[0], "r", &b));
+    if (b != 0) {
+        CHECK_EQ_I(((const int16_t *)mm_data(b))[4], 44);
+        CHECK_OK(mm_close(b));
+    }
+    char list[64] = {0};
     size_t needed = 0, count = 0;
     CHECK_OK(mm_npz_names(npz, list, sizeof list, &needed, &count));
     CHECK_EQ_U(count, 1);
@@ -457,6 +503,15 @@ static void test_full_disk(void) {
     printf("     preallocate on a full disk: mm_last_os_error() = %d, \"%s\"\n",
            mm_last_os_error(), mm_last_error_message());
     CHECK_EQ_U(a, 0);
+    CHECK(!exists_w(path)); /* the file this call created is removed */
+    if (is_wine() && strstr(mm_last_error_message(), "os error 120") != NULL) {
+        /* ERROR_CALL_NOT_IMPLEMENTED: Wine 8 has no FileAllocationInfo, so preallocation
+         * fails on every disk under Wine and the ENOSPC promise cannot be checked here */
+        printf("     NOT CHECKED under Wine: mm_last_os_error() == ENOSPC after a "
+               "preallocation (Wine 8 does not implement FileAllocationInfo)\n");
+    } else {
+        CHECK_EQ_I(mm_last_os_error(), ENOSPC);
+    }
 
     /* saving a 2 MiB array there fails, the old target stays and no temporary is left */
     char src_dir[256], src[512];
@@ -469,6 +524,7 @@ static void test_full_disk(void) {
     write_file(target, "old", 3);
     CHECK_STATUS(mm_save_npy(a, target), MM_E_IO);
     printf("     mm_save_npy on a full disk: mm_last_os_error() = %d\n", mm_last_os_error());
+    CHECK_EQ_I(mm_last_os_error(), ENOSPC);
     size_t n = 0;
     unsigned char *b = read_file(target, &n);
     CHECK_EQ_U(n, 3);

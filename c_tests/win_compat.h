@@ -2,14 +2,14 @@
  * check.h when _WIN32 is defined. Only what the tests need; each with the Windows CRT
  * call behind it:
  *
- *   every open() is binary     _set_fmode(_O_BINARY) before main (no \n -> \r\n)
+ *   every open() is binary     _fmode = _O_BINARY before main (no \n -> \r\n)
  *   mkdtemp(tmpl)              _mktemp_s + _mkdir, retried
  *   realpath(p, NULL)          _fullpath (absolute, no symlink resolution on Windows)
  *   mkdir(p, mode)             _mkdir(p): no permission bits on Windows
  *   lstat                      stat (the tests that make symlinks do not run here)
  *   pread(fd, buf, n, off)     _lseeki64 + _read (not atomic: the tests are single-threaded
  *                              where they call it)
- *   t_win_rm_tree(dir)         recursive delete with _findfirst64 / _unlink / _rmdir
+ *   t_win_rm_tree(dir)         recursive delete with _wfindfirst64 / _wunlink / _wrmdir
  */
 #ifndef MMARRAY_C_TESTS_WIN_COMPAT_H
 #define MMARRAY_C_TESTS_WIN_COMPAT_H
@@ -24,12 +24,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <wchar.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-__attribute__((constructor)) static void t_win_binary_mode(void) { _set_fmode(_O_BINARY); }
+__attribute__((constructor)) static void t_win_binary_mode(void) { _fmode = _O_BINARY; }
 
 __attribute__((unused)) static char *t_win_mkdtemp(char *tmpl) {
     size_t n = strlen(tmpl);
@@ -58,27 +59,37 @@ __attribute__((unused)) static long long pread(int fd, void *buf, size_t n, long
     return _read(fd, buf, (unsigned)n);
 }
 
-/* Removes `dir` and everything below it; read-only files are made writable first. */
-__attribute__((unused)) static void t_win_rm_tree(const char *dir) {
-    char pattern[600];
-    struct __finddata64_t fd;
-    snprintf(pattern, sizeof pattern, "%s\\*", dir);
-    intptr_t h = _findfirst64(pattern, &fd);
+/* Removes `dir` and everything below it; read-only files are made writable first. Wide
+ * calls: the tests make files with non-ASCII (UTF-8 in the API) names, which the ANSI
+ * calls cannot name. */
+__attribute__((unused)) static void t_win_rm_tree_w(const wchar_t *dir) {
+    wchar_t pattern[600];
+    struct _wfinddata64_t fd;
+    swprintf(pattern, 600, L"%ls\\*", dir);
+    intptr_t h = _wfindfirst64(pattern, &fd);
     if (h != -1) {
         do {
-            if (strcmp(fd.name, ".") == 0 || strcmp(fd.name, "..") == 0) continue;
-            char child[600];
-            snprintf(child, sizeof child, "%s\\%s", dir, fd.name);
+            if (wcscmp(fd.name, L".") == 0 || wcscmp(fd.name, L"..") == 0) continue;
+            wchar_t child[600];
+            swprintf(child, 600, L"%ls\\%ls", dir, fd.name);
             if (fd.attrib & _A_SUBDIR) {
-                t_win_rm_tree(child);
+                t_win_rm_tree_w(child);
             } else {
-                _chmod(child, _S_IREAD | _S_IWRITE);
-                _unlink(child);
+                _wchmod(child, _S_IREAD | _S_IWRITE);
+                _wunlink(child);
             }
-        } while (_findnext64(h, &fd) == 0);
+        } while (_wfindnext64(h, &fd) == 0);
         _findclose(h);
     }
-    _rmdir(dir);
+    _wrmdir(dir);
+}
+
+/* `dir` itself is ASCII (under %TEMP%) */
+__attribute__((unused)) static void t_win_rm_tree(const char *dir) {
+    wchar_t w[600];
+    if (mbstowcs(w, dir, 600) == (size_t)-1) return;
+    w[599] = 0;
+    t_win_rm_tree_w(w);
 }
 
 #ifdef __cplusplus

@@ -103,9 +103,9 @@ done
 echo "installed into $wstage: $(cd "$wstage" && find bin lib include -type f | sort | tr '\n' ' ')"
 # every function the header declares is exported by the DLL
 "$mingw-objdump" -p "$wstage/bin/mmarray.dll" |
-    awk '/\[Ordinal\/Name Pointer\] Table/{t=1; next} t && /^\s*\[/{print $NF} t && /^$/{t=0}' |
+    awk '/\[Ordinal\/Name Pointer\] Table/{t=1; next} t && /^[ \t]*\[/{print $NF} t && /^$/{t=0}' |
     sort -u >"$build/win-dll-exports.txt"
-grep -oE '^[a-z_0-9 *]*\bmm_[a-z0-9_]+\(' include/mmarray.h | grep -oE 'mm_[a-z0-9_]+' |
+grep -oE '^[a-z_0-9 *]*\bmm_[a-z0-9_]+\(' include/mmarray.h | grep -oE 'mm_[a-z0-9_]+\(' | tr -d '(' |
     sort -u >"$build/win-header-functions.txt"
 not_exported=$(comm -23 "$build/win-header-functions.txt" "$build/win-dll-exports.txt")
 if [ -n "$not_exported" ]; then
@@ -131,6 +131,15 @@ step "Wine prefix $WINEPREFIX"
 if [ ! -d "$WINEPREFIX/dosdevices" ]; then
     echo "wineboot did not create the prefix $WINEPREFIX" >&2
     exit 1
+fi
+# Rust's std (>= 1.78) imports ProcessPrng from bcryptprimitives.dll, which Windows 10/11
+# have and Wine 8.0 does not: a stand-in goes into this prefix only (see its source).
+sys32=$WINEPREFIX/drive_c/windows/system32
+if [ ! -e "$sys32/bcryptprimitives.dll" ]; then
+    "$mingw-gcc" -O2 -shared -o "$sys32/bcryptprimitives.dll" c_tests/wine_bcryptprimitives.c \
+        -ladvapi32
+    echo "this Wine has no bcryptprimitives.dll: put c_tests/wine_bcryptprimitives.c's" \
+        "stand-in (ProcessPrng over RtlGenRandom) into the test prefix"
 fi
 full_drive=
 if [ "$(id -u)" -ne 0 ]; then
