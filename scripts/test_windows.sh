@@ -20,8 +20,9 @@
 #      .npy/.npz/raw fixtures, the Windows program reads them and its output is compared
 #      with numpy's; the Windows program writes .npy/.npz files and numpy checks them byte
 #      for byte against np.save / np.savez
-#   7. cargo check and cargo clippy -D warnings for x86_64-apple-darwin and
-#      aarch64-apple-darwin (type-checked only: no macOS SDK or machine here)
+#   7. cargo check and cargo clippy -D warnings (library and command-line tool) for
+#      x86_64-apple-darwin and aarch64-apple-darwin (type-checked only: no macOS SDK or
+#      machine here; the integration tests are Linux tests and are not checked for macOS)
 #
 # Prints its wall time at the end. Uses $MMARRAY_BUILD_DIR (default ./build),
 # $CARGO_TARGET_DIR and the project venv $MMARRAY_VENV (default ./.venv, made by
@@ -44,6 +45,17 @@ if [ -f Cargo.lock ]; then
     cmake_locked=ON
 fi
 step() { printf '\n-- windows: %s\n' "$*"; }
+# From step 4 on, a failing part is recorded and the next part still runs; the stage
+# fails at the end with the list.
+failed=()
+part() { # part NAME CMD...
+    local name=$1
+    shift
+    if ! "$@"; then
+        failed+=("$name")
+        printf '\n** windows: %s FAILED\n' "$name"
+    fi
+}
 mkdir -p "$build"
 
 # ---- 1. prerequisites -------------------------------------------------------------------
@@ -159,7 +171,7 @@ fi
 # ---- 4. the Rust unit tests under Wine (from the library's side) ------------------------
 if [ -f scripts/test_windows_rust.sh ]; then
     step "scripts/test_windows_rust.sh"
-    MMARRAY_WINE64=$wine64 bash scripts/test_windows_rust.sh
+    part "rust tests under Wine" env MMARRAY_WINE64="$wine64" bash scripts/test_windows_rust.sh
 else
     step "scripts/test_windows_rust.sh: not on this branch, skipped"
 fi
@@ -171,9 +183,9 @@ cmake -S c_tests -B "$wct" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-mingw-w
     -DCMAKE_PREFIX_PATH="$wstage" -DCMAKE_BUILD_TYPE=Debug \
     -DMMARRAY_WIN_FULL_DRIVE="$full_drive" -Wno-dev >/dev/null
 cmake --build "$wct" -j "$jobs" >/dev/null
-(cd "$wct" && ctest -j "$jobs" --output-on-failure --timeout 300)
-"$wine64" "$wct/test_windows.exe" ${full_drive:+--full-drive "$full_drive"} |
-    grep -E '^     ' || true # what the Windows-specific cases observed (also in ctest's log)
+part "ctest (C tests under Wine)" ctest --test-dir "$wct" -j "$jobs" --output-on-failure --timeout 300
+echo "what test_windows observed (from ctest's log):"
+grep -aE '^     [A-Za-z]' "$wct/Testing/Temporary/LastTest.log" || true
 
 step "examples/consumer_windows: an out-of-tree Windows project, find_package(mmarray)"
 wcons=$work/consumer_windows
@@ -181,7 +193,8 @@ cmake -S examples/consumer_windows -B "$wcons" \
     -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-mingw-w64.cmake" \
     -DCMAKE_PREFIX_PATH="$wstage" -Wno-dev >/dev/null
 cmake --build "$wcons" >/dev/null
-(cd "$wcons" && "$wine64" ./consumer.exe && "$wine64" ./consumer_static.exe)
+part "consumer_windows" sh -c 'cd "$1" && "$2" ./consumer.exe && "$2" ./consumer_static.exe' \
+    sh "$wcons" "$wine64"
 
 # ---- 6. numpy <-> Windows --------------------------------------------------------------
 step "numpy (Linux) <-> mmarray.dll (Wine): fixtures, read, write, byte identity"
@@ -189,17 +202,25 @@ py=$venv/bin/python
 fx=$work/fx
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 "$py" c_tests/numpy_cross.py fixtures "$fx"
-"$wine64" "$wct/test_numpy_cross.exe" read "$(winpath "$fx")" >"$work/read.txt"
+part "Windows reads numpy's files" "$wine64" "$wct/test_numpy_cross.exe" read \
+    "$(winpath "$fx")" >"$work/read.txt"
 tail -1 "$work/read.txt"
-"$py" c_tests/numpy_cross.py check-read "$fx" "$work/read.txt"
-"$wine64" "$wct/test_numpy_cross.exe" write "$(winpath "$fx")"
-"$py" c_tests/numpy_cross.py check-written "$fx"
+part "numpy compares what Windows read" "$py" c_tests/numpy_cross.py check-read "$fx" \
+    "$work/read.txt"
+part "Windows writes .npy/.npz" "$wine64" "$wct/test_numpy_cross.exe" write "$(winpath "$fx")"
+part "numpy checks what Windows wrote" "$py" c_tests/numpy_cross.py check-written "$fx"
 
 # ---- 7. macOS: type-checked only ---------------------------------------------------------
 for t in "${apple[@]}"; do
     step "cargo check + clippy -D warnings --target $t (type-checked, not tested)"
-    cargo check "${locked[@]}" --target "$t" --lib --bins
-    cargo clippy "${locked[@]}" --target "$t" --all-targets -- -D warnings
+    part "cargo check $t" cargo check "${locked[@]}" --target "$t" --lib --bins
+    part "cargo clippy $t" cargo clippy "${locked[@]}" --target "$t" --lib --bins -- -D warnings
 done
 
-printf '\nwindows stage: ok, wall time %ss\n' "$(($(date +%s) - t_start))"
+wall=$(($(date +%s) - t_start))
+if [ "${#failed[@]}" -gt 0 ]; then
+    printf '\nwindows stage: FAILED (wall time %ss):\n' "$wall"
+    printf '  %s\n' "${failed[@]}"
+    exit 1
+fi
+printf '\nwindows stage: ok, wall time %ss\n' "$wall"
