@@ -148,9 +148,9 @@ fi
 # have and Wine 8.0 does not: a stand-in goes into this prefix only (see its source).
 sys32=$WINEPREFIX/drive_c/windows/system32
 if [ ! -e "$sys32/bcryptprimitives.dll" ]; then
-    "$mingw-gcc" -O2 -shared -o "$sys32/bcryptprimitives.dll" c_tests/wine_bcryptprimitives.c \
+    "$mingw-gcc" -O2 -shared -o "$sys32/bcryptprimitives.dll" scripts/wine/bcryptprimitives.c \
         -ladvapi32
-    echo "this Wine has no bcryptprimitives.dll: put c_tests/wine_bcryptprimitives.c's" \
+    echo "this Wine has no bcryptprimitives.dll: put scripts/wine/bcryptprimitives.c's" \
         "stand-in (ProcessPrng over RtlGenRandom) into the test prefix"
 fi
 full_drive=
