@@ -44,7 +44,7 @@ if [ -f Cargo.lock ]; then
     locked=(--locked)
     cmake_locked=ON
 fi
-step() { printf '\n-- windows: %s\n' "$*"; }
+step() { printf '\n-- windows (+%ss): %s\n' "$(($(date +%s) - t_start))" "$*"; }
 # From step 4 on, a failing part is recorded and the next part still runs; the stage
 # fails at the end with the list.
 failed=()
