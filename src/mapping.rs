@@ -248,11 +248,20 @@ impl Mapping {
     /// through the handle memmap2 keeps); nothing to do in modes r and c.
     pub fn flush(&self) -> Result<()> {
         match &self.map {
-            Some(map) if self.mode.changes_file() => map
-                .flush()
-                .map_err(|e| MmError::os(format!("msync of {} bytes failed", self.len), &e)),
+            Some(map) if self.mode.changes_file() => {
+                map.flush()
+                    .map_err(|e| MmError::os(format!("msync of {} bytes failed", self.len), &e))?;
+                self.flush_drive_cache()
+            }
             _ => Ok(()),
         }
+    }
+
+    /// After a waiting msync: the drive's cache too where msync leaves it (macOS,
+    /// F_FULLFSYNC); nothing elsewhere.
+    pub(crate) fn flush_drive_cache(&self) -> Result<()> {
+        crate::platform::flush_drive_cache(self.filename.as_deref(), self.file_id)
+            .map_err(|e| MmError::os("F_FULLFSYNC of the file failed", &e))
     }
 }
 

@@ -284,8 +284,24 @@ fn scalar_kind_of_every_kind_of_dtype() {
         ("|u1".into(), MM_SCALAR_UINT8),
         ("S3".into(), MM_SCALAR_OTHER),
         ("V4".into(), MM_SCALAR_OTHER),
-        ("longdouble".into(), MM_SCALAR_OTHER),
-        ("clongdouble".into(), MM_SCALAR_OTHER),
+        // numpy's longdouble is C long double: 80-bit extended on Linux x86-64, plain
+        // double on Windows (MSVC's numpy) and macOS, where it is a float64 scalar.
+        (
+            "longdouble".into(),
+            if cfg!(any(windows, target_vendor = "apple")) {
+                MM_SCALAR_FLOAT64
+            } else {
+                MM_SCALAR_OTHER
+            },
+        ),
+        (
+            "clongdouble".into(),
+            if cfg!(any(windows, target_vendor = "apple")) {
+                MM_SCALAR_COMPLEX128
+            } else {
+                MM_SCALAR_OTHER
+            },
+        ),
         ("[('a', '<i4')]".into(), MM_SCALAR_OTHER),
         ("int64".into(), MM_SCALAR_INT64),
         ("float32".into(), MM_SCALAR_FLOAT32),

@@ -341,6 +341,44 @@ fn save_replaces_atomically() {
     assert_eq!(names, ["fresh.npy", "out.npy", "src.bin"]);
 }
 
+/// A save over a file that a view maps: Windows refuses to replace an open file, so the
+/// save is MM_E_PERMISSION (ERROR_ACCESS_DENIED, errno EACCES), the target keeps its
+/// bytes and no temporary file is left. Once the view is closed the save succeeds.
+#[test]
+fn save_over_a_mapped_target_is_refused_until_it_closes() {
+    let dir = TempDir::new("savemapped");
+    let target = dir.path("t.npy");
+    let shape = [4usize];
+    let (t, d) = (cstr(&target), CString::new("<u2").unwrap());
+    let mut h: mm_array = 0;
+    // SAFETY: texts, one shape value, a writable out-parameter.
+    assert_eq!(
+        unsafe { mm_create_npy(t.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) },
+        MM_OK
+    );
+    assert_eq!(mm_flush(h), MM_OK);
+    let before = fs::read(&target).unwrap();
+    let src = dir.path("s.bin");
+    fs::write(&src, [7u8; 6]).unwrap();
+    let (s, v) = open(&src, "u1", "r", 0, None);
+    assert_eq!(s, MM_OK);
+    // SAFETY: live handles and a NUL-terminated path.
+    let s = unsafe { mm_save_npy(v, t.as_ptr()) };
+    assert_eq!(
+        (s, mm_last_os_error()),
+        (MM_E_PERMISSION, libc::EACCES),
+        "{}",
+        last_error()
+    );
+    assert_eq!(fs::read(&target).unwrap(), before);
+    assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 2);
+    assert_eq!(mm_close(h), MM_OK);
+    // SAFETY: as above.
+    assert_eq!(unsafe { mm_save_npy(v, t.as_ptr()) }, MM_OK);
+    assert_eq!(fs::read(&target).unwrap().len(), 128 + 6);
+    assert_eq!(mm_close(v), MM_OK);
+}
+
 /// mm_npy_append on Windows: the growth lock (LockFileEx on one byte far past the
 /// data) does not block readers, and the grown view is mapped once the rows are written.
 #[test]
@@ -371,6 +409,158 @@ fn npy_append_grows_the_file() {
     assert_eq!(bytes.len(), 128 + 80);
     assert_eq!(mm_close(g), MM_OK);
     assert_eq!(mm_close(h), MM_OK);
+}
+
+/// The open modes and flags: w+ over an existing file (truncated, sized), c (writes
+/// stay private), r+ extension with MM_OPEN_PREALLOCATE and MM_OPEN_POPULATE, and the
+/// memory controls through the C API.
+#[test]
+fn modes_flags_and_controls() {
+    let dir = TempDir::new("modes");
+    let path = dir.path("m.bin");
+    fs::write(&path, [3u8; 10000]).unwrap();
+    // w+ over an existing file: zeros, exactly the new size.
+    let (s, h) = open(&path, "u1", "w+", 0, Some(&[5000]));
+    assert_eq!(s, MM_OK);
+    assert_eq!(fs::metadata(&path).unwrap().len(), 5000);
+    // SAFETY: 5000 readable bytes.
+    assert_eq!(unsafe { *(mm_data(h) as *const u8).add(4999) }, 0);
+    // SAFETY: 5000 writable bytes.
+    unsafe { *(mm_data(h) as *mut u8) = 1 };
+    assert_eq!(mm_close(h), MM_OK);
+    // c: private copy-on-write.
+    let (s, h) = open(&path, "u1", "c", 0, None);
+    assert_eq!(s, MM_OK);
+    // SAFETY: as above.
+    unsafe { *(mm_data(h) as *mut u8) = 99 };
+    assert_eq!(mm_flush(h), MM_OK);
+    assert_eq!(mm_close(h), MM_OK);
+    assert_eq!(fs::read(&path).unwrap()[0], 1);
+    // r+ with both flags extends the file to offset + nbytes, blocks reserved first.
+    let (p, d, m) = (
+        cstr(&path),
+        CString::new("<u4").unwrap(),
+        CString::new("r+").unwrap(),
+    );
+    let shape = [70000usize];
+    let mut h: mm_array = 0;
+    // SAFETY: texts, one shape value, a writable out-parameter.
+    let s = unsafe {
+        mm_open_ex(
+            p.as_ptr(),
+            d.as_ptr(),
+            m.as_ptr(),
+            8,
+            shape.as_ptr(),
+            1,
+            b'C' as _,
+            MM_OPEN_PREALLOCATE | MM_OPEN_POPULATE,
+            &mut h,
+        )
+    };
+    assert_eq!(s, MM_OK, "{}", last_error());
+    assert_eq!(fs::metadata(&path).unwrap().len(), 8 + 280000);
+    assert_eq!(mm_advise(h, MM_ADVICE_NORMAL), MM_OK);
+    assert_eq!(mm_advise(h, MM_ADVICE_WILLNEED), MM_OK);
+    for advice in [
+        MM_ADVICE_SEQUENTIAL,
+        MM_ADVICE_RANDOM,
+        MM_ADVICE_DONTNEED,
+        MM_ADVICE_HUGEPAGE,
+        MM_ADVICE_POPULATE_READ,
+        MM_ADVICE_POPULATE_WRITE,
+    ] {
+        assert_eq!(mm_advise(h, advice), MM_E_UNSUPPORTED, "advice {advice}");
+    }
+    assert_eq!(mm_advise(h, 99), MM_E_INVALID_ARG);
+    assert_eq!(mm_lock(h), MM_OK, "{}", last_error());
+    let mut resident = 0u64;
+    // SAFETY: a writable out-parameter.
+    assert_eq!(unsafe { mm_resident(h, &mut resident) }, MM_OK);
+    assert_eq!(resident, 280000);
+    assert_eq!(mm_unlock(h), MM_OK);
+    let word = 0xDEADBEEFu32.to_le_bytes();
+    // SAFETY: four readable bytes.
+    assert_eq!(unsafe { mm_write_at(h, 4, word.as_ptr().cast(), 4) }, MM_OK);
+    assert_eq!(mm_close(h), MM_OK);
+    let bytes = fs::read(&path).unwrap();
+    assert_eq!(&bytes[12..16], &word);
+    // r on a file too small: nothing changes.
+    let (s, h) = open(&path, "u1", "r", 0, Some(&[300000]));
+    assert_eq!((s, h), (MM_E_FILE_TOO_SMALL, 0));
+    assert_eq!(fs::metadata(&path).unwrap().len(), 8 + 280000);
+}
+
+/// .npz archives: save (stored and deflated), names, open a member.
+#[test]
+fn npz_save_names_and_open() {
+    let dir = TempDir::new("npz");
+    let src = dir.path("src.bin");
+    fs::write(&src, (0u8..40).collect::<Vec<_>>()).unwrap();
+    let (s, a) = open(&src, "<i8", "r", 0, None);
+    assert_eq!(s, MM_OK);
+    for compress in [0, 1] {
+        let path = dir.path(&format!("z{compress}.npz"));
+        let p = cstr(&path);
+        let names = [CString::new("x").unwrap(), CString::new("ü/y").unwrap()];
+        let name_ptrs = [names[0].as_ptr(), names[1].as_ptr()];
+        let arrays = [a, a];
+        // SAFETY: two names and two handles.
+        let s =
+            unsafe { mm_save_npz(p.as_ptr(), 2, name_ptrs.as_ptr(), arrays.as_ptr(), compress) };
+        assert_eq!(s, MM_OK, "{}", last_error());
+        let mut buf = [0 as std::ffi::c_char; 64];
+        let (mut needed, mut count) = (0usize, 0usize);
+        // SAFETY: a 64-byte buffer and two out-parameters.
+        let s = unsafe { mm_npz_names(p.as_ptr(), buf.as_mut_ptr(), 64, &mut needed, &mut count) };
+        assert_eq!((s, count), (MM_OK, 2));
+        let mut h: mm_array = 0;
+        let r = CString::new("r").unwrap();
+        // SAFETY: texts and a writable out-parameter.
+        let s = unsafe { mm_open_npz(p.as_ptr(), names[1].as_ptr(), r.as_ptr(), &mut h) };
+        assert_eq!(s, MM_OK, "{}", last_error());
+        assert_eq!(mm_size(h), 5);
+        // SAFETY: five readable i64 values.
+        assert_eq!(
+            unsafe { *(mm_data(h) as *const i64).add(4) },
+            i64::from_le_bytes([32, 33, 34, 35, 36, 37, 38, 39])
+        );
+        assert_eq!(mm_close(h), MM_OK);
+    }
+    assert_eq!(mm_close(a), MM_OK);
+}
+
+/// mm_npy_grow (zero rows, the file extended before the grown array is mapped) and
+/// mm_npy_recover of a consistent file.
+#[test]
+fn npy_grow_and_recover() {
+    let dir = TempDir::new("grow");
+    let path = dir.path("g.npy");
+    let p = cstr(&path);
+    let d = CString::new("<i2").unwrap();
+    let shape = [3usize];
+    let mut h: mm_array = 0;
+    // SAFETY: texts, one shape value, a writable out-parameter.
+    assert_eq!(
+        unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) },
+        MM_OK
+    );
+    let mut g: mm_array = 0;
+    // SAFETY: a writable out-parameter.
+    assert_eq!(
+        unsafe { mm_npy_grow(h, 100000, &mut g) },
+        MM_OK,
+        "{}",
+        last_error()
+    );
+    assert_eq!(mm_size(g), 100000);
+    assert_eq!(fs::metadata(&path).unwrap().len(), 128 + 200000);
+    assert_eq!(mm_close(g), MM_OK);
+    assert_eq!(mm_close(h), MM_OK);
+    let mut length = 0usize;
+    // SAFETY: a path and a writable out-parameter.
+    assert_eq!(unsafe { mm_npy_recover(p.as_ptr(), &mut length) }, MM_OK);
+    assert_eq!(length, 100000);
 }
 
 fn last_error() -> String {

@@ -130,7 +130,11 @@ impl Mapping {
         } else {
             map.flush_async_range(lo, hi - lo)
         };
-        result.map_err(|e| MmError::os(format!("msync of {span_len} bytes failed"), &e))
+        result.map_err(|e| MmError::os(format!("msync of {span_len} bytes failed"), &e))?;
+        if wait {
+            self.flush_drive_cache()?;
+        }
+        Ok(())
     }
 
     /// How many of region bytes `lo..hi` lie in pages resident in memory (mincore).

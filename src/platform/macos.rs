@@ -21,6 +21,28 @@ pub(crate) use super::unix::{
     resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
 };
 
+/// msync(MS_SYNC) on macOS writes the pages to the drive but does not flush the
+/// drive's cache; F_FULLFSYNC does, and needs a descriptor, which the library does not
+/// keep (D6). So the file is reopened by its path and flushed only if it is still the
+/// mapped file (same device and inode); a file renamed or replaced since, or mapped
+/// from a descriptor (no path), gets msync's guarantee only.
+pub(crate) fn flush_drive_cache(path: Option<&Path>, id: Option<(u64, u64)>) -> io::Result<()> {
+    let (Some(path), Some(id)) = (path, id) else {
+        return Ok(());
+    };
+    let Ok(file) = File::open(path) else {
+        return Ok(());
+    };
+    if super::unix::file_id(&file)? != id {
+        return Ok(());
+    }
+    // SAFETY: fcntl(F_FULLFSYNC) on a descriptor we own.
+    if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_FULLFSYNC) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Reserves `to - from` bytes of blocks past the file's physical end (F_PREALLOCATE,
 /// F_ALLOCATEALL, F_PEOFPOSMODE) without changing its size. A filesystem without it
 /// (ENOTSUP) is not an error.

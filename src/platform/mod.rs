@@ -48,9 +48,9 @@ pub use os::{copy, copy_with, current_method, gather, Method};
 
 pub(crate) use os::{
     absolute_path, access_allows_write, advise, advise_huge_pages, borrow_fd, create_anonymous,
-    errno_of, file_id, link_anonymous, lock_file, lock_hint, lock_pages, path_bytes,
-    path_from_bytes, prefault, prepare_options, reserve_blocks, reserve_prefix, resident_pages,
-    special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
+    errno_of, file_id, flush_drive_cache, link_anonymous, lock_file, lock_hint, lock_pages,
+    path_bytes, path_from_bytes, prefault, prepare_options, reserve_blocks, reserve_prefix,
+    resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
 };
 pub(crate) use os::{rename_exchange, rename_noreplace, rename_replace};
 

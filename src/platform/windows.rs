@@ -40,52 +40,72 @@ use super::{unsupported, Advice, Fault};
 /// A file mapping covers at most the file: size first, then map.
 pub(crate) const CAN_MAP_PAST_END: bool = false;
 
-/// Positional reads and writes of a shared `File` (`seek_read` / `seek_write`, which
-/// also move the handle's position: every file this is used on is the library's own).
+/// Positional reads and writes of a shared `File`, as POSIX pread / pwrite: they leave
+/// the file's position where it was. (`seek_read` / `seek_write` move it to the end of
+/// what they moved, so the position is read first and put back after: a writer that
+/// mixes sequential writes with positional ones, as the .npz writer does, needs this.)
 pub trait FileExt {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
     fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
     fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()>;
 }
 
+/// Runs `f` and puts the file's position back where it was.
+fn keeping_position<T>(file: &File, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    use std::io::Seek;
+    let mut handle = file;
+    let pos = handle.stream_position()?;
+    let result = f();
+    handle.seek(io::SeekFrom::Start(pos))?;
+    result
+}
+
 impl FileExt for File {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+        keeping_position(self, || {
+            std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+        })
     }
 
-    fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.read_at(buf, offset) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "failed to fill whole buffer",
-                    ))
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        keeping_position(self, || {
+            let (mut buf, mut offset) = (buf, offset);
+            while !buf.is_empty() {
+                match std::os::windows::fs::FileExt::seek_read(self, buf, offset) {
+                    Ok(0) => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "failed to fill whole buffer",
+                        ))
+                    }
+                    Ok(n) => {
+                        buf = &mut buf[n..];
+                        offset += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                Ok(n) => {
-                    buf = &mut buf[n..];
-                    offset += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
-    fn write_all_at(&self, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
-        while !buf.is_empty() {
-            match std::os::windows::fs::FileExt::seek_write(self, buf, offset) {
-                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-                Ok(n) => {
-                    buf = &buf[n..];
-                    offset += n as u64;
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        keeping_position(self, || {
+            let (mut buf, mut offset) = (buf, offset);
+            while !buf.is_empty() {
+                match std::os::windows::fs::FileExt::seek_write(self, buf, offset) {
+                    Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+                    Ok(n) => {
+                        buf = &buf[n..];
+                        offset += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -168,6 +188,12 @@ pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
     }))
 }
 
+/// Nothing to add on Windows: memmap2's flush is FlushViewOfFile + FlushFileBuffers on
+/// the handle it keeps, which follows the file through a rename.
+pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -> io::Result<()> {
+    Ok(())
+}
+
 /// A Windows handle's access rights cannot be read back cheaply: unknown. An r+ open of
 /// a read-only handle then fails at the mapping (or the extension) with
 /// ERROR_ACCESS_DENIED, which is MM_E_PERMISSION as well.
@@ -215,9 +241,12 @@ pub(crate) fn unlock_file(file: &File) {
     unsafe { fs::UnlockFileEx(file.as_raw_handle(), 0, 1, 0, &mut ov) };
 }
 
-/// Reserves the blocks up to byte `to` without changing the file's size
-/// (SetFileInformationByHandle, FileAllocationInfo): a full disk fails here.
-pub(crate) fn reserve_blocks(file: &File, _from: u64, to: u64, size_now: u64) -> io::Result<()> {
+/// Reserves the blocks up to byte `to` (SetFileInformationByHandle, FileAllocationInfo,
+/// which keeps the size): a full disk fails here. Where the file system does not take
+/// it (Wine 8 answers ERROR_CALL_NOT_IMPLEMENTED), zeros are written from the current
+/// end to `to`, as posix_fallocate's emulation does on Linux (the file grows; on
+/// failure its size is put back). Bytes below the current end are never written.
+pub(crate) fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> io::Result<()> {
     if to <= size_now {
         return Ok(());
     }
@@ -233,10 +262,28 @@ pub(crate) fn reserve_blocks(file: &File, _from: u64, to: u64, size_now: u64) ->
             std::mem::size_of::<fs::FILE_ALLOCATION_INFO>() as u32,
         )
     };
-    if ok == 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
+    if ok != 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error().map(|c| c as u32) {
+        Some(wf::ERROR_CALL_NOT_IMPLEMENTED)
+        | Some(wf::ERROR_NOT_SUPPORTED)
+        | Some(wf::ERROR_INVALID_FUNCTION)
+        | Some(wf::ERROR_INVALID_PARAMETER) => {
+            let zeros = vec![0u8; 1 << 20];
+            let mut at = from.max(size_now);
+            while at < to {
+                let n = ((to - at) as usize).min(zeros.len());
+                if let Err(e) = file.write_all_at(&zeros[..n], at) {
+                    let _ = file.set_len(size_now);
+                    return Err(e);
+                }
+                at += n as u64;
+            }
+            Ok(())
+        }
+        _ => Err(err),
     }
 }
 
