@@ -240,11 +240,12 @@ static int is_wine(void) {
     return nt != NULL && GetProcAddress(nt, "wine_get_version") != NULL;
 }
 
-/* What holds while a view is open (src/platform/windows.rs): memmap2 keeps one duplicate
+/* What holds while a view is open (docs/c-api.md#platforms): memmap2 keeps one duplicate
  * of the open's file handle per mapping (for FlushFileBuffers), and every handle mmarray
  * opens shares read, write and delete. So another program may open the file with sharing,
  * rename it and delete it while views are open, but not open it exclusively (a handle is
- * open) and not truncate it (ERROR_USER_MAPPED_FILE); the view keeps working on the data.
+ * open), not truncate it (ERROR_USER_MAPPED_FILE) and not rename another file over it
+ * (ERROR_ACCESS_DENIED); the view keeps working on the data.
  * Once the last view is closed nothing of the file is held (test_delete_rename_after_close,
  * test_sharing_modes). */
 static void test_while_open(void) {
@@ -261,11 +262,19 @@ static void test_while_open(void) {
         DWORD shared = child_open(path, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE);
         DWORD excl = child_open(path, 0);
         DWORD trunc = child_truncate(path);
+        /* another file renamed over it: refused while the view holds it (access denied) */
+        char other[512];
+        path_join(other, sizeof other, dir, "other.f8");
+        write_file(other, "12345678", 8);
+        DWORD over = child_rename(other, path);
+        CHECK_EQ_U(over, ERROR_ACCESS_DENIED);
+        CHECK_EQ_I(size_w(path), 32);
+        CHECK_EQ_U(child_delete(other), 0);
         DWORD ren = child_rename(path, moved);
         printf("     %s, a %s view open, another process: shared open -> %lu, exclusive open -> "
-               "%lu, truncate -> %lu, rename -> %lu",
+               "%lu, truncate -> %lu, rename another file over it -> %lu, rename -> %lu",
                where, modes[m], (unsigned long)shared, (unsigned long)excl, (unsigned long)trunc,
-               (unsigned long)ren);
+               (unsigned long)over, (unsigned long)ren);
         CHECK_EQ_U(shared, 0);
         CHECK_EQ_U(excl, ERROR_SHARING_VIOLATION);
         CHECK_EQ_U(trunc, ERROR_USER_MAPPED_FILE);

@@ -171,7 +171,9 @@ fi
 # ---- 4. the Rust unit tests under Wine (from the library's side) ------------------------
 if [ -f scripts/test_windows_rust.sh ]; then
     step "scripts/test_windows_rust.sh"
-    part "rust tests under Wine" env MMARRAY_WINE64="$wine64" bash scripts/test_windows_rust.sh
+    # in this stage's prefix (removed at the end, its wineserver stopped)
+    part "rust tests under Wine" env MMARRAY_WINEPREFIX="$WINEPREFIX" \
+        bash scripts/test_windows_rust.sh
 else
     step "scripts/test_windows_rust.sh: not on this branch, skipped"
 fi
