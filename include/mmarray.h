@@ -258,7 +258,9 @@ mm_status mm_open_ex(const char *path,
  * Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
  * The mapping always counts from byte 0 of the file, whatever the descriptor's position.
  * It never truncates (not even in w+), never closes `fd` and does not keep it. mm_filename
- * of the result is NULL.
+ * of the result is NULL. On Windows `fd` is a C runtime descriptor of the runtime the
+ * library uses (msvcrt.dll for the MinGW build); a caller holding a HANDLE makes one with
+ * _open_osfhandle.
  *
  * \param fd      an open descriptor of a regular file; r+ and w+ need it opened O_RDWR.
  * \param dtype   as mm_open.

@@ -188,7 +188,22 @@ pub fn open_fd_with(fd: i32, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mappi
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
 /// if it created one (a dangling symlink's target, like fopen, when `path` is one).
 pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
-    let describe = |what: &str, e: &io::Error| MmError::os(format!("cannot {what} the file"), e);
+    let describe = |what: &str, e: &io::Error| {
+        // Windows refuses to open a directory as a file with "access denied": report it
+        // as POSIX does (MM_E_IO, EISDIR), the node left as it is.
+        if platform::OPEN_DIR_IS_ACCESS_DENIED
+            && platform::errno_of(e) == libc::EACCES
+            && std::fs::metadata(path).is_ok_and(|m| m.is_dir())
+        {
+            let mut err = MmError::new(
+                ErrorKind::Io,
+                "a directory cannot be mapped as an array (a regular file is needed)",
+            );
+            err.os_error = libc::EISDIR;
+            return err;
+        }
+        MmError::os(format!("cannot {what} the file"), e)
+    };
     let mut options = std::fs::OpenOptions::new();
     // O_CLOEXEC, and O_NONBLOCK so that a FIFO is reported instead of blocking the
     // caller; on Windows sharing read, write and delete with other programs.

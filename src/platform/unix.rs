@@ -21,6 +21,9 @@ pub use std::os::unix::fs::FileExt;
 /// the file grows), so an open maps before it changes the file's size.
 pub(crate) const CAN_MAP_PAST_END: bool = true;
 
+/// Opening a directory as a file is EISDIR (or succeeds read-only, and fstat tells).
+pub(crate) const OPEN_DIR_IS_ACCESS_DENIED: bool = false;
+
 /// The errno behind an OS error (0 when none).
 pub(crate) fn errno_of(err: &io::Error) -> i32 {
     err.raw_os_error().unwrap_or(0)
