@@ -197,6 +197,13 @@ cmake -S examples/consumer_windows -B "$wcons" \
 cmake --build "$wcons" >/dev/null
 part "consumer_windows" sh -c 'cd "$1" && "$2" ./consumer.exe && "$2" ./consumer_static.exe' \
     sh "$wcons" "$wine64"
+# cmake --install --strip: the stripped DLL still serves the consumer (in bin/, next to it)
+cmake --install "$wpkg" --prefix "$work/stripped" --strip >/dev/null
+cp "$wcons/consumer.exe" "$work/stripped/bin/"
+echo "stripped: mmarray.dll $(stat -c %s "$work/stripped/bin/mmarray.dll") bytes" \
+    "(unstripped $(stat -c %s "$wstage/bin/mmarray.dll"))"
+part "consumer with the stripped DLL" sh -c 'cd "$1" && "$2" ./consumer.exe' \
+    sh "$work/stripped/bin" "$wine64"
 
 # ---- 6. numpy <-> Windows --------------------------------------------------------------
 step "numpy (Linux) <-> mmarray.dll (Wine): fixtures, read, write, byte identity"
