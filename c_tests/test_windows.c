@@ -514,8 +514,8 @@ static void test_full_disk(void) {
     CHECK_EQ_U(a, 0);
     CHECK(!exists_w(path)); /* the file this call created is removed */
     if (is_wine() && strstr(mm_last_error_message(), "os error 120") != NULL) {
-        /* ERROR_CALL_NOT_IMPLEMENTED: Wine 8 has no FileAllocationInfo, so preallocation
-         * fails on every disk under Wine and the ENOSPC promise cannot be checked here */
+        /* ERROR_CALL_NOT_IMPLEMENTED: Wine 8 has no FileAllocationInfo; a library without
+         * the zero-writing fallback fails there on every disk, and ENOSPC cannot be checked */
         printf("     NOT CHECKED under Wine: mm_last_os_error() == ENOSPC after a "
                "preallocation (Wine 8 does not implement FileAllocationInfo)\n");
     } else {
