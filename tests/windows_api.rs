@@ -223,6 +223,49 @@ fn a_directory_is_eisdir() {
     }
 }
 
+/// w+ over a file that a view maps: Windows refuses the truncation
+/// (ERROR_USER_MAPPED_FILE, errno EBUSY), and the file keeps its size and bytes.
+#[test]
+fn w_plus_over_a_mapped_file_is_refused() {
+    let dir = TempDir::new("wplus");
+    let path = dir.path("w.bin");
+    fs::write(&path, [4u8; 1000]).unwrap();
+    let r = open(&path, "u1", "r", &[1000]);
+    let (p, d, m) = (
+        cstr(&path),
+        CString::new("u1").unwrap(),
+        CString::new("w+").unwrap(),
+    );
+    for n in [500usize, 3000] {
+        let shape = [n];
+        let mut h: mm_array = 0;
+        // SAFETY: texts, one shape value, a writable out-parameter.
+        let s = unsafe {
+            mm_open(
+                p.as_ptr(),
+                d.as_ptr(),
+                m.as_ptr(),
+                0,
+                shape.as_ptr(),
+                1,
+                b'C' as _,
+                &mut h,
+            )
+        };
+        assert_eq!(
+            (s, mm_last_os_error(), h),
+            (MM_E_IO, libc::EBUSY, 0),
+            "{n}: {}",
+            text(mm_last_error_message())
+        );
+        assert_eq!(fs::read(&path).unwrap(), [4u8; 1000]);
+    }
+    assert_eq!(mm_close(r), MM_OK);
+    let w = open(&path, "u1", "w+", &[3000]);
+    assert_eq!(fs::metadata(&path).unwrap().len(), 3000);
+    assert_eq!(mm_close(w), MM_OK);
+}
+
 /// A path longer than MAX_PATH (260): opened, created and saved to (the library adds
 /// `\\?\` where Win32 needs it).
 #[test]

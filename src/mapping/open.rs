@@ -457,24 +457,27 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Vec<usize>, usize)> {
 /// w+ on an existing file: its old bytes from `keep` on must read as zeros (the first
 /// `keep` bytes are overwritten by the caller's prefix next), and its size must become
 /// exactly `need`. Setting the final size first proves the size is possible (EFBIG,
-/// RLIMIT_FSIZE) before the old content is given up.
+/// RLIMIT_FSIZE) before the old content is given up. Where a file that a view maps
+/// cannot be truncated (Windows: ERROR_USER_MAPPED_FILE, which also refuses to put an
+/// extension back), the truncation is tried first instead, so that this refusal leaves
+/// the file as it was; a later failure to size it then leaves it truncated.
 fn truncate_then_size(file: &File, old_size: u64, need: u64, keep: u64) -> Result<()> {
     let fail = |what: String, e: &io::Error| MmError::os(what, e);
-    file.set_len(need).map_err(|e| {
-        fail(
-            format!("cannot size the file from {old_size} to {need} bytes"),
-            &e,
-        )
-    })?;
-    file.set_len(keep)
-        .map_err(|e| fail("cannot truncate the file".into(), &e))?;
-    if need > keep {
+    let size = |what: &str| {
         file.set_len(need).map_err(|e| {
             fail(
-                format!("cannot extend the truncated file to {need} bytes"),
+                format!("cannot {what} the file from {old_size} to {need} bytes"),
                 &e,
             )
-        })?;
+        })
+    };
+    if !platform::TRUNCATE_REFUSED_UNDER_VIEWS {
+        size("size")?;
+    }
+    file.set_len(keep)
+        .map_err(|e| fail("cannot truncate the file".into(), &e))?;
+    if need > keep || platform::TRUNCATE_REFUSED_UNDER_VIEWS {
+        size("extend the truncated")?;
     }
     Ok(())
 }

@@ -21,6 +21,9 @@ pub use std::os::unix::fs::FileExt;
 /// the file grows), so an open maps before it changes the file's size.
 pub(crate) const CAN_MAP_PAST_END: bool = true;
 
+/// POSIX truncates a file under a mapping (its pages past the new end vanish).
+pub(crate) const TRUNCATE_REFUSED_UNDER_VIEWS: bool = false;
+
 /// Opening a directory as a file is EISDIR (or succeeds read-only, and fstat tells).
 pub(crate) const OPEN_DIR_IS_ACCESS_DENIED: bool = false;
 

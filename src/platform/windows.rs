@@ -41,6 +41,9 @@ pub use copy::{copy, copy_with, current_method, gather, Method};
 /// A file mapping covers at most the file: size first, then map.
 pub(crate) const CAN_MAP_PAST_END: bool = false;
 
+/// SetEndOfFile below a mapped view fails (ERROR_USER_MAPPED_FILE, 1224).
+pub(crate) const TRUNCATE_REFUSED_UNDER_VIEWS: bool = true;
+
 /// Windows answers an open of a directory as a file with ERROR_ACCESS_DENIED.
 pub(crate) const OPEN_DIR_IS_ACCESS_DENIED: bool = true;
 
