@@ -10,7 +10,9 @@ program (c_tests/test_numpy_cross.c, cross-built with MinGW) runs under Wine.
                                    with DIR/expected.txt (dtype, shape, strides, offset and
                                    every element's bytes in C order)
   numpy_cross.py check-written DIR the files the Windows program wrote into DIR/out are
-                                   byte-identical to np.save / np.savez of the same arrays
+                                   byte-identical to np.save / np.savez of the same arrays,
+                                   and its writes in place (r+ through a strided view; c,
+                                   which must not reach the file) are what numpy expects
 
 Exit status 0 only when everything matched; each mismatch is printed.
 """
@@ -104,6 +106,9 @@ def fixtures(d):
     with open(os.path.join(d, "expected.txt"), "w") as f:
         f.write("\n".join(expected) + "\n")
     os.makedirs(os.path.join(d, "out"), exist_ok=True)
+    # written in place by the Windows program: r+ (through a strided view) and c
+    np.save(os.path.join(d, "out", "rplus.npy"), np.arange(24, dtype="<f8").reshape(4, 6))
+    np.save(os.path.join(d, "out", "cow.npy"), np.arange(24, dtype=">i4").reshape(4, 6))
     print("numpy %s wrote %d fixtures into %s" % (np.__version__, len(manifest), d))
 
 
@@ -202,13 +207,27 @@ def check_written(d):
             print("%s: unreadable (%s: %s); %d bytes, numpy's %d" % (
                 fn, type(e).__name__, e, os.path.getsize(p), os.path.getsize(o)))
             bad += 1
+    # r+: every element of x[::2, 1::3] negated through the mapping, flushed
+    want = np.arange(24, dtype="<f8").reshape(4, 6)
+    want[::2, 1::3] *= -1
+    np.save(os.path.join(tmp, "rplus.npy"), want)
+    if open(os.path.join(out, "rplus.npy"), "rb").read() != \
+            open(os.path.join(tmp, "rplus.npy"), "rb").read():
+        print("rplus.npy: the r+ writes are not what numpy expects")
+        bad += 1
+    # c: the writes stayed in the process
+    np.save(os.path.join(tmp, "cow.npy"), np.arange(24, dtype=">i4").reshape(4, 6))
+    if open(os.path.join(out, "cow.npy"), "rb").read() != \
+            open(os.path.join(tmp, "cow.npy"), "rb").read():
+        print("cow.npy: a copy-on-write view changed the file")
+        bad += 1
     # the raw base file written through mm_open w+
     base = os.path.join(out, "base_i4.bin")
     if not os.path.exists(base) or open(base, "rb").read() != a.tobytes():
         print("base_i4.bin is not arange(48) as <i4")
         bad += 1
-    print("written cross-check: %d .npy + 2 .npz + 1 raw compared, %d mismatches"
-          % (len(refs), bad))
+    print("written cross-check: %d .npy + 2 .npz + 1 raw + r+ and c in place compared, "
+          "%d mismatches" % (len(refs), bad))
     return bad == 0
 
 

@@ -8,7 +8,9 @@
  *                                element in C order, for numpy_cross.py check-read
  *   test_numpy_cross write DIR   writes DIR/out/: .npy files made with mm_create_npy and
  *                                filled, mm_save_npy of strided views, .npz archives with
- *                                mm_save_npz, for numpy_cross.py check-written
+ *                                mm_save_npz, and writes in place into numpy's rplus.npy
+ *                                (r+, a strided view) and cow.npy (c: never reaches the
+ *                                file), for numpy_cross.py check-written
  *
  * Portable C11 (it also builds and runs on Linux). Exit status 0 when every call
  * succeeded; the comparison itself is numpy's.
@@ -189,6 +191,36 @@ static int do_write(const char *dir) {
     CALL(mm_close(step));
     CALL(mm_close(t));
     CALL(mm_close(a));
+
+    /* numpy's rplus.npy (arange(24.0).reshape(4, 6)): negate x[::2, 1::3] in place */
+    mm_array m = 0, s1 = 0, s2 = 0;
+    file_path(path, sizeof path, out, "rplus.npy");
+    CALL(mm_open_npy(path, "r+", &m));
+    if (m != 0) {
+        CALL(mm_slice(m, 0, 0, INT64_MAX, 2, &s1));
+        CALL(mm_slice(s1, 1, 1, INT64_MAX, 3, &s2));
+        if (s2 != 0) {
+            char *base = (char *)mm_data(s2);
+            const int64_t *st = mm_strides(s2);
+            for (size_t i = 0; i < mm_shape(s2)[0]; i++)
+                for (size_t j = 0; j < mm_shape(s2)[1]; j++) {
+                    double *e = (double *)(base + (int64_t)i * st[0] + (int64_t)j * st[1]);
+                    *e = -*e;
+                }
+        }
+        CALL(mm_flush(m));
+        CALL(mm_close(s2));
+        CALL(mm_close(s1));
+        CALL(mm_close(m));
+    }
+    /* numpy's cow.npy: written through a copy-on-write view, which never reaches the file */
+    file_path(path, sizeof path, out, "cow.npy");
+    CALL(mm_open_npy(path, "c", &m));
+    if (m != 0) {
+        memset(mm_data(m), 0x5a, mm_nbytes(m));
+        CALL(mm_flush(m));
+        CALL(mm_close(m));
+    }
     printf("# wrote into %s: %d errors, %zu handles left\n", out, g_errors, mm_handle_count());
     return g_errors == 0 && mm_handle_count() == 0 ? 0 : 1;
 }
