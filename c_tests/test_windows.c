@@ -10,7 +10,8 @@
  *     allocation granularity;
  *   - a full disk: a 1 MiB tmpfs the stage mounts and maps as a Wine drive (argument
  *     --full-drive X:); without it the case says plainly that it did not run;
- *   - mm_open_fd on a CRT descriptor (_open).
+ *   - mm_open_fd on a CRT descriptor (_open);
+ *   - mm_filename's rules for Windows paths (D10).
  *
  * The "other process" is this program run again with --child ACTION ... (CreateProcessW);
  * its exit code is 0 or the GetLastError() of the call it made.
@@ -616,6 +617,49 @@ static void test_open_fd_crt(void) {
     tmpdir_remove(dir);
 }
 
+/* mm_filename on Windows (D10, docs/c-api.md#platforms): ntpath.abspath's answer, that is
+ * GetFullPathNameW's: '/' becomes a backslash, '.' and '..' collapse, a relative path is made
+ * absolute against the current directory of the open, the drive letter is kept. */
+static void test_filename_rules(void) {
+    char dir[256], path[512], messy[600], rel[64], cwd[512];
+    tmpdir_make(dir, sizeof dir);
+    path_join(path, sizeof path, dir, "f.bin");
+    write_file(path, "abcd", 4);
+    char sub[512];
+    path_join(sub, sizeof sub, dir, "sub");
+    REQUIRE(CreateDirectoryA(sub, NULL));
+    /* forward slashes, "." and ".." */
+    snprintf(messy, sizeof messy, "%s", dir);
+    for (char *c = messy; *c; c++)
+        if (*c == '\\') *c = '/';
+    strncat(messy, "/sub/./../f.bin", sizeof messy - strlen(messy) - 1);
+    mm_array a = 0;
+    REQUIRE_OK(mm_open(messy, NULL, "r", 0, NULL, 0, 'C', &a));
+    CHECK_EQ_S(mm_filename(a), path);
+    CHECK_OK(mm_close(a));
+    /* relative to the current directory at open time; kept when the directory changes */
+    REQUIRE(GetCurrentDirectoryA(sizeof cwd, cwd) > 0);
+    REQUIRE(SetCurrentDirectoryA(sub));
+    snprintf(rel, sizeof rel, "..\\f.bin");
+    mm_status st = mm_open(rel, NULL, "r", 0, NULL, 0, 'C', &a);
+    REQUIRE(SetCurrentDirectoryA(cwd));
+    REQUIRE_STATUS(st, MM_OK);
+    CHECK_EQ_S(mm_filename(a), path);
+    CHECK_OK(mm_close(a));
+    /* a drive-relative form of the same file: "C:" + the path without its drive */
+    if (path[1] == ':') {
+        REQUIRE(SetCurrentDirectoryA(dir));
+        char drive_rel[16];
+        snprintf(drive_rel, sizeof drive_rel, "%c:f.bin", path[0]);
+        st = mm_open(drive_rel, NULL, "r", 0, NULL, 0, 'C', &a);
+        REQUIRE(SetCurrentDirectoryA(cwd));
+        REQUIRE_STATUS(st, MM_OK);
+        CHECK_EQ_S(mm_filename(a), path);
+        CHECK_OK(mm_close(a));
+    }
+    tmpdir_remove(dir);
+}
+
 int main(void) {
     int argc = 0;
     wchar_t **argv = CommandLineToArgvW(GetCommandLineW(), &argc);
@@ -637,5 +681,6 @@ int main(void) {
     RUN(test_offsets_past_4gib);
     RUN(test_full_disk);
     RUN(test_open_fd_crt);
+    RUN(test_filename_rules);
     return test_summary();
 }
