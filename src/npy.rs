@@ -7,6 +7,7 @@
 
 mod grow;
 pub mod header;
+mod kernel_copy;
 mod save;
 
 use std::fs::File;
