@@ -100,6 +100,9 @@ run "$bench_c" "$tmp" "${quick:-full}" A
 [ $have_numpy = 1 ] && run "$py" bench/numpy_bench.py "$tmp" "${quick:-full}" A
 # Row 13: .npz members (stored: mapped; deflated: inflated) against mm_open_npy and np.load.
 [ $have_numpy = 1 ] && MMARRAY_LIB="$rel/libmmarray.so" run "$py" bench/npz_bench.py "$tmp" "${quick:-full}"
+# Row 15: mm_save_npy (kernel copy of a contiguous view; a strided view in blocks)
+# against cp + fsync of the same bytes and np.save + fsync of the same view of a memmap.
+[ $have_numpy = 1 ] && MMARRAY_LIB="$rel/libmmarray.so" run "$py" bench/save_bench.py "$tmp" "${quick:-full}"
 # Instructions per call under callgrind (deterministic, unlike the timings): when
 # valgrind is installed.
 callgrind_out="$tmp/callgrind.txt"

@@ -386,18 +386,22 @@ fn write_staged(file: &mut File, view: &View, source: Option<&File>, plan: Plan)
                 read_block(view, source, low, stage.as_mut_ptr(), len)?;
                 stage.set_len(len);
             }
-            out.clear();
-            reserve(&mut out, k * row_bytes)?;
-            out.resize(k * row_bytes, 0);
+            // Zeroed once, at its largest, and overwritten by every block.
+            let need = k * row_bytes;
+            if out.len() < need {
+                let more = need - out.len();
+                reserve(&mut out, more)?;
+                out.resize(need, 0);
+            }
             gather_local(
-                &mut out,
+                &mut out[..need],
                 &stage,
                 (-lo) as usize,
                 &block_shape,
                 &strides[axis..],
                 itemsize,
             );
-            write_all(file, &out)?;
+            write_all(file, &out[..need])?;
             i += k;
         }
         // Advance the odometer over the axes before `axis`.
