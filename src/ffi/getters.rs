@@ -143,7 +143,7 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
 #[no_mangle]
 pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard("mm_dtype", |name| {
-        with_entry(name, a, |e| Ok(e.names.dtype.as_ptr()))
+        with_entry(name, a, |e| Ok(e.names().dtype.as_ptr()))
     })
 }
 
@@ -186,7 +186,7 @@ pub extern "C" fn mm_offset(a: mm_array) -> u64 {
 pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
     guard("mm_filename", |name| {
         with_entry(name, a, |e| {
-            Ok(e.names
+            Ok(e.names()
                 .filename
                 .as_ref()
                 .map_or(std::ptr::null(), |f| f.as_ptr()))
