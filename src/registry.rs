@@ -304,7 +304,15 @@ impl<T> Registry<T> {
     #[inline]
     pub fn summary_word(&self, handle: u64, word: usize) -> Option<u64> {
         let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
-        let slot = self.slot(index)?;
+        // `slot` inlined without its Option: only the chunk's pointer can be null (a
+        // reference made from it cannot), which saves the hot path a second test.
+        let (chunk, pos) = locate(index);
+        let base = self.chunks.get(chunk)?.load(Ordering::Acquire);
+        if base.is_null() {
+            return None;
+        }
+        // SAFETY: chunks are allocated once with chunk_len(chunk) slots and never freed.
+        let slot = unsafe { &*base.add(pos) };
         let cell = slot.summary.get(word)?;
         let expected = (handle >> GEN_SHIFT) << GEN_SHIFT | LIVE;
         let before = slot.state.load(Ordering::Acquire);

@@ -163,20 +163,36 @@ fn summary_of(view: &View) -> [u64; SUMMARY_WORDS] {
 /// The panic boundary of a getter that can answer from word `w` (see [`word`]) of the
 /// summary of `a`: reading it takes no lock, writes nothing shared and cannot panic, and
 /// `answer` (a plain conversion) must not panic either, so that path needs no guard.
-/// For a handle that is not open (or closed while being read) it runs `body` through
-/// [`guard`], which reports the bad handle as every other call does.
+/// For a handle that is not open (or closed while being read) it runs `body` (given the
+/// call's name and `a`) through [`guard`], which reports the bad handle as every other
+/// call does.
 #[inline]
 pub(crate) fn guard_summary<R: FailValue>(
     name: &'static str,
     a: mm_array,
     w: usize,
     answer: fn(u64) -> R,
-    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+    body: fn(&'static str, mm_array) -> Result<R, Fail>,
 ) -> R {
     match REGISTRY.summary_word(a, w) {
         Some(v) => answer(v),
-        None => guard(name, body),
+        None => summary_missed(name, a, body),
     }
+}
+
+/// The slow path of [`guard_summary`], out of line. `extern "C"`: it cannot unwind
+/// (guard catches every panic), so the getters may call it as their last act (a tail
+/// call) with nothing kept on the stack on the fast path.
+/// (Never exported or called from C: the Rust types in its signature are fine.)
+#[cold]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn summary_missed<R: FailValue>(
+    name: &'static str,
+    a: mm_array,
+    body: fn(&'static str, mm_array) -> Result<R, Fail>,
+) -> R {
+    guard(name, |name| body(name, a))
 }
 
 /// `text` up to its first NUL (a C string cannot hold one).
