@@ -17,8 +17,8 @@ use super::{unsupported, Advice, Fault};
 pub use super::unix::FileExt;
 pub(crate) use super::unix::{
     absolute_path, access_allows_write, borrow_fd, errno_of, file_id, lock_file, lock_hint,
-    lock_pages, page_size_now, path_bytes, path_from_bytes, prepare_options, rename_replace,
-    resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
+    lock_pages, open_same_file, page_size_now, path_bytes, path_from_bytes, prepare_options,
+    rename_replace, resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
     OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
@@ -230,4 +230,14 @@ pub unsafe fn gather(
     }
     // SAFETY: forwarded from our caller.
     unsafe { super::unix::gather_each(dst, src, stride, itemsize, 0, count) }
+}
+
+/// No in-kernel copy between files here: the caller copies in user space.
+pub(crate) fn copy_range(
+    _src: &std::fs::File,
+    _src_offset: u64,
+    _dst: &std::fs::File,
+    _len: usize,
+) -> super::CopyOutcome {
+    super::CopyOutcome::Unavailable
 }
