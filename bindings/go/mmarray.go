@@ -47,12 +47,39 @@ static char *mmgo_msg(void) {
 	return out;
 }
 
-static mm_status mmgo_open_fd(int fd, const char *dtype, const char *mode, uint64_t offset,
-                              const size_t *shape, size_t ndim, char order, mm_array *out,
-                              char **msg) {
+// OpenFile's call: `file` is *os.File's Fd(), a descriptor on POSIX and a HANDLE on
+// Windows. mm_open_fd takes a C runtime descriptor there (msvcrt's, which both the MinGW
+// library and this cgo code use), so the shim borrows a duplicate of the handle as a
+// descriptor (_open_osfhandle) for the call and closes that duplicate afterwards: the
+// caller's handle is neither kept nor closed. If the duplicate cannot be made, the
+// status is MM_E_IO and *msg stays NULL (the Go side says what failed).
+#ifdef _WIN32
+#include <windows.h>
+#include <io.h>
+#include <fcntl.h>
+#endif
+static mm_status mmgo_open_file(uintptr_t file, const char *dtype, const char *mode,
+                                uint64_t offset, const size_t *shape, size_t ndim, char order,
+                                mm_array *out, char **msg) {
+#ifdef _WIN32
+	HANDLE dup;
+	if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)file, GetCurrentProcess(), &dup, 0,
+	                     FALSE, DUPLICATE_SAME_ACCESS))
+		return MM_E_IO;
+	int fd = _open_osfhandle((intptr_t)dup, _O_BINARY);
+	if (fd < 0) {
+		CloseHandle(dup);
+		return MM_E_IO;
+	}
 	mm_status s = mm_open_fd(fd, dtype, mode, offset, shape, ndim, order, out);
 	if (s != MM_OK) *msg = mmgo_msg();
+	_close(fd);
 	return s;
+#else
+	mm_status s = mm_open_fd((int)file, dtype, mode, offset, shape, ndim, order, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+#endif
 }
 
 static mm_status mmgo_open_ex(const char *path, const char *dtype, const char *mode,
@@ -321,7 +348,7 @@ var (
 func fail(s C.mm_status, msg *C.char) error {
 	e := &Error{Status: Status(s)}
 	if msg != nil {
-		e.Errno = syscall.Errno(*(*int32)(unsafe.Pointer(msg)))
+		e.Errno = osErrno(*(*int32)(unsafe.Pointer(msg)))
 		e.Message = C.GoString((*C.char)(unsafe.Add(unsafe.Pointer(msg), 4)))
 		C.free(unsafe.Pointer(msg))
 	}
@@ -551,7 +578,9 @@ func Version() (string, uint32) {
 // OpenFile is Open on an open *os.File (mm_open_fd): the file keeps belonging to the
 // caller (it is neither closed nor kept; the mapping holds its own reference to the
 // file). Modes r+ and w+ need a file opened for reading and writing (os.O_RDWR).
-// Filename of the array is "".
+// Filename of the array is "". On Windows, where Fd() is a HANDLE, a duplicate of the
+// handle is lent to mm_open_fd as an msvcrt descriptor (_open_osfhandle) for the call and
+// closed after it.
 func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order byte) (*Array, error) {
 	if f == nil {
 		return nil, &Error{Status: EInvalidArg, Message: "OpenFile: the *os.File is nil"}
@@ -575,8 +604,12 @@ func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order 
 	}
 	var h C.mm_array
 	var msg *C.char
-	s := C.mmgo_open_fd(C.int(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
+	s := C.mmgo_open_file(C.uintptr_t(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
 	runtime.KeepAlive(f) // the descriptor must stay open during the call
+	if s != C.MM_OK && msg == nil {
+		return nil, &Error{Status: Status(s), Errno: syscall.EBADF,
+			Message: "OpenFile: the file's handle cannot be borrowed as a C runtime descriptor (DuplicateHandle / _open_osfhandle failed)"}
+	}
 	if s != C.MM_OK {
 		return nil, fail(s, msg)
 	}
