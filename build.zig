@@ -50,11 +50,18 @@ pub fn build(b: *std.Build) void {
     const test_step = b.step("test", "Run the binding's tests and the README example");
     test_step.dependOn(&b.addRunArtifact(tests).step);
     // The README example names POSIX paths ("/nonexistent/x.f8", realpath): for Windows
-    // it is built, not run (scripts/test_windows.sh runs the module's tests under Wine).
+    // it is built, not run (with -fwine the module's tests run under Wine).
     if (target.result.os.tag == .windows)
         test_step.dependOn(&example.step)
     else
         test_step.dependOn(&b.addRunArtifact(example).step);
+
+    // The test programs without running them, to run them elsewhere (scripts/test_windows.sh
+    // runs a Windows build under wine64): PREFIX/bin/mmarray-test, mmarray-example-test.
+    const test_exe_step = b.step("test-exe", "Install the test programs (bin/mmarray-test, bin/mmarray-example-test) without running them");
+    const ext = target.result.exeFileExt();
+    test_exe_step.dependOn(&b.addInstallArtifact(tests, .{ .dest_sub_path = b.fmt("mmarray-test{s}", .{ext}), .pdb_dir = .disabled }).step);
+    test_exe_step.dependOn(&b.addInstallArtifact(example, .{ .dest_sub_path = b.fmt("mmarray-example-test{s}", .{ext}), .pdb_dir = .disabled }).step);
 }
 
 /// The absolute include and library directories (see the top of this file); any failure

@@ -20,7 +20,14 @@
 #      .npy/.npz/raw fixtures, the Windows program reads them and its output is compared
 #      with numpy's; the Windows program writes .npy/.npz files and numpy checks them byte
 #      for byte against np.save / np.savez
-#   7. cargo check and cargo clippy -D warnings (library and command-line tool) for
+#   7. the Go and Zig bindings built for Windows against the installed package, their
+#      tests run under wine64 (mmarray.dll found through WINEPATH): Go with cgo and MinGW
+#      (go vet, go test -c, the .exe run with -test.v -test.short), Zig cross-compiling
+#      natively (zig build test-exe -Dtarget=x86_64-windows-gnu); tests needing numpy
+#      say NOT RUN and skip (no numpy under Wine; step 6 is the numpy cross-check). Go
+#      (Debian's golang-go) and Zig (ziglang==0.15.2 in the venv) are installed as
+#      scripts/test_bindings.sh does when missing
+#   8. cargo check and cargo clippy -D warnings (library and command-line tool) for
 #      x86_64-apple-darwin and aarch64-apple-darwin (type-checked only: no macOS SDK or
 #      machine here; the integration tests are Linux tests and are not checked for macOS)
 #
@@ -219,7 +226,72 @@ part "numpy compares what Windows read" "$py" c_tests/numpy_cross.py check-read 
 part "Windows writes .npy/.npz" "$wine64" "$wct/test_numpy_cross.exe" write "$(winpath "$fx")"
 part "numpy checks what Windows wrote" "$py" c_tests/numpy_cross.py check-written "$fx"
 
-# ---- 7. macOS: type-checked only ---------------------------------------------------------
+# ---- 7. the Go and Zig bindings for Windows, their tests under Wine ----------------------
+# Tests that need numpy (the Linux oracle) or what Windows lacks skip with a NOT RUN
+# line saying why; the lists of what runs and what does not are in README (Windows).
+wine_dll_path=$(winpath "$wstage/bin") # mmarray.dll for the test programs
+if ! command -v go >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing with apt-get: golang-go"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go
+    fi
+fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m ziglang version 2>/dev/null | grep -qx 0.15.2 ||
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check ziglang==0.15.2
+# bindings_summary LOG: each test's verdict, and why one did not run (Go: the NOT RUN line
+# comes with the test's --- SKIP line; Zig: on the test's own N/M line)
+bindings_summary() {
+    grep -aE '^--- |^[0-9]+/[0-9]+ |NOT RUN|^[0-9]+ passed;|^(PASS|FAIL)$' "$1" || true
+}
+go_windows() {
+    local out=$work/go-win t0
+    t0=$(date +%s)
+    mkdir -p "$out"
+    if ! command -v go >/dev/null 2>&1; then
+        echo "go is missing (apt-get install golang-go) and this is not root" >&2
+        return 1
+    fi
+    # cgo with MinGW; pkg-config only sees the Windows package (Libs: -lmmarray, which
+    # MinGW's linker takes from libmmarray.dll.a)
+    (cd bindings/go && export GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC="$mingw-gcc" \
+        PKG_CONFIG_PATH="$wstage/lib/pkgconfig" PKG_CONFIG_LIBDIR="$wstage/lib/pkgconfig" &&
+        go vet . && go test -c -o "$out/mmarray.test.exe" .) || return 1
+    echo "go: built bindings/go's tests for Windows ($(($(date +%s) - t0))s)"
+    # -test.short: TestCloseRacingGetters' 200 rounds instead of 2000 (18 s under Wine)
+    local rc=0
+    (cd "$out" && WINEPATH="$wine_dll_path" "$wine64" ./mmarray.test.exe -test.v -test.short \
+        -test.count=1 -test.timeout=300s) >"$out/log" 2>&1 || rc=$?
+    [ $rc = 0 ] || cat "$out/log"
+    bindings_summary "$out/log"
+    echo "go under Wine: exit $rc, $(($(date +%s) - t0))s in all"
+    return $rc
+}
+zig_windows() {
+    local out=$work/zig-win zlib=$build/win-zig-lib t0 rc=0
+    t0=$(date +%s)
+    mkdir -p "$out" "$zlib"
+    # Zig looks for mmarray.dll, mmarray.lib or libmmarray.a (the static library would need
+    # Rust's own runtime libraries): the import library under the MSVC-style name, in a
+    # directory that stays put so that Zig's cache serves the next run.
+    ln -sfn "$wstage/lib/libmmarray.dll.a" "$zlib/mmarray.lib"
+    ZIG_GLOBAL_CACHE_DIR="$build/zig-cache" "$venv/bin/python" -m ziglang build test-exe \
+        --cache-dir "$build/zig-local-cache" --prefix "$out" -Dtarget=x86_64-windows-gnu \
+        -Dmmarray-include="$wstage/include" -Dmmarray-lib="$zlib" -Dmmarray-rpath=false || return 1
+    echo "zig: built the module's tests and the README example for Windows ($(($(date +%s) - t0))s)"
+    # The README example is built, not run: it names POSIX paths ("/nonexistent/x.f8").
+    (cd "$out" && WINEPATH="$wine_dll_path" "$wine64" bin/mmarray-test.exe) >"$out/log" 2>&1 || rc=$?
+    [ $rc = 0 ] || cat "$out/log"
+    bindings_summary "$out/log"
+    echo "zig under Wine: exit $rc, $(($(date +%s) - t0))s in all"
+    return $rc
+}
+step "bindings/go for Windows (cgo, MinGW), its tests under $wine64"
+part "Go binding for Windows under Wine" go_windows
+step "the Zig package for Windows (zig build test-exe -Dtarget=x86_64-windows-gnu), its tests under $wine64"
+part "Zig binding for Windows under Wine" zig_windows
+
+# ---- 8. macOS: type-checked only ---------------------------------------------------------
 for t in "${apple[@]}"; do
     step "cargo check + clippy -D warnings --target $t (type-checked, not tested)"
     part "cargo check $t" cargo check "${locked[@]}" --target "$t" --lib --bins
