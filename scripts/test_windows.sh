@@ -233,7 +233,8 @@ wine_dll_path=$(winpath "$wstage/bin") # mmarray.dll for the test programs
 if ! command -v go >/dev/null 2>&1; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "installing with apt-get: golang-go"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q && apt-get install -y -q --no-install-recommends golang-go
     fi
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
