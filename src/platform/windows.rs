@@ -195,6 +195,40 @@ pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
     }))
 }
 
+/// A Win32 HANDLE the caller opened (mm_open_handle), borrowed as a `File` that is never
+/// closed by us, with what it is when GetFileType does not say FILE_TYPE_DISK (a pipe, a
+/// character device or console), for the caller to refuse. NULL and
+/// INVALID_HANDLE_VALUE are ERROR_INVALID_HANDLE (the core refuses them before).
+/// memmap2 duplicates the handle for a mapping it keeps; the caller's stays theirs.
+pub(crate) fn borrow_handle(
+    handle: *mut std::ffi::c_void,
+) -> io::Result<(ManuallyDrop<File>, Option<&'static str>)> {
+    if handle.is_null() || handle == wf::INVALID_HANDLE_VALUE {
+        return Err(io::Error::from_raw_os_error(
+            wf::ERROR_INVALID_HANDLE as i32,
+        ));
+    }
+    // SAFETY: GetFileType only asks what the handle is; a handle that is not open (or not
+    // a file) answers FILE_TYPE_UNKNOWN with an error.
+    let kind = unsafe { fs::GetFileType(handle) };
+    let special = match kind {
+        fs::FILE_TYPE_DISK => None,
+        fs::FILE_TYPE_PIPE => Some("a pipe or socket"),
+        fs::FILE_TYPE_CHAR => Some("a character device or console"),
+        _ => {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error().unwrap_or(0) != 0 {
+                return Err(err);
+            }
+            Some("a handle of unknown type")
+        }
+    };
+    // SAFETY: the File is never dropped (ManuallyDrop): the caller's handle is only
+    // borrowed for the length of the call that uses it.
+    let file = ManuallyDrop::new(unsafe { File::from_raw_handle(handle as RawHandle) });
+    Ok((file, special))
+}
+
 /// Nothing to add on Windows: memmap2's flush is FlushViewOfFile + FlushFileBuffers on
 /// the handle it keeps, which follows the file through a rename.
 pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -> io::Result<()> {
