@@ -13,10 +13,18 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
+#ifdef _WIN32
+/* MinGW-w64: 64-bit st_size and file offsets (stat is _stat64, lseek is _lseeki64). */
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64
+#endif
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
+#ifndef _WIN32
 #include <ftw.h>
+#endif
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +35,10 @@
 #include <unistd.h>
 
 #include "mmarray.h"
+
+#ifdef _WIN32
+#include "win_compat.h" /* mkdtemp, realpath, mkdir(p, mode), lstat, pread, binary I/O */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -132,6 +144,12 @@ T_UNUSED static char t_tmpdirs[T_MAX_TMPDIRS][256];
 T_UNUSED static int t_ntmpdirs;
 T_UNUSED static const char *t_current_case = "";
 
+#ifdef _WIN32
+static inline void t_rm_tree(const char *dir) {
+    if (dir[0] == '\0') return;
+    t_win_rm_tree(dir);
+}
+#else
 static inline int t_rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
     (void)sb; (void)ftw;
     if (flag == FTW_DP || flag == FTW_D) return rmdir(path);
@@ -144,6 +162,7 @@ static inline void t_rm_tree(const char *dir) {
     chmod(dir, 0700);
     nftw(dir, t_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
+#endif
 
 static inline void t_cleanup_all(void) {
     for (int i = 0; i < t_ntmpdirs; i++) {
@@ -154,10 +173,18 @@ static inline void t_cleanup_all(void) {
 
 /* A fresh private directory for one test case; `out` gets its absolute path. */
 static inline void tmpdir_make(char *out, size_t cap) {
+#ifdef _WIN32
+    /* Under Wine, %TEMP% is inside the prefix, which the stage makes in its own build dir. */
+    const char *base = getenv("TEMP");
+    char tmpl[256];
+    if (base == NULL || base[0] == '\0') T_FAILED(1, "TEMP is not set");
+    snprintf(tmpl, sizeof tmpl, "%s\\mmarray-ctest-XXXXXX", base);
+#else
     const char *base = getenv("TMPDIR");
     char tmpl[256];
     if (base == NULL || base[0] == '\0') base = "/tmp";
     snprintf(tmpl, sizeof tmpl, "%s/mmarray-ctest-XXXXXX", base);
+#endif
     if (mkdtemp(tmpl) == NULL) {
         T_FAILED(1, "mkdtemp(%s): %s", tmpl, strerror(errno));
         return;
@@ -187,7 +214,11 @@ static inline void tmpdir_remove(const char *dir) {
 /* ---- file helpers ------------------------------------------------------------------ */
 
 static inline void path_join(char *out, size_t cap, const char *dir, const char *name) {
+#ifdef _WIN32
+    snprintf(out, cap, "%s\\%s", dir, name); /* the form a Windows absolute path has */
+#else
     snprintf(out, cap, "%s/%s", dir, name);
+#endif
 }
 
 static inline void write_file(const char *path, const void *data, size_t n) {

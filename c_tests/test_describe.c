@@ -105,7 +105,11 @@ static void test_scalar_kinds(void) {
         {"=f2", MM_SCALAR_FLOAT16},  {"=f4", MM_SCALAR_FLOAT32},      {"=f8", MM_SCALAR_FLOAT64},
         {"=c8", MM_SCALAR_COMPLEX64}, {"=c16", MM_SCALAR_COMPLEX128}, {"float64", MM_SCALAR_FLOAT64},
         {"S4", MM_SCALAR_OTHER},     {"U1", MM_SCALAR_OTHER},         {"V8", MM_SCALAR_OTHER},
+#ifdef _WIN32 /* numpy's longdouble on Windows is C double (MSVC's long double): "<f8" */
+        {"M8[s]", MM_SCALAR_OTHER},  {"m8[ms]", MM_SCALAR_OTHER},     {"longdouble", MM_SCALAR_FLOAT64},
+#else
         {"M8[s]", MM_SCALAR_OTHER},  {"m8[ms]", MM_SCALAR_OTHER},     {"longdouble", MM_SCALAR_OTHER},
+#endif
         {"[('a', '|u1')]", MM_SCALAR_OTHER},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

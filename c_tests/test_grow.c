@@ -13,7 +13,7 @@
 static const char *g_path;
 
 static void *appender(void *arg) {
-    long t = (long)arg;
+    long t = (long)(intptr_t)arg;
     mm_array a = 0;
     CHECK_OK(mm_open_npy(g_path, "r+", &a));
     for (long s = 0; s < APPENDS; s++) {
@@ -36,7 +36,7 @@ static void test_threads_append_each_row_once(void) {
     REQUIRE_OK(mm_create_npy(path, "<i8", shape, 2, 'C', &a));
     g_path = path;
     pthread_t th[THREADS];
-    for (long t = 0; t < THREADS; t++) REQUIRE(pthread_create(&th[t], NULL, appender, (void *)t) == 0);
+    for (long t = 0; t < THREADS; t++) REQUIRE(pthread_create(&th[t], NULL, appender, (void *)(intptr_t)t) == 0);
     for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
     /* a kept its shape; 0 rows with out maps the whole current array. */
     CHECK_EQ_U(mm_shape(a)[0], 0);

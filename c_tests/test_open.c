@@ -401,12 +401,16 @@ static void test_filename(void) {
     CHECK_OK(mm_close(v));
     CHECK_OK(mm_close(a));
 
+#ifndef _WIN32 /* symlink(): Windows symbolic links need a privilege a test cannot assume */
     /* a symlink is not resolved */
     path_join(link, sizeof link, sub, "link.bin");
     REQUIRE(symlink(path, link) == 0);
     REQUIRE_OK(mm_open(link, NULL, "r", 0, NULL, 0, 'C', &a));
     CHECK_EQ_S(mm_filename(a), link);
     CHECK_OK(mm_close(a));
+#else
+    (void)link;
+#endif
 
     /* a relative path is made absolute against the current directory at open time */
     REQUIRE(getcwd(cwd, sizeof cwd) != NULL);

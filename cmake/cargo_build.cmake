@@ -1,17 +1,32 @@
 # Build step of the packaging project, run with `cmake -P` at build time (never at
 # configure time). Inputs (all -D): CARGO CRATE_DIR TARGET_DIR LOCKED OUT_DIR SONAME
-# REALNAME VERSION LIBDIR INCLUDEDIR PC_IN.
+# REALNAME VERSION LIBDIR INCLUDEDIR PC_IN RUST_TARGET WINDOWS CLI.
+#
+# RUST_TARGET empty: cargo builds for the host and the artifacts are in
+# TARGET_DIR/release. Otherwise (x86_64-pc-windows-gnu from the MinGW toolchain file)
+# every cargo call gets `--target RUST_TARGET` and the artifacts are in
+# TARGET_DIR/RUST_TARGET/release; WINDOWS true means the Windows names (mmarray.dll,
+# libmmarray.dll.a, mmarray.exe) instead of libmmarray.so and mmarray.
 cmake_minimum_required(VERSION 3.16)
 
-set(_locked "")
+set(_cargo_args "")
 if(LOCKED)
-  set(_locked --locked)
+  set(_cargo_args --locked)
+endif()
+if(NOT DEFINED CLI)
+  set(CLI ON)
+endif()
+if(RUST_TARGET)
+  list(APPEND _cargo_args --target "${RUST_TARGET}")
+  set(_rel "${TARGET_DIR}/${RUST_TARGET}/release")
+else()
+  set(_rel "${TARGET_DIR}/release")
 endif()
 
 set(ENV{CARGO_TARGET_DIR} "${TARGET_DIR}")
 
 execute_process(
-  COMMAND "${CARGO}" build --release --lib ${_locked}
+  COMMAND "${CARGO}" build --release --lib ${_cargo_args}
   WORKING_DIRECTORY "${CRATE_DIR}"
   RESULT_VARIABLE _rc)
 if(NOT _rc EQUAL 0)
@@ -19,18 +34,20 @@ if(NOT _rc EQUAL 0)
 endif()
 
 # The command-line tool (src/bin/mmarray, cargo feature `cli`, on by default).
-execute_process(
-  COMMAND "${CARGO}" build --release --bin mmarray ${_locked}
-  WORKING_DIRECTORY "${CRATE_DIR}"
-  RESULT_VARIABLE _rc)
-if(NOT _rc EQUAL 0)
-  message(FATAL_ERROR "mmarray: `cargo build --release --bin mmarray` failed (${_rc})")
+if(CLI)
+  execute_process(
+    COMMAND "${CARGO}" build --release --bin mmarray ${_cargo_args}
+    WORKING_DIRECTORY "${CRATE_DIR}"
+    RESULT_VARIABLE _rc)
+  if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR "mmarray: `cargo build --release --bin mmarray` failed (${_rc})")
+  endif()
 endif()
 
 # Ask rustc which system libraries a program linking the staticlib needs. Cargo replays
 # the cached note when the crate is already fresh, so this costs nothing on a rebuild.
 execute_process(
-  COMMAND "${CARGO}" rustc --release --lib ${_locked} --crate-type staticlib
+  COMMAND "${CARGO}" rustc --release --lib ${_cargo_args} --crate-type staticlib
           -- --print native-static-libs
   WORKING_DIRECTORY "${CRATE_DIR}"
   RESULT_VARIABLE _rc
@@ -58,22 +75,42 @@ foreach(_flag IN LISTS _native_list)
 endforeach()
 
 file(MAKE_DIRECTORY "${OUT_DIR}")
-set(_rel "${TARGET_DIR}/release")
-foreach(_f libmmarray.so libmmarray.a mmarray)
+if(WINDOWS)
+  set(_shared mmarray.dll libmmarray.dll.a)
+  set(_tool mmarray.exe)
+else()
+  set(_shared libmmarray.so)
+  set(_tool mmarray)
+endif()
+set(_need ${_shared} libmmarray.a)
+if(CLI)
+  list(APPEND _need ${_tool})
+endif()
+foreach(_f IN LISTS _need)
   if(NOT EXISTS "${_rel}/${_f}")
     message(FATAL_ERROR "mmarray: cargo did not produce ${_rel}/${_f}")
   endif()
 endforeach()
 
-# Real file + the two symlinks, laid out as they will be installed.
-file(REMOVE "${OUT_DIR}/${REALNAME}" "${OUT_DIR}/${SONAME}" "${OUT_DIR}/libmmarray.so")
-file(COPY "${_rel}/libmmarray.so" DESTINATION "${OUT_DIR}")
-file(RENAME "${OUT_DIR}/libmmarray.so" "${OUT_DIR}/${REALNAME}")
-file(CREATE_LINK "${REALNAME}" "${OUT_DIR}/${SONAME}" SYMBOLIC)
-file(CREATE_LINK "${SONAME}" "${OUT_DIR}/libmmarray.so" SYMBOLIC)
+if(WINDOWS)
+  # No SONAME and no symlinks: the DLL and its import library as cargo made them.
+  foreach(_f mmarray.dll libmmarray.dll.a)
+    file(REMOVE "${OUT_DIR}/${_f}")
+    file(COPY "${_rel}/${_f}" DESTINATION "${OUT_DIR}")
+  endforeach()
+else()
+  # Real file + the two symlinks, laid out as they will be installed.
+  file(REMOVE "${OUT_DIR}/${REALNAME}" "${OUT_DIR}/${SONAME}" "${OUT_DIR}/libmmarray.so")
+  file(COPY "${_rel}/libmmarray.so" DESTINATION "${OUT_DIR}")
+  file(RENAME "${OUT_DIR}/libmmarray.so" "${OUT_DIR}/${REALNAME}")
+  file(CREATE_LINK "${REALNAME}" "${OUT_DIR}/${SONAME}" SYMBOLIC)
+  file(CREATE_LINK "${SONAME}" "${OUT_DIR}/libmmarray.so" SYMBOLIC)
+endif()
 file(COPY "${_rel}/libmmarray.a" DESTINATION "${OUT_DIR}")
-file(REMOVE "${OUT_DIR}/mmarray")
-file(COPY "${_rel}/mmarray" DESTINATION "${OUT_DIR}")
+if(CLI)
+  file(REMOVE "${OUT_DIR}/${_tool}")
+  file(COPY "${_rel}/${_tool}" DESTINATION "${OUT_DIR}")
+endif()
 
 # Consumed by mmarrayConfig.cmake for mmarray::mmarray_static.
 file(WRITE "${OUT_DIR}/mmarrayNativeLibs.cmake.tmp"

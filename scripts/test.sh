@@ -17,6 +17,10 @@
 #   8. scripts/test_bindings.sh: DLPack, C++, Go, Fortran, Zig, docs, MPI, install
 #      consumers (installs golang-go, gfortran, doxygen, openmpi with apt-get and ziglang,
 #      fpm into .venv)
+#   8b. scripts/test_windows.sh: Windows x86_64 (MinGW cross build of the DLL and the
+#      CMake package, C tests and numpy cross-checks under wine64; installs
+#      gcc-mingw-w64-x86-64 and wine64 with apt-get, the Rust targets with rustup) and
+#      macOS (cargo check + clippy of x86_64/aarch64-apple-darwin: type-checked only)
 #   9. bash bench/run.sh --quick (the benchmarks still build and run; never timed)
 #
 # Stops at the first failing stage with a non-zero exit status. Ends with each runner's
@@ -244,6 +248,11 @@ system_install=0
 [ "${CI:-}" = true ] && system_install=1
 run_stage bindings env MMARRAY_SYSTEM_INSTALL="${MMARRAY_SYSTEM_INSTALL:-$system_install}" \
     MMARRAY_VENV="$venv" MMARRAY_BUILD_DIR="$build" scripts/test_bindings.sh
+
+# ---------------------------------------------------------------------------------------
+# 8b. Windows under Wine and the macOS type checks (scripts/test_windows.sh)
+# ---------------------------------------------------------------------------------------
+run_stage windows env MMARRAY_VENV="$venv" MMARRAY_BUILD_DIR="$build" scripts/test_windows.sh
 
 # ---------------------------------------------------------------------------------------
 # 9. benchmarks, tiny sizes: only that they still build and run (timings never fail)

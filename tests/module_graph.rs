@@ -213,7 +213,9 @@ fn the_command_line_tool_uses_the_core_only() {
     );
     for file in &files {
         let text = fs::read_to_string(file).unwrap();
-        for needle in ["mmarray::ffi", "ffi::", "extern \"C\"", "mm_open("] {
+        // (An `extern "C" fn` signal handler is the C ABI, not the C layer: only a block
+        // of foreign declarations would name the library's C functions.)
+        for needle in ["mmarray::ffi", "ffi::", "extern \"C\" {", "mm_open("] {
             assert!(
                 !text.contains(needle),
                 "{} names the C layer ({needle})",

@@ -13,7 +13,7 @@ use mmarray::npz;
 use mmarray::{layout, ByteOrder, DType, MmError, Order, View};
 
 use crate::data::{self, Num};
-use crate::{fastf64, input, transpose, Failure, Outcome, RawOpts};
+use crate::{input, transpose, Failure, Outcome, RawOpts};
 
 /// np.can_cast(from, to, 'safe') for the numeric kinds.
 pub fn safe_cast(from: Num, to: Num) -> bool {
@@ -413,7 +413,7 @@ fn run_one(input_path: &Path, output: &Path, raw: &RawOpts) -> Outcome<u8> {
     let finished = AtomicBool::new(false);
     // A transposition reads the mapping directly: a file truncated underneath is a
     // message and status 1, not a death by SIGBUS.
-    fastf64::guard_sigbus(&input_path.display().to_string());
+    crate::os::guard_sigbus(&input_path.display().to_string());
     std::thread::scope(|s| {
         // A progress bar on a terminal once the copy has taken half a second.
         if std::io::stderr().is_terminal() {

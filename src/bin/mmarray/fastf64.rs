@@ -25,8 +25,6 @@
 //! file and exits with status 1 (the tool's failure status), instead of dying of the
 //! signal. The other commands read through the core's guarded copies.
 
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-
 /// Values per block: 16 KiB, so a second pass, when needed, reads from L1.
 pub const BLOCK: usize = 2048;
 
@@ -225,63 +223,6 @@ pub fn block(xs: &[f64], k: f64) -> Option<Block> {
         }
     }
     summarise(xs, k)
-}
-
-/// The message the SIGBUS handler writes (leaked once, never freed), and its length.
-static MESSAGE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
-static MESSAGE_LEN: AtomicUsize = AtomicUsize::new(0);
-
-extern "C" fn on_sigbus(_: libc::c_int) {
-    let p = MESSAGE.load(Ordering::Acquire);
-    let n = MESSAGE_LEN.load(Ordering::Acquire);
-    // SAFETY: write(2) and _exit(2) are async-signal-safe; `p` is null or a leaked
-    // buffer of `n` bytes.
-    unsafe {
-        if !p.is_null() {
-            libc::write(2, p as *const libc::c_void, n);
-        }
-        libc::_exit(1);
-    }
-}
-
-/// Installs the SIGBUS handler for the direct reads of `what` (a file name): a page
-/// the file no longer backs ends the process with `message` on stderr and status 1.
-pub fn guard_sigbus(what: &str) {
-    let text = format!(
-        "mmarray: {what}: the file no longer covers the data being read (truncated underneath while it was read)\n"
-    )
-    .into_bytes()
-    .leak();
-    MESSAGE_LEN.store(text.len(), Ordering::Release);
-    MESSAGE.store(text.as_mut_ptr(), Ordering::Release);
-    // SAFETY: a plain sigaction with a handler that only calls async-signal-safe
-    // functions.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = on_sigbus as extern "C" fn(libc::c_int) as usize;
-        libc::sigemptyset(&mut sa.sa_mask);
-        libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
-    }
-}
-
-/// madvise(MADV_SEQUENTIAL) over the pages holding `len` bytes at `p` (a hint; its
-/// failure changes nothing).
-pub fn advise_sequential(p: *const u8, len: usize) {
-    if len == 0 {
-        return;
-    }
-    // SAFETY: sysconf has no preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as usize;
-    let start = p as usize / page * page;
-    let end = p as usize + len;
-    // SAFETY: a hint over pages of our own mapping; it does not change their contents.
-    unsafe {
-        libc::madvise(
-            start as *mut libc::c_void,
-            end - start,
-            libc::MADV_SEQUENTIAL,
-        );
-    }
 }
 
 #[cfg(test)]

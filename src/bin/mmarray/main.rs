@@ -16,6 +16,7 @@ mod info;
 mod input;
 mod items;
 mod npzinfo;
+mod os;
 mod pyfloat;
 mod repr;
 mod slicing;

@@ -266,7 +266,8 @@ fn compute(
     let f64s = matches!(kind, Num::Float(8)) && !swap;
     let aligned = view.data_ptr() as usize % 8 == 0 && plan.strides.iter().all(|&s| s % 8 == 0);
     if f64s && aligned && plan.shape.len() == 1 && plan.strides[0] == 8 {
-        fastf64::advise_sequential(view.data_ptr(), view.nbytes());
+        // A hint: where the system has no such advice, nothing changes.
+        let _ = view.advise(mmarray::Advice::Sequential);
     }
     // The shifts of the parts: their first values when finite (floats only).
     let mut shifts = vec![0.0f64; parts];
@@ -312,7 +313,7 @@ fn compute(
                             // for the view's lifetime, read-only here); `p` is 8-aligned
                             // (`aligned`: the data pointer and every offset, a multiple
                             // of the stride, are). A page the file no longer backs raises
-                            // SIGBUS, which `fastf64::guard_sigbus` turns into a message.
+                            // SIGBUS, which `os::guard_sigbus` turns into a message.
                             let xs = unsafe { std::slice::from_raw_parts(p as *const f64, count) };
                             accs[0].push_f64_slice(xs);
                             done_units.fetch_add(1, Ordering::Relaxed);
@@ -496,7 +497,7 @@ pub fn run(
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    fastf64::guard_sigbus(&path.display().to_string());
+    crate::os::guard_sigbus(&path.display().to_string());
     let accs = compute(&view, kind, swap, threads).map_err(|e| input::fail(path, &e))?;
     let parts: Vec<(&str, Vec<Field>)> = if accs.len() == 2 {
         vec![

@@ -11,8 +11,6 @@
 //! atomic replace has little left to wait for.
 
 use std::fs::File;
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use mmarray::MmError;
@@ -102,17 +100,9 @@ pub fn write(
                 _ => fill::<0>(src, r0, &mut buf, isz),
             }
             let at = start + (r0 * row_bytes) as u64;
-            file.write_all_at(&buf, at)
+            crate::os::write_all_at(file, &buf, at)
                 .map_err(|e| MmError::os("write of the new file failed", &e))?;
-            // SAFETY: a hint on our own descriptor; the range was just written.
-            unsafe {
-                libc::sync_file_range(
-                    file.as_raw_fd(),
-                    at as i64,
-                    buf.len() as i64,
-                    libc::SYNC_FILE_RANGE_WRITE,
-                );
-            }
+            crate::os::start_writeback(file, at, buf.len());
             done.fetch_add((rn * cols) as u64, Ordering::Relaxed);
         }
     };
