@@ -15,7 +15,18 @@ use std::path::Path;
 
 use mmarray::ffi::*;
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, INVALID_HANDLE_VALUE};
-use windows_sys::Win32::System::Pipes::CreatePipe;
+
+// CreatePipe (kernel32), declared here: windows-sys has it only with its Win32_Security
+// feature, which the library does not need.
+#[link(name = "kernel32")]
+extern "system" {
+    fn CreatePipe(
+        read: *mut HANDLE,
+        write: *mut HANDLE,
+        attributes: *const c_void,
+        size: u32,
+    ) -> i32;
+}
 
 #[path = "support/tempdir.rs"]
 mod tempdir;
@@ -159,7 +170,7 @@ fn a_read_only_handle_is_refused_for_writing_modes() {
 fn null_and_invalid_handles_are_invalid_arguments() {
     for (raw, words) in [
         (std::ptr::null_mut(), "NULL"),
-        (INVALID_HANDLE_VALUE as *mut c_void, "INVALID_HANDLE_VALUE"),
+        (INVALID_HANDLE_VALUE, "INVALID_HANDLE_VALUE"),
     ] {
         let (s, h) = open_handle(raw, "u1", "r", None);
         assert_eq!((s, h), (MM_E_INVALID_ARG, 0));

@@ -219,13 +219,18 @@ fn map_borrowed_with(
 ) -> Result<(Mapping, Vec<usize>)> {
     if spec.mode.changes_file() {
         let writable = platform::access_allows_write(file)
-            .map_err(|e| MmError::os(format!("fcntl(F_GETFL) on {what}"), &e))?;
+            .map_err(|e| MmError::os(format!("cannot read the access mode of {what}"), &e))?;
         if writable == Some(false) {
             let mut err = MmError::new(
                 ErrorKind::Permission,
                 format!(
-                    "mode {} needs a descriptor open for reading and writing (O_RDWR)",
-                    spec.mode.as_str()
+                    "mode {} needs {what} to be open for reading and writing ({})",
+                    spec.mode.as_str(),
+                    if what.starts_with("handle") {
+                        "GENERIC_READ | GENERIC_WRITE"
+                    } else {
+                        "O_RDWR"
+                    }
                 ),
             );
             err.os_error = libc::EACCES;

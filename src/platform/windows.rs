@@ -235,11 +235,43 @@ pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -
     Ok(())
 }
 
-/// A Windows handle's access rights cannot be read back cheaply: unknown. An r+ open of
-/// a read-only handle then fails at the mapping (or the extension) with
-/// ERROR_ACCESS_DENIED, which is MM_E_PERMISSION as well.
-pub(crate) fn access_allows_write(_file: &File) -> io::Result<Option<bool>> {
-    Ok(None)
+/// Whether the handle was granted FILE_WRITE_DATA (NtQueryObject, ObjectBasicInformation:
+/// the access mask the handle holds), so that r+ and w+ refuse a read-only handle or
+/// descriptor before anything happens (a mapping would fail with ERROR_ACCESS_DENIED,
+/// but an extension comes first on Windows, and Wine answers it ERROR_INVALID_HANDLE).
+/// Unknown (`None`) when the query fails: the open then fails where Windows refuses.
+pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {
+    /// PUBLIC_OBJECT_BASIC_INFORMATION (winternl.h), 56 bytes.
+    #[repr(C)]
+    struct BasicInformation {
+        attributes: u32,
+        granted_access: u32,
+        handle_count: u32,
+        pointer_count: u32,
+        reserved: [u32; 10],
+    }
+    let mut info = BasicInformation {
+        attributes: 0,
+        granted_access: 0,
+        handle_count: 0,
+        pointer_count: 0,
+        reserved: [0; 10],
+    };
+    let mut returned = 0u32;
+    // SAFETY: a handle we borrow, an out-buffer of the size passed, and its length out.
+    let status = unsafe {
+        windows_sys::Wdk::Foundation::NtQueryObject(
+            file.as_raw_handle(),
+            windows_sys::Wdk::Foundation::ObjectBasicInformation,
+            (&mut info as *mut BasicInformation).cast(),
+            std::mem::size_of::<BasicInformation>() as u32,
+            &mut returned,
+        )
+    };
+    if status < 0 {
+        return Ok(None);
+    }
+    Ok(Some(info.granted_access & fs::FILE_WRITE_DATA != 0))
 }
 
 /// The one byte the growth lock covers: far past any data, so that the lock (mandatory
