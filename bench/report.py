@@ -98,7 +98,7 @@ def main():
     r = ratio(val("1", "numpy"), val("1", "mmarray"))
     add("1", "″", "1", "mmarray", "1", "numpy", "numpy.memmap + del", r, "numpy/mmarray", "≥ 2.5×", None if r is None else r >= 2.5, 2.5, False)
     r = ratio(val("1", "memmap2"), val("1", "mmarray"))
-    add("1", "″", "1", "mmarray", "1", "memmap2", "memmap2 File::open+map+drop", r, "memmap2/mmarray", "(information)", None)
+    add("1", "″", "1", "mmarray", "1", "memmap2", "memmap2 File::open+map+drop", r, "memmap2/mmarray", "(information)", None, None, False)
     # 2
     one, two = val("2", "mmarray-1thread"), val("2", "mmarray-2threads")
     add(2, "mm_data, one thread", "2", "mmarray-1thread", "2", "none", "—", None, "", "≤ 20 ns", None if one is None else one <= 20)
@@ -131,7 +131,7 @@ def main():
         add(row, what, row, "mmarray", row, "c", twin, r, "mmarray/C", "≥ 0.95×", None if r is None else r >= 0.95, 0.95, False)
         if (row, "memmap2") in rows:
             r = ratio(val(row, "mmarray"), val(row, "memmap2"))
-            add(row, "″", row, "mmarray", row, "memmap2", "memmap2 (Rust loop)", r, "mmarray/memmap2", "(information)", None)
+            add(row, "″", row, "mmarray", row, "memmap2", "memmap2 (Rust loop)", r, "mmarray/memmap2", "(information)", None, None, False)
     # 6: seconds, lower is better; ratio as speed.
     m = val("6", "mmarray")
     r = ratio(val("6", "c"), m)
@@ -139,11 +139,11 @@ def main():
     r = ratio(val("6", "numpy"), m)
     add(6, "″", "6", "mmarray", "6", "numpy", "numpy w+ fill + flush", r, "speed vs numpy", "≥ 1.5×", None if r is None else r >= 1.5, 1.5, False)
     r = ratio(val("6", "memmap2"), m)
-    add(6, "″", "6", "mmarray", "6", "memmap2", "memmap2 map_mut fill flush", r, "speed vs memmap2", "(information)", None)
+    add(6, "″", "6", "mmarray", "6", "memmap2", "memmap2 map_mut fill flush", r, "speed vs memmap2", "(information)", None, None, False)
     # 6f: the msync part of row 6, the same for every implementation (disk write-back).
     for variant, name in [("c", "C msync"), ("numpy", "numpy flush")]:
         r = ratio(val("6f", variant), val("6f", "mmarray"))
-        add("6", "″ of which mm_flush (msync of 2 GiB)", "6f", "mmarray", "6f", variant, name, r, "speed", "(information)", None)
+        add("6", "″ of which mm_flush (msync of 2 GiB)", "6f", "mmarray", "6f", variant, name, r, "speed", "(information)", None, None, False)
     # 7
     r = ratio(val("7", "mm_flush"), val("7", "mm_flush_range"))
     add(7, "mm_flush_range of 1 MiB, 512 MiB dirty elsewhere", "7", "mm_flush_range", "7", "mm_flush", "mm_flush of the same", r, "flush/flush_range", "cost follows the range", None if r is None else r > 10, 10, False)
@@ -157,12 +157,12 @@ def main():
     add(9, f"{want} arrays open under ulimit -n 256", "9", "mmarray", "9", "numpy", "numpy.memmap", None, "", "mmarray opens all", None if got is None else got == want)
     # 8t, 9b: time per view; 10^5 arrays open at once (each one mapping: the kernel's
     # vm.max_map_count bounds how many a process can hold).
-    add(8, "time per view (mm_slice, 1 000 000 views)", "8t", "mmarray", "8t", "none", "—", None, "", "(information)", None)
+    add(8, "time per view (mm_slice, 1 000 000 views)", "8t", "mmarray", "8t", "none", "—", None, "", "(information)", None, None, False)
     want_b = 400 if info.get("mode") == "--quick" else 100000
     got = val("9b", "mmarray")
     add("9b", f"{want_b} arrays open at once", "9b", "mmarray", "9b", "none", "—", None, "", "opens all", None if got is None else got == want_b)
-    add("9b", "″ time per array", "9bt", "mmarray", "9bt", "none", "—", None, "", "(information)", None)
-    add("9b", "″ memory per array (RSS)", "9bm", "mmarray", "9bm", "none", "—", None, "", "(information)", None)
+    add("9b", "″ time per array", "9bt", "mmarray", "9bt", "none", "—", None, "", "(information)", None, None, False)
+    add("9b", "″ memory per array (RSS)", "9bm", "mmarray", "9bm", "none", "—", None, "", "(information)", None, None, False)
 
     png = draw(ratios, out)
 
@@ -181,7 +181,7 @@ def main():
     r = ratio(val("13a", "mm_open_npz"), val("13a", "mm_open_npy"))
     add("13a", "open a stored .npz member (2 GiB float64) + one element + close", "13a", "mm_open_npz", "13a", "mm_open_npy", "mm_open_npy of the same data as a .npy", r, "npz/npy", "≤ 1.5×", None if r is None else r <= 1.5)
     r = ratio(val("13a", "numpy"), val("13a", "mm_open_npz"))
-    add("13a", "″", "13a", "mm_open_npz", "13a", "numpy", "np.load(path)[name] (reads the member)", r, "numpy/mmarray", "(information)", None)
+    add("13a", "″", "13a", "mm_open_npz", "13a", "numpy", "np.load(path)[name] (reads the member)", r, "numpy/mmarray", "(information)", None, None, False)
     for row, what in [("13b", "open a deflated member, 2 GiB int32 i % 1000"), ("13c", "open a deflated member, 2 GiB int32 random 0..99")]:
         r = ratio(val(row, "numpy"), val(row, "mmarray"))
         add(row, what, row, "mmarray", row, "numpy", "np.load(path)[name] (zlib)", r, "numpy/mmarray (speed)", "≥ 1×", None if r is None else r >= 1)
@@ -195,6 +195,15 @@ def main():
     add("14b", "″", "14b", "mmarray", "14b", "numpy", "numpy x.min(), x.max(), x.mean(), x.std() of the memmap", r, "numpy/mmarray", "> 1×", None if r is None else r > 1, 1, False)
     r = ratio(val("14c", "numpy"), val("14c", "mmarray"))
     add("14c", "mmarray convert --order F of 1 GiB <f8 (fsync'ed, atomic)", "14c", "mmarray", "14c", "numpy", "np.save(out, np.asfortranarray(x)) (no fsync)", r, "numpy/mmarray", "≥ 1.5×", None if r is None else r >= 1.5, 1.5, False)
+    # 15: mm_save_npy (bench/save_bench.py), as speed against the baseline (higher is better).
+    r = ratio(val("15a", "cp_fsync"), val("15a", "mmarray"))
+    add("15a", "mm_save_npy of a contiguous 2 GiB float64 .npy (kernel copy)", "15a", "mmarray", "15a", "cp_fsync", "cp of the .npy + fsync of the copy", r, "baseline/mmarray (speed)", "≥ 0.9×", None if r is None else r >= 0.9, 0.9, False)
+    r = ratio(val("15a", "cp"), val("15a", "mmarray"))
+    add("15a", "″", "15a", "mmarray", "15a", "cp", "cp alone (not durable)", r, "baseline/mmarray (speed)", "(information)", None, None, False)
+    r = ratio(val("15b", "numpy_fsync"), val("15b", "mmarray"))
+    add("15b", "mm_save_npy of the strided view [:, ::2] of it (1 GiB)", "15b", "mmarray", "15b", "numpy_fsync", "np.save of the same view of a memmap + fsync", r, "baseline/mmarray (speed)", "≥ 1.5×", None if r is None else r >= 1.5, 1.5, False)
+    r = ratio(val("15b", "numpy"), val("15b", "mmarray"))
+    add("15b", "″", "15b", "mmarray", "15b", "numpy", "np.save alone (not durable)", r, "baseline/mmarray (speed)", "(information)", None, None, False)
 
     with open(out, "w") as f:
         w = lambda s="": f.write(s + "\n")
@@ -266,6 +275,7 @@ def main():
         w("- Row 12 calls `bench_trivial` (bench/trivial.c, a shared library of its own, one add) through the PLT exactly as mm_data is called: the floor of any call through a C ABI into another library. Both are timed in the same loop shape with thread CPU time.")
         w("- Row 11 runs 1, 2, nproc and 8 threads (deduplicated) on ONE shared handle, started together at a barrier; each sample is the per-call thread CPU time averaged over the threads (CPU time, so that 8 threads on 2 cores measure the cost of a call, not the wait for a core; cache-line traffic between cores still counts). 11b calls mm_ndim, mm_size, mm_nbytes and mm_flags in turn; 11c reads 4 KiB at 16 rotating offsets.")
         w("- Row 14 (`bench/cli_bench.py`) times whole processes (start-up included) of the `mmarray` binary against the numpy one-liner that answers the same question, alternating run by run after a warm-up (files in the page cache); `stats` also against `bench/sum_floor.c`, one C process that maps the file and sums it in one thread (the memory-bandwidth floor). Before each convert both outputs are deleted and sync(2) called outside the timed part; mmarray's convert fsyncs its output before the atomic rename, np.save does not.")
+        w("- Row 15 (bench/save_bench.py) saves a 2 GiB float64 .npy (512 columns) opened in mode r, and its view [:, ::2], alternating with the baselines sample by sample, 5 samples each, the output removed before each. mm_save_npy fsyncs the new file and its directory, so the baselines that count are cp and np.save each followed by an fsync of their output; without it (information rows) they leave the write-back to later. The contiguous save is a copy_file_range from the source file; the strided one reads 4 MiB blocks with pread and gathers them in memory.")
         w("- Instruction counts per call (repeatable, unlike the timings on a shared VM): `bash bench/callgrind.sh` (bench/callgrind.c under valgrind's callgrind).")
     print(f"wrote {out}")
 

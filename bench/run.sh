@@ -103,6 +103,9 @@ run "$bench_c" "$tmp" "${quick:-full}" A
 # Row 14: the mmarray command-line tool (info, stats, convert C->F) against numpy's
 # one-liners and, for stats, the C sum of the same file.
 [ $have_numpy = 1 ] && run "$py" bench/cli_bench.py "$rel/mmarray" "$tmp" "${quick:-full}"
+# Row 15: mm_save_npy (kernel copy of a contiguous view; a strided view in blocks)
+# against cp + fsync of the same bytes and np.save + fsync of the same view of a memmap.
+[ $have_numpy = 1 ] && MMARRAY_LIB="$rel/libmmarray.so" run "$py" bench/save_bench.py "$tmp" "${quick:-full}"
 # Instructions per call under callgrind (deterministic, unlike the timings): when
 # valgrind is installed.
 callgrind_out="$tmp/callgrind.txt"

@@ -28,6 +28,9 @@ enum { THREADS = 8, REGION = 16384, SHARED = 16, RO_LEN = 8192 };
 
 static char dir[256], rw_path[300], ro_path[300];
 static _Atomic mm_array shared[SHARED];
+/* Open for the whole run: its C strings (mm_dtype, mm_filename) are made by the first
+ * call that asks, so the threads race to make them (one wins, the others' are freed). */
+static mm_array steady;
 static atomic_int stop;
 static atomic_long failures;
 
@@ -108,6 +111,10 @@ static void use_shared(int t, unsigned *seed) {
     }
     size_t size = mm_size(h);
     if (size != RO_LEN && size != 0) FAILF("mm_size %zu", size);
+    const char *dt = mm_dtype(steady), *fn = mm_filename(steady);
+    if (!dt || strcmp(dt, "|u1") != 0) FAILF("mm_dtype %s", dt ? dt : "NULL");
+    if (!fn || strlen(fn) < 7 || strcmp(fn + strlen(fn) - 7, "/ro.bin") != 0)
+        FAILF("mm_filename %s", fn ? fn : "NULL");
     /* The getters answered from the registry summary race the close of h and the
      * reuse of its slot by other threads' r+ views: each answer is h's or a bad
      * handle's (0, NULL), never a later handle's. */
@@ -227,6 +234,7 @@ int main(int argc, char **argv) {
     if (getenv("MM_STRESS_SHOW_MAPS")) system("cat /proc/$PPID/maps >&2");
 
     for (int j = 0; j < SHARED; j++) atomic_store(&shared[j], open_ro());
+    steady = open_ro();
     double t0 = now();
     for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
     while (now() - t0 < seconds && !atomic_load(&stop)) usleep(20000);
@@ -235,6 +243,7 @@ int main(int argc, char **argv) {
     double elapsed = now() - t0;
     for (int j = 0; j < SHARED; j++)
         if (mm_close(atomic_load(&shared[j])) != MM_OK) FAILF("final close");
+    if (mm_close(steady) != MM_OK) FAILF("close of the steady handle");
 
     /* every byte of every region holds its thread's last pattern, seen through a fresh
      * mapping opened after all the others were closed */

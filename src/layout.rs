@@ -163,14 +163,11 @@ pub fn slice_indices(len: usize, start: i64, stop: i64, step: i64) -> Result<(i1
         i.clamp(low, high)
     };
     let (first, last) = (clamp(start), clamp(stop));
-    let count = if step > 0 {
-        if last > first {
-            (last - first - 1) / step + 1
-        } else {
-            0
-        }
-    } else if first > last {
-        (first - last - 1) / (-step) + 1
+    // The distance between two clamped indices is below 2^64 (both lie in -1..=len):
+    // divided in 64 bits, which is cheaper than 128 (mm_slice is a hot path).
+    let span = if step > 0 { last - first } else { first - last };
+    let count = if span > 0 {
+        (span as u64 - 1) / step.unsigned_abs() as u64 + 1
     } else {
         0
     };
@@ -261,6 +258,10 @@ mod tests {
             (0, i64::MAX, i64::MIN, -1, -1, 0),
             (5, 1, 4, i64::MAX, 1, 1),
             (5, 4, 0, i64::MIN, 4, 1),
+            // Lengths past i64::MAX: the distance is still below 2^64.
+            (usize::MAX, 0, i64::MAX, 1, 0, i64::MAX as usize),
+            (usize::MAX, -1, i64::MIN, -1, (1 << 64) - 2, (1 << 63) - 1),
+            (usize::MAX, -1, i64::MIN, i64::MIN, (1 << 64) - 2, 1),
         ];
         for &(len, start, stop, step, first, count) in cases {
             assert_eq!(

@@ -6,7 +6,13 @@
 //! decrement. Closing clears the live bit; whoever brings the slot to "not live, no
 //! readers" (the closer, or the last reader) drops the value and frees the slot with a
 //! new generation, so a stale handle can never reach a later value in the same slot.
-//! Only opening and freeing take the mutex that guards the free list.
+//!
+//! Freed slots wait on a lock-free stack (a Treiber stack): its top is one atomic word,
+//! the top slot's index and a tag that every push and pop increments, so a pop whose
+//! compare-and-swap would succeed after the top went away and came back (ABA) fails on
+//! the tag instead; a slot on the stack keeps the index of the one below it in its first
+//! summary word (unused while the slot is not live). Only a new slot, when the stack is
+//! empty, takes the mutex (which also guards the count of slots ever handed out).
 //!
 //! ## Reads that write nothing shared: the summary
 //!
@@ -25,19 +31,23 @@
 //!
 //! Why an accepted `v` is the value written for this handle and no other. A slot's
 //! summary is rewritten only by `insert`, which runs on a slot that `free_slot` has
-//! already moved to the next generation (not live), with the free-list mutex taken after
-//! that store, and which issues `fence(Release)` before its summary stores and publishes
-//! the slot with a Release store of `state | LIVE` after them.
+//! already moved to the next generation (not live) before pushing it on the free stack
+//! (a Release compare-and-swap that `insert`'s Acquire pop reads, so that store happens
+//! before the pop), and which issues `fence(Release)` before its summary stores and
+//! publishes the slot with a Release store of `state | LIVE` after them; and by
+//! `push_free`, which links the slot into the stack through its first word after that
+//! same store, behind a `fence(Release)` of its own.
 //! - *Not older than this handle's insert*: `s1` reads the Release store that made the
 //!   slot live under this generation (or a read-modify-write of a reader or closer after
 //!   it, which continues its release sequence), so that insert's summary stores happen
 //!   before step 2, and step 2 reads them or something later in the word's
 //!   modification order.
-//! - *Not from a later insert*: if step 2 read a store of a later insert, that insert's
-//!   release fence synchronises with the reader's acquire fence of step 3, so the
-//!   store that moved the slot past this generation (made before that insert took the
-//!   mutex) happens before `s2`'s load; by coherence `s2` reads that store or a later
-//!   one, whose generation differs, and the value is refused.
+//! - *Not from a later insert or a free-stack link*: if step 2 read a store of a later
+//!   insert (or of the push that freed the slot), that writer's release fence
+//!   synchronises with the reader's acquire fence of step 3, so the store that moved the
+//!   slot past this generation (made before that push, and so before that insert's pop)
+//!   happens before `s2`'s load; by coherence `s2` reads that store or a later one,
+//!   whose generation differs, and the value is refused.
 //!   Generations are 32 bits: a stale read would need the slot to be reused exactly
 //!   2^32 times between steps 1 and 3, the same wrap every handle check here accepts.
 //! - *Never a pointer chase*: the words are inline atomics of a slot, and slots (their
@@ -114,13 +124,15 @@ struct Slot<T> {
 /// A registry of values of type `T`, addressed by handles.
 pub struct Registry<T> {
     chunks: [AtomicPtr<Slot<T>>; CHUNKS],
+    /// The free stack's top: `tag << 32 | (index + 1)` of the last slot freed, index
+    /// part 0 when the stack is empty (see the module comment).
+    free_top: AtomicU64,
     free: Mutex<FreeList>,
     live: AtomicUsize,
 }
 
+/// What a new slot needs, under the mutex.
 struct FreeList {
-    /// Freed slot indices, reused last-in first-out.
-    slots: Vec<u32>,
     /// Slots ever handed out; the next new slot index.
     used: usize,
     /// The generation every slot starts at (random per registry; 0 until the first
@@ -129,7 +141,8 @@ struct FreeList {
 }
 
 // SAFETY: a slot's value is written only while nobody can read it (not live, no
-// readers, and the free-list mutex held or the slot exclusively owned by the freer) and
+// readers, and the slot exclusively owned: by the freer, or by the inserter that popped
+// it from the free stack or took it new under the mutex) and
 // read only by readers counted in `state`; T itself must be shareable between threads.
 unsafe impl<T: Send + Sync> Sync for Registry<T> {}
 // SAFETY: the registry owns its values; moving it moves them, which T: Send allows.
@@ -145,6 +158,11 @@ fn locate(index: usize) -> (usize, usize) {
     (chunk, index - FIRST_CHUNK * ((1 << chunk) - 1))
 }
 
+/// The tag part of the free stack's next top: one more than `top`'s (32 bits, wrapping).
+fn tag_after(top: u64) -> u64 {
+    ((top >> 32).wrapping_add(1) & 0xFFFF_FFFF) << 32
+}
+
 fn chunk_len(chunk: usize) -> usize {
     FIRST_CHUNK << chunk
 }
@@ -154,8 +172,8 @@ impl<T> Registry<T> {
     pub const fn new() -> Registry<T> {
         Registry {
             chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
+            free_top: AtomicU64::new(0),
             free: Mutex::new(FreeList {
-                slots: Vec::new(),
                 used: 0,
                 first_generation: 0,
             }),
@@ -168,8 +186,8 @@ impl<T> Registry<T> {
     pub fn new() -> Registry<T> {
         Registry {
             chunks: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
+            free_top: AtomicU64::new(0),
             free: Mutex::new(FreeList {
-                slots: Vec::new(),
                 used: 0,
                 first_generation: 0,
             }),
@@ -211,10 +229,11 @@ impl<T> Registry<T> {
         Some(unsafe { &*base.add(pos) })
     }
 
-    /// Holds the free-list lock until the returned guard is dropped. Taken just before
+    /// Holds the new-slot lock until the returned guard is dropped. Taken just before
     /// fork() and released just after it in parent and child, so that a child never
     /// inherits the lock held by a thread it does not have (and so never waits forever
-    /// in `insert` or `remove`).
+    /// in `insert`). The free stack needs nothing: a fork copies its one word, and a
+    /// push or pop of a thread the child lacks either happened or did not.
     pub fn hold_for_fork(&self) -> ForkHold<'_> {
         ForkHold(self.free.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -228,10 +247,10 @@ impl<T> Registry<T> {
     /// Stores `value` with the `summary` that [`Registry::summary_word`] reads, and
     /// returns its new handle (never 0). `None` when every slot a handle can name is in use.
     pub fn insert_summarised(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        let index = match free.slots.pop() {
-            Some(i) => i as usize,
+        let index = match self.pop_free() {
+            Some(i) => i,
             None => {
+                let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
                 let index = free.used;
                 if index >= u32::MAX as usize {
                     return None;
@@ -262,11 +281,12 @@ impl<T> Registry<T> {
         let slot = self.slot(index).expect("slot of an allocated chunk");
         let state = slot.state.load(Ordering::Acquire);
         debug_assert_eq!(state & (LIVE | READERS), 0);
-        // SAFETY: the slot is free (not live, no readers) and we hold the free-list lock,
-        // so nobody else can touch its value.
+        // SAFETY: the slot is free (not live, no readers) and ours alone: popped from the
+        // free stack, or new (handed out under the mutex), so nobody else can touch its
+        // value.
         slot.value.with_mut(|v| unsafe { *v = Some(value) });
-        // Orders the move to this generation (free_slot's store, before we took the
-        // mutex) before the summary stores, for readers that see one of them (module
+        // Orders the move to this generation (free_slot's store, before the push our pop
+        // read) before the summary stores, for readers that see one of them (module
         // comment: "not from a later insert").
         fence(Ordering::Release);
         for (word, &v) in slot.summary.iter().zip(&summary) {
@@ -284,7 +304,15 @@ impl<T> Registry<T> {
     #[inline]
     pub fn summary_word(&self, handle: u64, word: usize) -> Option<u64> {
         let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
-        let slot = self.slot(index)?;
+        // `slot` inlined without its Option: only the chunk's pointer can be null (a
+        // reference made from it cannot), which saves the hot path a second test.
+        let (chunk, pos) = locate(index);
+        let base = self.chunks.get(chunk)?.load(Ordering::Acquire);
+        if base.is_null() {
+            return None;
+        }
+        // SAFETY: chunks are allocated once with chunk_len(chunk) slots and never freed.
+        let slot = unsafe { &*base.add(pos) };
         let cell = slot.summary.get(word)?;
         let expected = (handle >> GEN_SHIFT) << GEN_SHIFT | LIVE;
         let before = slot.state.load(Ordering::Acquire);
@@ -400,11 +428,57 @@ impl<T> Registry<T> {
         let next = ((state >> GEN_SHIFT) + 1) & 0xFFFF_FFFF;
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         slot.state.store(next << GEN_SHIFT, Ordering::Release);
-        free.slots.push(index as u32);
-        drop(free);
+        self.push_free(slot, index);
         drop(value);
+    }
+
+    /// Puts the free slot `index` on top of the free stack (its first summary word
+    /// links to the slot below). Release: whoever pops it sees everything done to the
+    /// slot before, its move to the next generation included.
+    fn push_free(&self, slot: &Slot<T>, index: usize) {
+        // The link is a store into the summary: readers of a stale handle may load it,
+        // and must then see the generation move (module comment, "not from a later
+        // insert or a free-stack link").
+        fence(Ordering::Release);
+        let mut top = self.free_top.load(Ordering::Relaxed);
+        loop {
+            slot.summary[0].store(top & 0xFFFF_FFFF, Ordering::Relaxed);
+            let new = tag_after(top) | (index as u64 + 1);
+            match self.free_top.compare_exchange_weak(
+                top,
+                new,
+                Ordering::Release,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return,
+                Err(now) => top = now,
+            }
+        }
+    }
+
+    /// Takes the top slot off the free stack; `None` when it is empty. The link read
+    /// from a slot that another thread popped (and maybe reused and pushed again)
+    /// meanwhile can be anything, but then the top's tag has moved on and the
+    /// compare-and-swap fails: slots are never deallocated, so the read itself is sound.
+    fn pop_free(&self) -> Option<usize> {
+        let mut top = self.free_top.load(Ordering::Acquire);
+        loop {
+            let index = (top & 0xFFFF_FFFF).checked_sub(1)? as usize;
+            let slot = self
+                .slot(index)
+                .expect("a freed slot is in an allocated chunk");
+            let below = slot.summary[0].load(Ordering::Relaxed) & 0xFFFF_FFFF;
+            match self.free_top.compare_exchange_weak(
+                top,
+                tag_after(top) | below,
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Some(index),
+                Err(now) => top = now,
+            }
+        }
     }
 }
 

@@ -27,32 +27,90 @@ pub struct View {
     /// Position of the first element relative to the start of the array region. It may lie
     /// outside the region only for a view without elements.
     start: i64,
-    /// The shape, then the strides (as the bits of i64 values), in one allocation:
-    /// memory per view and the cost of making one are what a million views add up to.
-    dims: Box<[usize]>,
+    /// The shape, then the strides (as the bits of i64 values), in one allocation, or
+    /// none for a 0-d or 1-D view: memory per view and the cost of making one are what
+    /// a million views add up to.
+    dims: Dims,
+}
+
+/// What `View::dims` holds: up to two words (a 0-d or 1-D view) inline, more in one
+/// heap block. Reads as the slice of its words.
+#[derive(Clone)]
+enum Dims {
+    Inline { len: u8, words: [usize; 2] },
+    Heap(Box<[usize]>),
+}
+
+impl Dims {
+    /// `len` zero words.
+    fn zeroed(len: usize) -> Dims {
+        if len <= 2 {
+            Dims::Inline {
+                len: len as u8,
+                words: [0; 2],
+            }
+        } else {
+            // malloc, then zeroes: cheaper than the calloc of vec![0; len].
+            Dims::Heap(std::iter::repeat(0).take(len).collect())
+        }
+    }
+}
+
+impl std::ops::Deref for Dims {
+    type Target = [usize];
+    #[inline]
+    fn deref(&self) -> &[usize] {
+        match self {
+            Dims::Inline { len, words } => &words[..*len as usize],
+            Dims::Heap(words) => words,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Dims {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [usize] {
+        match self {
+            Dims::Inline { len, words } => &mut words[..*len as usize],
+            Dims::Heap(words) => words,
+        }
+    }
+}
+
+impl PartialEq for Dims {
+    fn eq(&self, other: &Dims) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Dims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
 }
 
 // `View::strides` reads the packed strides back as i64: that needs usize to be 64 bits.
 const _: () = assert!(std::mem::size_of::<usize>() == std::mem::size_of::<i64>());
 
 /// The shape and strides of a view, packed as `View::dims` holds them.
-fn pack_dims(shape: &[usize], strides: &[i64]) -> Box<[usize]> {
+fn pack_dims(shape: &[usize], strides: &[i64]) -> Dims {
     debug_assert_eq!(shape.len(), strides.len());
-    shape
-        .iter()
-        .copied()
-        .chain(strides.iter().map(|&s| s as usize))
-        .collect()
+    let n = shape.len();
+    let mut dims = Dims::zeroed(2 * n);
+    dims[..n].copy_from_slice(shape);
+    for (to, &s) in dims[n..].iter_mut().zip(strides) {
+        *to = s as usize;
+    }
+    dims
 }
 
-/// `pack_dims(shape, layout::contiguous_strides(shape, itemsize, order))` in one
-/// allocation and no zeroing (every mm_open makes one); its error when a stride would
-/// not fit in 64 bits.
-fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Box<[usize]>> {
+/// `pack_dims(shape, layout::contiguous_strides(shape, itemsize, order))` without the
+/// strides' own vector (every mm_open makes one): at most one allocation, none for a
+/// 0-d or 1-D array; its error when a stride would not fit in 64 bits.
+fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Dims> {
     let n = shape.len();
-    let mut dims = Vec::with_capacity(2 * n);
-    dims.extend_from_slice(shape);
-    dims.resize(2 * n, 0);
+    let mut dims = Dims::zeroed(2 * n);
+    dims[..n].copy_from_slice(shape);
     let mut step = i64::try_from(itemsize).ok();
     let mut visit = |i: usize| {
         if let Some(s) = step {
@@ -70,7 +128,7 @@ fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Re
         // Overflow: layout's function words the error (and stays the one definition).
         return layout::contiguous_strides(shape, itemsize, order).map(|s| pack_dims(shape, &s));
     }
-    Ok(dims.into_boxed_slice())
+    Ok(dims)
 }
 
 impl View {

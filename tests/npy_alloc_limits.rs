@@ -1,7 +1,8 @@
 //! Issue 10, defect 10: allocations whose size depends on the input, or that are large,
 //! are fallible in the .npy paths: under a tight RLIMIT_AS they answer MM_E_IO with errno
 //! ENOMEM instead of aborting the process ("memory allocation of N bytes failed").
-//! - mm_save_npy's 1 MiB copy buffer;
+//! - mm_save_npy's 1 MiB copy buffer (mode c) and 4 MiB block buffer (strided views);
+//!   a contiguous w+ view, copied by the kernel, needs neither and succeeds;
 //! - the header of a long record dtype, when saving, creating and opening.
 //!
 //! Each case runs in a forked child that lowers its own RLIMIT_AS to what it has mapped
@@ -99,9 +100,22 @@ fn large_allocations_fail_with_enomem_not_abort() {
     .unwrap();
     let target = dir.path("target.npy");
     fs::write(&target, b"old").unwrap();
-    let got = limited(256 << 10, || enomem(npy::save(&src, &target)));
+    // A mode c view is copied through the buffer (its private pages are not the file's).
+    let cow = npy::open(&dir.path("src.npy"), Mode::CopyOnWrite).unwrap();
+    let got = limited(256 << 10, || enomem(npy::save(&cow, &target)));
     assert_eq!(got, Ok(0), "save's copy buffer (Err(6) is SIGABRT)");
     assert_eq!(fs::read(&target).unwrap(), b"old");
+    // A strided view is read in 4 MiB blocks: that buffer too.
+    let strided = src.slice(0, 0, i64::MAX, 2).unwrap();
+    let got = limited(256 << 10, || enomem(npy::save(&strided, &target)));
+    assert_eq!(got, Ok(0), "save's block buffer (Err(6) is SIGABRT)");
+    assert_eq!(fs::read(&target).unwrap(), b"old");
+    // The w+ view itself is copied file to file by the kernel: no buffer, so it
+    // succeeds under the same limit.
+    let got = limited(256 << 10, || enomem(npy::save(&src, &target)));
+    assert_eq!(got, Ok(10), "kernel copy under the limit");
+    assert_eq!(fs::metadata(&target).unwrap().len(), 128 + (4 << 20));
+    fs::write(&target, b"old").unwrap();
 
     // A record dtype of 600 fields with 2000-character names: a 1.2 MB header.
     let fields: Vec<String> = (0..600)

@@ -223,7 +223,7 @@ pub unsafe extern "C" fn mm_describe(
             }
             info.shape[..info.ndim].copy_from_slice(v.shape());
             info.strides[..info.ndim].copy_from_slice(v.strides());
-            let text = e.names.dtype.as_bytes_with_nul();
+            let text = e.names().dtype.as_bytes_with_nul();
             if dtype_cap > 0 {
                 let n = (text.len() - 1).min(dtype_cap - 1);
                 // SAFETY: the caller gives `dtype_cap` writable bytes at `dtype_buf`

@@ -14,7 +14,7 @@ use super::status::*;
 #[no_mangle]
 pub extern "C" fn mm_field_count(a: mm_array) -> usize {
     guard("mm_field_count", |name| {
-        with_entry(name, a, |e| Ok(e.names.fields.len()))
+        with_entry(name, a, |e| Ok(e.names().fields.len()))
     })
 }
 
@@ -50,12 +50,12 @@ pub unsafe extern "C" fn mm_field(
 ) -> mm_status {
     guard("mm_field", |call| {
         with_entry(call, a, |e| {
-            let Some(f) = e.names.fields.get(i) else {
+            let Some(f) = e.names().fields.get(i) else {
                 return Err(Fail::new(
                     MM_E_INVALID_ARG,
                     format!(
                         "mm_field(handle {a:#x}, {i}): the array has {} fields",
-                        e.names.fields.len()
+                        e.names().fields.len()
                     ),
                 ));
             };

@@ -30,7 +30,7 @@ pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
         a,
         word::DATA,
         |address| address as usize as *mut c_void,
-        |name| with_entry(name, a, |e| Ok(e.view.data_ptr().cast())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.data_ptr().cast())),
     )
 }
 
@@ -61,7 +61,7 @@ pub extern "C" fn mm_ndim(a: mm_array) -> usize {
         a,
         word::NDIM,
         |v| v as usize,
-        |name| with_entry(name, a, |e| Ok(e.view.shape().len())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.shape().len())),
     )
 }
 
@@ -100,7 +100,7 @@ pub extern "C" fn mm_itemsize(a: mm_array) -> usize {
         a,
         word::ITEMSIZE,
         |v| v as usize,
-        |name| with_entry(name, a, |e| Ok(e.view.itemsize())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.itemsize())),
     )
 }
 
@@ -115,7 +115,7 @@ pub extern "C" fn mm_size(a: mm_array) -> usize {
         a,
         word::SIZE,
         |v| v as usize,
-        |name| with_entry(name, a, |e| Ok(e.view.size())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.size())),
     )
 }
 
@@ -130,7 +130,7 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
         a,
         word::NBYTES,
         |v| v as usize,
-        |name| with_entry(name, a, |e| Ok(e.view.nbytes())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.nbytes())),
     )
 }
 
@@ -143,7 +143,7 @@ pub extern "C" fn mm_nbytes(a: mm_array) -> usize {
 #[no_mangle]
 pub extern "C" fn mm_dtype(a: mm_array) -> *const c_char {
     guard("mm_dtype", |name| {
-        with_entry(name, a, |e| Ok(e.names.dtype.as_ptr()))
+        with_entry(name, a, |e| Ok(e.names().dtype.as_ptr()))
     })
 }
 
@@ -158,7 +158,7 @@ pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
         a,
         word::FLAGS_MODE,
         |v| mode_text(v >> word::MODE_SHIFT).as_ptr(),
-        |name| with_entry(name, a, |e| Ok(e.view.mode().as_cstr().as_ptr())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.mode().as_cstr().as_ptr())),
     )
 }
 
@@ -173,7 +173,7 @@ pub extern "C" fn mm_offset(a: mm_array) -> u64 {
         a,
         word::OFFSET,
         |v| v,
-        |name| with_entry(name, a, |e| Ok(e.view.offset())),
+        |name, a| with_entry(name, a, |e| Ok(e.view.offset())),
     )
 }
 
@@ -186,7 +186,7 @@ pub extern "C" fn mm_offset(a: mm_array) -> u64 {
 pub extern "C" fn mm_filename(a: mm_array) -> *const c_char {
     guard("mm_filename", |name| {
         with_entry(name, a, |e| {
-            Ok(e.names
+            Ok(e.names()
                 .filename
                 .as_ref()
                 .map_or(std::ptr::null(), |f| f.as_ptr()))
@@ -206,7 +206,7 @@ pub extern "C" fn mm_flags(a: mm_array) -> u32 {
         a,
         word::FLAGS_MODE,
         |v| v as u32,
-        |name| with_entry(name, a, |e| Ok(flag_bits(&e.view))),
+        |name, a| with_entry(name, a, |e| Ok(flag_bits(&e.view))),
     )
 }
 

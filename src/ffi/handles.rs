@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::ffi::{CStr, CString};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use super::boundary::{guard, Fail, FailValue, ForkSafeOnce};
 use super::status::*;
@@ -15,13 +15,69 @@ use crate::view::View;
 /// What a handle resolves to: the view and the C strings the getters hand out.
 pub(crate) struct Entry {
     pub view: View,
-    /// Shared by every view with the same dtype of one mapping, so that a slice or a
-    /// view allocates no strings (memory per view and mm_slice cost).
-    pub names: Arc<Names>,
+    /// The C strings, made by the first call that asks for one ([`Entry::names`]):
+    /// most handles, slices above all, never do, so opening or slicing allocates no
+    /// strings (memory per view, mm_slice and mm_open cost). Null until then; set once
+    /// by a compare-and-swap (no lock: a fork in the middle leaves nothing half done);
+    /// freed with the entry.
+    names: AtomicPtr<Names>,
+}
+
+impl Entry {
+    fn new(view: View) -> Entry {
+        Entry {
+            view,
+            names: AtomicPtr::new(std::ptr::null_mut()),
+        }
+    }
+
+    /// The C strings of this entry, made now if no call asked for them before. They
+    /// live as long as the entry: a pointer into them is valid while the handle is open.
+    pub(crate) fn names(&self) -> &Names {
+        let p = self.names.load(Ordering::Acquire);
+        if p.is_null() {
+            return self.make_names();
+        }
+        // SAFETY: a non-null pointer was published by make_names (Release/AcqRel, read
+        // with Acquire above) from a Box that is freed only when the entry is dropped.
+        unsafe { &*p }
+    }
+
+    #[cold]
+    fn make_names(&self) -> &Names {
+        let fresh = Box::into_raw(Box::new(names_of(&self.view)));
+        match self.names.compare_exchange(
+            std::ptr::null_mut(),
+            fresh,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            // SAFETY: just published; freed only with the entry.
+            Ok(_) => unsafe { &*fresh },
+            Err(first) => {
+                // Another thread made them first: ours were never shared.
+                // SAFETY: `fresh` came from Box::into_raw above and was not published.
+                drop(unsafe { Box::from_raw(fresh) });
+                // SAFETY: as in `names`.
+                unsafe { &*first }
+            }
+        }
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        let p = *self.names.get_mut();
+        if !p.is_null() {
+            // SAFETY: published by make_names from Box::into_raw; the entry is going, so
+            // nobody holds a reference into it any more.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
 }
 
 /// The C strings of an entry (and its record fields): they depend only on the dtype
-/// and the mapping, so a slice, or a view keeping the dtype, shares its base's.
+/// and the mapping.
 pub(crate) struct Names {
     pub dtype: CString,
     pub filename: Option<CString>,
@@ -106,20 +162,36 @@ fn summary_of(view: &View) -> [u64; SUMMARY_WORDS] {
 /// The panic boundary of a getter that can answer from word `w` (see [`word`]) of the
 /// summary of `a`: reading it takes no lock, writes nothing shared and cannot panic, and
 /// `answer` (a plain conversion) must not panic either, so that path needs no guard.
-/// For a handle that is not open (or closed while being read) it runs `body` through
-/// [`guard`], which reports the bad handle as every other call does.
+/// For a handle that is not open (or closed while being read) it runs `body` (given the
+/// call's name and `a`) through [`guard`], which reports the bad handle as every other
+/// call does.
 #[inline]
 pub(crate) fn guard_summary<R: FailValue>(
     name: &'static str,
     a: mm_array,
     w: usize,
     answer: fn(u64) -> R,
-    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+    body: fn(&'static str, mm_array) -> Result<R, Fail>,
 ) -> R {
     match REGISTRY.summary_word(a, w) {
         Some(v) => answer(v),
-        None => guard(name, body),
+        None => summary_missed(name, a, body),
     }
+}
+
+/// The slow path of [`guard_summary`], out of line. `extern "C"`: it cannot unwind
+/// (guard catches every panic), so the getters may call it as their last act (a tail
+/// call) with nothing kept on the stack on the fast path.
+/// (Never exported or called from C: the Rust types in its signature are fine.)
+#[cold]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn summary_missed<R: FailValue>(
+    name: &'static str,
+    a: mm_array,
+    body: fn(&'static str, mm_array) -> Result<R, Fail>,
+) -> R {
+    guard(name, |name| body(name, a))
 }
 
 /// `text` up to its first NUL (a C string cannot hold one).
@@ -171,32 +243,35 @@ extern "C" fn after_fork() {
     let _ = FORK_HOLD.try_with(|h| h.borrow_mut().take());
 }
 
-/// Registers `view` and returns its handle.
-pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
-    let dtype = CString::new(view.dtype().typestr()).map_err(|_| {
-        Fail::new(
-            MM_E_INVALID_ARG,
-            format!("{call}: dtype text holds a NUL byte"),
-        )
-    })?;
-    let filename = view
-        .filename()
-        .map(|p| CString::new(crate::mapping::path_bytes(p).into_owned()).unwrap_or_default());
-    let fields = field_texts(view.dtype());
-    let names = Arc::new(Names {
-        dtype,
-        filename,
-        fields,
-    });
-    register_with(view, names, call)
+/// The C strings of `view` (its dtype text was checked free of NUL bytes by `register`).
+fn names_of(view: &View) -> Names {
+    Names {
+        dtype: c_text(view.dtype().typestr()),
+        filename: view
+            .filename()
+            .map(|p| CString::new(crate::mapping::path_bytes(p).into_owned()).unwrap_or_default()),
+        fields: field_texts(view.dtype()),
+    }
 }
 
-/// Registers `view`, whose dtype and file are those of `names`, and returns its handle.
-pub(crate) fn register_with(view: View, names: Arc<Names>, call: &str) -> Result<mm_array, Fail> {
+/// Registers `view` and returns its handle. Its C strings are made when first asked for.
+pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
+    if view.dtype().typestr().contains('\0') {
+        return Err(Fail::new(
+            MM_E_INVALID_ARG,
+            format!("{call}: dtype text holds a NUL byte"),
+        ));
+    }
+    register_derived(view, call)
+}
+
+/// [`register`] for a view whose dtype is that of an open handle's (a slice, a view
+/// keeping the dtype): its text was checked when that handle was registered.
+pub(crate) fn register_derived(view: View, call: &str) -> Result<mm_array, Fail> {
     install_fork_handlers();
     let summary = summary_of(&view);
     REGISTRY
-        .insert_summarised(Entry { view, names }, summary)
+        .insert_summarised(Entry::new(view), summary)
         .ok_or_else(|| {
             Fail::new(
                 MM_E_IO,

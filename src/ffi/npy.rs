@@ -102,7 +102,7 @@ pub unsafe extern "C" fn mm_create_npy(
 /// Writes the view `a` to `path` byte-identical to `np.save(path, view)` (header
 /// `fortran_order: True` and data in F order exactly when the view is F- and not
 /// C-contiguous, else C order; big-endian data stays big-endian), with
-/// bounded memory (no copy of the whole array). The target is replaced atomically: the
+/// bounded memory (no copy of the whole array; at most two 4 MiB buffers). The target is replaced atomically: the
 /// data goes to a new temporary file in the same directory, which is fsynced and swapped
 /// in for `path`, and the directory is fsynced; on failure the temporary file is removed
 /// and `path` is untouched. Unlike np.save, no ".npy" suffix is appended. What np.save
@@ -110,9 +110,12 @@ pub unsafe extern "C" fn mm_create_npy(
 /// caller could not open for writing is MM_E_PERMISSION, and a symlink's target is what
 /// gets replaced (the link stays). Only a regular file is replaced: a FIFO, device or
 /// socket is MM_E_IO (ENODEV), a directory MM_E_IO (EISDIR). Other hard links of the old
-/// file keep the old data, and a handle that maps the old file keeps mapping it. The
-/// source is read through the guarded copies: a source truncated underneath is MM_E_IO,
-/// never SIGBUS.
+/// file keep the old data, and a handle that maps the old file keeps mapping it. A
+/// contiguous view of a file opened by path in mode r, r+ or w+ is copied from that file
+/// by the kernel (copy_file_range on Linux: unflushed writes through the mapping
+/// included); a strided view is read in 4 MiB blocks; mode c views (their private pages)
+/// and others go through the guarded copies. Either way a source truncated underneath is
+/// MM_E_IO, never SIGBUS.
 ///
 /// \param a     the view to save.
 /// \param path  the target file: a NUL-terminated path.

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 
 use super::args::{array_arg, dtype_arg, out_handle};
 use super::boundary::{guard, Fail};
-use super::handles::{register, register_with, with_entry};
+use super::handles::{register, register_derived, with_entry};
 use super::status::*;
 
 /// A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
@@ -62,17 +62,17 @@ pub unsafe extern "C" fn mm_view(
             Some(unsafe { array_arg(name, "strides", strides, ndim) }.map_err(named)?)
         };
         let same_dtype = dtype.is_none();
-        let (view, names) = with_entry(name, base, |e| {
-            let view = e
-                .view
+        let view = with_entry(name, base, |e| {
+            e.view
                 .view(dtype, byte_offset, shape, strides)
-                .map_err(|err| Fail::core(&call(), err))?;
-            Ok((view, same_dtype.then(|| e.names.clone())))
+                .map_err(|err| Fail::core(&call(), err))
         })?;
-        *out = match names {
-            Some(names) => register_with(view, names, name).map_err(named)?,
-            None => register(view, name).map_err(named)?,
-        };
+        *out = if same_dtype {
+            register_derived(view, name)
+        } else {
+            register(view, name)
+        }
+        .map_err(named)?;
         Ok(MM_OK)
     })
 }
@@ -108,14 +108,12 @@ pub unsafe extern "C" fn mm_slice(
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
-        let (view, names) = with_entry(name, base, |e| {
-            let view = e
-                .view
+        let view = with_entry(name, base, |e| {
+            e.view
                 .slice(axis, start, stop, step)
-                .map_err(|err| Fail::core(&call(), err))?;
-            Ok((view, e.names.clone()))
+                .map_err(|err| Fail::core(&call(), err))
         })?;
-        *out = register_with(view, names, name)?;
+        *out = register_derived(view, name)?;
         Ok(MM_OK)
     })
 }

@@ -16,7 +16,7 @@ use super::{Advice, Fault};
 pub use super::unix::FileExt;
 pub(crate) use super::unix::{
     absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of, file_id,
-    flush_drive_cache, lock_file, lock_hint, lock_pages, page_size_now, path_bytes,
+    flush_drive_cache, lock_file, lock_hint, lock_pages, open_same_file, page_size_now, path_bytes,
     path_from_bytes, prepare_options, rename_replace, resident_pages, special_kind, unlock_file,
     DirSync, Kept, CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
@@ -391,4 +391,52 @@ pub unsafe fn gather(
     }
     // SAFETY: forwarded from our caller.
     unsafe { super::unix::gather_each(dst, src, stride, itemsize, done, count) }
+}
+
+/// Largest request of one call (the kernel caps one call near 2 GiB anyway).
+const MAX_REQUEST: usize = 1 << 30;
+
+/// Copies up to `len` bytes of `src`, from byte `src_offset`, to `dst` at its current
+/// position (which advances by the bytes copied), in the kernel.
+pub(crate) fn copy_range(
+    src: &std::fs::File,
+    src_offset: u64,
+    dst: &std::fs::File,
+    len: usize,
+) -> super::CopyOutcome {
+    use std::os::fd::AsRawFd;
+    let mut off_in = match libc::loff_t::try_from(src_offset) {
+        Ok(off) => off,
+        Err(_) => return super::CopyOutcome::Unavailable,
+    };
+    loop {
+        // SAFETY: two open descriptors borrowed for the call; `off_in` is a valid
+        // loff_t the kernel updates; a null off_out uses (and advances) dst's position.
+        let n = unsafe {
+            libc::copy_file_range(
+                src.as_raw_fd(),
+                &mut off_in,
+                dst.as_raw_fd(),
+                std::ptr::null_mut(),
+                len.min(MAX_REQUEST),
+                0,
+            )
+        };
+        if n >= 0 {
+            return super::CopyOutcome::Copied(n as usize);
+        }
+        let error = std::io::Error::last_os_error();
+        return match error.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            // No such call (old kernel, seccomp), different filesystems, no support in
+            // this filesystem or for these files (EINVAL also covers a special file).
+            Some(libc::ENOSYS)
+            | Some(libc::EXDEV)
+            | Some(libc::EOPNOTSUPP)
+            | Some(libc::EINVAL)
+            | Some(libc::EPERM)
+            | Some(libc::EBADF) => super::CopyOutcome::Unavailable,
+            _ => super::CopyOutcome::Failed(error),
+        };
+    }
 }

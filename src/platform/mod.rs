@@ -53,7 +53,9 @@ pub(crate) use os::{
     reserve_prefix, resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
     OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
-pub(crate) use os::{rename_exchange, rename_noreplace, rename_replace};
+pub(crate) use os::{
+    copy_range, open_same_file, rename_exchange, rename_noreplace, rename_replace,
+};
 
 /// How far a guarded copy got.
 #[derive(Debug)]
@@ -114,4 +116,21 @@ pub(crate) fn page_size() -> usize {
         }
         p => p,
     }
+}
+
+/// What one in-kernel copy between two files did (`copy_range`: Linux's
+/// `copy_file_range(2)`: no trip through user space, a reflink or a server-side copy where
+/// the filesystem can; the other systems have no such call and answer `Unavailable`).
+#[derive(Debug)]
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) enum CopyOutcome {
+    /// This many bytes were copied (fewer than asked is possible; 0 means the source has
+    /// no byte at the offset: it ends there).
+    Copied(usize),
+    /// The kernel cannot copy between these two files (no such call on this system,
+    /// different filesystems, a filesystem or file type without support): copy in user
+    /// space instead. Nothing was copied.
+    Unavailable,
+    /// The copy failed (out of space, past RLIMIT_FSIZE, an I/O error).
+    Failed(std::io::Error),
 }

@@ -379,6 +379,23 @@ pub(crate) unsafe fn gather_each(
     Ok(())
 }
 
+/// `path` opened anew for reading if it still names the regular file `id` (`file_id`),
+/// else None. Looked at before it is opened (opening a FIFO or a device put at the path
+/// since could block or act on the device), and again after (the path may change
+/// between the two).
+pub(crate) fn open_same_file(path: &std::path::Path, id: (u64, u64)) -> Option<File> {
+    let same = |meta: &std::fs::Metadata| meta.is_file() && (meta.dev(), meta.ino()) == id;
+    if !same(&std::fs::metadata(path).ok()?) {
+        return None;
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .ok()?;
+    same(&file.metadata().ok()?).then_some(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_normal_absolute;

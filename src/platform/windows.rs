@@ -594,3 +594,23 @@ pub(crate) fn create_anonymous(_dir: &Path) -> io::Result<Option<File>> {
 pub(crate) fn link_anonymous(_file: &File, _temp: &Path) -> io::Result<()> {
     Err(unsupported("no anonymous files on Windows"))
 }
+
+/// No in-kernel copy between files here: the caller copies in user space.
+pub(crate) fn copy_range(
+    _src: &std::fs::File,
+    _src_offset: u64,
+    _dst: &std::fs::File,
+    _len: usize,
+) -> super::CopyOutcome {
+    super::CopyOutcome::Unavailable
+}
+
+/// `path` opened anew for reading (sharing read, write and delete) if it still names the
+/// regular file `id` (`file_id`), else None.
+pub(crate) fn open_same_file(path: &std::path::Path, id: (u64, u64)) -> Option<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    prepare_options(&mut options);
+    let file = options.open(path).ok()?;
+    (file.metadata().ok()?.is_file() && file_id(&file).ok()? == id).then_some(file)
+}
