@@ -109,12 +109,8 @@ const REASONS: &[(&str, &str, &str)] = &[
         "Fortran has no DLPack consumer to hand a tensor to (mm_pointer is its zero-copy view)",
     ),
     // mm_open_handle is declared for Windows only (#if defined(_WIN32)). The C++ header
-    // wraps it under the same guard and Python declares it where the library has it.
-    (
-        "go",
-        "mm_open_handle",
-        "Windows-only; the Go binding is not built or tested for Windows yet (its OpenFile passes f.Fd(), a HANDLE there, to mm_open_fd)",
-    ),
+    // wraps it under the same guard, Python declares it where the library has it, Go's
+    // OpenFile calls it on Windows (f.Fd() is a HANDLE there).
     (
         "fortran",
         "mm_open_handle",
