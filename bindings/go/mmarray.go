@@ -55,6 +55,25 @@ static mm_status mmgo_open_fd(int fd, const char *dtype, const char *mode, uint6
 	return s;
 }
 
+// mm_open_handle is declared on Windows only (#if defined(_WIN32) in mmarray.h), where
+// (*os.File).Fd() is a HANDLE. Elsewhere OpenFile never calls this (fileIsHandle is false);
+// it answers MM_E_UNSUPPORTED without a message.
+static mm_status mmgo_open_handle(uintptr_t handle, const char *dtype, const char *mode,
+                                  uint64_t offset, const size_t *shape, size_t ndim,
+                                  char order, mm_array *out, char **msg) {
+#if defined(_WIN32)
+	mm_status s = mm_open_handle((void *)handle, dtype, mode, offset, shape, ndim, order, out);
+	if (s != MM_OK) *msg = mmgo_msg();
+	return s;
+#else
+	(void)handle; (void)dtype; (void)mode; (void)offset; (void)shape; (void)ndim;
+	(void)order;
+	*out = 0;
+	*msg = NULL;
+	return MM_E_UNSUPPORTED;
+#endif
+}
+
 static mm_status mmgo_open_ex(const char *path, const char *dtype, const char *mode,
                               uint64_t offset, const size_t *shape, size_t ndim, char order,
                               uint32_t flags, mm_array *out, char **msg) {
@@ -548,10 +567,10 @@ func Version() (string, uint32) {
 	return C.GoString(C.mm_version_string()), uint32(C.mm_version())
 }
 
-// OpenFile is Open on an open *os.File (mm_open_fd): the file keeps belonging to the
-// caller (it is neither closed nor kept; the mapping holds its own reference to the
-// file). Modes r+ and w+ need a file opened for reading and writing (os.O_RDWR).
-// Filename of the array is "".
+// OpenFile is Open on an open *os.File (mm_open_fd; on Windows, where f.Fd() is a
+// HANDLE, mm_open_handle): the file keeps belonging to the caller (it is neither closed
+// nor kept; the mapping holds its own reference to the file). Modes r+ and w+ need a
+// file opened for reading and writing (os.O_RDWR). Filename of the array is "".
 func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order byte) (*Array, error) {
 	if f == nil {
 		return nil, &Error{Status: EInvalidArg, Message: "OpenFile: the *os.File is nil"}
@@ -575,7 +594,12 @@ func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order 
 	}
 	var h C.mm_array
 	var msg *C.char
-	s := C.mmgo_open_fd(C.int(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
+	var s C.mm_status
+	if fileIsHandle {
+		s = C.mmgo_open_handle(C.uintptr_t(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
+	} else {
+		s = C.mmgo_open_fd(C.int(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
+	}
 	runtime.KeepAlive(f) // the descriptor must stay open during the call
 	if s != C.MM_OK {
 		return nil, fail(s, msg)

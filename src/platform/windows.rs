@@ -195,17 +195,83 @@ pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
     }))
 }
 
+/// A Win32 HANDLE the caller opened (mm_open_handle), borrowed as a `File` that is never
+/// closed by us, with what it is when GetFileType does not say FILE_TYPE_DISK (a pipe, a
+/// character device or console), for the caller to refuse. NULL and
+/// INVALID_HANDLE_VALUE are ERROR_INVALID_HANDLE (the core refuses them before).
+/// memmap2 duplicates the handle for a mapping it keeps; the caller's stays theirs.
+pub(crate) fn borrow_handle(
+    handle: *mut std::ffi::c_void,
+) -> io::Result<(ManuallyDrop<File>, Option<&'static str>)> {
+    if handle.is_null() || handle == wf::INVALID_HANDLE_VALUE {
+        return Err(io::Error::from_raw_os_error(
+            wf::ERROR_INVALID_HANDLE as i32,
+        ));
+    }
+    // SAFETY: GetFileType only asks what the handle is; a handle that is not open (or not
+    // a file) answers FILE_TYPE_UNKNOWN with an error.
+    let kind = unsafe { fs::GetFileType(handle) };
+    let special = match kind {
+        fs::FILE_TYPE_DISK => None,
+        fs::FILE_TYPE_PIPE => Some("a pipe or socket"),
+        fs::FILE_TYPE_CHAR => Some("a character device or console"),
+        _ => {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error().unwrap_or(0) != 0 {
+                return Err(err);
+            }
+            Some("a handle of unknown type")
+        }
+    };
+    // SAFETY: the File is never dropped (ManuallyDrop): the caller's handle is only
+    // borrowed for the length of the call that uses it.
+    let file = ManuallyDrop::new(unsafe { File::from_raw_handle(handle as RawHandle) });
+    Ok((file, special))
+}
+
 /// Nothing to add on Windows: memmap2's flush is FlushViewOfFile + FlushFileBuffers on
 /// the handle it keeps, which follows the file through a rename.
 pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -> io::Result<()> {
     Ok(())
 }
 
-/// A Windows handle's access rights cannot be read back cheaply: unknown. An r+ open of
-/// a read-only handle then fails at the mapping (or the extension) with
-/// ERROR_ACCESS_DENIED, which is MM_E_PERMISSION as well.
-pub(crate) fn access_allows_write(_file: &File) -> io::Result<Option<bool>> {
-    Ok(None)
+/// Whether the handle was granted FILE_WRITE_DATA (NtQueryObject, ObjectBasicInformation:
+/// the access mask the handle holds), so that r+ and w+ refuse a read-only handle or
+/// descriptor before anything happens (a mapping would fail with ERROR_ACCESS_DENIED,
+/// but an extension comes first on Windows, and Wine answers it ERROR_INVALID_HANDLE).
+/// Unknown (`None`) when the query fails: the open then fails where Windows refuses.
+pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {
+    /// PUBLIC_OBJECT_BASIC_INFORMATION (winternl.h), 56 bytes.
+    #[repr(C)]
+    struct BasicInformation {
+        attributes: u32,
+        granted_access: u32,
+        handle_count: u32,
+        pointer_count: u32,
+        reserved: [u32; 10],
+    }
+    let mut info = BasicInformation {
+        attributes: 0,
+        granted_access: 0,
+        handle_count: 0,
+        pointer_count: 0,
+        reserved: [0; 10],
+    };
+    let mut returned = 0u32;
+    // SAFETY: a handle we borrow, an out-buffer of the size passed, and its length out.
+    let status = unsafe {
+        windows_sys::Wdk::Foundation::NtQueryObject(
+            file.as_raw_handle(),
+            windows_sys::Wdk::Foundation::ObjectBasicInformation,
+            (&mut info as *mut BasicInformation).cast(),
+            std::mem::size_of::<BasicInformation>() as u32,
+            &mut returned,
+        )
+    };
+    if status < 0 {
+        return Ok(None);
+    }
+    Ok(Some(info.granted_access & fs::FILE_WRITE_DATA != 0))
 }
 
 /// The one byte the growth lock covers: far past any data, so that the lock (mandatory
