@@ -26,7 +26,7 @@ for src in c_tests/test_*.c; do
         # Not standalone tests of this system: the Windows stage (scripts/test_windows.sh)
         # builds them with MinGW and runs them under Wine (test_numpy_cross between two
         # numpy steps that make and check its files).
-        test_windows | test_numpy_cross)
+        test_windows | test_win_handle | test_numpy_cross)
             echo "not here: $name (Windows stage, under Wine)"
             continue ;;
         # ASan intercepts mlock and makes it a no-op, so mm_lock's checks cannot hold there.
