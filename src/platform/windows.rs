@@ -201,11 +201,34 @@ pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -
     Ok(())
 }
 
-/// A Windows handle's access rights cannot be read back cheaply: unknown. An r+ open of
-/// a read-only handle then fails at the mapping (or the extension) with
-/// ERROR_ACCESS_DENIED, which is MM_E_PERMISSION as well.
-pub(crate) fn access_allows_write(_file: &File) -> io::Result<Option<bool>> {
-    Ok(None)
+/// Whether the handle was opened for reading and writing (`Some(false)`: r+ and w+ must
+/// refuse it, before anything changes): the access it was granted, read back with
+/// NtQueryInformationFile(FileAccessInformation). Without this check a read-only handle
+/// fails at the extension of a file that must grow, with ERROR_ACCESS_DENIED on Windows
+/// but ERROR_INVALID_HANDLE under Wine 8. `None` when the system does not answer (the
+/// mapping then refuses a read-only handle with ERROR_ACCESS_DENIED).
+pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {
+    use windows_sys::Wdk::Storage::FileSystem as nt;
+    let mut info = nt::FILE_ACCESS_INFORMATION::default();
+    // SAFETY: an all-zero IO_STATUS_BLOCK is a valid value of it.
+    let mut status_block: IO::IO_STATUS_BLOCK = unsafe { std::mem::zeroed() };
+    // SAFETY: a handle we hold (borrowed) and an out-buffer of the class's size.
+    let status = unsafe {
+        nt::NtQueryInformationFile(
+            file.as_raw_handle(),
+            &mut status_block,
+            (&mut info as *mut nt::FILE_ACCESS_INFORMATION).cast(),
+            std::mem::size_of::<nt::FILE_ACCESS_INFORMATION>() as u32,
+            nt::FileAccessInformation,
+        )
+    };
+    if status < 0 {
+        return Ok(None);
+    }
+    let has = |rights: u32| info.AccessFlags & (rights | wf::GENERIC_ALL) != 0;
+    Ok(Some(
+        has(fs::FILE_READ_DATA | wf::GENERIC_READ) && has(fs::FILE_WRITE_DATA | wf::GENERIC_WRITE),
+    ))
 }
 
 /// The one byte the growth lock covers: far past any data, so that the lock (mandatory
