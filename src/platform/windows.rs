@@ -235,43 +235,34 @@ pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -
     Ok(())
 }
 
-/// Whether the handle was granted FILE_WRITE_DATA (NtQueryObject, ObjectBasicInformation:
-/// the access mask the handle holds), so that r+ and w+ refuse a read-only handle or
-/// descriptor before anything happens (a mapping would fail with ERROR_ACCESS_DENIED,
-/// but an extension comes first on Windows, and Wine answers it ERROR_INVALID_HANDLE).
-/// Unknown (`None`) when the query fails: the open then fails where Windows refuses.
+/// Whether the handle was opened for reading and writing (`Some(false)`: r+ and w+ must
+/// refuse it, before anything changes): the access it was granted, read back with
+/// NtQueryInformationFile(FileAccessInformation). Without this check a read-only handle
+/// fails at the extension of a file that must grow, with ERROR_ACCESS_DENIED on Windows
+/// but ERROR_INVALID_HANDLE under Wine 8. `None` when the system does not answer (the
+/// mapping then refuses a read-only handle with ERROR_ACCESS_DENIED).
 pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {
-    /// PUBLIC_OBJECT_BASIC_INFORMATION (winternl.h), 56 bytes.
-    #[repr(C)]
-    struct BasicInformation {
-        attributes: u32,
-        granted_access: u32,
-        handle_count: u32,
-        pointer_count: u32,
-        reserved: [u32; 10],
-    }
-    let mut info = BasicInformation {
-        attributes: 0,
-        granted_access: 0,
-        handle_count: 0,
-        pointer_count: 0,
-        reserved: [0; 10],
-    };
-    let mut returned = 0u32;
-    // SAFETY: a handle we borrow, an out-buffer of the size passed, and its length out.
+    use windows_sys::Wdk::Storage::FileSystem as nt;
+    let mut info = nt::FILE_ACCESS_INFORMATION::default();
+    // SAFETY: an all-zero IO_STATUS_BLOCK is a valid value of it.
+    let mut status_block: IO::IO_STATUS_BLOCK = unsafe { std::mem::zeroed() };
+    // SAFETY: a handle we hold (borrowed) and an out-buffer of the class's size.
     let status = unsafe {
-        windows_sys::Wdk::Foundation::NtQueryObject(
+        nt::NtQueryInformationFile(
             file.as_raw_handle(),
-            windows_sys::Wdk::Foundation::ObjectBasicInformation,
-            (&mut info as *mut BasicInformation).cast(),
-            std::mem::size_of::<BasicInformation>() as u32,
-            &mut returned,
+            &mut status_block,
+            (&mut info as *mut nt::FILE_ACCESS_INFORMATION).cast(),
+            std::mem::size_of::<nt::FILE_ACCESS_INFORMATION>() as u32,
+            nt::FileAccessInformation,
         )
     };
     if status < 0 {
         return Ok(None);
     }
-    Ok(Some(info.granted_access & fs::FILE_WRITE_DATA != 0))
+    let has = |rights: u32| info.AccessFlags & (rights | wf::GENERIC_ALL) != 0;
+    Ok(Some(
+        has(fs::FILE_READ_DATA | wf::GENERIC_READ) && has(fs::FILE_WRITE_DATA | wf::GENERIC_WRITE),
+    ))
 }
 
 /// The one byte the growth lock covers: far past any data, so that the lock (mandatory
