@@ -303,8 +303,19 @@ fn declared_name(line: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// A rendered block without its doc comment.
+/// A rendered block without the `#if` / `#endif` lines cbindgen puts around a
+/// declaration for one platform only (`#[cfg(windows)]` becomes `#if defined(_WIN32)`,
+/// the `[defines]` of cbindgen.toml).
+fn unguarded(block: &str) -> &str {
+    match (block.strip_prefix("#if "), block.strip_suffix("\n#endif")) {
+        (Some(_), Some(inner)) => inner.split_once('\n').map_or(inner, |(_, rest)| rest),
+        _ => block,
+    }
+}
+
+/// A rendered block without its doc comment (nor a platform guard).
 fn declaration(block: &str) -> &str {
+    let block = unguarded(block);
     match block.find("*/\n") {
         Some(end) if block.starts_with("/**") => &block[end + 3..],
         _ => block,

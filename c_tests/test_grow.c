@@ -124,12 +124,30 @@ static void test_errors_and_recover(void) {
     fwrite(tail, 1, sizeof tail, f);
     fclose(f);
     size_t len = 0;
-    CHECK_OK(mm_npy_recover(path, &len));
-    CHECK_EQ_U(len, 5);
-    CHECK_EQ_I(file_size(path), 128 + 5 * 4);
+#ifdef _WIN32
+    /* Windows cannot shorten a mapped file (docs/c-api.md#platforms): with views of it
+       open, recover is refused and changes nothing; with them closed, it recovers. */
+    s = snap_take(path);
+    len = 77;
+    CHECK_STATUS(mm_npy_recover(path, &len), MM_E_IO);
+    CHECK_EQ_U(len, 0);
+    CHECK_EQ_I(mm_last_os_error(), EBUSY);
+    CHECK_MSG_HAS("close every view of it");
+    CHECK_SNAP_UNCHANGED(s);
+    snap_free(&s);
     CHECK_OK(mm_close(v));
     CHECK_OK(mm_close(r));
     CHECK_OK(mm_close(a));
+#endif
+    CHECK_OK(mm_npy_recover(path, &len));
+    CHECK_EQ_U(len, 5);
+    CHECK_EQ_I(file_size(path), 128 + 5 * 4);
+#ifndef _WIN32
+    /* POSIX: the partial row went while three views mapped the file. */
+    CHECK_OK(mm_close(v));
+    CHECK_OK(mm_close(r));
+    CHECK_OK(mm_close(a));
+#endif
     tmpdir_remove(dir);
 }
 

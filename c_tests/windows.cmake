@@ -13,7 +13,8 @@
 #   run: test_open, test_npz, test_views, test_handles, test_zero, test_grow, test_fd,
 #        test_write_cow, test_threads, test_version, test_describe, test_cpp (only with
 #        g++-mingw-w64-x86-64, which the stage does not install),
-#        test_open_static, test_windows (the Windows-only cases), consumer
+#        test_open_static, test_windows (the Windows-only cases), test_win_handle
+#        (mm_open_handle, declared for Windows only), consumer
 #        (test_open's symlink case and test_fd's directory/FIFO descriptor case are left out
 #        on Windows, in the sources)
 #   not: test_errors, test_controls (fork, setrlimit, signals, chmod permission bits,
@@ -68,6 +69,8 @@ if(MMARRAY_WIN_FULL_DRIVE)
 else()
   add_test(NAME test_windows COMMAND test_windows)
 endif()
+mm_win_exe(test_win_handle SOURCES test_win_handle.c)
+add_test(NAME test_win_handle COMMAND test_win_handle)
 mm_win_exe(test_numpy_cross SOURCES test_numpy_cross.c)   # run by scripts/test_windows.sh
 mm_win_exe(consumer SOURCES consumer.c)
 add_test(NAME consumer COMMAND consumer consumer-out.i8)   # writes into the build dir

@@ -14,7 +14,7 @@
  *
  * The header reads as a manual, one area after another:
  * 1. \ref area_types "Types and status codes": mm_array, mm_status
- * 2. \ref area_open "Opening arrays": mm_open, mm_open_ex, mm_open_fd
+ * 2. \ref area_open "Opening arrays": mm_open, mm_open_ex, mm_open_fd, mm_open_handle
  * 3. \ref area_errors "Errors": mm_status_str, mm_last_error_message,
  *    mm_last_error_copy, mm_last_os_error
  * 4. \ref area_handle "Using a handle": mm_data, mm_close, mm_ndim, mm_shape,
@@ -258,9 +258,14 @@ mm_status mm_open_ex(const char *path,
  * Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
  * The mapping always counts from byte 0 of the file, whatever the descriptor's position.
  * It never truncates (not even in w+), never closes `fd` and does not keep it. mm_filename
- * of the result is NULL. On Windows `fd` is a C runtime descriptor of the runtime the
- * library uses (msvcrt.dll for the MinGW build); a caller holding a HANDLE makes one with
- * _open_osfhandle.
+ * of the result is NULL.
+ *
+ * On Windows `fd` must be a descriptor of msvcrt.dll, the C runtime of the MinGW build
+ * (a MinGW program's _open, _fileno): a descriptor is only a number in one C runtime's
+ * table. A program built with MSVC (UCRT) must not pass its descriptors: msvcrt fails
+ * on them (MM_E_IO) or, when it has the same number open, maps that other file. It calls
+ * mm_open_handle((HANDLE)_get_osfhandle(fd), ...) with its own runtime's
+ * _get_osfhandle, or mm_open with the path.
  *
  * \param fd      an open descriptor of a regular file; r+ and w+ need it opened O_RDWR.
  * \param dtype   as mm_open.
@@ -284,6 +289,42 @@ mm_status mm_open_fd(int fd,
                      size_t ndim,
                      char order,
                      mm_array *out);
+
+#if defined(_WIN32)
+/**
+ * Windows only: like mm_open_fd, on a Win32 file HANDLE the caller opened (CreateFileW,
+ * or `(HANDLE)_get_osfhandle(fd)` of the caller's own C runtime: the way for programs
+ * built with MSVC, whose descriptors mm_open_fd cannot read). The handle is only
+ * borrowed during the call: never closed, kept or truncated (not even in w+); the
+ * caller's handle stays theirs and open. The mapping counts from byte 0 of the file,
+ * whatever the handle's position. mm_filename of the result is NULL.
+ *
+ * \param handle  an open HANDLE of a disk file (GetFileType FILE_TYPE_DISK), passed as
+ *                `void *`; r+ and w+ need it opened with GENERIC_READ | GENERIC_WRITE.
+ * \param dtype   as mm_open.
+ * \param mode    as mm_open.
+ * \param offset  as mm_open.
+ * \param shape   as mm_open.
+ * \param ndim    as mm_open.
+ * \param order   as mm_open.
+ * \param out     receives the new handle; 0 on failure.
+ * \return as mm_open_fd: MM_E_INVALID_ARG also for a NULL handle or
+ *         INVALID_HANDLE_VALUE; MM_E_IO (errno ENODEV) for a handle that is not a disk
+ *         file (a pipe, a console); MM_E_PERMISSION for r+ or w+ on a handle without
+ *         write access (the file is left as it was).
+ *
+ * \par Safety
+ * As mm_open; `handle` is only borrowed for the duration of the call.
+ */
+mm_status mm_open_handle(void *handle,
+                         const char *dtype,
+                         const char *mode,
+                         uint64_t offset,
+                         const size_t *shape,
+                         size_t ndim,
+                         char order,
+                         mm_array *out);
+#endif
 
 /** @} */
 

@@ -657,6 +657,31 @@ public:
     return open_fd(fd, dtype, mode, offset, std::vector<std::size_t>(shape), order);
   }
 
+#if defined(_WIN32)
+  /// Windows only: as open_fd(), on a Win32 file HANDLE the caller keeps owning (the way
+  /// for programs built with MSVC, whose descriptors are not the library's msvcrt ones:
+  /// pass `(HANDLE)_get_osfhandle(fd)`).
+  /// \param handle an open HANDLE of a disk file (r+ and w+ need GENERIC_WRITE too); it is
+  ///        not closed or kept.
+  /// \param dtype as open().
+  /// \param mode as open().
+  /// \param offset as open().
+  /// \param shape as open().
+  /// \param order as open().
+  /// \return the open array (its filename() is empty).
+  /// \throws error with the status of mm_open_handle.
+  static array open_handle(void *handle, const text &dtype = "u1", const text &mode = "r+",
+                           std::uint64_t offset = 0,
+                           const std::optional<std::vector<std::size_t>> &shape = std::nullopt,
+                           char order = 'C') {
+    mm_array h = 0;
+    detail::check(mm_open_handle(handle, dtype.c_str(), mode.c_str(), offset,
+                                 shape ? detail::dims(*shape) : nullptr,
+                                 shape ? shape->size() : 0, order, &h));
+    return array(h);
+  }
+#endif
+
   /// np.load(path, mmap_mode=mode) of a .npy file: dtype, shape and order come from its
   /// header. mode "r", "r+" or "c"; nullptr means "r+" (open_memmap's default).
   /// \param path the .npy file.

@@ -2,7 +2,8 @@
 # The Rust side of the Windows stage: cross-builds the library for
 # x86_64-pc-windows-gnu (mmarray.dll, libmmarray.dll.a, libmmarray.a) and runs, under
 # wine64, the library's unit tests and the integration tests that are portable
-# (tests/windows.rs and tests/windows_api.rs for the C API on Windows). Prints its wall time.
+# (tests/windows.rs and tests/windows_api.rs for the C API on Windows,
+# tests/windows_handle.rs for mm_open_handle). Prints its wall time.
 #
 # Needs: the rustup target x86_64-pc-windows-gnu, gcc-mingw-w64-x86-64 and wine64
 # (Debian 12: Wine 8.0). Uses CARGO_TARGET_DIR (default: target) and a Wine prefix of
@@ -57,7 +58,7 @@ echo "== unit and portable integration tests under $("$wine" --version 2>/dev/nu
 # permissions (see docs/c-api.md#platforms).
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine nice -n 10 cargo test --release \
     --target "$target" --lib \
-    --test windows --test windows_api --test core_npz --test describe --test guard_scan \
+    --test windows --test windows_api --test windows_handle --test core_npz --test describe --test guard_scan \
     --test header --test module_graph --test binding_coverage
 
 echo "test_windows_rust: passed in $(( $(date +%s) - start )) s"

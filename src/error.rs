@@ -95,3 +95,46 @@ fn describe_os_error(err: &io::Error) -> String {
 }
 
 pub type Result<T> = std::result::Result<T, MmError>;
+
+/// `text` in double quotes for a message, as Rust's `{:?}` writes a string (quotes,
+/// control characters and characters that do not print are escaped) except that a
+/// backslash stays one backslash: a Windows path (`C:\data\a.bin`) appears in the
+/// message exactly as the caller wrote it, and a message about a path without a
+/// backslash is the same on every platform.
+pub fn quoted(text: &str) -> String {
+    let debug = format!("{text:?}");
+    let mut out = String::with_capacity(debug.len());
+    let mut chars = debug.chars();
+    // Every escape `{:?}` writes starts with a backslash and is read as one token, so a
+    // doubled backslash is always an escaped backslash of `text`.
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\\' {
+            match chars.next() {
+                Some('\\') | None => {}
+                Some(next) => out.push(next),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn quoted_keeps_backslashes_and_escapes_the_rest() {
+        assert_eq!(quoted(r"C:\users\a b\x.npy"), r#""C:\users\a b\x.npy""#);
+        assert_eq!(quoted(r"\\server\share\"), r#""\\server\share\""#);
+        assert_eq!(quoted("/data/a.bin"), format!("{:?}", "/data/a.bin"));
+        assert_eq!(quoted("a\"b\nc\td\0e"), r#""a\"b\nc\td\0e""#);
+        assert_eq!(
+            quoted("x\u{7f}\u{200b}\u{fffd}é"),
+            format!("{:?}", "x\u{7f}\u{200b}\u{fffd}é")
+        );
+        // a backslash, then a quote: the backslash as it is, the quote escaped
+        assert_eq!(quoted("a\\\"b"), r#""a\\"b""#);
+        assert_eq!(quoted(""), "\"\"");
+    }
+}

@@ -19,7 +19,7 @@ pub use control::Advice;
 pub(crate) use open::{
     create_with_prefix, map_for_growth, map_opened, not_regular, open_file, require_regular,
 };
-pub use open::{open_fd, open_fd_with, open_path, open_path_with};
+pub use open::{open_fd, open_fd_with, open_handle, open_path, open_path_with};
 
 /// numpy's four memmap modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

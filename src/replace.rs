@@ -119,8 +119,8 @@ fn commit(temp: &Path, target: &Path, name: &OsStr, existed: bool, dir: &DirSync
     let rename_err = |e: &io::Error| {
         MmError::os(
             format!(
-                "cannot rename the new file over {:?}",
-                name.to_string_lossy()
+                "cannot rename the new file over {}",
+                crate::error::quoted(&name.to_string_lossy())
             ),
             e,
         )

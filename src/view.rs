@@ -145,6 +145,14 @@ impl View {
         View::over(mapping, spec, shape)
     }
 
+    /// numpy.memmap on a Win32 file HANDLE the caller opened (borrowed, never kept or
+    /// closed; memmap2 duplicates it for the mapping). Unsupported where there are no
+    /// handles (POSIX).
+    pub fn open_handle(handle: *mut std::ffi::c_void, spec: &OpenSpec) -> Result<View> {
+        let (mapping, shape) = mapping::open_handle(handle, spec)?;
+        View::over(mapping, spec, shape)
+    }
+
     /// A view of the whole of a new mapping, contiguous in `spec.order`.
     pub(crate) fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
         Ok(View {

@@ -62,6 +62,33 @@ fn header_declares_the_contract() {
     }
 }
 
+/// A Windows-only function (`#[cfg(windows)]`) is declared once, inside
+/// `#if defined(_WIN32)` ... `#endif`, so that a compiler for another platform never sees
+/// it (the header is generated on Linux).
+#[test]
+fn windows_only_declarations_are_guarded() {
+    let header =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/mmarray.h")).unwrap();
+    let decl = "mm_status mm_open_handle(void *handle,";
+    assert_eq!(header.matches(decl).count(), 1, "{decl}");
+    let at = header.find(decl).expect("mm_open_handle is declared");
+    let open = header[..at]
+        .rfind("\n#if defined(_WIN32)\n")
+        .expect("no #if defined(_WIN32) before mm_open_handle");
+    assert!(
+        !header[open..at].contains("#endif") && !header[open..at].contains(";\n"),
+        "mm_open_handle is not the declaration its #if guards"
+    );
+    let close = at + header[at..].find("\n#endif\n").expect("no #endif after it");
+    assert!(
+        header[at..close].ends_with("mm_array *out);"),
+        "{}",
+        &header[at..close]
+    );
+    let flat: String = header.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("mm_status mm_open_handle(void *handle, const char *dtype, const char *mode, uint64_t offset, const size_t *shape, size_t ndim, char order, mm_array *out);"));
+}
+
 /// The declarations of the header, each with its doc comment: (doc, declaration).
 fn documented_declarations(header: &str) -> Vec<(&str, &str)> {
     header

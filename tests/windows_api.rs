@@ -1,6 +1,8 @@
 //! The rest of the C API on Windows (run under Wine by scripts/test_windows_rust.sh):
 //! getters, views and slices, record fields, DLPack, errors and version, and a path
-//! longer than MAX_PATH. Each test works in its own temporary directory.
+//! longer than MAX_PATH; mm_npy_recover under an open view, mm_open_fd with a read-only
+//! descriptor for r+/w+, paths in messages as given. Each test works in its own
+//! temporary directory.
 #![cfg(windows)]
 
 use std::ffi::{c_void, CStr, CString};
@@ -299,4 +301,188 @@ fn a_path_longer_than_max_path() {
     assert_eq!(mm_close(h), MM_OK);
     assert_eq!(fs::read(&copy).unwrap(), fs::read(&path).unwrap());
     assert_eq!(fs::metadata(&copy).unwrap().len(), 128 + 24);
+}
+
+fn create_npy_u4(p: &CString, n: usize) -> mm_array {
+    let d = CString::new("<u4").unwrap();
+    let shape = [n];
+    let mut h: mm_array = 0;
+    // SAFETY: texts, one shape value, a writable out-parameter.
+    let s = unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) };
+    assert_eq!(s, MM_OK, "{}", last_error());
+    h
+}
+
+/// mm_npy_recover must cut a partial row, and Windows cannot shorten a mapped file: with
+/// a view of the file open the call is refused (MM_E_IO, EBUSY, a message that says so
+/// and names the path as given) and the file is unchanged; once the views are closed it
+/// recovers.
+#[test]
+fn npy_recover_under_an_open_view_is_refused_then_succeeds() {
+    let dir = TempDir::new("recover");
+    let path = dir.path("r.npy");
+    let p = cstr(&path);
+    let h = create_npy_u4(&p, 4);
+    // A crashed append: one whole row and half of another after the data.
+    let file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    std::io::Write::write_all(&mut &file, &[9, 0, 0, 0, 1, 2]).unwrap();
+    drop(file);
+    let before = fs::read(&path).unwrap();
+    assert_eq!(before.len(), 128 + 16 + 6);
+    let mut length = 77usize;
+    // SAFETY: a path and a writable out-parameter.
+    let s = unsafe { mm_npy_recover(p.as_ptr(), &mut length) };
+    assert_eq!((s, length), (MM_E_IO, 0), "{}", last_error());
+    assert_eq!(mm_last_os_error(), libc::EBUSY);
+    let msg = last_error();
+    assert!(
+        msg.contains(&format!("mm_npy_recover(\"{}\")", path.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("truncate 150 to 148 bytes"), "{msg}");
+    assert!(
+        msg.contains("close every view of it and call again"),
+        "{msg}"
+    );
+    assert!(msg.contains("(os error 1224)"), "{msg}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(mm_close(h), MM_OK);
+    // SAFETY: as above.
+    let s = unsafe { mm_npy_recover(p.as_ptr(), &mut length) };
+    assert_eq!((s, length), (MM_OK, 5), "{}", last_error());
+    let after = fs::read(&path).unwrap();
+    assert_eq!(after.len(), 128 + 20);
+    assert_eq!(after[128..], before[128..148]);
+    let header = String::from_utf8_lossy(&after[10..128]).into_owned();
+    assert!(
+        header.starts_with("{'descr': '<u4', 'fortran_order': False, 'shape': (5,), }"),
+        "{header}"
+    );
+    // A consistent file with a view open: nothing to cut, nothing refused.
+    let h = create_npy_u4(
+        &CString::new(dir.path("c.npy").to_str().unwrap()).unwrap(),
+        3,
+    );
+    let c = cstr(&dir.path("c.npy"));
+    // SAFETY: as above.
+    assert_eq!(unsafe { mm_npy_recover(c.as_ptr(), &mut length) }, MM_OK);
+    assert_eq!(length, 3);
+    assert_eq!(mm_close(h), MM_OK);
+}
+
+/// r+ and w+ need a descriptor that may write: a read-only CRT descriptor is refused
+/// with MM_E_PERMISSION (EACCES) before anything changes, also when the file would have
+/// to grow (under Wine 8 the extension itself would fail with ERROR_INVALID_HANDLE).
+#[test]
+fn mm_open_fd_read_only_descriptor_for_r_plus_and_w_plus() {
+    let dir = TempDir::new("fdro");
+    let path = dir.path("ro.bin");
+    fs::write(&path, [7u8; 16]).unwrap();
+    let p = cstr(&path);
+    // SAFETY: a NUL-terminated path; the descriptor is closed below.
+    let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDONLY | libc::O_BINARY) };
+    assert!(fd >= 0);
+    let d = CString::new("u1").unwrap();
+    for mode in ["r+", "w+"] {
+        let m = CString::new(mode).unwrap();
+        for n in [4usize, 100] {
+            let shape = [n];
+            let mut h: mm_array = 777;
+            // SAFETY: texts, one shape value, a writable out-parameter.
+            let s = unsafe {
+                mm_open_fd(
+                    fd,
+                    d.as_ptr(),
+                    m.as_ptr(),
+                    0,
+                    shape.as_ptr(),
+                    1,
+                    b'C' as _,
+                    &mut h,
+                )
+            };
+            assert_eq!((s, h), (MM_E_PERMISSION, 0), "{mode} {n}: {}", last_error());
+            assert_eq!(mm_last_os_error(), libc::EACCES);
+            assert!(last_error().starts_with("mm_open_fd"), "{}", last_error());
+            assert_eq!(fs::read(&path).unwrap(), [7u8; 16]);
+        }
+    }
+    // Read and write: the same descriptor number, now O_RDWR, grows the file.
+    // SAFETY: our descriptor.
+    assert_eq!(unsafe { libc::close(fd) }, 0);
+    // SAFETY: as above.
+    let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDWR | libc::O_BINARY) };
+    let (m, shape) = (CString::new("r+").unwrap(), [100usize]);
+    let mut h: mm_array = 0;
+    // SAFETY: as above.
+    let s = unsafe {
+        mm_open_fd(
+            fd,
+            d.as_ptr(),
+            m.as_ptr(),
+            0,
+            shape.as_ptr(),
+            1,
+            b'C' as _,
+            &mut h,
+        )
+    };
+    assert_eq!(s, MM_OK, "{}", last_error());
+    assert_eq!(mm_close(h), MM_OK);
+    // SAFETY: our descriptor.
+    assert_eq!(unsafe { libc::close(fd) }, 0);
+    assert_eq!(fs::metadata(&path).unwrap().len(), 100);
+}
+
+/// Messages name the path as the caller gave it: backslashes are not doubled.
+#[test]
+fn messages_name_the_path_as_given() {
+    let dir = TempDir::new("msg");
+    let path = dir.path("missing.bin");
+    let as_given = path.to_str().unwrap();
+    assert!(as_given.contains('\\'), "{as_given}");
+    let (s, h) = try_open(&path);
+    assert_eq!((s, h), (MM_E_NOT_FOUND, 0));
+    let msg = last_error();
+    assert!(
+        msg.starts_with(&format!("mm_open(\"{as_given}\"): ")),
+        "{msg}"
+    );
+    // A single quote stays as it is (a double quote cannot be in a Windows name).
+    let odd = dir.path("a'b");
+    let (s, _) = try_open(&odd);
+    assert_eq!(s, MM_E_NOT_FOUND);
+    assert!(
+        last_error().contains(&format!("(\"{}\")", odd.display())),
+        "{}",
+        last_error()
+    );
+}
+
+/// mm_open(path, "u1", "r", inferred shape): the status and the handle.
+fn try_open(path: &Path) -> (mm_status, mm_array) {
+    let (p, d, m) = (
+        cstr(path),
+        CString::new("u1").unwrap(),
+        CString::new("r").unwrap(),
+    );
+    let mut h: mm_array = 777;
+    // SAFETY: NUL-terminated texts, no shape, a writable out-parameter.
+    let s = unsafe {
+        mm_open(
+            p.as_ptr(),
+            d.as_ptr(),
+            m.as_ptr(),
+            0,
+            std::ptr::null(),
+            0,
+            b'C' as _,
+            &mut h,
+        )
+    };
+    (s, h)
+}
+
+fn last_error() -> String {
+    text(mm_last_error_message())
 }

@@ -47,38 +47,30 @@ static char *mmgo_msg(void) {
 	return out;
 }
 
-// OpenFile's call: `file` is *os.File's Fd(), a descriptor on POSIX and a HANDLE on
-// Windows. mm_open_fd takes a C runtime descriptor there (msvcrt's, which both the MinGW
-// library and this cgo code use), so the shim borrows a duplicate of the handle as a
-// descriptor (_open_osfhandle) for the call and closes that duplicate afterwards: the
-// caller's handle is neither kept nor closed. If the duplicate cannot be made, the
-// status is MM_E_IO and *msg stays NULL (the Go side says what failed).
-#ifdef _WIN32
-#include <windows.h>
-#include <io.h>
-#include <fcntl.h>
-#endif
-static mm_status mmgo_open_file(uintptr_t file, const char *dtype, const char *mode,
-                                uint64_t offset, const size_t *shape, size_t ndim, char order,
-                                mm_array *out, char **msg) {
-#ifdef _WIN32
-	HANDLE dup;
-	if (!DuplicateHandle(GetCurrentProcess(), (HANDLE)file, GetCurrentProcess(), &dup, 0,
-	                     FALSE, DUPLICATE_SAME_ACCESS))
-		return MM_E_IO;
-	int fd = _open_osfhandle((intptr_t)dup, _O_BINARY);
-	if (fd < 0) {
-		CloseHandle(dup);
-		return MM_E_IO;
-	}
+static mm_status mmgo_open_fd(int fd, const char *dtype, const char *mode, uint64_t offset,
+                              const size_t *shape, size_t ndim, char order, mm_array *out,
+                              char **msg) {
 	mm_status s = mm_open_fd(fd, dtype, mode, offset, shape, ndim, order, out);
 	if (s != MM_OK) *msg = mmgo_msg();
-	_close(fd);
 	return s;
-#else
-	mm_status s = mm_open_fd((int)file, dtype, mode, offset, shape, ndim, order, out);
+}
+
+// mm_open_handle is declared on Windows only (#if defined(_WIN32) in mmarray.h), where
+// (*os.File).Fd() is a HANDLE. Elsewhere OpenFile never calls this (fileIsHandle is false);
+// it answers MM_E_UNSUPPORTED without a message.
+static mm_status mmgo_open_handle(uintptr_t handle, const char *dtype, const char *mode,
+                                  uint64_t offset, const size_t *shape, size_t ndim,
+                                  char order, mm_array *out, char **msg) {
+#if defined(_WIN32)
+	mm_status s = mm_open_handle((void *)handle, dtype, mode, offset, shape, ndim, order, out);
 	if (s != MM_OK) *msg = mmgo_msg();
 	return s;
+#else
+	(void)handle; (void)dtype; (void)mode; (void)offset; (void)shape; (void)ndim;
+	(void)order;
+	*out = 0;
+	*msg = NULL;
+	return MM_E_UNSUPPORTED;
 #endif
 }
 
@@ -575,12 +567,10 @@ func Version() (string, uint32) {
 	return C.GoString(C.mm_version_string()), uint32(C.mm_version())
 }
 
-// OpenFile is Open on an open *os.File (mm_open_fd): the file keeps belonging to the
-// caller (it is neither closed nor kept; the mapping holds its own reference to the
-// file). Modes r+ and w+ need a file opened for reading and writing (os.O_RDWR).
-// Filename of the array is "". On Windows, where Fd() is a HANDLE, a duplicate of the
-// handle is lent to mm_open_fd as an msvcrt descriptor (_open_osfhandle) for the call and
-// closed after it.
+// OpenFile is Open on an open *os.File (mm_open_fd; on Windows, where f.Fd() is a
+// HANDLE, mm_open_handle): the file keeps belonging to the caller (it is neither closed
+// nor kept; the mapping holds its own reference to the file). Modes r+ and w+ need a
+// file opened for reading and writing (os.O_RDWR). Filename of the array is "".
 func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order byte) (*Array, error) {
 	if f == nil {
 		return nil, &Error{Status: EInvalidArg, Message: "OpenFile: the *os.File is nil"}
@@ -604,12 +594,13 @@ func OpenFile(f *os.File, dtype, mode string, offset uint64, shape []int, order 
 	}
 	var h C.mm_array
 	var msg *C.char
-	s := C.mmgo_open_file(C.uintptr_t(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
-	runtime.KeepAlive(f) // the descriptor must stay open during the call
-	if s != C.MM_OK && msg == nil {
-		return nil, &Error{Status: Status(s), Errno: syscall.EBADF,
-			Message: "OpenFile: the file's handle cannot be borrowed as a C runtime descriptor (DuplicateHandle / _open_osfhandle failed)"}
+	var s C.mm_status
+	if fileIsHandle {
+		s = C.mmgo_open_handle(C.uintptr_t(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
+	} else {
+		s = C.mmgo_open_fd(C.int(fd), cdtype, cmode, C.uint64_t(offset), shp, ndim, C.char(order), &h, &msg)
 	}
+	runtime.KeepAlive(f) // the descriptor must stay open during the call
 	if s != C.MM_OK {
 		return nil, fail(s, msg)
 	}

@@ -41,7 +41,7 @@ func TestWindowsErrnos(t *testing.T) {
 	}
 }
 
-// OpenFile with a file opened read-only and with a closed file.
+// OpenFile with a file opened read-only (mm_open_handle): r maps it, r+ is refused.
 func TestWindowsOpenFileHandles(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "h.bin")
 	if err := os.WriteFile(p, []byte{1, 2, 3, 4, 5, 6, 7, 8}, 0o644); err != nil {
@@ -61,6 +61,9 @@ func TestWindowsOpenFileHandles(t *testing.T) {
 	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := OpenFile(f, "<u2", "r+", 0, nil, 'C'); !errors.Is(err, ErrPermission) {
+		t.Fatalf("r+ on a read-only handle: %v", err)
 	}
 	// The caller's handle is still open and usable: neither kept nor closed.
 	b := make([]byte, 2)

@@ -90,11 +90,14 @@ pub(crate) unsafe fn path_arg<'a>(call: &str, p: *const c_char) -> Result<&'a Pa
     })
 }
 
-/// `name("path")`, the way messages name a call on a file.
+/// `name("path")`, the way messages name a call on a file: the path as the caller gave
+/// it (backslashes kept, so a Windows path reads as written), quotes and control
+/// characters escaped ([`quoted`](crate::error::quoted)).
 pub(crate) fn call_on_path(name: &str, path: &Path) -> String {
+    let bytes = crate::mapping::path_bytes(path);
     format!(
-        "{name}({:?})",
-        String::from_utf8_lossy(&crate::mapping::path_bytes(path))
+        "{name}({})",
+        crate::error::quoted(&String::from_utf8_lossy(&bytes))
     )
 }
 

@@ -132,7 +132,10 @@ pub unsafe extern "C" fn mm_save_npy(a: mm_array, path: *const c_char) -> mm_sta
         let view = on_view(name, a, |v| Ok(v.clone()))?;
         crate::npy::save(&view, path).map_err(|e| {
             Fail::core(
-                &format!("{name}(handle {a:#x}, {:?})", path.to_string_lossy()),
+                &format!(
+                    "{name}(handle {a:#x}, {})",
+                    crate::error::quoted(&path.to_string_lossy())
+                ),
                 e,
             )
         })?;

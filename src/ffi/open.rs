@@ -195,9 +195,14 @@ pub unsafe extern "C" fn mm_open_ex(
 /// Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
 /// The mapping always counts from byte 0 of the file, whatever the descriptor's position.
 /// It never truncates (not even in w+), never closes `fd` and does not keep it. mm_filename
-/// of the result is NULL. On Windows `fd` is a C runtime descriptor of the runtime the
-/// library uses (msvcrt.dll for the MinGW build); a caller holding a HANDLE makes one with
-/// _open_osfhandle.
+/// of the result is NULL.
+///
+/// On Windows `fd` must be a descriptor of msvcrt.dll, the C runtime of the MinGW build
+/// (a MinGW program's _open, _fileno): a descriptor is only a number in one C runtime's
+/// table. A program built with MSVC (UCRT) must not pass its descriptors: msvcrt fails
+/// on them (MM_E_IO) or, when it has the same number open, maps that other file. It calls
+/// mm_open_handle((HANDLE)_get_osfhandle(fd), ...) with its own runtime's
+/// _get_osfhandle, or mm_open with the path.
 ///
 /// \param fd      an open descriptor of a regular file; r+ and w+ need it opened O_RDWR.
 /// \param dtype   as mm_open.
@@ -230,6 +235,53 @@ pub unsafe extern "C" fn mm_open_fd(
         // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
         let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
         let view = View::open_fd(fd, &spec).map_err(|e| Fail::core(&call, e))?;
+        *out = register(view, &call)?;
+        Ok(MM_OK)
+    })
+}
+
+/// Windows only: like mm_open_fd, on a Win32 file HANDLE the caller opened (CreateFileW,
+/// or `(HANDLE)_get_osfhandle(fd)` of the caller's own C runtime: the way for programs
+/// built with MSVC, whose descriptors mm_open_fd cannot read). The handle is only
+/// borrowed during the call: never closed, kept or truncated (not even in w+); the
+/// caller's handle stays theirs and open. The mapping counts from byte 0 of the file,
+/// whatever the handle's position. mm_filename of the result is NULL.
+///
+/// \param handle  an open HANDLE of a disk file (GetFileType FILE_TYPE_DISK), passed as
+///                `void *`; r+ and w+ need it opened with GENERIC_READ | GENERIC_WRITE.
+/// \param dtype   as mm_open.
+/// \param mode    as mm_open.
+/// \param offset  as mm_open.
+/// \param shape   as mm_open.
+/// \param ndim    as mm_open.
+/// \param order   as mm_open.
+/// \param out     receives the new handle; 0 on failure.
+/// \return as mm_open_fd: MM_E_INVALID_ARG also for a NULL handle or
+///         INVALID_HANDLE_VALUE; MM_E_IO (errno ENODEV) for a handle that is not a disk
+///         file (a pipe, a console); MM_E_PERMISSION for r+ or w+ on a handle without
+///         write access (the file is left as it was).
+///
+/// # Safety
+/// As mm_open; `handle` is only borrowed for the duration of the call.
+#[cfg(windows)]
+#[no_mangle]
+pub unsafe extern "C" fn mm_open_handle(
+    handle: *mut std::ffi::c_void,
+    dtype: *const c_char,
+    mode: *const c_char,
+    offset: u64,
+    shape: *const usize,
+    ndim: usize,
+    order: c_char,
+    out: *mut mm_array,
+) -> mm_status {
+    guard_io("mm_open_handle", |name| {
+        let call = format!("{name}(handle {handle:p})");
+        // SAFETY: the caller passes NULL or a writable mm_array.
+        let out = unsafe { out_handle(&call, out) }?;
+        // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
+        let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
+        let view = View::open_handle(handle, &spec).map_err(|e| Fail::core(&call, e))?;
         *out = register(view, &call)?;
         Ok(MM_OK)
     })

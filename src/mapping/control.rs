@@ -279,7 +279,7 @@ mod tests {
         // SAFETY: reading the first byte of our own mapping (it faults the page in).
         assert_eq!(unsafe { *m.data_ptr() }, 7);
         let resident = m.resident_bytes(0, 8192).unwrap();
-        assert!(resident >= 4096 && resident <= 8192, "{resident}");
+        assert!((4096..=8192).contains(&resident), "{resident}");
         m.lock_bytes(0, 8192, true).unwrap();
         assert_eq!(m.resident_bytes(0, 8192).unwrap(), 8192);
         m.lock_bytes(0, 8192, false).unwrap();

@@ -31,6 +31,39 @@ pub fn open_fd(fd: i32, spec: &OpenSpec) -> Result<(Mapping, Vec<usize>)> {
     open_fd_with(fd, spec, OpenFlags::default())
 }
 
+/// Maps a file HANDLE the caller opened (Windows' mm_open_handle), as [`open_fd`] maps a
+/// descriptor: never truncates, never closes or keeps `handle` (memmap2 duplicates it for
+/// the mapping). NULL and INVALID_HANDLE_VALUE (-1) are InvalidArg; a handle that is not
+/// a disk file (a pipe, a console) is Io with ENODEV, as a descriptor of a FIFO is.
+/// Platforms without handles (POSIX) answer Unsupported.
+pub fn open_handle(
+    handle: *mut std::ffi::c_void,
+    spec: &OpenSpec,
+) -> Result<(Mapping, Vec<usize>)> {
+    if handle.is_null() || handle as isize == -1 {
+        let what = if handle.is_null() {
+            "NULL"
+        } else {
+            "INVALID_HANDLE_VALUE"
+        };
+        return Err(MmError::invalid(format!(
+            "the handle is {what}, not an open file"
+        )));
+    }
+    let checked = spec.check()?;
+    let (file, special) = platform::borrow_handle(handle).map_err(|e| {
+        if e.kind() == io::ErrorKind::Unsupported {
+            MmError::new(ErrorKind::Unsupported, e.to_string())
+        } else {
+            MmError::os(format!("handle {handle:p} is not an open file"), &e)
+        }
+    })?;
+    if let Some(what) = special {
+        return Err(not_a_file(libc::ENODEV, what));
+    }
+    map_borrowed(&file, &format!("handle {handle:p}"), spec, checked)
+}
+
 /// [`open_path`] with the open flags (prefault, preallocate).
 pub fn open_path_with(
     path: &Path,
@@ -162,15 +195,42 @@ pub fn open_fd_with(fd: i32, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mappi
     let checked = spec.check()?;
     let file = platform::borrow_fd(fd)
         .map_err(|e| MmError::os(format!("descriptor {fd} is not an open file"), &e))?;
+    map_borrowed_with(&file, &format!("descriptor {fd}"), spec, checked, flags)
+}
+
+/// The common part of [`open_fd`] and [`open_handle`] on a file the caller opened and
+/// lends for the call (`what` names it in messages): the access check where the platform
+/// can read it back, then the mapping, never truncating.
+fn map_borrowed(
+    file: &File,
+    what: &str,
+    spec: &OpenSpec,
+    checked: Checked,
+) -> Result<(Mapping, Vec<usize>)> {
+    map_borrowed_with(file, what, spec, checked, OpenFlags::default())
+}
+
+fn map_borrowed_with(
+    file: &File,
+    what: &str,
+    spec: &OpenSpec,
+    checked: Checked,
+    flags: OpenFlags,
+) -> Result<(Mapping, Vec<usize>)> {
     if spec.mode.changes_file() {
-        let writable = platform::access_allows_write(&file)
-            .map_err(|e| MmError::os(format!("fcntl(F_GETFL) on descriptor {fd}"), &e))?;
+        let writable = platform::access_allows_write(file)
+            .map_err(|e| MmError::os(format!("cannot read the access mode of {what}"), &e))?;
         if writable == Some(false) {
             let mut err = MmError::new(
                 ErrorKind::Permission,
                 format!(
-                    "mode {} needs a descriptor open for reading and writing (O_RDWR)",
-                    spec.mode.as_str()
+                    "mode {} needs {what} to be open for reading and writing ({})",
+                    spec.mode.as_str(),
+                    if what.starts_with("handle") {
+                        "GENERIC_READ | GENERIC_WRITE"
+                    } else {
+                        "O_RDWR"
+                    }
                 ),
             );
             err.os_error = libc::EACCES;
@@ -182,7 +242,7 @@ pub fn open_fd_with(fd: i32, spec: &OpenSpec, flags: OpenFlags) -> Result<(Mappi
         extend: true,
         prefix: &[],
     };
-    map_file(&file, spec, checked, sizing, flags)
+    map_file(file, spec, checked, sizing, flags)
 }
 
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
@@ -402,15 +462,18 @@ fn reserve_prefix(file: &File, len: u64) -> Result<()> {
 pub(crate) fn require_regular(meta: &std::fs::Metadata) -> Result<()> {
     match not_regular(meta) {
         None => Ok(()),
-        Some((errno, what)) => {
-            let mut err = MmError::new(
-                ErrorKind::Io,
-                format!("{what} cannot be mapped as an array (a regular file is needed)"),
-            );
-            err.os_error = errno;
-            Err(err)
-        }
+        Some((errno, what)) => Err(not_a_file(errno, what)),
     }
+}
+
+/// MM_E_IO with `errno` for a node that is not a regular file (`what` it is instead).
+fn not_a_file(errno: i32, what: &str) -> MmError {
+    let mut err = MmError::new(
+        ErrorKind::Io,
+        format!("{what} cannot be mapped as an array (a regular file is needed)"),
+    );
+    err.os_error = errno;
+    err
 }
 
 /// The one regular-file check (mm_open, mm_open_npy, mm_create_npy, mm_save_npy's

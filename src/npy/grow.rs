@@ -584,12 +584,15 @@ pub fn recover(path: &Path) -> Result<usize> {
     } else {
         None
     };
+    // The partial row goes before the header is rewritten: a refused truncation (Windows
+    // refuses it while a view of this or another process maps the file) changes nothing.
     if size > end {
         file.set_len(end).map_err(|e| {
-            MmError::os(
-                format!("cannot remove the partial row (truncate {size} to {end} bytes)"),
-                &e,
-            )
+            let mut what = format!("cannot remove the partial row (truncate {size} to {end} bytes)");
+            if platform::TRUNCATE_REFUSED_UNDER_VIEWS && platform::errno_of(&e) == libc::EBUSY {
+                what += ": the file is mapped by a view of this or another process, and Windows cannot shorten a mapped file; the file is unchanged: close every view of it and call again";
+            }
+            MmError::os(what, &e)
         })?;
     }
     if let Some((old, new)) = heads {

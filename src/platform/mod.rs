@@ -47,10 +47,10 @@ pub use os::FileExt;
 pub use os::{copy, copy_with, current_method, gather, Method};
 
 pub(crate) use os::{
-    absolute_path, access_allows_write, advise, advise_huge_pages, borrow_fd, create_anonymous,
-    errno_of, file_id, flush_drive_cache, link_anonymous, lock_file, lock_hint, lock_pages,
-    path_bytes, path_from_bytes, prefault, prepare_options, reserve_blocks, reserve_prefix,
-    resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
+    absolute_path, access_allows_write, advise, advise_huge_pages, borrow_fd, borrow_handle,
+    create_anonymous, errno_of, file_id, flush_drive_cache, link_anonymous, lock_file, lock_hint,
+    lock_pages, path_bytes, path_from_bytes, prefault, prepare_options, reserve_blocks,
+    reserve_prefix, resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
     OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 pub(crate) use os::{

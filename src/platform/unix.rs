@@ -72,6 +72,17 @@ pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
     Ok(ManuallyDrop::new(unsafe { File::from_raw_fd(fd as RawFd) }))
 }
 
+/// POSIX has descriptors, not handles: mm_open_handle exists on Windows only, and the
+/// core's handle open answers `Unsupported` here.
+pub(crate) fn borrow_handle(
+    _handle: *mut std::ffi::c_void,
+) -> io::Result<(ManuallyDrop<File>, Option<&'static str>)> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "file handles exist on Windows only (use a descriptor)",
+    ))
+}
+
 /// Whether the descriptor was opened for reading and writing (`Some(false)`: r+ and w+
 /// must refuse it).
 pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {

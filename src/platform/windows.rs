@@ -195,17 +195,74 @@ pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
     }))
 }
 
+/// A Win32 HANDLE the caller opened (mm_open_handle), borrowed as a `File` that is never
+/// closed by us, with what it is when GetFileType does not say FILE_TYPE_DISK (a pipe, a
+/// character device or console), for the caller to refuse. NULL and
+/// INVALID_HANDLE_VALUE are ERROR_INVALID_HANDLE (the core refuses them before).
+/// memmap2 duplicates the handle for a mapping it keeps; the caller's stays theirs.
+pub(crate) fn borrow_handle(
+    handle: *mut std::ffi::c_void,
+) -> io::Result<(ManuallyDrop<File>, Option<&'static str>)> {
+    if handle.is_null() || handle == wf::INVALID_HANDLE_VALUE {
+        return Err(io::Error::from_raw_os_error(
+            wf::ERROR_INVALID_HANDLE as i32,
+        ));
+    }
+    // SAFETY: GetFileType only asks what the handle is; a handle that is not open (or not
+    // a file) answers FILE_TYPE_UNKNOWN with an error.
+    let kind = unsafe { fs::GetFileType(handle) };
+    let special = match kind {
+        fs::FILE_TYPE_DISK => None,
+        fs::FILE_TYPE_PIPE => Some("a pipe or socket"),
+        fs::FILE_TYPE_CHAR => Some("a character device or console"),
+        _ => {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error().unwrap_or(0) != 0 {
+                return Err(err);
+            }
+            Some("a handle of unknown type")
+        }
+    };
+    // SAFETY: the File is never dropped (ManuallyDrop): the caller's handle is only
+    // borrowed for the length of the call that uses it.
+    let file = ManuallyDrop::new(unsafe { File::from_raw_handle(handle as RawHandle) });
+    Ok((file, special))
+}
+
 /// Nothing to add on Windows: memmap2's flush is FlushViewOfFile + FlushFileBuffers on
 /// the handle it keeps, which follows the file through a rename.
 pub(crate) fn flush_drive_cache(_path: Option<&Path>, _id: Option<(u64, u64)>) -> io::Result<()> {
     Ok(())
 }
 
-/// A Windows handle's access rights cannot be read back cheaply: unknown. An r+ open of
-/// a read-only handle then fails at the mapping (or the extension) with
-/// ERROR_ACCESS_DENIED, which is MM_E_PERMISSION as well.
-pub(crate) fn access_allows_write(_file: &File) -> io::Result<Option<bool>> {
-    Ok(None)
+/// Whether the handle was opened for reading and writing (`Some(false)`: r+ and w+ must
+/// refuse it, before anything changes): the access it was granted, read back with
+/// NtQueryInformationFile(FileAccessInformation). Without this check a read-only handle
+/// fails at the extension of a file that must grow, with ERROR_ACCESS_DENIED on Windows
+/// but ERROR_INVALID_HANDLE under Wine 8. `None` when the system does not answer (the
+/// mapping then refuses a read-only handle with ERROR_ACCESS_DENIED).
+pub(crate) fn access_allows_write(file: &File) -> io::Result<Option<bool>> {
+    use windows_sys::Wdk::Storage::FileSystem as nt;
+    let mut info = nt::FILE_ACCESS_INFORMATION::default();
+    // SAFETY: an all-zero IO_STATUS_BLOCK is a valid value of it.
+    let mut status_block: IO::IO_STATUS_BLOCK = unsafe { std::mem::zeroed() };
+    // SAFETY: a handle we hold (borrowed) and an out-buffer of the class's size.
+    let status = unsafe {
+        nt::NtQueryInformationFile(
+            file.as_raw_handle(),
+            &mut status_block,
+            (&mut info as *mut nt::FILE_ACCESS_INFORMATION).cast(),
+            std::mem::size_of::<nt::FILE_ACCESS_INFORMATION>() as u32,
+            nt::FileAccessInformation,
+        )
+    };
+    if status < 0 {
+        return Ok(None);
+    }
+    let has = |rights: u32| info.AccessFlags & (rights | wf::GENERIC_ALL) != 0;
+    Ok(Some(
+        has(fs::FILE_READ_DATA | wf::GENERIC_READ) && has(fs::FILE_WRITE_DATA | wf::GENERIC_WRITE),
+    ))
 }
 
 /// The one byte the growth lock covers: far past any data, so that the lock (mandatory

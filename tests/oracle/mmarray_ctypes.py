@@ -123,6 +123,8 @@ _SIGNATURES = {
     # opening
     "mm_open": (_i32, [_cp, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
     "mm_open_fd": (_i32, [ctypes.c_int, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
+    # Windows only (#if defined(_WIN32)): in `missing` on Linux, where it is not exported.
+    "mm_open_handle": (_i32, [_vp, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
     # using a handle
     "mm_data": (_vp, [_u64]),
     "mm_flush": (_i32, [_u64]),

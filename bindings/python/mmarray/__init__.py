@@ -14,6 +14,7 @@ mmarray.NotFoundError (also a FileNotFoundError), refused access mmarray.Permiss
 """
 
 import ctypes
+import os as _os
 
 from . import _lib
 from ._lib import Info, MAX_NDIM
@@ -288,12 +289,22 @@ def open(path, dtype="u1", mode="r+", offset=0, shape=None, order="C", flags=0):
 
 
 def open_fd(fd, dtype="u1", mode="r+", offset=0, shape=None, order="C"):
-    """open() on a descriptor (or a file object with fileno()) the caller keeps."""
+    """open() on a descriptor (or a file object with fileno()) the caller keeps.
+
+    On Windows Python's descriptors belong to its own C runtime (UCRT), not to the
+    library's (msvcrt): the descriptor's HANDLE (msvcrt.get_osfhandle, Python's
+    runtime) is passed to mm_open_handle instead. (Not run by this repository's tests:
+    no Python runs under Wine here.)"""
     fd = fd.fileno() if hasattr(fd, "fileno") else fd
     shp, nd = _shape(shape)
     out = _lib.u64()
-    _check(LIB.mm_open_fd(fd, _b(dtype), _b(mode), offset, shp, nd, _order(order),
-                          ctypes.byref(out)))
+    if _os.name == "nt":
+        import msvcrt
+        _check(LIB.mm_open_handle(msvcrt.get_osfhandle(fd), _b(dtype), _b(mode), offset,
+                                  shp, nd, _order(order), ctypes.byref(out)))
+    else:
+        _check(LIB.mm_open_fd(fd, _b(dtype), _b(mode), offset, shp, nd, _order(order),
+                              ctypes.byref(out)))
     return Array(out.value)
 
 

@@ -76,6 +76,12 @@ SIGNATURES = {
     "mm_version": (u32, []),
 }
 
+# Functions the header declares for Windows only (#if defined(_WIN32)): declared when the
+# loaded library has them, so that loading works everywhere.
+WINDOWS_SIGNATURES = {
+    "mm_open_handle": (i32, [vp, cp, cp, u64, P(sz), sz, ch, P(u64)]),
+}
+
 # Where a prefix install puts the library when nothing else finds it.
 _FALLBACKS = ["/usr/local/lib/libmmarray.so.0", "/usr/local/lib64/libmmarray.so.0",
               "/usr/lib/libmmarray.so.0"]
@@ -102,4 +108,8 @@ def load(path=None):
     for name, (res, args) in SIGNATURES.items():
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = res, args
+    for name, (res, args) in WINDOWS_SIGNATURES.items():
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype, fn.argtypes = res, args
     return lib

@@ -11,15 +11,14 @@
 //!
 //! The module's files: this one (opening, views, record fields, describing a handle,
 //! typed access), errors.zig (the error set and messages), control.zig (flushing,
-//! advice, residency, locking, guarded copies), npy.zig (.npy and .npz), windows.zig
-//! (openFile's descriptor on Windows); the tests are the test_*.zig files.
+//! advice, residency, locking, guarded copies), npy.zig (.npy and .npz); the tests are
+//! the test_*.zig files.
 const std = @import("std");
 const builtin = @import("builtin");
 pub const c = @import("c");
 const errors = @import("errors.zig");
 const control = @import("control.zig");
 const npy = @import("npy.zig");
-const windows = @import("windows.zig");
 const check = errors.check;
 
 pub const Error = errors.Error;
@@ -207,16 +206,16 @@ pub const Array = struct {
     /// numpy.memmap(file, ...) of a file the caller opened (mm_open_fd): counted from
     /// byte 0 whatever the file's position; w+ does not truncate; the file is only
     /// borrowed (close it when you like; filename() is null). r+ and w+ on a file not
-    /// opened read-write: error.AccessDenied. On Windows, where a File holds a HANDLE, a
-    /// duplicate of it is lent to the library as an msvcrt descriptor for the call
-    /// (windows.zig); error.InvalidArg if the handle cannot be duplicated.
+    /// opened read-write: error.AccessDenied. On Windows, where a File holds a HANDLE,
+    /// this is mm_open_handle (the handle is borrowed the same way).
     pub fn openFile(file: std.fs.File, options: FileOptions) Error!Array {
         var h: c.mm_array = 0;
         const n = if (options.shape) |s| s.len else 0;
-        const fd = if (builtin.os.tag == .windows) try windows.borrow(file.handle) else file.handle;
-        defer if (builtin.os.tag == .windows) fd.release();
-        const raw = if (builtin.os.tag == .windows) fd.fd else fd;
-        try check(c.mm_open_fd(raw, options.dtype.ptr, options.mode.ptr, options.offset, dimsPtr(options.shape), n, orderChar(options.order), &h));
+        if (builtin.os.tag == .windows) {
+            try check(c.mm_open_handle(file.handle, options.dtype.ptr, options.mode.ptr, options.offset, dimsPtr(options.shape), n, orderChar(options.order), &h));
+        } else {
+            try check(c.mm_open_fd(file.handle, options.dtype.ptr, options.mode.ptr, options.offset, dimsPtr(options.shape), n, orderChar(options.order), &h));
+        }
         return .{ .handle = h };
     }
 
