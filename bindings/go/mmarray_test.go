@@ -35,12 +35,6 @@ func python(t *testing.T, code string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// names tells whether a library message names path: messages quote paths as Rust's
-// Debug does, a backslash (Windows' separator) doubled.
-func names(msg, path string) bool {
-	return strings.Contains(msg, strings.ReplaceAll(path, `\`, `\\`))
-}
-
 func TestReadsAndWritesNumpyFiles(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "f.bin")
@@ -151,7 +145,7 @@ func TestErrorsCarryStatusAndMessage(t *testing.T) {
 	if !errors.As(err, &e) || e.Status != ENotFound || !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Open(missing): %v", err)
 	}
-	if !names(e.Message, missing) {
+	if !strings.Contains(e.Message, missing) {
 		t.Fatalf("message does not name the path: %q", e.Message)
 	}
 	if _, err := Open(missing, "<q7", "w+", 0, []int{2}, 'C'); !errors.Is(err, ErrInvalidArg) || !strings.Contains(err.Error(), "not understood") {
@@ -289,7 +283,7 @@ func TestConcurrentErrorsKeepTheirMessages(t *testing.T) {
 			for i := 0; i < 200; i++ {
 				name := filepath.Join(dir, fmt.Sprintf("none-%d-%d.bin", g, i))
 				_, err := Open(name, "<f8", "r", 0, nil, 'C')
-				if !errors.Is(err, ErrNotFound) || !names(err.Error(), name) {
+				if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), name) {
 					t.Errorf("goroutine %d: %v", g, err)
 					return
 				}

@@ -113,7 +113,7 @@ func TestOpenNpyErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.npy")
 	_, err := OpenNpy(missing, "r")
-	if !errors.Is(err, ErrNotFound) || !names(err.Error(), missing) {
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("OpenNpy(missing): %v", err)
 	}
 	notNpy := filepath.Join(dir, "raw.bin")
@@ -158,7 +158,7 @@ func TestOpenNpyErrors(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 100; i++ {
 				name := filepath.Join(dir, fmt.Sprintf("none-%d-%d.npy", g, i))
-				if _, err := OpenNpy(name, "r"); !errors.Is(err, ErrNotFound) || !names(err.Error(), name) {
+				if _, err := OpenNpy(name, "r"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), name) {
 					t.Errorf("goroutine %d: %v", g, err)
 					return
 				}

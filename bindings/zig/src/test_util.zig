@@ -18,14 +18,6 @@ pub fn tmpPath(dir: *testing.TmpDir, name: []const u8) ![:0]u8 {
     return std.fs.path.joinZ(testing.allocator, &.{ base, name });
 }
 
-/// Whether the library's message names path: messages quote paths as Rust's Debug
-/// does, a backslash (Windows' separator) doubled.
-pub fn names(message: []const u8, path: []const u8) !bool {
-    const quoted = try std.mem.replaceOwned(u8, testing.allocator, path, "\\", "\\\\");
-    defer testing.allocator.free(quoted);
-    return std.mem.indexOf(u8, message, quoted) != null;
-}
-
 /// Runs `import numpy as np, sys` + code with the Python MMARRAY_PYTHON names (set by
 /// bindings/zig/run_tests.sh) and args as sys.argv[1:]; its standard output, trimmed
 /// (free it). numpy is the oracle: without it the test fails, saying so.
