@@ -247,7 +247,11 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> std::result::Res
                 PROCESS_VM.store(2, Ordering::Relaxed);
             }
             other => {
-                PROCESS_VM.store(1, Ordering::Relaxed);
+                // Stored once: a store on every copy would make threads copying at the
+                // same time trade this line.
+                if PROCESS_VM.load(Ordering::Relaxed) != 1 {
+                    PROCESS_VM.store(1, Ordering::Relaxed);
+                }
                 return other;
             }
         }

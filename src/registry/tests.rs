@@ -95,13 +95,40 @@ fn summary_readers_race_closers_and_reusers() {
 
 #[test]
 fn locate_covers_chunks() {
+    const F: usize = FIRST_CHUNK;
     assert_eq!(locate(0), (0, 0));
-    assert_eq!(locate(63), (0, 63));
-    assert_eq!(locate(64), (1, 0));
-    assert_eq!(locate(191), (1, 127));
-    assert_eq!(locate(192), (2, 0));
+    assert_eq!(locate(F - 1), (0, F - 1));
+    assert_eq!(locate(F), (1, 0));
+    assert_eq!(locate(3 * F - 1), (1, 2 * F - 1));
+    assert_eq!(locate(3 * F), (2, 0));
     let (c, p) = locate(u32::MAX as usize - 1);
     assert!(c < CHUNKS && p < chunk_len(c));
+}
+
+#[test]
+fn handles_beyond_the_flat_first_chunk_resolve() {
+    // The first chunk is read by a lookup of its own (registry.rs, FIRST_CHUNK): fill it
+    // and go on into the second chunk, through both lookups and both chunks' summaries.
+    let r = Registry::new();
+    let n = FIRST_CHUNK + 5;
+    let handles: Vec<u64> = (0..n as u64)
+        .map(|i| r.insert_summarised(i, [i + 1; SUMMARY_WORDS]).unwrap())
+        .collect();
+    for (i, &h) in handles.iter().enumerate() {
+        assert_eq!(h & 0xFFFF_FFFF, i as u64 + 1);
+        assert_eq!(r.with(h, |v| *v), Some(i as u64));
+        assert_eq!(r.summary_word(h, SUMMARY_WORDS - 1), Some(i as u64 + 1));
+    }
+    let last = handles[n - 1];
+    assert!(r.remove(last));
+    assert_eq!(r.with(last, |v| *v), None);
+    assert_eq!(r.summary_word(last, 0), None);
+    // The freed slot in the second chunk is reused under a new generation.
+    let again = r.insert_summarised(7, [8; SUMMARY_WORDS]).unwrap();
+    assert_eq!(again & 0xFFFF_FFFF, last & 0xFFFF_FFFF);
+    assert_ne!(again, last);
+    assert_eq!(r.summary_word(again, 3), Some(8));
+    assert_eq!(r.live(), n);
 }
 
 #[test]
