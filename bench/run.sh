@@ -116,6 +116,11 @@ else
     : > "$callgrind_out"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+# The raw R/N lines, kept so that the report can be drawn again without a new run:
+#   python3 bench/report.py target/bench/results-full.txt OUT.md ...
+kind=full
+[ -n "$quick" ] && kind=quick
+cp "$results" "$root/target/bench/results-$kind.txt"
 
 out="$root/bench/RESULTS.md"
 [ -n "$quick" ] && out="$root/target/bench/RESULTS-quick.md"
