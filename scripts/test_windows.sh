@@ -11,7 +11,7 @@
 #   3. a Wine prefix of its own (a temporary directory under the build dir, removed on
 #      every exit path, its wineserver stopped); as root a 1 MiB tmpfs mounted inside it
 #      and mapped as drive T: for the full-disk case (unmounted on every exit path)
-#   4. scripts/test_windows_rust.sh when it exists (the Rust unit tests under Wine)
+#   4. scripts/test_windows_rust.sh (the Rust unit and integration tests under Wine)
 #   5. c_tests/ cross-built as a Windows consumer of the installed package
 #      (find_package(mmarray) with the toolchain file) and run by ctest under wine64:
 #      the portable C tests, test_windows.c, the consumer (c_tests/windows.cmake lists
@@ -176,14 +176,10 @@ else
 fi
 
 # ---- 4. the Rust unit tests under Wine (from the library's side) ------------------------
-if [ -f scripts/test_windows_rust.sh ]; then
-    step "scripts/test_windows_rust.sh"
-    # in this stage's prefix (removed at the end, its wineserver stopped)
-    part "rust tests under Wine" env MMARRAY_WINEPREFIX="$WINEPREFIX" \
-        bash scripts/test_windows_rust.sh
-else
-    step "scripts/test_windows_rust.sh: not on this branch, skipped"
-fi
+step "scripts/test_windows_rust.sh"
+# in this stage's prefix (removed at the end, its wineserver stopped)
+part "rust tests under Wine" env MMARRAY_WINEPREFIX="$WINEPREFIX" \
+    bash scripts/test_windows_rust.sh
 
 # ---- 5. the C tests as a Windows consumer, under Wine ------------------------------------
 step "c_tests cross-built against the installed Windows package, run by ctest under $wine64"

@@ -123,7 +123,7 @@ _SIGNATURES = {
     # opening
     "mm_open": (_i32, [_cp, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
     "mm_open_fd": (_i32, [ctypes.c_int, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
-    # Windows only (#if defined(_WIN32)): in `missing` on Linux, where it is not exported.
+    # Windows only (#if defined(_WIN32)): not looked up elsewhere (PLATFORM_ONLY).
     "mm_open_handle": (_i32, [_vp, _cp, _cp, _u64, _P_sz, _sz, ctypes.c_char, _P_u64]),
     # using a handle
     "mm_data": (_vp, [_u64]),
@@ -152,6 +152,15 @@ _SIGNATURES = {
 }
 
 
+# Functions the library exports on one platform only (their header declarations are
+# guarded): not looked up elsewhere.
+PLATFORM_ONLY = {"mm_open_handle": "nt"}
+
+
+def platform_has(name):
+    return PLATFORM_ONLY.get(name, os.name) == os.name
+
+
 class MMLib:
     """The loaded library with typed functions and small Pythonic wrappers."""
 
@@ -160,6 +169,8 @@ class MMLib:
         self.dll = ctypes.CDLL(path)
         self.missing = []
         for name, (res, args) in _SIGNATURES.items():
+            if not platform_has(name):
+                continue
             try:
                 fn = getattr(self.dll, name)
             except AttributeError:

@@ -17,7 +17,7 @@ from mmarray_ctypes import (  # noqa: F401  (re-exported for test_npy.py)
     MM_E_FORMAT, MM_E_INVALID_ARG, MM_E_IO, MM_E_NOT_FOUND, MM_E_OUT_OF_BOUNDS, MM_E_PANIC,
     MM_E_PERMISSION, MM_E_READ_ONLY, MM_E_SIZE_MISMATCH, MM_E_UNSUPPORTED, MM_F_CONTIGUOUS,
     MM_OK, MM_WRITEABLE, _SIGNATURES as _CORE_SIGNATURES, _cp, _i32, _i64, _P_sz, _P_u64, _sz,
-    _u64,
+    _u64, platform_has,
 )
 
 _P_cp = ctypes.POINTER(_cp)
@@ -59,6 +59,8 @@ class Lib:
     def __init__(self, path):
         self.dll = ctypes.CDLL(path)
         for name, (res, args) in _SIGNATURES.items():
+            if not platform_has(name):
+                continue
             fn = getattr(self.dll, name)
             fn.restype = res
             fn.argtypes = args
