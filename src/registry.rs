@@ -19,41 +19,44 @@
 //! Entering and leaving write the slot's state word, so threads using one handle trade
 //! its cache line. For the few plain numbers a caller asks of a handle again and again,
 //! each slot also holds a *summary*: [`SUMMARY_WORDS`] atomic words written once, at
-//! insert, before the slot is published live, and never again while it stays live.
-//! [`Registry::summary_word`] reads one of them seqlock-style, with loads only:
+//! insert, before the slot is published live, and never again while it stays live; and
+//! a *key*: the handle the slot is live under, 0 while it is not (written only by
+//! `insert` and `remove`, never by readers). [`Registry::summary_word`] reads a summary
+//! word seqlock-style, with loads only:
 //!
-//! 1. `s1 = state.load(Acquire)`; give up unless `s1` is live with the handle's
-//!    generation;
+//! 1. `k1 = key.load(Acquire)`; give up unless `k1 == handle`;
 //! 2. `v = summary[i].load(Relaxed)`;
-//! 3. `fence(Acquire)`; `s2 = state.load(Relaxed)`;
-//! 4. accept `v` only if `s2` is still live with the same generation (the reader count
-//!    may differ: readers of [`Registry::with`] come and go).
+//! 3. `fence(Acquire)`; `k2 = key.load(Relaxed)`;
+//! 4. accept `v` only if `k2 == handle` too.
 //!
-//! Why an accepted `v` is the value written for this handle and no other. A slot's
-//! summary is rewritten only by `insert`, which runs on a slot that `free_slot` has
-//! already moved to the next generation (not live) before pushing it on the free stack
-//! (a Release compare-and-swap that `insert`'s Acquire pop reads, so that store happens
-//! before the pop), and which issues `fence(Release)` before its summary stores and
-//! publishes the slot with a Release store of `state | LIVE` after them; and by
-//! `push_free`, which links the slot into the stack through its first word after that
-//! same store, behind a `fence(Release)` of its own.
-//! - *Not older than this handle's insert*: `s1` reads the Release store that made the
-//!   slot live under this generation (or a read-modify-write of a reader or closer after
-//!   it, which continues its release sequence), so that insert's summary stores happen
-//!   before step 2, and step 2 reads them or something later in the word's
+//! (A whole-handle compare per test: the hot path is a few loads and compares.)
+//!
+//! Why an accepted `v` is the value written for this handle and no other. `insert`
+//! writes the summary on a slot it owns (new, or popped from the free stack), behind a
+//! `fence(Release)`, then publishes `state | LIVE` and, with a Release store, the key.
+//! `remove` stores key 0 *before* its compare-and-swap clears the live bit (and only
+//! when the key is the handle being closed, so a stale or forged handle never clears
+//! it); that compare-and-swap is AcqRel, so whoever frees the slot afterwards (the
+//! closer, or the last reader, whose decrement reads it) sees the key at 0 before
+//! `free_slot` moves the slot to the next generation and `push_free` links it into the
+//! free stack through its first summary word, behind a `fence(Release)` of its own
+//! (then a Release compare-and-swap that a later `insert`'s Acquire pop reads).
+//! - *Not older than this handle's insert*: `k1` reads the Release store of the key by
+//!   this handle's insert (the only store of this value), so that insert's summary
+//!   stores happen before step 2, which reads them or something later in the word's
 //!   modification order.
 //! - *Not from a later insert or a free-stack link*: if step 2 read a store of a later
 //!   insert (or of the push that freed the slot), that writer's release fence
-//!   synchronises with the reader's acquire fence of step 3, so the store that moved the
-//!   slot past this generation (made before that push, and so before that insert's pop)
-//!   happens before `s2`'s load; by coherence `s2` reads that store or a later one,
-//!   whose generation differs, and the value is refused.
+//!   synchronises with the reader's acquire fence of step 3, so the key store of 0 by
+//!   the close (which happens before that push, and so before that insert) happens
+//!   before `k2`'s load; by coherence `k2` reads that 0 or a later key: another
+//!   generation's handle, or 0. The value is refused.
 //!   Generations are 32 bits: a stale read would need the slot to be reused exactly
 //!   2^32 times between steps 1 and 3, the same wrap every handle check here accepts.
 //! - *Never a pointer chase*: the words are inline atomics of a slot, and slots (their
 //!   chunks) are never freed while the registry lives; a reader never touches the value.
-//!   The first chunk is a flat array that the hot readers index directly (see
-//!   [`FIRST_CHUNK`]).
+//!   The first chunk is an array inside the registry that the hot readers index directly
+//!   (see [`FIRST_CHUNK`]).
 //!
 //! So a closed or reused handle is refused (`None`) exactly as by `with`, and a read
 //! racing a close returns either the value or `None`. Values are plain numbers; whatever
@@ -75,6 +78,7 @@ use loom::{
     sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
     sync::{Mutex, MutexGuard},
 };
+use std::mem::MaybeUninit;
 #[cfg(not(all(test, loom)))]
 use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
@@ -97,27 +101,30 @@ impl<T> UnsafeCell<T> {
     }
 }
 
-/// Words of a slot's summary (see the module comment): with the state word they fill
-/// one 64-byte cache line, which readers of the summary only ever load.
-pub const SUMMARY_WORDS: usize = 7;
+/// Words of a slot's summary (see the module comment): with the state word and the key
+/// they fill one 64-byte cache line, which readers of the summary only ever load.
+pub const SUMMARY_WORDS: usize = 6;
 
 const LIVE: u64 = 1 << 31;
 const READERS: u64 = LIVE - 1;
 const GEN_SHIFT: u32 = 32;
 /// Slots in the first chunk; chunk k holds FIRST_CHUNK << k slots, so 27 chunks hold
-/// more slots than a 32-bit index can name. The first chunk is one flat array
-/// (4096 slots of 128 bytes: 512 KiB, allocated at the first insert) that lookups reach
-/// without the chunk arithmetic: the first 4096 handles open at once, which is every
-/// handle of most programs, cost the hot reads (`summary_word`, `with`) a compare and a
-/// branch instead of a bit scan and shifts. Slots beyond it are found as before.
-#[cfg(not(any(all(test, loom), miri)))]
+/// more slots than a 32-bit index can name. The first chunk is an array inside the
+/// registry itself (4096 slots of 128 bytes: 512 KiB of the process-wide static, in
+/// `.bss`: only the pages of slots ever used are touched), so that lookups reach it at a
+/// fixed offset, with no pointer to load or test and no chunk arithmetic: the first
+/// 4096 handles open at once, which is every handle of most programs, cost the hot reads
+/// (`summary_word`, `with`) one compare and a branch. Slots beyond it are found through
+/// `chunks`.
+#[cfg(not(any(test, miri)))]
 const FIRST_CHUNK: usize = 4096;
 /// Tiny chunks under loom, so that a model also crosses into a second chunk.
 #[cfg(all(test, loom))]
 const FIRST_CHUNK: usize = 2;
-/// Small chunks under Miri: the same code, but an interpreted test that fills the first
-/// chunk (and zeroes it when allocated) stays short, and crosses into later chunks.
-#[cfg(all(miri, not(all(test, loom))))]
+/// Small chunks in unit tests and under Miri: the same code, but a registry made on a
+/// test's stack stays small, an interpreted test that fills the first chunk stays short,
+/// and tests cross into later chunks.
+#[cfg(all(any(test, miri), not(all(test, loom))))]
 const FIRST_CHUNK: usize = 64;
 const CHUNKS: usize = 27;
 
@@ -127,12 +134,37 @@ const CHUNKS: usize = 27;
 #[repr(C, align(64))]
 struct Slot<T> {
     state: AtomicU64,
+    /// The handle this slot is live under; 0 while it is not (module comment).
+    key: AtomicU64,
     summary: [AtomicU64; SUMMARY_WORDS],
-    value: UnsafeCell<Option<T>>,
+    /// Initialised exactly while the slot holds a value: from its insert until the
+    /// party that sees it "not live, no readers" takes it (`free_slot`). Not an
+    /// `Option`: an empty slot is then all zero bytes, so the process-wide registry's
+    /// first chunk lies in `.bss` (with an `Option`, the niche of `None` put 512 KiB of
+    /// it into the library file's `.data`).
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+#[cfg(not(all(test, loom)))]
+impl<T> Slot<T> {
+    /// A slot of the first chunk before it is first handed out: generation 0.
+    const fn empty() -> Slot<T> {
+        Slot {
+            state: AtomicU64::new(0),
+            key: AtomicU64::new(0),
+            summary: [const { AtomicU64::new(0) }; SUMMARY_WORDS],
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        }
+    }
 }
 
 /// A registry of values of type `T`, addressed by handles.
 pub struct Registry<T> {
+    /// The first chunk's slots (see [`FIRST_CHUNK`]); their state starts at 0 (a
+    /// generation no handle has) and is set to the registry's first generation when the
+    /// slot is first handed out.
+    first: [Slot<T>; FIRST_CHUNK],
+    /// Chunks 1.. (chunk 0 is `first`; its pointer stays null).
     chunks: [AtomicPtr<Slot<T>>; CHUNKS],
     /// The free stack's top: `tag << 32 | (index + 1)` of the last slot freed, index
     /// part 0 when the stack is empty (see the module comment).
@@ -181,15 +213,12 @@ fn chunk_len(chunk: usize) -> usize {
 #[inline(always)]
 fn read_summary<T>(slot: &Slot<T>, handle: u64, word: usize) -> Option<u64> {
     let cell = slot.summary.get(word)?;
-    let expected = (handle >> GEN_SHIFT) << GEN_SHIFT | LIVE;
-    let before = slot.state.load(Ordering::Acquire);
-    if before & !READERS != expected {
+    if slot.key.load(Ordering::Acquire) != handle {
         return None;
     }
     let value = cell.load(Ordering::Relaxed);
     fence(Ordering::Acquire);
-    let after = slot.state.load(Ordering::Relaxed);
-    if after & !READERS != expected {
+    if slot.key.load(Ordering::Relaxed) != handle {
         return None;
     }
     Some(value)
@@ -199,6 +228,7 @@ impl<T> Registry<T> {
     #[cfg(not(all(test, loom)))]
     pub const fn new() -> Registry<T> {
         Registry {
+            first: [const { Slot::empty() }; FIRST_CHUNK],
             chunks: [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS],
             free_top: AtomicU64::new(0),
             free: Mutex::new(FreeList {
@@ -213,6 +243,12 @@ impl<T> Registry<T> {
     #[cfg(all(test, loom))]
     pub fn new() -> Registry<T> {
         Registry {
+            first: std::array::from_fn(|_| Slot {
+                state: AtomicU64::new(0),
+                key: AtomicU64::new(0),
+                summary: std::array::from_fn(|_| AtomicU64::new(0)),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            }),
             chunks: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             free_top: AtomicU64::new(0),
             free: Mutex::new(FreeList {
@@ -246,13 +282,7 @@ impl<T> Registry<T> {
     #[inline]
     fn slot(&self, index: usize) -> Option<&Slot<T>> {
         if index < FIRST_CHUNK {
-            let base = self.chunks[0].load(Ordering::Acquire);
-            if base.is_null() {
-                return None;
-            }
-            // SAFETY: the first chunk is allocated once with FIRST_CHUNK slots and never
-            // freed.
-            return Some(unsafe { &*base.add(index) });
+            return Some(&self.first[index]);
         }
         self.slot_beyond_first(index)
     }
@@ -304,16 +334,22 @@ impl<T> Registry<T> {
                 if chunk >= CHUNKS {
                     return None;
                 }
-                if pos == 0 {
-                    if free.first_generation == 0 {
-                        free.first_generation = self.random_generation();
-                    }
-                    let first = free.first_generation << GEN_SHIFT;
+                if free.first_generation == 0 {
+                    free.first_generation = self.random_generation();
+                }
+                let first = free.first_generation << GEN_SHIFT;
+                if chunk == 0 {
+                    // Never handed out before: move it from generation 0 to the first.
+                    // Nobody else touches it: readers only load, and a state of
+                    // generation 0 is refused by every check.
+                    self.first[index].state.store(first, Ordering::Relaxed);
+                } else if pos == 0 {
                     let slots: Box<[Slot<T>]> = (0..chunk_len(chunk))
                         .map(|_| Slot {
                             state: AtomicU64::new(first),
+                            key: AtomicU64::new(0),
                             summary: std::array::from_fn(|_| AtomicU64::new(0)),
-                            value: UnsafeCell::new(None),
+                            value: UnsafeCell::new(MaybeUninit::uninit()),
                         })
                         .collect();
                     self.chunks[chunk]
@@ -329,7 +365,7 @@ impl<T> Registry<T> {
         // SAFETY: the slot is free (not live, no readers) and ours alone: popped from the
         // free stack, or new (handed out under the mutex), so nobody else can touch its
         // value.
-        slot.value.with_mut(|v| unsafe { *v = Some(value) });
+        slot.value.with_mut(|v| unsafe { (*v).write(value) });
         // Orders the move to this generation (free_slot's store, before the push our pop
         // read) before the summary stores, for readers that see one of them (module
         // comment: "not from a later insert").
@@ -338,8 +374,10 @@ impl<T> Registry<T> {
             word.store(v, Ordering::Relaxed);
         }
         slot.state.store(state | LIVE, Ordering::Release);
+        let handle = (state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1);
+        slot.key.store(handle, Ordering::Release);
         self.live.fetch_add(1, Ordering::Relaxed);
-        Some((state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1))
+        Some(handle)
     }
 
     /// Word `word` of the summary `handle` was inserted with, read without writing
@@ -348,26 +386,31 @@ impl<T> Registry<T> {
     /// is out of range. Never panics.
     #[inline]
     pub fn summary_word(&self, handle: u64, word: usize) -> Option<u64> {
-        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
-        // `slot`'s first-chunk lookup inlined without its Option: only the chunk's
-        // pointer can be null (a reference made from it cannot), which saves the hot
-        // path a second test. Other slots take an out-of-line tail call, so that the hot
-        // path saves no register for a call.
-        if index >= FIRST_CHUNK {
-            return self.summary_word_beyond_first(handle, index, word);
+        match self.summary_word_first(handle, word) {
+            Some(v) => Some(v),
+            None => self.summary_word_beyond_first(handle, word),
         }
-        let base = self.chunks[0].load(Ordering::Acquire);
-        if base.is_null() {
+    }
+
+    /// [`Registry::summary_word`] for the hot path: answers only for a handle of the
+    /// first chunk, `None` for every other (whose answer, then, only `summary_word`
+    /// gives). Callers fall back to `summary_word` out of line, so that the inlined part
+    /// is one compare, the loads and one branch on the result.
+    #[inline(always)]
+    pub fn summary_word_first(&self, handle: u64, word: usize) -> Option<u64> {
+        // Handle 0's index wraps to u32::MAX, beyond the first chunk.
+        let index = (handle as u32).wrapping_sub(1) as usize;
+        if index >= FIRST_CHUNK {
             return None;
         }
-        // SAFETY: the first chunk is allocated once with FIRST_CHUNK slots and never freed.
-        read_summary(unsafe { &*base.add(index) }, handle, word)
+        read_summary(&self.first[index], handle, word)
     }
 
     /// [`Registry::summary_word`] for a slot outside the first chunk.
     #[cold]
     #[inline(never)]
-    fn summary_word_beyond_first(&self, handle: u64, index: usize, word: usize) -> Option<u64> {
+    fn summary_word_beyond_first(&self, handle: u64, word: usize) -> Option<u64> {
+        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
         read_summary(self.slot_beyond_first(index)?, handle, word)
     }
 
@@ -424,7 +467,9 @@ impl<T> Registry<T> {
         // SAFETY: while we are counted as a reader the value is neither dropped nor replaced.
         Some(slot.value.with(|v| {
             // SAFETY: as above; the reference does not outlive this closure.
-            let value = unsafe { (*v).as_ref() }.expect("live slot holds a value");
+            // The value is initialised: it is taken only once the slot is not live and
+            // has no readers, and we are one.
+            let value = unsafe { (*v).assume_init_ref() };
             f(value)
         }))
     }
@@ -440,6 +485,13 @@ impl<T> Registry<T> {
         let Some(slot) = self.slot(index) else {
             return false;
         };
+        // The key goes first (module comment); only a closer of the very handle the slot
+        // is live under clears it. Two closers of it may both clear it: one of them
+        // wins the compare-and-swap below, the other finds the slot not live.
+        if slot.key.load(Ordering::Relaxed) != handle {
+            return false;
+        }
+        slot.key.store(0, Ordering::Relaxed);
         let mut state = slot.state.load(Ordering::Relaxed);
         loop {
             if state >> GEN_SHIFT != generation || state & LIVE == 0 {
@@ -467,7 +519,8 @@ impl<T> Registry<T> {
     fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64) {
         // SAFETY: exactly one party observes the transition to "not live, no readers",
         // and no reader can enter a slot that is not live.
-        let value = slot.value.with_mut(|v| unsafe { (*v).take() });
+        // The value is initialised (inserted, and taken only here, once).
+        let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
         let next = ((state >> GEN_SHIFT) + 1) & 0xFFFF_FFFF;
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
@@ -529,13 +582,23 @@ impl<T> Drop for Registry<T> {
     /// Frees the chunks and drops the values still in them (`&mut self`: no readers).
     /// The process-wide registry is a static and never dropped; tests' registries are.
     fn drop(&mut self) {
+        // A slot holds a value exactly while it is live or has readers (none now).
+        fn drop_value<T>(slot: &Slot<T>) {
+            if slot.state.load(Ordering::Relaxed) & (LIVE | READERS) != 0 {
+                // SAFETY: initialised while live (see `Slot::value`); nobody else can
+                // reach it (`&mut` registry), and it is dropped once, here.
+                slot.value.with_mut(|v| unsafe { (*v).assume_init_drop() });
+            }
+        }
+        self.first.iter().for_each(drop_value);
         for (chunk, ptr) in self.chunks.iter().enumerate() {
             let base = ptr.load(Ordering::Acquire);
             if !base.is_null() {
                 // SAFETY: allocated in `insert` as a boxed slice of chunk_len(chunk) slots.
-                drop(unsafe {
+                let slots = unsafe {
                     Box::from_raw(std::ptr::slice_from_raw_parts_mut(base, chunk_len(chunk)))
-                });
+                };
+                slots.iter().for_each(drop_value);
             }
         }
     }

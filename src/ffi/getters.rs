@@ -60,7 +60,7 @@ pub extern "C" fn mm_ndim(a: mm_array) -> usize {
         "mm_ndim",
         a,
         word::NDIM,
-        |v| v as usize,
+        |v| (v >> word::NDIM_SHIFT) as usize,
         |name, a| with_entry(name, a, |e| Ok(e.view.shape().len())),
     )
 }
@@ -157,7 +157,7 @@ pub extern "C" fn mm_mode(a: mm_array) -> *const c_char {
         "mm_mode",
         a,
         word::FLAGS_MODE,
-        |v| mode_text(v >> word::MODE_SHIFT).as_ptr(),
+        |v| mode_text(v >> word::MODE_SHIFT & 0xff).as_ptr(),
         |name, a| with_entry(name, a, |e| Ok(e.view.mode().as_cstr().as_ptr())),
     )
 }

@@ -106,14 +106,17 @@ const _: () = assert!(std::mem::size_of::<Entry>() <= 64);
 /// registration.
 pub(crate) mod word {
     pub const DATA: usize = 0;
-    pub const NDIM: usize = 1;
-    pub const ITEMSIZE: usize = 2;
-    pub const SIZE: usize = 3;
-    pub const NBYTES: usize = 4;
-    pub const OFFSET: usize = 5;
-    /// mm_flags' bits, and the mode (as `mode_code`) shifted by MODE_SHIFT.
-    pub const FLAGS_MODE: usize = 6;
+    pub const ITEMSIZE: usize = 1;
+    pub const SIZE: usize = 2;
+    pub const NBYTES: usize = 3;
+    pub const OFFSET: usize = 4;
+    /// mm_flags' bits (bits 0-31), the mode (as `mode_code`, bits 32-39) and the
+    /// number of dimensions (bits 40-63: numpy allows 64; more than 2^24 could not be
+    /// described in memory anyway) in one word.
+    pub const FLAGS_MODE: usize = 5;
+    pub const NDIM: usize = FLAGS_MODE;
     pub const MODE_SHIFT: u32 = 32;
+    pub const NDIM_SHIFT: u32 = 40;
 }
 
 fn mode_code(mode: Mode) -> u64 {
@@ -150,12 +153,13 @@ pub(crate) fn flag_bits(view: &View) -> u32 {
 fn summary_of(view: &View) -> [u64; SUMMARY_WORDS] {
     let mut s = [0; SUMMARY_WORDS];
     s[word::DATA] = view.data_ptr() as usize as u64;
-    s[word::NDIM] = view.shape().len() as u64;
     s[word::ITEMSIZE] = view.itemsize() as u64;
     s[word::SIZE] = view.size() as u64;
     s[word::NBYTES] = view.nbytes() as u64;
     s[word::OFFSET] = view.offset();
-    s[word::FLAGS_MODE] = u64::from(flag_bits(view)) | mode_code(view.mode()) << word::MODE_SHIFT;
+    s[word::FLAGS_MODE] = u64::from(flag_bits(view))
+        | mode_code(view.mode()) << word::MODE_SHIFT
+        | (view.shape().len() as u64) << word::NDIM_SHIFT;
     s
 }
 
@@ -173,14 +177,16 @@ pub(crate) fn guard_summary<R: FailValue>(
     answer: fn(u64) -> R,
     body: fn(&'static str, mm_array) -> Result<R, Fail>,
 ) -> R {
-    match REGISTRY.summary_word(a, w) {
+    match REGISTRY.summary_word_first(a, w) {
         Some(v) => answer(v),
-        None => summary_missed(name, a, body),
+        None => summary_missed(name, a, w, answer, body),
     }
 }
 
-/// The slow path of [`guard_summary`], out of line. `extern "C"`: it cannot unwind
-/// (guard catches every panic), so the getters may call it as their last act (a tail
+/// The slow path of [`guard_summary`], out of line: a handle beyond the registry's first
+/// chunk is answered from its summary here; a handle that is not open goes through
+/// `body`. `extern "C"`: it cannot unwind (guard catches every panic, the summary read
+/// and `answer` cannot panic), so the getters may call it as their last act (a tail
 /// call) with nothing kept on the stack on the fast path.
 /// (Never exported or called from C: the Rust types in its signature are fine.)
 #[cold]
@@ -189,9 +195,14 @@ pub(crate) fn guard_summary<R: FailValue>(
 extern "C" fn summary_missed<R: FailValue>(
     name: &'static str,
     a: mm_array,
+    w: usize,
+    answer: fn(u64) -> R,
     body: fn(&'static str, mm_array) -> Result<R, Fail>,
 ) -> R {
-    guard(name, |name| body(name, a))
+    match REGISTRY.summary_word(a, w) {
+        Some(v) => answer(v),
+        None => guard(name, |name| body(name, a)),
+    }
 }
 
 /// `text` up to its first NUL (a C string cannot hold one).

@@ -119,7 +119,7 @@ fn summary_reader_races_closer_and_reuser() {
             .unwrap();
         let reader = {
             let r = r.clone();
-            thread::spawn(move || (r.summary_word(h, 0), r.summary_word(h, 6)))
+            thread::spawn(move || (r.summary_word(h, 0), r.summary_word(h, SUMMARY_WORDS - 1)))
         };
         assert!(r.remove(h));
         // No reader is counted in the slot: it is freed now and reused at once.
@@ -169,6 +169,46 @@ fn summary_reader_with_reader_closer_and_reuser() {
         assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
         assert_eq!(r.summary_word(h2, 2), Some(22));
         assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn close_free_and_reuse_in_three_threads() {
+    // The close, the free (by a `with` reader still inside the slot) and the reuse in
+    // different threads, a summary reader in a fourth: the closer must clear the key
+    // before its compare-and-swap lets anyone free the slot (module comment), or its
+    // late clearing could wipe the key of the handle that reuses the slot.
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r
+            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+            .unwrap();
+        let closer = {
+            let r = r.clone();
+            thread::spawn(move || r.remove(h))
+        };
+        let reuser = {
+            let (r, drops) = (r.clone(), drops.clone());
+            thread::spawn(move || {
+                let seen = r.with(h, |v| v.id);
+                let h2 = r
+                    .insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+                    .unwrap();
+                (seen, h2)
+            })
+        };
+        let seen = r.summary_word(h, 0);
+        assert!(seen == Some(11) || seen.is_none(), "{seen:?}");
+        assert!(closer.join().unwrap());
+        let (seen, h2) = reuser.join().unwrap();
+        assert!(seen == Some(1) || seen.is_none(), "{seen:?}");
+        assert_eq!(r.summary_word(h, 0), None);
+        assert_eq!(r.summary_word(h2, 0), Some(22));
+        assert!(r.remove(h2));
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
     });
 }
 
