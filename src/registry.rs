@@ -75,12 +75,12 @@
 #[cfg(all(test, loom))]
 use loom::{
     cell::UnsafeCell,
-    sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
+    sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering},
     sync::{Mutex, MutexGuard},
 };
 use std::mem::MaybeUninit;
 #[cfg(not(all(test, loom)))]
-use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
 #[cfg(not(all(test, loom)))]
 use std::sync::{Mutex, MutexGuard};
 
@@ -170,7 +170,6 @@ pub struct Registry<T> {
     /// part 0 when the stack is empty (see the module comment).
     free_top: AtomicU64,
     free: Mutex<FreeList>,
-    live: AtomicUsize,
 }
 
 /// What a new slot needs, under the mutex.
@@ -235,7 +234,6 @@ impl<T> Registry<T> {
                 used: 0,
                 first_generation: 0,
             }),
-            live: AtomicUsize::new(0),
         }
     }
 
@@ -255,7 +253,6 @@ impl<T> Registry<T> {
                 used: 0,
                 first_generation: 0,
             }),
-            live: AtomicUsize::new(0),
         }
     }
 
@@ -275,8 +272,17 @@ impl<T> Registry<T> {
     }
 
     /// Number of live handles.
+    ///
+    /// Counted slot by slot, over every slot ever handed out: a diagnostic, not a hot
+    /// path. (A shared counter would cost every insert and remove a read-modify-write
+    /// on one cache line that all threads trade: about 10 ns of an mm_slice + mm_close.)
+    /// Exact when no handle is inserted or removed meanwhile.
     pub fn live(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
+        let used = self.free.lock().unwrap_or_else(|e| e.into_inner()).used;
+        (0..used)
+            .filter_map(|i| self.slot(i))
+            .filter(|slot| slot.state.load(Ordering::Relaxed) & LIVE != 0)
+            .count()
     }
 
     #[inline]
@@ -376,7 +382,6 @@ impl<T> Registry<T> {
         slot.state.store(state | LIVE, Ordering::Release);
         let handle = (state >> GEN_SHIFT) << GEN_SHIFT | (index as u64 + 1);
         slot.key.store(handle, Ordering::Release);
-        self.live.fetch_add(1, Ordering::Relaxed);
         Some(handle)
     }
 
@@ -507,7 +512,6 @@ impl<T> Registry<T> {
                 Err(now) => state = now,
             }
         }
-        self.live.fetch_sub(1, Ordering::Relaxed);
         if state & READERS == 0 {
             self.free_slot(slot, index, state & !LIVE);
         }

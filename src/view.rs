@@ -19,11 +19,21 @@ pub struct Flags {
     pub native_order: bool,
 }
 
+/// What every view of one mapping shares: the mapping, and the dtype it was opened with.
+#[derive(Debug)]
+struct Shared {
+    mapping: Mapping,
+    dtype: DType,
+}
+
 /// An n-dimensional array over (part of) a mapping.
 #[derive(Debug, Clone)]
 pub struct View {
-    mapping: Arc<Mapping>,
-    dtype: DType,
+    shared: Arc<Shared>,
+    /// The view's dtype when it is not the one the mapping was opened with (a view
+    /// given another dtype, and the views made of it); `None` for the others, so that
+    /// the common view or slice copies one reference count, not two (mm_slice cost).
+    own_dtype: Option<DType>,
     /// Position of the first element relative to the start of the array region. It may lie
     /// outside the region only for a view without elements.
     start: i64,
@@ -157,8 +167,11 @@ impl View {
     pub(crate) fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
         Ok(View {
             dims: contiguous_dims(&shape, spec.dtype.itemsize(), spec.order)?,
-            mapping: Arc::new(mapping),
-            dtype: spec.dtype.clone(),
+            shared: Arc::new(Shared {
+                mapping,
+                dtype: spec.dtype.clone(),
+            }),
+            own_dtype: None,
             start: 0,
         })
     }
@@ -173,7 +186,11 @@ impl View {
         shape: &[usize],
         strides: Option<&[i64]>,
     ) -> Result<View> {
-        let dtype = dtype.unwrap_or_else(|| self.dtype.clone());
+        let own_dtype = match dtype {
+            Some(d) => Some(d),
+            None => self.own_dtype.clone(),
+        };
+        let dtype = own_dtype.as_ref().unwrap_or(&self.shared.dtype);
         let itemsize = dtype.itemsize();
         layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
         let strides = match strides {
@@ -196,8 +213,8 @@ impl View {
         })?;
         self.check_reach(start, shape, &strides, itemsize)?;
         Ok(View {
-            mapping: self.mapping.clone(),
-            dtype,
+            shared: self.shared.clone(),
+            own_dtype,
             start,
             dims: pack_dims(shape, &strides),
         })
@@ -232,8 +249,8 @@ impl View {
         dims[axis] = count;
         dims[ndim + axis] = new_stride as usize;
         let view = View {
-            mapping: self.mapping.clone(),
-            dtype: self.dtype.clone(),
+            shared: self.shared.clone(),
+            own_dtype: self.own_dtype.clone(),
             start: new_start,
             dims,
         };
@@ -242,7 +259,7 @@ impl View {
             new_start,
             view.shape(),
             view.strides(),
-            self.dtype.itemsize(),
+            self.dtype().itemsize(),
         )?;
         Ok(view)
     }
@@ -263,7 +280,7 @@ impl View {
         }
         if let Some((lo, hi)) = layout::byte_extent(shape, strides, itemsize) {
             let (lo, hi) = (start as i128 + lo, start as i128 + hi);
-            let len = self.mapping.len() as i128;
+            let len = self.shared.mapping.len() as i128;
             if lo < 0 || hi > len {
                 return Err(MmError::new(
                     ErrorKind::OutOfBounds,
@@ -276,7 +293,10 @@ impl View {
 
     /// Address of the first element.
     pub fn data_ptr(&self) -> *mut u8 {
-        self.mapping.data_ptr().wrapping_offset(self.start as isize)
+        self.shared
+            .mapping
+            .data_ptr()
+            .wrapping_offset(self.start as isize)
     }
 
     /// Position of the first element relative to the start of the array region (the
@@ -297,11 +317,11 @@ impl View {
     }
 
     pub fn dtype(&self) -> &DType {
-        &self.dtype
+        self.own_dtype.as_ref().unwrap_or(&self.shared.dtype)
     }
 
     pub fn itemsize(&self) -> usize {
-        self.dtype.itemsize()
+        self.dtype().itemsize()
     }
 
     /// Number of elements.
@@ -315,16 +335,16 @@ impl View {
     }
 
     pub fn mode(&self) -> Mode {
-        self.mapping.mode()
+        self.shared.mapping.mode()
     }
 
     /// The offset given when the file was opened (views inherit it, as in numpy).
     pub fn offset(&self) -> u64 {
-        self.mapping.offset()
+        self.shared.mapping.offset()
     }
 
     pub fn filename(&self) -> Option<&Path> {
-        self.mapping.filename()
+        self.shared.mapping.filename()
     }
 
     pub fn flags(&self) -> Flags {
@@ -337,25 +357,25 @@ impl View {
                 self.data_ptr() as usize,
                 self.shape(),
                 self.strides(),
-                self.dtype.alignment(),
+                self.dtype().alignment(),
             ),
-            native_order: self.dtype.is_native(),
+            native_order: self.dtype().is_native(),
         }
     }
 
     /// msync(MS_SYNC) of the whole mapping behind this view (numpy's flush).
     pub fn flush(&self) -> Result<()> {
-        self.mapping.flush()
+        self.shared.mapping.flush()
     }
 
     /// The mapping behind this view.
     pub(crate) fn mapping(&self) -> &Mapping {
-        &self.mapping
+        &self.shared.mapping
     }
 
     /// Whether two views share one mapping.
     pub fn same_mapping(&self, other: &View) -> bool {
-        Arc::ptr_eq(&self.mapping, &other.mapping)
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 }
 
@@ -383,7 +403,7 @@ impl View {
     /// is checked all the same, by [`Mapping::advise_range`]).
     pub fn advise(&self, advice: mapping::Advice) -> Result<()> {
         let (lo, hi) = self.byte_range().unwrap_or((0, 0));
-        self.mapping.advise_range(advice, lo, hi)
+        self.shared.mapping.advise_range(advice, lo, hi)
     }
 
     /// msync(MS_SYNC) of the pages of `nbytes` bytes at `byte_offset` from the first
@@ -405,18 +425,20 @@ impl View {
             ));
         }
         debug_assert!(first >= lo as i128);
-        self.mapping.flush_bytes(first as usize, end as usize)
+        self.shared
+            .mapping
+            .flush_bytes(first as usize, end as usize)
     }
 
     /// msync(MS_ASYNC) of the whole mapping behind the view; no effect in modes r and c.
     pub fn flush_async(&self) -> Result<()> {
-        self.mapping.flush_async()
+        self.shared.mapping.flush_async()
     }
 
     /// How many of the view's bytes lie in pages resident in memory (mincore).
     pub fn resident_bytes(&self) -> Result<u64> {
         match self.byte_range() {
-            Some((lo, hi)) => self.mapping.resident_bytes(lo, hi),
+            Some((lo, hi)) => self.shared.mapping.resident_bytes(lo, hi),
             None => Ok(0),
         }
     }
@@ -424,7 +446,7 @@ impl View {
     /// mlock of the pages of the view.
     pub fn lock(&self) -> Result<()> {
         match self.byte_range() {
-            Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, true),
+            Some((lo, hi)) => self.shared.mapping.lock_bytes(lo, hi, true),
             None => Ok(()),
         }
     }
@@ -432,7 +454,7 @@ impl View {
     /// munlock of the pages of the view.
     pub fn unlock(&self) -> Result<()> {
         match self.byte_range() {
-            Some((lo, hi)) => self.mapping.lock_bytes(lo, hi, false),
+            Some((lo, hi)) => self.shared.mapping.lock_bytes(lo, hi, false),
             None => Ok(()),
         }
     }
