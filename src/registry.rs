@@ -170,6 +170,9 @@ pub struct Registry<T> {
     /// part 0 when the stack is empty (see the module comment).
     free_top: AtomicU64,
     free: Mutex<FreeList>,
+    /// Whether freed slots may wait as their thread's spare (src/registry/spare.rs):
+    /// only for a registry that lives for the whole process ([`Registry::process_wide`]).
+    spares: bool,
 }
 
 /// What a new slot needs, under the mutex.
@@ -234,7 +237,21 @@ impl<T> Registry<T> {
                 used: 0,
                 first_generation: 0,
             }),
+            spares: false,
         }
+    }
+
+    /// A registry whose freed slots may wait as their thread's spare (src/registry/spare.rs).
+    ///
+    /// # Safety
+    /// The registry must live, at one address, for the rest of the process (a `static`):
+    /// a thread's spare names it by address, and gives the slot back to it when the
+    /// thread exits.
+    #[cfg(not(all(test, loom)))]
+    pub const unsafe fn process_wide() -> Registry<T> {
+        let mut r = Registry::new();
+        r.spares = true;
+        r
     }
 
     /// loom's primitives cannot be built in a const context.
@@ -253,6 +270,7 @@ impl<T> Registry<T> {
                 used: 0,
                 first_generation: 0,
             }),
+            spares: false,
         }
     }
 
@@ -328,7 +346,7 @@ impl<T> Registry<T> {
     /// Stores `value` with the `summary` that [`Registry::summary_word`] reads, and
     /// returns its new handle (never 0). `None` when every slot a handle can name is in use.
     pub fn insert_summarised(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
-        let index = match self.pop_free() {
+        let index = match self.take_spare().or_else(|| self.pop_free()) {
             Some(i) => i,
             None => {
                 let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
@@ -529,8 +547,41 @@ impl<T> Registry<T> {
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
         slot.state.store(next << GEN_SHIFT, Ordering::Release);
-        self.push_free(slot, index);
+        // SAFETY: `spares` is set only by `process_wide`, whose caller promises the
+        // registry lives for the rest of the process; the slot is free and ours.
+        let parked = self.spares && unsafe { spare::park(self.address(), index, Self::give_back) };
+        if !parked {
+            self.push_free(slot, index);
+        }
         drop(value);
+    }
+
+    fn address(&self) -> usize {
+        self as *const Self as usize
+    }
+
+    /// This thread's spare slot, if the registry has spares and the thread one of it.
+    #[inline]
+    fn take_spare(&self) -> Option<usize> {
+        if self.spares {
+            spare::take(self.address())
+        } else {
+            None
+        }
+    }
+
+    /// Pushes slot `index` of the registry at `registry` on its free stack: a thread's
+    /// spare, given back when the thread exits.
+    ///
+    /// # Safety
+    /// `registry` is the address of a live `Registry<T>`, `index` a free slot of it that
+    /// nobody else holds.
+    unsafe fn give_back(registry: usize, index: usize) {
+        // SAFETY: as the caller promises.
+        let registry = unsafe { &*(registry as *const Registry<T>) };
+        if let Some(slot) = registry.slot(index) {
+            registry.push_free(slot, index);
+        }
     }
 
     /// Puts the free slot `index` on top of the free stack (its first summary word
@@ -613,6 +664,8 @@ impl<T> Default for Registry<T> {
         Registry::new()
     }
 }
+
+mod spare;
 
 // The unit tests (Miri runs them) and the loom models live in src/registry/.
 #[cfg(all(test, not(loom)))]

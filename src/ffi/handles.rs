@@ -93,7 +93,8 @@ pub(crate) struct FieldText {
     pub shape: Box<[usize]>,
 }
 
-static REGISTRY: Registry<Entry> = Registry::new();
+// SAFETY: a static: it lives, at one address, for the rest of the process.
+static REGISTRY: Registry<Entry> = unsafe { Registry::process_wide() };
 
 // A registry slot is two 64-byte cache lines (state and summary, then the entry) when
 // the entry fits in 64 bytes: per-view memory, and no false sharing between threads on

@@ -1,0 +1,89 @@
+//! The registry's per-thread spare slot (src/registry/spare.rs), seen through the C
+//! ABI: a thread reuses the slot it freed last, a stale handle of that slot stays
+//! refused, and a thread's spare goes back to the shared free stack when the thread
+//! exits. One test in its own binary: it reads slot indexes out of handles (the low
+//! 32 bits are slot + 1, src/registry.rs), so no other test may open handles meanwhile.
+
+use std::ffi::CString;
+
+use mmarray::ffi::*;
+use mmarray::ffi::{mm_close, mm_data, mm_handle_count, mm_open, mm_slice};
+
+#[path = "support/tempdir.rs"]
+mod tempdir;
+use tempdir::TempDir;
+
+fn slot(h: mm_array) -> u64 {
+    h & 0xFFFF_FFFF
+}
+
+fn slice(a: mm_array) -> mm_array {
+    let mut s: mm_array = 0;
+    // SAFETY: `s` is a writable mm_array.
+    assert_eq!(unsafe { mm_slice(a, 0, 1, 5, 1, &mut s) }, MM_OK);
+    s
+}
+
+#[test]
+fn spare_slot_is_reused_by_its_thread_and_given_back_at_exit() {
+    let dir = TempDir::new("spare-slot");
+    let path = dir.path("a.f8");
+    std::fs::write(&path, vec![0u8; 64]).unwrap();
+    let p = CString::new(path.to_str().unwrap()).unwrap();
+    let (dtype, mode) = (CString::new("<f8").unwrap(), CString::new("r").unwrap());
+    let mut a: mm_array = 0;
+    // SAFETY: NUL-terminated texts, a writable mm_array.
+    let status = unsafe {
+        mm_open(
+            p.as_ptr(),
+            dtype.as_ptr(),
+            mode.as_ptr(),
+            0,
+            std::ptr::null(),
+            0,
+            b'C' as _,
+            &mut a,
+        )
+    };
+    assert_eq!(status, MM_OK);
+
+    // This thread: close a slice, and the next slice takes the same slot under a new
+    // generation; the old handle is refused.
+    let s1 = slice(a);
+    assert_eq!(mm_close(s1), MM_OK);
+    let s2 = slice(a);
+    assert_eq!(slot(s2), slot(s1));
+    assert_ne!(s2, s1);
+    assert!(mm_data(s1).is_null());
+    assert_eq!(mm_close(s1), MM_E_BAD_HANDLE);
+    assert!(!mm_data(s2).is_null());
+    assert_eq!(mm_handle_count(), 2);
+
+    // Another thread frees a slot and exits: its spare goes back to the free stack,
+    // whose top this thread's next new handle takes (this thread has no spare now:
+    // s2 took it).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let t = slice(a);
+        assert_eq!(mm_close(t), MM_OK);
+        tx.send(t).unwrap();
+    })
+    .join()
+    .unwrap();
+    let t = rx.recv().unwrap();
+    assert_ne!(slot(t), slot(s2));
+    let s3 = slice(a);
+    assert_eq!(
+        slot(s3),
+        slot(t),
+        "the exited thread's spare was not given back"
+    );
+    assert_ne!(s3, t);
+    assert!(mm_data(t).is_null());
+    assert_eq!(mm_handle_count(), 3);
+
+    for h in [s2, s3, a] {
+        assert_eq!(mm_close(h), MM_OK);
+    }
+    assert_eq!(mm_handle_count(), 0);
+}
