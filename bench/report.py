@@ -111,6 +111,8 @@ def main():
     s = val("3", "mmarray")
     r = ratio(s, val("3", "malloc128"))
     add(3, "mm_slice + mm_close", "3", "mmarray", "3", "malloc128", "malloc(128) + free", r, "mmarray/malloc", "≤ 6×", None if r is None else r <= 6, 6)
+    r = ratio(val("3", "rmw5"), val("3", "malloc128"))
+    add("3", "″ its floor: the 5 atomic read-modify-writes it does, alone", "3", "rmw5", "3", "malloc128", "malloc(128) + free", r, "atomics/malloc", "(information)", None, None)
     r = ratio(val("3", "numpy"), s)
     add(3, "″", "3", "mmarray", "3", "numpy", "numpy memmap[10:20]", r, "numpy/mmarray", "≥ 7×", None if r is None else r >= 7, 7, False)
     # 11: one shared handle from 1, 2, nproc and 8 threads: per-call CPU time against one
