@@ -210,3 +210,34 @@ fn threads_insert_read_remove() {
     }
     assert_eq!(r.live(), 0);
 }
+
+#[test]
+fn spares_are_reused_by_their_thread_and_given_back_at_exit() {
+    // A registry with spares must live for the rest of the process: a static.
+    // SAFETY: a static lives, at one address, for the rest of the process.
+    static R: Registry<u64> = unsafe { Registry::process_wide() };
+    let a = R.insert(1).unwrap();
+    assert!(R.remove(a));
+    // The freed slot is this thread's spare: the next insert takes it, under the next
+    // generation; the old handle stays refused.
+    let b = R.insert(2).unwrap();
+    assert_eq!(b & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
+    assert_ne!(b, a);
+    assert_eq!(R.with(a, |v| *v), None);
+    assert_eq!(R.with(b, |v| *v), Some(2));
+    // Another thread parks a slot and exits: the slot goes back to the free stack,
+    // whose top is the next slot a thread without a spare takes.
+    let t = std::thread::spawn(|| {
+        let t = R.insert(3).unwrap();
+        assert!(R.remove(t));
+        t
+    })
+    .join()
+    .unwrap();
+    assert_ne!(t & 0xFFFF_FFFF, b & 0xFFFF_FFFF);
+    let c = R.insert(4).unwrap();
+    assert_eq!(c & 0xFFFF_FFFF, t & 0xFFFF_FFFF);
+    assert_eq!(R.live(), 2);
+    assert!(R.remove(b) && R.remove(c));
+    assert_eq!(R.live(), 0);
+}
