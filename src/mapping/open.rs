@@ -342,13 +342,14 @@ fn map_file(
     flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
     let truncate = sizing.truncate;
-    let meta = file
-        .metadata()
-        .map_err(|e| MmError::os("fstat failed", &e))?;
-    require_regular(&meta)?;
+    // One fstat, as a C program makes: size, kind and identity together.
+    let stat = platform::stat_file(file).map_err(|e| MmError::os("fstat failed", &e))?;
+    if let Some((errno, what)) = not_regular_node(stat.node) {
+        return Err(not_a_file(errno, what));
+    }
     // After w+ truncation the file starts out empty.
-    let old_size = meta.len();
-    let file_id = platform::file_id(file).map_err(|e| MmError::os("fstat failed", &e))?;
+    let old_size = stat.len;
+    let file_id = stat.id;
     let size = if truncate { 0 } else { old_size };
     let offset = spec.offset;
     let (shape, nbytes) = match checked.given {
@@ -480,13 +481,15 @@ fn not_a_file(errno: i32, what: &str) -> MmError {
 /// target): `None` for a regular file, else the errno to report (EISDIR for a
 /// directory, ENODEV for the rest) and what the node is, for the message.
 pub(crate) fn not_regular(meta: &std::fs::Metadata) -> Option<(i32, &'static str)> {
-    let file_type = meta.file_type();
-    if file_type.is_file() {
-        None
-    } else if file_type.is_dir() {
-        Some((libc::EISDIR, "a directory"))
-    } else {
-        Some((libc::ENODEV, platform::special_kind(&file_type)))
+    not_regular_node(platform::node_of(meta))
+}
+
+/// [`not_regular`] of a node kind as [`platform::stat_file`] reports it.
+fn not_regular_node(node: platform::Node) -> Option<(i32, &'static str)> {
+    match node {
+        platform::Node::Regular => None,
+        platform::Node::Directory => Some((libc::EISDIR, "a directory")),
+        platform::Node::Special(what) => Some((libc::ENODEV, what)),
     }
 }
 

@@ -5,15 +5,15 @@
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
-use std::fs::{File, FileType, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::Fault;
+use super::{Fault, FileStat, Node};
 
 pub use std::os::unix::fs::FileExt;
 
@@ -38,18 +38,43 @@ pub(crate) fn file_id(file: &File) -> io::Result<(u64, u64)> {
     Ok((meta.dev(), meta.ino()))
 }
 
-/// What a node that is neither a regular file nor a directory is, for messages.
-pub(crate) fn special_kind(file_type: &FileType) -> &'static str {
-    if file_type.is_fifo() {
-        "a FIFO"
-    } else if file_type.is_char_device() {
-        "a character device"
-    } else if file_type.is_block_device() {
-        "a block device"
-    } else if file_type.is_socket() {
-        "a socket"
-    } else {
-        "a file of an unknown kind"
+/// Size, kind and identity of an open file from one fstat (the very call a C program
+/// makes; std's `File::metadata` asks statx for every field and converts them all).
+pub(crate) fn stat_file(file: &File) -> io::Result<FileStat> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: fstat writes a whole `struct stat` through the pointer on success; the
+    // descriptor is one the caller holds open.
+    if unsafe { libc::fstat(file.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fstat returned 0, so it filled the struct.
+    let st = unsafe { st.assume_init() };
+    Ok(FileStat {
+        // A regular file's size is never negative; 0 for anything that says otherwise.
+        len: u64::try_from(st.st_size).unwrap_or(0),
+        node: node_from_mode(st.st_mode),
+        #[allow(clippy::unnecessary_cast)] // st_dev is i32 on macOS, u64 on Linux.
+        id: (st.st_dev as u64, st.st_ino as u64),
+    })
+}
+
+/// The kind of node `meta` describes (as [`stat_file`] reports it).
+pub(crate) fn node_of(meta: &std::fs::Metadata) -> Node {
+    // The file type bits fit every platform's mode_t (u16 on macOS).
+    node_from_mode(meta.mode() as libc::mode_t)
+}
+
+/// The node kind of a `st_mode`: what a node that is neither a regular file nor a
+/// directory is, for messages.
+fn node_from_mode(mode: libc::mode_t) -> Node {
+    match mode & libc::S_IFMT {
+        libc::S_IFREG => Node::Regular,
+        libc::S_IFDIR => Node::Directory,
+        libc::S_IFIFO => Node::Special("a FIFO"),
+        libc::S_IFCHR => Node::Special("a character device"),
+        libc::S_IFBLK => Node::Special("a block device"),
+        libc::S_IFSOCK => Node::Special("a socket"),
+        _ => Node::Special("a file of an unknown kind"),
     }
 }
 
@@ -398,7 +423,50 @@ pub(crate) fn open_same_file(path: &std::path::Path, id: (u64, u64)) -> Option<F
 
 #[cfg(test)]
 mod tests {
-    use super::is_normal_absolute;
+    use super::*;
+
+    /// stat_file (one fstat) says what std's metadata says: size, identity and the kind
+    /// of a regular file, a directory and a FIFO; node_of names a socket (which open(2)
+    /// refuses, so only its metadata is seen). Every node lives in a temp dir of its own.
+    #[test]
+    fn one_fstat_says_what_metadata_says() {
+        use std::os::unix::net::UnixListener;
+        let dir = std::env::temp_dir().join(format!("mmarray-stat-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.bin");
+        std::fs::write(&file, [1u8; 12345]).unwrap();
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path inside our own temp dir.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let sock = dir.join("sock");
+        let listener = UnixListener::bind(&sock).unwrap();
+        let open = |p: &Path| {
+            OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+                .open(p)
+                .unwrap()
+        };
+        for (path, node) in [
+            (&file, Node::Regular),
+            (&dir, Node::Directory),
+            (&fifo, Node::Special("a FIFO")),
+        ] {
+            let f = open(path);
+            let meta = f.metadata().unwrap();
+            let stat = stat_file(&f).unwrap();
+            assert_eq!(stat.node, node, "{path:?}");
+            assert_eq!(node_of(&meta), node, "{path:?}");
+            assert_eq!(stat.len, meta.len(), "{path:?}");
+            assert_eq!(stat.id, file_id(&f).unwrap(), "{path:?}");
+        }
+        assert_eq!(stat_file(&open(&file)).unwrap().len, 12345);
+        let meta = std::fs::symlink_metadata(&sock).unwrap();
+        assert_eq!(node_of(&meta), Node::Special("a socket"));
+        drop(listener);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn normal_absolute_paths_need_no_rebuilding() {
