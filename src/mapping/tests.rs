@@ -48,6 +48,19 @@ fn normalised_paths() {
     assert_eq!(n("/a/b/.."), PathBuf::from("/a"));
     let cwd = std::env::current_dir().unwrap();
     assert_eq!(n("x/../y"), cwd.join("y"));
+    // Relative paths: the current directory joined, as abspath does.
+    assert_eq!(n("y"), cwd.join("y"));
+    assert_eq!(n("a.b/c"), cwd.join("a.b/c"));
+    assert_eq!(n(".hidden"), cwd.join(".hidden"));
+    assert_eq!(n("./y/"), cwd.join("y"));
+    assert_eq!(n(""), cwd);
+    assert_eq!(n("."), cwd);
+    assert_eq!(n("a/./b//c/"), cwd.join("a/b/c"));
+    // Suspect pairs ("/." or "//") that are normal after all, and ones that are not.
+    assert_eq!(n("/a/.b/c"), PathBuf::from("/a/.b/c"));
+    assert_eq!(n("/a/.../b"), PathBuf::from("/a/.../b"));
+    assert_eq!(n("/a/b/."), PathBuf::from("/a/b"));
+    assert_eq!(n("/a/./b/../c"), PathBuf::from("/a/c"));
 }
 
 // D10 on Windows: ntpath.abspath's answers (GetFullPathNameW).

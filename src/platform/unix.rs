@@ -4,12 +4,12 @@
 //! `macos.rs` re-export these and add their own.
 
 use std::borrow::Cow;
-use std::ffi::OsStr;
+use std::ffi::{CStr, OsStr};
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -195,18 +195,56 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 
 /// `path` made absolute against the current directory and normalised lexically, as
 /// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
+/// An absolute path that is already normal (the common case) costs one scan and one
+/// copy; a relative one one getcwd (what abspath calls too) and one allocation.
 pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
-    let joined;
-    let path = if path.is_absolute() {
-        path
-    } else {
-        joined = std::env::current_dir()?.join(path);
-        &joined
-    };
     let bytes = path.as_os_str().as_bytes();
     if is_normal_absolute(bytes) {
         return Ok(path.to_path_buf());
     }
+    if path.is_absolute() {
+        return Ok(normalised(bytes));
+    }
+    let joined = joined_to_cwd(bytes)?;
+    if is_normal_absolute(&joined) {
+        return Ok(PathBuf::from(std::ffi::OsString::from_vec(joined)));
+    }
+    Ok(normalised(&joined))
+}
+
+/// The current directory, a `/` unless it ends in one, then `relative`: what
+/// `current_dir()?.join(relative)` makes, in one allocation of the final size (getcwd
+/// into a buffer on the stack; std's current_dir, which grows its buffer, for a
+/// directory deeper than PATH_MAX).
+fn joined_to_cwd(relative: &[u8]) -> io::Result<Vec<u8>> {
+    // Not zeroed: getcwd writes the bytes read back (clearing 4 KiB would cost more than
+    // everything else an open does).
+    let mut buf = std::mem::MaybeUninit::<[u8; libc::PATH_MAX as usize]>::uninit();
+    let size = libc::PATH_MAX as usize;
+    // SAFETY: getcwd writes at most `size` bytes, NUL included, into our buffer.
+    let cwd: Cow<'_, [u8]> = if unsafe { libc::getcwd(buf.as_mut_ptr().cast(), size) }.is_null() {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::ERANGE) {
+            return Err(err);
+        }
+        Cow::Owned(std::env::current_dir()?.into_os_string().into_vec())
+    } else {
+        // SAFETY: on success getcwd wrote a NUL-terminated string at the buffer's start;
+        // the bytes before the NUL are initialised.
+        Cow::Borrowed(unsafe { CStr::from_ptr(buf.as_ptr().cast()) }.to_bytes())
+    };
+    let slash = !cwd.ends_with(b"/");
+    let mut out = Vec::with_capacity(cwd.len() + usize::from(slash) + relative.len());
+    out.extend_from_slice(&cwd);
+    if slash {
+        out.push(b'/');
+    }
+    out.extend_from_slice(relative);
+    Ok(out)
+}
+
+/// An absolute path's bytes with empty, `.` and `..` components collapsed.
+fn normalised(bytes: &[u8]) -> PathBuf {
     // POSIX lets exactly two leading slashes mean something special; keep them.
     let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
         b"//"
@@ -225,18 +263,53 @@ pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
     }
     let mut out = lead.to_vec();
     out.extend_from_slice(&parts.join(&b'/'));
-    Ok(PathBuf::from(OsStr::from_bytes(&out)))
+    PathBuf::from(OsStr::from_bytes(&out))
 }
 
 /// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
 /// no trailing slash (the common case, which needs no rebuilding).
 fn is_normal_absolute(path: &[u8]) -> bool {
-    path.len() > 1
-        && path[0] == b'/'
-        && path[path.len() - 1] != b'/'
-        && path[1..]
+    let n = path.len();
+    if n < 2 || path[0] != b'/' || path[n - 1] == b'/' {
+        return false;
+    }
+    // An empty, `.` or `..` component shows as a slash followed by a slash or a dot.
+    // Without such a pair the path is normal; with one (a hidden file's `/.x` too), the
+    // components decide.
+    !has_slash_pair(path)
+        || path[1..]
             .split(|&b| b == b'/')
             .all(|part| !matches!(part, b"" | b"." | b".."))
+}
+
+/// Whether a `/` is followed by a `/` or a `.` anywhere in `bytes`: eight bytes at a
+/// time (a path is scanned at every open), windows overlapping by one byte so that a
+/// pair across two of them is seen.
+fn has_slash_pair(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte of `x` equal to `c`, 0 in the others (exact: no carry crosses
+    // a byte, since (y & 0x7f) + 0x7f <= 0xfe).
+    let equal = |x: u64, c: u8| {
+        let y = x ^ (ONES * u64::from(c));
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    let mut i = 0;
+    while let Some(window) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(window);
+        let x = u64::from_le_bytes(word);
+        let slash = equal(x, b'/');
+        let next = slash | equal(x, b'.');
+        // Byte k of `next >> 8` is byte k + 1 of `next`.
+        if slash & (next >> 8) != 0 {
+            return true;
+        }
+        i += 7;
+    }
+    bytes[i..]
+        .windows(2)
+        .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
 }
 
 /// The directory of a replaced file, open so that the rename can be made durable
@@ -468,6 +541,34 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// The eight-bytes-at-a-time scan agrees with a byte-by-byte one at every length
+    /// and position of the pair, across window boundaries too.
+    #[test]
+    fn slash_pairs_found_everywhere() {
+        let naive = |b: &[u8]| {
+            b.windows(2)
+                .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+        };
+        for len in 0..40 {
+            for at in 0..len {
+                for (first, second) in [(b'/', b'/'), (b'/', b'.'), (b'.', b'/'), (b'/', b'a')] {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = first;
+                    if at + 1 < len {
+                        bytes[at + 1] = second;
+                    }
+                    for high in [b'x', 0xaf, 0xae, 0x2f ^ 0x80] {
+                        let mut b = bytes.clone();
+                        if at >= 1 {
+                            b[at - 1] = high;
+                        }
+                        assert_eq!(has_slash_pair(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn normal_absolute_paths_need_no_rebuilding() {
         for normal in [
@@ -478,12 +579,31 @@ mod tests {
             "/x..",
             "/a/...",
             "/…/é",
+            "/a/b.",
+            "/a./b",
+            "/.../.x/y..",
         ] {
             assert!(is_normal_absolute(normal.as_bytes()), "{normal}");
         }
         for not in [
-            "", "/", "a", "a/b", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/..", "/a/../b",
+            "",
+            "/",
+            "a",
+            "a/b",
+            "/a/",
+            "//a",
+            "/a//b",
+            "/./a",
+            "/a/.",
+            "/a/..",
+            "/a/../b",
             "/a/./b",
+            "/a/b/",
+            "/a/b//",
+            "/..",
+            "/.",
+            "//",
+            "/a/b/c/..",
         ] {
             assert!(!is_normal_absolute(not.as_bytes()), "{not}");
         }
