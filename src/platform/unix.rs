@@ -307,9 +307,14 @@ fn has_slash_pair(bytes: &[u8]) -> bool {
         }
         i += 7;
     }
-    bytes[i..]
-        .windows(2)
-        .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+    if i == 0 || i + 1 >= bytes.len() {
+        // Fewer than eight bytes (every pair still to see), or none left to pair.
+        return bytes[i..]
+            .windows(2)
+            .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'));
+    }
+    // The pairs from byte i on lie in the last eight bytes (i > len - 8).
+    has_slash_pair(&bytes[bytes.len() - 8..])
 }
 
 /// The directory of a replaced file, open so that the rename can be made durable
