@@ -16,6 +16,7 @@ use crate::layout::{self, Order};
 mod control;
 mod open;
 pub use control::Advice;
+pub(crate) use open::open_path_found;
 pub(crate) use open::{
     create_with_prefix, map_for_growth, map_opened, not_regular, open_file, require_regular,
 };
@@ -88,8 +89,30 @@ pub struct OpenSpec {
 
 /// The part of the open's arguments that is known before the file is looked at.
 struct Checked {
-    /// `Some((shape, nbytes))` when the shape was given.
-    given: Option<(Vec<usize>, usize)>,
+    /// The array's bytes when the shape was given (`spec.shape` is then `Some`).
+    given: Option<usize>,
+}
+
+/// The shape an open settled on, without a vector of its own: the one the spec gives,
+/// or the 1-D shape inferred from the file's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// `OpenSpec::shape`, which is `Some`.
+    Given,
+    Inferred([usize; 1]),
+}
+
+impl Found {
+    /// The shape, read from `spec` when it was given.
+    pub(crate) fn shape<'a>(&'a self, spec: &'a OpenSpec) -> &'a [usize] {
+        match self {
+            Found::Given => {
+                debug_assert!(spec.shape.is_some());
+                spec.shape.as_deref().unwrap_or(&[])
+            }
+            Found::Inferred(one) => one,
+        }
+    }
 }
 
 impl OpenSpec {
@@ -109,10 +132,7 @@ impl OpenSpec {
                 }
                 None
             }
-            Some(shape) => {
-                let nbytes = self.region_bytes(shape)?;
-                Some((shape.clone(), nbytes))
-            }
+            Some(shape) => Some(self.region_bytes(shape)?),
         };
         Ok(Checked { given })
     }

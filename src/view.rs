@@ -153,10 +153,15 @@ impl View {
         View::over(mapping, spec, shape)
     }
 
-    /// A view of the whole of a new mapping, contiguous in `spec.order`.
-    pub(crate) fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
+    /// A view of the whole of a new mapping, contiguous in `spec.order` (`shape` a
+    /// vector or a borrowed slice: the view keeps its own copy).
+    pub(crate) fn over(
+        mapping: Mapping,
+        spec: &OpenSpec,
+        shape: impl AsRef<[usize]>,
+    ) -> Result<View> {
         Ok(View {
-            dims: contiguous_dims(&shape, spec.dtype.itemsize(), spec.order)?,
+            dims: contiguous_dims(shape.as_ref(), spec.dtype.itemsize(), spec.order)?,
             mapping: Arc::new(mapping),
             dtype: spec.dtype.clone(),
             start: 0,
