@@ -275,27 +275,20 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
         }
         MmError::os(format!("cannot {what} the file"), e)
     };
-    let mut options = std::fs::OpenOptions::new();
     // O_CLOEXEC, and O_NONBLOCK so that a FIFO is reported instead of blocking the
     // caller; on Windows sharing read, write and delete with other programs.
-    platform::prepare_options(&mut options);
     match mode {
         Mode::ReadOnly | Mode::CopyOnWrite => {
-            let file = options
-                .read(true)
-                .open(path)
-                .map_err(|e| describe("open", &e))?;
+            let file = platform::open_existing(path, false).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::ReadWrite => {
-            let file = options
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(|e| describe("open", &e))?;
+            let file = platform::open_existing(path, true).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::Write => {
+            let mut options = std::fs::OpenOptions::new();
+            platform::prepare_options(&mut options);
             options.read(true).write(true);
             // Try to create it ourselves first, so that on failure we know whether the
             // file is ours to remove. Truncation waits until everything else succeeded.

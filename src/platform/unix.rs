@@ -82,9 +82,47 @@ fn node_from_mode(mode: libc::mode_t) -> Node {
 /// FIFO is reported instead of blocking the caller (no effect on regular files);
 /// O_NOCTTY; a new file gets 0666 less the umask.
 pub(crate) fn prepare_options(options: &mut OpenOptions) {
-    options
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .mode(0o666);
+    options.custom_flags(OPEN_FLAGS).mode(0o666);
+}
+
+/// The flags [`prepare_options`] adds to every open.
+const OPEN_FLAGS: libc::c_int = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY;
+
+/// An existing file opened for reading, and writing when `write`, with the flags of
+/// [`prepare_options`]: the one open(2) a C program makes (retried on EINTR, as std
+/// does), the path copied to a NUL-terminated buffer on the stack. A path with a NUL
+/// byte or too long for the buffer goes through std's OpenOptions, which answers
+/// exactly as before for it.
+pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+    const BUF: usize = 512;
+    let bytes = path.as_os_str().as_bytes();
+    // SAFETY: memchr reads the `bytes.len()` bytes of the slice.
+    let has_nul = !unsafe { libc::memchr(bytes.as_ptr().cast(), 0, bytes.len()) }.is_null();
+    if bytes.len() >= BUF || has_nul {
+        let mut options = OpenOptions::new();
+        prepare_options(&mut options);
+        return options.read(true).write(write).open(path);
+    }
+    let mut buf = std::mem::MaybeUninit::<[u8; BUF]>::uninit();
+    let c_path = buf.as_mut_ptr().cast::<u8>();
+    // SAFETY: `bytes.len()` < BUF bytes and a NUL into our own buffer.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), c_path, bytes.len());
+        *c_path.add(bytes.len()) = 0;
+    }
+    let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
+    loop {
+        // SAFETY: a NUL-terminated path; without O_CREAT open takes no mode argument.
+        let fd = unsafe { libc::open(c_path.cast(), access | OPEN_FLAGS) };
+        if fd >= 0 {
+            // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
+            return Ok(unsafe { File::from_raw_fd(fd) });
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
 }
 
 /// Borrows the caller's descriptor as a `File` that is never closed by us.
@@ -493,7 +531,7 @@ pub(crate) fn open_same_file(path: &std::path::Path, id: (u64, u64)) -> Option<F
     }
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(OPEN_FLAGS)
         .open(path)
         .ok()?;
     same(&file.metadata().ok()?).then_some(file)
@@ -543,6 +581,51 @@ mod tests {
         let meta = std::fs::symlink_metadata(&sock).unwrap();
         assert_eq!(node_of(&meta), Node::Special("a socket"));
         drop(listener);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// open_existing: O_RDONLY or O_RDWR with close-on-exec, O_NONBLOCK and O_NOCTTY,
+    /// the errno of a failure, and std's own answer for a path with a NUL byte; a path
+    /// longer than the stack buffer opens all the same (through std).
+    #[test]
+    fn open_existing_is_one_open_with_our_flags() {
+        let dir = std::env::temp_dir().join(format!("mmarray-openex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.bin");
+        std::fs::write(&file, b"abc").unwrap();
+        for write in [false, true] {
+            let f = open_existing(&file, write).unwrap();
+            let fd = f.as_raw_fd();
+            // SAFETY: fcntl only reads the flags of our own descriptor.
+            let (fl, fd_flags) = unsafe {
+                (
+                    libc::fcntl(fd, libc::F_GETFL),
+                    libc::fcntl(fd, libc::F_GETFD),
+                )
+            };
+            let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
+            assert_eq!(fl & libc::O_ACCMODE, access);
+            assert_ne!(fl & libc::O_NONBLOCK, 0);
+            assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
+        }
+        let errno = |p: &Path, write: bool| open_existing(p, write).unwrap_err().raw_os_error();
+        assert_eq!(errno(&dir.join("missing"), false), Some(libc::ENOENT));
+        assert_eq!(errno(&dir, true), Some(libc::EISDIR));
+        let nul = Path::new(OsStr::from_bytes(b"a\0b"));
+        let ours = open_existing(nul, false).unwrap_err();
+        let std_err = File::open(nul).unwrap_err();
+        assert_eq!(ours.kind(), std_err.kind());
+        assert_eq!(ours.to_string(), std_err.to_string());
+        // Longer than the 512-byte buffer: a/././././.../a.bin.
+        let mut long = dir.as_os_str().as_bytes().to_vec();
+        while long.len() < 600 {
+            long.extend_from_slice(b"/.");
+        }
+        long.extend_from_slice(b"/a.bin");
+        let mut f = open_existing(Path::new(OsStr::from_bytes(&long)), false).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+        assert_eq!(text, "abc");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -196,6 +196,14 @@ pub(crate) fn prepare_options(options: &mut OpenOptions) {
     options.share_mode(fs::FILE_SHARE_READ | fs::FILE_SHARE_WRITE | fs::FILE_SHARE_DELETE);
 }
 
+/// An existing file opened for reading, and writing when `write`, shared as
+/// [`prepare_options`] says.
+pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    prepare_options(&mut options);
+    options.read(true).write(write).open(path)
+}
+
 /// The Win32 handle behind a C runtime descriptor (`_get_osfhandle`), borrowed as a
 /// `File` that is never closed by us.
 pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
