@@ -139,26 +139,50 @@ impl OpenSpec {
 
     /// Bytes of an array of `shape`, checked so that offset + nbytes fits a file size.
     fn region_bytes(&self, shape: &[usize]) -> Result<usize> {
-        let itemsize = self.dtype.itemsize();
-        let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
-        // The strides of the contiguous layout must fit in 64 bits: their largest is the
-        // product of itemsize and every dimension (0 counting as 1), whatever the order.
-        // layout::contiguous_strides words the error (without building strides here).
-        let mut largest = i64::try_from(itemsize).ok();
-        for &d in shape {
-            largest = largest.and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?));
-        }
-        if largest.is_none() {
-            layout::contiguous_strides(shape, itemsize, self.order)?;
-        }
-        match self.offset.checked_add(nbytes as u64) {
-            Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
-            _ => Err(MmError::invalid(format!(
-                "offset {} + {nbytes} bytes of shape {shape:?} does not fit in a signed 64-bit file size",
-                self.offset
-            ))),
+        region_bytes(shape, self.dtype.itemsize(), self.offset, self.order)
+    }
+}
+
+/// [`OpenSpec::region_bytes`] of a spec with this itemsize, offset and order.
+fn region_bytes(shape: &[usize], itemsize: usize, offset: u64, order: Order) -> Result<usize> {
+    if let [d] = *shape {
+        if let Some(nbytes) = region_bytes_1d(d, itemsize, offset) {
+            return Ok(nbytes);
         }
     }
+    let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
+    // The strides of the contiguous layout must fit in 64 bits: their largest is the
+    // product of itemsize and every dimension (0 counting as 1), whatever the order.
+    // layout::contiguous_strides words the error (without building strides here).
+    let mut largest = i64::try_from(itemsize).ok();
+    for &d in shape {
+        largest = largest.and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?));
+    }
+    if largest.is_none() {
+        layout::contiguous_strides(shape, itemsize, order)?;
+    }
+    match offset.checked_add(nbytes as u64) {
+        Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
+        _ => Err(MmError::invalid(format!(
+            "offset {offset} + {nbytes} bytes of shape {shape:?} does not fit in a signed 64-bit file size"
+        ))),
+    }
+}
+
+/// The bytes of a 1-D array of `d` items (every inferred shape) when every check of
+/// [`region_bytes`] passes, written out for the one dimension; `None` when one fails
+/// (the general way then words the error).
+fn region_bytes_1d(d: usize, itemsize: usize, offset: u64) -> Option<usize> {
+    let nbytes = d
+        .checked_mul(itemsize)
+        .filter(|&n| n <= isize::MAX as usize)?;
+    i64::try_from(itemsize)
+        .ok()?
+        .checked_mul(i64::try_from(d.max(1)).ok()?)?;
+    offset
+        .checked_add(nbytes as u64)
+        .filter(|&end| end <= i64::MAX as u64)?;
+    Some(nbytes)
 }
 
 /// One mapped array region of a file, shared by every view of it.

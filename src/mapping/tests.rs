@@ -83,3 +83,43 @@ fn normalised_windows_paths() {
     let cwd = std::env::current_dir().unwrap();
     assert_eq!(n(r"x\..\y"), cwd.join("y"));
 }
+
+/// The 1-D shortcut of region_bytes answers exactly what the general way does: the same
+/// byte count, or no answer where the general way fails.
+#[test]
+fn region_bytes_1d_is_the_general_way() {
+    let general = |d: usize, itemsize: usize, offset: u64| {
+        let shape = [d];
+        let nbytes = layout::byte_count(layout::element_count(&shape)?, itemsize, &shape)?;
+        layout::contiguous_strides(&shape, itemsize, Order::C)?;
+        match offset.checked_add(nbytes as u64) {
+            Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
+            _ => Err(MmError::invalid("offset")),
+        }
+    };
+    let big = [
+        0,
+        1,
+        3,
+        8,
+        1 << 20,
+        (1 << 31) + 1,
+        1 << 62,
+        (1 << 63) - 1,
+        1 << 63,
+        usize::MAX / 8,
+        usize::MAX / 8 + 1,
+        usize::MAX,
+    ];
+    for &d in &big {
+        for &itemsize in &big {
+            for offset in [0, 7, 1 << 40, i64::MAX as u64, u64::MAX] {
+                let ours = region_bytes_1d(d, itemsize, offset);
+                let theirs = general(d, itemsize, offset).ok();
+                assert_eq!(ours, theirs, "d {d} itemsize {itemsize} offset {offset}");
+                let full = region_bytes(&[d], itemsize, offset, Order::F).ok();
+                assert_eq!(full, theirs, "d {d} itemsize {itemsize} offset {offset}");
+            }
+        }
+    }
+}
