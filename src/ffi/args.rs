@@ -38,6 +38,7 @@ pub(crate) unsafe fn out_arg<'a, T>(
 ///
 /// # Safety
 /// `out` must be NULL or a writable mm_array.
+#[inline]
 pub(crate) unsafe fn out_handle<'a>(
     call: &str,
     out: *mut mm_array,
@@ -135,11 +136,22 @@ pub(crate) unsafe fn array_arg<'a, T>(
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
+#[inline]
 pub(crate) unsafe fn dtype_arg(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
     // SAFETY: as this function's contract.
     if let Some(dtype) = unsafe { cached_dtype(p) } {
         return Ok(Some(dtype));
     }
+    // SAFETY: as this function's contract.
+    unsafe { dtype_arg_parsed(call, p) }
+}
+
+/// [`dtype_arg`] past the remembered text: checked as UTF-8, then parsed.
+///
+/// # Safety
+/// As dtype_arg.
+#[inline(never)]
+unsafe fn dtype_arg_parsed(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
     // SAFETY: as this function's contract.
     let text = unsafe { text_arg(call, "dtype", p) }?;
     text.map(parse_cached)
@@ -151,6 +163,7 @@ pub(crate) unsafe fn dtype_arg(call: &str, p: *const c_char) -> Result<Option<DT
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
+#[inline]
 pub(crate) unsafe fn mode_arg(call: &str, p: *const c_char) -> Result<Mode, Fail> {
     // The short names, read byte by byte up to their NUL (no strlen, no UTF-8 check:
     // every one is ASCII); anything else, the long names included, takes the full way.
@@ -173,6 +186,16 @@ pub(crate) unsafe fn mode_arg(call: &str, p: *const c_char) -> Result<Mode, Fail
         }
     }
     // SAFETY: as this function's contract.
+    unsafe { mode_arg_parsed(call, p) }
+}
+
+/// [`mode_arg`] past the short names: checked as UTF-8, then parsed.
+///
+/// # Safety
+/// As mode_arg.
+#[inline(never)]
+unsafe fn mode_arg_parsed(call: &str, p: *const c_char) -> Result<Mode, Fail> {
+    // SAFETY: as this function's contract.
     match unsafe { text_arg(call, "mode", p) }? {
         None => Ok(Mode::ReadWrite),
         Some(text) => Mode::parse(text).map_err(|e| Fail::core(call, e)),
@@ -180,6 +203,7 @@ pub(crate) unsafe fn mode_arg(call: &str, p: *const c_char) -> Result<Mode, Fail
 }
 
 /// An order argument: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+#[inline]
 pub(crate) fn order_arg(call: &str, order: c_char) -> Result<Order, Fail> {
     Order::from_char(order as u8).map_err(|e| Fail::core(call, e))
 }
@@ -197,6 +221,7 @@ thread_local! {
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
+#[inline]
 unsafe fn cached_dtype(p: *const c_char) -> Option<DType> {
     if p.is_null() {
         return None;
