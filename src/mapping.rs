@@ -16,6 +16,7 @@ use crate::layout::{self, Order};
 mod control;
 mod open;
 pub use control::Advice;
+pub(crate) use open::open_path_found;
 pub(crate) use open::{
     create_with_prefix, map_for_growth, map_opened, not_regular, open_file, require_regular,
 };
@@ -88,8 +89,30 @@ pub struct OpenSpec {
 
 /// The part of the open's arguments that is known before the file is looked at.
 struct Checked {
-    /// `Some((shape, nbytes))` when the shape was given.
-    given: Option<(Vec<usize>, usize)>,
+    /// The array's bytes when the shape was given (`spec.shape` is then `Some`).
+    given: Option<usize>,
+}
+
+/// The shape an open settled on, without a vector of its own: the one the spec gives,
+/// or the 1-D shape inferred from the file's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// `OpenSpec::shape`, which is `Some`.
+    Given,
+    Inferred([usize; 1]),
+}
+
+impl Found {
+    /// The shape, read from `spec` when it was given.
+    pub(crate) fn shape<'a>(&'a self, spec: &'a OpenSpec) -> &'a [usize] {
+        match self {
+            Found::Given => {
+                debug_assert!(spec.shape.is_some());
+                spec.shape.as_deref().unwrap_or(&[])
+            }
+            Found::Inferred(one) => one,
+        }
+    }
 }
 
 impl OpenSpec {
@@ -109,36 +132,57 @@ impl OpenSpec {
                 }
                 None
             }
-            Some(shape) => {
-                let nbytes = self.region_bytes(shape)?;
-                Some((shape.clone(), nbytes))
-            }
+            Some(shape) => Some(self.region_bytes(shape)?),
         };
         Ok(Checked { given })
     }
 
     /// Bytes of an array of `shape`, checked so that offset + nbytes fits a file size.
     fn region_bytes(&self, shape: &[usize]) -> Result<usize> {
-        let itemsize = self.dtype.itemsize();
-        let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
-        // The strides of the contiguous layout must fit in 64 bits: their largest is the
-        // product of itemsize and every dimension (0 counting as 1), whatever the order.
-        // layout::contiguous_strides words the error (without building strides here).
-        let mut largest = i64::try_from(itemsize).ok();
-        for &d in shape {
-            largest = largest.and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?));
-        }
-        if largest.is_none() {
-            layout::contiguous_strides(shape, itemsize, self.order)?;
-        }
-        match self.offset.checked_add(nbytes as u64) {
-            Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
-            _ => Err(MmError::invalid(format!(
-                "offset {} + {nbytes} bytes of shape {shape:?} does not fit in a signed 64-bit file size",
-                self.offset
-            ))),
+        region_bytes(shape, self.dtype.itemsize(), self.offset, self.order)
+    }
+}
+
+/// [`OpenSpec::region_bytes`] of a spec with this itemsize, offset and order.
+fn region_bytes(shape: &[usize], itemsize: usize, offset: u64, order: Order) -> Result<usize> {
+    if let [d] = *shape {
+        if let Some(nbytes) = region_bytes_1d(d, itemsize, offset) {
+            return Ok(nbytes);
         }
     }
+    let nbytes = layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
+    // The strides of the contiguous layout must fit in 64 bits: their largest is the
+    // product of itemsize and every dimension (0 counting as 1), whatever the order.
+    // layout::contiguous_strides words the error (without building strides here).
+    let mut largest = i64::try_from(itemsize).ok();
+    for &d in shape {
+        largest = largest.and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?));
+    }
+    if largest.is_none() {
+        layout::contiguous_strides(shape, itemsize, order)?;
+    }
+    match offset.checked_add(nbytes as u64) {
+        Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
+        _ => Err(MmError::invalid(format!(
+            "offset {offset} + {nbytes} bytes of shape {shape:?} does not fit in a signed 64-bit file size"
+        ))),
+    }
+}
+
+/// The bytes of a 1-D array of `d` items (every inferred shape) when every check of
+/// [`region_bytes`] passes, written out for the one dimension; `None` when one fails
+/// (the general way then words the error).
+fn region_bytes_1d(d: usize, itemsize: usize, offset: u64) -> Option<usize> {
+    let nbytes = d
+        .checked_mul(itemsize)
+        .filter(|&n| n <= isize::MAX as usize)?;
+    i64::try_from(itemsize)
+        .ok()?
+        .checked_mul(i64::try_from(d.max(1)).ok()?)?;
+    offset
+        .checked_add(nbytes as u64)
+        .filter(|&end| end <= i64::MAX as u64)?;
+    Some(nbytes)
 }
 
 /// One mapped array region of a file, shared by every view of it.

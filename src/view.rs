@@ -118,6 +118,27 @@ fn pack_dims(shape: &[usize], strides: &[i64]) -> Dims {
 /// strides' own vector (every mm_open makes one): at most one allocation, none for a
 /// 0-d or 1-D array; its error when a stride would not fit in 64 bits.
 fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Dims> {
+    // 0-d and 1-D (every inferred shape): the words written directly, the same checks
+    // (the stride is the itemsize; it and itemsize * max(d, 1) must fit in 64 bits).
+    match *shape {
+        [] if i64::try_from(itemsize).is_ok() => {
+            return Ok(Dims::Inline {
+                len: 0,
+                words: [0; 2],
+            });
+        }
+        [d] if i64::try_from(itemsize)
+            .ok()
+            .and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?))
+            .is_some() =>
+        {
+            return Ok(Dims::Inline {
+                len: 2,
+                words: [d, itemsize],
+            });
+        }
+        _ => {}
+    }
     let n = shape.len();
     let mut dims = Dims::zeroed(2 * n);
     dims[..n].copy_from_slice(shape);
@@ -163,10 +184,15 @@ impl View {
         View::over(mapping, spec, shape)
     }
 
-    /// A view of the whole of a new mapping, contiguous in `spec.order`.
-    pub(crate) fn over(mapping: Mapping, spec: &OpenSpec, shape: Vec<usize>) -> Result<View> {
+    /// A view of the whole of a new mapping, contiguous in `spec.order` (`shape` a
+    /// vector or a borrowed slice: the view keeps its own copy).
+    pub(crate) fn over(
+        mapping: Mapping,
+        spec: &OpenSpec,
+        shape: impl AsRef<[usize]>,
+    ) -> Result<View> {
         Ok(View {
-            dims: contiguous_dims(&shape, spec.dtype.itemsize(), spec.order)?,
+            dims: contiguous_dims(shape.as_ref(), spec.dtype.itemsize(), spec.order)?,
             shared: Arc::new(Shared {
                 mapping,
                 dtype: spec.dtype.clone(),
@@ -477,6 +503,9 @@ mod tests {
             &[usize::MAX],
             &[1 << 40, 1 << 30],
             &[1 << 62, 2],
+            &[1 << 62],
+            &[(1 << 63) - 1],
+            &[1 << 63],
         ];
         for &shape in shapes {
             for itemsize in [0, 1, 8, 1 << 20, usize::MAX] {

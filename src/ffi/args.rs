@@ -38,6 +38,7 @@ pub(crate) unsafe fn out_arg<'a, T>(
 ///
 /// # Safety
 /// `out` must be NULL or a writable mm_array.
+#[inline]
 pub(crate) unsafe fn out_handle<'a>(
     call: &str,
     out: *mut mm_array,
@@ -135,7 +136,22 @@ pub(crate) unsafe fn array_arg<'a, T>(
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
+#[inline]
 pub(crate) unsafe fn dtype_arg(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
+    // SAFETY: as this function's contract.
+    if let Some(dtype) = unsafe { cached_dtype(p) } {
+        return Ok(Some(dtype));
+    }
+    // SAFETY: as this function's contract.
+    unsafe { dtype_arg_parsed(call, p) }
+}
+
+/// [`dtype_arg`] past the remembered text: checked as UTF-8, then parsed.
+///
+/// # Safety
+/// As dtype_arg.
+#[inline(never)]
+unsafe fn dtype_arg_parsed(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
     // SAFETY: as this function's contract.
     let text = unsafe { text_arg(call, "dtype", p) }?;
     text.map(parse_cached)
@@ -147,7 +163,38 @@ pub(crate) unsafe fn dtype_arg(call: &str, p: *const c_char) -> Result<Option<DT
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
+#[inline]
 pub(crate) unsafe fn mode_arg(call: &str, p: *const c_char) -> Result<Mode, Fail> {
+    // The short names, read byte by byte up to their NUL (no strlen, no UTF-8 check:
+    // every one is ASCII); anything else, the long names included, takes the full way.
+    if !p.is_null() {
+        // SAFETY: a NUL-terminated string: byte k is read only when bytes 0..k are not
+        // NUL, so no read goes past the terminator.
+        let at = |k: usize| unsafe { *p.add(k) as u8 };
+        let mode = match at(0) {
+            b'r' => match at(1) {
+                0 => Some(Mode::ReadOnly),
+                b'+' if at(2) == 0 => Some(Mode::ReadWrite),
+                _ => None,
+            },
+            b'w' if at(1) == b'+' && at(2) == 0 => Some(Mode::Write),
+            b'c' if at(1) == 0 => Some(Mode::CopyOnWrite),
+            _ => None,
+        };
+        if let Some(mode) = mode {
+            return Ok(mode);
+        }
+    }
+    // SAFETY: as this function's contract.
+    unsafe { mode_arg_parsed(call, p) }
+}
+
+/// [`mode_arg`] past the short names: checked as UTF-8, then parsed.
+///
+/// # Safety
+/// As mode_arg.
+#[inline(never)]
+unsafe fn mode_arg_parsed(call: &str, p: *const c_char) -> Result<Mode, Fail> {
     // SAFETY: as this function's contract.
     match unsafe { text_arg(call, "mode", p) }? {
         None => Ok(Mode::ReadWrite),
@@ -156,17 +203,52 @@ pub(crate) unsafe fn mode_arg(call: &str, p: *const c_char) -> Result<Mode, Fail
 }
 
 /// An order argument: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
+#[inline]
 pub(crate) fn order_arg(call: &str, order: c_char) -> Result<Order, Fail> {
     Order::from_char(order as u8).map_err(|e| Fail::core(call, e))
 }
 
-/// DType::parse, remembering the last text parsed on this thread: programs open many
-/// arrays of one dtype, and a DType is a shared, immutable value.
-fn parse_cached(text: &str) -> crate::error::Result<DType> {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, DType)>> = const { std::cell::RefCell::new(None) };
+thread_local! {
+    /// The last dtype text parsed on this thread and its DType: programs open many
+    /// arrays of one dtype, and a DType is a shared, immutable value.
+    static LAST_DTYPE: std::cell::RefCell<Option<(String, DType)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The DType of `p` when it is the text this thread parsed last, compared byte by byte
+/// against the C string (no strlen, no UTF-8 check: the remembered text is UTF-8, so
+/// equal bytes are that text); `None` for NULL, any other text, or no cache.
+///
+/// # Safety
+/// `p` must be NULL or a NUL-terminated string.
+#[inline]
+unsafe fn cached_dtype(p: *const c_char) -> Option<DType> {
+    if p.is_null() {
+        return None;
     }
-    let hit = LAST
+    LAST_DTYPE
+        .try_with(|last| {
+            let last = last.try_borrow().ok()?;
+            let (text, dtype) = last.as_ref()?;
+            // The remembered text holds no NUL (it came from a C string), so the
+            // comparison stops at the caller's terminator at the latest: byte k of `p`
+            // is read only when bytes 0..k matched non-NUL bytes.
+            for (k, &b) in text.as_bytes().iter().enumerate() {
+                // SAFETY: as above, bytes 0..k of `p` are not NUL.
+                if unsafe { *p.add(k) } as u8 != b {
+                    return None;
+                }
+            }
+            // SAFETY: bytes 0..len of `p` are not NUL; byte len is its NUL or more text.
+            (unsafe { *p.add(text.len()) } == 0).then(|| dtype.clone())
+        })
+        .ok()
+        .flatten()
+}
+
+/// DType::parse, remembering the last text parsed on this thread ([`cached_dtype`]).
+fn parse_cached(text: &str) -> crate::error::Result<DType> {
+    let hit = LAST_DTYPE
         .try_with(|last| match &*last.borrow() {
             Some((t, d)) if t == text => Some(d.clone()),
             _ => None,
@@ -177,10 +259,80 @@ fn parse_cached(text: &str) -> crate::error::Result<DType> {
         return Ok(dtype);
     }
     let dtype = DType::parse(text)?;
-    let _ = LAST.try_with(|last| {
+    let _ = LAST_DTYPE.try_with(|last| {
         if let Ok(mut last) = last.try_borrow_mut() {
             *last = Some((text.to_owned(), dtype.clone()));
         }
     });
     Ok(dtype)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The short-name fast path answers exactly what the full way does, for the names,
+    /// their near misses and the long aliases.
+    #[test]
+    fn mode_fast_path_is_the_full_way() {
+        for text in [
+            "r",
+            "r+",
+            "w+",
+            "c",
+            "readonly",
+            "readwrite",
+            "write",
+            "copyonwrite",
+            "",
+            "w",
+            "r++",
+            "r+x",
+            "rx",
+            "c+",
+            "cc",
+            "w+ ",
+            "W+",
+            "R",
+            "+",
+        ] {
+            let c = std::ffi::CString::new(text).unwrap();
+            // SAFETY: a NUL-terminated string.
+            let fast = unsafe { mode_arg("f", c.as_ptr()) };
+            let full = Mode::parse(text).map_err(|e| Fail::core("f", e));
+            match (fast, full) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text:?}"),
+                (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text:?}"),
+                (a, b) => panic!("{text:?}: {a:?} vs {b:?}"),
+            }
+        }
+        // SAFETY: NULL is allowed.
+        let default = unsafe { mode_arg("f", std::ptr::null()) };
+        assert_eq!(default.unwrap(), Mode::ReadWrite);
+    }
+
+    /// The remembered dtype answers its own text only: not a prefix, not a longer text.
+    #[test]
+    fn cached_dtype_matches_whole_text_only() {
+        let parse = |t: &str| {
+            let c = std::ffi::CString::new(t).unwrap();
+            // SAFETY: a NUL-terminated string.
+            unsafe { dtype_arg("f", c.as_ptr()) }.unwrap().unwrap()
+        };
+        let cached = |t: &str| {
+            let c = std::ffi::CString::new(t).unwrap();
+            // SAFETY: a NUL-terminated string.
+            unsafe { cached_dtype(c.as_ptr()) }
+        };
+        assert_eq!(parse(">i2").typestr(), ">i2");
+        assert_eq!(cached(">i2").unwrap().typestr(), ">i2");
+        for other in [">i", ">i22", "<i2", "", ">i2 "] {
+            assert!(cached(other).is_none(), "{other:?}");
+        }
+        // SAFETY: NULL is allowed.
+        assert!(unsafe { cached_dtype(std::ptr::null()) }.is_none());
+        assert_eq!(parse("<f4").typestr(), "<f4");
+        assert!(cached(">i2").is_none());
+        assert_eq!(cached("<f4").unwrap().typestr(), "<f4");
+    }
 }

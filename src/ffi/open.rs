@@ -10,7 +10,7 @@ use super::boundary::{guard_io, Fail};
 use super::handles::register;
 use super::status::*;
 use crate::dtype::DType;
-use crate::mapping::{OpenFlags, OpenSpec};
+use crate::mapping::{open_path_found, OpenFlags, OpenSpec};
 use crate::view::View;
 
 /// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
@@ -99,7 +99,12 @@ unsafe fn open_path(
     let spec = unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) }
         .map_err(|f| f.in_call(&call()))?;
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
-    let view = View::open_with(path, &spec, flags).map_err(|e| Fail::core(&call(), e))?;
+    // View::open_with's two steps, the shape borrowed from `spec` or inferred in place
+    // (no vector of its own to make and free).
+    let (mapping, found) =
+        open_path_found(path, &spec, flags).map_err(|e| Fail::core(&call(), e))?;
+    let view =
+        View::over(mapping, &spec, found.shape(&spec)).map_err(|e| Fail::core(&call(), e))?;
     *out = register(view, name).map_err(|f| f.in_call(&call()))?;
     Ok(MM_OK)
 }

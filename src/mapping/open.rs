@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use memmap2::{MmapOptions, MmapRaw};
 
 use super::control::{prefault, reserve_blocks};
-use super::{absolute_normalised, Checked, Mapping, Mode, OpenFlags, OpenSpec};
+use super::{absolute_normalised, Checked, Found, Mapping, Mode, OpenFlags, OpenSpec};
 use crate::error::{ErrorKind, MmError, Result};
 use crate::platform::{self, FileExt};
 
@@ -70,6 +70,16 @@ pub fn open_path_with(
     spec: &OpenSpec,
     flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
+    let (mapping, found) = open_path_found(path, spec, flags)?;
+    Ok((mapping, found.shape(spec).to_vec()))
+}
+
+/// [`open_path_with`], the shape as [`Found`] (no vector: mm_open's way).
+pub(crate) fn open_path_found(
+    path: &Path,
+    spec: &OpenSpec,
+    flags: OpenFlags,
+) -> Result<(Mapping, Found)> {
     let sizing = Sizing {
         truncate: spec.mode == Mode::Write,
         extend: true,
@@ -96,9 +106,9 @@ pub(crate) fn create_with_prefix(
         extend: true,
         prefix,
     };
-    let (mut mapping, shape) = open_path_sized(path, spec, OpenFlags::default(), sizing)?;
+    let (mut mapping, found) = open_path_sized(path, spec, OpenFlags::default(), sizing)?;
     mapping.mode = Mode::ReadWrite;
-    Ok((mapping, shape))
+    Ok((mapping, found.shape(spec).to_vec()))
 }
 
 /// Maps an already-open file (whose path is `path`) in mode r, r+ or c without ever
@@ -118,9 +128,9 @@ pub(crate) fn map_opened(
         extend: false,
         prefix: &[],
     };
-    let (mut mapping, shape) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
+    let (mut mapping, found) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
     mapping.filename = Some(filename);
-    Ok((mapping, shape))
+    Ok((mapping, found.shape(spec).to_vec()))
 }
 
 fn open_path_sized(
@@ -128,7 +138,7 @@ fn open_path_sized(
     spec: &OpenSpec,
     flags: OpenFlags,
     sizing: Sizing,
-) -> Result<(Mapping, Vec<usize>)> {
+) -> Result<(Mapping, Found)> {
     let checked = spec.check()?;
     let filename = absolute_normalised(path)?;
     let (file, created) = open_file(path, spec.mode)?;
@@ -137,9 +147,9 @@ fn open_path_sized(
         // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
         let _ = std::fs::remove_file(created);
     }
-    let (mut mapping, shape) = result?;
+    let (mut mapping, found) = result?;
     mapping.filename = Some(filename);
-    Ok((mapping, shape))
+    Ok((mapping, found))
 }
 
 /// Maps the region `spec` describes of an open file (whose path is `path` and identity
@@ -153,7 +163,7 @@ pub(crate) fn map_for_growth(
     file_id: (u64, u64),
 ) -> Result<(Mapping, Vec<usize>)> {
     let checked = spec.check()?;
-    let Some((shape, nbytes)) = checked.given else {
+    let (Some(shape), Some(nbytes)) = (&spec.shape, checked.given) else {
         return Err(MmError::invalid("a growth needs the grown shape"));
     };
     let map = if nbytes == 0 {
@@ -170,7 +180,7 @@ pub(crate) fn map_for_growth(
         file_id: Some(file_id),
         npy: None,
     };
-    Ok((mapping, shape))
+    Ok((mapping, shape.clone()))
 }
 
 /// How an open may change the file's size and content.
@@ -242,7 +252,8 @@ fn map_borrowed_with(
         extend: true,
         prefix: &[],
     };
-    map_file(file, spec, checked, sizing, flags)
+    let (mapping, found) = map_file(file, spec, checked, sizing, flags)?;
+    Ok((mapping, found.shape(spec).to_vec()))
 }
 
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
@@ -264,27 +275,20 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
         }
         MmError::os(format!("cannot {what} the file"), e)
     };
-    let mut options = std::fs::OpenOptions::new();
     // O_CLOEXEC, and O_NONBLOCK so that a FIFO is reported instead of blocking the
     // caller; on Windows sharing read, write and delete with other programs.
-    platform::prepare_options(&mut options);
     match mode {
         Mode::ReadOnly | Mode::CopyOnWrite => {
-            let file = options
-                .read(true)
-                .open(path)
-                .map_err(|e| describe("open", &e))?;
+            let file = platform::open_existing(path, false).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::ReadWrite => {
-            let file = options
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(|e| describe("open", &e))?;
+            let file = platform::open_existing(path, true).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::Write => {
+            let mut options = std::fs::OpenOptions::new();
+            platform::prepare_options(&mut options);
             options.read(true).write(true);
             // Try to create it ourselves first, so that on failure we know whether the
             // file is ours to remove. Truncation waits until everything else succeeded.
@@ -340,19 +344,20 @@ fn map_file(
     checked: Checked,
     sizing: Sizing,
     flags: OpenFlags,
-) -> Result<(Mapping, Vec<usize>)> {
+) -> Result<(Mapping, Found)> {
     let truncate = sizing.truncate;
-    let meta = file
-        .metadata()
-        .map_err(|e| MmError::os("fstat failed", &e))?;
-    require_regular(&meta)?;
+    // One fstat, as a C program makes: size, kind and identity together.
+    let stat = platform::stat_file(file).map_err(|e| MmError::os("fstat failed", &e))?;
+    if let Some((errno, what)) = not_regular_node(stat.node) {
+        return Err(not_a_file(errno, what));
+    }
     // After w+ truncation the file starts out empty.
-    let old_size = meta.len();
-    let file_id = platform::file_id(file).map_err(|e| MmError::os("fstat failed", &e))?;
+    let old_size = stat.len;
+    let file_id = stat.id;
     let size = if truncate { 0 } else { old_size };
     let offset = spec.offset;
-    let (shape, nbytes) = match checked.given {
-        Some(given) => given,
+    let (found, nbytes) = match checked.given {
+        Some(nbytes) => (Found::Given, nbytes),
         None => infer_shape(spec, size)?,
     };
     let need = offset + nbytes as u64; // checked in OpenSpec::check / infer_shape
@@ -442,7 +447,7 @@ fn map_file(
         file_id: Some(file_id),
         npy: None,
     };
-    Ok((mapping, shape))
+    Ok((mapping, found))
 }
 
 /// Allocates the blocks of the first `len` bytes without changing the file's size or
@@ -480,18 +485,20 @@ fn not_a_file(errno: i32, what: &str) -> MmError {
 /// target): `None` for a regular file, else the errno to report (EISDIR for a
 /// directory, ENODEV for the rest) and what the node is, for the message.
 pub(crate) fn not_regular(meta: &std::fs::Metadata) -> Option<(i32, &'static str)> {
-    let file_type = meta.file_type();
-    if file_type.is_file() {
-        None
-    } else if file_type.is_dir() {
-        Some((libc::EISDIR, "a directory"))
-    } else {
-        Some((libc::ENODEV, platform::special_kind(&file_type)))
+    not_regular_node(platform::node_of(meta))
+}
+
+/// [`not_regular`] of a node kind as [`platform::stat_file`] reports it.
+fn not_regular_node(node: platform::Node) -> Option<(i32, &'static str)> {
+    match node {
+        platform::Node::Regular => None,
+        platform::Node::Directory => Some((libc::EISDIR, "a directory")),
+        platform::Node::Special(what) => Some((libc::ENODEV, what)),
     }
 }
 
 /// numpy's inferred 1-D shape: whatever whole items lie between the offset and the end.
-fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Vec<usize>, usize)> {
+fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Found, usize)> {
     let offset = spec.offset;
     let itemsize = spec.dtype.itemsize() as u64;
     if offset > size {
@@ -512,9 +519,9 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Vec<usize>, usize)> {
     }
     let count = usize::try_from(avail / itemsize)
         .map_err(|_| MmError::invalid("file too large for this platform"))?;
-    let shape = vec![count];
+    let shape = [count];
     let nbytes = spec.region_bytes(&shape)?;
-    Ok((shape, nbytes))
+    Ok((Found::Inferred(shape), nbytes))
 }
 
 /// w+ on an existing file: its old bytes from `keep` on must read as zeros (the first

@@ -48,6 +48,19 @@ fn normalised_paths() {
     assert_eq!(n("/a/b/.."), PathBuf::from("/a"));
     let cwd = std::env::current_dir().unwrap();
     assert_eq!(n("x/../y"), cwd.join("y"));
+    // Relative paths: the current directory joined, as abspath does.
+    assert_eq!(n("y"), cwd.join("y"));
+    assert_eq!(n("a.b/c"), cwd.join("a.b/c"));
+    assert_eq!(n(".hidden"), cwd.join(".hidden"));
+    assert_eq!(n("./y/"), cwd.join("y"));
+    assert_eq!(n(""), cwd);
+    assert_eq!(n("."), cwd);
+    assert_eq!(n("a/./b//c/"), cwd.join("a/b/c"));
+    // Suspect pairs ("/." or "//") that are normal after all, and ones that are not.
+    assert_eq!(n("/a/.b/c"), PathBuf::from("/a/.b/c"));
+    assert_eq!(n("/a/.../b"), PathBuf::from("/a/.../b"));
+    assert_eq!(n("/a/b/."), PathBuf::from("/a/b"));
+    assert_eq!(n("/a/./b/../c"), PathBuf::from("/a/c"));
 }
 
 // D10 on Windows: ntpath.abspath's answers (GetFullPathNameW).
@@ -69,4 +82,44 @@ fn normalised_windows_paths() {
     assert_eq!(n("C:/é/…"), PathBuf::from("C:\\é\\…"));
     let cwd = std::env::current_dir().unwrap();
     assert_eq!(n(r"x\..\y"), cwd.join("y"));
+}
+
+/// The 1-D shortcut of region_bytes answers exactly what the general way does: the same
+/// byte count, or no answer where the general way fails.
+#[test]
+fn region_bytes_1d_is_the_general_way() {
+    let general = |d: usize, itemsize: usize, offset: u64| {
+        let shape = [d];
+        let nbytes = layout::byte_count(layout::element_count(&shape)?, itemsize, &shape)?;
+        layout::contiguous_strides(&shape, itemsize, Order::C)?;
+        match offset.checked_add(nbytes as u64) {
+            Some(end) if end <= i64::MAX as u64 => Ok(nbytes),
+            _ => Err(MmError::invalid("offset")),
+        }
+    };
+    let big = [
+        0,
+        1,
+        3,
+        8,
+        1 << 20,
+        (1 << 31) + 1,
+        1 << 62,
+        (1 << 63) - 1,
+        1 << 63,
+        usize::MAX / 8,
+        usize::MAX / 8 + 1,
+        usize::MAX,
+    ];
+    for &d in &big {
+        for &itemsize in &big {
+            for offset in [0, 7, 1 << 40, i64::MAX as u64, u64::MAX] {
+                let ours = region_bytes_1d(d, itemsize, offset);
+                let theirs = general(d, itemsize, offset).ok();
+                assert_eq!(ours, theirs, "d {d} itemsize {itemsize} offset {offset}");
+                let full = region_bytes(&[d], itemsize, offset, Order::F).ok();
+                assert_eq!(full, theirs, "d {d} itemsize {itemsize} offset {offset}");
+            }
+        }
+    }
 }

@@ -49,13 +49,33 @@ pub use os::{copy, copy_with, current_method, gather, Method};
 pub(crate) use os::{
     absolute_path, access_allows_write, advise, advise_huge_pages, borrow_fd, borrow_handle,
     create_anonymous, errno_of, file_id, flush_drive_cache, link_anonymous, lock_file, lock_hint,
-    lock_pages, path_bytes, path_from_bytes, prefault, prepare_options, reserve_blocks,
-    reserve_prefix, resident_pages, special_kind, unlock_file, DirSync, Kept, CAN_MAP_PAST_END,
-    OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
+    lock_pages, node_of, open_existing, path_bytes, path_from_bytes, prefault, prepare_options,
+    reserve_blocks, reserve_prefix, resident_pages, stat_file, unlock_file, DirSync, Kept,
+    CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 pub(crate) use os::{
     copy_range, open_same_file, rename_exchange, rename_noreplace, rename_replace,
 };
+
+/// What one status call (fstat) on an open file tells an open: its size, what kind of
+/// node it is and its identity.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileStat {
+    /// Bytes in the file (st_size).
+    pub(crate) len: u64,
+    pub(crate) node: Node,
+    /// (st_dev, st_ino); on Windows (volume serial number, file index).
+    pub(crate) id: (u64, u64),
+}
+
+/// The kind of a node, as the regular-file check needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Node {
+    Regular,
+    Directory,
+    /// Anything else, with what it is for messages ("a FIFO", "a character device"...).
+    Special(&'static str),
+}
 
 /// How far a guarded copy got.
 #[derive(Debug)]

@@ -4,16 +4,16 @@
 //! `macos.rs` re-export these and add their own.
 
 use std::borrow::Cow;
-use std::ffi::OsStr;
-use std::fs::{File, FileType, OpenOptions};
+use std::ffi::{CStr, OsStr};
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::Fault;
+use super::{Fault, FileStat, Node};
 
 pub use std::os::unix::fs::FileExt;
 
@@ -38,18 +38,43 @@ pub(crate) fn file_id(file: &File) -> io::Result<(u64, u64)> {
     Ok((meta.dev(), meta.ino()))
 }
 
-/// What a node that is neither a regular file nor a directory is, for messages.
-pub(crate) fn special_kind(file_type: &FileType) -> &'static str {
-    if file_type.is_fifo() {
-        "a FIFO"
-    } else if file_type.is_char_device() {
-        "a character device"
-    } else if file_type.is_block_device() {
-        "a block device"
-    } else if file_type.is_socket() {
-        "a socket"
-    } else {
-        "a file of an unknown kind"
+/// Size, kind and identity of an open file from one fstat (the very call a C program
+/// makes; std's `File::metadata` asks statx for every field and converts them all).
+pub(crate) fn stat_file(file: &File) -> io::Result<FileStat> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: fstat writes a whole `struct stat` through the pointer on success; the
+    // descriptor is one the caller holds open.
+    if unsafe { libc::fstat(file.as_raw_fd(), st.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fstat returned 0, so it filled the struct.
+    let st = unsafe { st.assume_init() };
+    Ok(FileStat {
+        // A regular file's size is never negative; 0 for anything that says otherwise.
+        len: u64::try_from(st.st_size).unwrap_or(0),
+        node: node_from_mode(st.st_mode),
+        #[allow(clippy::unnecessary_cast)] // st_dev is i32 on macOS, u64 on Linux.
+        id: (st.st_dev as u64, st.st_ino as u64),
+    })
+}
+
+/// The kind of node `meta` describes (as [`stat_file`] reports it).
+pub(crate) fn node_of(meta: &std::fs::Metadata) -> Node {
+    // The file type bits fit every platform's mode_t (u16 on macOS).
+    node_from_mode(meta.mode() as libc::mode_t)
+}
+
+/// The node kind of a `st_mode`: what a node that is neither a regular file nor a
+/// directory is, for messages.
+fn node_from_mode(mode: libc::mode_t) -> Node {
+    match mode & libc::S_IFMT {
+        libc::S_IFREG => Node::Regular,
+        libc::S_IFDIR => Node::Directory,
+        libc::S_IFIFO => Node::Special("a FIFO"),
+        libc::S_IFCHR => Node::Special("a character device"),
+        libc::S_IFBLK => Node::Special("a block device"),
+        libc::S_IFSOCK => Node::Special("a socket"),
+        _ => Node::Special("a file of an unknown kind"),
     }
 }
 
@@ -57,9 +82,47 @@ pub(crate) fn special_kind(file_type: &FileType) -> &'static str {
 /// FIFO is reported instead of blocking the caller (no effect on regular files);
 /// O_NOCTTY; a new file gets 0666 less the umask.
 pub(crate) fn prepare_options(options: &mut OpenOptions) {
-    options
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .mode(0o666);
+    options.custom_flags(OPEN_FLAGS).mode(0o666);
+}
+
+/// The flags [`prepare_options`] adds to every open.
+const OPEN_FLAGS: libc::c_int = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY;
+
+/// An existing file opened for reading, and writing when `write`, with the flags of
+/// [`prepare_options`]: the one open(2) a C program makes (retried on EINTR, as std
+/// does), the path copied to a NUL-terminated buffer on the stack. A path with a NUL
+/// byte or too long for the buffer goes through std's OpenOptions, which answers
+/// exactly as before for it.
+pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+    const BUF: usize = 512;
+    let bytes = path.as_os_str().as_bytes();
+    // SAFETY: memchr reads the `bytes.len()` bytes of the slice.
+    let has_nul = !unsafe { libc::memchr(bytes.as_ptr().cast(), 0, bytes.len()) }.is_null();
+    if bytes.len() >= BUF || has_nul {
+        let mut options = OpenOptions::new();
+        prepare_options(&mut options);
+        return options.read(true).write(write).open(path);
+    }
+    let mut buf = std::mem::MaybeUninit::<[u8; BUF]>::uninit();
+    let c_path = buf.as_mut_ptr().cast::<u8>();
+    // SAFETY: `bytes.len()` < BUF bytes and a NUL into our own buffer.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), c_path, bytes.len());
+        *c_path.add(bytes.len()) = 0;
+    }
+    let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
+    loop {
+        // SAFETY: a NUL-terminated path; without O_CREAT open takes no mode argument.
+        let fd = unsafe { libc::open(c_path.cast(), access | OPEN_FLAGS) };
+        if fd >= 0 {
+            // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
+            return Ok(unsafe { File::from_raw_fd(fd) });
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
 }
 
 /// Borrows the caller's descriptor as a `File` that is never closed by us.
@@ -170,18 +233,56 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 
 /// `path` made absolute against the current directory and normalised lexically, as
 /// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
+/// An absolute path that is already normal (the common case) costs one scan and one
+/// copy; a relative one one getcwd (what abspath calls too) and one allocation.
 pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
-    let joined;
-    let path = if path.is_absolute() {
-        path
-    } else {
-        joined = std::env::current_dir()?.join(path);
-        &joined
-    };
     let bytes = path.as_os_str().as_bytes();
     if is_normal_absolute(bytes) {
         return Ok(path.to_path_buf());
     }
+    if path.is_absolute() {
+        return Ok(normalised(bytes));
+    }
+    let joined = joined_to_cwd(bytes)?;
+    if is_normal_absolute(&joined) {
+        return Ok(PathBuf::from(std::ffi::OsString::from_vec(joined)));
+    }
+    Ok(normalised(&joined))
+}
+
+/// The current directory, a `/` unless it ends in one, then `relative`: what
+/// `current_dir()?.join(relative)` makes, in one allocation of the final size (getcwd
+/// into a buffer on the stack; std's current_dir, which grows its buffer, for a
+/// directory deeper than PATH_MAX).
+fn joined_to_cwd(relative: &[u8]) -> io::Result<Vec<u8>> {
+    // Not zeroed: getcwd writes the bytes read back (clearing 4 KiB would cost more than
+    // everything else an open does).
+    let mut buf = std::mem::MaybeUninit::<[u8; libc::PATH_MAX as usize]>::uninit();
+    let size = libc::PATH_MAX as usize;
+    // SAFETY: getcwd writes at most `size` bytes, NUL included, into our buffer.
+    let cwd: Cow<'_, [u8]> = if unsafe { libc::getcwd(buf.as_mut_ptr().cast(), size) }.is_null() {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::ERANGE) {
+            return Err(err);
+        }
+        Cow::Owned(std::env::current_dir()?.into_os_string().into_vec())
+    } else {
+        // SAFETY: on success getcwd wrote a NUL-terminated string at the buffer's start;
+        // the bytes before the NUL are initialised.
+        Cow::Borrowed(unsafe { CStr::from_ptr(buf.as_ptr().cast()) }.to_bytes())
+    };
+    let slash = !cwd.ends_with(b"/");
+    let mut out = Vec::with_capacity(cwd.len() + usize::from(slash) + relative.len());
+    out.extend_from_slice(&cwd);
+    if slash {
+        out.push(b'/');
+    }
+    out.extend_from_slice(relative);
+    Ok(out)
+}
+
+/// An absolute path's bytes with empty, `.` and `..` components collapsed.
+fn normalised(bytes: &[u8]) -> PathBuf {
     // POSIX lets exactly two leading slashes mean something special; keep them.
     let lead: &[u8] = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
         b"//"
@@ -200,18 +301,58 @@ pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
     }
     let mut out = lead.to_vec();
     out.extend_from_slice(&parts.join(&b'/'));
-    Ok(PathBuf::from(OsStr::from_bytes(&out)))
+    PathBuf::from(OsStr::from_bytes(&out))
 }
 
 /// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
 /// no trailing slash (the common case, which needs no rebuilding).
 fn is_normal_absolute(path: &[u8]) -> bool {
-    path.len() > 1
-        && path[0] == b'/'
-        && path[path.len() - 1] != b'/'
-        && path[1..]
+    let n = path.len();
+    if n < 2 || path[0] != b'/' || path[n - 1] == b'/' {
+        return false;
+    }
+    // An empty, `.` or `..` component shows as a slash followed by a slash or a dot.
+    // Without such a pair the path is normal; with one (a hidden file's `/.x` too), the
+    // components decide.
+    !has_slash_pair(path)
+        || path[1..]
             .split(|&b| b == b'/')
             .all(|part| !matches!(part, b"" | b"." | b".."))
+}
+
+/// Whether a `/` is followed by a `/` or a `.` anywhere in `bytes`: eight bytes at a
+/// time (a path is scanned at every open), windows overlapping by one byte so that a
+/// pair across two of them is seen.
+fn has_slash_pair(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte of `x` equal to `c`, 0 in the others (exact: no carry crosses
+    // a byte, since (y & 0x7f) + 0x7f <= 0xfe).
+    let equal = |x: u64, c: u8| {
+        let y = x ^ (ONES * u64::from(c));
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    let mut i = 0;
+    while let Some(window) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(window);
+        let x = u64::from_le_bytes(word);
+        let slash = equal(x, b'/');
+        let next = slash | equal(x, b'.');
+        // Byte k of `next >> 8` is byte k + 1 of `next`.
+        if slash & (next >> 8) != 0 {
+            return true;
+        }
+        i += 7;
+    }
+    if i == 0 || i + 1 >= bytes.len() {
+        // Fewer than eight bytes (every pair still to see), or none left to pair.
+        return bytes[i..]
+            .windows(2)
+            .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'));
+    }
+    // The pairs from byte i on lie in the last eight bytes (i > len - 8).
+    has_slash_pair(&bytes[bytes.len() - 8..])
 }
 
 /// The directory of a replaced file, open so that the rename can be made durable
@@ -390,7 +531,7 @@ pub(crate) fn open_same_file(path: &std::path::Path, id: (u64, u64)) -> Option<F
     }
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(OPEN_FLAGS)
         .open(path)
         .ok()?;
     same(&file.metadata().ok()?).then_some(file)
@@ -398,7 +539,123 @@ pub(crate) fn open_same_file(path: &std::path::Path, id: (u64, u64)) -> Option<F
 
 #[cfg(test)]
 mod tests {
-    use super::is_normal_absolute;
+    use super::*;
+
+    /// stat_file (one fstat) says what std's metadata says: size, identity and the kind
+    /// of a regular file, a directory and a FIFO; node_of names a socket (which open(2)
+    /// refuses, so only its metadata is seen). Every node lives in a temp dir of its own.
+    #[test]
+    fn one_fstat_says_what_metadata_says() {
+        use std::os::unix::net::UnixListener;
+        let dir = std::env::temp_dir().join(format!("mmarray-stat-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.bin");
+        std::fs::write(&file, [1u8; 12345]).unwrap();
+        let fifo = dir.join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path inside our own temp dir.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let sock = dir.join("sock");
+        let listener = UnixListener::bind(&sock).unwrap();
+        let open = |p: &Path| {
+            OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+                .open(p)
+                .unwrap()
+        };
+        for (path, node) in [
+            (&file, Node::Regular),
+            (&dir, Node::Directory),
+            (&fifo, Node::Special("a FIFO")),
+        ] {
+            let f = open(path);
+            let meta = f.metadata().unwrap();
+            let stat = stat_file(&f).unwrap();
+            assert_eq!(stat.node, node, "{path:?}");
+            assert_eq!(node_of(&meta), node, "{path:?}");
+            assert_eq!(stat.len, meta.len(), "{path:?}");
+            assert_eq!(stat.id, file_id(&f).unwrap(), "{path:?}");
+        }
+        assert_eq!(stat_file(&open(&file)).unwrap().len, 12345);
+        let meta = std::fs::symlink_metadata(&sock).unwrap();
+        assert_eq!(node_of(&meta), Node::Special("a socket"));
+        drop(listener);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// open_existing: O_RDONLY or O_RDWR with close-on-exec, O_NONBLOCK and O_NOCTTY,
+    /// the errno of a failure, and std's own answer for a path with a NUL byte; a path
+    /// longer than the stack buffer opens all the same (through std).
+    #[test]
+    fn open_existing_is_one_open_with_our_flags() {
+        let dir = std::env::temp_dir().join(format!("mmarray-openex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.bin");
+        std::fs::write(&file, b"abc").unwrap();
+        for write in [false, true] {
+            let f = open_existing(&file, write).unwrap();
+            let fd = f.as_raw_fd();
+            // SAFETY: fcntl only reads the flags of our own descriptor.
+            let (fl, fd_flags) = unsafe {
+                (
+                    libc::fcntl(fd, libc::F_GETFL),
+                    libc::fcntl(fd, libc::F_GETFD),
+                )
+            };
+            let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
+            assert_eq!(fl & libc::O_ACCMODE, access);
+            assert_ne!(fl & libc::O_NONBLOCK, 0);
+            assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
+        }
+        let errno = |p: &Path, write: bool| open_existing(p, write).unwrap_err().raw_os_error();
+        assert_eq!(errno(&dir.join("missing"), false), Some(libc::ENOENT));
+        assert_eq!(errno(&dir, true), Some(libc::EISDIR));
+        let nul = Path::new(OsStr::from_bytes(b"a\0b"));
+        let ours = open_existing(nul, false).unwrap_err();
+        let std_err = File::open(nul).unwrap_err();
+        assert_eq!(ours.kind(), std_err.kind());
+        assert_eq!(ours.to_string(), std_err.to_string());
+        // Longer than the 512-byte buffer: a/././././.../a.bin.
+        let mut long = dir.as_os_str().as_bytes().to_vec();
+        while long.len() < 600 {
+            long.extend_from_slice(b"/.");
+        }
+        long.extend_from_slice(b"/a.bin");
+        let mut f = open_existing(Path::new(OsStr::from_bytes(&long)), false).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+        assert_eq!(text, "abc");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The eight-bytes-at-a-time scan agrees with a byte-by-byte one at every length
+    /// and position of the pair, across window boundaries too.
+    #[test]
+    fn slash_pairs_found_everywhere() {
+        let naive = |b: &[u8]| {
+            b.windows(2)
+                .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
+        };
+        for len in 0..40 {
+            for at in 0..len {
+                for (first, second) in [(b'/', b'/'), (b'/', b'.'), (b'.', b'/'), (b'/', b'a')] {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[at] = first;
+                    if at + 1 < len {
+                        bytes[at + 1] = second;
+                    }
+                    for high in [b'x', 0xaf, 0xae, 0x2f ^ 0x80] {
+                        let mut b = bytes.clone();
+                        if at >= 1 {
+                            b[at - 1] = high;
+                        }
+                        assert_eq!(has_slash_pair(&b), naive(&b), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn normal_absolute_paths_need_no_rebuilding() {
@@ -410,12 +667,31 @@ mod tests {
             "/x..",
             "/a/...",
             "/…/é",
+            "/a/b.",
+            "/a./b",
+            "/.../.x/y..",
         ] {
             assert!(is_normal_absolute(normal.as_bytes()), "{normal}");
         }
         for not in [
-            "", "/", "a", "a/b", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/..", "/a/../b",
+            "",
+            "/",
+            "a",
+            "a/b",
+            "/a/",
+            "//a",
+            "/a//b",
+            "/./a",
+            "/a/.",
+            "/a/..",
+            "/a/../b",
             "/a/./b",
+            "/a/b/",
+            "/a/b//",
+            "/..",
+            "/.",
+            "//",
+            "/a/b/c/..",
         ] {
             assert!(!is_normal_absolute(not.as_bytes()), "{not}");
         }

@@ -20,7 +20,7 @@
 //! - Paths are UTF-8 in the API and wide strings for Win32.
 
 use std::borrow::Cow;
-use std::fs::{File, FileType, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::mem::ManuallyDrop;
 use std::os::windows::ffi::OsStrExt as _;
@@ -33,7 +33,7 @@ use windows_sys::Win32::Foundation as wf;
 use windows_sys::Win32::Storage::FileSystem as fs;
 use windows_sys::Win32::System::{Memory, ProcessStatus, SystemInformation, Threading, IO};
 
-use super::{unsupported, Advice};
+use super::{unsupported, Advice, FileStat, Node};
 
 mod copy;
 pub use copy::{copy, copy_with, current_method, gather, Method};
@@ -166,16 +166,42 @@ pub(crate) fn file_id(file: &File) -> io::Result<(u64, u64)> {
     Ok((u64::from(info.dwVolumeSerialNumber), index))
 }
 
-/// What a node that is neither a regular file nor a directory is (a device, a pipe, a
-/// reparse point that is not a link), for messages.
-pub(crate) fn special_kind(_file_type: &FileType) -> &'static str {
-    "a device or special file"
+/// Size, kind and identity of an open file (its metadata and
+/// GetFileInformationByHandle).
+pub(crate) fn stat_file(file: &File) -> io::Result<FileStat> {
+    let meta = file.metadata()?;
+    Ok(FileStat {
+        len: meta.len(),
+        node: node_of(&meta),
+        id: file_id(file)?,
+    })
+}
+
+/// The kind of node `meta` describes; anything but a file or a directory (a device, a
+/// pipe, a reparse point that is not a link) is "a device or special file".
+pub(crate) fn node_of(meta: &std::fs::Metadata) -> Node {
+    let file_type = meta.file_type();
+    if file_type.is_file() {
+        Node::Regular
+    } else if file_type.is_dir() {
+        Node::Directory
+    } else {
+        Node::Special("a device or special file")
+    }
 }
 
 /// Every file this library opens shares read, write and delete: other programs may open,
 /// rename and delete it while we hold it (a view may be open for hours).
 pub(crate) fn prepare_options(options: &mut OpenOptions) {
     options.share_mode(fs::FILE_SHARE_READ | fs::FILE_SHARE_WRITE | fs::FILE_SHARE_DELETE);
+}
+
+/// An existing file opened for reading, and writing when `write`, shared as
+/// [`prepare_options`] says.
+pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    prepare_options(&mut options);
+    options.read(true).write(write).open(path)
 }
 
 /// The Win32 handle behind a C runtime descriptor (`_get_osfhandle`), borrowed as a
