@@ -234,15 +234,46 @@ pub unsafe extern "C" fn mm_open_fd(
     out: *mut mm_array,
 ) -> mm_status {
     guard_io("mm_open_fd", |name| {
-        let call = format!("{name}(fd {fd})");
-        // SAFETY: the caller passes NULL or a writable mm_array.
-        let out = unsafe { out_handle(&call, out) }?;
-        // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
-        let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
-        let view = View::open_fd(fd, &spec).map_err(|e| Fail::core(&call, e))?;
-        *out = register(view, &call)?;
-        Ok(MM_OK)
+        let args = (dtype, mode, offset, shape, ndim, order, out);
+        // SAFETY: the caller's arguments are valid as documented.
+        unsafe {
+            open_borrowed(format!("{name}(fd {fd})"), args, |spec| {
+                View::open_fd(fd, spec)
+            })
+        }
     })
+}
+
+/// The C arguments mm_open_fd and mm_open_handle share after the file's: dtype, mode,
+/// offset, shape, ndim, order, out.
+type BorrowedArgs = (
+    *const c_char,
+    *const c_char,
+    u64,
+    *const usize,
+    usize,
+    c_char,
+    *mut mm_array,
+);
+
+/// The body of mm_open_fd and mm_open_handle: `open` maps the caller's file (a
+/// descriptor or a Windows HANDLE, borrowed) with the validated spec; `call` names the
+/// call in messages.
+///
+/// # Safety
+/// As mm_open_fd for the arguments in `args`.
+unsafe fn open_borrowed(
+    call: String,
+    (dtype, mode, offset, shape, ndim, order, out): BorrowedArgs,
+    open: impl FnOnce(&OpenSpec) -> crate::error::Result<View>,
+) -> Result<mm_status, Fail> {
+    // SAFETY: the caller passes NULL or a writable mm_array.
+    let out = unsafe { out_handle(&call, out) }?;
+    // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
+    let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
+    let view = open(&spec).map_err(|e| Fail::core(&call, e))?;
+    *out = register(view, &call)?;
+    Ok(MM_OK)
 }
 
 /// Windows only: like mm_open_fd, on a Win32 file HANDLE the caller opened (CreateFileW,
@@ -281,13 +312,9 @@ pub unsafe extern "C" fn mm_open_handle(
     out: *mut mm_array,
 ) -> mm_status {
     guard_io("mm_open_handle", |name| {
+        let args = (dtype, mode, offset, shape, ndim, order, out);
         let call = format!("{name}(handle {handle:p})");
-        // SAFETY: the caller passes NULL or a writable mm_array.
-        let out = unsafe { out_handle(&call, out) }?;
-        // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
-        let spec = unsafe { open_spec(&call, dtype, mode, offset, shape, ndim, order) }?;
-        let view = View::open_handle(handle, &spec).map_err(|e| Fail::core(&call, e))?;
-        *out = register(view, &call)?;
-        Ok(MM_OK)
+        // SAFETY: the caller's arguments are valid as documented.
+        unsafe { open_borrowed(call, args, |spec| View::open_handle(handle, spec)) }
     })
 }
