@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -225,7 +226,7 @@ static void bench_floor(const char *path) {
 
 /* ---- 11: one shared handle from 1, 2, nproc and 8 threads ------------------------------ */
 /* 11c reads the same 16 pages from every thread, 11e 16 pages of each thread's own; 11cf
- * and 11ef are their floor in the same run: the bare process_vm_readv(getpid(), ...) of
+ * and 11ef are their floor in the same run: the bare process_vm_readv(gettid(), ...) of
  * 4 KiB that mm_read_at makes, from the same mapping, at the same offsets; 11cp a pread of
  * 4 KiB of the same file at 11c's offsets (the unguarded kernel copy). */
 enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE, SC_READ4K_OWN, SC_PVR, SC_PVR_OWN, SC_PREAD, SC_NOPS };
@@ -238,10 +239,11 @@ struct scale_arg {
     double ns, wall0, wall1;
 };
 
-/* 4 KiB of the mapping at `src` by the kernel, as mm_read_at copies (src/platform/linux.rs). */
+/* 4 KiB of the mapping at `src` by the kernel, as mm_read_at copies (src/platform/linux.rs:
+ * process_vm_readv on the calling thread's id). */
 static void raw_pvr(char *dst, const char *src) {
     struct iovec local = {dst, 4096}, remote = {(void *)src, 4096};
-    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 4096) die("process_vm_readv");
+    if (process_vm_readv((pid_t)syscall(SYS_gettid), &local, 1, &remote, 1, 0) != 4096) die("process_vm_readv");
 }
 
 static void *scale_loop(void *p) {

@@ -85,6 +85,45 @@ mod tests_linux {
         }
     }
 
+    /// A forked child's copies read the child's memory, not the parent's (which a stale
+    /// process id from before the fork would name). The parent copies first, so that
+    /// anything a copy might remember is set before the fork, and keeps its different
+    /// bytes at the same address until the child has exited.
+    #[test]
+    fn a_forked_child_copies_its_own_memory() {
+        let mut src = vec![1u8; 8192];
+        let mut dst = vec![0u8; src.len()];
+        // SAFETY: dst has src.len() writable bytes.
+        unsafe { copy(dst.as_mut_ptr(), src.as_ptr(), src.len()) }.unwrap();
+        assert_eq!(dst, src);
+        // SAFETY: the child only copies and exits; the parent waits for it.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
+        if pid == 0 {
+            src.fill(2);
+            let mut code = 0;
+            for (bit, method) in [(1, Method::ProcessVm), (4, Method::Pipe)] {
+                dst.fill(0);
+                // SAFETY: dst has src.len() writable bytes.
+                let r = unsafe { copy_with(method, dst.as_mut_ptr(), src.as_ptr(), src.len()) };
+                if r.is_err() || dst.iter().any(|&b| b != 2) {
+                    code |= bit;
+                }
+            }
+            // SAFETY: ends the child with the verdict.
+            unsafe { libc::_exit(code) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status),
+            "child ended by a signal: {status:#x}"
+        );
+        assert_eq!(libc::WEXITSTATUS(status), 0, "1: process_vm_readv, 4: pipe");
+        assert!(src.iter().all(|&b| b == 1));
+    }
+
     /// Run in the forked child below, on its second thread: waits until the main thread
     /// is a zombie, then copies with both methods; the exit status is the verdict.
     extern "C" fn copy_after_the_leader_exited(_: *mut libc::c_void) -> *mut libc::c_void {
