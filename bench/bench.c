@@ -1,5 +1,5 @@
 /* mmarray benchmarks against raw POSIX calls, in one process, interleaved.
- * (One file of about 600 lines on purpose: every C row runs in the same process as its
+ * (One file of about 750 lines on purpose: every C row runs in the same process as its
  * baseline, and its helpers are shared between rows.)
  *
  * usage: bench DIR [--quick]
