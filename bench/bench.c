@@ -1,5 +1,5 @@
 /* mmarray benchmarks against raw POSIX calls, in one process, interleaved.
- * (One file of about 600 lines on purpose: every C row runs in the same process as its
+ * (One file of about 750 lines on purpose: every C row runs in the same process as its
  * baseline, and its helpers are shared between rows.)
  *
  * usage: bench DIR [--quick]
@@ -18,6 +18,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,20 +246,36 @@ static void bench_floor(const char *path) {
 }
 
 /* ---- 11: one shared handle from 1, 2, nproc and 8 threads ------------------------------ */
-enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE };
+/* 11c reads the same 16 pages from every thread, 11e 16 pages of each thread's own; 11cf
+ * and 11ef are their floor in the same run: the bare process_vm_readv(gettid(), ...) of
+ * 4 KiB that mm_read_at makes, from the same mapping, at the same offsets; 11cp a pread of
+ * 4 KiB of the same file at 11c's offsets (the unguarded kernel copy). */
+enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE, SC_READ4K_OWN, SC_PVR, SC_PVR_OWN, SC_PREAD, SC_NOPS };
 struct scale_arg {
     mm_array a;
     enum scale_op op;
+    int thread, fd, groups; /* groups: how many 16-page runs the file holds */
     long calls;
     pthread_barrier_t *start;
-    double ns;
+    double ns, wall0, wall1;
 };
+
+/* 4 KiB of the mapping at `src` by the kernel, as mm_read_at copies (src/platform/linux.rs:
+ * process_vm_readv on the calling thread's id). */
+static void raw_pvr(char *dst, const char *src) {
+    struct iovec local = {dst, 4096}, remote = {(void *)src, 4096};
+    if (process_vm_readv((pid_t)syscall(SYS_gettid), &local, 1, &remote, 1, 0) != 4096) die("process_vm_readv");
+}
 
 static void *scale_loop(void *p) {
     struct scale_arg *d = p;
     char buf[4096];
     volatile size_t acc = 0;
+    const char *base = mm_data(d->a);
+    /* This thread's own 16 pages (11e, 11ef): distinct for every thread the file has room for. */
+    uint64_t own = (uint64_t)(d->thread % d->groups) * 16 * 4096;
     pthread_barrier_wait(d->start);
+    d->wall0 = now_ns();
     double t0 = thread_ns();
     switch (d->op) {
     case SC_DATA:
@@ -268,9 +286,12 @@ static void *scale_loop(void *p) {
             acc += mm_ndim(d->a) + mm_size(d->a) + mm_nbytes(d->a) + mm_flags(d->a);
         break;
     case SC_READ4K:
+    case SC_READ4K_OWN: {
+        uint64_t from = d->op == SC_READ4K ? 0 : own;
         for (long i = 0; i < d->calls; i++)
-            if (mm_read_at(d->a, (uint64_t)(i % 16) * 4096, buf, sizeof buf) != MM_OK) die("mm_read_at");
+            if (mm_read_at(d->a, from + (uint64_t)(i % 16) * 4096, buf, sizeof buf) != MM_OK) die("mm_read_at");
         break;
+    }
     case SC_SLICE:
         for (long i = 0; i < d->calls; i++) {
             mm_array v;
@@ -278,58 +299,103 @@ static void *scale_loop(void *p) {
             mm_close(v);
         }
         break;
+    case SC_PVR:
+    case SC_PVR_OWN: {
+        const char *from = base + (d->op == SC_PVR ? 0 : own);
+        for (long i = 0; i < d->calls; i++) raw_pvr(buf, from + (i % 16) * 4096);
+        break;
+    }
+    case SC_PREAD:
+        for (long i = 0; i < d->calls; i++)
+            if (pread(d->fd, buf, sizeof buf, (off_t)(i % 16) * 4096) != (ssize_t)sizeof buf) die("pread");
+        break;
+    default:
+        break;
     }
     (void)acc;
     d->ns = (thread_ns() - t0) / (double)d->calls;
+    d->wall1 = now_ns();
     return NULL;
 }
 
 /* Per-call CPU time of each thread (thread CPU time: on a shared machine, wall time would
  * count preemption; CPU time still counts the cache-line traffic between cores), averaged
- * over the threads, for every thread count. */
+ * over the threads, for every thread count. Each sample also records how many threads ran
+ * at once on average (their CPU time over the wall time from the first start to the last
+ * end): contention between cores only shows when that is near the thread count, and on a
+ * busy machine (another session's build) two threads can share one core and look as if
+ * they scaled. */
 static void bench_scaling(const char *path) {
-    static const char *const names[] = {"11a", "11b", "11c", "11d"};
+    static const char *const names[SC_NOPS] = {"11a", "11b", "11c", "11d", "11e", "11cf", "11ef", "11cp"};
     int samples = quick ? 3 : 11;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int counts[4] = {1, 2, (int)cpus, 8}, ncounts = 0, uniq[4];
     for (int k = 0; k < 4; k++) {
         int dup = 0;
         for (int j = 0; j < ncounts; j++) dup |= uniq[j] == counts[k];
-        if (!dup && counts[k] >= 1) uniq[ncounts++] = counts[k];
+        if (!dup && counts[k] >= 1 && counts[k] <= 64) uniq[ncounts++] = counts[k];
     }
     mm_array a;
     if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
-    for (int op = SC_DATA; op <= SC_SLICE; op++) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("open");
+    int groups = (int)(mm_nbytes(a) / (16 * 4096));
+    /* The rows selected by SCALE_ROWS (e.g. "11c,11e"), every row when it is unset. */
+    const char *only = getenv("SCALE_ROWS");
+    for (int op = SC_DATA; op < SC_NOPS; op++) {
+        if (only) {
+            const char *hit = strstr(only, names[op]);
+            size_t len = strlen(names[op]);
+            if (!hit || (hit[len] != '\0' && hit[len] != ',')) continue;
+        }
         long calls = op <= SC_GETTERS ? (quick ? 20000 : 2000000) : (quick ? 2000 : 200000);
         for (int k = 0; k < ncounts; k++) {
             int n = uniq[k];
-            double per[64];
-            for (int s = 0; s < samples; s++) {
+            double per[64], par[64];
+            /* A sample in which fewer threads ran at once than there are cores for them (the
+             * machine was busy with other work) is run again, up to 2 x samples times per
+             * row, so that the contention between cores is measured, not hidden (not in
+             * quick mode: its samples are too short for the threads to overlap). */
+            int want = n < cpus ? n : (int)cpus, retried = 0;
+            for (int s = 0; s < samples; s++)
+              for (;;) {
                 pthread_t th[64];
                 struct scale_arg args[64];
                 pthread_barrier_t start;
                 pthread_barrier_init(&start, NULL, (unsigned)n);
                 for (int t = 0; t < n; t++) {
-                    args[t] = (struct scale_arg){a, (enum scale_op)op, calls, &start, 0};
+                    args[t] = (struct scale_arg){a, (enum scale_op)op, t, fd, groups, calls, &start, 0, 0, 0};
                     pthread_create(&th[t], NULL, scale_loop, &args[t]);
                 }
-                double sum = 0;
+                double sum = 0, first = 0, last = 0;
                 for (int t = 0; t < n; t++) {
                     pthread_join(th[t], NULL);
                     sum += args[t].ns;
+                    if (t == 0 || args[t].wall0 < first) first = args[t].wall0;
+                    if (t == 0 || args[t].wall1 > last) last = args[t].wall1;
                 }
                 pthread_barrier_destroy(&start);
                 per[s] = sum / n;
-            }
+                par[s] = last > first ? sum * (double)calls / (last - first) : 0;
+                if (quick || want < 2 || par[s] >= 0.9 * want || retried >= 2 * samples) break;
+                retried++;
+              }
             char variant[32];
             snprintf(variant, sizeof variant, "t%d", n);
             report(names[op], variant, per, samples, "ns");
+            if (n > 1) {
+                qsort(par, (size_t)samples, sizeof *par, cmp_double);
+                printf("N 11 %s %s: on average %.2f threads ran at once (median of the samples; %.2f-%.2f; "
+                       "%d samples run again because fewer than %.1f did)\n",
+                       names[op], variant, par[samples / 2], par[0], par[samples - 1], retried, 0.9 * want);
+            }
         }
     }
     printf("N 11: %ld online CPUs; thread counts measured:", cpus);
     for (int k = 0; k < ncounts; k++) printf(" %d", uniq[k]);
     printf("\n");
     fflush(stdout);
+    close(fd);
     mm_close(a);
 }
 

@@ -119,11 +119,25 @@ def main():
     # thread (issue 16: ≤ 1.2×, flat up to every core; 8 threads on fewer cores must not
     # collapse).
     for row, what in [("11a", "mm_data on one shared handle"), ("11b", "getters (ndim, size, nbytes, flags) on one shared handle"),
-                      ("11c", "mm_read_at of 4 KiB on one shared handle"), ("11d", "mm_slice + mm_close of one shared handle")]:
+                      ("11c", "mm_read_at of 4 KiB on one shared handle"), ("11d", "mm_slice + mm_close of one shared handle"),
+                      ("11e", "mm_read_at of 4 KiB on one shared handle, each thread its own 16 pages")]:
         counts = sorted(int(v[1:]) for (rw, v) in rows if rw == row and v != "t1")
         for n in counts:
             r = ratio(val(row, f"t{n}"), val(row, "t1"))
             add(row, what if n == counts[0] else "″", row, f"t{n}", row, "t1", "1 thread", r, f"{n} threads/1", "≤ 1.2×", None if r is None else r <= 1.2, 1.2)
+    # 11cf, 11ef, 11cp: the floors of 11c and 11e in the same run (the bare kernel copies,
+    # no library): how the machine itself scales for this operation (information).
+    for row, what in [("11cf", "floor of 11c: bare process_vm_readv(gettid()) of 4 KiB, same 16 pages"),
+                      ("11ef", "floor of 11e: bare process_vm_readv(gettid()) of 4 KiB, own 16 pages"),
+                      ("11cp", "pread of 4 KiB of the same file at 11c's offsets (no guard)")]:
+        counts = sorted(int(v[1:]) for (rw, v) in rows if rw == row and v != "t1")
+        for n in counts:
+            r = ratio(val(row, f"t{n}"), val(row, "t1"))
+            add(row, what if n == counts[0] else "″", row, f"t{n}", row, "t1", "1 thread", r, f"{n} threads/1", "(information)", None, None)
+    for row, floor in [("11c", "11cf"), ("11e", "11ef")]:
+        for n in sorted(int(v[1:]) for (rw, v) in rows if rw == row):
+            r = ratio(val(row, f"t{n}"), val(floor, f"t{n}"))
+            add(row, f"″ against its floor, {n} thread{'s' if n > 1 else ''}", row, f"t{n}", floor, f"t{n}", f"{floor} at {n}", r, "mmarray/floor", "(information)", None, None)
     # 4, 5: throughput, higher is better.
     for row, what, twin in [("4", "sum of 2 GiB f8, page cache hot, second pass", "C mmap"),
                             ("5a", "first touch, default", "C mmap, no advice"),
@@ -258,6 +272,7 @@ def main():
         best = ", ".join(f"{v} {mins[v]:.3g} s" for v in mins)
         w("- Row 6 is bounded by the kernel and the VM, not by the library: the fill faults in, zeroes and dirties 2 GiB of fresh page cache, and msync then writes it to disk (the `of which` rows: the same system call and the same cost for every implementation). On this VM the time of the fill itself varies several-fold between repetitions of identical code: a separate check (C ftruncate-then-mmap as the baseline does it, C mmap-then-ftruncate as mmarray does it, and mmarray itself, 8 fills each in rotating order, fill timed alone) measured 0.51–1.55 s for the baseline's code, 0.51–0.63 s for the second and 0.51–1.84 s for mmarray, and 4.7–4.9 s for the first fill of a process. With 5 repetitions (each writes 2 GiB to disk) one or two slow fills move a median, so the medians of this row mostly compare that noise; every repetition is listed under the notes. The fastest repetition of each was: " + best + ". numpy fills with vectorised copies about as fast as the C loop, so a 1.5× margin over numpy can only come from that noise.")
         w("- Rows 1–3 are microseconds and nanoseconds on a 2-core VM shared with other work: the min–max range shows how much preemption moved a sample; the medians are what the targets are judged on.")
+        w("- Rows 11c and 11e (mm_read_at) are bounded by their floors 11cf and 11ef: the kernel's process_vm_readv of the caller's own memory takes and drops, on every call, the memory map's lock, the counts of the memory map and of the pages copied, and the exec lock of the process, cache lines that every thread of the process shares, so two threads on two cores trade them on every call, whichever pages each reads (a separate check on this machine: bare process_vm_readv of 4 KiB 2.0–2.7× per call with 2 threads running at once, pread of one shared file 1.9–2.0×, while pread of a file of each thread's own, a pipe of each thread's own, getpid and memcpy stayed at 1.0×). mm_read_at cannot scale better than the kernel call it is made of without a different kind of guarded copy.")
         w("- Rows 4–5 use the same summing function for C and mmarray; any difference is noise or the mapping call itself.")
         w()
         w("Notes from the run:")
@@ -276,7 +291,7 @@ def main():
         w("- Row 9 runs in a child process with RLIMIT_NOFILE 256 and opens one 4 KiB file per array, keeping every array open.")
         w("- Row 9b opens 100 000 arrays at once in a child process (array i maps file i mod 20 000 of row 9), keeping all open; time and RSS growth per array. Each array is one mapping: the kernel's vm.max_map_count (65 530 by default) caps the mappings of a process, numpy's included; its note says where it stopped.")
         w("- Row 12 calls `bench_trivial` (bench/trivial.c, a shared library of its own, one add) through the PLT exactly as mm_data is called: the floor of any call through a C ABI into another library. Both are timed in the same loop shape with thread CPU time.")
-        w("- Row 11 runs 1, 2, nproc and 8 threads (deduplicated) on ONE shared handle, started together at a barrier; each sample is the per-call thread CPU time averaged over the threads (CPU time, so that 8 threads on 2 cores measure the cost of a call, not the wait for a core; cache-line traffic between cores still counts). 11b calls mm_ndim, mm_size, mm_nbytes and mm_flags in turn; 11c reads 4 KiB at 16 rotating offsets.")
+        w("- Row 11 runs 1, 2, nproc and 8 threads (deduplicated) on ONE shared handle, started together at a barrier; each sample is the per-call thread CPU time averaged over the threads (CPU time, so that 8 threads on 2 cores measure the cost of a call, not the wait for a core; cache-line traffic between cores still counts). 11b calls mm_ndim, mm_size, mm_nbytes and mm_flags in turn; 11c reads 4 KiB at 16 rotating offsets (the same 16 pages in every thread), 11e the same from 16 pages of each thread's own; 11cf and 11ef are their floors in the same run, the bare `process_vm_readv(gettid(), ...)` of 4 KiB that mm_read_at makes from the same mapping at the same offsets, and 11cp a `pread` of 4 KiB of the file (an unguarded kernel copy). A note per thread count says how many threads ran at once on average (CPU time over wall time): contention between cores only shows when that is near the thread count.")
         w("- Row 14 (`bench/cli_bench.py`) times whole processes (start-up included) of the `mmarray` binary against the numpy one-liner that answers the same question, alternating run by run after a warm-up (files in the page cache); `stats` also against `bench/sum_floor.c`, one C process that maps the file and sums it in one thread (the memory-bandwidth floor). Before each convert both outputs are deleted and sync(2) called outside the timed part; mmarray's convert fsyncs its output before the atomic rename, np.save does not.")
         w("- Row 15 (bench/save_bench.py) saves a 2 GiB float64 .npy (512 columns) opened in mode r, and its view [:, ::2], alternating with the baselines sample by sample, 5 samples each, the output removed before each. mm_save_npy fsyncs the new file and its directory, so the baselines that count are cp and np.save each followed by an fsync of their output; without it (information rows) they leave the write-back to later. The contiguous save is a copy_file_range from the source file; the strided one reads 4 MiB blocks with pread and gathers them in memory.")
         w("- Instruction counts per call (repeatable, unlike the timings on a shared VM): `bash bench/callgrind.sh` (bench/callgrind.c under valgrind's callgrind).")

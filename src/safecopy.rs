@@ -10,9 +10,10 @@
 //! and reports EFAULT instead. So the copies here never touch the mapping from user
 //! space:
 //!
-//! 1. `process_vm_readv` / `process_vm_writev` on our own pid: one system call, no
-//!    descriptor. Always permitted for the own process by the kernel, but a seccomp
-//!    policy (some containers, gVisor) may refuse it with ENOSYS or EPERM.
+//! 1. `process_vm_readv` on the calling thread's own id (gettid; src/platform/linux.rs
+//!    says why not getpid): one system call, no descriptor. Always permitted for the
+//!    own process by the kernel, but a seccomp policy (some containers, gVisor) may
+//!    refuse it with ENOSYS or EPERM.
 //! 2. Then a pipe: `write(pipe, src)` + `read(pipe, dst)` in chunks of at most the pipe's
 //!    capacity. The kernel's copy_from_user / copy_to_user turn the fault into EFAULT as
 //!    well. Needs two descriptors (O_CLOEXEC) for the length of the call.
@@ -82,6 +83,129 @@ mod tests_linux {
             // SAFETY: unmaps the first page, which is still ours.
             unsafe { libc::munmap(p, page) };
         }
+    }
+
+    /// A forked child's copies read the child's memory, not the parent's (which a stale
+    /// process id from before the fork would name). The parent copies first, so that
+    /// anything a copy might remember is set before the fork, and keeps its different
+    /// bytes at the same address until the child has exited.
+    #[test]
+    fn a_forked_child_copies_its_own_memory() {
+        let mut src = vec![1u8; 8192];
+        let mut dst = vec![0u8; src.len()];
+        // SAFETY: dst has src.len() writable bytes.
+        unsafe { copy(dst.as_mut_ptr(), src.as_ptr(), src.len()) }.unwrap();
+        assert_eq!(dst, src);
+        // SAFETY: the child only copies and exits; the parent waits for it.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
+        if pid == 0 {
+            src.fill(2);
+            let mut code = 0;
+            for (bit, method) in [(1, Method::ProcessVm), (4, Method::Pipe)] {
+                dst.fill(0);
+                // SAFETY: dst has src.len() writable bytes.
+                let r = unsafe { copy_with(method, dst.as_mut_ptr(), src.as_ptr(), src.len()) };
+                if r.is_err() || dst.iter().any(|&b| b != 2) {
+                    code |= bit;
+                }
+            }
+            // SAFETY: ends the child with the verdict.
+            unsafe { libc::_exit(code) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status),
+            "child ended by a signal: {status:#x}"
+        );
+        assert_eq!(libc::WEXITSTATUS(status), 0, "1: process_vm_readv, 4: pipe");
+        assert!(src.iter().all(|&b| b == 1));
+    }
+
+    /// Run in the forked child below, on its second thread: waits until the main thread
+    /// is a zombie, then copies with both methods; the exit status is the verdict.
+    extern "C" fn copy_after_the_leader_exited(_: *mut libc::c_void) -> *mut libc::c_void {
+        // The leader (this process's first thread) is a zombie once /proc/self/stat, which
+        // describes it, says state Z; wait up to 10 s.
+        let zombie = || {
+            std::fs::read_to_string("/proc/self/stat")
+                .ok()
+                .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
+                .unwrap_or(false)
+        };
+        let mut waited = 0;
+        while !zombie() {
+            if waited == 1000 {
+                // SAFETY: ends the child process.
+                unsafe { libc::_exit(2) };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            waited += 1;
+        }
+        let src: Vec<u8> = (0..10_000u32).map(|i| (i * 13) as u8).collect();
+        let mut code = 0;
+        for (bit, method) in [(1, Method::ProcessVm), (4, Method::Pipe)] {
+            let mut dst = vec![0u8; src.len()];
+            // SAFETY: dst has src.len() writable bytes.
+            let copied = unsafe { copy_with(method, dst.as_mut_ptr(), src.as_ptr(), src.len()) };
+            if copied.is_err() || dst != src {
+                code |= bit;
+            }
+        }
+        // SAFETY: ends the child process (every thread) with the verdict.
+        unsafe { libc::_exit(code) }
+    }
+
+    /// The kernel copies name the calling thread, not the process: once the main thread
+    /// (the thread group leader) has exited while others run on, as a C program's main
+    /// may end with pthread_exit, process_vm_readv(getpid(), ...) fails with ESRCH (kernel
+    /// 6.18), which made every guarded copy fail. A forked child's main thread starts a
+    /// second thread and leaves with the raw exit system call (no unwinding through the
+    /// test's frames); the second thread copies.
+    #[test]
+    fn both_methods_copy_after_the_main_thread_has_exited() {
+        // SAFETY: the child only starts a thread and exits; the parent waits for it.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
+        if pid == 0 {
+            // SAFETY: arms a 30 s alarm (a hang ends the child), starts the thread with
+            // a plain function, then ends only this thread (SYS_exit, not exit_group).
+            unsafe {
+                libc::alarm(30);
+                let mut thread: libc::pthread_t = 0;
+                let started = libc::pthread_create(
+                    &mut thread,
+                    std::ptr::null(),
+                    copy_after_the_leader_exited,
+                    std::ptr::null_mut(),
+                );
+                if started != 0 {
+                    libc::_exit(8);
+                }
+                libc::syscall(libc::SYS_exit, 0);
+                libc::_exit(9);
+            }
+        }
+        let mut status = 0;
+        // SAFETY: waits for our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status),
+            "child ended by a signal: {status:#x}"
+        );
+        let code = libc::WEXITSTATUS(status);
+        let what = match code {
+            0 => "",
+            1 => "the process_vm_readv copy failed",
+            2 => "the main thread never became a zombie",
+            4 => "the pipe copy failed",
+            5 => "both copies failed",
+            8 => "pthread_create failed",
+            _ => "the main thread did not exit",
+        };
+        assert_eq!(code, 0, "{what}");
     }
 }
 

@@ -223,3 +223,89 @@ fn truncated_file_sigbus_in_child_error_in_parent() {
     assert_eq!(mm_close(h), MM_OK);
     assert_eq!(fs::read(&p).unwrap()[..10], [9; 10]);
 }
+
+/// Run in the forked child of the test below, on its second thread: waits until the main
+/// thread is a zombie, then reads and writes through the handle; the exit status says
+/// what failed.
+extern "C" fn use_handle_after_the_leader_exited(arg: *mut libc::c_void) -> *mut libc::c_void {
+    let h = arg as usize as mm_array;
+    let zombie = || {
+        fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
+            .unwrap_or(false)
+    };
+    let mut waited = 0;
+    while !zombie() {
+        if waited == 1000 {
+            unsafe { libc::_exit(4) };
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        waited += 1;
+    }
+    let code = match read_at(h, 0, 3 * PAGE) {
+        Err(_) => 1,
+        Ok(bytes) if bytes != (0..3 * PAGE).map(|i| (i % 251) as u8).collect::<Vec<_>>() => 2,
+        Ok(_) if write_at(h, PAGE as u64, &[5; 16]) != MM_OK => 3,
+        Ok(_) => 0,
+    };
+    unsafe { libc::_exit(code) }
+}
+
+/// A C program may end `main` with pthread_exit and leave its threads running; the
+/// thread group leader is then a zombie without memory, and process_vm_readv on the
+/// process id failed with ESRCH, so mm_read_at and mm_write_at answered MM_E_IO ("the
+/// file no longer covers the range") for a file that was whole. The guarded copies name
+/// the calling thread instead. A forked child's main thread starts a second thread and
+/// leaves with the raw exit system call (no unwinding through the test's frames).
+#[test]
+fn read_at_and_write_at_after_the_main_thread_has_exited() {
+    let dir = TempDir::new("leader");
+    let p = dir.path("a.bin");
+    fs::write(
+        &p,
+        (0..3 * PAGE).map(|i| (i % 251) as u8).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let h = open(&p, "r+", None);
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        unsafe {
+            libc::alarm(30);
+            let mut thread: libc::pthread_t = 0;
+            let arg = h as usize as *mut libc::c_void;
+            if libc::pthread_create(
+                &mut thread,
+                std::ptr::null(),
+                use_handle_after_the_leader_exited,
+                arg,
+            ) != 0
+            {
+                libc::_exit(8);
+            }
+            libc::syscall(libc::SYS_exit, 0);
+            libc::_exit(9);
+        }
+    }
+    let mut status = 0;
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status),
+        "child ended by a signal: {status:#x}"
+    );
+    let what = match libc::WEXITSTATUS(status) {
+        0 => "",
+        1 => "mm_read_at failed",
+        2 => "mm_read_at read other bytes",
+        3 => "mm_write_at failed",
+        4 => "the main thread never became a zombie",
+        8 => "pthread_create failed",
+        _ => "the main thread did not exit",
+    };
+    assert_eq!(libc::WEXITSTATUS(status), 0, "{what}");
+    // The child's write reached the shared file.
+    assert_eq!(read_at(h, PAGE as u64, 16).unwrap(), vec![5u8; 16]);
+    assert_eq!(mm_close(h), MM_OK);
+    assert_eq!(fs::read(&p).unwrap()[PAGE..PAGE + 16], [5u8; 16]);
+}
