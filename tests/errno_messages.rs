@@ -40,20 +40,21 @@ fn message() -> String {
         .into_owned()
 }
 
-/// An address that is certainly not mapped: a page mapped and unmapped again.
-fn unmapped_page() -> *mut u8 {
+/// A page no copy can read or write: mapped PROT_NONE and kept mapped for the rest of
+/// the process (an unmapped page would not stay so: another test's thread may map
+/// something at that address the next moment, which made this test flaky).
+fn inaccessible_page() -> *mut u8 {
     let page = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
             4096,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
             -1,
             0,
         )
     };
     assert_ne!(page, libc::MAP_FAILED);
-    assert_eq!(unsafe { libc::munmap(page, 4096) }, 0);
     page.cast()
 }
 
@@ -63,7 +64,7 @@ fn a_bad_buffer_is_efault_naming_the_buffer() {
     let path = dir.path("a.u1");
     fs::write(&path, vec![7u8; 8192]).unwrap();
     let h = open_rw(&path, 8192);
-    let bad = unmapped_page();
+    let bad = inaccessible_page();
 
     let st = unsafe { mm_read_at(h, 0, bad.cast(), 100) };
     assert_eq!(st, MM_E_INVALID_ARG, "{}", message());
