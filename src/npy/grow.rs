@@ -164,11 +164,9 @@ fn reopen(t: &Target) -> Result<(Locked, u64)> {
         }
     })?;
     let locked = lock_exclusive(file)?;
-    let meta = locked
-        .file
-        .metadata()
-        .map_err(|e| MmError::os("fstat failed", &e))?;
-    let id = platform::file_id(&locked.file).map_err(|e| MmError::os("fstat failed", &e))?;
+    // One fstat for the size and the identity (as an open makes).
+    let stat = platform::stat_file(&locked.file).map_err(|e| MmError::os("fstat failed", &e))?;
+    let id = stat.id;
     if id != t.file_id {
         return Err(MmError::new(
             ErrorKind::Io,
@@ -182,7 +180,7 @@ fn reopen(t: &Target) -> Result<(Locked, u64)> {
             ),
         ));
     }
-    Ok((locked, meta.len()))
+    Ok((locked, stat.len))
 }
 
 /// The header as it is now, checked to describe the same array as the handle's apart

@@ -16,10 +16,10 @@ use super::{unsupported, Advice, Fault};
 
 pub use super::unix::FileExt;
 pub(crate) use super::unix::{
-    absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of, file_id, lock_file,
-    lock_hint, lock_pages, node_of, open_existing, open_same_file, page_size_now, path_bytes,
-    path_from_bytes, prepare_options, rename_replace, resident_pages, stat_file, unlock_file,
-    DirSync, Kept, CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
+    absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of, lock_file, lock_hint,
+    lock_pages, node_of, open_existing, open_same_file, page_size_now, path_bytes, path_from_bytes,
+    prepare_options, rename_replace, resident_pages, stat_file, unlock_file, DirSync, Kept,
+    CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
 /// msync(MS_SYNC) on macOS writes the pages to the drive but does not flush the
@@ -34,7 +34,7 @@ pub(crate) fn flush_drive_cache(path: Option<&Path>, id: Option<(u64, u64)>) -> 
     let Ok(file) = File::open(path) else {
         return Ok(());
     };
-    if super::unix::file_id(&file)? != id {
+    if super::unix::stat_file(&file)?.id != id {
         return Ok(());
     }
     // SAFETY: fcntl(F_FULLFSYNC) on a descriptor we own.

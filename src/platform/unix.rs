@@ -32,12 +32,6 @@ pub(crate) fn errno_of(err: &io::Error) -> i32 {
     err.raw_os_error().unwrap_or(0)
 }
 
-/// (st_dev, st_ino): the identity of an open file.
-pub(crate) fn file_id(file: &File) -> io::Result<(u64, u64)> {
-    let meta = file.metadata()?;
-    Ok((meta.dev(), meta.ino()))
-}
-
 /// Size, kind and identity of an open file from one fstat (the very call a C program
 /// makes; std's `File::metadata` asks statx for every field and converts them all).
 pub(crate) fn stat_file(file: &File) -> io::Result<FileStat> {
@@ -520,7 +514,7 @@ pub(crate) unsafe fn gather_each(
     Ok(())
 }
 
-/// `path` opened anew for reading if it still names the regular file `id` (`file_id`),
+/// `path` opened anew for reading if it still names the regular file `id` (`FileStat::id`),
 /// else None. Looked at before it is opened (opening a FIFO or a device put at the path
 /// since could block or act on the device), and again after (the path may change
 /// between the two).
@@ -575,7 +569,7 @@ mod tests {
             assert_eq!(stat.node, node, "{path:?}");
             assert_eq!(node_of(&meta), node, "{path:?}");
             assert_eq!(stat.len, meta.len(), "{path:?}");
-            assert_eq!(stat.id, file_id(&f).unwrap(), "{path:?}");
+            assert_eq!(stat.id, (meta.dev(), meta.ino()), "{path:?}");
         }
         assert_eq!(stat_file(&open(&file)).unwrap().len, 12345);
         let meta = std::fs::symlink_metadata(&sock).unwrap();
