@@ -16,6 +16,8 @@ use crate::layout::{self, Order};
 mod control;
 mod open;
 pub use control::Advice;
+// Used by the C ABI alone, which loom's model builds leave out.
+#[cfg_attr(all(test, loom), allow(unused_imports))]
 pub(crate) use open::open_path_found;
 pub(crate) use open::{
     create_with_prefix, map_for_growth, map_opened, not_regular, open_file, require_regular,

@@ -26,6 +26,24 @@ fn counted(id: u32, drops: &Arc<AtomicUsize>) -> Counted {
     }
 }
 
+/// Runs `body` in a loom model (preemption bound 3) on a fresh registry holding one
+/// value, `counted(1)` with every summary word 11: the registry, the drop counter and the
+/// value's handle.
+fn bounded_with_one_value(
+    body: impl Fn(Arc<Registry<Counted>>, Arc<AtomicUsize>, u64) + Sync + Send + 'static,
+) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(move || {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r
+            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+            .unwrap();
+        body(r, drops, h)
+    });
+}
+
 #[test]
 fn reader_races_closer() {
     loom::model(|| {
@@ -142,14 +160,7 @@ fn summary_reader_races_closer_and_reuser() {
 fn summary_reader_with_reader_closer_and_reuser() {
     // A summary reader, a `with` reader (which may hold the slot past the close, so
     // the reuser may or may not get the same slot) and a closer-then-reuser.
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
-        let r = Arc::new(Registry::new());
-        let drops = Arc::new(AtomicUsize::new(0));
-        let h = r
-            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
-            .unwrap();
+    bounded_with_one_value(|r, drops, h| {
         let summary_reader = {
             let r = r.clone();
             thread::spawn(move || r.summary_word(h, 2))
@@ -178,14 +189,7 @@ fn close_free_and_reuse_in_three_threads() {
     // different threads, a summary reader in a fourth: the closer must clear the key
     // before its compare-and-swap lets anyone free the slot (module comment), or its
     // late clearing could wipe the key of the handle that reuses the slot.
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    builder.check(|| {
-        let r = Arc::new(Registry::new());
-        let drops = Arc::new(AtomicUsize::new(0));
-        let h = r
-            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
-            .unwrap();
+    bounded_with_one_value(|r, drops, h| {
         let closer = {
             let r = r.clone();
             thread::spawn(move || r.remove(h))
