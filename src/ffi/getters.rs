@@ -210,7 +210,10 @@ pub extern "C" fn mm_flags(a: mm_array) -> u32 {
     )
 }
 
-/// Number of handles open in this process (every view counts); for leak checks.
+/// Number of handles open in this process (every view counts); for leak checks. It
+/// counts the registry's slots one by one: its cost grows with the largest number of
+/// handles ever open at once (about 25 ms per million on a 2-core Xeon VM), so it is
+/// not meant for a hot loop.
 ///
 /// \return the number of open handles.
 #[no_mangle]
