@@ -94,8 +94,24 @@ fn two_pass(xs: &[f64], min: f64, max: f64, rough: f64) -> Option<Block> {
     })
 }
 
-/// The last step of both kernels: the one-pass result, else the two-pass one.
-fn conclude(xs: &[f64], min: f64, max: f64, k: f64, s1: f64, s2: f64) -> Option<Block> {
+/// The last step of both kernels: the values the vector body left (`tail`, the end of
+/// `xs`) folded in one by one, then the one-pass result, else the two-pass one.
+fn conclude(
+    xs: &[f64],
+    tail: &[f64],
+    mut min: f64,
+    mut max: f64,
+    k: f64,
+    mut s1: f64,
+    mut s2: f64,
+) -> Option<Block> {
+    for &x in tail {
+        min = min.min(x);
+        max = max.max(x);
+        let d = x - k;
+        s1 += d;
+        s2 += d * d;
+    }
     if !(s1.is_finite() && s2.is_finite()) {
         return None;
     }
@@ -127,18 +143,10 @@ fn summarise(xs: &[f64], k: f64) -> Option<Block> {
             s2[j] += d * d;
         }
     }
-    let mut min = lo.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut max = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = lo.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let add8 = |a: &[f64; L]| ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    let (mut t1, mut t2) = (add8(&s1), add8(&s2));
-    for &x in tail {
-        min = min.min(x);
-        max = max.max(x);
-        let d = x - k;
-        t1 += d;
-        t2 += d * d;
-    }
-    conclude(xs, min, max, k, t1, t2)
+    conclude(xs, tail, min, max, k, add8(&s1), add8(&s2))
 }
 
 /// [`summarise`] with AVX2 and FMA intrinsics: 16 values per step, four independent
@@ -185,30 +193,23 @@ unsafe fn summarise_avx2(xs: &[f64], k: f64) -> Option<Block> {
         }
         i += STEP;
     }
-    let mut min = lanes(_mm256_min_pd(lo[0], lo[1]))
+    let min = lanes(_mm256_min_pd(lo[0], lo[1]))
         .iter()
         .copied()
         .fold(f64::INFINITY, f64::min);
-    let mut max = lanes(_mm256_max_pd(hi[0], hi[1]))
+    let max = lanes(_mm256_max_pd(hi[0], hi[1]))
         .iter()
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
-    let mut t1 = hsum(_mm256_add_pd(
+    let t1 = hsum(_mm256_add_pd(
         _mm256_add_pd(s1[0], s1[1]),
         _mm256_add_pd(s1[2], s1[3]),
     ));
-    let mut t2 = hsum(_mm256_add_pd(
+    let t2 = hsum(_mm256_add_pd(
         _mm256_add_pd(s2[0], s2[1]),
         _mm256_add_pd(s2[2], s2[3]),
     ));
-    for &x in &xs[body..] {
-        min = min.min(x);
-        max = max.max(x);
-        let d = x - k;
-        t1 += d;
-        t2 += d * d;
-    }
-    conclude(xs, min, max, k, t1, t2)
+    conclude(xs, &xs[body..], min, max, k, t1, t2)
 }
 
 /// The block's summary around the shift `k` (a value near the block's mean: the
