@@ -154,7 +154,7 @@ pub(crate) unsafe fn dtype_arg(call: &str, p: *const c_char) -> Result<Option<DT
 unsafe fn dtype_arg_parsed(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
     // SAFETY: as this function's contract.
     let text = unsafe { text_arg(call, "dtype", p) }?;
-    text.map(parse_cached)
+    text.map(parse_and_remember)
         .transpose()
         .map_err(|e| Fail::core(call, e))
 }
@@ -246,18 +246,8 @@ unsafe fn cached_dtype(p: *const c_char) -> Option<DType> {
         .flatten()
 }
 
-/// DType::parse, remembering the last text parsed on this thread ([`cached_dtype`]).
-fn parse_cached(text: &str) -> crate::error::Result<DType> {
-    let hit = LAST_DTYPE
-        .try_with(|last| match &*last.borrow() {
-            Some((t, d)) if t == text => Some(d.clone()),
-            _ => None,
-        })
-        .ok()
-        .flatten();
-    if let Some(dtype) = hit {
-        return Ok(dtype);
-    }
+/// DType::parse of a text [`cached_dtype`] did not know, remembered as this thread's last.
+fn parse_and_remember(text: &str) -> crate::error::Result<DType> {
     let dtype = DType::parse(text)?;
     let _ = LAST_DTYPE.try_with(|last| {
         if let Ok(mut last) = last.try_borrow_mut() {
