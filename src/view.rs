@@ -212,10 +212,7 @@ impl View {
         shape: &[usize],
         strides: Option<&[i64]>,
     ) -> Result<View> {
-        let own_dtype = match dtype {
-            Some(d) => Some(d),
-            None => self.own_dtype.clone(),
-        };
+        let own_dtype = dtype.or_else(|| self.own_dtype.clone());
         let dtype = own_dtype.as_ref().unwrap_or(&self.shared.dtype);
         let itemsize = dtype.itemsize();
         layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
