@@ -26,27 +26,64 @@ fn text(p: *const std::ffi::c_char) -> String {
 }
 
 fn open(path: &Path, dtype: &str, mode: &str, shape: &[usize]) -> mm_array {
+    let (s, h) = try_open_as(path, dtype, mode, Some(shape));
+    assert_eq!(s, MM_OK, "{}", text(mm_last_error_message()));
+    h
+}
+
+/// mm_open(path, dtype, mode, shape or inferred): the status and the handle (which
+/// starts as 777, so that a failure is seen to write 0).
+fn try_open_as(
+    path: &Path,
+    dtype: &str,
+    mode: &str,
+    shape: Option<&[usize]>,
+) -> (mm_status, mm_array) {
     let (p, d, m) = (
         cstr(path),
         CString::new(dtype).unwrap(),
         CString::new(mode).unwrap(),
     );
-    let mut h: mm_array = 0;
-    // SAFETY: NUL-terminated texts, the shape's values, a writable out-parameter.
+    let (ptr, ndim) = shape.map_or((std::ptr::null(), 0), |s| (s.as_ptr(), s.len()));
+    let mut h: mm_array = 777;
+    // SAFETY: NUL-terminated texts, `ndim` shape values, a writable out-parameter.
     let s = unsafe {
         mm_open(
             p.as_ptr(),
             d.as_ptr(),
             m.as_ptr(),
             0,
-            shape.as_ptr(),
-            shape.len(),
+            ptr,
+            ndim,
             b'C' as _,
             &mut h,
         )
     };
-    assert_eq!(s, MM_OK, "{}", text(mm_last_error_message()));
-    h
+    (s, h)
+}
+
+/// mm_open_fd(fd, "u1", mode, [n]): the status and the handle (777 before the call).
+fn try_open_fd(fd: i32, mode: &str, n: usize) -> (mm_status, mm_array) {
+    let (d, m, shape) = (
+        CString::new("u1").unwrap(),
+        CString::new(mode).unwrap(),
+        [n],
+    );
+    let mut h: mm_array = 777;
+    // SAFETY: texts, one shape value, a writable out-parameter.
+    let s = unsafe {
+        mm_open_fd(
+            fd,
+            d.as_ptr(),
+            m.as_ptr(),
+            0,
+            shape.as_ptr(),
+            1,
+            b'C' as _,
+            &mut h,
+        )
+    };
+    (s, h)
 }
 
 #[test]
@@ -151,29 +188,7 @@ fn fields_dlpack_errors_and_version() {
     }
     assert_eq!(&fs::read(&path).unwrap()[..4], &1.5f32.to_le_bytes());
 
-    let (s, _) = {
-        let missing = dir.path("missing.bin");
-        let (p, d, md) = (
-            cstr(&missing),
-            CString::new("u1").unwrap(),
-            CString::new("r").unwrap(),
-        );
-        let mut h: mm_array = 0;
-        // SAFETY: texts, no shape, a writable out-parameter.
-        let s = unsafe {
-            mm_open(
-                p.as_ptr(),
-                d.as_ptr(),
-                md.as_ptr(),
-                0,
-                std::ptr::null(),
-                0,
-                b'C' as _,
-                &mut h,
-            )
-        };
-        (s, h)
-    };
+    let (s, _) = try_open(&dir.path("missing.bin"));
     assert_eq!((s, mm_last_os_error()), (MM_E_NOT_FOUND, libc::ENOENT));
     assert_eq!(text(mm_status_str(MM_E_NOT_FOUND)), "file not found");
     let mut buf = [0 as std::ffi::c_char; 8];
@@ -198,24 +213,8 @@ fn a_directory_is_eisdir() {
     let dir = TempDir::new("dir");
     let sub = dir.path("sub");
     fs::create_dir(&sub).unwrap();
-    let (p, d) = (cstr(&sub), CString::new("u1").unwrap());
     for mode in ["r", "r+", "c", "w+"] {
-        let m = CString::new(mode).unwrap();
-        let shape = [4usize];
-        let mut h: mm_array = 0;
-        // SAFETY: texts, one shape value, a writable out-parameter.
-        let s = unsafe {
-            mm_open(
-                p.as_ptr(),
-                d.as_ptr(),
-                m.as_ptr(),
-                0,
-                shape.as_ptr(),
-                1,
-                b'C' as _,
-                &mut h,
-            )
-        };
+        let (s, h) = try_open_as(&sub, "u1", mode, Some(&[4]));
         assert_eq!(
             (s, mm_last_os_error(), h),
             (MM_E_IO, libc::EISDIR, 0),
@@ -233,27 +232,8 @@ fn w_plus_over_a_mapped_file_is_refused() {
     let path = dir.path("w.bin");
     fs::write(&path, [4u8; 1000]).unwrap();
     let r = open(&path, "u1", "r", &[1000]);
-    let (p, d, m) = (
-        cstr(&path),
-        CString::new("u1").unwrap(),
-        CString::new("w+").unwrap(),
-    );
     for n in [500usize, 3000] {
-        let shape = [n];
-        let mut h: mm_array = 0;
-        // SAFETY: texts, one shape value, a writable out-parameter.
-        let s = unsafe {
-            mm_open(
-                p.as_ptr(),
-                d.as_ptr(),
-                m.as_ptr(),
-                0,
-                shape.as_ptr(),
-                1,
-                b'C' as _,
-                &mut h,
-            )
-        };
+        let (s, h) = try_open_as(&path, "u1", "w+", Some(&[n]));
         assert_eq!(
             (s, mm_last_os_error(), h),
             (MM_E_IO, libc::EBUSY, 0),
@@ -382,25 +362,9 @@ fn mm_open_fd_read_only_descriptor_for_r_plus_and_w_plus() {
     // SAFETY: a NUL-terminated path; the descriptor is closed below.
     let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDONLY | libc::O_BINARY) };
     assert!(fd >= 0);
-    let d = CString::new("u1").unwrap();
     for mode in ["r+", "w+"] {
-        let m = CString::new(mode).unwrap();
         for n in [4usize, 100] {
-            let shape = [n];
-            let mut h: mm_array = 777;
-            // SAFETY: texts, one shape value, a writable out-parameter.
-            let s = unsafe {
-                mm_open_fd(
-                    fd,
-                    d.as_ptr(),
-                    m.as_ptr(),
-                    0,
-                    shape.as_ptr(),
-                    1,
-                    b'C' as _,
-                    &mut h,
-                )
-            };
+            let (s, h) = try_open_fd(fd, mode, n);
             assert_eq!((s, h), (MM_E_PERMISSION, 0), "{mode} {n}: {}", last_error());
             assert_eq!(mm_last_os_error(), libc::EACCES);
             assert!(last_error().starts_with("mm_open_fd"), "{}", last_error());
@@ -412,21 +376,7 @@ fn mm_open_fd_read_only_descriptor_for_r_plus_and_w_plus() {
     assert_eq!(unsafe { libc::close(fd) }, 0);
     // SAFETY: as above.
     let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDWR | libc::O_BINARY) };
-    let (m, shape) = (CString::new("r+").unwrap(), [100usize]);
-    let mut h: mm_array = 0;
-    // SAFETY: as above.
-    let s = unsafe {
-        mm_open_fd(
-            fd,
-            d.as_ptr(),
-            m.as_ptr(),
-            0,
-            shape.as_ptr(),
-            1,
-            b'C' as _,
-            &mut h,
-        )
-    };
+    let (s, h) = try_open_fd(fd, "r+", 100);
     assert_eq!(s, MM_OK, "{}", last_error());
     assert_eq!(mm_close(h), MM_OK);
     // SAFETY: our descriptor.
@@ -461,26 +411,7 @@ fn messages_name_the_path_as_given() {
 
 /// mm_open(path, "u1", "r", inferred shape): the status and the handle.
 fn try_open(path: &Path) -> (mm_status, mm_array) {
-    let (p, d, m) = (
-        cstr(path),
-        CString::new("u1").unwrap(),
-        CString::new("r").unwrap(),
-    );
-    let mut h: mm_array = 777;
-    // SAFETY: NUL-terminated texts, no shape, a writable out-parameter.
-    let s = unsafe {
-        mm_open(
-            p.as_ptr(),
-            d.as_ptr(),
-            m.as_ptr(),
-            0,
-            std::ptr::null(),
-            0,
-            b'C' as _,
-            &mut h,
-        )
-    };
-    (s, h)
+    try_open_as(path, "u1", "r", None)
 }
 
 fn last_error() -> String {
