@@ -4,14 +4,15 @@
 //! exits. One test in its own binary: it reads slot indexes out of handles (the low
 //! 32 bits are slot + 1, src/registry.rs), so no other test may open handles meanwhile.
 
-use std::ffi::CString;
-
 use mmarray::ffi::*;
-use mmarray::ffi::{mm_close, mm_data, mm_handle_count, mm_open, mm_slice};
+use mmarray::ffi::{mm_close, mm_data, mm_handle_count, mm_slice};
 
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
+#[path = "support/capi.rs"]
+mod capi;
+use capi::try_open;
 
 fn slot(h: mm_array) -> u64 {
     h & 0xFFFF_FFFF
@@ -29,22 +30,7 @@ fn spare_slot_is_reused_by_its_thread_and_given_back_at_exit() {
     let dir = TempDir::new("spare-slot");
     let path = dir.path("a.f8");
     std::fs::write(&path, vec![0u8; 64]).unwrap();
-    let p = CString::new(path.to_str().unwrap()).unwrap();
-    let (dtype, mode) = (CString::new("<f8").unwrap(), CString::new("r").unwrap());
-    let mut a: mm_array = 0;
-    // SAFETY: NUL-terminated texts, a writable mm_array.
-    let status = unsafe {
-        mm_open(
-            p.as_ptr(),
-            dtype.as_ptr(),
-            mode.as_ptr(),
-            0,
-            std::ptr::null(),
-            0,
-            b'C' as _,
-            &mut a,
-        )
-    };
+    let (status, a) = try_open(&path, "<f8", "r", 0, None);
     assert_eq!(status, MM_OK);
 
     // This thread: close a slice, and the next slice takes the same slot under a new

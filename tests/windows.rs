@@ -16,39 +16,9 @@ use mmarray::ffi::*;
 mod tempdir;
 use tempdir::TempDir;
 
-fn cstr(p: &Path) -> CString {
-    CString::new(p.to_str().unwrap()).unwrap()
-}
-
-fn open(
-    path: &Path,
-    dtype: &str,
-    mode: &str,
-    offset: u64,
-    shape: Option<&[usize]>,
-) -> (mm_status, mm_array) {
-    let (p, d, m) = (
-        cstr(path),
-        CString::new(dtype).unwrap(),
-        CString::new(mode).unwrap(),
-    );
-    let mut h: mm_array = 0;
-    let (sp, n) = shape.map_or((std::ptr::null(), 0), |s| (s.as_ptr(), s.len()));
-    // SAFETY: NUL-terminated texts, `n` shape values, a writable out-parameter.
-    let s = unsafe {
-        mm_open(
-            p.as_ptr(),
-            d.as_ptr(),
-            m.as_ptr(),
-            offset,
-            sp,
-            n,
-            b'C' as _,
-            &mut h,
-        )
-    };
-    (s, h)
-}
+#[path = "support/capi.rs"]
+mod capi;
+use capi::{create_npy, cstr, last_error, try_open as open, try_open_fd};
 
 fn filename(h: mm_array) -> String {
     let p = mm_filename(h);
@@ -121,10 +91,8 @@ fn non_ascii_paths_and_mm_filename() {
     fs::create_dir(&sub).unwrap();
     let path = sub.join("数组.npy");
     let shape = [3usize, 2];
-    let (p, d) = (cstr(&path), CString::new("<i4").unwrap());
-    let mut h: mm_array = 0;
-    // SAFETY: NUL-terminated texts, two shape values, a writable out-parameter.
-    let s = unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 2, b'C' as _, &mut h) };
+    let p = cstr(&path);
+    let (s, h) = create_npy(&path, "<i4", &shape);
     assert_eq!(s, MM_OK);
     let name = filename(h);
     assert_eq!(Path::new(&name), std::path::absolute(&path).unwrap());
@@ -240,21 +208,7 @@ fn mm_open_fd_with_a_crt_descriptor() {
     // SAFETY: a NUL-terminated path; the descriptor is closed below.
     let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDWR | libc::O_BINARY) };
     assert!(fd >= 0);
-    let (d, m) = (CString::new("<u2").unwrap(), CString::new("r+").unwrap());
-    let mut h: mm_array = 0;
-    // SAFETY: texts, no shape (inferred), a writable out-parameter.
-    let s = unsafe {
-        mm_open_fd(
-            fd,
-            d.as_ptr(),
-            m.as_ptr(),
-            2,
-            std::ptr::null(),
-            0,
-            b'C' as _,
-            &mut h,
-        )
-    };
+    let (s, h) = try_open_fd(fd, "<u2", "r+", 2, None);
     assert_eq!(s, MM_OK, "{:?}", last_error());
     assert_eq!(mm_size(h), 3);
     assert!(mm_filename(h).is_null());
@@ -269,36 +223,12 @@ fn mm_open_fd_with_a_crt_descriptor() {
     // A read-only descriptor cannot back r+: MM_E_PERMISSION.
     // SAFETY: as above.
     let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDONLY | libc::O_BINARY) };
-    // SAFETY: as above.
-    let s = unsafe {
-        mm_open_fd(
-            fd,
-            d.as_ptr(),
-            m.as_ptr(),
-            0,
-            std::ptr::null(),
-            0,
-            b'C' as _,
-            &mut h,
-        )
-    };
+    let (s, h) = try_open_fd(fd, "<u2", "r+", 0, None);
     assert_eq!((s, h), (MM_E_PERMISSION, 0));
     // SAFETY: our descriptor.
     assert_eq!(unsafe { libc::close(fd) }, 0);
     // A descriptor that is not open.
-    // SAFETY: as above.
-    let s = unsafe {
-        mm_open_fd(
-            4000,
-            d.as_ptr(),
-            m.as_ptr(),
-            0,
-            std::ptr::null(),
-            0,
-            b'C' as _,
-            &mut h,
-        )
-    };
+    let (s, _) = try_open_fd(4000, "<u2", "r+", 0, None);
     assert_eq!(s, MM_E_IO);
 }
 
@@ -349,13 +279,9 @@ fn save_over_a_mapped_target_is_refused_until_it_closes() {
     let dir = TempDir::new("savemapped");
     let target = dir.path("t.npy");
     let shape = [4usize];
-    let (t, d) = (cstr(&target), CString::new("<u2").unwrap());
-    let mut h: mm_array = 0;
-    // SAFETY: texts, one shape value, a writable out-parameter.
-    assert_eq!(
-        unsafe { mm_create_npy(t.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) },
-        MM_OK
-    );
+    let t = cstr(&target);
+    let (s, h) = create_npy(&target, "<u2", &shape);
+    assert_eq!(s, MM_OK);
     assert_eq!(mm_flush(h), MM_OK);
     let before = fs::read(&target).unwrap();
     let src = dir.path("s.bin");
@@ -385,15 +311,8 @@ fn save_over_a_mapped_target_is_refused_until_it_closes() {
 fn npy_append_grows_the_file() {
     let dir = TempDir::new("append");
     let path = dir.path("g.npy");
-    let p = cstr(&path);
-    let d = CString::new("<f8").unwrap();
-    let shape = [2usize, 2];
-    let mut h: mm_array = 0;
-    // SAFETY: texts, two shape values, a writable out-parameter.
-    assert_eq!(
-        unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 2, b'C' as _, &mut h) },
-        MM_OK
-    );
+    let (s, h) = create_npy(&path, "<f8", &[2, 2]);
+    assert_eq!(s, MM_OK);
     let rows = [1.5f64, 2.5, 3.5, 4.5, 5.5, 6.5];
     let mut g: mm_array = 0;
     // SAFETY: three rows of two f64, a writable out-parameter.
@@ -537,14 +456,8 @@ fn npy_grow_and_recover() {
     let dir = TempDir::new("grow");
     let path = dir.path("g.npy");
     let p = cstr(&path);
-    let d = CString::new("<i2").unwrap();
-    let shape = [3usize];
-    let mut h: mm_array = 0;
-    // SAFETY: texts, one shape value, a writable out-parameter.
-    assert_eq!(
-        unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) },
-        MM_OK
-    );
+    let (s, h) = create_npy(&path, "<i2", &[3]);
+    assert_eq!(s, MM_OK);
     let mut g: mm_array = 0;
     // SAFETY: a writable out-parameter.
     assert_eq!(
@@ -561,11 +474,4 @@ fn npy_grow_and_recover() {
     // SAFETY: a path and a writable out-parameter.
     assert_eq!(unsafe { mm_npy_recover(p.as_ptr(), &mut length) }, MM_OK);
     assert_eq!(length, 100000);
-}
-
-fn last_error() -> String {
-    // SAFETY: mm_last_error_message returns a NUL-terminated string of this thread.
-    unsafe { CStr::from_ptr(mm_last_error_message()) }
-        .to_string_lossy()
-        .into_owned()
 }

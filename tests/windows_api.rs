@@ -5,7 +5,7 @@
 //! temporary directory.
 #![cfg(windows)]
 
-use std::ffi::{c_void, CStr, CString};
+use std::ffi::{c_void, CString};
 use std::fs;
 use std::path::Path;
 
@@ -15,75 +15,19 @@ use mmarray::ffi::*;
 mod tempdir;
 use tempdir::TempDir;
 
-fn cstr(p: &Path) -> CString {
-    CString::new(p.to_str().unwrap()).unwrap()
-}
-
-fn text(p: *const std::ffi::c_char) -> String {
-    assert!(!p.is_null());
-    // SAFETY: the library hands out NUL-terminated strings that outlive this use.
-    unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned()
-}
+#[path = "support/capi.rs"]
+mod capi;
+use capi::{create_npy, cstr, last_error, text, try_open_fd};
 
 fn open(path: &Path, dtype: &str, mode: &str, shape: &[usize]) -> mm_array {
-    let (s, h) = try_open_as(path, dtype, mode, Some(shape));
-    assert_eq!(s, MM_OK, "{}", text(mm_last_error_message()));
+    let (s, h) = capi::try_open(path, dtype, mode, 0, Some(shape));
+    assert_eq!(s, MM_OK, "{}", last_error());
     h
 }
 
-/// mm_open(path, dtype, mode, shape or inferred): the status and the handle (which
-/// starts as 777, so that a failure is seen to write 0).
-fn try_open_as(
-    path: &Path,
-    dtype: &str,
-    mode: &str,
-    shape: Option<&[usize]>,
-) -> (mm_status, mm_array) {
-    let (p, d, m) = (
-        cstr(path),
-        CString::new(dtype).unwrap(),
-        CString::new(mode).unwrap(),
-    );
-    let (ptr, ndim) = shape.map_or((std::ptr::null(), 0), |s| (s.as_ptr(), s.len()));
-    let mut h: mm_array = 777;
-    // SAFETY: NUL-terminated texts, `ndim` shape values, a writable out-parameter.
-    let s = unsafe {
-        mm_open(
-            p.as_ptr(),
-            d.as_ptr(),
-            m.as_ptr(),
-            0,
-            ptr,
-            ndim,
-            b'C' as _,
-            &mut h,
-        )
-    };
-    (s, h)
-}
-
-/// mm_open_fd(fd, "u1", mode, [n]): the status and the handle (777 before the call).
-fn try_open_fd(fd: i32, mode: &str, n: usize) -> (mm_status, mm_array) {
-    let (d, m, shape) = (
-        CString::new("u1").unwrap(),
-        CString::new(mode).unwrap(),
-        [n],
-    );
-    let mut h: mm_array = 777;
-    // SAFETY: texts, one shape value, a writable out-parameter.
-    let s = unsafe {
-        mm_open_fd(
-            fd,
-            d.as_ptr(),
-            m.as_ptr(),
-            0,
-            shape.as_ptr(),
-            1,
-            b'C' as _,
-            &mut h,
-        )
-    };
-    (s, h)
+/// mm_open(path, "u1", "r", inferred shape): the status and the handle.
+fn try_open(path: &Path) -> (mm_status, mm_array) {
+    capi::try_open(path, "u1", "r", 0, None)
 }
 
 #[test]
@@ -214,7 +158,7 @@ fn a_directory_is_eisdir() {
     let sub = dir.path("sub");
     fs::create_dir(&sub).unwrap();
     for mode in ["r", "r+", "c", "w+"] {
-        let (s, h) = try_open_as(&sub, "u1", mode, Some(&[4]));
+        let (s, h) = capi::try_open(&sub, "u1", mode, 0, Some(&[4]));
         assert_eq!(
             (s, mm_last_os_error(), h),
             (MM_E_IO, libc::EISDIR, 0),
@@ -233,12 +177,12 @@ fn w_plus_over_a_mapped_file_is_refused() {
     fs::write(&path, [4u8; 1000]).unwrap();
     let r = open(&path, "u1", "r", &[1000]);
     for n in [500usize, 3000] {
-        let (s, h) = try_open_as(&path, "u1", "w+", Some(&[n]));
+        let (s, h) = capi::try_open(&path, "u1", "w+", 0, Some(&[n]));
         assert_eq!(
             (s, mm_last_os_error(), h),
             (MM_E_IO, libc::EBUSY, 0),
             "{n}: {}",
-            text(mm_last_error_message())
+            last_error()
         );
         assert_eq!(fs::read(&path).unwrap(), [4u8; 1000]);
     }
@@ -260,14 +204,8 @@ fn a_path_longer_than_max_path() {
     fs::create_dir_all(&sub).unwrap();
     let path = sub.join("long.npy");
     assert!(path.to_str().unwrap().len() > 300);
-    let (p, d) = (cstr(&path), CString::new("<i8").unwrap());
-    let shape = [3usize];
-    let mut h: mm_array = 0;
-    // SAFETY: texts, one shape value, a writable out-parameter.
-    assert_eq!(
-        unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) },
-        MM_OK
-    );
+    let (s, h) = create_npy(&path, "<i8", &[3]);
+    assert_eq!(s, MM_OK);
     assert_eq!(Path::new(&text(mm_filename(h))), path);
     let copy = sub.join("copy.npy");
     let c = cstr(&copy);
@@ -276,19 +214,15 @@ fn a_path_longer_than_max_path() {
         unsafe { mm_save_npy(h, c.as_ptr()) },
         MM_OK,
         "{}",
-        text(mm_last_error_message())
+        last_error()
     );
     assert_eq!(mm_close(h), MM_OK);
     assert_eq!(fs::read(&copy).unwrap(), fs::read(&path).unwrap());
     assert_eq!(fs::metadata(&copy).unwrap().len(), 128 + 24);
 }
 
-fn create_npy_u4(p: &CString, n: usize) -> mm_array {
-    let d = CString::new("<u4").unwrap();
-    let shape = [n];
-    let mut h: mm_array = 0;
-    // SAFETY: texts, one shape value, a writable out-parameter.
-    let s = unsafe { mm_create_npy(p.as_ptr(), d.as_ptr(), shape.as_ptr(), 1, b'C' as _, &mut h) };
+fn create_npy_u4(path: &Path, n: usize) -> mm_array {
+    let (s, h) = create_npy(path, "<u4", &[n]);
     assert_eq!(s, MM_OK, "{}", last_error());
     h
 }
@@ -302,7 +236,7 @@ fn npy_recover_under_an_open_view_is_refused_then_succeeds() {
     let dir = TempDir::new("recover");
     let path = dir.path("r.npy");
     let p = cstr(&path);
-    let h = create_npy_u4(&p, 4);
+    let h = create_npy_u4(&path, 4);
     // A crashed append: one whole row and half of another after the data.
     let file = fs::OpenOptions::new().append(true).open(&path).unwrap();
     std::io::Write::write_all(&mut &file, &[9, 0, 0, 0, 1, 2]).unwrap();
@@ -339,10 +273,7 @@ fn npy_recover_under_an_open_view_is_refused_then_succeeds() {
         "{header}"
     );
     // A consistent file with a view open: nothing to cut, nothing refused.
-    let h = create_npy_u4(
-        &CString::new(dir.path("c.npy").to_str().unwrap()).unwrap(),
-        3,
-    );
+    let h = create_npy_u4(&dir.path("c.npy"), 3);
     let c = cstr(&dir.path("c.npy"));
     // SAFETY: as above.
     assert_eq!(unsafe { mm_npy_recover(c.as_ptr(), &mut length) }, MM_OK);
@@ -364,7 +295,7 @@ fn mm_open_fd_read_only_descriptor_for_r_plus_and_w_plus() {
     assert!(fd >= 0);
     for mode in ["r+", "w+"] {
         for n in [4usize, 100] {
-            let (s, h) = try_open_fd(fd, mode, n);
+            let (s, h) = try_open_fd(fd, "u1", mode, 0, Some(&[n]));
             assert_eq!((s, h), (MM_E_PERMISSION, 0), "{mode} {n}: {}", last_error());
             assert_eq!(mm_last_os_error(), libc::EACCES);
             assert!(last_error().starts_with("mm_open_fd"), "{}", last_error());
@@ -376,7 +307,7 @@ fn mm_open_fd_read_only_descriptor_for_r_plus_and_w_plus() {
     assert_eq!(unsafe { libc::close(fd) }, 0);
     // SAFETY: as above.
     let fd = unsafe { libc::open(p.as_ptr(), libc::O_RDWR | libc::O_BINARY) };
-    let (s, h) = try_open_fd(fd, "r+", 100);
+    let (s, h) = try_open_fd(fd, "u1", "r+", 0, Some(&[100]));
     assert_eq!(s, MM_OK, "{}", last_error());
     assert_eq!(mm_close(h), MM_OK);
     // SAFETY: our descriptor.
@@ -407,13 +338,4 @@ fn messages_name_the_path_as_given() {
         "{}",
         last_error()
     );
-}
-
-/// mm_open(path, "u1", "r", inferred shape): the status and the handle.
-fn try_open(path: &Path) -> (mm_status, mm_array) {
-    try_open_as(path, "u1", "r", None)
-}
-
-fn last_error() -> String {
-    text(mm_last_error_message())
 }
