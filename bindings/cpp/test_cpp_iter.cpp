@@ -21,29 +21,7 @@
 #include <ranges>
 #endif
 
-static int failures = 0;
-#define CHECK(cond)                                                                      \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-      ++failures;                                                                        \
-    }                                                                                    \
-  } while (0)
-
-template <class F> static void expect_error(mm_status code, const char *part, F f, int line) {
-  try {
-    f();
-    std::fprintf(stderr, "line %d: no exception\n", line);
-    ++failures;
-  } catch (const mmarray::error &e) {
-    if (e.code() != code || std::strstr(e.what(), part) == nullptr) {
-      std::fprintf(stderr, "line %d: got code %d \"%s\", want %d with \"%s\"\n", line,
-                   static_cast<int>(e.code()), e.what(), static_cast<int>(code), part);
-      ++failures;
-    }
-  }
-}
-#define EXPECT_ERROR(code, part, body) expect_error(code, part, [&] { body; }, __LINE__)
+#include "test_check.hpp"
 
 // Contiguous ranges iterate plain pointers; a read-only one only const pointers.
 static_assert(std::is_same_v<mmarray::elements<double>::iterator, double *>, "T*");

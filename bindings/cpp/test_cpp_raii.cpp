@@ -12,30 +12,7 @@
 #include <type_traits>
 #include <unistd.h>
 
-static int failures = 0;
-#define CHECK(cond)                                                                      \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);     \
-      ++failures;                                                                        \
-    }                                                                                    \
-  } while (0)
-
-// Runs `f`, which must throw mmarray::error with `code` and a message containing `part`.
-template <class F> static void expect_error(mm_status code, const char *part, F f, int line) {
-  try {
-    f();
-    std::fprintf(stderr, "line %d: no exception\n", line);
-    ++failures;
-  } catch (const mmarray::error &e) {
-    if (e.code() != code || std::strstr(e.what(), part) == nullptr) {
-      std::fprintf(stderr, "line %d: got code %d \"%s\", want %d with \"%s\"\n", line,
-                   static_cast<int>(e.code()), e.what(), static_cast<int>(code), part);
-      ++failures;
-    }
-  }
-}
-#define EXPECT_ERROR(code, part, body) expect_error(code, part, [&] { body; }, __LINE__)
+#include "test_check.hpp"
 
 static_assert(!std::is_copy_constructible_v<mmarray::array>, "move-only");
 static_assert(!std::is_copy_assignable_v<mmarray::array>, "move-only");
