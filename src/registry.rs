@@ -145,14 +145,25 @@ struct Slot<T> {
     value: UnsafeCell<MaybeUninit<T>>,
 }
 
-#[cfg(not(all(test, loom)))]
 impl<T> Slot<T> {
     /// A slot of the first chunk before it is first handed out: generation 0.
+    #[cfg(not(all(test, loom)))]
     const fn empty() -> Slot<T> {
         Slot {
             state: AtomicU64::new(0),
             key: AtomicU64::new(0),
             summary: [const { AtomicU64::new(0) }; SUMMARY_WORDS],
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        }
+    }
+
+    /// A free slot whose state word is `state` (loom's atomics cannot be made in a
+    /// const context, so [`Slot::empty`] serves only std's).
+    fn with_state(state: u64) -> Slot<T> {
+        Slot {
+            state: AtomicU64::new(state),
+            key: AtomicU64::new(0),
+            summary: std::array::from_fn(|_| AtomicU64::new(0)),
             value: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
@@ -258,12 +269,7 @@ impl<T> Registry<T> {
     #[cfg(all(test, loom))]
     pub fn new() -> Registry<T> {
         Registry {
-            first: std::array::from_fn(|_| Slot {
-                state: AtomicU64::new(0),
-                key: AtomicU64::new(0),
-                summary: std::array::from_fn(|_| AtomicU64::new(0)),
-                value: UnsafeCell::new(MaybeUninit::uninit()),
-            }),
+            first: std::array::from_fn(|_| Slot::with_state(0)),
             chunks: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             free_top: AtomicU64::new(0),
             free: Mutex::new(FreeList {
@@ -369,12 +375,7 @@ impl<T> Registry<T> {
                     self.first[index].state.store(first, Ordering::Relaxed);
                 } else if pos == 0 {
                     let slots: Box<[Slot<T>]> = (0..chunk_len(chunk))
-                        .map(|_| Slot {
-                            state: AtomicU64::new(first),
-                            key: AtomicU64::new(0),
-                            summary: std::array::from_fn(|_| AtomicU64::new(0)),
-                            value: UnsafeCell::new(MaybeUninit::uninit()),
-                        })
+                        .map(|_| Slot::with_state(first))
                         .collect();
                     self.chunks[chunk]
                         .store(Box::into_raw(slots).cast::<Slot<T>>(), Ordering::Release);
