@@ -70,6 +70,12 @@ if ldd "$work/cmake-build/consumer_static" | grep -q libmmarray; then
   echo "the static consumer depends on libmmarray.so" >&2; exit 1
 fi
 readelf -d "$work/cmake-build/consumer" | grep NEEDED | grep -q '\[libmmarray.so.0\]'
+# The handle registry's static (512 KiB of slots) lies in .bss, not in the library file:
+# one non-zero byte in it would put all of it into .data (src/registry.rs, no_spares).
+data=$(size -A "$prefix/lib/libmmarray.so.0" | awk '$1 == ".data" { print $2 }')
+if [ -z "$data" ] || [ "$data" -ge 65536 ]; then
+  echo "libmmarray.so.0's .data is '$data' bytes (the registry's static left .bss?)" >&2; exit 1
+fi
 
 # 1b. Fortran consumer, find_package(mmarray COMPONENTS Fortran): with the compiler the
 # package was installed with it links the prebuilt module; MMARRAY_FORTRAN_FROM_SOURCE=ON

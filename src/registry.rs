@@ -181,9 +181,13 @@ pub struct Registry<T> {
     /// part 0 when the stack is empty (see the module comment).
     free_top: AtomicU64,
     free: Mutex<FreeList>,
-    /// Whether freed slots may wait as their thread's spare (src/registry/spare.rs):
-    /// only for a registry that lives for the whole process ([`Registry::process_wide`]).
-    spares: bool,
+    /// Whether freed slots go straight back to the free stack: true but for a registry
+    /// that lives for the whole process ([`Registry::process_wide`]), whose freed slots
+    /// may wait as their thread's spare (src/registry/spare.rs). Stored this way round
+    /// so that the process-wide registry is all zero bytes: its static then lies in
+    /// `.bss`, not as 512 KiB of the library file's `.data` (one non-zero byte puts the
+    /// whole static there).
+    no_spares: bool,
 }
 
 /// What a new slot needs, under the mutex.
@@ -248,7 +252,7 @@ impl<T> Registry<T> {
                 used: 0,
                 first_generation: 0,
             }),
-            spares: false,
+            no_spares: true,
         }
     }
 
@@ -261,7 +265,7 @@ impl<T> Registry<T> {
     #[cfg(not(all(test, loom)))]
     pub const unsafe fn process_wide() -> Registry<T> {
         let mut r = Registry::new();
-        r.spares = true;
+        r.no_spares = false;
         r
     }
 
@@ -276,7 +280,7 @@ impl<T> Registry<T> {
                 used: 0,
                 first_generation: 0,
             }),
-            spares: false,
+            no_spares: true,
         }
     }
 
@@ -548,9 +552,10 @@ impl<T> Registry<T> {
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
         slot.state.store(next << GEN_SHIFT, Ordering::Release);
-        // SAFETY: `spares` is set only by `process_wide`, whose caller promises the
+        // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises the
         // registry lives for the rest of the process; the slot is free and ours.
-        let parked = self.spares && unsafe { spare::park(self.address(), index, Self::give_back) };
+        let parked =
+            !self.no_spares && unsafe { spare::park(self.address(), index, Self::give_back) };
         if !parked {
             self.push_free(slot, index);
         }
@@ -564,7 +569,7 @@ impl<T> Registry<T> {
     /// This thread's spare slot, if the registry has spares and the thread one of it.
     #[inline]
     fn take_spare(&self) -> Option<usize> {
-        if self.spares {
+        if !self.no_spares {
             spare::take(self.address())
         } else {
             None
