@@ -133,7 +133,13 @@ fi
 # replace to bindings/go, cgo flags through pkg-config of PREFIX, an rpath), offline
 # (GOPROXY=off: nothing is fetched); then the same with go work instead of replace.
 # numpy ($MMARRAY_PYTHON) checks the .npy it wrote.
+# A build cache of its own: Go's cache keys a cgo package on its sources and flags but not
+# on what pkg-config answers (golang/go#24544) nor on the headers it includes (#24355), so
+# a shared cache that once built bindings/go against an earlier, since removed, PREFIX
+# links with that PREFIX's -L ("cannot find -lmmarray": CI's checkout path is the same
+# every run). A new cache is cheap: the standard library comes prebuilt with Go.
 if command -v go >/dev/null 2>&1; then
+  export GOCACHE=$work/go-cache
   for flow in replace work; do
     d=$work/go-consumer-$flow
     mkdir "$d" && cp "$root/examples/consumer_go/main.go" "$d"
