@@ -147,6 +147,39 @@ pub fn is_aligned(address: usize, shape: &[usize], strides: &[i64], alignment: u
     bits % alignment as u64 == 0
 }
 
+/// numpy's C_CONTIGUOUS, F_CONTIGUOUS and ALIGNED flags of a view at `address`, in that
+/// order. A 0-d or 1-D view (every open without a shape, every slice of one) is answered
+/// directly; more dimensions go through [`is_c_contiguous`], [`is_f_contiguous`] and
+/// [`is_aligned`], which the direct answers are tested against (mm_open and mm_slice
+/// compute the flags of every handle they make).
+pub fn layout_flags(
+    address: usize,
+    shape: &[usize],
+    strides: &[i64],
+    itemsize: usize,
+    alignment: usize,
+) -> (bool, bool, bool) {
+    let aligned = |bits: u64| alignment <= 1 || bits % alignment as u64 == 0;
+    match (shape, strides) {
+        ([], []) => (true, true, aligned(address as u64)),
+        ([0], [_]) => (true, true, true),
+        ([1], [_]) => (true, true, aligned(address as u64)),
+        ([_], [stride]) => {
+            let contiguous = *stride as i128 == itemsize as i128;
+            (
+                contiguous,
+                contiguous,
+                aligned(address as u64 | *stride as u64),
+            )
+        }
+        _ => (
+            is_c_contiguous(shape, strides, itemsize),
+            is_f_contiguous(shape, strides, itemsize),
+            is_aligned(address, shape, strides, alignment),
+        ),
+    }
+}
+
 /// Python's slice.indices for a sequence of `len` elements: the first index and the
 /// number of elements selected. `step` must not be 0.
 pub fn slice_indices(len: usize, start: i64, stop: i64, step: i64) -> Result<(i128, usize)> {
@@ -222,6 +255,50 @@ mod tests {
         assert!(element_count(&[1 << 40, 1 << 40]).is_err());
         assert!(byte_count(1 << 62, 4, &[1 << 62]).is_err());
         assert_eq!(byte_count(10, 8, &[10]).unwrap(), 80);
+    }
+
+    #[test]
+    fn layout_flags_of_0d_and_1d_views_are_the_general_rules() {
+        let mut checked = 0;
+        for address in [0usize, 1, 2, 4, 8, 12, 4096 + 4] {
+            for itemsize in [1usize, 2, 4, 8, 16] {
+                for alignment in [1usize, 2, 4, 8, 16] {
+                    let general = |shape: &[usize], strides: &[i64]| {
+                        (
+                            is_c_contiguous(shape, strides, itemsize),
+                            is_f_contiguous(shape, strides, itemsize),
+                            is_aligned(address, shape, strides, alignment),
+                        )
+                    };
+                    let got = layout_flags(address, &[], &[], itemsize, alignment);
+                    assert_eq!(got, general(&[], &[]), "0-d at {address}");
+                    checked += 1;
+                    for n in [0usize, 1, 2, 3, 1000] {
+                        for stride in [-16i64, -8, -1, 0, 1, 2, 4, 6, 8, 12, 16, i64::MIN, i64::MAX]
+                        {
+                            let got = layout_flags(address, &[n], &[stride], itemsize, alignment);
+                            let want = general(&[n], &[stride]);
+                            assert_eq!(got, want, "n {n} stride {stride} itemsize {itemsize} alignment {alignment} at {address}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 5 * 5 * (1 + 5 * 13));
+        // A 2-D view takes the general rules: C but not F contiguous, aligned.
+        assert_eq!(
+            layout_flags(8, &[2, 3], &[24, 8], 8, 8),
+            (true, false, true)
+        );
+        assert_eq!(
+            layout_flags(8, &[2, 3], &[8, 16], 8, 8),
+            (false, true, true)
+        );
+        assert_eq!(
+            layout_flags(4, &[2, 3], &[24, 8], 8, 8),
+            (true, false, false)
+        );
     }
 
     #[test]

@@ -268,23 +268,29 @@ impl View {
         };
         let new_start =
             i64::try_from(self.start as i128 + first * stride).map_err(|_| overflow())?;
+        // A slice of an in-bounds view stays in bounds: its elements are elements of this
+        // view when its first and last index along `axis` lie in 0..len. That is checked
+        // anyway, as cheap insurance for slice_indices (the general check_reach costs a
+        // pass over every axis in 128-bit arithmetic: mm_slice is a hot path).
+        if count > 0 {
+            let len = self.shape()[axis] as i128;
+            let last = first + (count as i128 - 1) * step as i128;
+            if !(0..len).contains(&first) || !(0..len).contains(&last) {
+                return Err(MmError::new(
+                    ErrorKind::OutOfBounds,
+                    format!("slice indices {first} to {last} leave axis {axis} of length {len}"),
+                ));
+            }
+        }
         let mut dims = self.dims.clone();
         dims[axis] = count;
         dims[ndim + axis] = new_stride as usize;
-        let view = View {
+        Ok(View {
             shared: self.shared.clone(),
             own_dtype: self.own_dtype.clone(),
             start: new_start,
             dims,
-        };
-        // A slice of an in-bounds view stays in bounds; checked anyway, as cheap insurance.
-        self.check_reach(
-            new_start,
-            view.shape(),
-            view.strides(),
-            self.dtype().itemsize(),
-        )?;
-        Ok(view)
+        })
     }
 
     fn check_reach(
@@ -371,18 +377,20 @@ impl View {
     }
 
     pub fn flags(&self) -> Flags {
-        let itemsize = self.itemsize();
+        let dtype = self.dtype();
+        let (c_contiguous, f_contiguous, aligned) = layout::layout_flags(
+            self.data_ptr() as usize,
+            self.shape(),
+            self.strides(),
+            dtype.itemsize(),
+            dtype.alignment(),
+        );
         Flags {
             writeable: self.mode().writeable(),
-            c_contiguous: layout::is_c_contiguous(self.shape(), self.strides(), itemsize),
-            f_contiguous: layout::is_f_contiguous(self.shape(), self.strides(), itemsize),
-            aligned: layout::is_aligned(
-                self.data_ptr() as usize,
-                self.shape(),
-                self.strides(),
-                self.dtype().alignment(),
-            ),
-            native_order: self.dtype().is_native(),
+            c_contiguous,
+            f_contiguous,
+            aligned,
+            native_order: dtype.is_native(),
         }
     }
 
@@ -486,6 +494,43 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// mm_slice checks only that a slice's first and last index lie on the axis; the
+    /// general extent check (check_reach) must agree that every slice, and every slice
+    /// of a slice, stays in bounds.
+    #[test]
+    fn every_slice_passes_the_general_extent_check() {
+        let dir = std::env::temp_dir().join(format!("mmarray-slice-reach-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = OpenSpec {
+            dtype: DType::parse("<f8").unwrap(),
+            mode: Mode::Write,
+            offset: 0,
+            shape: Some(vec![5, 3]),
+            order: layout::Order::C,
+        };
+        let base = View::open(&dir.join("a.f8"), &spec).unwrap();
+        let reaches = |v: &View| v.check_reach(v.start, v.shape(), v.strides(), 8).is_ok();
+        let mut slices = 0;
+        for axis in 0..2 {
+            for start in -7..8 {
+                for stop in -7..8 {
+                    for step in [-3, -2, -1, 1, 2, 3, i64::MAX, i64::MIN] {
+                        let v = base.slice(axis, start, stop, step).unwrap();
+                        assert!(reaches(&v), "axis {axis} {start}:{stop}:{step}");
+                        let w = v
+                            .slice(1 - axis, stop, start, -step.max(-i64::MAX))
+                            .unwrap();
+                        assert!(reaches(&w), "then {stop}:{start}:{}", -step.max(-i64::MAX));
+                        slices += 2;
+                    }
+                }
+            }
+        }
+        assert_eq!(slices, 2 * 15 * 15 * 8 * 2);
+        drop(base);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn contiguous_dims_are_layouts_strides() {
