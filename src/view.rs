@@ -66,6 +66,21 @@ impl Dims {
     }
 }
 
+impl Dims {
+    /// The shape: the first half of the words.
+    fn shape(&self) -> &[usize] {
+        &self[..self.len() / 2]
+    }
+
+    /// The strides: the second half of the words, as i64.
+    fn strides(&self) -> &[i64] {
+        let tail = &self[self.len() / 2..];
+        // SAFETY: usize and i64 have the same size and alignment, and every bit pattern
+        // is valid for both; the tail holds the strides as written by pack_dims.
+        unsafe { std::slice::from_raw_parts(tail.as_ptr().cast::<i64>(), tail.len()) }
+    }
+}
+
 impl std::ops::Deref for Dims {
     type Target = [usize];
     #[inline]
@@ -216,11 +231,17 @@ impl View {
         let dtype = own_dtype.as_ref().unwrap_or(&self.shared.dtype);
         let itemsize = dtype.itemsize();
         layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
-        let strides = match strides {
-            Some(s) => s.to_vec(),
-            None => layout::contiguous_strides(shape, itemsize, layout::Order::C)?,
+        // Contiguous strides are made where the view keeps them (no vector of their own);
+        // given ones are copied there once they have passed the checks.
+        let contiguous = match strides {
+            Some(_) => None,
+            None => Some(contiguous_dims(shape, itemsize, layout::Order::C)?),
         };
-        for (axis, (&dim, &stride)) in shape.iter().zip(&strides).enumerate() {
+        let strides = match &contiguous {
+            Some(dims) => dims.strides(),
+            None => strides.unwrap_or_default(), // given: Some
+        };
+        for (axis, (&dim, &stride)) in shape.iter().zip(strides).enumerate() {
             if dim > 1 && stride != 0 && stride.unsigned_abs() < itemsize as u64 {
                 return Err(MmError::invalid(format!(
                     "stride {stride} of axis {axis} is smaller than itemsize {itemsize} of dtype {}: elements would overlap",
@@ -234,12 +255,16 @@ impl View {
                 self.start
             ))
         })?;
-        self.check_reach(start, shape, &strides, itemsize)?;
+        self.check_reach(start, shape, strides, itemsize)?;
+        let dims = match contiguous {
+            Some(dims) => dims,
+            None => pack_dims(shape, strides),
+        };
         Ok(View {
             shared: self.shared.clone(),
             own_dtype,
             start,
-            dims: pack_dims(shape, &strides),
+            dims,
         })
     }
 
@@ -335,14 +360,11 @@ impl View {
     }
 
     pub fn shape(&self) -> &[usize] {
-        &self.dims[..self.dims.len() / 2]
+        self.dims.shape()
     }
 
     pub fn strides(&self) -> &[i64] {
-        let tail = &self.dims[self.dims.len() / 2..];
-        // SAFETY: usize and i64 have the same size and alignment, and every bit pattern
-        // is valid for both; the tail holds the strides as written by pack_dims.
-        unsafe { std::slice::from_raw_parts(tail.as_ptr().cast::<i64>(), tail.len()) }
+        self.dims.strides()
     }
 
     pub fn dtype(&self) -> &DType {
