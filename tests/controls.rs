@@ -9,15 +9,14 @@ use std::path::{Path, PathBuf};
 use mmarray::ffi::*;
 use mmarray::ffi::{mm_close, mm_data, mm_open, mm_slice, mm_view};
 
+#[path = "support/capi.rs"]
+mod capi;
+use capi::{cstr, last_error};
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
 
 const PAGE: usize = 4096;
-
-fn cstr(p: &Path) -> CString {
-    CString::new(p.to_str().unwrap()).unwrap()
-}
 
 /// Writes `len` bytes to `path`, syncs them, and evicts them from the page cache.
 fn cold_file(path: &Path, len: usize) {
@@ -60,12 +59,6 @@ fn open(path: &Path, mode: &str) -> mm_array {
     let (st, a) = open_ex(path, mode, None, 0);
     assert_eq!(st, MM_OK, "{}", last_error());
     a
-}
-
-fn last_error() -> String {
-    unsafe { std::ffi::CStr::from_ptr(mm_last_error_message()) }
-        .to_string_lossy()
-        .into_owned()
 }
 
 fn resident(a: mm_array) -> u64 {

@@ -2,43 +2,23 @@
 //! dtype text, bad handles and NULL arguments, a close racing a describe, and the
 //! scalar kind of every kind of dtype. Each test works in its own temporary directory.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CStr;
 use std::mem::{align_of, offset_of, size_of};
 use std::path::Path;
 
 use mmarray::ffi::*;
 
+#[path = "support/capi.rs"]
+mod capi;
+use capi::{last_error, try_open};
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
 
 fn open(path: &Path, dtype: &str, mode: &str, offset: u64, shape: &[usize]) -> mm_array {
-    let p = CString::new(path.to_str().unwrap()).unwrap();
-    let d = CString::new(dtype).unwrap();
-    let m = CString::new(mode).unwrap();
-    let mut out = 0;
-    // SAFETY: valid NUL-terminated texts, `shape` of `shape.len()` sizes, a writable out.
-    let st = unsafe {
-        mm_open(
-            p.as_ptr(),
-            d.as_ptr(),
-            m.as_ptr(),
-            offset,
-            shape.as_ptr(),
-            shape.len(),
-            b'C' as c_char,
-            &mut out,
-        )
-    };
+    let (st, out) = try_open(path, dtype, mode, offset, Some(shape));
     assert_eq!(st, MM_OK, "open {dtype} {mode}: {}", last_error());
     out
-}
-
-fn last_error() -> String {
-    // SAFETY: mm_last_error_message never returns NULL.
-    unsafe { CStr::from_ptr(mm_last_error_message()) }
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// mm_info filled with 0xAB bytes, so that a field the call forgets shows.
