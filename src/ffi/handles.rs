@@ -155,8 +155,10 @@ fn summary_of(view: &View) -> [u64; SUMMARY_WORDS] {
     let mut s = [0; SUMMARY_WORDS];
     s[word::DATA] = view.data_ptr() as usize as u64;
     s[word::ITEMSIZE] = view.itemsize() as u64;
-    s[word::SIZE] = view.size() as u64;
-    s[word::NBYTES] = view.nbytes() as u64;
+    let size = view.size();
+    s[word::SIZE] = size as u64;
+    // Cannot overflow: checked when the view was made (View::nbytes).
+    s[word::NBYTES] = (size * view.itemsize()) as u64;
     s[word::OFFSET] = view.offset();
     s[word::FLAGS_MODE] = u64::from(flag_bits(view))
         | mode_code(view.mode()) << word::MODE_SHIFT
