@@ -173,15 +173,19 @@ static void bench_data(const char *path) {
  * design, whatever the rest costs. */
 static _Alignas(64) uint64_t rmw_lines[5][8];
 
-static void rmw_floor(void) {
+/* `child` is the new handle's slot: in row 11df each thread's own (the spare slot a thread
+ * reuses), while the parent's slot and the mapping's count are every thread's. */
+static void rmw_floor_at(uint64_t *child) {
     uint64_t e = __atomic_load_n(&rmw_lines[0][0], __ATOMIC_RELAXED);
     __atomic_compare_exchange_n(&rmw_lines[0][0], &e, e + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
     __atomic_fetch_add(&rmw_lines[1][0], 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&rmw_lines[0][0], 1, __ATOMIC_ACQ_REL);
-    e = __atomic_load_n(&rmw_lines[2][0], __ATOMIC_RELAXED);
-    __atomic_compare_exchange_n(&rmw_lines[2][0], &e, e + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    e = __atomic_load_n(child, __ATOMIC_RELAXED);
+    __atomic_compare_exchange_n(child, &e, e + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&rmw_lines[1][0], 1, __ATOMIC_RELEASE);
 }
+
+static void rmw_floor(void) { rmw_floor_at(&rmw_lines[2][0]); }
 
 static void bench_slice(const char *path) {
     int samples = quick ? 5 : 21, batch = quick ? 1000 : 200000;
@@ -249,8 +253,11 @@ static void bench_floor(const char *path) {
 /* 11c reads the same 16 pages from every thread, 11e 16 pages of each thread's own; 11cf
  * and 11ef are their floor in the same run: the bare process_vm_readv(gettid(), ...) of
  * 4 KiB that mm_read_at makes, from the same mapping, at the same offsets; 11cp a pread of
- * 4 KiB of the same file at 11c's offsets (the unguarded kernel copy). */
-enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE, SC_READ4K_OWN, SC_PVR, SC_PVR_OWN, SC_PREAD, SC_NOPS };
+ * 4 KiB of the same file at 11c's offsets (the unguarded kernel copy). 11df is 11d's: row
+ * 3's five atomics with the parent's slot and the mapping's count shared by every thread
+ * and the new handle's slot each thread's own, as mm_slice + mm_close make them. */
+enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE, SC_READ4K_OWN, SC_PVR, SC_PVR_OWN, SC_PREAD, SC_RMW, SC_NOPS };
+static _Alignas(64) uint64_t rmw_own_lines[64][8];
 struct scale_arg {
     mm_array a;
     enum scale_op op;
@@ -309,6 +316,9 @@ static void *scale_loop(void *p) {
         for (long i = 0; i < d->calls; i++)
             if (pread(d->fd, buf, sizeof buf, (off_t)(i % 16) * 4096) != (ssize_t)sizeof buf) die("pread");
         break;
+    case SC_RMW:
+        for (long i = 0; i < d->calls; i++) rmw_floor_at(&rmw_own_lines[d->thread][0]);
+        break;
     default:
         break;
     }
@@ -326,7 +336,7 @@ static void *scale_loop(void *p) {
  * busy machine (another session's build) two threads can share one core and look as if
  * they scaled. */
 static void bench_scaling(const char *path) {
-    static const char *const names[SC_NOPS] = {"11a", "11b", "11c", "11d", "11e", "11cf", "11ef", "11cp"};
+    static const char *const names[SC_NOPS] = {"11a", "11b", "11c", "11d", "11e", "11cf", "11ef", "11cp", "11df"};
     int samples = quick ? 3 : 11;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int counts[4] = {1, 2, (int)cpus, 8}, ncounts = 0, uniq[4];
