@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use memmap2::{MmapOptions, MmapRaw};
 
 use super::control::{prefault, reserve_blocks};
-use super::{absolute_normalised, Checked, Found, Mapping, Mode, OpenFlags, OpenSpec};
+use super::{Checked, FileName, Found, Mapping, Mode, OpenFlags, OpenSpec};
 use crate::error::{ErrorKind, MmError, Result};
 use crate::platform::{self, FileExt};
 
@@ -122,14 +122,20 @@ pub(crate) fn map_opened(
 ) -> Result<(Mapping, Vec<usize>)> {
     debug_assert!(spec.mode != Mode::Write);
     let checked = spec.check()?;
-    let filename = absolute_normalised(path)?;
+    let filename = FileName::absolute(path)?;
     let sizing = Sizing {
         truncate: false,
         extend: false,
         prefix: &[],
     };
-    let (mut mapping, found) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
-    mapping.filename = Some(filename);
+    let (mapping, found) = map_file(
+        file,
+        spec,
+        checked,
+        sizing,
+        OpenFlags::default(),
+        Some(filename),
+    )?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
@@ -140,16 +146,14 @@ fn open_path_sized(
     sizing: Sizing,
 ) -> Result<(Mapping, Found)> {
     let checked = spec.check()?;
-    let filename = absolute_normalised(path)?;
+    let filename = FileName::absolute(path)?;
     let (file, created) = open_file(path, spec.mode)?;
-    let result = map_file(&file, spec, checked, sizing, flags);
+    let result = map_file(&file, spec, checked, sizing, flags, Some(filename));
     if let (Err(_), Some(created)) = (&result, created) {
         // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
         let _ = std::fs::remove_file(created);
     }
-    let (mut mapping, found) = result?;
-    mapping.filename = Some(filename);
-    Ok((mapping, found))
+    result
 }
 
 /// Maps the region `spec` describes of an open file (whose path is `path` and identity
@@ -175,9 +179,9 @@ pub(crate) fn map_for_growth(
         map,
         mode: spec.mode,
         offset: spec.offset,
-        len: nbytes,
-        filename: Some(path.to_path_buf()),
-        file_id: Some(file_id),
+        filename: Some(FileName::copied(path)),
+        file_id,
+        from_file: true,
         npy: None,
     };
     Ok((mapping, shape.clone()))
@@ -252,7 +256,7 @@ fn map_borrowed_with(
         extend: true,
         prefix: &[],
     };
-    let (mapping, found) = map_file(file, spec, checked, sizing, flags)?;
+    let (mapping, found) = map_file(file, spec, checked, sizing, flags, None)?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
@@ -337,13 +341,14 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
 /// changes a file, in this order (so that every step that can fail comes before the
 /// first change): fstat and the regular-file check, the size checks, mmap, the block
 /// reservations (MM_OPEN_PREALLOCATE, a w+ prefix), then truncation or extension, then
-/// the prefix.
+/// the prefix. The mapping gets `filename` (made before, so that it is moved once).
 fn map_file(
     file: &File,
     spec: &OpenSpec,
     checked: Checked,
     sizing: Sizing,
     flags: OpenFlags,
+    filename: Option<FileName>,
 ) -> Result<(Mapping, Found)> {
     let truncate = sizing.truncate;
     // One fstat, as a C program makes: size, kind and identity together.
@@ -442,9 +447,9 @@ fn map_file(
         map,
         mode: spec.mode,
         offset,
-        len: nbytes,
-        filename: None,
-        file_id: Some(file_id),
+        filename,
+        file_id,
+        from_file: true,
         npy: None,
     };
     Ok((mapping, found))

@@ -227,21 +227,24 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 
 /// `path` made absolute against the current directory and normalised lexically, as
 /// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
-/// An absolute path that is already normal (the common case) costs one scan and one
-/// copy; a relative one one getcwd (what abspath calls too) and one allocation.
-pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
+/// An absolute path that is already normal (the common case) costs one scan and is
+/// answered borrowed (the caller decides whether to copy it); a relative one one getcwd
+/// (what abspath calls too) and one allocation.
+pub(crate) fn absolute_path(path: &Path) -> io::Result<Cow<'_, Path>> {
     let bytes = path.as_os_str().as_bytes();
     if is_normal_absolute(bytes) {
-        return Ok(path.to_path_buf());
+        return Ok(Cow::Borrowed(path));
     }
     if path.is_absolute() {
-        return Ok(normalised(bytes));
+        return Ok(Cow::Owned(normalised(bytes)));
     }
     let joined = joined_to_cwd(bytes)?;
     if is_normal_absolute(&joined) {
-        return Ok(PathBuf::from(std::ffi::OsString::from_vec(joined)));
+        return Ok(Cow::Owned(PathBuf::from(std::ffi::OsString::from_vec(
+            joined,
+        ))));
     }
-    Ok(normalised(&joined))
+    Ok(Cow::Owned(normalised(&joined)))
 }
 
 /// The current directory, a `/` unless it ends in one, then `relative`: what

@@ -26,7 +26,7 @@ use std::mem::ManuallyDrop;
 use std::os::windows::ffi::OsStrExt as _;
 use std::os::windows::fs::OpenOptionsExt;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, RawHandle};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use memmap2::{MmapMut, MmapRaw};
 use windows_sys::Win32::Foundation as wf;
@@ -506,8 +506,8 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 /// `path` made absolute as Python's ntpath.abspath does (GetFullPathNameW: drive
 /// letters kept, `/` becomes `\`, `.` and `..` collapsed, `\\server\share\` kept as
 /// the root of a UNC path, symlinks not resolved).
-pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
-    std::path::absolute(path)
+pub(crate) fn absolute_path(path: &Path) -> io::Result<std::borrow::Cow<'_, Path>> {
+    std::path::absolute(path).map(std::borrow::Cow::Owned)
 }
 
 /// A path as a NUL-terminated wide string for Win32, made absolute and given the
