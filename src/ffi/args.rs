@@ -78,17 +78,30 @@ pub(crate) unsafe fn text_arg<'a>(
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
 pub(crate) unsafe fn path_arg<'a>(call: &str, p: *const c_char) -> Result<&'a Path, Fail> {
+    // SAFETY: as this function's contract.
+    unsafe { c_path_arg(call, p) }.map(|(path, _)| path)
+}
+
+/// [`path_arg`] and the C string it was read from (which the core can open as it is).
+///
+/// # Safety
+/// `p` must be NULL or a NUL-terminated string.
+pub(crate) unsafe fn c_path_arg<'a>(
+    call: &str,
+    p: *const c_char,
+) -> Result<(&'a Path, &'a CStr), Fail> {
     if p.is_null() {
         return Err(Fail::new(MM_E_INVALID_ARG, format!("{call}: path is NULL")));
     }
     // SAFETY: the caller passes a NUL-terminated string (checked non-NULL).
-    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    crate::mapping::path_from_bytes(bytes).ok_or_else(|| {
-        Fail::new(
+    let c_path = unsafe { CStr::from_ptr(p) };
+    match crate::mapping::path_from_bytes(c_path.to_bytes()) {
+        Some(path) => Ok((path, c_path)),
+        None => Err(Fail::new(
             MM_E_INVALID_ARG,
             format!("{call}: path is not UTF-8 (paths are UTF-8 on Windows)"),
-        )
-    })
+        )),
+    }
 }
 
 /// `name("path")`, the way messages name a call on a file: the path as the caller gave

@@ -3,6 +3,7 @@
 //! (mapping past the end of a file is allowed), and only then truncate or extend. Also
 //! the one w+ sequence `mm_create_npy` shares, and the regular-file check.
 
+use std::ffi::CStr;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -70,13 +71,16 @@ pub fn open_path_with(
     spec: &OpenSpec,
     flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
-    let (mapping, found) = open_path_found(path, spec, flags)?;
+    let (mapping, found) = open_path_found(path, None, spec, flags)?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
-/// [`open_path_with`], the shape as [`Found`] (no vector: mm_open's way).
+/// [`open_path_with`], the shape as [`Found`] (no vector: mm_open's way). `c_path`, when
+/// given, is `path` as a NUL-terminated C string (the C caller's own): r, r+ and c open
+/// it as it is, without copying the path to add a NUL.
 pub(crate) fn open_path_found(
     path: &Path,
+    c_path: Option<&CStr>,
     spec: &OpenSpec,
     flags: OpenFlags,
 ) -> Result<(Mapping, Found)> {
@@ -85,7 +89,7 @@ pub(crate) fn open_path_found(
         extend: true,
         prefix: &[],
     };
-    open_path_sized(path, spec, flags, sizing)
+    open_path_sized(path, c_path, spec, flags, sizing)
 }
 
 /// The w+ sequence of [`open_path_with`] for a file that starts with `prefix` (a .npy
@@ -106,7 +110,7 @@ pub(crate) fn create_with_prefix(
         extend: true,
         prefix,
     };
-    let (mut mapping, found) = open_path_sized(path, spec, OpenFlags::default(), sizing)?;
+    let (mut mapping, found) = open_path_sized(path, None, spec, OpenFlags::default(), sizing)?;
     mapping.mode = Mode::ReadWrite;
     Ok((mapping, found.shape(spec).to_vec()))
 }
@@ -141,13 +145,14 @@ pub(crate) fn map_opened(
 
 fn open_path_sized(
     path: &Path,
+    c_path: Option<&CStr>,
     spec: &OpenSpec,
     flags: OpenFlags,
     sizing: Sizing,
 ) -> Result<(Mapping, Found)> {
     let checked = spec.check()?;
     let filename = FileName::absolute(path)?;
-    let (file, created) = open_file(path, spec.mode)?;
+    let (file, created) = open_file_c(path, c_path, spec.mode)?;
     let result = map_file(&file, spec, checked, sizing, flags, Some(filename));
     if let (Err(_), Some(created)) = (&result, created) {
         // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
@@ -263,6 +268,12 @@ fn map_borrowed_with(
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
 /// if it created one (a dangling symlink's target, like fopen, when `path` is one).
 pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
+    open_file_c(path, None, mode)
+}
+
+/// [`open_file`] with `path` as a NUL-terminated C string too, when the caller has one
+/// (see [`open_path_found`]).
+fn open_file_c(path: &Path, c_path: Option<&CStr>, mode: Mode) -> Result<(File, Option<PathBuf>)> {
     let describe = |what: &str, e: &io::Error| {
         // Windows refuses to open a directory as a file with "access denied": report it
         // as POSIX does (MM_E_IO, EISDIR), the node left as it is.
@@ -283,11 +294,13 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
     // caller; on Windows sharing read, write and delete with other programs.
     match mode {
         Mode::ReadOnly | Mode::CopyOnWrite => {
-            let file = platform::open_existing(path, false).map_err(|e| describe("open", &e))?;
+            let file =
+                platform::open_existing(path, c_path, false).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::ReadWrite => {
-            let file = platform::open_existing(path, true).map_err(|e| describe("open", &e))?;
+            let file =
+                platform::open_existing(path, c_path, true).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::Write => {

@@ -197,8 +197,13 @@ pub(crate) fn prepare_options(options: &mut OpenOptions) {
 }
 
 /// An existing file opened for reading, and writing when `write`, shared as
-/// [`prepare_options`] says.
-pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+/// [`prepare_options`] says. (`_c_path`, the C caller's NUL-terminated bytes that POSIX
+/// opens without a copy, is of no use here: Win32 opens a wide string.)
+pub(crate) fn open_existing(
+    path: &Path,
+    _c_path: Option<&std::ffi::CStr>,
+    write: bool,
+) -> io::Result<File> {
     let mut options = OpenOptions::new();
     prepare_options(&mut options);
     options.read(true).write(write).open(path)
