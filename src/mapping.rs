@@ -177,6 +177,7 @@ fn region_bytes(shape: &[usize], itemsize: usize, offset: u64, order: Order) -> 
 /// The bytes of a 1-D array of `d` items (every inferred shape) when every check of
 /// [`region_bytes`] passes, written out for the one dimension; `None` when one fails
 /// (the general way then words the error).
+#[inline]
 fn region_bytes_1d(d: usize, itemsize: usize, offset: u64) -> Option<usize> {
     let nbytes = d
         .checked_mul(itemsize)

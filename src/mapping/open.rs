@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use memmap2::{MmapOptions, MmapRaw};
 
 use super::control::{prefault, reserve_blocks};
-use super::{Checked, FileName, Found, Mapping, Mode, OpenFlags, OpenSpec};
+use super::{region_bytes_1d, Checked, FileName, Found, Mapping, Mode, OpenFlags, OpenSpec};
 use crate::error::{ErrorKind, MmError, Result};
 use crate::platform::{self, FileExt};
 
@@ -538,7 +538,12 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Found, usize)> {
     let count = usize::try_from(avail / itemsize)
         .map_err(|_| MmError::invalid("file too large for this platform"))?;
     let shape = [count];
-    let nbytes = spec.region_bytes(&shape)?;
+    // region_bytes' own first step, without the calls that lead to it; the general way
+    // words an error.
+    let nbytes = match region_bytes_1d(count, spec.dtype.itemsize(), offset) {
+        Some(nbytes) => nbytes,
+        None => spec.region_bytes(&shape)?,
+    };
     Ok((Found::Inferred(shape), nbytes))
 }
 
