@@ -102,11 +102,16 @@ unsafe fn open_path(
         .map_err(|f| f.in_call(&call()))?;
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
     // View::open_with's two steps, the shape borrowed from `spec` or inferred in place
-    // (no vector of its own to make and free).
-    let (mapping, found) =
-        open_path_found(path, Some(c_path), &spec, flags).map_err(|e| Fail::core(&call(), e))?;
-    let view =
-        View::over(mapping, &spec, found.shape(&spec)).map_err(|e| Fail::core(&call(), e))?;
+    // (no vector of its own to make and free). Matched, not map_err + `?`: the mapping
+    // is then moved once less.
+    let (mapping, found) = match open_path_found(path, Some(c_path), &spec, flags) {
+        Ok(opened) => opened,
+        Err(e) => return Err(Fail::core(&call(), e)),
+    };
+    let view = match View::over(mapping, &spec, found.shape(&spec)) {
+        Ok(view) => view,
+        Err(e) => return Err(Fail::core(&call(), e)),
+    };
     *out = register(view, name).map_err(|f| f.in_call(&call()))?;
     Ok(MM_OK)
 }
