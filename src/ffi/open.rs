@@ -98,8 +98,10 @@ unsafe fn open_path(
     // The call's text is built only for a failure (open + close is benchmarked).
     let call = || call_on_path(name, path);
     // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
-    let spec = unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) }
-        .map_err(|f| f.in_call(&call()))?;
+    let spec = match unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) } {
+        Ok(spec) => spec,
+        Err(f) => return Err(f.in_call(&call())),
+    };
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
     // View::open_with's two steps, the shape borrowed from `spec` or inferred in place
     // (no vector of its own to make and free). Matched, not map_err + `?`: the mapping
