@@ -9,11 +9,14 @@ use std::ptr::NonNull;
 
 use memmap2::MmapRaw;
 
+use filename::FileName;
+
 use crate::dtype::DType;
 use crate::error::{MmError, Result};
 use crate::layout::{self, Order};
 
 mod control;
+mod filename;
 mod open;
 pub use control::Advice;
 // Used by the C ABI alone, which loom's model builds leave out.
@@ -174,6 +177,7 @@ fn region_bytes(shape: &[usize], itemsize: usize, offset: u64, order: Order) -> 
 /// The bytes of a 1-D array of `d` items (every inferred shape) when every check of
 /// [`region_bytes`] passes, written out for the one dimension; `None` when one fails
 /// (the general way then words the error).
+#[inline]
 fn region_bytes_1d(d: usize, itemsize: usize, offset: u64) -> Option<usize> {
     let nbytes = d
         .checked_mul(itemsize)
@@ -191,14 +195,16 @@ fn region_bytes_1d(d: usize, itemsize: usize, offset: u64) -> Option<usize> {
 #[derive(Debug)]
 pub struct Mapping {
     /// `None` when the region has no bytes: nothing is mapped then.
+    /// (The region's length is the map's: no field of its own, so that a mapping with
+    /// its file name inline stays small enough to be moved without a memcpy call.)
     map: Option<MmapRaw>,
     mode: Mode,
     offset: u64,
-    len: usize,
-    filename: Option<PathBuf>,
+    filename: Option<FileName>,
     /// The file's identity when it was mapped ((st_dev, st_ino), on Windows (volume
-    /// serial number, file index)); `None` for an anonymous region.
-    file_id: Option<(u64, u64)>,
+    /// serial number, file index)) when `from_file`; an anonymous region has none.
+    file_id: (u64, u64),
+    from_file: bool,
     /// What a .npy header said when the file was opened or created (mm_open_npy,
     /// mm_create_npy, a growth): `None` for a raw array (mm_open, mm_open_fd).
     npy: Option<Box<NpyFrame>>,
@@ -235,10 +241,10 @@ impl Mapping {
             map,
             mode,
             offset: 0,
-            len,
-            filename: Some(absolute_normalised(path)?),
+            filename: Some(FileName::absolute(path)?),
             // Private memory: no file to reopen, nothing to grow.
-            file_id: None,
+            file_id: (0, 0),
+            from_file: false,
             npy: None,
         })
     }
@@ -254,11 +260,11 @@ impl Mapping {
 
     /// Bytes in the array region.
     pub fn len(&self) -> usize {
-        self.len
+        self.map.as_ref().map_or(0, MmapRaw::len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.map.is_none()
     }
 
     pub fn mode(&self) -> Mode {
@@ -272,13 +278,13 @@ impl Mapping {
 
     /// Absolute, normalised path as opened; `None` for a descriptor.
     pub fn filename(&self) -> Option<&Path> {
-        self.filename.as_deref()
+        self.filename.as_ref().map(FileName::as_path)
     }
 
     /// The identity of the mapped file as it was at open ((st_dev, st_ino); on Windows
     /// (volume serial number, file index)).
     pub fn file_id(&self) -> Option<(u64, u64)> {
-        self.file_id
+        self.from_file.then_some(self.file_id)
     }
 
     /// The .npy header facts, for an array opened or created as a .npy file.
@@ -295,8 +301,9 @@ impl Mapping {
     pub fn flush(&self) -> Result<()> {
         match &self.map {
             Some(map) if self.mode.changes_file() => {
-                map.flush()
-                    .map_err(|e| MmError::os(format!("msync of {} bytes failed", self.len), &e))?;
+                map.flush().map_err(|e| {
+                    MmError::os(format!("msync of {} bytes failed", self.len()), &e)
+                })?;
                 self.flush_drive_cache()
             }
             _ => Ok(()),
@@ -306,7 +313,7 @@ impl Mapping {
     /// After a waiting msync: the drive's cache too where msync leaves it (macOS,
     /// F_FULLFSYNC); nothing elsewhere.
     pub(crate) fn flush_drive_cache(&self) -> Result<()> {
-        crate::platform::flush_drive_cache(self.filename.as_deref(), self.file_id)
+        crate::platform::flush_drive_cache(self.filename(), self.file_id())
             .map_err(|e| MmError::os("F_FULLFSYNC of the file failed", &e))
     }
 }
@@ -315,12 +322,17 @@ impl Mapping {
 /// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved; on
 /// Windows as ntpath.abspath: drive letters and UNC roots kept, `\\` separators).
 pub fn absolute_normalised(path: &Path) -> Result<PathBuf> {
-    crate::platform::absolute_path(path).map_err(|e| {
-        MmError::os(
-            "cannot make the path absolute (reading the current directory)",
-            &e,
-        )
-    })
+    crate::platform::absolute_path(path)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| absolute_path_error(&e))
+}
+
+/// The error of a path that cannot be made absolute.
+fn absolute_path_error(e: &std::io::Error) -> MmError {
+    MmError::os(
+        "cannot make the path absolute (reading the current directory)",
+        e,
+    )
 }
 
 /// A path from the bytes the C caller gave: any bytes but NUL on POSIX, UTF-8 on

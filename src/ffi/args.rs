@@ -78,17 +78,30 @@ pub(crate) unsafe fn text_arg<'a>(
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
 pub(crate) unsafe fn path_arg<'a>(call: &str, p: *const c_char) -> Result<&'a Path, Fail> {
+    // SAFETY: as this function's contract.
+    unsafe { c_path_arg(call, p) }.map(|(path, _)| path)
+}
+
+/// [`path_arg`] and the C string it was read from (which the core can open as it is).
+///
+/// # Safety
+/// `p` must be NULL or a NUL-terminated string.
+pub(crate) unsafe fn c_path_arg<'a>(
+    call: &str,
+    p: *const c_char,
+) -> Result<(&'a Path, &'a CStr), Fail> {
     if p.is_null() {
         return Err(Fail::new(MM_E_INVALID_ARG, format!("{call}: path is NULL")));
     }
     // SAFETY: the caller passes a NUL-terminated string (checked non-NULL).
-    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
-    crate::mapping::path_from_bytes(bytes).ok_or_else(|| {
-        Fail::new(
+    let c_path = unsafe { CStr::from_ptr(p) };
+    match crate::mapping::path_from_bytes(c_path.to_bytes()) {
+        Some(path) => Ok((path, c_path)),
+        None => Err(Fail::new(
             MM_E_INVALID_ARG,
             format!("{call}: path is not UTF-8 (paths are UTF-8 on Windows)"),
-        )
-    })
+        )),
+    }
 }
 
 /// `name("path")`, the way messages name a call on a file: the path as the caller gave
@@ -205,7 +218,12 @@ unsafe fn mode_arg_parsed(call: &str, p: *const c_char) -> Result<Mode, Fail> {
 /// An order argument: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
 #[inline]
 pub(crate) fn order_arg(call: &str, order: c_char) -> Result<Order, Fail> {
-    Order::from_char(order as u8).map_err(|e| Fail::core(call, e))
+    // 'C' and 0 (what nearly every call passes) without a call; the rest, and the error's
+    // words, from Order::from_char.
+    match order as u8 {
+        b'C' | 0 => Ok(Order::C),
+        other => Order::from_char(other).map_err(|e| Fail::core(call, e)),
+    }
 }
 
 thread_local! {
@@ -299,6 +317,20 @@ mod tests {
         // SAFETY: NULL is allowed.
         let default = unsafe { mode_arg("f", std::ptr::null()) };
         assert_eq!(default.unwrap(), Mode::ReadWrite);
+    }
+
+    /// order_arg's shortcut answers what Order::from_char does, for every byte.
+    #[test]
+    fn order_fast_path_is_the_full_way() {
+        for byte in 0..=255u8 {
+            let fast = order_arg("f", byte as c_char);
+            let full = Order::from_char(byte).map_err(|e| Fail::core("f", e));
+            match (fast, full) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{byte}"),
+                (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{byte}"),
+                (a, b) => panic!("{byte}: {a:?} vs {b:?}"),
+            }
+        }
     }
 
     /// The remembered dtype answers its own text only: not a prefix, not a longer text.

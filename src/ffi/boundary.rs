@@ -107,11 +107,18 @@ impl ForkSafeOnce {
         ForkSafeOnce(AtomicU64::new(0))
     }
 
+    /// Runs `init` unless it ran (or runs) already. Inline: after the first call this is
+    /// one load and one compare at every guarded call.
+    #[inline]
     pub(crate) fn call(&self, init: impl FnOnce()) {
-        let word = self.0.load(Ordering::Acquire);
-        if word == Self::DONE {
-            return;
+        if self.0.load(Ordering::Acquire) != Self::DONE {
+            self.call_first(init);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn call_first(&self, init: impl FnOnce()) {
         let me = u64::from(std::process::id());
         let busy = me << 8 | Self::BUSY;
         match self

@@ -5,7 +5,9 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::args::{array_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle, path_arg};
+use super::args::{
+    array_arg, c_path_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle,
+};
 use super::boundary::{guard_io, Fail};
 use super::handles::register;
 use super::status::*;
@@ -92,19 +94,26 @@ unsafe fn open_path(
     // SAFETY: the caller passes NULL or a writable mm_array.
     let out = unsafe { out_handle(name, out) }?;
     // SAFETY: the caller passes NULL or a NUL-terminated path.
-    let path = unsafe { path_arg(name, path) }?;
+    let (path, c_path) = unsafe { c_path_arg(name, path) }?;
     // The call's text is built only for a failure (open + close is benchmarked).
     let call = || call_on_path(name, path);
     // SAFETY: the caller's dtype, mode and shape are NULL or valid as documented.
-    let spec = unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) }
-        .map_err(|f| f.in_call(&call()))?;
+    let spec = match unsafe { open_spec(name, dtype, mode, offset, shape, ndim, order) } {
+        Ok(spec) => spec,
+        Err(f) => return Err(f.in_call(&call())),
+    };
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
     // View::open_with's two steps, the shape borrowed from `spec` or inferred in place
-    // (no vector of its own to make and free).
-    let (mapping, found) =
-        open_path_found(path, &spec, flags).map_err(|e| Fail::core(&call(), e))?;
-    let view =
-        View::over(mapping, &spec, found.shape(&spec)).map_err(|e| Fail::core(&call(), e))?;
+    // (no vector of its own to make and free). Matched, not map_err + `?`: the mapping
+    // is then moved once less.
+    let (mapping, found) = match open_path_found(path, Some(c_path), &spec, flags) {
+        Ok(opened) => opened,
+        Err(e) => return Err(Fail::core(&call(), e)),
+    };
+    let view = match View::over(mapping, &spec, found.shape(&spec)) {
+        Ok(view) => view,
+        Err(e) => return Err(Fail::core(&call(), e)),
+    };
     *out = register(view, name).map_err(|f| f.in_call(&call()))?;
     Ok(MM_OK)
 }

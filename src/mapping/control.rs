@@ -74,7 +74,7 @@ impl Mapping {
     /// `None` when nothing is mapped or the span is empty.
     fn span(&self, lo: usize, hi: usize) -> Option<(usize, usize)> {
         let map = self.map.as_ref()?;
-        if lo >= hi || hi > self.len {
+        if lo >= hi || hi > self.len() {
             return None;
         }
         Some(page_span(map.as_mut_ptr() as usize + lo, hi - lo))
@@ -117,7 +117,7 @@ impl Mapping {
         if !self.mode.changes_file() {
             return Ok(());
         }
-        self.msync(0, self.len, false)
+        self.msync(0, self.len(), false)
     }
 
     /// msync (MS_SYNC, or MS_ASYNC when `wait` is false) of the pages of `lo..hi`.

@@ -3,6 +3,7 @@
 //! (mapping past the end of a file is allowed), and only then truncate or extend. Also
 //! the one w+ sequence `mm_create_npy` shares, and the regular-file check.
 
+use std::ffi::CStr;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use memmap2::{MmapOptions, MmapRaw};
 
 use super::control::{prefault, reserve_blocks};
-use super::{absolute_normalised, Checked, Found, Mapping, Mode, OpenFlags, OpenSpec};
+use super::{region_bytes_1d, Checked, FileName, Found, Mapping, Mode, OpenFlags, OpenSpec};
 use crate::error::{ErrorKind, MmError, Result};
 use crate::platform::{self, FileExt};
 
@@ -70,13 +71,16 @@ pub fn open_path_with(
     spec: &OpenSpec,
     flags: OpenFlags,
 ) -> Result<(Mapping, Vec<usize>)> {
-    let (mapping, found) = open_path_found(path, spec, flags)?;
+    let (mapping, found) = open_path_found(path, None, spec, flags)?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
-/// [`open_path_with`], the shape as [`Found`] (no vector: mm_open's way).
+/// [`open_path_with`], the shape as [`Found`] (no vector: mm_open's way). `c_path`, when
+/// given, is `path` as a NUL-terminated C string (the C caller's own): r, r+ and c open
+/// it as it is, without copying the path to add a NUL.
 pub(crate) fn open_path_found(
     path: &Path,
+    c_path: Option<&CStr>,
     spec: &OpenSpec,
     flags: OpenFlags,
 ) -> Result<(Mapping, Found)> {
@@ -85,7 +89,7 @@ pub(crate) fn open_path_found(
         extend: true,
         prefix: &[],
     };
-    open_path_sized(path, spec, flags, sizing)
+    open_path_sized(path, c_path, spec, flags, sizing)
 }
 
 /// The w+ sequence of [`open_path_with`] for a file that starts with `prefix` (a .npy
@@ -106,7 +110,7 @@ pub(crate) fn create_with_prefix(
         extend: true,
         prefix,
     };
-    let (mut mapping, found) = open_path_sized(path, spec, OpenFlags::default(), sizing)?;
+    let (mut mapping, found) = open_path_sized(path, None, spec, OpenFlags::default(), sizing)?;
     mapping.mode = Mode::ReadWrite;
     Ok((mapping, found.shape(spec).to_vec()))
 }
@@ -122,34 +126,39 @@ pub(crate) fn map_opened(
 ) -> Result<(Mapping, Vec<usize>)> {
     debug_assert!(spec.mode != Mode::Write);
     let checked = spec.check()?;
-    let filename = absolute_normalised(path)?;
+    let filename = FileName::absolute(path)?;
     let sizing = Sizing {
         truncate: false,
         extend: false,
         prefix: &[],
     };
-    let (mut mapping, found) = map_file(file, spec, checked, sizing, OpenFlags::default())?;
-    mapping.filename = Some(filename);
+    let (mapping, found) = map_file(
+        file,
+        spec,
+        checked,
+        sizing,
+        OpenFlags::default(),
+        Some(filename),
+    )?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
 fn open_path_sized(
     path: &Path,
+    c_path: Option<&CStr>,
     spec: &OpenSpec,
     flags: OpenFlags,
     sizing: Sizing,
 ) -> Result<(Mapping, Found)> {
     let checked = spec.check()?;
-    let filename = absolute_normalised(path)?;
-    let (file, created) = open_file(path, spec.mode)?;
-    let result = map_file(&file, spec, checked, sizing, flags);
+    let filename = FileName::absolute(path)?;
+    let (file, created) = open_file_c(path, c_path, spec.mode)?;
+    let result = map_file(&file, spec, checked, sizing, flags, Some(filename));
     if let (Err(_), Some(created)) = (&result, created) {
         // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
         let _ = std::fs::remove_file(created);
     }
-    let (mut mapping, found) = result?;
-    mapping.filename = Some(filename);
-    Ok((mapping, found))
+    result
 }
 
 /// Maps the region `spec` describes of an open file (whose path is `path` and identity
@@ -175,9 +184,9 @@ pub(crate) fn map_for_growth(
         map,
         mode: spec.mode,
         offset: spec.offset,
-        len: nbytes,
-        filename: Some(path.to_path_buf()),
-        file_id: Some(file_id),
+        filename: Some(FileName::copied(path)),
+        file_id,
+        from_file: true,
         npy: None,
     };
     Ok((mapping, shape.clone()))
@@ -252,13 +261,19 @@ fn map_borrowed_with(
         extend: true,
         prefix: &[],
     };
-    let (mapping, found) = map_file(file, spec, checked, sizing, flags)?;
+    let (mapping, found) = map_file(file, spec, checked, sizing, flags, None)?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
 /// Opens the file for `mode`. For w+ reports the path of the file this call created,
 /// if it created one (a dangling symlink's target, like fopen, when `path` is one).
 pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf>)> {
+    open_file_c(path, None, mode)
+}
+
+/// [`open_file`] with `path` as a NUL-terminated C string too, when the caller has one
+/// (see [`open_path_found`]).
+fn open_file_c(path: &Path, c_path: Option<&CStr>, mode: Mode) -> Result<(File, Option<PathBuf>)> {
     let describe = |what: &str, e: &io::Error| {
         // Windows refuses to open a directory as a file with "access denied": report it
         // as POSIX does (MM_E_IO, EISDIR), the node left as it is.
@@ -279,11 +294,13 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
     // caller; on Windows sharing read, write and delete with other programs.
     match mode {
         Mode::ReadOnly | Mode::CopyOnWrite => {
-            let file = platform::open_existing(path, false).map_err(|e| describe("open", &e))?;
+            let file =
+                platform::open_existing(path, c_path, false).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::ReadWrite => {
-            let file = platform::open_existing(path, true).map_err(|e| describe("open", &e))?;
+            let file =
+                platform::open_existing(path, c_path, true).map_err(|e| describe("open", &e))?;
             Ok((file, None))
         }
         Mode::Write => {
@@ -337,13 +354,14 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
 /// changes a file, in this order (so that every step that can fail comes before the
 /// first change): fstat and the regular-file check, the size checks, mmap, the block
 /// reservations (MM_OPEN_PREALLOCATE, a w+ prefix), then truncation or extension, then
-/// the prefix.
+/// the prefix. The mapping gets `filename` (made before, so that it is moved once).
 fn map_file(
     file: &File,
     spec: &OpenSpec,
     checked: Checked,
     sizing: Sizing,
     flags: OpenFlags,
+    filename: Option<FileName>,
 ) -> Result<(Mapping, Found)> {
     let truncate = sizing.truncate;
     // One fstat, as a C program makes: size, kind and identity together.
@@ -442,9 +460,9 @@ fn map_file(
         map,
         mode: spec.mode,
         offset,
-        len: nbytes,
-        filename: None,
-        file_id: Some(file_id),
+        filename,
+        file_id,
+        from_file: true,
         npy: None,
     };
     Ok((mapping, found))
@@ -520,7 +538,12 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Found, usize)> {
     let count = usize::try_from(avail / itemsize)
         .map_err(|_| MmError::invalid("file too large for this platform"))?;
     let shape = [count];
-    let nbytes = spec.region_bytes(&shape)?;
+    // region_bytes' own first step, without the calls that lead to it; the general way
+    // words an error.
+    let nbytes = match region_bytes_1d(count, spec.dtype.itemsize(), offset) {
+        Some(nbytes) => nbytes,
+        None => spec.region_bytes(&shape)?,
+    };
     Ok((Found::Inferred(shape), nbytes))
 }
 

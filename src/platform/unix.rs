@@ -84,12 +84,18 @@ const OPEN_FLAGS: libc::c_int = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOC
 
 /// An existing file opened for reading, and writing when `write`, with the flags of
 /// [`prepare_options`]: the one open(2) a C program makes (retried on EINTR, as std
-/// does), the path copied to a NUL-terminated buffer on the stack. A path with a NUL
-/// byte or too long for the buffer goes through std's OpenOptions, which answers
-/// exactly as before for it.
-pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+/// does). `c_path`, when given, is `path` as the C caller passed it, NUL-terminated: it
+/// is opened as it is. Otherwise the path is copied to a NUL-terminated buffer on the
+/// stack; a path with a NUL byte or too long for the buffer goes through std's
+/// OpenOptions, which answers exactly as before for it.
+pub(crate) fn open_existing(path: &Path, c_path: Option<&CStr>, write: bool) -> io::Result<File> {
     const BUF: usize = 512;
+    let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
     let bytes = path.as_os_str().as_bytes();
+    if let Some(c_path) = c_path {
+        debug_assert_eq!(c_path.to_bytes(), bytes);
+        return open_c(c_path, access);
+    }
     // SAFETY: memchr reads the `bytes.len()` bytes of the slice.
     let has_nul = !unsafe { libc::memchr(bytes.as_ptr().cast(), 0, bytes.len()) }.is_null();
     if bytes.len() >= BUF || has_nul {
@@ -99,15 +105,21 @@ pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
     }
     let mut buf = std::mem::MaybeUninit::<[u8; BUF]>::uninit();
     let c_path = buf.as_mut_ptr().cast::<u8>();
-    // SAFETY: `bytes.len()` < BUF bytes and a NUL into our own buffer.
-    unsafe {
+    // SAFETY: `bytes.len()` < BUF bytes and a NUL into our own buffer; the bytes hold no
+    // NUL (checked above), so the one at `bytes.len()` ends the string.
+    let c_path = unsafe {
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), c_path, bytes.len());
         *c_path.add(bytes.len()) = 0;
-    }
-    let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
+        CStr::from_bytes_with_nul_unchecked(std::slice::from_raw_parts(c_path, bytes.len() + 1))
+    };
+    open_c(c_path, access)
+}
+
+/// open(2) of a NUL-terminated path with `access` and our flags, retried on EINTR.
+fn open_c(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
     loop {
         // SAFETY: a NUL-terminated path; without O_CREAT open takes no mode argument.
-        let fd = unsafe { libc::open(c_path.cast(), access | OPEN_FLAGS) };
+        let fd = unsafe { libc::open(c_path.as_ptr(), access | OPEN_FLAGS) };
         if fd >= 0 {
             // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
             return Ok(unsafe { File::from_raw_fd(fd) });
@@ -227,21 +239,24 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 
 /// `path` made absolute against the current directory and normalised lexically, as
 /// Python's os.path.abspath does (`.` and `..` collapsed, symlinks not resolved).
-/// An absolute path that is already normal (the common case) costs one scan and one
-/// copy; a relative one one getcwd (what abspath calls too) and one allocation.
-pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
+/// An absolute path that is already normal (the common case) costs one scan and is
+/// answered borrowed (the caller decides whether to copy it); a relative one one getcwd
+/// (what abspath calls too) and one allocation.
+pub(crate) fn absolute_path(path: &Path) -> io::Result<Cow<'_, Path>> {
     let bytes = path.as_os_str().as_bytes();
     if is_normal_absolute(bytes) {
-        return Ok(path.to_path_buf());
+        return Ok(Cow::Borrowed(path));
     }
     if path.is_absolute() {
-        return Ok(normalised(bytes));
+        return Ok(Cow::Owned(normalised(bytes)));
     }
     let joined = joined_to_cwd(bytes)?;
     if is_normal_absolute(&joined) {
-        return Ok(PathBuf::from(std::ffi::OsString::from_vec(joined)));
+        return Ok(Cow::Owned(PathBuf::from(std::ffi::OsString::from_vec(
+            joined,
+        ))));
     }
-    Ok(normalised(&joined))
+    Ok(Cow::Owned(normalised(&joined)))
 }
 
 /// The current directory, a `/` unless it ends in one, then `relative`: what
@@ -580,7 +595,8 @@ mod tests {
 
     /// open_existing: O_RDONLY or O_RDWR with close-on-exec, O_NONBLOCK and O_NOCTTY,
     /// the errno of a failure, and std's own answer for a path with a NUL byte; a path
-    /// longer than the stack buffer opens all the same (through std).
+    /// longer than the stack buffer opens all the same (through std); the caller's C
+    /// string opens as the path copied to the buffer does.
     #[test]
     fn open_existing_is_one_open_with_our_flags() {
         let dir = std::env::temp_dir().join(format!("mmarray-openex-{}", std::process::id()));
@@ -588,7 +604,7 @@ mod tests {
         let file = dir.join("a.bin");
         std::fs::write(&file, b"abc").unwrap();
         for write in [false, true] {
-            let f = open_existing(&file, write).unwrap();
+            let f = open_existing(&file, None, write).unwrap();
             let fd = f.as_raw_fd();
             // SAFETY: fcntl only reads the flags of our own descriptor.
             let (fl, fd_flags) = unsafe {
@@ -602,11 +618,31 @@ mod tests {
             assert_ne!(fl & libc::O_NONBLOCK, 0);
             assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
         }
-        let errno = |p: &Path, write: bool| open_existing(p, write).unwrap_err().raw_os_error();
+        // The caller's C string, when given, opens exactly as the copied path does.
+        let missing = dir.join("missing");
+        for p in [&file, &missing, &dir] {
+            let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+            for write in [false, true] {
+                let flags = |f: File| {
+                    // SAFETY: fcntl only reads the flags of our own descriptor.
+                    unsafe { libc::fcntl(f.as_raw_fd(), libc::F_GETFL) }
+                };
+                match (
+                    open_existing(p, Some(&c), write),
+                    open_existing(p, None, write),
+                ) {
+                    (Ok(a), Ok(b)) => assert_eq!(flags(a), flags(b), "{p:?}"),
+                    (Err(a), Err(b)) => assert_eq!(a.raw_os_error(), b.raw_os_error(), "{p:?}"),
+                    (a, b) => panic!("{p:?} {write}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+        let errno =
+            |p: &Path, write: bool| open_existing(p, None, write).unwrap_err().raw_os_error();
         assert_eq!(errno(&dir.join("missing"), false), Some(libc::ENOENT));
         assert_eq!(errno(&dir, true), Some(libc::EISDIR));
         let nul = Path::new(OsStr::from_bytes(b"a\0b"));
-        let ours = open_existing(nul, false).unwrap_err();
+        let ours = open_existing(nul, None, false).unwrap_err();
         let std_err = File::open(nul).unwrap_err();
         assert_eq!(ours.kind(), std_err.kind());
         assert_eq!(ours.to_string(), std_err.to_string());
@@ -616,7 +652,7 @@ mod tests {
             long.extend_from_slice(b"/.");
         }
         long.extend_from_slice(b"/a.bin");
-        let mut f = open_existing(Path::new(OsStr::from_bytes(&long)), false).unwrap();
+        let mut f = open_existing(Path::new(OsStr::from_bytes(&long)), None, false).unwrap();
         let mut text = String::new();
         std::io::Read::read_to_string(&mut f, &mut text).unwrap();
         assert_eq!(text, "abc");

@@ -26,7 +26,7 @@ use std::mem::ManuallyDrop;
 use std::os::windows::ffi::OsStrExt as _;
 use std::os::windows::fs::OpenOptionsExt;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, RawHandle};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use memmap2::{MmapMut, MmapRaw};
 use windows_sys::Win32::Foundation as wf;
@@ -197,8 +197,13 @@ pub(crate) fn prepare_options(options: &mut OpenOptions) {
 }
 
 /// An existing file opened for reading, and writing when `write`, shared as
-/// [`prepare_options`] says.
-pub(crate) fn open_existing(path: &Path, write: bool) -> io::Result<File> {
+/// [`prepare_options`] says. (`_c_path`, the C caller's NUL-terminated bytes that POSIX
+/// opens without a copy, is of no use here: Win32 opens a wide string.)
+pub(crate) fn open_existing(
+    path: &Path,
+    _c_path: Option<&std::ffi::CStr>,
+    write: bool,
+) -> io::Result<File> {
     let mut options = OpenOptions::new();
     prepare_options(&mut options);
     options.read(true).write(write).open(path)
@@ -506,8 +511,8 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 /// `path` made absolute as Python's ntpath.abspath does (GetFullPathNameW: drive
 /// letters kept, `/` becomes `\`, `.` and `..` collapsed, `\\server\share\` kept as
 /// the root of a UNC path, symlinks not resolved).
-pub(crate) fn absolute_path(path: &Path) -> io::Result<PathBuf> {
-    std::path::absolute(path)
+pub(crate) fn absolute_path(path: &Path) -> io::Result<std::borrow::Cow<'_, Path>> {
+    std::path::absolute(path).map(std::borrow::Cow::Owned)
 }
 
 /// A path as a NUL-terminated wide string for Win32, made absolute and given the
