@@ -592,5 +592,9 @@ fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) 
             Mode::CopyOnWrite => options.map_copy(file).map(MmapRaw::from),
         }
     };
-    mapped.map_err(|e| MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), &e))
+    mapped.map_err(|e| {
+        let mut err = MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), &e);
+        err.message.push_str(&crate::platform::map_hint(&e));
+        err
+    })
 }

@@ -22,6 +22,55 @@ pub(crate) use super::unix::{
     TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
+/// What to add to the message of an mmap that failed with ENOMEM: that the process has
+/// as many mappings as the kernel allows it (vm.max_map_count; each array is one), or
+/// its address-space limit (RLIMIT_AS); nothing when neither explains it. Run on that
+/// failure only; the mappings are counted through a buffer on the stack, not in a heap
+/// block large enough to need a mapping of its own.
+pub(crate) fn map_hint(err: &io::Error) -> String {
+    if err.raw_os_error() != Some(libc::ENOMEM) {
+        return String::new();
+    }
+    let (Some(max), Some(count)) = (max_map_count(), mapping_count()) else {
+        return super::unix::address_space_hint(err);
+    };
+    // The kernel refuses a new mapping once the process has more than the limit; a
+    // margin for the map being split or merged around the failed call.
+    if count + 8 >= max {
+        return format!(
+            " (the process has {count} memory mappings and the kernel allows {max}, vm.max_map_count: close arrays, or raise it with sysctl)"
+        );
+    }
+    super::unix::address_space_hint(err)
+}
+
+/// vm.max_map_count, when /proc tells it.
+fn max_map_count() -> Option<usize> {
+    use std::io::Read;
+    let mut text = [0u8; 32];
+    let n = File::open("/proc/sys/vm/max_map_count")
+        .ok()?
+        .read(&mut text)
+        .ok()?;
+    std::str::from_utf8(&text[..n]).ok()?.trim().parse().ok()
+}
+
+/// The number of this process's mappings: the lines of /proc/self/maps.
+fn mapping_count() -> Option<usize> {
+    use std::io::Read;
+    let mut maps = File::open("/proc/self/maps").ok()?;
+    let mut chunk = [0u8; 8192];
+    let mut lines = 0;
+    loop {
+        match maps.read(&mut chunk) {
+            Ok(0) => return Some(lines),
+            Ok(n) => lines += chunk[..n].iter().filter(|&&b| b == b'\n').count(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
 /// Reserves the blocks of bytes `from..to` without changing the file's size (now
 /// `size_now`) or content: fallocate(FALLOC_FL_KEEP_SIZE); on a filesystem without it
 /// posix_fallocate's emulation, which writes zeros and so grows the file (on failure

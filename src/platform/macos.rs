@@ -22,6 +22,12 @@ pub(crate) use super::unix::{
     CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
+/// What to add to the message of an mmap that failed with ENOMEM (macOS has no limit
+/// on the number of mappings to name): the address-space limit, if one is set.
+pub(crate) fn map_hint(err: &io::Error) -> String {
+    super::unix::address_space_hint(err)
+}
+
 /// msync(MS_SYNC) on macOS writes the pages to the drive but does not flush the
 /// drive's cache; F_FULLFSYNC does, and needs a descriptor, which the library does not
 /// keep (D6). So the file is reopened by its path and flushed only if it is still the

@@ -227,6 +227,29 @@ pub(crate) fn lock_hint(err: &io::Error, lock: bool) -> &'static str {
     }
 }
 
+/// What to add to the message of an mmap that failed with ENOMEM because of the
+/// process's address-space limit (RLIMIT_AS, set): nothing for another failure or when
+/// there is no such limit. (Linux first checks its limit on the number of mappings.)
+pub(crate) fn address_space_hint(err: &io::Error) -> String {
+    if err.raw_os_error() != Some(libc::ENOMEM) {
+        return String::new();
+    }
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct it is given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } != 0
+        || limit.rlim_cur == libc::RLIM_INFINITY
+    {
+        return String::new();
+    }
+    format!(
+        " (the process's address space is limited to {} bytes: RLIMIT_AS, see ulimit -v)",
+        limit.rlim_cur
+    )
+}
+
 /// The bytes of a path (any bytes on POSIX).
 pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     Cow::Borrowed(path.as_os_str().as_bytes())

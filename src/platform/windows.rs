@@ -485,6 +485,12 @@ pub(crate) fn lock_pages(start: usize, len: usize, lock: bool) -> io::Result<()>
     Err(err)
 }
 
+/// What to add to the message of a failed mapping: nothing on Windows (its message
+/// already names the resource: commit limit, paging file, address space).
+pub(crate) fn map_hint(_err: &io::Error) -> String {
+    String::new()
+}
+
 /// What to add to the message of a failed VirtualLock.
 pub(crate) fn lock_hint(err: &io::Error, lock: bool) -> &'static str {
     match err.raw_os_error().map(|c| c as u32) {
