@@ -29,6 +29,15 @@ pub mod view;
 #[cfg(not(all(test, loom)))]
 pub mod ffi;
 
+// What the unit tests share with the integration tests (tests/support/): a temporary
+// directory removed when dropped, and the wait for a forked child's first thread to end.
+#[cfg(all(test, target_os = "linux"))]
+#[path = "../tests/support/leader.rs"]
+mod test_leader;
+#[cfg(test)]
+#[path = "../tests/support/tempdir.rs"]
+mod test_tempdir;
+
 pub use dtype::{ByteOrder, DType};
 pub use error::{ErrorKind, MmError, Result};
 pub use layout::Order;

@@ -127,22 +127,9 @@ mod tests_linux {
     /// Run in the forked child below, on its second thread: waits until the main thread
     /// is a zombie, then copies with both methods; the exit status is the verdict.
     extern "C" fn copy_after_the_leader_exited(_: *mut libc::c_void) -> *mut libc::c_void {
-        // The leader (this process's first thread) is a zombie once /proc/self/stat, which
-        // describes it, says state Z; wait up to 10 s.
-        let zombie = || {
-            std::fs::read_to_string("/proc/self/stat")
-                .ok()
-                .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
-                .unwrap_or(false)
-        };
-        let mut waited = 0;
-        while !zombie() {
-            if waited == 1000 {
-                // SAFETY: ends the child process.
-                unsafe { libc::_exit(2) };
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            waited += 1;
+        if !crate::test_leader::leader_became_zombie() {
+            // SAFETY: ends the child process.
+            unsafe { libc::_exit(2) };
         }
         let src: Vec<u8> = (0..10_000u32).map(|i| (i * 13) as u8).collect();
         let mut code = 0;

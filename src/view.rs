@@ -522,8 +522,7 @@ mod tests {
     /// of a slice, stays in bounds.
     #[test]
     fn every_slice_passes_the_general_extent_check() {
-        let dir = std::env::temp_dir().join(format!("mmarray-slice-reach-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = crate::test_tempdir::TempDir::new("slice-reach");
         let spec = OpenSpec {
             dtype: DType::parse("<f8").unwrap(),
             mode: Mode::Write,
@@ -531,7 +530,7 @@ mod tests {
             shape: Some(vec![5, 3]),
             order: layout::Order::C,
         };
-        let base = View::open(&dir.join("a.f8"), &spec).unwrap();
+        let base = View::open(&tmp.path("a.f8"), &spec).unwrap();
         let reaches = |v: &View| v.check_reach(v.start, v.shape(), v.strides(), 8).is_ok();
         let mut slices = 0;
         for axis in 0..2 {
@@ -551,7 +550,6 @@ mod tests {
         }
         assert_eq!(slices, 2 * 15 * 15 * 8 * 2);
         drop(base);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

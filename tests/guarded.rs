@@ -11,6 +11,9 @@ use mmarray::ffi::*;
 
 const PAGE: usize = 4096;
 
+#[path = "support/leader.rs"]
+mod leader;
+use leader::leader_became_zombie;
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
@@ -229,19 +232,8 @@ fn truncated_file_sigbus_in_child_error_in_parent() {
 /// what failed.
 extern "C" fn use_handle_after_the_leader_exited(arg: *mut libc::c_void) -> *mut libc::c_void {
     let h = arg as usize as mm_array;
-    let zombie = || {
-        fs::read_to_string("/proc/self/stat")
-            .ok()
-            .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
-            .unwrap_or(false)
-    };
-    let mut waited = 0;
-    while !zombie() {
-        if waited == 1000 {
-            unsafe { libc::_exit(4) };
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        waited += 1;
+    if !leader_became_zombie() {
+        unsafe { libc::_exit(4) };
     }
     let code = match read_at(h, 0, 3 * PAGE) {
         Err(_) => 1,

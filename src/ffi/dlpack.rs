@@ -325,9 +325,9 @@ mod tests {
 
     #[test]
     fn deleter_runs_on_another_thread() {
-        let dir = std::env::temp_dir().join(format!("mm_dlpack_t_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let v = open(&dir, "<f8", Mode::Write, 4);
+        let tmp = crate::test_tempdir::TempDir::new("dlpack-t");
+        let dir = &tmp.0;
+        let v = open(dir, "<f8", Mode::Write, 4);
         let raw = Box::into_raw(export(&v).unwrap()) as usize;
         drop(v);
         std::thread::spawn(move || {
@@ -347,16 +347,15 @@ mod tests {
         })
         .join()
         .unwrap();
-        let bytes = std::fs::read(dir.join("_f8.bin")).unwrap();
+        let bytes = std::fs::read(tmp.path("_f8.bin")).unwrap();
         assert_eq!(&bytes[3..11], &2.5f64.to_ne_bytes());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn export_describes_the_view_and_outlives_it() {
-        let dir = std::env::temp_dir().join(format!("mm_dlpack_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let v = open(&dir, "<i4", Mode::Write, 6);
+        let tmp = crate::test_tempdir::TempDir::new("dlpack");
+        let dir = &tmp.0;
+        let v = open(dir, "<i4", Mode::Write, 6);
         let r = v.slice(0, 5, i64::MIN, -2).unwrap();
         let e = export(&r).unwrap();
         let t = &e.tensor.dl_tensor;
@@ -385,7 +384,7 @@ mod tests {
         // SAFETY: `raw` is the export, deleted once.
         unsafe { delete_export(raw.cast()) };
 
-        let ro = open(&dir, "<i4", Mode::ReadOnly, 6);
+        let ro = open(dir, "<i4", Mode::ReadOnly, 6);
         assert_eq!(export(&ro).unwrap().tensor.flags, MM_DLPACK_FLAG_READ_ONLY);
         for bad in [">i4", "S3", "<U2", "V4", "<M8[s]", "<m8[s]"] {
             let spec = OpenSpec {
@@ -403,6 +402,5 @@ mod tests {
         assert!(export(&odd).unwrap_err().contains("not a multiple"));
         // Views closed before their files go (Windows refuses to delete a mapped file).
         drop((odd, ro));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -197,9 +197,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn advice_the_kernel_lacks_is_unsupported() {
-        let dir = std::env::temp_dir().join(format!("mmarray-advise-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("a.bin");
+        let tmp = crate::test_tempdir::TempDir::new("advise");
+        let path = tmp.path("a.bin");
         std::fs::write(&path, [0u8; 8192]).unwrap();
         let spec = OpenSpec {
             dtype: DType::u1(),
@@ -238,7 +237,6 @@ mod tests {
             assert_eq!(err.kind, ErrorKind::ReadOnly);
         }
         drop(m);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// Windows: the advice that has a counterpart works, the rest is MM_E_UNSUPPORTED;
@@ -246,9 +244,8 @@ mod tests {
     #[cfg(windows)]
     #[test]
     fn windows_advice_residency_and_locking() {
-        let dir = std::env::temp_dir().join(format!("mmarray-advise-w-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("a.bin");
+        let tmp = crate::test_tempdir::TempDir::new("advise-w");
+        let path = tmp.path("a.bin");
         std::fs::write(&path, [7u8; 8192]).unwrap();
         let spec = OpenSpec {
             dtype: DType::u1(),
@@ -286,6 +283,5 @@ mod tests {
         // Unlocking pages that are not locked succeeds, as munlock does.
         m.lock_bytes(0, 8192, false).unwrap();
         drop(m);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -502,26 +502,17 @@ mod tests {
     use crate::dtype::DType;
     use crate::layout::Order;
 
-    /// A directory of its own under the system's temporary directory, removed on drop.
-    struct Dir(std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
     /// Every way of writing a save's data gives the bytes of the plain guarded walk
     /// (`write_data`, what a .npz member holds): the kernel copy on and off (off is
     /// what a kernel without copy_file_range, or with EXDEV, gets), with and without
     /// the source file, for contiguous, dense strided, sparse and reversed views.
     #[test]
     fn every_path_writes_the_same_bytes() {
-        let dir = Dir(std::env::temp_dir().join(format!("mmarray-save-{}", std::process::id())));
-        std::fs::create_dir_all(&dir.0).unwrap();
+        let dir = crate::test_tempdir::TempDir::new("save");
         let (rows, cols) = (64usize, 300usize);
         let dtype = DType::parse("<f8").unwrap();
         let view =
-            super::super::create(&dir.0.join("src.npy"), &dtype, &[rows, cols], Order::C).unwrap();
+            super::super::create(&dir.path("src.npy"), &dtype, &[rows, cols], Order::C).unwrap();
         let data: Vec<u8> = (0..rows * cols)
             .flat_map(|i| (i as f64).to_le_bytes())
             .collect();
@@ -548,7 +539,7 @@ mod tests {
             assert_eq!(want.len(), v.nbytes(), "{name}");
             for kernel in [false, true] {
                 for src in [None, source.as_ref()] {
-                    let path = dir.0.join("out");
+                    let path = dir.path("out");
                     let mut out = File::create(&path).unwrap();
                     write_file_data(&mut out, v, fortran, src, kernel).unwrap();
                     drop(out);

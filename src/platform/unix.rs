@@ -579,15 +579,15 @@ mod tests {
     #[test]
     fn one_fstat_says_what_metadata_says() {
         use std::os::unix::net::UnixListener;
-        let dir = std::env::temp_dir().join(format!("mmarray-stat-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("a.bin");
+        let tmp = crate::test_tempdir::TempDir::new("stat");
+        let dir = &tmp.0;
+        let file = tmp.path("a.bin");
         std::fs::write(&file, [1u8; 12345]).unwrap();
-        let fifo = dir.join("fifo");
+        let fifo = tmp.path("fifo");
         let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
         // SAFETY: a NUL-terminated path inside our own temp dir.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let sock = dir.join("sock");
+        let sock = tmp.path("sock");
         let listener = UnixListener::bind(&sock).unwrap();
         let open = |p: &Path| {
             OpenOptions::new()
@@ -598,7 +598,7 @@ mod tests {
         };
         for (path, node) in [
             (&file, Node::Regular),
-            (&dir, Node::Directory),
+            (dir, Node::Directory),
             (&fifo, Node::Special("a FIFO")),
         ] {
             let f = open(path);
@@ -613,7 +613,6 @@ mod tests {
         let meta = std::fs::symlink_metadata(&sock).unwrap();
         assert_eq!(node_of(&meta), Node::Special("a socket"));
         drop(listener);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// open_existing: O_RDONLY or O_RDWR with close-on-exec, O_NONBLOCK and O_NOCTTY,
@@ -622,9 +621,9 @@ mod tests {
     /// string opens as the path copied to the buffer does.
     #[test]
     fn open_existing_is_one_open_with_our_flags() {
-        let dir = std::env::temp_dir().join(format!("mmarray-openex-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("a.bin");
+        let tmp = crate::test_tempdir::TempDir::new("openex");
+        let dir = &tmp.0;
+        let file = tmp.path("a.bin");
         std::fs::write(&file, b"abc").unwrap();
         for write in [false, true] {
             let f = open_existing(&file, None, write).unwrap();
@@ -642,8 +641,8 @@ mod tests {
             assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
         }
         // The caller's C string, when given, opens exactly as the copied path does.
-        let missing = dir.join("missing");
-        for p in [&file, &missing, &dir] {
+        let missing = tmp.path("missing");
+        for p in [&file, &missing, dir] {
             let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
             for write in [false, true] {
                 let flags = |f: File| {
@@ -662,8 +661,8 @@ mod tests {
         }
         let errno =
             |p: &Path, write: bool| open_existing(p, None, write).unwrap_err().raw_os_error();
-        assert_eq!(errno(&dir.join("missing"), false), Some(libc::ENOENT));
-        assert_eq!(errno(&dir, true), Some(libc::EISDIR));
+        assert_eq!(errno(&tmp.path("missing"), false), Some(libc::ENOENT));
+        assert_eq!(errno(dir, true), Some(libc::EISDIR));
         let nul = Path::new(OsStr::from_bytes(b"a\0b"));
         let ours = open_existing(nul, None, false).unwrap_err();
         let std_err = File::open(nul).unwrap_err();
@@ -679,7 +678,6 @@ mod tests {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut f, &mut text).unwrap();
         assert_eq!(text, "abc");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The eight-bytes-at-a-time scan agrees with a byte-by-byte one at every length
