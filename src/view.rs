@@ -1,6 +1,7 @@
 //! A view: one shared mapping seen through a dtype, a first-element position, a shape and
 //! byte strides. Views never copy data; every view of a mapping keeps it alive.
 
+use std::ffi::CStr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -180,8 +181,20 @@ fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Re
 impl View {
     /// numpy.memmap(path, dtype, mode, offset, shape, order).
     pub fn open(path: &Path, spec: &OpenSpec) -> Result<View> {
-        let (mapping, shape) = mapping::open_path(path, spec)?;
-        View::over(mapping, spec, shape)
+        View::open_path(path, None, spec, mapping::OpenFlags::default())
+    }
+
+    /// [`View::open_with`], given the path also as the caller's NUL-terminated C string
+    /// when there is one (r, r+ and c open it as it is: mm_open). The shape is the spec's
+    /// or inferred in place, with no vector of its own.
+    pub(crate) fn open_path(
+        path: &Path,
+        c_path: Option<&CStr>,
+        spec: &OpenSpec,
+        flags: mapping::OpenFlags,
+    ) -> Result<View> {
+        let (mapping, found) = mapping::open_path_found(path, c_path, spec, flags)?;
+        View::over(mapping, spec, found.shape(spec))
     }
 
     /// numpy.memmap on an already-open descriptor (borrowed, never kept; on Windows a C
@@ -438,8 +451,7 @@ impl View {
 impl View {
     /// [`View::open`] with open flags (prefault, preallocate).
     pub fn open_with(path: &Path, spec: &OpenSpec, flags: mapping::OpenFlags) -> Result<View> {
-        let (mapping, shape) = mapping::open_path_with(path, spec, flags)?;
-        View::over(mapping, spec, shape)
+        View::open_path(path, None, spec, flags)
     }
 
     /// The bytes any element can reach, relative to the start of the array region

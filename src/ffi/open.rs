@@ -12,7 +12,7 @@ use super::boundary::{guard_io, Fail};
 use super::handles::register;
 use super::status::*;
 use crate::dtype::DType;
-use crate::mapping::{open_path_found, OpenFlags, OpenSpec};
+use crate::mapping::{OpenFlags, OpenSpec};
 use crate::view::View;
 
 /// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
@@ -103,14 +103,7 @@ unsafe fn open_path(
         Err(f) => return Err(f.in_call(&call())),
     };
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
-    // View::open_with's two steps, the shape borrowed from `spec` or inferred in place
-    // (no vector of its own to make and free). Matched, not map_err + `?`: the mapping
-    // is then moved once less.
-    let (mapping, found) = match open_path_found(path, Some(c_path), &spec, flags) {
-        Ok(opened) => opened,
-        Err(e) => return Err(Fail::core(&call(), e)),
-    };
-    let view = match View::over(mapping, &spec, found.shape(&spec)) {
+    let view = match View::open_path(path, Some(c_path), &spec, flags) {
         Ok(view) => view,
         Err(e) => return Err(Fail::core(&call(), e)),
     };
