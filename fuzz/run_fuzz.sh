@@ -9,6 +9,12 @@
 set -eu
 SECONDS_EACH=${1:-30}
 cd "$(dirname "$0")"
+# The targets' scratch files (fuzz_npz's directory above all, which a target killed at
+# its time limit never removes) go into a temporary directory of this run's, removed at
+# the end, not into /tmp itself.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mmarray-fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR="$scratch"
 cargo +nightly fuzz build -O >/dev/null 2>&1 ||
     cargo +nightly fuzz build -O
 status=0
