@@ -153,36 +153,10 @@ mod tests_linux {
     /// test's frames); the second thread copies.
     #[test]
     fn both_methods_copy_after_the_main_thread_has_exited() {
-        // SAFETY: the child only starts a thread and exits; the parent waits for it.
-        let pid = unsafe { libc::fork() };
-        assert!(pid >= 0, "fork: {}", std::io::Error::last_os_error());
-        if pid == 0 {
-            // SAFETY: arms a 30 s alarm (a hang ends the child), starts the thread with
-            // a plain function, then ends only this thread (SYS_exit, not exit_group).
-            unsafe {
-                libc::alarm(30);
-                let mut thread: libc::pthread_t = 0;
-                let started = libc::pthread_create(
-                    &mut thread,
-                    std::ptr::null(),
-                    copy_after_the_leader_exited,
-                    std::ptr::null_mut(),
-                );
-                if started != 0 {
-                    libc::_exit(8);
-                }
-                libc::syscall(libc::SYS_exit, 0);
-                libc::_exit(9);
-            }
-        }
-        let mut status = 0;
-        // SAFETY: waits for our own child.
-        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-        assert!(
-            libc::WIFEXITED(status),
-            "child ended by a signal: {status:#x}"
+        let code = crate::test_leader::exit_status_after_leader_exits(
+            copy_after_the_leader_exited,
+            std::ptr::null_mut(),
         );
-        let code = libc::WEXITSTATUS(status);
         let what = match code {
             0 => "",
             1 => "the process_vm_readv copy failed",

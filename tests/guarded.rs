@@ -13,7 +13,7 @@ const PAGE: usize = 4096;
 
 #[path = "support/leader.rs"]
 mod leader;
-use leader::leader_became_zombie;
+use leader::{exit_status_after_leader_exits, leader_became_zombie};
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
@@ -260,33 +260,11 @@ fn read_at_and_write_at_after_the_main_thread_has_exited() {
     )
     .unwrap();
     let h = open(&p, "r+", None);
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0);
-    if pid == 0 {
-        unsafe {
-            libc::alarm(30);
-            let mut thread: libc::pthread_t = 0;
-            let arg = h as usize as *mut libc::c_void;
-            if libc::pthread_create(
-                &mut thread,
-                std::ptr::null(),
-                use_handle_after_the_leader_exited,
-                arg,
-            ) != 0
-            {
-                libc::_exit(8);
-            }
-            libc::syscall(libc::SYS_exit, 0);
-            libc::_exit(9);
-        }
-    }
-    let mut status = 0;
-    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-    assert!(
-        libc::WIFEXITED(status),
-        "child ended by a signal: {status:#x}"
+    let status = exit_status_after_leader_exits(
+        use_handle_after_the_leader_exited,
+        h as usize as *mut libc::c_void,
     );
-    let what = match libc::WEXITSTATUS(status) {
+    let what = match status {
         0 => "",
         1 => "mm_read_at failed",
         2 => "mm_read_at read other bytes",
@@ -295,7 +273,7 @@ fn read_at_and_write_at_after_the_main_thread_has_exited() {
         8 => "pthread_create failed",
         _ => "the main thread did not exit",
     };
-    assert_eq!(libc::WEXITSTATUS(status), 0, "{what}");
+    assert_eq!(status, 0, "{what}");
     // The child's write reached the shared file.
     assert_eq!(read_at(h, PAGE as u64, 16).unwrap(), vec![5u8; 16]);
     assert_eq!(mm_close(h), MM_OK);
