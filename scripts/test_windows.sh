@@ -42,6 +42,14 @@ build=${MMARRAY_BUILD_DIR:-$root/build}
 target=${CARGO_TARGET_DIR:-$root/target}
 venv=${MMARRAY_VENV:-$root/.venv}
 jobs=$(nproc 2>/dev/null || echo 2)
+# A temporary directory of this stage's own for everything that writes into $TMPDIR:
+# Wine's server directory (wine-XXXXXX) and binutils' dlltool, which rustc runs for the
+# raw-dylib imports of a Windows build and which leaves two empty ccXXXXXX files behind
+# per run (78 per cross build). Removed on every exit path: a run leaves nothing in /tmp.
+mkdir -p "$build"
+stage_tmp=$(mktemp -d "$build/windows-tmp.XXXXXX")
+export TMPDIR=$stage_tmp
+trap 'rm -rf "$stage_tmp"' EXIT
 triple=x86_64-pc-windows-gnu
 apple=(x86_64-apple-darwin aarch64-apple-darwin)
 mingw=x86_64-w64-mingw32
@@ -141,7 +149,7 @@ mounted=0
 cleanup() {
     "$wineserver" -k >/dev/null 2>&1 || true
     if [ $mounted = 1 ]; then umount "$full" || umount -l "$full" || true; fi
-    rm -rf "$work"
+    rm -rf "$work" "$stage_tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

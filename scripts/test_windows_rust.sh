@@ -34,6 +34,15 @@ rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target
 export WINEPREFIX=${MMARRAY_WINEPREFIX:-$CARGO_TARGET_DIR/wine-prefix}
 export WINEDEBUG=${WINEDEBUG:--all}
 mkdir -p "$WINEPREFIX"
+# Run on its own (not from scripts/test_windows.sh, which gives its whole stage a
+# temporary directory): Wine's server directory and the empty ccXXXXXX files of
+# binutils' dlltool (run by rustc for a Windows build) go into a temporary directory of
+# this run's, not /tmp; the prefix's wineserver is stopped before it is removed.
+if [ -z "${MMARRAY_WINEPREFIX:-}" ]; then
+    run_tmp=$(mktemp -d "$CARGO_TARGET_DIR/wine-tmp.XXXXXX")
+    export TMPDIR=$run_tmp
+    trap '{ command -v wineserver >/dev/null && wineserver -k; } >/dev/null 2>&1; rm -rf "$run_tmp"' EXIT
+fi
 if [ ! -d "$WINEPREFIX/drive_c/windows/system32" ]; then
     "$wine" wineboot --init >/dev/null 2>&1 || true
     # wineboot returns before the prefix is written out; wait for its server.
