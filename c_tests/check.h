@@ -213,12 +213,15 @@ static inline void tmpdir_remove(const char *dir) {
 
 /* ---- file helpers ------------------------------------------------------------------ */
 
+/* dir + separator + name into out; a path that does not fit fails the test (a cut-off
+ * path would name another file). */
 static inline void path_join(char *out, size_t cap, const char *dir, const char *name) {
 #ifdef _WIN32
-    snprintf(out, cap, "%s\\%s", dir, name); /* the form a Windows absolute path has */
+    int n = snprintf(out, cap, "%s\\%s", dir, name); /* the form a Windows absolute path has */
 #else
-    snprintf(out, cap, "%s/%s", dir, name);
+    int n = snprintf(out, cap, "%s/%s", dir, name);
 #endif
+    if (n < 0 || (size_t)n >= cap) T_FAILED(1, "path %s + %s does not fit in %zu bytes", dir, name, cap);
 }
 
 static inline void write_file(const char *path, const void *data, size_t n) {
