@@ -352,10 +352,51 @@ fn is_normal_absolute(path: &[u8]) -> bool {
             .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
-/// Whether a `/` is followed by a `/` or a `.` anywhere in `bytes`: eight bytes at a
-/// time (a path is scanned at every open), windows overlapping by one byte so that a
-/// pair across two of them is seen.
+/// Whether a `/` is followed by a `/` or a `.` anywhere in `bytes` (a path is scanned at
+/// every open). On x86_64 sixteen bytes at a time with SSE2 (part of every x86_64),
+/// windows overlapping by one byte so that a pair across two of them is seen; a path
+/// shorter than sixteen bytes, and other processors, take [`has_slash_pair_swar`].
+#[cfg(target_arch = "x86_64")]
 fn has_slash_pair(bytes: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let n = bytes.len();
+    if n < 16 {
+        return has_slash_pair_swar(bytes);
+    }
+    // Bit k of the answer's masks is byte k of the window at `at` (at + 16 <= n).
+    let pair_in = |at: usize| {
+        debug_assert!(at + 16 <= n);
+        // SAFETY: SSE2 is in x86_64's baseline; the unaligned load reads bytes
+        // at..at + 16 of the slice, which exist (at + 16 <= n).
+        unsafe {
+            let w = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
+            let slash = _mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(b'/' as i8))) as u32;
+            let dot = _mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(b'.' as i8))) as u32;
+            // A slash at byte k, then a slash or a dot at byte k + 1 (k < 15).
+            slash & ((slash | dot) >> 1) != 0
+        }
+    };
+    let mut at = 0;
+    while at + 16 <= n {
+        if pair_in(at) {
+            return true;
+        }
+        at += 15;
+    }
+    // The pairs from byte `at` on (none when at + 1 >= n) lie in the last sixteen bytes.
+    at + 1 < n && pair_in(n - 16)
+}
+
+/// [`has_slash_pair`] where SSE2 is not at hand (and for short paths on x86_64).
+#[cfg(not(target_arch = "x86_64"))]
+fn has_slash_pair(bytes: &[u8]) -> bool {
+    has_slash_pair_swar(bytes)
+}
+
+/// [`has_slash_pair`] eight bytes at a time in a u64, windows overlapping by one byte.
+fn has_slash_pair_swar(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     // 0x80 in each byte of `x` equal to `c`, 0 in the others (exact: no carry crosses
@@ -384,7 +425,7 @@ fn has_slash_pair(bytes: &[u8]) -> bool {
             .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'));
     }
     // The pairs from byte i on lie in the last eight bytes (i > len - 8).
-    has_slash_pair(&bytes[bytes.len() - 8..])
+    has_slash_pair_swar(&bytes[bytes.len() - 8..])
 }
 
 /// The directory of a replaced file, open so that the rename can be made durable
@@ -688,7 +729,8 @@ mod tests {
             b.windows(2)
                 .any(|w| w[0] == b'/' && (w[1] == b'/' || w[1] == b'.'))
         };
-        for len in 0..40 {
+        // Past 48 bytes: several 16-byte windows of the SSE2 way, and its last one.
+        for len in 0..70 {
             for at in 0..len {
                 for (first, second) in [(b'/', b'/'), (b'/', b'.'), (b'.', b'/'), (b'/', b'a')] {
                     let mut bytes = vec![b'x'; len];
@@ -702,6 +744,7 @@ mod tests {
                             b[at - 1] = high;
                         }
                         assert_eq!(has_slash_pair(&b), naive(&b), "{b:?}");
+                        assert_eq!(has_slash_pair_swar(&b), naive(&b), "{b:?}");
                     }
                 }
             }
