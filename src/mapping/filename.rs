@@ -28,6 +28,10 @@ impl FileName {
     /// `path` made absolute and normalised (as [`super::absolute_normalised`]), without
     /// a heap block when it already is and is short.
     pub(crate) fn absolute(path: &Path) -> Result<FileName> {
+        // The common case first: what absolute_path would hand back borrowed.
+        if crate::platform::is_normal_absolute_path(path) {
+            return Ok(FileName::copied(path));
+        }
         match crate::platform::absolute_path(path) {
             Ok(std::borrow::Cow::Borrowed(same)) => Ok(FileName::copied(same)),
             Ok(std::borrow::Cow::Owned(made)) => Ok(FileName(Repr::Heap(made))),

@@ -336,6 +336,13 @@ fn normalised(bytes: &[u8]) -> PathBuf {
     PathBuf::from(OsStr::from_bytes(&out))
 }
 
+/// Whether `path` is absolute and already normal, so that [`absolute_path`] would answer
+/// it as it is: the open's shortcut to its file name (no `Cow` to make and read back).
+#[inline]
+pub(crate) fn is_normal_absolute_path(path: &Path) -> bool {
+    is_normal_absolute(path.as_os_str().as_bytes())
+}
+
 /// Whether `path` is absolute and already normal: no empty, `.` or `..` component and
 /// no trailing slash (the common case, which needs no rebuilding).
 fn is_normal_absolute(path: &[u8]) -> bool {

@@ -521,6 +521,12 @@ pub(crate) fn absolute_path(path: &Path) -> io::Result<std::borrow::Cow<'_, Path
     std::path::absolute(path).map(std::borrow::Cow::Owned)
 }
 
+/// Whether [`absolute_path`] would answer `path` as it is: never on Windows, where the
+/// name is always rebuilt (GetFullPathNameW turns `/` into `\\`).
+pub(crate) fn is_normal_absolute_path(_path: &Path) -> bool {
+    false
+}
+
 /// A path as a NUL-terminated wide string for Win32, made absolute and given the
 /// `\\?\` prefix when it is longer than MAX_PATH allows (long paths).
 fn wide(path: &Path) -> io::Result<Vec<u16>> {
