@@ -8,12 +8,10 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use memmap2::{MmapOptions, MmapRaw};
-
 use super::control::{prefault, reserve_blocks};
 use super::{region_bytes_1d, Checked, FileName, Found, Mapping, Mode, OpenFlags, OpenSpec};
 use crate::error::{ErrorKind, MmError, Result};
-use crate::platform::{self, FileExt};
+use crate::platform::{self, FileExt, Region};
 
 /// Opens `path` as numpy.memmap would (with the decisions D1-D11 of
 /// docs/numpy-semantics.md) and maps it.
@@ -593,23 +591,16 @@ fn truncate_then_size(file: &File, old_size: u64, need: u64, keep: u64) -> Resul
     Ok(())
 }
 
-/// Maps `len` bytes at `offset` (any offset: memmap2 aligns the mapping down to the page
-/// and hands back the address of `offset` itself).
-fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) -> Result<MmapRaw> {
-    let mut options = MmapOptions::new();
-    options.offset(offset).len(len);
-    if populate {
-        options.populate();
-    }
-    // SAFETY: mapping a file is unsafe because another process may change or truncate it
-    // underneath; that is inherent to memory-mapped files and documented for callers.
-    let mapped = unsafe {
-        match mode {
-            Mode::ReadOnly => options.map_raw_read_only(file),
-            Mode::ReadWrite | Mode::Write => options.map_raw(file),
-            Mode::CopyOnWrite => options.map_copy(file).map(MmapRaw::from),
-        }
+/// Maps `len` bytes at `offset` (any offset: the mapping starts at the page and the
+/// region's address is that of `offset` itself).
+fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) -> Result<Region> {
+    // (writable, private): shared read-only, shared writable, private copy-on-write.
+    let (writable, private) = match mode {
+        Mode::ReadOnly => (false, false),
+        Mode::ReadWrite | Mode::Write => (true, false),
+        Mode::CopyOnWrite => (true, true),
     };
+    let mapped = platform::map_region(file, writable, private, offset, len, populate);
     mapped.map_err(|e| {
         let mut err = MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), &e);
         err.message.push_str(&crate::platform::map_hint(&e));

@@ -17,6 +17,9 @@ use super::{Fault, FileStat, Node};
 
 pub use std::os::unix::fs::FileExt;
 
+mod region;
+pub(crate) use region::{map_region, Region};
+
 /// POSIX maps a file region past the end of the file (the pages past it fault until
 /// the file grows), so an open maps before it changes the file's size.
 pub(crate) const CAN_MAP_PAST_END: bool = true;

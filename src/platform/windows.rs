@@ -431,6 +431,37 @@ pub(crate) fn prefault(map: &MmapRaw) {
     let _ = prefetch(map.as_mut_ptr() as usize, map.len());
 }
 
+/// A mapped region: memmap2's MmapRaw, which keeps the duplicate file handle
+/// FlushFileBuffers needs (POSIX maps directly: platform/unix/region.rs).
+pub(crate) type Region = MmapRaw;
+
+/// Maps `len` bytes (more than 0) of `file` from byte `offset` (any offset: memmap2
+/// aligns the view and hands back the address of `offset` itself): read-only, writable,
+/// or copy-on-write (writable) when `private`.
+pub(crate) fn map_region(
+    file: &File,
+    writable: bool,
+    private: bool,
+    offset: u64,
+    len: usize,
+    populate: bool,
+) -> io::Result<Region> {
+    let mut options = memmap2::MmapOptions::new();
+    options.offset(offset).len(len);
+    if populate {
+        options.populate();
+    }
+    // SAFETY: mapping a file is unsafe because another process may change or truncate it
+    // underneath; that is inherent to memory-mapped files and documented for callers.
+    unsafe {
+        match (writable, private) {
+            (false, _) => options.map_raw_read_only(file),
+            (true, false) => options.map_raw(file),
+            (true, true) => options.map_copy(file).map(MmapRaw::from),
+        }
+    }
+}
+
 /// Large pages need a privilege and a different allocation: nothing to ask.
 pub(crate) fn advise_huge_pages(_memory: &mut MmapMut) {}
 
