@@ -8,16 +8,15 @@ use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 
-/// A mapping of `len` bytes (the region) that starts `lead` bytes into its first page,
-/// unmapped when dropped. The same layout as memmap2's MmapRaw on POSIX, which
-/// [`Region::from`] takes over.
+/// A mapping of `len` bytes (the region), unmapped when dropped from the start of the
+/// page its first byte lies in: the same two words as memmap2's MmapRaw on POSIX, which
+/// [`Region::from`] takes over (and no more: a mapping stays small enough to be moved
+/// into its view without a memcpy call).
 #[derive(Debug)]
 pub(crate) struct Region {
-    /// Address of the region's first byte.
+    /// Address of the region's first byte; rounded down to its page, what mmap returned.
     ptr: *mut u8,
     len: usize,
-    /// Bytes mapped before `ptr` in its page: `ptr - lead` is what mmap returned.
-    lead: usize,
 }
 
 // SAFETY: a Region is an address range and its lengths, like memmap2's MmapRaw (Send and
@@ -75,7 +74,6 @@ pub(crate) fn map_region(
         // SAFETY: `lead` < one page, inside the `len + lead` bytes just mapped.
         ptr: unsafe { ptr.cast::<u8>().add(lead) },
         len,
-        lead,
     })
 }
 
@@ -159,10 +157,11 @@ impl Drop for Region {
     fn drop(&mut self) {
         // What memmap2 unmaps: from the page start, `lead + len` bytes (one byte for an
         // empty region at a page start, which memmap2 maps as one byte).
-        let len = (self.lead + self.len).max(1);
+        let lead = self.ptr as usize & (super::super::page_size() - 1);
+        let len = (lead + self.len).max(1);
         // SAFETY: the mapping made by map_region (or taken over from memmap2), unmapped
         // once; no reference into it outlives the Region.
-        unsafe { libc::munmap(self.ptr.sub(self.lead).cast(), len) };
+        unsafe { libc::munmap(self.ptr.sub(lead).cast(), len) };
     }
 }
 
@@ -173,8 +172,7 @@ impl From<memmap2::MmapRaw> for Region {
         let ptr = map.as_mut_ptr();
         let len = map.len();
         std::mem::forget(map);
-        let lead = ptr as usize & (super::super::page_size() - 1);
-        Region { ptr, len, lead }
+        Region { ptr, len }
     }
 }
 
