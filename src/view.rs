@@ -132,7 +132,10 @@ fn pack_dims(shape: &[usize], strides: &[i64]) -> Dims {
 
 /// `pack_dims(shape, layout::contiguous_strides(shape, itemsize, order))` without the
 /// strides' own vector (every mm_open makes one): at most one allocation, none for a
-/// 0-d or 1-D array; its error when a stride would not fit in 64 bits.
+/// 0-d or 1-D array; its error when a stride would not fit in 64 bits. Written into its
+/// callers (an open's view): the 0-d and 1-D words without a call, the rest in
+/// [`contiguous_dims_nd`].
+#[inline(always)]
 fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Dims> {
     // 0-d and 1-D (every inferred shape): the words written directly, the same checks
     // (the stride is the itemsize; it and itemsize * max(d, 1) must fit in 64 bits).
@@ -155,6 +158,12 @@ fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Re
         }
         _ => {}
     }
+    contiguous_dims_nd(shape, itemsize, order)
+}
+
+/// [`contiguous_dims`] past 0-d and 1-D, and its errors.
+#[inline(never)]
+fn contiguous_dims_nd(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Dims> {
     let n = shape.len();
     let mut dims = Dims::zeroed(2 * n);
     dims[..n].copy_from_slice(shape);
