@@ -124,6 +124,7 @@ impl Found {
 
 impl OpenSpec {
     /// Every check that needs no file: run before anything is opened or created.
+    #[inline(always)]
     fn check(&self) -> Result<Checked> {
         let itemsize = self.dtype.itemsize();
         let given = match &self.shape {

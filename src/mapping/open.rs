@@ -273,82 +273,90 @@ pub(crate) fn open_file(path: &Path, mode: Mode) -> Result<(File, Option<PathBuf
 }
 
 /// [`open_file`] with `path` as a NUL-terminated C string too, when the caller has one
-/// (see [`open_path_found`]).
+/// (see [`open_path_found`]). Written into its callers (mm_open's r, r+ and c make one
+/// call, to open(2)); w+ is [`create_file`].
+#[inline(always)]
 fn open_file_c(path: &Path, c_path: Option<&CStr>, mode: Mode) -> Result<(File, Option<PathBuf>)> {
-    let describe = |what: &str, e: &io::Error| {
-        // Windows refuses to open a directory as a file with "access denied": report it
-        // as POSIX does (MM_E_IO, EISDIR), the node left as it is.
-        if platform::OPEN_DIR_IS_ACCESS_DENIED
-            && platform::errno_of(e) == libc::EACCES
-            && std::fs::metadata(path).is_ok_and(|m| m.is_dir())
-        {
-            let mut err = MmError::new(
-                ErrorKind::Io,
-                "a directory cannot be mapped as an array (a regular file is needed)",
-            );
-            err.os_error = libc::EISDIR;
-            return err;
-        }
-        MmError::os(format!("cannot {what} the file"), e)
-    };
     // O_CLOEXEC, and O_NONBLOCK so that a FIFO is reported instead of blocking the
     // caller; on Windows sharing read, write and delete with other programs.
     match mode {
-        Mode::ReadOnly | Mode::CopyOnWrite => {
-            let file =
-                platform::open_existing(path, c_path, false).map_err(|e| describe("open", &e))?;
-            Ok((file, None))
+        Mode::ReadOnly | Mode::CopyOnWrite | Mode::ReadWrite => {
+            match platform::open_existing(path, c_path, mode == Mode::ReadWrite) {
+                Ok(file) => Ok((file, None)),
+                Err(e) => Err(open_error(path, "open", &e)),
+            }
         }
-        Mode::ReadWrite => {
-            let file =
-                platform::open_existing(path, c_path, true).map_err(|e| describe("open", &e))?;
-            Ok((file, None))
+        Mode::Write => create_file(path),
+    }
+}
+
+/// The error of a failed open or create (`what`) of `path`.
+#[cold]
+#[inline(never)]
+fn open_error(path: &Path, what: &str, e: &io::Error) -> MmError {
+    // Windows refuses to open a directory as a file with "access denied": report it
+    // as POSIX does (MM_E_IO, EISDIR), the node left as it is.
+    if platform::OPEN_DIR_IS_ACCESS_DENIED
+        && platform::errno_of(e) == libc::EACCES
+        && std::fs::metadata(path).is_ok_and(|m| m.is_dir())
+    {
+        let mut err = MmError::new(
+            ErrorKind::Io,
+            "a directory cannot be mapped as an array (a regular file is needed)",
+        );
+        err.os_error = libc::EISDIR;
+        return err;
+    }
+    MmError::os(format!("cannot {what} the file"), e)
+}
+
+/// w+'s open of `path`: created by this call (and then reported, so that a failed open
+/// can remove it) or opened as it is; never truncated here.
+#[inline(never)]
+fn create_file(path: &Path) -> Result<(File, Option<PathBuf>)> {
+    let describe = |what: &str, e: &io::Error| open_error(path, what, e);
+    let mut options = std::fs::OpenOptions::new();
+    platform::prepare_options(&mut options);
+    options.read(true).write(true);
+    // Try to create it ourselves first, so that on failure we know whether the
+    // file is ours to remove. Truncation waits until everything else succeeded.
+    // O_EXCL does not follow a final symlink: a dangling one names the file to
+    // create (as fopen's "w+" would), so follow it by hand, at most 40 links.
+    let mut target = path.to_path_buf();
+    let mut links = 0;
+    for _ in 0..48 {
+        match options.clone().create_new(true).open(&target) {
+            Ok(file) => return Ok((file, Some(target))),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(describe("create", &e)),
         }
-        Mode::Write => {
-            let mut options = std::fs::OpenOptions::new();
-            platform::prepare_options(&mut options);
-            options.read(true).write(true);
-            // Try to create it ourselves first, so that on failure we know whether the
-            // file is ours to remove. Truncation waits until everything else succeeded.
-            // O_EXCL does not follow a final symlink: a dangling one names the file to
-            // create (as fopen's "w+" would), so follow it by hand, at most 40 links.
-            let mut target = path.to_path_buf();
-            let mut links = 0;
-            for _ in 0..48 {
-                match options.clone().create_new(true).open(&target) {
-                    Ok(file) => return Ok((file, Some(target))),
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(describe("create", &e)),
-                }
-                match options.open(&target) {
-                    Ok(file) => return Ok((file, None)),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                        // A dangling symlink, or removed between the two calls.
-                        if let Ok(link) = std::fs::read_link(&target) {
-                            links += 1;
-                            if links > 40 {
-                                let mut err = MmError::new(
-                                    ErrorKind::Io,
-                                    "cannot create the file: too many levels of symbolic links",
-                                );
-                                err.os_error = libc::ELOOP;
-                                return Err(err);
-                            }
-                            target = match target.parent() {
-                                Some(dir) => dir.join(link),
-                                None => link,
-                            };
-                        }
+        match options.open(&target) {
+            Ok(file) => return Ok((file, None)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // A dangling symlink, or removed between the two calls.
+                if let Ok(link) = std::fs::read_link(&target) {
+                    links += 1;
+                    if links > 40 {
+                        let mut err = MmError::new(
+                            ErrorKind::Io,
+                            "cannot create the file: too many levels of symbolic links",
+                        );
+                        err.os_error = libc::ELOOP;
+                        return Err(err);
                     }
-                    Err(e) => return Err(describe("open", &e)),
+                    target = match target.parent() {
+                        Some(dir) => dir.join(link),
+                        None => link,
+                    };
                 }
             }
-            Err(MmError::new(
-                ErrorKind::Io,
-                "the file kept appearing and disappearing while being created",
-            ))
+            Err(e) => return Err(describe("open", &e)),
         }
     }
+    Err(MmError::new(
+        ErrorKind::Io,
+        "the file kept appearing and disappearing while being created",
+    ))
 }
 
 /// Measures, checks, maps, and finally sizes the file: the one place where an open

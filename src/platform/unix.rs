@@ -90,15 +90,25 @@ const OPEN_FLAGS: libc::c_int = libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOC
 /// does). `c_path`, when given, is `path` as the C caller passed it, NUL-terminated: it
 /// is opened as it is. Otherwise the path is copied to a NUL-terminated buffer on the
 /// stack; a path with a NUL byte or too long for the buffer goes through std's
-/// OpenOptions, which answers exactly as before for it.
+/// OpenOptions, which answers exactly as before for it. Written into its caller (an
+/// open with the caller's C string makes the one call to open(2)); the copy is
+/// [`open_existing_copied`].
+#[inline(always)]
 pub(crate) fn open_existing(path: &Path, c_path: Option<&CStr>, write: bool) -> io::Result<File> {
+    let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
+    if let Some(c_path) = c_path {
+        debug_assert_eq!(c_path.to_bytes(), path.as_os_str().as_bytes());
+        return open_c(c_path, access);
+    }
+    open_existing_copied(path, write)
+}
+
+/// [`open_existing`] of a path without its C string.
+#[inline(never)]
+fn open_existing_copied(path: &Path, write: bool) -> io::Result<File> {
     const BUF: usize = 512;
     let access = if write { libc::O_RDWR } else { libc::O_RDONLY };
     let bytes = path.as_os_str().as_bytes();
-    if let Some(c_path) = c_path {
-        debug_assert_eq!(c_path.to_bytes(), bytes);
-        return open_c(c_path, access);
-    }
     // SAFETY: memchr reads the `bytes.len()` bytes of the slice.
     let has_nul = !unsafe { libc::memchr(bytes.as_ptr().cast(), 0, bytes.len()) }.is_null();
     if bytes.len() >= BUF || has_nul {
@@ -118,10 +128,30 @@ pub(crate) fn open_existing(path: &Path, c_path: Option<&CStr>, write: bool) -> 
     open_c(c_path, access)
 }
 
-/// open(2) of a NUL-terminated path with `access` and our flags, retried on EINTR.
+/// open(2) of a NUL-terminated path with `access` and our flags, retried on EINTR: the
+/// first try written into the caller, a failure (and the retries) in [`open_c_failed`].
+#[inline(always)]
 fn open_c(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
+    // SAFETY: a NUL-terminated path; without O_CREAT open takes no mode argument.
+    let fd = unsafe { libc::open(c_path.as_ptr(), access | OPEN_FLAGS) };
+    if fd >= 0 {
+        // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
+        return Ok(unsafe { File::from_raw_fd(fd) });
+    }
+    open_c_failed(c_path, access)
+}
+
+/// [`open_c`] after open(2) failed, errno still its: the error, or on EINTR the tries
+/// again until one opens or fails otherwise.
+#[cold]
+#[inline(never)]
+fn open_c_failed(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
+    let err = io::Error::last_os_error();
+    if err.kind() != io::ErrorKind::Interrupted {
+        return Err(err);
+    }
     loop {
-        // SAFETY: a NUL-terminated path; without O_CREAT open takes no mode argument.
+        // SAFETY: as in open_c.
         let fd = unsafe { libc::open(c_path.as_ptr(), access | OPEN_FLAGS) };
         if fd >= 0 {
             // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
