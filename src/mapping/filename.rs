@@ -26,12 +26,21 @@ enum Repr {
 
 impl FileName {
     /// `path` made absolute and normalised (as [`super::absolute_normalised`]), without
-    /// a heap block when it already is and is short.
+    /// a heap block when it already is and is short. The common case (what absolute_path
+    /// would hand back borrowed) is written into the caller, the rest is
+    /// [`FileName::made_absolute`].
+    #[inline(always)]
     pub(crate) fn absolute(path: &Path) -> Result<FileName> {
-        // The common case first: what absolute_path would hand back borrowed.
         if crate::platform::is_normal_absolute_path(path) {
             return Ok(FileName::copied(path));
         }
+        FileName::made_absolute(path)
+    }
+
+    /// [`FileName::absolute`] of a path that is relative or not normal (or any path on
+    /// Windows).
+    #[inline(never)]
+    fn made_absolute(path: &Path) -> Result<FileName> {
         match crate::platform::absolute_path(path) {
             Ok(std::borrow::Cow::Borrowed(same)) => Ok(FileName::copied(same)),
             Ok(std::borrow::Cow::Owned(made)) => Ok(FileName(Repr::Heap(made))),
