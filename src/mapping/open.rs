@@ -154,12 +154,19 @@ fn open_path_sized(
     let checked = spec.check()?;
     let filename = FileName::absolute(path)?;
     let (file, created) = open_file_c(path, c_path, spec.mode)?;
-    let result = map_file_inlined(&file, spec, checked, sizing, flags, Some(filename));
-    if let (Err(_), Some(created)) = (&result, created) {
-        // We made this file (through a symlink, maybe); a failed open leaves nothing behind.
-        let _ = std::fs::remove_file(created);
+    match created {
+        // An existing file (r, r+, c, and w+ of one): the mapping is returned as made.
+        None => map_file_inlined(&file, spec, checked, sizing, flags, Some(filename)),
+        Some(created) => {
+            let result = map_file(&file, spec, checked, sizing, flags, Some(filename));
+            if result.is_err() {
+                // We made this file (through a symlink, maybe); a failed open leaves
+                // nothing behind (removed before our descriptor is closed, as ever).
+                let _ = std::fs::remove_file(created);
+            }
+            result
+        }
     }
-    result
 }
 
 /// Maps the region `spec` describes of an open file (whose path is `path` and identity
