@@ -322,28 +322,97 @@ pub(crate) fn absolute_path(path: &Path) -> io::Result<Cow<'_, Path>> {
 fn joined_to_cwd(relative: &[u8]) -> io::Result<Vec<u8>> {
     // Not zeroed: getcwd writes the bytes read back (clearing 4 KiB would cost more than
     // everything else an open does).
-    let mut buf = std::mem::MaybeUninit::<[u8; libc::PATH_MAX as usize]>::uninit();
-    let size = libc::PATH_MAX as usize;
-    // SAFETY: getcwd writes at most `size` bytes, NUL included, into our buffer.
-    let cwd: Cow<'_, [u8]> = if unsafe { libc::getcwd(buf.as_mut_ptr().cast(), size) }.is_null() {
+    let mut buf = std::mem::MaybeUninit::<[u8; CWD_BUF]>::uninit();
+    let cwd = current_dir_into(&mut buf)?;
+    Ok(joined(&cwd, relative))
+}
+
+/// The size of the buffer on the stack that getcwd writes into.
+const CWD_BUF: usize = libc::PATH_MAX as usize;
+
+/// The current directory: getcwd into `buf` (borrowed from it), or std's current_dir
+/// (which grows its buffer) for a directory deeper than PATH_MAX.
+fn current_dir_into(buf: &mut std::mem::MaybeUninit<[u8; CWD_BUF]>) -> io::Result<Cow<'_, [u8]>> {
+    // SAFETY: getcwd writes at most CWD_BUF bytes, NUL included, into our buffer.
+    if unsafe { libc::getcwd(buf.as_mut_ptr().cast(), CWD_BUF) }.is_null() {
         let err = io::Error::last_os_error();
         if err.raw_os_error() != Some(libc::ERANGE) {
             return Err(err);
         }
-        Cow::Owned(std::env::current_dir()?.into_os_string().into_vec())
-    } else {
-        // SAFETY: on success getcwd wrote a NUL-terminated string at the buffer's start;
-        // the bytes before the NUL are initialised.
-        Cow::Borrowed(unsafe { CStr::from_ptr(buf.as_ptr().cast()) }.to_bytes())
-    };
+        return Ok(Cow::Owned(
+            std::env::current_dir()?.into_os_string().into_vec(),
+        ));
+    }
+    // SAFETY: on success getcwd wrote a NUL-terminated string at the buffer's start; the
+    // bytes before the NUL are initialised.
+    Ok(Cow::Borrowed(
+        unsafe { CStr::from_ptr(buf.as_ptr().cast()) }.to_bytes(),
+    ))
+}
+
+/// `cwd`, a `/` unless it ends in one, then `relative`, in one allocation.
+fn joined(cwd: &[u8], relative: &[u8]) -> Vec<u8> {
     let slash = !cwd.ends_with(b"/");
     let mut out = Vec::with_capacity(cwd.len() + usize::from(slash) + relative.len());
-    out.extend_from_slice(&cwd);
+    out.extend_from_slice(cwd);
     if slash {
         out.push(b'/');
     }
     out.extend_from_slice(relative);
-    Ok(out)
+    out
+}
+
+/// [`absolute_path`]'s answer handed to `f`, borrowed wherever it can be: a relative path
+/// is joined to the current directory in getcwd's buffer on the stack, and a normal
+/// result is lent from there (an open's file name then keeps it inline when it is short,
+/// with no heap block). The same getcwd call and the same answer as [`absolute_path`].
+pub(crate) fn with_absolute_path<R>(
+    path: &Path,
+    f: impl FnOnce(Cow<'_, Path>) -> R,
+) -> io::Result<R> {
+    let bytes = path.as_os_str().as_bytes();
+    if is_normal_absolute(bytes) {
+        return Ok(f(Cow::Borrowed(path)));
+    }
+    if path.is_absolute() {
+        return Ok(f(Cow::Owned(normalised(bytes))));
+    }
+    let mut buf = std::mem::MaybeUninit::<[u8; CWD_BUF]>::uninit();
+    let (cwd_len, slash) = match current_dir_into(&mut buf)? {
+        Cow::Borrowed(cwd) if cwd.len() + 1 + bytes.len() <= CWD_BUF => {
+            (cwd.len(), !cwd.ends_with(b"/"))
+        }
+        cwd => {
+            // Deeper than PATH_MAX, or no room left in the buffer: absolute_path's way.
+            let joined = joined(&cwd, bytes);
+            return Ok(f(if is_normal_absolute(&joined) {
+                Cow::Owned(PathBuf::from(std::ffi::OsString::from_vec(joined)))
+            } else {
+                Cow::Owned(normalised(&joined))
+            }));
+        }
+    };
+    let base = buf.as_mut_ptr().cast::<u8>();
+    let len = cwd_len + usize::from(slash) + bytes.len();
+    // SAFETY: bytes 0..cwd_len of the buffer are the directory getcwd wrote; the slash
+    // and `bytes` go right after it, inside the buffer (len <= CWD_BUF, checked), and
+    // do not overlap the caller's path. Then bytes 0..len are initialised.
+    let joined = unsafe {
+        if slash {
+            *base.add(cwd_len) = b'/';
+        }
+        std::ptr::copy_nonoverlapping(
+            bytes.as_ptr(),
+            base.add(cwd_len + usize::from(slash)),
+            bytes.len(),
+        );
+        std::slice::from_raw_parts(base, len)
+    };
+    Ok(f(if is_normal_absolute(joined) {
+        Cow::Borrowed(Path::new(OsStr::from_bytes(joined)))
+    } else {
+        Cow::Owned(normalised(joined))
+    }))
 }
 
 /// An absolute path's bytes with empty, `.` and `..` components collapsed.

@@ -552,6 +552,14 @@ pub(crate) fn absolute_path(path: &Path) -> io::Result<std::borrow::Cow<'_, Path
     std::path::absolute(path).map(std::borrow::Cow::Owned)
 }
 
+/// [`absolute_path`]'s answer handed to `f` (always made: GetFullPathNameW).
+pub(crate) fn with_absolute_path<R>(
+    path: &Path,
+    f: impl FnOnce(std::borrow::Cow<'_, Path>) -> R,
+) -> io::Result<R> {
+    absolute_path(path).map(f)
+}
+
 /// Whether [`absolute_path`] would answer `path` as it is: never on Windows, where the
 /// name is always rebuilt (GetFullPathNameW turns `/` into `\\`).
 pub(crate) fn is_normal_absolute_path(_path: &Path) -> bool {
