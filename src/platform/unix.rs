@@ -2,6 +2,11 @@
 //! I/O, open flags, file identity, flock, mincore, mlock, the pipe copy, directory
 //! fsync and the permission bits and owner a replaced file keeps. `linux.rs` and
 //! `macos.rs` re-export these and add their own.
+//!
+//! Over 600 lines (about 180 of them tests): the absolute-path code (absolute_path,
+//! with_absolute_path and the scan of has_slash_pair) stays here with the open's other
+//! calls; moved to a module of its own it cost mm_open + mm_close 10 to 24 more
+//! instructions under callgrind (other inlining between codegen units; measured).
 
 use std::borrow::Cow;
 use std::ffi::{CStr, OsStr};
