@@ -9,6 +9,8 @@ use std::ptr::NonNull;
 
 use memmap2::MmapRaw;
 
+use crate::platform::Region;
+
 use filename::FileName;
 
 use crate::dtype::DType;
@@ -122,6 +124,7 @@ impl Found {
 
 impl OpenSpec {
     /// Every check that needs no file: run before anything is opened or created.
+    #[inline(always)]
     fn check(&self) -> Result<Checked> {
         let itemsize = self.dtype.itemsize();
         let given = match &self.shape {
@@ -197,7 +200,7 @@ pub struct Mapping {
     /// `None` when the region has no bytes: nothing is mapped then.
     /// (The region's length is the map's: no field of its own, so that a mapping with
     /// its file name inline stays small enough to be moved without a memcpy call.)
-    map: Option<MmapRaw>,
+    map: Option<Region>,
     mode: Mode,
     offset: u64,
     filename: Option<FileName>,
@@ -237,6 +240,10 @@ impl Mapping {
         path: &Path,
     ) -> Result<Mapping> {
         debug_assert!(!mode.changes_file() && map.as_ref().map_or(0, |m| m.len()) == len);
+        // POSIX takes memmap2's mapping over; on Windows a Region is memmap2's MmapRaw
+        // and the conversion is the identity.
+        #[allow(clippy::useless_conversion)]
+        let map = map.map(Region::from);
         Ok(Mapping {
             map,
             mode,
@@ -260,7 +267,7 @@ impl Mapping {
 
     /// Bytes in the array region.
     pub fn len(&self) -> usize {
-        self.map.as_ref().map_or(0, MmapRaw::len)
+        self.map.as_ref().map_or(0, Region::len)
     }
 
     pub fn is_empty(&self) -> bool {

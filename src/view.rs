@@ -130,30 +130,37 @@ fn pack_dims(shape: &[usize], strides: &[i64]) -> Dims {
     dims
 }
 
-/// `pack_dims(shape, layout::contiguous_strides(shape, itemsize, order))` without the
-/// strides' own vector (every mm_open makes one): at most one allocation, none for a
-/// 0-d or 1-D array; its error when a stride would not fit in 64 bits.
-fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Dims> {
-    // 0-d and 1-D (every inferred shape): the words written directly, the same checks
-    // (the stride is the itemsize; it and itemsize * max(d, 1) must fit in 64 bits).
+/// [`contiguous_dims`] of a 0-d or 1-D shape (every inferred shape): the words written
+/// directly, the same checks (the stride is the itemsize; it and itemsize * max(d, 1)
+/// must fit in 64 bits); `None` for any other shape or a failed check. Written into its
+/// callers: a new view of an open makes no call for its dims.
+#[inline(always)]
+fn small_contiguous_dims(shape: &[usize], itemsize: usize) -> Option<Dims> {
     match *shape {
-        [] if i64::try_from(itemsize).is_ok() => {
-            return Ok(Dims::Inline {
-                len: 0,
-                words: [0; 2],
-            });
-        }
+        [] if i64::try_from(itemsize).is_ok() => Some(Dims::Inline {
+            len: 0,
+            words: [0; 2],
+        }),
         [d] if i64::try_from(itemsize)
             .ok()
             .and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?))
             .is_some() =>
         {
-            return Ok(Dims::Inline {
+            Some(Dims::Inline {
                 len: 2,
                 words: [d, itemsize],
-            });
+            })
         }
-        _ => {}
+        _ => None,
+    }
+}
+
+/// `pack_dims(shape, layout::contiguous_strides(shape, itemsize, order))` without the
+/// strides' own vector (every mm_open makes one): at most one allocation, none for a
+/// 0-d or 1-D array; its error when a stride would not fit in 64 bits.
+fn contiguous_dims(shape: &[usize], itemsize: usize, order: layout::Order) -> Result<Dims> {
+    if let Some(dims) = small_contiguous_dims(shape, itemsize) {
+        return Ok(dims);
     }
     let n = shape.len();
     let mut dims = Dims::zeroed(2 * n);
@@ -219,8 +226,13 @@ impl View {
         spec: &OpenSpec,
         shape: impl AsRef<[usize]>,
     ) -> Result<View> {
+        let (shape, itemsize) = (shape.as_ref(), spec.dtype.itemsize());
+        let dims = match small_contiguous_dims(shape, itemsize) {
+            Some(dims) => dims,
+            None => contiguous_dims(shape, itemsize, spec.order)?,
+        };
         Ok(View {
-            dims: contiguous_dims(shape.as_ref(), spec.dtype.itemsize(), spec.order)?,
+            dims,
             shared: Arc::new(Shared {
                 mapping,
                 dtype: spec.dtype.clone(),
@@ -585,6 +597,10 @@ mod tests {
             for itemsize in [0, 1, 8, 1 << 20, usize::MAX] {
                 for order in [layout::Order::C, layout::Order::F] {
                     let ours = contiguous_dims(shape, itemsize, order);
+                    if let Some(small) = small_contiguous_dims(shape, itemsize) {
+                        // The open's shortcut is the general way's answer.
+                        assert_eq!(Some(&small), ours.as_ref().ok(), "{shape:?} {itemsize}");
+                    }
                     let theirs = layout::contiguous_strides(shape, itemsize, order)
                         .map(|s| pack_dims(shape, &s));
                     match (ours, theirs) {

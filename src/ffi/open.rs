@@ -41,10 +41,11 @@ fn open_flags(call: &str, flags: u32) -> Result<OpenFlags, Fail> {
     })
 }
 
-/// The arguments mm_open and mm_open_fd share, validated.
+/// The arguments mm_open and mm_open_fd share, validated (written into each caller).
 ///
 /// # Safety
 /// As mm_open.
+#[inline(always)]
 unsafe fn open_spec(
     call: &str,
     dtype: *const c_char,
@@ -79,6 +80,7 @@ unsafe fn open_spec(
 /// # Safety
 /// As mm_open.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 unsafe fn open_path(
     name: &str,
     path: *const c_char,

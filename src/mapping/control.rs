@@ -14,7 +14,7 @@
 use std::fs::File;
 use std::io;
 
-use memmap2::MmapRaw;
+use crate::platform::Region;
 
 use super::Mapping;
 use crate::error::{ErrorKind, MmError, Result};
@@ -39,7 +39,7 @@ pub(super) fn reserve_blocks(file: &File, from: u64, to: u64, size_now: u64) -> 
 
 /// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14;
 /// PrefetchVirtualMemory on Windows).
-pub(super) fn prefault(map: &MmapRaw) {
+pub(super) fn prefault(map: &Region) {
     platform::prefault(map)
 }
 
@@ -82,7 +82,7 @@ impl Mapping {
 
     /// The map and the length of the page span of region bytes `lo..hi` (for messages);
     /// `None` when nothing is mapped or the span is empty.
-    fn map_for(&self, lo: usize, hi: usize) -> Option<(&MmapRaw, usize)> {
+    fn map_for(&self, lo: usize, hi: usize) -> Option<(&Region, usize)> {
         let (_, span_len) = self.span(lo, hi)?;
         Some((self.map.as_ref()?, span_len))
     }

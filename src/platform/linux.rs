@@ -9,17 +9,17 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use memmap2::{MmapMut, MmapRaw, UncheckedAdvice};
+use memmap2::MmapMut;
 
 use super::{Advice, Fault};
 
 pub use super::unix::FileExt;
 pub(crate) use super::unix::{
     absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of, flush_drive_cache,
-    lock_file, lock_hint, lock_pages, node_of, open_existing, open_same_file, page_size_now,
-    path_bytes, path_from_bytes, prepare_options, rename_replace, resident_pages, stat_file,
-    unlock_file, DirSync, Kept, CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED,
-    TRUNCATE_REFUSED_UNDER_VIEWS,
+    is_normal_absolute_path, lock_file, lock_hint, lock_pages, map_region, node_of, open_existing,
+    open_same_file, page_size_now, path_bytes, path_from_bytes, prepare_options, rename_replace,
+    resident_pages, stat_file, unlock_file, with_absolute_path, DirSync, Kept, Region,
+    CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
 /// What to add to the message of an mmap that failed with ENOMEM: that the process has
@@ -118,35 +118,35 @@ pub(crate) fn reserve_prefix(file: &File, len: u64) -> io::Result<()> {
     }
 }
 
-/// madvise through memmap2 (which widens the range to its pages); MADV_DONTNEED through
-/// its unchecked call.
-pub(crate) fn advise(map: &MmapRaw, advice: Advice, lo: usize, len: usize) -> io::Result<()> {
-    let checked = match advice {
-        Advice::Normal => memmap2::Advice::Normal,
-        Advice::Sequential => memmap2::Advice::Sequential,
-        Advice::Random => memmap2::Advice::Random,
-        Advice::WillNeed => memmap2::Advice::WillNeed,
-        Advice::HugePage => memmap2::Advice::HugePage,
-        Advice::PopulateRead => memmap2::Advice::PopulateRead,
-        Advice::PopulateWrite => memmap2::Advice::PopulateWrite,
-        Advice::DontNeed => {
-            // SAFETY: MADV_DONTNEED lets the kernel drop these pages: a shared mapping
-            // reads them back from the file, a private one (mode c) loses its changes to
-            // them, which is what the caller asked for. The core never holds a Rust
-            // reference into the mapping (callers get raw pointers only); lo..lo+len lies
-            // inside the map.
-            let result = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, lo, len) };
-            return result;
-        }
+/// madvise of region bytes `lo..lo + len`, widened down to the page (as memmap2's
+/// advise_range did).
+pub(crate) fn advise(map: &Region, advice: Advice, lo: usize, len: usize) -> io::Result<()> {
+    let value = match advice {
+        Advice::Normal => libc::MADV_NORMAL,
+        Advice::Sequential => libc::MADV_SEQUENTIAL,
+        Advice::Random => libc::MADV_RANDOM,
+        Advice::WillNeed => libc::MADV_WILLNEED,
+        Advice::HugePage => libc::MADV_HUGEPAGE,
+        Advice::PopulateRead => libc::MADV_POPULATE_READ,
+        Advice::PopulateWrite => libc::MADV_POPULATE_WRITE,
+        Advice::DontNeed => libc::MADV_DONTNEED,
     };
-    map.advise_range(checked, lo, len)
+    // SAFETY: MADV_DONTNEED lets the kernel drop these pages: a shared mapping reads them
+    // back from the file, a private one (mode c) loses its changes to them, which is what
+    // the caller asked for. The core never holds a Rust reference into the mapping
+    // (callers get raw pointers only); lo..lo+len lies inside the map. The other values
+    // change no content.
+    unsafe { map.advise(value, lo, len) }
 }
 
 /// Touches every page of a fresh mapping (MADV_POPULATE_READ, or WILLNEED before 5.14).
-pub(crate) fn prefault(map: &MmapRaw) {
-    if map.advise(memmap2::Advice::PopulateRead).is_err() {
-        // Advice only: a kernel that takes neither still maps the pages on first touch.
-        let _ = map.advise(memmap2::Advice::WillNeed);
+pub(crate) fn prefault(map: &Region) {
+    // SAFETY: neither value changes what the memory reads.
+    unsafe {
+        if map.advise(libc::MADV_POPULATE_READ, 0, map.len()).is_err() {
+            // Advice only: a kernel that takes neither still maps the pages on first touch.
+            let _ = map.advise(libc::MADV_WILLNEED, 0, map.len());
+        }
     }
 }
 

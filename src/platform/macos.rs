@@ -10,15 +10,16 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use memmap2::{MmapMut, MmapRaw};
+use memmap2::MmapMut;
 
 use super::{unsupported, Advice, Fault};
 
 pub use super::unix::FileExt;
 pub(crate) use super::unix::{
-    absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of, lock_file, lock_hint,
-    lock_pages, node_of, open_existing, open_same_file, page_size_now, path_bytes, path_from_bytes,
-    prepare_options, rename_replace, resident_pages, stat_file, unlock_file, DirSync, Kept,
+    absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of,
+    is_normal_absolute_path, lock_file, lock_hint, lock_pages, map_region, node_of, open_existing,
+    open_same_file, page_size_now, path_bytes, path_from_bytes, prepare_options, rename_replace,
+    resident_pages, stat_file, unlock_file, with_absolute_path, DirSync, Kept, Region,
     CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
@@ -98,7 +99,7 @@ fn madv(advice: Advice) -> Option<libc::c_int> {
 
 /// madvise of the page span of bytes `lo..lo + len`; MADV_HUGEPAGE and MADV_POPULATE_*
 /// do not exist on macOS: `Unsupported`.
-pub(crate) fn advise(map: &MmapRaw, advice: Advice, lo: usize, len: usize) -> io::Result<()> {
+pub(crate) fn advise(map: &Region, advice: Advice, lo: usize, len: usize) -> io::Result<()> {
     let Some(value) = madv(advice) else {
         return Err(unsupported(&format!(
             "{} does not exist on macOS",
@@ -119,7 +120,7 @@ pub(crate) fn advise(map: &MmapRaw, advice: Advice, lo: usize, len: usize) -> io
 }
 
 /// MADV_WILLNEED over a fresh mapping (macOS has no MAP_POPULATE).
-pub(crate) fn prefault(map: &MmapRaw) {
+pub(crate) fn prefault(map: &Region) {
     let _ = advise(map, Advice::WillNeed, 0, map.len());
 }
 

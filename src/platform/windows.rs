@@ -431,6 +431,37 @@ pub(crate) fn prefault(map: &MmapRaw) {
     let _ = prefetch(map.as_mut_ptr() as usize, map.len());
 }
 
+/// A mapped region: memmap2's MmapRaw, which keeps the duplicate file handle
+/// FlushFileBuffers needs (POSIX maps directly: platform/unix/region.rs).
+pub(crate) type Region = MmapRaw;
+
+/// Maps `len` bytes (more than 0) of `file` from byte `offset` (any offset: memmap2
+/// aligns the view and hands back the address of `offset` itself): read-only, writable,
+/// or copy-on-write (writable) when `private`.
+pub(crate) fn map_region(
+    file: &File,
+    writable: bool,
+    private: bool,
+    offset: u64,
+    len: usize,
+    populate: bool,
+) -> io::Result<Region> {
+    let mut options = memmap2::MmapOptions::new();
+    options.offset(offset).len(len);
+    if populate {
+        options.populate();
+    }
+    // SAFETY: mapping a file is unsafe because another process may change or truncate it
+    // underneath; that is inherent to memory-mapped files and documented for callers.
+    unsafe {
+        match (writable, private) {
+            (false, _) => options.map_raw_read_only(file),
+            (true, false) => options.map_raw(file),
+            (true, true) => options.map_copy(file).map(MmapRaw::from),
+        }
+    }
+}
+
 /// Large pages need a privilege and a different allocation: nothing to ask.
 pub(crate) fn advise_huge_pages(_memory: &mut MmapMut) {}
 
@@ -519,6 +550,20 @@ pub(crate) fn path_from_bytes(bytes: &[u8]) -> Option<&Path> {
 /// the root of a UNC path, symlinks not resolved).
 pub(crate) fn absolute_path(path: &Path) -> io::Result<std::borrow::Cow<'_, Path>> {
     std::path::absolute(path).map(std::borrow::Cow::Owned)
+}
+
+/// [`absolute_path`]'s answer handed to `f` (always made: GetFullPathNameW).
+pub(crate) fn with_absolute_path<R>(
+    path: &Path,
+    f: impl FnOnce(std::borrow::Cow<'_, Path>) -> R,
+) -> io::Result<R> {
+    absolute_path(path).map(f)
+}
+
+/// Whether [`absolute_path`] would answer `path` as it is: never on Windows, where the
+/// name is always rebuilt (GetFullPathNameW turns `/` into `\\`).
+pub(crate) fn is_normal_absolute_path(_path: &Path) -> bool {
+    false
 }
 
 /// A path as a NUL-terminated wide string for Win32, made absolute and given the
