@@ -474,7 +474,14 @@ impl<T> Registry<T> {
 
     /// Runs `f` on the value of `handle` while it cannot be freed; `None` for a handle
     /// that is 0, closed or never issued.
+    #[inline]
     pub fn with<R>(&self, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.with_slot(handle, |_, value| f(value))
+    }
+
+    /// [`Registry::with`], handing `f` the slot too.
+    #[inline]
+    fn with_slot<R>(&self, handle: u64, f: impl FnOnce(&Slot<T>, &T) -> R) -> Option<R> {
         let slot = self.enter(handle)?;
         // Leave the slot even if `f` panics, so a caught panic cannot leak the value.
         struct Leave<'a, T> {
@@ -498,8 +505,24 @@ impl<T> Registry<T> {
             // The value is initialised: it is taken only once the slot is not live and
             // has no readers, and we are one.
             let value = unsafe { (*v).assume_init_ref() };
-            f(value)
+            f(slot, value)
         }))
+    }
+
+    /// [`Registry::with`], also handing `f` the summary `handle` was inserted with (what
+    /// [`Registry::summary_word`] reads). Plain loads suffice here: a reader counted in
+    /// the slot keeps it from being freed, and only a free (its push's link) or a later
+    /// insert writes the summary; this handle's insert wrote it before publishing the
+    /// slot live, which the Acquire compare-and-swap that entered read.
+    pub fn with_summary<R>(
+        &self,
+        handle: u64,
+        f: impl FnOnce(&T, &[u64; SUMMARY_WORDS]) -> R,
+    ) -> Option<R> {
+        self.with_slot(handle, |slot, value| {
+            let summary = std::array::from_fn(|w| slot.summary[w].load(Ordering::Relaxed));
+            f(value, &summary)
+        })
     }
 
     /// Closes `handle`: it stops resolving at once; its value is dropped now, or by the

@@ -471,21 +471,26 @@ impl View {
     }
 
     pub fn flags(&self) -> Flags {
-        let dtype = self.dtype();
-        let (c_contiguous, f_contiguous, aligned) = layout::layout_flags(
-            self.data_ptr() as usize,
-            self.shape(),
-            self.strides(),
-            dtype.itemsize(),
-            dtype.alignment(),
-        );
+        let (c_contiguous, f_contiguous, aligned) = self.layout_flags();
         Flags {
             writeable: self.mode().writeable(),
             c_contiguous,
             f_contiguous,
             aligned,
-            native_order: dtype.is_native(),
+            native_order: self.dtype().is_native(),
         }
+    }
+
+    /// The flags that depend on the view's layout: C_CONTIGUOUS, F_CONTIGUOUS, ALIGNED.
+    pub fn layout_flags(&self) -> (bool, bool, bool) {
+        let dtype = self.dtype();
+        layout::layout_flags(
+            self.data_ptr() as usize,
+            self.shape(),
+            self.strides(),
+            dtype.itemsize(),
+            dtype.alignment(),
+        )
     }
 
     /// msync(MS_SYNC) of the whole mapping behind this view (numpy's flush).

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 
 use super::args::{array_arg, dtype_arg, out_handle};
 use super::boundary::{guard, Fail};
-use super::handles::{register, register_derived, with_entry};
+use super::handles::{derive, register, register_derived, with_entry};
 use super::status::*;
 
 /// A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
@@ -62,15 +62,15 @@ pub unsafe extern "C" fn mm_view(
             Some(unsafe { array_arg(name, "strides", strides, ndim) }.map_err(named)?)
         };
         let same_dtype = dtype.is_none();
-        let view = with_entry(name, base, |e| {
-            e.view
-                .view(dtype, byte_offset, shape, strides)
+        let make = |v: &crate::view::View| {
+            v.view(dtype, byte_offset, shape, strides)
                 .map_err(|err| Fail::core(&call(), err))
-        })?;
+        };
         *out = if same_dtype {
-            register_derived(view, name)
+            // The same mapping and dtype: the summary is made from the base's.
+            register_derived(derive(name, base, make)?, name)
         } else {
-            register(view, name)
+            register(with_entry(name, base, |e| make(&e.view))?, name)
         }
         .map_err(named)?;
         Ok(MM_OK)
@@ -108,9 +108,8 @@ pub unsafe extern "C" fn mm_slice(
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
-        let view = with_entry(name, base, |e| {
-            e.view
-                .slice(axis, start, stop, step)
+        let view = derive(name, base, |v| {
+            v.slice(axis, start, stop, step)
                 .map_err(|err| Fail::core(&call(), err))
         })?;
         *out = register_derived(view, name)?;
