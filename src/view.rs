@@ -282,6 +282,7 @@ impl View {
     }
 
     /// Python slicing `[start:stop:step]` along one axis.
+    #[inline]
     pub fn slice(&self, axis: usize, start: i64, stop: i64, step: i64) -> Result<View> {
         match self.slice_fast(axis, start, stop, step) {
             Some(view) => Ok(view),
@@ -326,9 +327,19 @@ impl View {
             let offset = i64::try_from(first).ok()?.checked_mul(stride)?;
             (new_stride, self.start.checked_add(offset)?)
         };
-        let mut dims = self.dims.clone();
-        dims[axis] = count;
-        dims[ndim + axis] = new_stride as usize;
+        let dims = match &self.dims {
+            // A 1-D view (axis 0): its two words, written directly.
+            Dims::Inline { .. } => Dims::Inline {
+                len: 2,
+                words: [count, new_stride as usize],
+            },
+            Dims::Heap(words) => {
+                let mut words = words.clone();
+                words[axis] = count;
+                words[ndim + axis] = new_stride as usize;
+                Dims::Heap(words)
+            }
+        };
         Some(View {
             shared: self.shared.clone(),
             own_dtype: self.own_dtype.clone(),
@@ -449,8 +460,13 @@ impl View {
 
     /// Number of elements.
     pub fn size(&self) -> usize {
-        // Cannot overflow: checked when the view was made.
-        self.shape().iter().product()
+        // Cannot overflow: checked when the view was made. 0-d and 1-D views (every
+        // slice of an opened array) without the loop.
+        match *self.shape() {
+            [] => 1,
+            [n] => n,
+            ref shape => shape.iter().product(),
+        }
     }
 
     pub fn nbytes(&self) -> usize {
@@ -700,6 +716,26 @@ mod tests {
         }
         assert_eq!(fast + general, bases.len() * 4 * 10 * 10 * steps.len());
         assert!(fast > 10_000 && general > 5_000, "{fast} {general}");
+    }
+
+    /// size() answers 0-d and 1-D views without the product: the same number.
+    #[test]
+    fn size_is_the_product_of_the_shape() {
+        let tmp = crate::test_tempdir::TempDir::new("view-size");
+        let spec = OpenSpec {
+            dtype: DType::parse("<f8").unwrap(),
+            mode: Mode::Write,
+            offset: 0,
+            shape: Some(vec![24]),
+            order: layout::Order::C,
+        };
+        let file = View::open(&tmp.path("a.f8"), &spec).unwrap();
+        let shapes: &[&[usize]] = &[&[], &[0], &[1], &[24], &[2, 12], &[0, 3], &[2, 3, 4]];
+        for &shape in shapes {
+            let v = file.view(None, 0, shape, None).unwrap();
+            assert_eq!(v.size(), shape.iter().product::<usize>(), "{shape:?}");
+        }
+        assert_eq!(file.slice(0, 1, 20, 3).unwrap().size(), 7);
     }
 
     #[test]
