@@ -44,7 +44,7 @@ pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
 ///         the same handle).
 #[no_mangle]
 pub extern "C" fn mm_close(a: mm_array) -> mm_status {
-    guard("mm_close", |name| {
+    guard("mm_close", move |name| {
         unregister(name, a)?;
         Ok(MM_OK)
     })

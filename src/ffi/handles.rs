@@ -286,6 +286,7 @@ pub(crate) struct Derived(View, [u64; SUMMARY_WORDS]);
 
 /// The view that `make` derives from the view of `a` (the same mapping and dtype), its
 /// summary made from that of `a` ([`derived_summary`]); a bad handle fails naming `call`.
+#[inline]
 pub(crate) fn derive(
     call: &str,
     a: mm_array,
@@ -302,10 +303,12 @@ pub(crate) fn derive(
 
 /// [`register`] for a [`Derived`] view: its dtype text was checked when the handle it
 /// derives from was registered.
+#[inline]
 pub(crate) fn register_derived(derived: Derived, call: &str) -> Result<mm_array, Fail> {
     insert(derived.0, derived.1, call)
 }
 
+#[inline]
 fn insert(view: View, summary: [u64; SUMMARY_WORDS], call: &str) -> Result<mm_array, Fail> {
     install_fork_handlers();
     REGISTRY

@@ -44,7 +44,7 @@ pub unsafe extern "C" fn mm_view(
     strides: *const i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_view", |name| {
+    guard("mm_view", move |name| {
         // The call's text is built only for a failure: this is a hot path (formatting it
         // on every call cost about 1 400 of its 4 000 instructions, callgrind).
         let call = || format!("{name}(handle {base:#x})");
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn mm_slice(
     step: i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_slice", |name| {
+    guard("mm_slice", move |name| {
         // The call's text is built only for a failure: this is a hot path.
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
