@@ -9,7 +9,7 @@ use super::boundary::{guard, Fail, FailValue, ForkSafeOnce};
 use super::status::*;
 use crate::dtype::DType;
 use crate::mapping::Mode;
-use crate::registry::{ForkHold, Registry, SUMMARY_WORDS};
+use crate::registry::{ForkHold, Registry, Thread, SUMMARY_WORDS};
 use crate::view::View;
 
 /// What a handle resolves to: the view and the C strings the getters hand out.
@@ -276,8 +276,11 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
             format!("{call}: dtype text holds a NUL byte"),
         ));
     }
+    install_fork_handlers();
     let summary = summary_of(&view);
-    insert(view, summary, call)
+    REGISTRY
+        .insert_summarised(Entry::new(view), summary)
+        .ok_or_else(|| too_many_handles(call))
 }
 
 /// A view made from the view of an open handle, of the same mapping and dtype (a
@@ -301,18 +304,18 @@ pub(crate) fn derive(
         .unwrap_or_else(|| Err(bad_handle(call, a)))
 }
 
-/// [`register`] for a [`Derived`] view: its dtype text was checked when the handle it
-/// derives from was registered.
+/// [`register`] for a [`Derived`] view, by the calling thread (whose state `thread`
+/// is, from [`super::boundary::guard_in`]): its dtype text was checked when the handle
+/// it derives from was registered.
 #[inline]
-pub(crate) fn register_derived(derived: Derived, call: &str) -> Result<mm_array, Fail> {
-    insert(derived.0, derived.1, call)
-}
-
-#[inline]
-fn insert(view: View, summary: [u64; SUMMARY_WORDS], call: &str) -> Result<mm_array, Fail> {
+pub(crate) fn register_derived(
+    thread: &Thread,
+    derived: Derived,
+    call: &str,
+) -> Result<mm_array, Fail> {
     install_fork_handlers();
     REGISTRY
-        .insert_summarised(Entry::new(view), summary)
+        .insert_summarised_in(thread, Entry::new(derived.0), derived.1)
         .ok_or_else(|| too_many_handles(call))
 }
 
@@ -349,6 +352,7 @@ fn derived_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_
 }
 
 /// Runs `f` on the entry of `a`, or fails with MM_E_BAD_HANDLE naming `call`.
+#[inline]
 pub(crate) fn with_entry<R>(
     call: &str,
     a: mm_array,
@@ -371,9 +375,10 @@ pub(crate) fn on_view<R>(
     })
 }
 
-/// Closes `a`: its entry goes when the last thread inside it leaves.
-pub(crate) fn unregister(call: &str, a: mm_array) -> Result<(), Fail> {
-    if REGISTRY.remove(a) {
+/// Closes `a`, by the calling thread (whose state `thread` is, from
+/// [`super::boundary::guard_in`]): its entry goes when the last thread inside it leaves.
+pub(crate) fn unregister(thread: &Thread, call: &str, a: mm_array) -> Result<(), Fail> {
+    if REGISTRY.remove_in(thread, a) {
         Ok(())
     } else {
         Err(bad_handle(call, a))

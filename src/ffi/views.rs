@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 
 use super::args::{array_arg, dtype_arg, out_handle};
-use super::boundary::{guard, Fail};
+use super::boundary::{guard_in, Fail};
 use super::handles::{derive, register, register_derived, with_entry};
 use super::status::*;
 
@@ -44,7 +44,7 @@ pub unsafe extern "C" fn mm_view(
     strides: *const i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_view", move |name| {
+    guard_in("mm_view", move |name, thread| {
         // The call's text is built only for a failure: this is a hot path (formatting it
         // on every call cost about 1 400 of its 4 000 instructions, callgrind).
         let call = || format!("{name}(handle {base:#x})");
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn mm_view(
         };
         *out = if same_dtype {
             // The same mapping and dtype: the summary is made from the base's.
-            register_derived(derive(name, base, make)?, name)
+            register_derived(thread, derive(name, base, make)?, name)
         } else {
             register(with_entry(name, base, |e| make(&e.view))?, name)
         }
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn mm_slice(
     step: i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_slice", move |name| {
+    guard_in("mm_slice", move |name, thread| {
         // The call's text is built only for a failure: this is a hot path.
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn mm_slice(
             v.slice(axis, start, stop, step)
                 .map_err(|err| Fail::core(&call(), err))
         })?;
-        *out = register_derived(view, name)?;
+        *out = register_derived(thread, view, name)?;
         Ok(MM_OK)
     })
 }
