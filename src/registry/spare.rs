@@ -70,12 +70,12 @@ impl Thread {
 
     /// The panic boundary's depth (src/ffi/boundary.rs).
     #[inline]
-    pub fn depth(&self) -> u32 {
+    pub(crate) fn depth(&self) -> u32 {
         self.depth.get()
     }
 
     #[inline]
-    pub fn set_depth(&self, depth: u32) {
+    pub(crate) fn set_depth(&self, depth: u32) {
         self.depth.set(depth)
     }
 }
