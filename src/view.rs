@@ -498,10 +498,16 @@ impl View {
     }
 
     /// The flags that depend on the view's layout: C_CONTIGUOUS, F_CONTIGUOUS, ALIGNED.
+    #[inline]
     pub fn layout_flags(&self) -> (bool, bool, bool) {
+        self.layout_flags_at(self.data_ptr() as usize)
+    }
+
+    /// [`View::layout_flags`] given the view's data address (mm_slice knows it already).
+    pub(crate) fn layout_flags_at(&self, address: usize) -> (bool, bool, bool) {
         let dtype = self.dtype();
         layout::layout_flags(
-            self.data_ptr() as usize,
+            address,
             self.shape(),
             self.strides(),
             dtype.itemsize(),

@@ -332,14 +332,16 @@ fn too_many_handles(call: &str) -> Fail {
 /// what the two share (itemsize, offset, mode, and the writeable and native-order bits)
 /// is copied from it, the rest computed (tested against `summary_of`:
 /// `derived_summary_is_summary_of`).
+#[inline]
 fn derived_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
     let itemsize = parent[word::ITEMSIZE];
     let size = view.size() as u64;
-    let (c, f, aligned) = view.layout_flags();
+    let data = view.data_ptr() as usize;
+    let (c, f, aligned) = view.layout_flags_at(data);
     let bit = |on: bool, b: u32| u64::from(if on { b } else { 0 });
     let kept = u64::from(MM_WRITEABLE | MM_NATIVE_ORDER) | 0xff << word::MODE_SHIFT;
     let mut s = *parent;
-    s[word::DATA] = view.data_ptr() as usize as u64;
+    s[word::DATA] = data as u64;
     s[word::SIZE] = size;
     // Cannot overflow: checked when the view was made (View::nbytes).
     s[word::NBYTES] = size.wrapping_mul(itemsize);
