@@ -493,6 +493,7 @@ impl<T> Registry<T> {
     }
 
     /// Leaves a slot entered with `enter`; the last reader of a closed slot frees it.
+    #[inline]
     fn leave(&self, slot: &Slot<T>, index: usize) {
         let before = slot.state.fetch_sub(1, Ordering::AcqRel);
         if before & (LIVE | READERS) == 1 {
@@ -518,6 +519,7 @@ impl<T> Registry<T> {
             index: usize,
         }
         impl<T> Drop for Leave<'_, T> {
+            #[inline]
             fn drop(&mut self) {
                 self.registry.leave(self.slot, self.index);
             }

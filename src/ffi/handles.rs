@@ -367,6 +367,7 @@ pub(crate) fn with_entry<R>(
 
 /// Runs one operation on the view of `a`, for calls whose result is a value or just a
 /// status: a bad handle or a core error fails naming `call` and the handle.
+#[inline]
 pub(crate) fn on_view<R>(
     call: &str,
     a: mm_array,
