@@ -261,31 +261,43 @@ fn run_guarded<R>(
         thread.set_depth(thread.depth() - 1);
         result
     });
-    let fail = match result {
-        Ok(Ok(value)) => return Ok(value),
-        Ok(Err(fail)) => fail,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            let at = PANIC_AT
-                .try_with(|p| p.borrow_mut().take())
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            // Dropping a payload can itself panic; never let that escape.
-            let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            Fail::new(
-                MM_E_PANIC,
-                format!("{name}: internal error (please report): {what} at {at}"),
-            )
-        }
-    };
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(fail)) => Err(failed(fail)),
+        Err(payload) => Err(failed(panicked(name, payload))),
+    }
+}
+
+/// Records `fail` as the thread's last error; its status. Out of line (one copy for
+/// every export), so that the success paths carry none of it.
+#[cold]
+#[inline(never)]
+fn failed(fail: Fail) -> mm_status {
     let status = fail.status;
     set_last_error(fail);
-    Err(status)
+    status
+}
+
+/// The failure a panic caught inside guard() becomes.
+#[cold]
+#[inline(never)]
+fn panicked(name: &str, payload: Box<dyn std::any::Any + Send>) -> Fail {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let at = PANIC_AT
+        .try_with(|p| p.borrow_mut().take())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    // Dropping a payload can itself panic; never let that escape.
+    let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
+    Fail::new(
+        MM_E_PANIC,
+        format!("{name}: internal error (please report): {what} at {at}"),
+    )
 }
 
 /// Runs `f` on this thread's last error: its message (NUL-terminated) and errno.
