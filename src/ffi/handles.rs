@@ -288,17 +288,19 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
 pub(crate) struct Derived(View, [u64; SUMMARY_WORDS]);
 
 /// The view that `make` derives from the view of `a` (the same mapping and dtype), its
-/// summary made from that of `a` ([`derived_summary`]); a bad handle fails naming `call`.
+/// summary made from that of `a` by `summarise` ([`derived_summary`], or
+/// [`slice_summary`] for a slice); a bad handle fails naming `call`.
 #[inline]
 pub(crate) fn derive(
     call: &str,
     a: mm_array,
     make: impl FnOnce(&View) -> Result<View, Fail>,
+    summarise: impl FnOnce(&[u64; SUMMARY_WORDS], &View) -> [u64; SUMMARY_WORDS],
 ) -> Result<Derived, Fail> {
     REGISTRY
         .with_summary(a, |e, parent| {
             let view = make(&e.view)?;
-            let summary = derived_summary(parent, &view);
+            let summary = summarise(parent, &view);
             Ok(Derived(view, summary))
         })
         .unwrap_or_else(|| Err(bad_handle(call, a)))
@@ -333,11 +335,43 @@ fn too_many_handles(call: &str) -> Fail {
 /// is copied from it, the rest computed (tested against `summary_of`:
 /// `derived_summary_is_summary_of`).
 #[inline]
-fn derived_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
+pub(crate) fn derived_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
+    let data = view.data_ptr() as usize;
+    let flags = view.layout_flags_at(data);
+    summary_with(parent, view, data, flags)
+}
+
+/// [`derived_summary`] for a slice of the view whose summary is `parent`: when that view
+/// is aligned and has elements, so is every slice of it, and the dtype's alignment is
+/// not looked at. (A slice's first element is an element of the view, or the slice is
+/// empty; a slice's new stride is the axis's stride times the step, on an axis longer
+/// than 1, whose stride is then a multiple of the alignment, or else the slice has at
+/// most one element there and the stride does not count.) Tested against `summary_of`
+/// (`derived_summary_is_summary_of`).
+#[inline]
+pub(crate) fn slice_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
+    let aligned = u64::from(MM_ALIGNED);
+    if parent[word::FLAGS_MODE] & aligned == 0 || parent[word::SIZE] == 0 {
+        return derived_summary(parent, view);
+    }
+    let data = view.data_ptr() as usize;
+    // Contiguity does not depend on the alignment: 1 stands for "no alignment asked".
+    let itemsize = parent[word::ITEMSIZE] as usize;
+    let (c, f, _) = crate::layout::layout_flags(data, view.shape(), view.strides(), itemsize, 1);
+    summary_with(parent, view, data, (c, f, true))
+}
+
+/// The summary of `view`, whose data address is `data` and layout flags `flags`, given
+/// the summary of a view of the same mapping and dtype.
+#[inline]
+fn summary_with(
+    parent: &[u64; SUMMARY_WORDS],
+    view: &View,
+    data: usize,
+    (c, f, aligned): (bool, bool, bool),
+) -> [u64; SUMMARY_WORDS] {
     let itemsize = parent[word::ITEMSIZE];
     let size = view.size() as u64;
-    let data = view.data_ptr() as usize;
-    let (c, f, aligned) = view.layout_flags_at(data);
     let bit = |on: bool, b: u32| u64::from(if on { b } else { 0 });
     let kept = u64::from(MM_WRITEABLE | MM_NATIVE_ORDER) | 0xff << word::MODE_SHIFT;
     let mut s = *parent;
@@ -449,12 +483,17 @@ mod tests {
                 file.view(None, 10 * s, &[2, 3, 2], Some(&[-s, 2 * s, 0]))
                     .unwrap(),
                 file.view(None, 0, &[3, 0], None).unwrap(),
+                // Aligned: the odd stride is on an axis of length 1.
+                file.view(None, 0, &[4, 1], Some(&[s, 3])).unwrap(),
             ];
             for base in &bases {
                 let parent = summary_of(base);
-                let mut check = |child: View| {
+                let mut check = |child: View, slice: bool| {
                     let want = summary_of(&child);
                     assert_eq!(derived_summary(&parent, &child), want, "{child:?}");
+                    if slice {
+                        assert_eq!(slice_summary(&parent, &child), want, "{child:?}");
+                    }
                     flags_seen.insert(want[word::FLAGS_MODE] & 0xff);
                     checked += 1;
                 };
@@ -462,17 +501,21 @@ mod tests {
                     for (start, stop, step) in
                         [(0, 9, 1), (1, 4, 2), (9, 0, -1), (2, 2, 1), (1, 2, 1)]
                     {
-                        check(base.slice(axis, start, stop, step).unwrap());
+                        check(base.slice(axis, start, stop, step).unwrap(), true);
                     }
                 }
                 let size = base.size();
-                check(base.view(None, 0, &[size], None).unwrap());
-                check(base.view(None, 0, &[], None).unwrap());
-                check(base.view(None, 0, &[1, size], Some(&[7, s])).unwrap());
+                check(base.view(None, 0, &[size], None).unwrap(), false);
+                check(base.view(None, 0, &[], None).unwrap(), false);
+                check(
+                    base.view(None, 0, &[1, size], Some(&[7, s])).unwrap(),
+                    false,
+                );
             }
         }
-        // Slices of every axis of the six bases (1 + 0 + 2 + 2 + 3 + 2 axes), three views of each.
-        assert_eq!(checked, 5 * (5 * 10 + 3 * 6));
+        // Slices of every axis of the seven bases (1 + 0 + 2 + 2 + 3 + 2 + 2 axes), three
+        // views of each.
+        assert_eq!(checked, 5 * (5 * 12 + 3 * 7));
         // Contiguous or not, aligned or not, writeable or not, native or not.
         assert!(flags_seen.len() >= 8, "{flags_seen:?}");
     }

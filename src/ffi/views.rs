@@ -6,7 +6,9 @@ use std::ffi::c_char;
 
 use super::args::{array_arg, dtype_arg, out_handle};
 use super::boundary::{guard_in, Fail};
-use super::handles::{derive, register, register_derived, with_entry};
+use super::handles::{
+    derive, derived_summary, register, register_derived, slice_summary, with_entry,
+};
 use super::status::*;
 
 /// A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
@@ -68,7 +70,7 @@ pub unsafe extern "C" fn mm_view(
         };
         *out = if same_dtype {
             // The same mapping and dtype: the summary is made from the base's.
-            register_derived(thread, derive(name, base, make)?, name)
+            register_derived(thread, derive(name, base, make, derived_summary)?, name)
         } else {
             register(with_entry(name, base, |e| make(&e.view))?, name)
         }
@@ -108,10 +110,11 @@ pub unsafe extern "C" fn mm_slice(
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
-        let view = derive(name, base, |v| {
+        let make = |v: &crate::view::View| {
             v.slice(axis, start, stop, step)
                 .map_err(|err| Fail::core(&call(), err))
-        })?;
+        };
+        let view = derive(name, base, make, slice_summary)?;
         *out = register_derived(thread, view, name)?;
         Ok(MM_OK)
     })
