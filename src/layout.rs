@@ -151,7 +151,8 @@ pub fn is_aligned(address: usize, shape: &[usize], strides: &[i64], alignment: u
 /// order. A 0-d or 1-D view (every open without a shape, every slice of one) is answered
 /// directly; more dimensions go through [`is_c_contiguous`], [`is_f_contiguous`] and
 /// [`is_aligned`], which the direct answers are tested against (mm_open and mm_slice
-/// compute the flags of every handle they make).
+/// compute the flags of every handle they make). Inline, the general rules out of line.
+#[inline]
 pub fn layout_flags(
     address: usize,
     shape: &[usize],
@@ -165,19 +166,48 @@ pub fn layout_flags(
         ([0], [_]) => (true, true, true),
         ([1], [_]) => (true, true, aligned(address as u64)),
         ([_], [stride]) => {
-            let contiguous = *stride as i128 == itemsize as i128;
+            let contiguous = *stride as u64 == itemsize as u64 && *stride >= 0;
             (
                 contiguous,
                 contiguous,
                 aligned(address as u64 | *stride as u64),
             )
         }
-        _ => (
-            is_c_contiguous(shape, strides, itemsize),
-            is_f_contiguous(shape, strides, itemsize),
-            is_aligned(address, shape, strides, alignment),
-        ),
+        _ => general_layout_flags(address, shape, strides, itemsize, alignment),
     }
+}
+
+/// [`is_c_contiguous`], [`is_f_contiguous`] and [`is_aligned`] in one pass over the axes
+/// (tested against them: `layout_flags_are_the_general_rules`).
+#[inline(never)]
+fn general_layout_flags(
+    address: usize,
+    shape: &[usize],
+    strides: &[i64],
+    itemsize: usize,
+    alignment: usize,
+) -> (bool, bool, bool) {
+    if shape.contains(&0) {
+        return (true, true, true);
+    }
+    let n = shape.len().min(strides.len());
+    let (mut c, mut f) = (true, true);
+    let (mut c_expected, mut f_expected) = (itemsize as i128, itemsize as i128);
+    let mut bits = address as u64;
+    for i in 0..n {
+        let (dim, stride) = (shape[i], strides[i]);
+        if dim != 1 {
+            f &= stride as i128 == f_expected;
+            f_expected *= dim as i128;
+            bits |= stride as u64;
+        }
+        let (dim, stride) = (shape[n - 1 - i], strides[n - 1 - i]);
+        if dim != 1 {
+            c &= stride as i128 == c_expected;
+            c_expected *= dim as i128;
+        }
+    }
+    (c, f, alignment <= 1 || bits % alignment as u64 == 0)
 }
 
 /// Python's slice.indices for a sequence of `len` elements: the first index and the
@@ -205,6 +235,53 @@ pub fn slice_indices(len: usize, start: i64, stop: i64, step: i64) -> Result<(i1
         0
     };
     Ok((first, count as usize))
+}
+
+/// [`slice_indices`] in 64-bit arithmetic for `step != 0`: the first index and the
+/// number of elements selected, the first index 0 when none is (mm_slice's hot path;
+/// tested against `slice_indices`).
+#[inline]
+pub fn slice_span(len: usize, start: i64, stop: i64, step: i64) -> (usize, usize) {
+    debug_assert!(step != 0);
+    let len = len as u64;
+    let (first, count) = if step > 0 {
+        // Indices clamped to 0..=len.
+        let clamp = |i: i64| {
+            if i < 0 {
+                len.saturating_sub(i.unsigned_abs())
+            } else {
+                (i as u64).min(len)
+            }
+        };
+        let (a, b) = (clamp(start), clamp(stop));
+        if b > a {
+            (a, (b - a - 1) / step as u64 + 1)
+        } else {
+            (0, 0)
+        }
+    } else {
+        // Indices plus one, clamped to 0..=len (0 stands for index -1), so that they
+        // stay unsigned.
+        let clamp = |i: i64| {
+            if i < 0 {
+                let k = i.unsigned_abs();
+                if k <= len {
+                    len - k + 1
+                } else {
+                    0
+                }
+            } else {
+                (i as u64 + 1).min(len)
+            }
+        };
+        let (a, b) = (clamp(start), clamp(stop));
+        if a > b {
+            (a - 1, (a - b - 1) / step.unsigned_abs() + 1)
+        } else {
+            (0, 0)
+        }
+    };
+    (first as usize, count as usize)
 }
 
 #[cfg(test)]
@@ -301,6 +378,51 @@ mod tests {
         );
     }
 
+    /// The one-pass rules of views of 2 or more dimensions against the three rules.
+    #[test]
+    fn layout_flags_are_the_general_rules() {
+        let dims = [0usize, 1, 2, 3];
+        let strides = [-24i64, -8, 0, 4, 8, 16, 24, 48, 72, i64::MIN, i64::MAX];
+        let mut checked = 0;
+        let mut seen = std::collections::HashSet::new();
+        for ndim in 2..=3 {
+            let combos = (dims.len() * strides.len()).pow(ndim as u32);
+            for k in 0..combos {
+                let (mut shape, mut st, mut k) = (vec![], vec![], k);
+                for _ in 0..ndim {
+                    shape.push(dims[k % dims.len()]);
+                    k /= dims.len();
+                    st.push(strides[k % strides.len()]);
+                    k /= strides.len();
+                }
+                for (itemsize, alignment, address) in [
+                    (8, 8, 0),
+                    (8, 8, 4),
+                    (8, 4, 4),
+                    (4, 4, 8),
+                    (2, 1, 3),
+                    (16, 16, 8),
+                ] {
+                    let want = (
+                        is_c_contiguous(&shape, &st, itemsize),
+                        is_f_contiguous(&shape, &st, itemsize),
+                        is_aligned(address, &shape, &st, alignment),
+                    );
+                    let got = layout_flags(address, &shape, &st, itemsize, alignment);
+                    assert_eq!(
+                        got, want,
+                        "{shape:?} {st:?} itemsize {itemsize} alignment {alignment} at {address}"
+                    );
+                    seen.insert(got);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 6 * (44usize.pow(2) + 44usize.pow(3)));
+        // Every combination of the three flags comes up.
+        assert_eq!(seen.len(), 8, "{seen:?}");
+    }
+
     #[test]
     fn extent_and_flags() {
         assert_eq!(byte_extent(&[3, 4], &[32, 8], 8), Some((0, 96)));
@@ -348,5 +470,46 @@ mod tests {
             );
         }
         assert!(slice_indices(3, 0, 3, 0).is_err());
+    }
+
+    /// The 64-bit fast path against the general one: the same count, and the same first
+    /// index whenever an element is selected, around every clamping edge.
+    #[test]
+    fn slice_span_is_slice_indices() {
+        let big = [
+            i64::MAX as usize - 1,
+            i64::MAX as usize,
+            i64::MAX as usize + 1,
+            i64::MAX as usize + 2,
+            usize::MAX - 1,
+            usize::MAX,
+        ];
+        let mut checked = 0;
+        for len in (0..12).chain(big) {
+            let edges = [len as i64, (len as i64).wrapping_neg()];
+            let mut bounds = vec![i64::MIN, i64::MIN + 1, i64::MAX - 1, i64::MAX];
+            for e in edges {
+                for d in -2..=2 {
+                    bounds.push(e.wrapping_add(d));
+                }
+            }
+            bounds.extend(-13..=13);
+            for &start in &bounds {
+                for &stop in &bounds {
+                    for step in [1, 2, 3, 7, i64::MAX, -1, -2, -3, -7, i64::MIN + 1, i64::MIN] {
+                        let (first, count) = slice_indices(len, start, stop, step).unwrap();
+                        let fast = slice_span(len, start, stop, step);
+                        assert_eq!(fast.1, count, "{len} {start}:{stop}:{step}");
+                        if count > 0 {
+                            assert_eq!(fast.0 as i128, first, "{len} {start}:{stop}:{step}");
+                        } else {
+                            assert_eq!(fast.0, 0, "{len} {start}:{stop}:{step}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 200_000, "{checked}");
     }
 }

@@ -226,6 +226,14 @@ fn chunk_len(chunk: usize) -> usize {
     FIRST_CHUNK << chunk
 }
 
+/// `f` on the calling thread's state, for callers that do not have it at hand. Out of
+/// line: inlined, the thread-local's address (which LLVM may compute ahead, as if it
+/// were free) would be looked up on the paths given the state too.
+#[inline(never)]
+fn on_this_thread<R>(f: impl FnOnce(&Thread) -> R) -> R {
+    Thread::with(f)
+}
+
 /// Steps 1-4 of the summary read (module comment) on the slot of `handle`.
 #[inline(always)]
 fn read_summary<T>(slot: &Slot<T>, handle: u64, word: usize) -> Option<u64> {
@@ -356,7 +364,27 @@ impl<T> Registry<T> {
     /// Stores `value` with the `summary` that [`Registry::summary_word`] reads, and
     /// returns its new handle (never 0). `None` when every slot a handle can name is in use.
     pub fn insert_summarised(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
-        let index = match self.take_spare().or_else(|| self.pop_free()) {
+        self.insert_from(None, value, summary)
+    }
+
+    /// [`Registry::insert_summarised`] by the thread whose state is `thread` (the calling
+    /// thread's, looked up by the caller already: see src/registry/spare.rs).
+    pub fn insert_summarised_in(
+        &self,
+        thread: &Thread,
+        value: T,
+        summary: [u64; SUMMARY_WORDS],
+    ) -> Option<u64> {
+        self.insert_from(Some(thread), value, summary)
+    }
+
+    fn insert_from(
+        &self,
+        thread: Option<&Thread>,
+        value: T,
+        summary: [u64; SUMMARY_WORDS],
+    ) -> Option<u64> {
+        let index = match self.take_spare(thread).or_else(|| self.pop_free()) {
             Some(i) => i,
             None => {
                 let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
@@ -465,16 +493,24 @@ impl<T> Registry<T> {
     }
 
     /// Leaves a slot entered with `enter`; the last reader of a closed slot frees it.
+    #[inline]
     fn leave(&self, slot: &Slot<T>, index: usize) {
         let before = slot.state.fetch_sub(1, Ordering::AcqRel);
         if before & (LIVE | READERS) == 1 {
-            self.free_slot(slot, index, before - 1);
+            self.free_slot(slot, index, before - 1, None);
         }
     }
 
     /// Runs `f` on the value of `handle` while it cannot be freed; `None` for a handle
     /// that is 0, closed or never issued.
+    #[inline]
     pub fn with<R>(&self, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.with_slot(handle, |_, value| f(value))
+    }
+
+    /// [`Registry::with`], handing `f` the slot too.
+    #[inline]
+    fn with_slot<R>(&self, handle: u64, f: impl FnOnce(&Slot<T>, &T) -> R) -> Option<R> {
         let slot = self.enter(handle)?;
         // Leave the slot even if `f` panics, so a caught panic cannot leak the value.
         struct Leave<'a, T> {
@@ -483,6 +519,7 @@ impl<T> Registry<T> {
             index: usize,
         }
         impl<T> Drop for Leave<'_, T> {
+            #[inline]
             fn drop(&mut self) {
                 self.registry.leave(self.slot, self.index);
             }
@@ -498,13 +535,39 @@ impl<T> Registry<T> {
             // The value is initialised: it is taken only once the slot is not live and
             // has no readers, and we are one.
             let value = unsafe { (*v).assume_init_ref() };
-            f(value)
+            f(slot, value)
         }))
+    }
+
+    /// [`Registry::with`], also handing `f` the summary `handle` was inserted with (what
+    /// [`Registry::summary_word`] reads). Plain loads suffice here: a reader counted in
+    /// the slot keeps it from being freed, and only a free (its push's link) or a later
+    /// insert writes the summary; this handle's insert wrote it before publishing the
+    /// slot live, which the Acquire compare-and-swap that entered read.
+    pub fn with_summary<R>(
+        &self,
+        handle: u64,
+        f: impl FnOnce(&T, &[u64; SUMMARY_WORDS]) -> R,
+    ) -> Option<R> {
+        self.with_slot(handle, |slot, value| {
+            let summary = std::array::from_fn(|w| slot.summary[w].load(Ordering::Relaxed));
+            f(value, &summary)
+        })
     }
 
     /// Closes `handle`: it stops resolving at once; its value is dropped now, or by the
     /// last reader still inside it. `false` when it was not live.
     pub fn remove(&self, handle: u64) -> bool {
+        self.remove_from(None, handle)
+    }
+
+    /// [`Registry::remove`] by the thread whose state is `thread` (the calling thread's,
+    /// looked up by the caller already: see src/registry/spare.rs).
+    pub fn remove_in(&self, thread: &Thread, handle: u64) -> bool {
+        self.remove_from(Some(thread), handle)
+    }
+
+    fn remove_from(&self, thread: Option<&Thread>, handle: u64) -> bool {
         let Some(index) = (handle & 0xFFFF_FFFF).checked_sub(1) else {
             return false;
         };
@@ -536,14 +599,15 @@ impl<T> Registry<T> {
             }
         }
         if state & READERS == 0 {
-            self.free_slot(slot, index, state & !LIVE);
+            self.free_slot(slot, index, state & !LIVE, thread);
         }
         true
     }
 
     /// Drops the value of a slot that is closed and has no readers, and puts the slot back
-    /// on the free list under the next generation.
-    fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64) {
+    /// on the free list under the next generation (or keeps it as the spare of the
+    /// calling thread, whose state is `thread` when the caller has it at hand).
+    fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64, thread: Option<&Thread>) {
         // SAFETY: exactly one party observes the transition to "not live, no readers",
         // and no reader can enter a slot that is not live.
         // The value is initialised (inserted, and taken only here, once).
@@ -554,8 +618,12 @@ impl<T> Registry<T> {
         slot.state.store(next << GEN_SHIFT, Ordering::Release);
         // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises the
         // registry lives for the rest of the process; the slot is free and ours.
-        let parked =
-            !self.no_spares && unsafe { spare::park(self.address(), index, Self::give_back) };
+        let park = |t: &Thread| unsafe { spare::park(t, self.address(), index, Self::give_back) };
+        let parked = !self.no_spares
+            && match thread {
+                Some(t) => park(t),
+                None => on_this_thread(park),
+            };
         if !parked {
             self.push_free(slot, index);
         }
@@ -568,11 +636,13 @@ impl<T> Registry<T> {
 
     /// This thread's spare slot, if the registry has spares and the thread one of it.
     #[inline]
-    fn take_spare(&self) -> Option<usize> {
-        if !self.no_spares {
-            spare::take(self.address())
-        } else {
-            None
+    fn take_spare(&self, thread: Option<&Thread>) -> Option<usize> {
+        if self.no_spares {
+            return None;
+        }
+        match thread {
+            Some(t) => spare::take(t, self.address()),
+            None => on_this_thread(|t| spare::take(t, self.address())),
         }
     }
 
@@ -672,6 +742,7 @@ impl<T> Default for Registry<T> {
 }
 
 mod spare;
+pub use spare::Thread;
 
 // The unit tests (Miri runs them) and the loom models live in src/registry/.
 #[cfg(all(test, not(loom)))]

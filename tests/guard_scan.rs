@@ -1,6 +1,7 @@
 //! Every function exported from src/ffi.rs and src/ffi/ must run its body through `guard(`, the one
 //! panic boundary: a panic that unwinds into C is undefined behaviour. (`guard_summary(`
-//! runs a panic-free read of the registry summary first, and the body through `guard(`.)
+//! runs a panic-free read of the registry summary first, and the body through `guard(`;
+//! `guard_in(` is `guard(` handing the body the calling thread's state.)
 
 use std::fs;
 use std::path::Path;
@@ -50,9 +51,16 @@ fn every_export_goes_through_guard() {
             let guarded = |l: &str| {
                 // guard_summary: a getter answered from the registry summary, which
                 // cannot panic, and through guard( otherwise (src/ffi/handles.rs).
-                ["guard(", "guard_io(", "guard_or(", "guard_summary("]
-                    .iter()
-                    .any(|g| l.starts_with(g))
+                // guard_in: guard( handing the body the thread's state too.
+                [
+                    "guard(",
+                    "guard_in(",
+                    "guard_io(",
+                    "guard_or(",
+                    "guard_summary(",
+                ]
+                .iter()
+                .any(|g| l.starts_with(g))
             };
             if !inline_guard && !first.is_some_and(guarded) {
                 unguarded.push(format!("{}: {signature}", file.display()));

@@ -1,13 +1,14 @@
 //! The panic boundary: [`guard`], the failure of a call ([`Fail`]) and the calling
 //! thread's last error, which every exported function goes through.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::ffi::{CStr, CString};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::status::*;
 use crate::error::{ErrorKind, MmError};
+use crate::registry::Thread;
 
 /// A failed call as the C caller sees it.
 #[derive(Debug)]
@@ -68,8 +69,6 @@ struct LastError {
 
 thread_local! {
     static LAST_ERROR: RefCell<LastError> = RefCell::new(LastError { message: CString::default(), os_error: 0 });
-    /// How deep this thread is inside guard(); panics there are recorded, not printed.
-    static GUARD_DEPTH: Cell<u32> = const { Cell::new(0) };
     /// Where the last panic inside guard() happened, filled by the panic hook.
     static PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
@@ -148,7 +147,9 @@ fn install_panic_hook() {
     ONCE.call(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            let inside = GUARD_DEPTH.try_with(|d| d.get() > 0).unwrap_or(false);
+            // How deep this thread is inside guard(): kept in the thread's state, which
+            // never refuses access (src/registry/spare.rs).
+            let inside = Thread::with(|t| t.depth() > 0);
             if inside {
                 let at = info
                     .location()
@@ -207,6 +208,16 @@ pub(crate) fn guard<R: FailValue>(
     name: &'static str,
     body: impl FnOnce(&'static str) -> Result<R, Fail>,
 ) -> R {
+    run_guarded(name, |name, _| body(name)).unwrap_or_else(R::fail_value)
+}
+
+/// [`guard`] handing `body` the calling thread's state too, which guard looks up anyway:
+/// the registry calls that take it (`insert_summarised_in`, `remove_in`) then need no
+/// thread-local lookup of their own (mm_slice, mm_view and mm_close are hot paths).
+pub(crate) fn guard_in<R: FailValue>(
+    name: &'static str,
+    body: impl FnOnce(&'static str, &Thread) -> Result<R, Fail>,
+) -> R {
     run_guarded(name, body).unwrap_or_else(R::fail_value)
 }
 
@@ -231,46 +242,62 @@ pub(crate) fn guard_or<R>(
     fallback: R,
     body: impl FnOnce(&'static str) -> Result<R, Fail>,
 ) -> R {
-    run_guarded(name, body).unwrap_or(fallback)
+    run_guarded(name, |name, _| body(name)).unwrap_or(fallback)
 }
 
 /// Runs `body` inside the panic boundary; a failure (or a caught panic) is recorded as
 /// the thread's last error and its status returned.
 fn run_guarded<R>(
     name: &'static str,
-    body: impl FnOnce(&'static str) -> Result<R, Fail>,
+    body: impl FnOnce(&'static str, &Thread) -> Result<R, Fail>,
 ) -> Result<R, mm_status> {
     install_panic_hook();
-    // try_with: a call made while this thread's locals are being destroyed (from a C++
-    // thread_local destructor, say) must still work rather than abort.
-    let _ = GUARD_DEPTH.try_with(|d| d.set(d.get() + 1));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| body(name)));
-    let _ = GUARD_DEPTH.try_with(|d| d.set(d.get() - 1));
-    let fail = match result {
-        Ok(Ok(value)) => return Ok(value),
-        Ok(Err(fail)) => fail,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            let at = PANIC_AT
-                .try_with(|p| p.borrow_mut().take())
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            // Dropping a payload can itself panic; never let that escape.
-            let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            Fail::new(
-                MM_E_PANIC,
-                format!("{name}: internal error (please report): {what} at {at}"),
-            )
-        }
-    };
+    // A call made while this thread's locals are being destroyed (from a C++
+    // thread_local destructor, say) must still work rather than abort: the thread's
+    // state has no destructor and is never refused (src/registry/spare.rs).
+    let result = Thread::with(|thread| {
+        thread.set_depth(thread.depth() + 1);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| body(name, thread)));
+        thread.set_depth(thread.depth() - 1);
+        result
+    });
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(fail)) => Err(failed(fail)),
+        Err(payload) => Err(failed(panicked(name, payload))),
+    }
+}
+
+/// Records `fail` as the thread's last error; its status. Out of line (one copy for
+/// every export), so that the success paths carry none of it.
+#[cold]
+#[inline(never)]
+fn failed(fail: Fail) -> mm_status {
     let status = fail.status;
     set_last_error(fail);
-    Err(status)
+    status
+}
+
+/// The failure a panic caught inside guard() becomes.
+#[cold]
+#[inline(never)]
+fn panicked(name: &str, payload: Box<dyn std::any::Any + Send>) -> Fail {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let at = PANIC_AT
+        .try_with(|p| p.borrow_mut().take())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    // Dropping a payload can itself panic; never let that escape.
+    let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
+    Fail::new(
+        MM_E_PANIC,
+        format!("{name}: internal error (please report): {what} at {at}"),
+    )
 }
 
 /// Runs `f` on this thread's last error: its message (NUL-terminated) and errno.

@@ -12,7 +12,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use super::boundary::guard;
+use super::boundary::{guard, guard_in};
 use super::handles::{flag_bits, guard_summary, live, mode_text, unregister, with_entry, word};
 use super::status::*;
 
@@ -44,8 +44,8 @@ pub extern "C" fn mm_data(a: mm_array) -> *mut c_void {
 ///         the same handle).
 #[no_mangle]
 pub extern "C" fn mm_close(a: mm_array) -> mm_status {
-    guard("mm_close", |name| {
-        unregister(name, a)?;
+    guard_in("mm_close", move |name, thread| {
+        unregister(thread, name, a)?;
         Ok(MM_OK)
     })
 }

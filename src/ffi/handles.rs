@@ -9,7 +9,7 @@ use super::boundary::{guard, Fail, FailValue, ForkSafeOnce};
 use super::status::*;
 use crate::dtype::DType;
 use crate::mapping::Mode;
-use crate::registry::{ForkHold, Registry, SUMMARY_WORDS};
+use crate::registry::{ForkHold, Registry, Thread, SUMMARY_WORDS};
 use crate::view::View;
 
 /// What a handle resolves to: the view and the C strings the getters hand out.
@@ -276,25 +276,119 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
             format!("{call}: dtype text holds a NUL byte"),
         ));
     }
-    register_derived(view, call)
-}
-
-/// [`register`] for a view whose dtype is that of an open handle's (a slice, a view
-/// keeping the dtype): its text was checked when that handle was registered.
-pub(crate) fn register_derived(view: View, call: &str) -> Result<mm_array, Fail> {
     install_fork_handlers();
     let summary = summary_of(&view);
     REGISTRY
         .insert_summarised(Entry::new(view), summary)
-        .ok_or_else(|| {
-            Fail::new(
-                MM_E_IO,
-                format!("{call}: too many open handles (4294967294)"),
-            )
+        .ok_or_else(|| too_many_handles(call))
+}
+
+/// A view made from the view of an open handle, of the same mapping and dtype (a
+/// slice, a view keeping the dtype), with its summary ([`derive`]).
+pub(crate) struct Derived(View, [u64; SUMMARY_WORDS]);
+
+/// The view that `make` derives from the view of `a` (the same mapping and dtype), its
+/// summary made from that of `a` by `summarise` ([`derived_summary`], or
+/// [`slice_summary`] for a slice); a bad handle fails naming `call`.
+#[inline]
+pub(crate) fn derive(
+    call: &str,
+    a: mm_array,
+    make: impl FnOnce(&View) -> Result<View, Fail>,
+    summarise: impl FnOnce(&[u64; SUMMARY_WORDS], &View) -> [u64; SUMMARY_WORDS],
+) -> Result<Derived, Fail> {
+    REGISTRY
+        .with_summary(a, |e, parent| {
+            let view = make(&e.view)?;
+            let summary = summarise(parent, &view);
+            Ok(Derived(view, summary))
         })
+        .unwrap_or_else(|| Err(bad_handle(call, a)))
+}
+
+/// [`register`] for a [`Derived`] view, by the calling thread (whose state `thread`
+/// is, from [`super::boundary::guard_in`]): its dtype text was checked when the handle
+/// it derives from was registered.
+#[inline]
+pub(crate) fn register_derived(
+    thread: &Thread,
+    derived: Derived,
+    call: &str,
+) -> Result<mm_array, Fail> {
+    install_fork_handlers();
+    REGISTRY
+        .insert_summarised_in(thread, Entry::new(derived.0), derived.1)
+        .ok_or_else(|| too_many_handles(call))
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_handles(call: &str) -> Fail {
+    Fail::new(
+        MM_E_IO,
+        format!("{call}: too many open handles (4294967294)"),
+    )
+}
+
+/// [`summary_of`] `view`, given the summary of a view of the same mapping and dtype:
+/// what the two share (itemsize, offset, mode, and the writeable and native-order bits)
+/// is copied from it, the rest computed (tested against `summary_of`:
+/// `derived_summary_is_summary_of`).
+#[inline]
+pub(crate) fn derived_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
+    let data = view.data_ptr() as usize;
+    let flags = view.layout_flags_at(data);
+    summary_with(parent, view, data, flags)
+}
+
+/// [`derived_summary`] for a slice of the view whose summary is `parent`: when that view
+/// is aligned and has elements, so is every slice of it, and the dtype's alignment is
+/// not looked at. (A slice's first element is an element of the view, or the slice is
+/// empty; a slice's new stride is the axis's stride times the step, on an axis longer
+/// than 1, whose stride is then a multiple of the alignment, or else the slice has at
+/// most one element there and the stride does not count.) Tested against `summary_of`
+/// (`derived_summary_is_summary_of`).
+#[inline]
+pub(crate) fn slice_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
+    let aligned = u64::from(MM_ALIGNED);
+    if parent[word::FLAGS_MODE] & aligned == 0 || parent[word::SIZE] == 0 {
+        return derived_summary(parent, view);
+    }
+    let data = view.data_ptr() as usize;
+    // Contiguity does not depend on the alignment: 1 stands for "no alignment asked".
+    let itemsize = parent[word::ITEMSIZE] as usize;
+    let (c, f, _) = crate::layout::layout_flags(data, view.shape(), view.strides(), itemsize, 1);
+    summary_with(parent, view, data, (c, f, true))
+}
+
+/// The summary of `view`, whose data address is `data` and layout flags `flags`, given
+/// the summary of a view of the same mapping and dtype.
+#[inline]
+fn summary_with(
+    parent: &[u64; SUMMARY_WORDS],
+    view: &View,
+    data: usize,
+    (c, f, aligned): (bool, bool, bool),
+) -> [u64; SUMMARY_WORDS] {
+    let itemsize = parent[word::ITEMSIZE];
+    let size = view.size() as u64;
+    let bit = |on: bool, b: u32| u64::from(if on { b } else { 0 });
+    let kept = u64::from(MM_WRITEABLE | MM_NATIVE_ORDER) | 0xff << word::MODE_SHIFT;
+    let mut s = *parent;
+    s[word::DATA] = data as u64;
+    s[word::SIZE] = size;
+    // Cannot overflow: checked when the view was made (View::nbytes).
+    s[word::NBYTES] = size.wrapping_mul(itemsize);
+    s[word::FLAGS_MODE] = parent[word::FLAGS_MODE] & kept
+        | bit(c, MM_C_CONTIGUOUS)
+        | bit(f, MM_F_CONTIGUOUS)
+        | bit(aligned, MM_ALIGNED)
+        | (view.shape().len() as u64) << word::NDIM_SHIFT;
+    s
 }
 
 /// Runs `f` on the entry of `a`, or fails with MM_E_BAD_HANDLE naming `call`.
+#[inline]
 pub(crate) fn with_entry<R>(
     call: &str,
     a: mm_array,
@@ -307,6 +401,7 @@ pub(crate) fn with_entry<R>(
 
 /// Runs one operation on the view of `a`, for calls whose result is a value or just a
 /// status: a bad handle or a core error fails naming `call` and the handle.
+#[inline]
 pub(crate) fn on_view<R>(
     call: &str,
     a: mm_array,
@@ -317,9 +412,10 @@ pub(crate) fn on_view<R>(
     })
 }
 
-/// Closes `a`: its entry goes when the last thread inside it leaves.
-pub(crate) fn unregister(call: &str, a: mm_array) -> Result<(), Fail> {
-    if REGISTRY.remove(a) {
+/// Closes `a`, by the calling thread (whose state `thread` is, from
+/// [`super::boundary::guard_in`]): its entry goes when the last thread inside it leaves.
+pub(crate) fn unregister(thread: &Thread, call: &str, a: mm_array) -> Result<(), Fail> {
+    if REGISTRY.remove_in(thread, a) {
         Ok(())
     } else {
         Err(bad_handle(call, a))
@@ -338,4 +434,89 @@ fn bad_handle(call: &str, a: mm_array) -> Fail {
             "{call}(handle {a:#x}): the handle is not open (0, already closed, or never issued)"
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Order;
+    use crate::mapping::OpenSpec;
+
+    /// The summary of a slice or a view keeping the dtype, made from its base's, is
+    /// the one computed from scratch: every mode, native and swapped, scalar and
+    /// record dtypes, aligned and not, 0 to 3 dimensions, empty views.
+    #[test]
+    fn derived_summary_is_summary_of() {
+        let tmp = crate::test_tempdir::TempDir::new("derived-summary");
+        let mut checked = 0;
+        let mut flags_seen = std::collections::HashSet::new();
+        for (k, (dtype, mode)) in [
+            ("<f8", Mode::Write),
+            (">f8", Mode::ReadOnly),
+            ("<i4", Mode::ReadWrite),
+            ("|u1", Mode::CopyOnWrite),
+            ("[('a', '<i4'), ('b', '>f8')]", Mode::ReadWrite),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let dtype = DType::parse(dtype).unwrap();
+            let path = tmp.path(&format!("a{k}"));
+            if mode != Mode::Write {
+                std::fs::write(&path, vec![0u8; 4096]).unwrap();
+            }
+            let itemsize = dtype.itemsize() as i64;
+            let spec = OpenSpec {
+                dtype,
+                mode,
+                offset: 4,
+                shape: Some(vec![(4096 - 8) / itemsize as usize]),
+                order: Order::C,
+            };
+            let file = View::open(&path, &spec).unwrap();
+            let s = itemsize;
+            let bases = [
+                file.clone(),
+                file.view(None, 0, &[], None).unwrap(),
+                file.view(None, 0, &[4, 5], None).unwrap(),
+                file.view(None, 1, &[4, 5], Some(&[s, 4 * s])).unwrap(),
+                file.view(None, 10 * s, &[2, 3, 2], Some(&[-s, 2 * s, 0]))
+                    .unwrap(),
+                file.view(None, 0, &[3, 0], None).unwrap(),
+                // Aligned: the odd stride is on an axis of length 1.
+                file.view(None, 0, &[4, 1], Some(&[s, 3])).unwrap(),
+            ];
+            for base in &bases {
+                let parent = summary_of(base);
+                let mut check = |child: View, slice: bool| {
+                    let want = summary_of(&child);
+                    assert_eq!(derived_summary(&parent, &child), want, "{child:?}");
+                    if slice {
+                        assert_eq!(slice_summary(&parent, &child), want, "{child:?}");
+                    }
+                    flags_seen.insert(want[word::FLAGS_MODE] & 0xff);
+                    checked += 1;
+                };
+                for axis in 0..base.shape().len() {
+                    for (start, stop, step) in
+                        [(0, 9, 1), (1, 4, 2), (9, 0, -1), (2, 2, 1), (1, 2, 1)]
+                    {
+                        check(base.slice(axis, start, stop, step).unwrap(), true);
+                    }
+                }
+                let size = base.size();
+                check(base.view(None, 0, &[size], None).unwrap(), false);
+                check(base.view(None, 0, &[], None).unwrap(), false);
+                check(
+                    base.view(None, 0, &[1, size], Some(&[7, s])).unwrap(),
+                    false,
+                );
+            }
+        }
+        // Slices of every axis of the seven bases (1 + 0 + 2 + 2 + 3 + 2 + 2 axes), three
+        // views of each.
+        assert_eq!(checked, 5 * (5 * 12 + 3 * 7));
+        // Contiguous or not, aligned or not, writeable or not, native or not.
+        assert!(flags_seen.len() >= 8, "{flags_seen:?}");
+    }
 }

@@ -5,8 +5,10 @@
 use std::ffi::c_char;
 
 use super::args::{array_arg, dtype_arg, out_handle};
-use super::boundary::{guard, Fail};
-use super::handles::{register, register_derived, with_entry};
+use super::boundary::{guard_in, Fail};
+use super::handles::{
+    derive, derived_summary, register, register_derived, slice_summary, with_entry,
+};
 use super::status::*;
 
 /// A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
@@ -44,7 +46,7 @@ pub unsafe extern "C" fn mm_view(
     strides: *const i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_view", |name| {
+    guard_in("mm_view", move |name, thread| {
         // The call's text is built only for a failure: this is a hot path (formatting it
         // on every call cost about 1 400 of its 4 000 instructions, callgrind).
         let call = || format!("{name}(handle {base:#x})");
@@ -62,15 +64,15 @@ pub unsafe extern "C" fn mm_view(
             Some(unsafe { array_arg(name, "strides", strides, ndim) }.map_err(named)?)
         };
         let same_dtype = dtype.is_none();
-        let view = with_entry(name, base, |e| {
-            e.view
-                .view(dtype, byte_offset, shape, strides)
+        let make = |v: &crate::view::View| {
+            v.view(dtype, byte_offset, shape, strides)
                 .map_err(|err| Fail::core(&call(), err))
-        })?;
+        };
         *out = if same_dtype {
-            register_derived(view, name)
+            // The same mapping and dtype: the summary is made from the base's.
+            register_derived(thread, derive(name, base, make, derived_summary)?, name)
         } else {
-            register(view, name)
+            register(with_entry(name, base, |e| make(&e.view))?, name)
         }
         .map_err(named)?;
         Ok(MM_OK)
@@ -103,17 +105,17 @@ pub unsafe extern "C" fn mm_slice(
     step: i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard("mm_slice", |name| {
+    guard_in("mm_slice", move |name, thread| {
         // The call's text is built only for a failure: this is a hot path.
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
-        let view = with_entry(name, base, |e| {
-            e.view
-                .slice(axis, start, stop, step)
+        let make = |v: &crate::view::View| {
+            v.slice(axis, start, stop, step)
                 .map_err(|err| Fail::core(&call(), err))
-        })?;
-        *out = register_derived(view, name)?;
+        };
+        let view = derive(name, base, make, slice_summary)?;
+        *out = register_derived(thread, view, name)?;
         Ok(MM_OK)
     })
 }

@@ -157,6 +157,39 @@ fn summary_reader_races_closer_and_reuser() {
 }
 
 #[test]
+fn with_summary_races_closer_and_reuser() {
+    // `with_summary` reads the summary with plain loads while counted in the slot: it
+    // sees the value and summary of its handle, both or neither, never a reuser's.
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let h = r
+            .insert_summarised(counted(1, &drops), [11; SUMMARY_WORDS])
+            .unwrap();
+        let reader = {
+            let r = r.clone();
+            thread::spawn(move || r.with_summary(h, |v, s| (v.id, *s)))
+        };
+        assert!(r.remove(h));
+        let h2 = r
+            .insert_summarised(counted(2, &drops), [22; SUMMARY_WORDS])
+            .unwrap();
+        assert_ne!(h2, h);
+        let seen = reader.join().unwrap();
+        assert!(
+            seen == Some((1, [11; SUMMARY_WORDS])) || seen.is_none(),
+            "{seen:?}"
+        );
+        assert_eq!(
+            r.with_summary(h2, |v, s| (v.id, *s)),
+            Some((2, [22; SUMMARY_WORDS]))
+        );
+        assert_eq!(r.with_summary(h, |v, s| (v.id, *s)), None);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
 fn summary_reader_with_reader_closer_and_reuser() {
     // A summary reader, a `with` reader (which may hold the slot past the close, so
     // the reuser may or may not get the same slot) and a closer-then-reuser.

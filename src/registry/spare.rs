@@ -11,7 +11,7 @@
 //! dropped): stale handles are refused the same way; only the thread that parked it
 //! takes it, so its reuse is ordered after the free by the thread's own program order
 //! (the ordering argument of the registry's module comment then holds as for a pop).
-//! When the thread exits, its thread-local's destructor gives the spare back to the
+//! When the thread exits, a thread-local destructor gives the spare back to the
 //! registry's free stack; a free during or after that destruction goes to the stack
 //! directly. A child forked from a thread keeps that thread's spare (the registry is
 //! copied with it); the spares of the parent's other threads are not in the child:
@@ -19,6 +19,16 @@
 //!
 //! Only a registry that lives for the whole process may have spares (`process_wide`):
 //! a thread's spare names its registry by address and outlives any other.
+//!
+//! The spare lives in [`Thread`], the thread-local that every guarded call looks up,
+//! which also holds the depth the C boundary keeps (src/ffi/boundary.rs): a guarded call
+//! looks the thread up once and hands it down (`insert_summarised_in`, `remove_in`),
+//! so that an mm_slice or an mm_close costs one thread-local lookup, not two (each is
+//! a call to `__tls_get_addr` in a shared library). `Thread` has no destructor, so it
+//! stays usable while the thread's locals are destroyed and after: calls made then
+//! (from another thread-local's destructor, say) still work. The spare goes back at
+//! exit through a second thread-local, [`EXIT`], whose destructor is registered the
+//! first time the thread parks a spare; once it has run, the thread parks no more.
 
 use std::cell::Cell;
 
@@ -26,71 +36,128 @@ use std::cell::Cell;
 /// address given first.
 type GiveBack = unsafe fn(usize, usize);
 
-struct Spare {
+/// [`Thread::exit`]: [`EXIT`]'s destructor not registered yet, registered, or run.
+const EXIT_UNREGISTERED: u8 = 0;
+const EXIT_REGISTERED: u8 = 1;
+const EXIT_RAN: u8 = 2;
+
+/// This thread's state in the library: its spare slot, and a counter that the library's
+/// panic boundary keeps (see the module comment).
+pub struct Thread {
+    /// How deep the thread is inside the panic boundary (src/ffi/boundary.rs).
+    depth: Cell<u32>,
     /// Address of the registry the spare belongs to; 0 when the thread has none.
     registry: Cell<usize>,
     index: Cell<usize>,
     /// Pushes the spare on its registry's free stack (monomorphised for its `T`).
     give_back: Cell<Option<GiveBack>>,
+    /// Whether [`EXIT`]'s destructor, which gives the spare back, is registered.
+    exit: Cell<u8>,
 }
 
-impl Drop for Spare {
+impl Thread {
+    /// Runs `f` on the calling thread's state. Never fails, even while the thread's
+    /// locals are being destroyed (no destructor: std's `with` cannot refuse it).
+    #[inline]
+    pub fn with<R>(f: impl FnOnce(&Thread) -> R) -> R {
+        // `f` runs outside std's `with` (its address taken, then used): so that a large
+        // `f` (a whole guarded call) is not moved out of line behind it.
+        let thread: *const Thread = THREAD.with(|t| t as *const Thread);
+        // SAFETY: the calling thread's own thread-local, which has no destructor and
+        // stays allocated until the thread ends; used by this thread during this call.
+        f(unsafe { &*thread })
+    }
+
+    /// The panic boundary's depth (src/ffi/boundary.rs).
+    #[inline]
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth.get()
+    }
+
+    #[inline]
+    pub(crate) fn set_depth(&self, depth: u32) {
+        self.depth.set(depth)
+    }
+}
+
+/// Gives the thread's spare back when the thread exits (see the module comment).
+struct Exit;
+
+impl Drop for Exit {
     fn drop(&mut self) {
-        let registry = self.registry.replace(0);
-        if let (Some(give_back), true) = (self.give_back.get(), registry != 0) {
-            // SAFETY: set by `park` with the address of a registry that lives for the
-            // whole process, and the index of a free slot of it that nobody else uses.
-            unsafe { give_back(registry, self.index.get()) };
-        }
+        THREAD.with(|t| {
+            t.exit.set(EXIT_RAN);
+            let registry = t.registry.replace(0);
+            if let (Some(give_back), true) = (t.give_back.get(), registry != 0) {
+                // SAFETY: set by `park` with the address of a registry that lives for the
+                // whole process, and the index of a free slot of it that nobody else uses.
+                unsafe { give_back(registry, t.index.get()) };
+            }
+        });
     }
 }
 
 thread_local! {
-    static SPARE: Spare = const {
-        Spare {
+    static THREAD: Thread = const {
+        Thread {
+            depth: Cell::new(0),
             registry: Cell::new(0),
             index: Cell::new(0),
             give_back: Cell::new(None),
+            exit: Cell::new(EXIT_UNREGISTERED),
         }
     };
+    static EXIT: Exit = const { Exit };
 }
 
-/// Keeps the free slot `index` of the registry at `registry` as this thread's spare;
-/// `false` (the caller pushes it on the stack) when the thread has one already or its
-/// thread-locals are being destroyed.
+/// Keeps the free slot `index` of the registry at `registry` as the spare of `thread`
+/// (the calling thread's); `false` (the caller pushes it on the stack) when the thread
+/// has one already or is exiting (its locals are being destroyed).
 ///
 /// # Safety
 /// `registry` is the address of a registry that lives for the rest of the process,
 /// `index` a free slot of it owned by the caller, and `give_back(registry, index)`
 /// pushes that slot on the registry's free stack.
 pub(super) unsafe fn park(
+    thread: &Thread,
     registry: usize,
     index: usize,
     give_back: unsafe fn(usize, usize),
 ) -> bool {
-    SPARE
-        .try_with(|s| {
-            if s.registry.get() != 0 {
-                return false;
-            }
-            s.index.set(index);
-            s.give_back.set(Some(give_back));
-            s.registry.set(registry);
-            true
-        })
-        .unwrap_or(false)
+    if thread.registry.get() != 0 {
+        return false;
+    }
+    if thread.exit.get() != EXIT_REGISTERED && !register_exit(thread) {
+        return false;
+    }
+    thread.index.set(index);
+    thread.give_back.set(Some(give_back));
+    thread.registry.set(registry);
+    true
 }
 
-/// Takes this thread's spare slot of the registry at `registry`, if it has one.
-pub(super) fn take(registry: usize) -> Option<usize> {
-    SPARE
-        .try_with(|s| {
-            if s.registry.get() != registry {
-                return None;
-            }
-            s.registry.set(0);
-            Some(s.index.get())
-        })
-        .ok()
-        .flatten()
+/// Registers [`EXIT`]'s destructor (its first access does); `false` once it has run or
+/// can no longer be registered (the thread is exiting).
+#[cold]
+#[inline(never)]
+fn register_exit(thread: &Thread) -> bool {
+    if thread.exit.get() == EXIT_RAN {
+        return false;
+    }
+    let registered = EXIT.try_with(|_| ()).is_ok();
+    if registered {
+        thread.exit.set(EXIT_REGISTERED);
+    }
+    registered
+}
+
+/// Takes the spare slot of the registry at `registry` of `thread` (the calling
+/// thread's), if it has one.
+#[inline]
+pub(super) fn take(thread: &Thread, registry: usize) -> Option<usize> {
+    if thread.registry.get() != registry {
+        return None;
+    }
+    thread.registry.set(0);
+    Some(thread.index.get())
 }

@@ -36,6 +36,39 @@ fn summaries_resolve_until_removed() {
 }
 
 #[test]
+fn with_summary_hands_the_summary_of_the_handle() {
+    let r = Registry::new();
+    let a = r.insert_summarised(10, [1, 2, 3, 4, 5, 6]).unwrap();
+    let b = r.insert(20).unwrap();
+    assert_eq!(
+        r.with_summary(a, |v, s| (*v, *s)),
+        Some((10, [1, 2, 3, 4, 5, 6]))
+    );
+    assert_eq!(
+        r.with_summary(b, |v, s| (*v, *s)),
+        Some((20, [0; SUMMARY_WORDS]))
+    );
+    // Closed while inside: the summary stays the handle's until the reader leaves.
+    let inside = r.with_summary(a, |_, s| {
+        assert!(r.remove(a));
+        assert_eq!(r.summary_word(a, 0), None);
+        *s
+    });
+    assert_eq!(inside, Some([1, 2, 3, 4, 5, 6]));
+    // The slot, freed by that reader, is reused with another summary.
+    let c = r.insert_summarised(30, [7; SUMMARY_WORDS]).unwrap();
+    assert_eq!(c & 0xFFFF_FFFF, a & 0xFFFF_FFFF);
+    assert_eq!(r.with_summary(a, |_, s| *s), None);
+    assert_eq!(
+        r.with_summary(c, |v, s| (*v, *s)),
+        Some((30, [7; SUMMARY_WORDS]))
+    );
+    for bogus in [0, 1 << 32, u64::MAX, 12345] {
+        assert_eq!(r.with_summary(bogus, |_, s| *s), None);
+    }
+}
+
+#[test]
 fn summary_readers_race_closers_and_reusers() {
     // Writers insert values whose summary words all equal the value, read them back,
     // and close them; readers poll every handle ever issued: a word read must belong
