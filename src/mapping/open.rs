@@ -2,6 +2,10 @@
 //! validate every argument, open and measure the file, check sizes, map the region
 //! (mapping past the end of a file is allowed), and only then truncate or extend. Also
 //! the one w+ sequence `mm_create_npy` shares, and the regular-file check.
+//!
+//! Over 600 lines: the open's steps stay in one file, in the order they run, so that
+//! "nothing changes the file before the last check" can be read off it (it is tested
+//! from outside: tests/core_open.rs, tests/create_npy_failures.rs, tests/wplus_symlink.rs).
 
 use std::ffi::CStr;
 use std::fs::File;

@@ -1,4 +1,7 @@
 //! Windows (x86_64-pc-windows-gnu, run under Wine in the tests), through `windows-sys`.
+//! Over 600 lines: the whole Windows side of the platform interface in one file, as
+//! unix.rs, linux.rs and macos.rs are for POSIX together (the guarded copy is in
+//! windows/copy.rs).
 //!
 //! What differs from POSIX, and why (docs/c-api.md#platforms says it for callers):
 //! - A file mapping cannot reach past the end of its file (CreateFileMappingW with size
