@@ -106,10 +106,7 @@ impl Region {
     }
 
     fn msync(&self, offset: usize, len: usize, flags: libc::c_int) -> io::Result<()> {
-        if offset > self.len || len > self.len - offset {
-            return Err(io::ErrorKind::InvalidInput.into());
-        }
-        let (start, len) = self.page_start(offset, len);
+        let (start, len) = self.page_range(offset, len)?;
         // SAFETY: the range lies inside the mapping (checked; widened down to the page,
         // which is mapped too).
         if unsafe { libc::msync(start, len, flags) } == 0 {
@@ -120,7 +117,7 @@ impl Region {
     }
 
     /// madvise(`advice`) of region bytes `offset..offset + len`, widened down to the
-    /// page; InvalidInput when `offset` or `len` exceeds the region (memmap2's check).
+    /// page; InvalidInput when the range leaves the region.
     ///
     /// # Safety
     /// Some advice (MADV_DONTNEED) changes what the memory reads: the caller answers for
@@ -132,11 +129,8 @@ impl Region {
         offset: usize,
         len: usize,
     ) -> io::Result<()> {
-        if offset > self.len || len > self.len {
-            return Err(io::ErrorKind::InvalidInput.into());
-        }
-        let (start, len) = self.page_start(offset, len);
-        // SAFETY: the start lies inside the mapping; the advice is the caller's.
+        let (start, len) = self.page_range(offset, len)?;
+        // SAFETY: the range lies inside the mapping; the advice is the caller's.
         if unsafe { libc::madvise(start, len, advice) } == 0 {
             Ok(())
         } else {
@@ -144,12 +138,16 @@ impl Region {
         }
     }
 
-    /// Address of region byte `offset` rounded down to its page, and `len` grown by the
-    /// bytes that rounding added.
-    fn page_start(&self, offset: usize, len: usize) -> (*mut libc::c_void, usize) {
+    /// Region bytes `offset..offset + len` as msync and madvise take them: the address
+    /// of byte `offset` rounded down to its page, and `len` grown by the bytes that
+    /// rounding added; InvalidInput when the range leaves the region.
+    fn page_range(&self, offset: usize, len: usize) -> io::Result<(*mut libc::c_void, usize)> {
+        if offset > self.len || len > self.len - offset {
+            return Err(io::ErrorKind::InvalidInput.into());
+        }
         let addr = self.ptr as usize + offset;
         let back = addr & (super::super::page_size() - 1);
-        ((addr - back) as *mut libc::c_void, len + back)
+        Ok(((addr - back) as *mut libc::c_void, len + back))
     }
 }
 
@@ -262,6 +260,11 @@ mod tests {
                             ours.advise(libc::MADV_WILLNEED, len + 1, 0)
                                 .unwrap_err()
                                 .kind(),
+                            io::ErrorKind::InvalidInput
+                        );
+                        // Each within the region, together past its end.
+                        assert_eq!(
+                            ours.advise(libc::MADV_WILLNEED, 1, len).unwrap_err().kind(),
                             io::ErrorKind::InvalidInput
                         );
                     }
