@@ -5,23 +5,18 @@
 //! 32 bits are slot + 1, src/registry.rs), so no other test may open handles meanwhile.
 
 use mmarray::ffi::*;
-use mmarray::ffi::{mm_close, mm_data, mm_handle_count, mm_slice};
+use mmarray::ffi::{mm_close, mm_data, mm_handle_count};
 
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
 #[path = "support/capi.rs"]
 mod capi;
-use capi::try_open;
-
-fn slot(h: mm_array) -> u64 {
-    h & 0xFFFF_FFFF
-}
+use capi::{slot_of as slot, try_open, try_slice};
 
 fn slice(a: mm_array) -> mm_array {
-    let mut s: mm_array = 0;
-    // SAFETY: `s` is a writable mm_array.
-    assert_eq!(unsafe { mm_slice(a, 0, 1, 5, 1, &mut s) }, MM_OK);
+    let (status, s) = try_slice(a, 0, 1, 5, 1);
+    assert_eq!(status, MM_OK);
     s
 }
 

@@ -8,24 +8,17 @@ use std::cell::RefCell;
 use std::sync::mpsc::{channel, Sender};
 
 use mmarray::ffi::*;
-use mmarray::ffi::{mm_close, mm_data, mm_handle_count, mm_slice};
+use mmarray::ffi::{mm_close, mm_data, mm_handle_count};
 
 #[path = "support/tempdir.rs"]
 mod tempdir;
 use tempdir::TempDir;
 #[path = "support/capi.rs"]
 mod capi;
-use capi::try_open;
-
-fn slot(h: mm_array) -> u64 {
-    h & 0xFFFF_FFFF
-}
+use capi::{slot_of as slot, try_open, try_slice};
 
 fn slice(a: mm_array) -> (mm_status, mm_array) {
-    let mut s: mm_array = 0;
-    // SAFETY: `s` is a writable mm_array.
-    let status = unsafe { mm_slice(a, 0, 1, 5, 1, &mut s) };
-    (status, s)
+    try_slice(a, 0, 1, 5, 1)
 }
 
 /// What the destructor saw: the statuses of its slice, its close and a close of a

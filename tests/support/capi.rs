@@ -65,6 +65,25 @@ pub fn try_open(
     (s, h)
 }
 
+/// mm_slice(a, axis, start:stop:step).
+pub fn try_slice(
+    a: mm_array,
+    axis: usize,
+    start: i64,
+    stop: i64,
+    step: i64,
+) -> (mm_status, mm_array) {
+    let mut h: mm_array = 777;
+    // SAFETY: a writable out-parameter.
+    let s = unsafe { mm_slice(a, axis, start, stop, step, &mut h) };
+    (s, h)
+}
+
+/// The slot a handle names (its low 32 bits are slot + 1: src/registry.rs).
+pub fn slot_of(h: mm_array) -> u64 {
+    h & 0xFFFF_FFFF
+}
+
 /// mm_open_fd(fd, dtype, mode, offset, shape, 'C').
 pub fn try_open_fd(
     fd: i32,
