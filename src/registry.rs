@@ -1,16 +1,70 @@
 //! The handle registry: 64-bit handles (generation << 32 | slot + 1) mapped to live values.
 //!
-//! Over 600 lines: about 100 of them are the memory-ordering argument below, kept next
-//! to the atomic steps it is about (insert, with, summary_word, remove, free) so that
-//! each can be checked against it; the tests are in registry/tests.rs and
-//! registry/loom_model.rs, the per-thread spare in registry/spare.rs.
+//! Over 600 lines: about 150 of them are the memory-ordering arguments below, kept next
+//! to the atomic steps they are about (insert, pin, unpin, summary_word, remove,
+//! reclaim, free) so that each can be checked against them; the tests are in
+//! registry/tests.rs and registry/loom_model.rs, the per-thread spare in
+//! registry/spare.rs, the hazard records in registry/hazard.rs.
 //!
-//! Looking a handle up takes no lock: each slot has one atomic word holding its
-//! generation, a live bit and a count of readers inside it. A reader enters with one
-//! compare-and-swap that also checks generation and liveness, and leaves with one
-//! decrement. Closing clears the live bit; whoever brings the slot to "not live, no
-//! readers" (the closer, or the last reader) drops the value and frees the slot with a
-//! new generation, so a stale handle can never reach a later value in the same slot.
+//! Looking a handle up takes no lock and writes nothing that another thread writes:
+//! each slot has one atomic word, its *state*, holding its generation (upper 32 bits), a
+//! LIVE bit and a PENDING bit (closed, value still there, not yet reclaimed); only
+//! insert, close and reclaim write it. A thread using a value *pins* its slot with a
+//! *hazard*: the slot's address stored in a word of a hazard record that only that
+//! thread writes (one cache line per thread: src/registry/hazard.rs). Closing moves the
+//! slot from LIVE to PENDING, then tries to *reclaim* it; a reclaim that finds a hazard
+//! on the slot leaves it to that pinner, whose unpin tries again. The one reclaimer that
+//! moves the slot out of PENDING drops the value and frees the slot with a new
+//! generation, so a stale handle can never reach a later value in the same slot.
+//!
+//! ## Pins: the protocol and why no value is dropped while in use
+//!
+//! - *Pin* slot S for handle h: `hazard.store(&S, Relaxed)`; `fence(SeqCst)`;
+//!   `st = S.state.load(Acquire)`; unless `st` has h's generation and LIVE, unpin and
+//!   refuse the handle. Else use the value; then
+//! - *unpin*: `hazard.store(0, Release)`; `fence(SeqCst)`; `st = S.state.load(Acquire)`;
+//!   if `st` is PENDING, try to reclaim S from `st` (whatever its generation: a close
+//!   of any generation of S may have seen our hazard and left the reclaim to us).
+//! - *Close*: the key goes to 0 (see the summary below); the state goes from LIVE to
+//!   PENDING (compare-and-swap, AcqRel), then a reclaim is tried from that state.
+//! - *Try to reclaim* S from `st` (PENDING): `fence(SeqCst)`; load (Acquire) every
+//!   hazard word of every record; if one holds &S, stop. Else compare-and-swap the state
+//!   from exactly `st` to `st` without PENDING (AcqRel): the one winner takes the value,
+//!   moves S to the next generation and frees it (`free_slot`); losers stop.
+//!
+//! No lost reclaim, and no use after the drop (C++20 rules for SeqCst fences, which put
+//! all of them in one total order F). Take a reclaimer R that observed S PENDING (its
+//! own close's compare-and-swap, or its unpin's load) and then ran fence_R and loaded
+//! a pinner P's hazard word; P stored that word (&S at pin, 0 at unpin), ran fence_P,
+//! then loaded S's state.
+//! - If R's hazard load did not read P's store (it read an earlier value in the word's
+//!   modification order), then fence_R precedes fence_P in F. P's state load then reads
+//!   PENDING or a later state: were it coherence-ordered before R's observation of
+//!   PENDING, fence_P would precede fence_R in F. So a pin refuses the slot (S is not
+//!   LIVE under h's generation), and an unpin tries the reclaim itself.
+//! - If R's hazard load read P's &S, R stops; P's unpin stores 0 later in that word's
+//!   modification order, so by the same rule fence_R precedes P's unpin fence, and P's
+//!   unpin load sees PENDING (or a later state: someone reclaimed after our hazard went)
+//!   and tries the reclaim. So either R reclaims, or a pinner it saw does: none is lost.
+//! - A reclaim that happens frees only after its hazard loads read 0 (or another slot)
+//!   in every word: a pinner whose store of 0 it read is done with the value, and its
+//!   Release store synchronises with R's Acquire load, so that last use happens before
+//!   the drop; a pinner whose store of &S it did not read refuses the slot (first
+//!   point) and never touches the value.
+//! - Exactly one reclaimer frees: all compare-and-swap from the same PENDING state, which
+//!   recurs only after 2^32 generations. Records pushed on the list after R loaded its
+//!   head are the same case as a store R did not read (the push happens before the
+//!   pinner's fence). The value seen by a pin is this handle's insert's: its Acquire
+//!   state load read the insert's Release store of LIVE (or the close after it).
+//!
+//! Hazard records: a thread keeps its own record of the process-wide registry for its
+//! whole life (src/registry/spare.rs), so that a pin stores into memory only it writes;
+//! pins of other registries, nested pins beyond a record's words, and pins after the
+//! thread's exit destructor ran borrow a record from the list for the length of the
+//! pin: every pin has a hazard, there is no second mechanism. After fork() the child
+//! forgets every record but the forking thread's ([`Registry::forget_other_threads`]);
+//! a slot whose reclaim was left, before the fork, to a thread the child lacks, leaks
+//! in the child.
 //!
 //! Freed slots wait on a lock-free stack (a Treiber stack): its top is one atomic word,
 //! the top slot's index and a tag that every push and pop increments, so a pop whose
@@ -21,12 +75,12 @@
 //!
 //! ## Reads that write nothing shared: the summary
 //!
-//! Entering and leaving write the slot's state word, so threads using one handle trade
-//! its cache line. For the few plain numbers a caller asks of a handle again and again,
+//! A pin costs a store and a full fence on the pinning thread's own line, and loads of
+//! the slot's line. For the few plain numbers a caller asks of a handle again and again,
 //! each slot also holds a *summary*: [`SUMMARY_WORDS`] atomic words written once, at
 //! insert, before the slot is published live, and never again while it stays live; and
 //! a *key*: the handle the slot is live under, 0 while it is not (written only by
-//! `insert` and `remove`, never by readers). [`Registry::summary_word`] reads a summary
+//! `insert` and `remove`, never by readers or pinners). [`Registry::summary_word`] reads a summary
 //! word seqlock-style, with loads only:
 //!
 //! 1. `k1 = key.load(Acquire)`; give up unless `k1 == handle`;
@@ -42,7 +96,7 @@
 //! `remove` stores key 0 *before* its compare-and-swap clears the live bit (and only
 //! when the key is the handle being closed, so a stale or forged handle never clears
 //! it); that compare-and-swap is AcqRel, so whoever frees the slot afterwards (the
-//! closer, or the last reader, whose decrement reads it) sees the key at 0 before
+//! winner of the reclaim, whose AcqRel compare-and-swap reads it) sees the key at 0 before
 //! `free_slot` moves the slot to the next generation and `push_free` links it into the
 //! free stack through its first summary word, behind a `fence(Release)` of its own
 //! (then a Release compare-and-swap that a later `insert`'s Acquire pop reads).
@@ -80,12 +134,12 @@
 #[cfg(all(test, loom))]
 use loom::{
     cell::UnsafeCell,
-    sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering},
+    sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
     sync::{Mutex, MutexGuard},
 };
 use std::mem::MaybeUninit;
 #[cfg(not(all(test, loom)))]
-use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
 use std::sync::{Mutex, MutexGuard};
 
@@ -111,7 +165,8 @@ impl<T> UnsafeCell<T> {
 pub const SUMMARY_WORDS: usize = 6;
 
 const LIVE: u64 = 1 << 31;
-const READERS: u64 = LIVE - 1;
+/// Closed, but the value is still there: a pinner may be using it (module comment).
+const PENDING: u64 = 1 << 30;
 const GEN_SHIFT: u32 = 32;
 /// Slots in the first chunk; chunk k holds FIRST_CHUNK << k slots, so 27 chunks hold
 /// more slots than a 32-bit index can name. The first chunk is an array inside the
@@ -135,7 +190,7 @@ const CHUNKS: usize = 27;
 
 /// Two cache lines per slot (for values up to 64 bytes): the state word and the summary
 /// in the first, the value in the second. Threads using different handles never write
-/// to the same line when they enter and leave their slots.
+/// to the same line when they pin and unpin their slots (the hazard is in the pinner's own record).
 #[repr(C, align(64))]
 struct Slot<T> {
     state: AtomicU64,
@@ -143,7 +198,7 @@ struct Slot<T> {
     key: AtomicU64,
     summary: [AtomicU64; SUMMARY_WORDS],
     /// Initialised exactly while the slot holds a value: from its insert until the
-    /// party that sees it "not live, no readers" takes it (`free_slot`). Not an
+    /// party that wins the reclaim of the closed slot takes it (`free_slot`). Not an
     /// `Option`: an empty slot is then all zero bytes, so the process-wide registry's
     /// first chunk lies in `.bss` (with an `Option`, the niche of `None` put 512 KiB of
     /// it into the library file's `.data`).
@@ -193,6 +248,8 @@ pub struct Registry<T> {
     /// `.bss`, not as 512 KiB of the library file's `.data` (one non-zero byte puts the
     /// whole static there).
     no_spares: bool,
+    /// The hazard records of the threads that pin slots (src/registry/hazard.rs).
+    hazards: Records,
 }
 
 /// What a new slot needs, under the mutex.
@@ -204,10 +261,10 @@ struct FreeList {
     first_generation: u64,
 }
 
-// SAFETY: a slot's value is written only while nobody can read it (not live, no
-// readers, and the slot exclusively owned: by the freer, or by the inserter that popped
-// it from the free stack or took it new under the mutex) and
-// read only by readers counted in `state`; T itself must be shareable between threads.
+// SAFETY: a slot's value is written only while nobody can read it (not live, no pinner
+// left, and the slot exclusively owned: by the reclaimer, or by the inserter that popped
+// it from the free stack or took it new under the mutex) and read only by pinners whose
+// hazard keeps it from being reclaimed; T itself must be shareable between threads.
 unsafe impl<T: Send + Sync> Sync for Registry<T> {}
 // SAFETY: the registry owns its values; moving it moves them, which T: Send allows.
 unsafe impl<T: Send + Sync> Send for Registry<T> {}
@@ -266,6 +323,7 @@ impl<T> Registry<T> {
                 first_generation: 0,
             }),
             no_spares: true,
+            hazards: Records::new(),
         }
     }
 
@@ -294,6 +352,7 @@ impl<T> Registry<T> {
                 first_generation: 0,
             }),
             no_spares: true,
+            hazards: Records::new(),
         }
     }
 
@@ -423,8 +482,8 @@ impl<T> Registry<T> {
         };
         let slot = self.slot(index).expect("slot of an allocated chunk");
         let state = slot.state.load(Ordering::Acquire);
-        debug_assert_eq!(state & (LIVE | READERS), 0);
-        // SAFETY: the slot is free (not live, no readers) and ours alone: popped from the
+        debug_assert_eq!(state & (LIVE | PENDING), 0);
+        // SAFETY: the slot is free (not live, reclaimed) and ours alone: popped from the
         // free stack, or new (handed out under the mutex), so nobody else can touch its
         // value.
         slot.value.with_mut(|v| unsafe { (*v).write(value) });
@@ -475,34 +534,112 @@ impl<T> Registry<T> {
         read_summary(self.slot_beyond_first(index)?, handle, word)
     }
 
-    /// Enters the slot of `handle` as a reader; `None` when the handle is not live.
-    fn enter(&self, handle: u64) -> Option<&Slot<T>> {
-        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
-        let generation = handle >> GEN_SHIFT;
-        let slot = self.slot(index)?;
-        let mut state = slot.state.load(Ordering::Relaxed);
-        loop {
-            if state >> GEN_SHIFT != generation || state & LIVE == 0 {
+    /// A hazard word for a pin by the calling thread (whose state is `thread` when the
+    /// caller has it at hand): a free word of the thread's own record of this registry
+    /// (process-wide registry only), else word 0 of a record borrowed for this pin.
+    #[inline]
+    fn hazard_word<'a>(&'a self, thread: Option<&Thread>) -> (&'a AtomicUsize, Option<&'a Record>) {
+        if !self.no_spares {
+            let own = match thread {
+                Some(t) => self.own_word(t),
+                None => on_this_thread(|t| self.own_word(t)),
+            };
+            if let Some(word) = own {
+                return (word, None);
+            }
+        }
+        let record = self.hazards.take();
+        (&record.words[0], Some(record))
+    }
+
+    /// A free word of the record of this registry that `thread` (the calling thread's
+    /// state) keeps, taking it a record first if it has none; `None` when all its words
+    /// are in use (nested pins), or it cannot keep one (it keeps another registry's, or
+    /// it is exiting).
+    #[inline]
+    fn own_word(&self, thread: &Thread) -> Option<&AtomicUsize> {
+        let mut record = spare::hazard_record(thread, self.address());
+        if record == 0 {
+            record = self.adopt_record(thread);
+            if record == 0 {
                 return None;
             }
-            match slot.state.compare_exchange_weak(
-                state,
-                state + 1,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return Some(slot),
-                Err(now) => state = now,
-            }
+        }
+        // SAFETY: a record of this registry's list (kept by `adopt_record`), never freed
+        // while the registry lives; taken by this thread, the only writer of its words.
+        unsafe { &*(record as *const Record) }.free_word()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn adopt_record(&self, thread: &Thread) -> usize {
+        // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises
+        // the registry lives for the rest of the process, and its records with it.
+        unsafe {
+            spare::adopt_hazard(thread, self.address(), || {
+                self.hazards.take() as *const Record as usize
+            })
         }
     }
 
-    /// Leaves a slot entered with `enter`; the last reader of a closed slot frees it.
+    /// Pins the slot of `handle` (module comment): `None` when the handle is not live.
     #[inline]
-    fn leave(&self, slot: &Slot<T>, index: usize) {
-        let before = slot.state.fetch_sub(1, Ordering::AcqRel);
-        if before & (LIVE | READERS) == 1 {
-            self.free_slot(slot, index, before - 1, None);
+    fn pin<'a>(&'a self, thread: Option<&'a Thread>, handle: u64) -> Option<Pin<'a, T>> {
+        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
+        let generation = handle >> GEN_SHIFT;
+        let slot = self.slot(index)?;
+        let refused = |state: u64| state >> GEN_SHIFT != generation || state & LIVE == 0;
+        // A handle that is closed (or never was) is refused before any store. Only a
+        // shortcut: the decision is the load after the fence below.
+        if refused(slot.state.load(Ordering::Relaxed)) {
+            return None;
+        }
+        let (word, borrowed) = self.hazard_word(thread);
+        word.store(slot as *const Slot<T> as usize, Ordering::Relaxed);
+        let pin = Pin {
+            registry: self,
+            slot,
+            index,
+            word,
+            borrowed,
+            thread,
+        };
+        fence(Ordering::SeqCst);
+        if refused(slot.state.load(Ordering::Acquire)) {
+            return None; // `pin` unpins
+        }
+        Some(pin)
+    }
+
+    /// Ends a pin: clears its hazard, and reclaims the slot if it was closed meanwhile
+    /// and no other pinner is left (whichever generation closed it).
+    fn unpin(&self, pin: &Pin<'_, T>) {
+        pin.word.store(0, Ordering::Release);
+        fence(Ordering::SeqCst);
+        let state = pin.slot.state.load(Ordering::Acquire);
+        if let Some(record) = pin.borrowed {
+            record.release();
+        }
+        if state & PENDING != 0 {
+            self.try_reclaim(pin.slot, pin.index, state, pin.thread);
+        }
+    }
+
+    /// Frees the closed slot whose state is `state` (PENDING) unless a pinner still
+    /// holds it, in which case that pinner's unpin will see PENDING and try again. One
+    /// party wins the compare-and-swap out of PENDING and frees it.
+    fn try_reclaim(&self, slot: &Slot<T>, index: usize, state: u64, thread: Option<&Thread>) {
+        fence(Ordering::SeqCst);
+        if self.hazards.protect(slot as *const Slot<T> as usize) {
+            return;
+        }
+        let reclaimed = state & !PENDING;
+        if slot
+            .state
+            .compare_exchange(state, reclaimed, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            self.free_slot(slot, index, reclaimed, thread);
         }
     }
 
@@ -510,58 +647,75 @@ impl<T> Registry<T> {
     /// that is 0, closed or never issued.
     #[inline]
     pub fn with<R>(&self, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
-        self.with_slot(handle, |_, value| f(value))
+        self.with_slot(None, handle, |_, value| f(value))
+    }
+
+    /// [`Registry::with`] by the thread whose state is `thread` (the calling thread's,
+    /// looked up by the caller already).
+    #[inline]
+    pub fn with_in<R>(&self, thread: &Thread, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.with_slot(Some(thread), handle, |_, value| f(value))
     }
 
     /// [`Registry::with`], handing `f` the slot too.
     #[inline]
-    fn with_slot<R>(&self, handle: u64, f: impl FnOnce(&Slot<T>, &T) -> R) -> Option<R> {
-        let slot = self.enter(handle)?;
-        // Leave the slot even if `f` panics, so a caught panic cannot leak the value.
-        struct Leave<'a, T> {
-            registry: &'a Registry<T>,
-            slot: &'a Slot<T>,
-            index: usize,
-        }
-        impl<T> Drop for Leave<'_, T> {
-            #[inline]
-            fn drop(&mut self) {
-                self.registry.leave(self.slot, self.index);
-            }
-        }
-        let _leave = Leave {
-            registry: self,
-            slot,
-            index: (handle & 0xFFFF_FFFF) as usize - 1,
-        };
-        // SAFETY: while we are counted as a reader the value is neither dropped nor replaced.
+    fn with_slot<R>(
+        &self,
+        thread: Option<&Thread>,
+        handle: u64,
+        f: impl FnOnce(&Slot<T>, &T) -> R,
+    ) -> Option<R> {
+        // Dropped after `f`, even if `f` panics: a caught panic cannot leak the value.
+        let pin = self.pin(thread, handle)?;
+        let slot = pin.slot;
         Some(slot.value.with(|v| {
-            // SAFETY: as above; the reference does not outlive this closure.
-            // The value is initialised: it is taken only once the slot is not live and
-            // has no readers, and we are one.
+            // SAFETY: while pinned the value is neither dropped nor replaced, and it is
+            // initialised: taken only by the reclaim of a closed slot nobody pins; the
+            // reference does not outlive this closure.
             let value = unsafe { (*v).assume_init_ref() };
             f(slot, value)
         }))
     }
 
     /// [`Registry::with`], also handing `f` the summary `handle` was inserted with (what
-    /// [`Registry::summary_word`] reads). Plain loads suffice here: a reader counted in
-    /// the slot keeps it from being freed, and only a free (its push's link) or a later
-    /// insert writes the summary; this handle's insert wrote it before publishing the
-    /// slot live, which the Acquire compare-and-swap that entered read.
+    /// [`Registry::summary_word`] reads). Plain loads suffice here: a pin keeps the slot
+    /// from being freed, and only a free (its push's link) or a later insert writes the
+    /// summary; this handle's insert wrote it before publishing the slot live, which
+    /// the pin's Acquire load of the state read.
     pub fn with_summary<R>(
         &self,
         handle: u64,
         f: impl FnOnce(&T, &[u64; SUMMARY_WORDS]) -> R,
     ) -> Option<R> {
-        self.with_slot(handle, |slot, value| {
+        self.with_summary_from(None, handle, f)
+    }
+
+    /// [`Registry::with_summary`] by the thread whose state is `thread`.
+    #[inline]
+    pub fn with_summary_in<R>(
+        &self,
+        thread: &Thread,
+        handle: u64,
+        f: impl FnOnce(&T, &[u64; SUMMARY_WORDS]) -> R,
+    ) -> Option<R> {
+        self.with_summary_from(Some(thread), handle, f)
+    }
+
+    #[inline]
+    fn with_summary_from<R>(
+        &self,
+        thread: Option<&Thread>,
+        handle: u64,
+        f: impl FnOnce(&T, &[u64; SUMMARY_WORDS]) -> R,
+    ) -> Option<R> {
+        self.with_slot(thread, handle, |slot, value| {
             let summary = std::array::from_fn(|w| slot.summary[w].load(Ordering::Relaxed));
             f(value, &summary)
         })
     }
 
     /// Closes `handle`: it stops resolving at once; its value is dropped now, or by the
-    /// last reader still inside it. `false` when it was not live.
+    /// last pinner still using it. `false` when it was not live.
     pub fn remove(&self, handle: u64) -> bool {
         self.remove_from(None, handle)
     }
@@ -595,7 +749,7 @@ impl<T> Registry<T> {
             }
             match slot.state.compare_exchange_weak(
                 state,
-                state & !LIVE,
+                state & !LIVE | PENDING,
                 Ordering::AcqRel,
                 Ordering::Relaxed,
             ) {
@@ -603,18 +757,31 @@ impl<T> Registry<T> {
                 Err(now) => state = now,
             }
         }
-        if state & READERS == 0 {
-            self.free_slot(slot, index, state & !LIVE, thread);
-        }
+        self.try_reclaim(slot, index, state & !LIVE | PENDING, thread);
         true
     }
 
-    /// Drops the value of a slot that is closed and has no readers, and puts the slot back
+    /// In a child just forked, forgets the pins of the parent's other threads, which the
+    /// child does not have: their hazards would otherwise keep every later close of
+    /// those slots from reclaiming them, for ever. The calling (forking) thread keeps
+    /// its own record. A slot whose reclaim was already left to such a pinner (closed
+    /// while it pinned it, before the fork) is never reclaimed in the child: its value
+    /// leaks there.
+    pub fn forget_other_threads(&self) {
+        let keep = if self.no_spares {
+            0
+        } else {
+            on_this_thread(|t| spare::hazard_record(t, self.address()))
+        };
+        self.hazards.forget_all_but(keep);
+    }
+
+    /// Drops the value of a slot that is closed and that nobody pins, and puts the slot back
     /// on the free list under the next generation (or keeps it as the spare of the
     /// calling thread, whose state is `thread` when the caller has it at hand).
     fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64, thread: Option<&Thread>) {
-        // SAFETY: exactly one party observes the transition to "not live, no readers",
-        // and no reader can enter a slot that is not live.
+        // SAFETY: exactly one party wins the reclaim (out of PENDING) of a slot nobody
+        // pins, and nobody can pin a slot that is not live.
         // The value is initialised (inserted, and taken only here, once).
         let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
         let next = ((state >> GEN_SHIFT) + 1) & 0xFFFF_FFFF;
@@ -715,12 +882,12 @@ impl<T> Registry<T> {
 }
 
 impl<T> Drop for Registry<T> {
-    /// Frees the chunks and drops the values still in them (`&mut self`: no readers).
+    /// Frees the chunks and drops the values still in them (`&mut self`: no pins).
     /// The process-wide registry is a static and never dropped; tests' registries are.
     fn drop(&mut self) {
-        // A slot holds a value exactly while it is live or has readers (none now).
+        // A slot holds a value exactly while it is live or closed but not reclaimed.
         fn drop_value<T>(slot: &Slot<T>) {
-            if slot.state.load(Ordering::Relaxed) & (LIVE | READERS) != 0 {
+            if slot.state.load(Ordering::Relaxed) & (LIVE | PENDING) != 0 {
                 // SAFETY: initialised while live (see `Slot::value`); nobody else can
                 // reach it (`&mut` registry), and it is dropped once, here.
                 slot.value.with_mut(|v| unsafe { (*v).assume_init_drop() });
@@ -737,6 +904,26 @@ impl<T> Drop for Registry<T> {
                 slots.iter().for_each(drop_value);
             }
         }
+        self.hazards.free_all();
+    }
+}
+
+/// A pinned slot (see [`Registry::pin`]); unpins when dropped.
+struct Pin<'a, T> {
+    registry: &'a Registry<T>,
+    slot: &'a Slot<T>,
+    index: usize,
+    /// The hazard word that holds the slot's address.
+    word: &'a AtomicUsize,
+    /// The record borrowed for this pin, given back at unpin.
+    borrowed: Option<&'a Record>,
+    thread: Option<&'a Thread>,
+}
+
+impl<T> Drop for Pin<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.registry.unpin(self);
     }
 }
 
@@ -746,7 +933,9 @@ impl<T> Default for Registry<T> {
     }
 }
 
+mod hazard;
 mod spare;
+use hazard::{Record, Records};
 pub use spare::Thread;
 
 // The unit tests (Miri runs them) and the loom models live in src/registry/.

@@ -239,7 +239,7 @@ fn field_texts(dtype: &DType) -> Box<[FieldText]> {
 fn install_fork_handlers() {
     static ONCE: ForkSafeOnce = ForkSafeOnce::new();
     ONCE.call(|| {
-        super::threads::at_fork(before_fork, after_fork);
+        super::threads::at_fork(before_fork, after_fork, after_fork_in_child);
     });
 }
 
@@ -255,6 +255,15 @@ extern "C" fn before_fork() {
 
 extern "C" fn after_fork() {
     let _ = FORK_HOLD.try_with(|h| h.borrow_mut().take());
+}
+
+/// [`after_fork`] in the child, which also forgets the pins (hazards) of the parent's
+/// other threads: the child does not have them, and their hazards would keep every
+/// later close of the slots they pinned from freeing them (see
+/// `Registry::forget_other_threads`).
+extern "C" fn after_fork_in_child() {
+    REGISTRY.forget_other_threads();
+    after_fork();
 }
 
 /// The C strings of `view` (its dtype text was checked free of NUL bytes by `register`).
@@ -289,16 +298,18 @@ pub(crate) struct Derived(View, [u64; SUMMARY_WORDS]);
 
 /// The view that `make` derives from the view of `a` (the same mapping and dtype), its
 /// summary made from that of `a` by `summarise` ([`derived_summary`], or
-/// [`slice_summary`] for a slice); a bad handle fails naming `call`.
+/// [`slice_summary`] for a slice); a bad handle fails naming `call`. By the calling
+/// thread, whose state `thread` is (from [`super::boundary::guard_in`]).
 #[inline]
 pub(crate) fn derive(
+    thread: &Thread,
     call: &str,
     a: mm_array,
     make: impl FnOnce(&View) -> Result<View, Fail>,
     summarise: impl FnOnce(&[u64; SUMMARY_WORDS], &View) -> [u64; SUMMARY_WORDS],
 ) -> Result<Derived, Fail> {
     REGISTRY
-        .with_summary(a, |e, parent| {
+        .with_summary_in(thread, a, |e, parent| {
             let view = make(&e.view)?;
             let summary = summarise(parent, &view);
             Ok(Derived(view, summary))

@@ -40,10 +40,14 @@ mod imp {
         }
     }
 
-    /// pthread_atfork(before, after, after).
-    pub(crate) fn at_fork(before: extern "C" fn(), after: extern "C" fn()) {
+    /// pthread_atfork(before, parent, child).
+    pub(crate) fn at_fork(
+        before: extern "C" fn(),
+        parent: extern "C" fn(),
+        child: extern "C" fn(),
+    ) {
         // SAFETY: the handlers are plain functions that never unwind.
-        unsafe { libc::pthread_atfork(Some(before), Some(after), Some(after)) };
+        unsafe { libc::pthread_atfork(Some(before), Some(parent), Some(child)) };
     }
 }
 
@@ -59,5 +63,10 @@ mod imp {
     }
 
     /// Windows has no fork: no handlers to install.
-    pub(crate) fn at_fork(_before: extern "C" fn(), _after: extern "C" fn()) {}
+    pub(crate) fn at_fork(
+        _before: extern "C" fn(),
+        _parent: extern "C" fn(),
+        _child: extern "C" fn(),
+    ) {
+    }
 }

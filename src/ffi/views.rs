@@ -70,7 +70,11 @@ pub unsafe extern "C" fn mm_view(
         };
         *out = if same_dtype {
             // The same mapping and dtype: the summary is made from the base's.
-            register_derived(thread, derive(name, base, make, derived_summary)?, name)
+            register_derived(
+                thread,
+                derive(thread, name, base, make, derived_summary)?,
+                name,
+            )
         } else {
             register(with_entry(name, base, |e| make(&e.view))?, name)
         }
@@ -114,7 +118,7 @@ pub unsafe extern "C" fn mm_slice(
             v.slice(axis, start, stop, step)
                 .map_err(|err| Fail::core(&call(), err))
         };
-        let view = derive(name, base, make, slice_summary)?;
+        let view = derive(thread, name, base, make, slice_summary)?;
         *out = register_derived(thread, view, name)?;
         Ok(MM_OK)
     })

@@ -1,4 +1,5 @@
-//! Model checks of the enter / leave / remove / free protocol, and of the summary reads
+//! Model checks of the pin / unpin / remove / reclaim / free protocol (hazards), and of
+//! the summary reads
 //! (`summary_word`) against closes and slot reuse, under every interleaving loom
 //! explores (the lock-free free stack included: pushes and pops racing): run with
 //! `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`.
@@ -44,15 +45,23 @@ fn bounded_with_one_value(
     });
 }
 
+/// The value a pinner sees, checking it is not dropped while pinned.
+fn pinned_id(r: &Registry<Counted>, h: u64, drops: &AtomicUsize) -> Option<u32> {
+    r.with(h, |v| {
+        assert_eq!(drops.load(Ordering::SeqCst), 0, "dropped while pinned");
+        v.id
+    })
+}
+
 #[test]
-fn reader_races_closer() {
+fn pinner_races_closer() {
     loom::model(|| {
         let r = Arc::new(Registry::new());
         let drops = Arc::new(AtomicUsize::new(0));
         let h = r.insert(counted(1, &drops)).unwrap();
         let reader = {
-            let r = r.clone();
-            thread::spawn(move || r.with(h, |v| v.id))
+            let (r, drops) = (r.clone(), drops.clone());
+            thread::spawn(move || pinned_id(&r, h, &drops))
         };
         assert!(r.remove(h));
         let seen = reader.join().unwrap();
@@ -105,7 +114,7 @@ fn two_closers_one_wins() {
 }
 
 #[test]
-fn two_readers_and_a_closer() {
+fn two_pinners_and_a_closer() {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(3);
     builder.check(|| {
@@ -114,8 +123,8 @@ fn two_readers_and_a_closer() {
         let h = r.insert(counted(7, &drops)).unwrap();
         let readers: Vec<_> = (0..2)
             .map(|_| {
-                let r = r.clone();
-                thread::spawn(move || r.with(h, |v| v.id))
+                let (r, drops) = (r.clone(), drops.clone());
+                thread::spawn(move || pinned_id(&r, h, &drops))
             })
             .collect();
         assert!(r.remove(h));
@@ -124,6 +133,40 @@ fn two_readers_and_a_closer() {
             assert!(seen == Some(7) || seen.is_none());
         }
         assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// The close lands while the pinner holds the slot: the closer's reclaim must leave the
+/// value to the pinner, whose unpin drops it (exactly once) and frees the slot.
+#[test]
+fn unpin_racing_close_reclaims() {
+    loom::model(|| {
+        let r = Arc::new(Registry::new());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let pinned = Arc::new(AtomicUsize::new(0));
+        let h = r.insert(counted(3, &drops)).unwrap();
+        let pinner = {
+            let (r, drops, pinned) = (r.clone(), drops.clone(), pinned.clone());
+            thread::spawn(move || {
+                r.with(h, |v| {
+                    pinned.store(1, Ordering::Release);
+                    assert_eq!(drops.load(Ordering::SeqCst), 0, "dropped while pinned");
+                    v.id
+                })
+            })
+        };
+        while pinned.load(Ordering::Acquire) == 0 {
+            thread::yield_now();
+        }
+        assert!(r.remove(h));
+        assert_eq!(pinner.join().unwrap(), Some(3));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(r.live(), 0);
+        // Freed, not leaked: the next insert takes the same slot, under a new generation.
+        let h2 = r.insert(counted(4, &drops)).unwrap();
+        assert_eq!(h2 & 0xFFFF_FFFF, h & 0xFFFF_FFFF);
+        assert_ne!(h2, h);
+        assert_eq!(r.with(h, |v| v.id), None);
     });
 }
 

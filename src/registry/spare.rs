@@ -29,7 +29,13 @@
 //! (from another thread-local's destructor, say) still work. The spare goes back at
 //! exit through a second thread-local, [`EXIT`], whose destructor is registered the
 //! first time the thread parks a spare; once it has run, the thread parks no more.
+//!
+//! `Thread` also keeps the thread's hazard record of the process-wide registry
+//! (src/registry/hazard.rs): taken at the thread's first pin, which registers [`EXIT`]
+//! too, and given back (for another thread to take) by `EXIT`'s destructor. Once that
+//! has run, the thread's pins borrow a record each, as pins of any other registry do.
 
+use super::hazard::Record;
 use std::cell::Cell;
 
 /// Pushes slot `index` (second argument) on the free stack of the registry at the
@@ -53,6 +59,10 @@ pub struct Thread {
     give_back: Cell<Option<GiveBack>>,
     /// Whether [`EXIT`]'s destructor, which gives the spare back, is registered.
     exit: Cell<u8>,
+    /// Address of the registry whose hazard record the thread keeps; 0 when none.
+    hazard_registry: Cell<usize>,
+    /// Address of that record.
+    hazard: Cell<usize>,
 }
 
 impl Thread {
@@ -87,6 +97,14 @@ impl Drop for Exit {
     fn drop(&mut self) {
         THREAD.with(|t| {
             t.exit.set(EXIT_RAN);
+            t.hazard_registry.set(0);
+            let record = t.hazard.replace(0);
+            if record != 0 {
+                // SAFETY: set by `adopt_hazard`: a record of a registry that lives for the
+                // whole process, taken by this thread, not pinning anything now (the
+                // thread is exiting, outside every library call).
+                unsafe { (*(record as *const Record)).release() };
+            }
             let registry = t.registry.replace(0);
             if let (Some(give_back), true) = (t.give_back.get(), registry != 0) {
                 // SAFETY: set by `park` with the address of a registry that lives for the
@@ -105,6 +123,8 @@ thread_local! {
             index: Cell::new(0),
             give_back: Cell::new(None),
             exit: Cell::new(EXIT_UNREGISTERED),
+            hazard_registry: Cell::new(0),
+            hazard: Cell::new(0),
         }
     };
     static EXIT: Exit = const { Exit };
@@ -160,4 +180,39 @@ pub(super) fn take(thread: &Thread, registry: usize) -> Option<usize> {
     }
     thread.registry.set(0);
     Some(thread.index.get())
+}
+
+/// The address of the hazard record of the registry at `registry` that `thread` keeps;
+/// 0 when it keeps none.
+#[inline]
+pub(super) fn hazard_record(thread: &Thread, registry: usize) -> usize {
+    if thread.hazard_registry.get() == registry {
+        thread.hazard.get()
+    } else {
+        0
+    }
+}
+
+/// Makes `thread` (the calling thread's) keep the record that `take` takes from the
+/// registry at `registry`, until it exits; returns its address, or 0 (and takes none)
+/// when the thread keeps another registry's record already or is exiting.
+///
+/// # Safety
+/// `registry` is the address of a registry that lives for the rest of the process, and
+/// `take` returns the address of a record of its list, taken for the caller.
+pub(super) unsafe fn adopt_hazard(
+    thread: &Thread,
+    registry: usize,
+    take: impl FnOnce() -> usize,
+) -> usize {
+    if thread.hazard_registry.get() != 0 {
+        return 0;
+    }
+    if thread.exit.get() != EXIT_REGISTERED && !register_exit(thread) {
+        return 0;
+    }
+    let record = take();
+    thread.hazard.set(record);
+    thread.hazard_registry.set(registry);
+    record
 }

@@ -274,3 +274,144 @@ fn spares_are_reused_by_their_thread_and_given_back_at_exit() {
     assert!(R.remove(b) && R.remove(c));
     assert_eq!(R.live(), 0);
 }
+
+#[test]
+fn value_closed_by_another_thread_is_dropped_at_unpin() {
+    let r = Arc::new(Registry::new());
+    let value = Arc::new(5);
+    let h = r.insert(value.clone()).unwrap();
+    r.with(h, |v| {
+        let closer = {
+            let r = r.clone();
+            std::thread::spawn(move || r.remove(h))
+        };
+        assert!(closer.join().unwrap());
+        // Closed by the other thread while pinned here: the value lives until unpin.
+        assert_eq!(Arc::strong_count(&value), 2);
+        assert_eq!(**v, 5);
+        assert_eq!(r.with(h, |_| ()), None);
+        assert_eq!(r.live(), 0);
+    });
+    assert_eq!(Arc::strong_count(&value), 1);
+    // The slot was freed under the next generation: the next insert reuses it.
+    let h2 = r.insert(Arc::new(6)).unwrap();
+    assert_eq!(h2 & 0xFFFF_FFFF, h & 0xFFFF_FFFF);
+    assert_ne!(h2, h);
+}
+
+#[test]
+fn nested_pins_beyond_a_records_words_borrow_a_record() {
+    // SAFETY: a static lives, at one address, for the rest of the process.
+    static R: Registry<u64> = unsafe { Registry::process_wide() };
+    let handles: Vec<u64> = (0..hazard::WORDS as u64 + 1)
+        .map(|i| R.insert(i).unwrap())
+        .collect();
+    // Pins handles[0..] one inside the other; returns the records seen at the innermost.
+    fn nest(hs: &[u64], depth: u64) -> usize {
+        match hs.split_first() {
+            None => R.hazards.count(),
+            Some((&h, rest)) => R
+                .with(h, |&v| {
+                    assert_eq!(v, depth);
+                    nest(rest, depth + 1)
+                })
+                .unwrap(),
+        }
+    }
+    // The thread's own record holds the first WORDS pins; the next one borrows another.
+    assert_eq!(nest(&handles, 0), 2);
+    // Given back at unpin: the next nesting borrows it again, no third record.
+    assert_eq!(nest(&handles, 0), 2);
+    assert_eq!(R.hazards.count(), 2);
+    for h in handles {
+        assert!(R.remove(h));
+    }
+    assert_eq!(R.live(), 0);
+}
+
+#[test]
+fn exiting_threads_give_their_record_to_the_next() {
+    // SAFETY: a static lives, at one address, for the rest of the process.
+    static R: Registry<u64> = unsafe { Registry::process_wide() };
+    let h = R.insert(9).unwrap();
+    for _ in 0..3 {
+        // Each thread takes a record at its first pin and gives it back at exit; this
+        // thread never pins R, so one record serves them all.
+        let seen = std::thread::spawn(move || (R.with(h, |&v| v), R.hazards.count()))
+            .join()
+            .unwrap();
+        assert_eq!(seen, (Some(9), 1));
+    }
+    assert_eq!(R.hazards.count(), 1);
+    assert!(R.remove(h));
+}
+
+#[test]
+fn a_closed_slot_pinned_by_two_threads_is_freed_once() {
+    struct Counted(Arc<std::sync::atomic::AtomicUsize>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let drops = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let r = Arc::new(Registry::new());
+    let h = r.insert(Counted(drops.clone())).unwrap();
+    let pinned = Arc::new(std::sync::Barrier::new(3));
+    let closed = Arc::new(std::sync::Barrier::new(3));
+    let pinners: Vec<_> = (0..2)
+        .map(|_| {
+            let (r, pinned, closed) = (r.clone(), pinned.clone(), closed.clone());
+            std::thread::spawn(move || {
+                r.with(h, |_| {
+                    pinned.wait();
+                    closed.wait();
+                })
+            })
+        })
+        .collect();
+    pinned.wait();
+    assert!(r.remove(h));
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "both still pin it");
+    closed.wait();
+    for p in pinners {
+        assert_eq!(p.join().unwrap(), Some(()));
+    }
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+    assert_eq!(r.live(), 0);
+    // Every record was borrowed and given back: a new pin finds one free.
+    assert_eq!(r.hazards.count(), 2);
+}
+
+#[test]
+fn after_fork_the_pins_of_other_threads_are_forgotten() {
+    // SAFETY: a static lives, at one address, for the rest of the process.
+    static R: Registry<u64> = unsafe { Registry::process_wide() };
+    let h = R.insert(1).unwrap();
+    let pinned = Arc::new(std::sync::Barrier::new(2));
+    let done = Arc::new(std::sync::Barrier::new(2));
+    let pinner = {
+        let (pinned, done) = (pinned.clone(), done.clone());
+        std::thread::spawn(move || {
+            R.with(h, |_| {
+                pinned.wait();
+                done.wait();
+            })
+        })
+    };
+    pinned.wait();
+    // What a forked child does first: the pinning thread does not exist there.
+    R.forget_other_threads();
+    assert!(R.remove(h));
+    // Its hazard forgotten, the slot was freed at once: this thread's next insert
+    // takes it (as its spare) under a new generation. (Unforgotten, the close would
+    // have left the slot to the pinner and the insert taken another.)
+    let h2 = R.insert(2).unwrap();
+    assert_eq!(h2 & 0xFFFF_FFFF, h & 0xFFFF_FFFF);
+    assert_ne!(h2, h);
+    done.wait();
+    assert_eq!(pinner.join().unwrap(), Some(()));
+    assert_eq!(R.with(h2, |&v| v), Some(2));
+    assert!(R.remove(h2));
+    assert_eq!(R.live(), 0);
+}
