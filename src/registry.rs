@@ -19,7 +19,7 @@
 //!
 //! ## Pins: the protocol and why no value is dropped while in use
 //!
-//! - *Pin* slot S for handle h: `hazard.store(&S, Relaxed)`; `fence(SeqCst)`;
+//! - *Pin* slot S for handle h: `hazard.store(&S, Release)`; `fence(SeqCst)`;
 //!   `st = S.state.load(Acquire)`; unless `st` has h's generation and LIVE, unpin and
 //!   refuse the handle. Else use the value; then
 //! - *unpin*: `hazard.store(0, Release)`; `fence(SeqCst)`; `st = S.state.load(Acquire)`;
@@ -47,15 +47,19 @@
 //!   unpin load sees PENDING (or a later state: someone reclaimed after our hazard went)
 //!   and tries the reclaim. So either R reclaims, or a pinner it saw does: none is lost.
 //! - A reclaim that happens frees only after its hazard loads read 0 (or another slot)
-//!   in every word: a pinner whose store of 0 it read is done with the value, and its
-//!   Release store synchronises with R's Acquire load, so that last use happens before
-//!   the drop; a pinner whose store of &S it did not read refuses the slot (first
-//!   point) and never touches the value.
+//!   in every word: a pinner whose store of 0 it read is done with the value. Every
+//!   store into a hazard word is Release (the pin's too, though a pin needs no more
+//!   than Relaxed for itself), so R's Acquire load that reads the 0, or any later store
+//!   of that thread into the word, synchronises with it: that last use happens before
+//!   the drop. A record changes hands only through `taken` (Release when given back,
+//!   Acquire when taken), so a store by the record's next taker carries the same order.
+//!   A pinner whose store of &S R did not read refuses the slot (first point) and never
+//!   touches the value.
 //! - Exactly one reclaimer frees: all compare-and-swap from the same PENDING state, which
 //!   recurs only after 2^32 generations. Records pushed on the list after R loaded its
 //!   head are the same case as a store R did not read (the push happens before the
-//!   pinner's fence). The value seen by a pin is this handle's insert's: its Acquire
-//!   state load read the insert's Release store of LIVE (or the close after it).
+//!   pinner's fence). The value seen by a pin is this handle's insert's: the Acquire
+//!   state load that accepted it read that insert's Release store of LIVE.
 //!
 //! Hazard records: a thread keeps its own record of the process-wide registry for its
 //! whole life (src/registry/spare.rs), so that a pin stores into memory only it writes;
@@ -595,7 +599,9 @@ impl<T> Registry<T> {
             return None;
         }
         let (word, borrowed) = self.hazard_word(thread);
-        word.store(slot as *const Slot<T> as usize, Ordering::Relaxed);
+        // Release, as every store into a hazard word: see "the last use" in the module
+        // comment.
+        word.store(slot as *const Slot<T> as usize, Ordering::Release);
         let pin = Pin {
             registry: self,
             slot,

@@ -236,6 +236,15 @@ pub(crate) fn guard_io<R: FailValue>(
     guard(name, body)
 }
 
+/// [`guard_io`] handing `body` the calling thread's state too (see [`guard_in`]).
+pub(crate) fn guard_io_in<R: FailValue>(
+    name: &'static str,
+    body: impl FnOnce(&'static str, &Thread) -> Result<R, Fail>,
+) -> R {
+    let _deferred = super::threads::CancellationDeferred::new();
+    guard_in(name, body)
+}
+
 /// [`guard`] for a call that answers every failure with `fallback`.
 pub(crate) fn guard_or<R>(
     name: &'static str,

@@ -13,7 +13,9 @@
 use std::ffi::{c_char, c_void};
 
 use super::boundary::{guard, guard_in};
-use super::handles::{flag_bits, guard_summary, live, mode_text, unregister, with_entry, word};
+use super::handles::{
+    flag_bits, guard_summary, live, mode_text, unregister, with_entry, with_entry_in, word,
+};
 use super::status::*;
 
 /// Address of the first element. It may be unaligned. A valid zero-size array gives a
@@ -71,8 +73,8 @@ pub extern "C" fn mm_ndim(a: mm_array) -> usize {
 /// \return `ndim` dimensions, valid while the handle is open; NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_shape(a: mm_array) -> *const usize {
-    guard("mm_shape", |name| {
-        with_entry(name, a, |e| Ok(e.view.shape().as_ptr()))
+    guard_in("mm_shape", |name, thread| {
+        with_entry_in(thread, name, a, |e| Ok(e.view.shape().as_ptr()))
     })
 }
 
@@ -84,8 +86,8 @@ pub extern "C" fn mm_shape(a: mm_array) -> *const usize {
 ///         NULL for a bad handle.
 #[no_mangle]
 pub extern "C" fn mm_strides(a: mm_array) -> *const i64 {
-    guard("mm_strides", |name| {
-        with_entry(name, a, |e| Ok(e.view.strides().as_ptr()))
+    guard_in("mm_strides", |name, thread| {
+        with_entry_in(thread, name, a, |e| Ok(e.view.strides().as_ptr()))
     })
 }
 

@@ -5,8 +5,8 @@
 
 use std::ffi::c_void;
 
-use super::boundary::{guard_io, Fail};
-use super::handles::on_view;
+use super::boundary::{guard_io_in, Fail};
+use super::handles::on_view_in;
 use super::status::*;
 use crate::guarded;
 
@@ -46,7 +46,7 @@ pub unsafe extern "C" fn mm_read_at(
     dst: *mut c_void,
     nbytes: usize,
 ) -> mm_status {
-    guard_io("mm_read_at", |name| {
+    guard_io_in("mm_read_at", |name, thread| {
         if dst.is_null() && nbytes > 0 {
             return Err(Fail::new(
                 MM_E_INVALID_ARG,
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn mm_read_at(
             ));
         }
         // SAFETY: dst holds nbytes writable bytes (the caller's contract).
-        on_view(name, a, |v| unsafe {
+        on_view_in(thread, name, a, |v| unsafe {
             guarded::read_at(v, byte_offset, dst.cast(), nbytes)
         })?;
         Ok(MM_OK)
@@ -92,7 +92,7 @@ pub unsafe extern "C" fn mm_write_at(
     src: *const c_void,
     nbytes: usize,
 ) -> mm_status {
-    guard_io("mm_write_at", |name| {
+    guard_io_in("mm_write_at", |name, thread| {
         if src.is_null() && nbytes > 0 {
             return Err(Fail::new(
                 MM_E_INVALID_ARG,
@@ -100,7 +100,7 @@ pub unsafe extern "C" fn mm_write_at(
             ));
         }
         // SAFETY: src holds nbytes readable bytes (the caller's contract).
-        on_view(name, a, |v| unsafe {
+        on_view_in(thread, name, a, |v| unsafe {
             guarded::write_at(v, byte_offset, src.cast(), nbytes)
         })?;
         Ok(MM_OK)

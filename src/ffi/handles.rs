@@ -410,6 +410,21 @@ pub(crate) fn with_entry<R>(
         .unwrap_or_else(|| Err(bad_handle(call, a)))
 }
 
+/// [`with_entry`] by the calling thread, whose state `thread` is (from
+/// [`super::boundary::guard_in`] or [`super::boundary::guard_io_in`]): the pin then
+/// looks no thread-local up (its hazard record is kept in the thread's state).
+#[inline]
+pub(crate) fn with_entry_in<R>(
+    thread: &Thread,
+    call: &str,
+    a: mm_array,
+    f: impl FnOnce(&Entry) -> Result<R, Fail>,
+) -> Result<R, Fail> {
+    REGISTRY
+        .with_in(thread, a, f)
+        .unwrap_or_else(|| Err(bad_handle(call, a)))
+}
+
 /// Runs one operation on the view of `a`, for calls whose result is a value or just a
 /// status: a bad handle or a core error fails naming `call` and the handle.
 #[inline]
@@ -419,6 +434,19 @@ pub(crate) fn on_view<R>(
     op: impl FnOnce(&View) -> crate::error::Result<R>,
 ) -> Result<R, Fail> {
     with_entry(call, a, |e| {
+        op(&e.view).map_err(|err| Fail::core(&format!("{call}(handle {a:#x})"), err))
+    })
+}
+
+/// [`on_view`] by the calling thread, whose state `thread` is ([`with_entry_in`]).
+#[inline]
+pub(crate) fn on_view_in<R>(
+    thread: &Thread,
+    call: &str,
+    a: mm_array,
+    op: impl FnOnce(&View) -> crate::error::Result<R>,
+) -> Result<R, Fail> {
+    with_entry_in(thread, call, a, |e| {
         op(&e.view).map_err(|err| Fail::core(&format!("{call}(handle {a:#x})"), err))
     })
 }
