@@ -563,25 +563,23 @@ impl<T> Registry<T> {
     #[inline]
     fn own_word(&self, thread: &Thread) -> Option<&AtomicUsize> {
         let mut record = spare::hazard_record(thread, self.address());
-        if record == 0 {
+        if record.is_null() {
             record = self.adopt_record(thread);
-            if record == 0 {
-                return None;
-            }
         }
-        // SAFETY: a record of this registry's list (kept by `adopt_record`), never freed
-        // while the registry lives; taken by this thread, the only writer of its words.
-        unsafe { &*(record as *const Record) }.free_word()
+        // SAFETY: null, or a record of this registry's list (kept by `adopt_record`), never
+        // freed while the registry lives; taken by this thread, the only writer of its
+        // words.
+        unsafe { record.as_ref() }?.free_word()
     }
 
     #[cold]
     #[inline(never)]
-    fn adopt_record(&self, thread: &Thread) -> usize {
+    fn adopt_record(&self, thread: &Thread) -> *const Record {
         // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises
         // the registry lives for the rest of the process, and its records with it.
         unsafe {
             spare::adopt_hazard(thread, self.address(), || {
-                self.hazards.take() as *const Record as usize
+                self.hazards.take() as *const Record
             })
         }
     }
@@ -775,7 +773,7 @@ impl<T> Registry<T> {
     /// leaks there.
     pub fn forget_other_threads(&self) {
         let keep = if self.no_spares {
-            0
+            std::ptr::null()
         } else {
             on_this_thread(|t| spare::hazard_record(t, self.address()))
         };

@@ -142,11 +142,11 @@ impl Records {
     }
 
     /// In a child just forked: clears every record but `keep` (the forking thread's,
-    /// 0 for none) and gives it back. Their takers are threads of the parent that the
+    /// null for none) and gives it back. Their takers are threads of the parent that the
     /// child does not have; their pins never end there.
-    pub(super) fn forget_all_but(&self, keep: usize) {
+    pub(super) fn forget_all_but(&self, keep: *const Record) {
         for record in self.iter() {
-            if record as *const Record as usize != keep {
+            if !std::ptr::eq(record, keep) {
                 for w in &record.words {
                     w.store(0, Ordering::Relaxed);
                 }

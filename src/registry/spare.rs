@@ -61,8 +61,8 @@ pub struct Thread {
     exit: Cell<u8>,
     /// Address of the registry whose hazard record the thread keeps; 0 when none.
     hazard_registry: Cell<usize>,
-    /// Address of that record.
-    hazard: Cell<usize>,
+    /// That record (null when none).
+    hazard: Cell<*const Record>,
 }
 
 impl Thread {
@@ -98,12 +98,12 @@ impl Drop for Exit {
         THREAD.with(|t| {
             t.exit.set(EXIT_RAN);
             t.hazard_registry.set(0);
-            let record = t.hazard.replace(0);
-            if record != 0 {
-                // SAFETY: set by `adopt_hazard`: a record of a registry that lives for the
-                // whole process, taken by this thread, not pinning anything now (the
-                // thread is exiting, outside every library call).
-                unsafe { (*(record as *const Record)).release() };
+            let record = t.hazard.replace(std::ptr::null());
+            // SAFETY: set by `adopt_hazard`: a record of a registry that lives for the
+            // whole process, taken by this thread, not pinning anything now (the thread
+            // is exiting, outside every library call).
+            if let Some(record) = unsafe { record.as_ref() } {
+                record.release();
             }
             let registry = t.registry.replace(0);
             if let (Some(give_back), true) = (t.give_back.get(), registry != 0) {
@@ -124,7 +124,7 @@ thread_local! {
             give_back: Cell::new(None),
             exit: Cell::new(EXIT_UNREGISTERED),
             hazard_registry: Cell::new(0),
-            hazard: Cell::new(0),
+            hazard: Cell::new(std::ptr::null()),
         }
     };
     static EXIT: Exit = const { Exit };
@@ -182,34 +182,34 @@ pub(super) fn take(thread: &Thread, registry: usize) -> Option<usize> {
     Some(thread.index.get())
 }
 
-/// The address of the hazard record of the registry at `registry` that `thread` keeps;
-/// 0 when it keeps none.
+/// The hazard record of the registry at `registry` that `thread` keeps; null when it
+/// keeps none.
 #[inline]
-pub(super) fn hazard_record(thread: &Thread, registry: usize) -> usize {
+pub(super) fn hazard_record(thread: &Thread, registry: usize) -> *const Record {
     if thread.hazard_registry.get() == registry {
         thread.hazard.get()
     } else {
-        0
+        std::ptr::null()
     }
 }
 
 /// Makes `thread` (the calling thread's) keep the record that `take` takes from the
-/// registry at `registry`, until it exits; returns its address, or 0 (and takes none)
-/// when the thread keeps another registry's record already or is exiting.
+/// registry at `registry`, until it exits; returns it, or null (and takes none) when the
+/// thread keeps another registry's record already or is exiting.
 ///
 /// # Safety
 /// `registry` is the address of a registry that lives for the rest of the process, and
-/// `take` returns the address of a record of its list, taken for the caller.
+/// `take` returns a record of its list, taken for the caller.
 pub(super) unsafe fn adopt_hazard(
     thread: &Thread,
     registry: usize,
-    take: impl FnOnce() -> usize,
-) -> usize {
+    take: impl FnOnce() -> *const Record,
+) -> *const Record {
     if thread.hazard_registry.get() != 0 {
-        return 0;
+        return std::ptr::null();
     }
     if thread.exit.get() != EXIT_REGISTERED && !register_exit(thread) {
-        return 0;
+        return std::ptr::null();
     }
     let record = take();
     thread.hazard.set(record);
