@@ -1,10 +1,10 @@
 //! The handle registry: 64-bit handles (generation << 32 | slot + 1) mapped to live values.
 //!
-//! Over 600 lines: about 150 of them are the memory-ordering arguments below, kept next
-//! to the atomic steps they are about (insert, pin, unpin, summary_word, remove,
-//! reclaim, free) so that each can be checked against them; the tests are in
-//! registry/tests.rs and registry/loom_model.rs, the per-thread spare in
-//! registry/spare.rs, the hazard records in registry/hazard.rs.
+//! Over 600 lines: about 100 of them are the memory-ordering argument of the summary
+//! below, kept next to the atomic steps it is about (insert, summary_word, remove, free)
+//! so that each can be checked against it; the pins (hazard pointers), their argument
+//! and the hazard records are in registry/hazard.rs, the tests in registry/tests.rs and
+//! registry/loom_model.rs, the per-thread spare in registry/spare.rs.
 //!
 //! Looking a handle up takes no lock and writes nothing that another thread writes:
 //! each slot has one atomic word, its *state*, holding its generation (upper 32 bits), a
@@ -17,58 +17,8 @@
 //! moves the slot out of PENDING drops the value and frees the slot with a new
 //! generation, so a stale handle can never reach a later value in the same slot.
 //!
-//! ## Pins: the protocol and why no value is dropped while in use
-//!
-//! - *Pin* slot S for handle h: `hazard.store(&S, Release)`; `fence(SeqCst)`;
-//!   `st = S.state.load(Acquire)`; unless `st` has h's generation and LIVE, unpin and
-//!   refuse the handle. Else use the value; then
-//! - *unpin*: `hazard.store(0, Release)`; `fence(SeqCst)`; `st = S.state.load(Acquire)`;
-//!   if `st` is PENDING, try to reclaim S from `st` (whatever its generation: a close
-//!   of any generation of S may have seen our hazard and left the reclaim to us).
-//! - *Close*: the key goes to 0 (see the summary below); the state goes from LIVE to
-//!   PENDING (compare-and-swap, AcqRel), then a reclaim is tried from that state.
-//! - *Try to reclaim* S from `st` (PENDING): `fence(SeqCst)`; load (Acquire) every
-//!   hazard word of every record; if one holds &S, stop. Else compare-and-swap the state
-//!   from exactly `st` to `st` without PENDING (AcqRel): the one winner takes the value,
-//!   moves S to the next generation and frees it (`free_slot`); losers stop.
-//!
-//! No lost reclaim, and no use after the drop (C++20 rules for SeqCst fences, which put
-//! all of them in one total order F). Take a reclaimer R that observed S PENDING (its
-//! own close's compare-and-swap, or its unpin's load) and then ran fence_R and loaded
-//! a pinner P's hazard word; P stored that word (&S at pin, 0 at unpin), ran fence_P,
-//! then loaded S's state.
-//! - If R's hazard load did not read P's store (it read an earlier value in the word's
-//!   modification order), then fence_R precedes fence_P in F. P's state load then reads
-//!   PENDING or a later state: were it coherence-ordered before R's observation of
-//!   PENDING, fence_P would precede fence_R in F. So a pin refuses the slot (S is not
-//!   LIVE under h's generation), and an unpin tries the reclaim itself.
-//! - If R's hazard load read P's &S, R stops; P's unpin stores 0 later in that word's
-//!   modification order, so by the same rule fence_R precedes P's unpin fence, and P's
-//!   unpin load sees PENDING (or a later state: someone reclaimed after our hazard went)
-//!   and tries the reclaim. So either R reclaims, or a pinner it saw does: none is lost.
-//! - A reclaim that happens frees only after its hazard loads read 0 (or another slot)
-//!   in every word: a pinner whose store of 0 it read is done with the value. Every
-//!   store into a hazard word is Release (the pin's too, though a pin needs no more
-//!   than Relaxed for itself), so R's Acquire load that reads the 0, or any later store
-//!   of that thread into the word, synchronises with it: that last use happens before
-//!   the drop. A record changes hands only through `taken` (Release when given back,
-//!   Acquire when taken), so a store by the record's next taker carries the same order.
-//!   A pinner whose store of &S R did not read refuses the slot (first point) and never
-//!   touches the value.
-//! - Exactly one reclaimer frees: all compare-and-swap from the same PENDING state, which
-//!   recurs only after 2^32 generations. Records pushed on the list after R loaded its
-//!   head are the same case as a store R did not read (the push happens before the
-//!   pinner's fence). The value seen by a pin is this handle's insert's: the Acquire
-//!   state load that accepted it read that insert's Release store of LIVE.
-//!
-//! Hazard records: a thread keeps its own record of the process-wide registry for its
-//! whole life (src/registry/spare.rs), so that a pin stores into memory only it writes;
-//! pins of other registries, nested pins beyond a record's words, and pins after the
-//! thread's exit destructor ran borrow a record from the list for the length of the
-//! pin: every pin has a hazard, there is no second mechanism. After fork() the child
-//! forgets every record but the forking thread's ([`Registry::forget_other_threads`]);
-//! a slot whose reclaim was left, before the fork, to a thread the child lacks, leaks
-//! in the child.
+//! The pin protocol and its memory-ordering argument are in src/registry/hazard.rs,
+//! with the pin, unpin and reclaim steps they are about.
 //!
 //! Freed slots wait on a lock-free stack (a Treiber stack): its top is one atomic word,
 //! the top slot's index and a tag that every push and pop increments, so a pop whose
@@ -138,12 +88,12 @@
 #[cfg(all(test, loom))]
 use loom::{
     cell::UnsafeCell,
-    sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
+    sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering},
     sync::{Mutex, MutexGuard},
 };
 use std::mem::MaybeUninit;
 #[cfg(not(all(test, loom)))]
-use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
 #[cfg(not(all(test, loom)))]
 use std::sync::{Mutex, MutexGuard};
 
@@ -538,115 +488,6 @@ impl<T> Registry<T> {
         read_summary(self.slot_beyond_first(index)?, handle, word)
     }
 
-    /// A hazard word for a pin by the calling thread (whose state is `thread` when the
-    /// caller has it at hand): a free word of the thread's own record of this registry
-    /// (process-wide registry only), else word 0 of a record borrowed for this pin.
-    #[inline]
-    fn hazard_word<'a>(&'a self, thread: Option<&Thread>) -> (&'a AtomicUsize, Option<&'a Record>) {
-        if !self.no_spares {
-            let own = match thread {
-                Some(t) => self.own_word(t),
-                None => on_this_thread(|t| self.own_word(t)),
-            };
-            if let Some(word) = own {
-                return (word, None);
-            }
-        }
-        let record = self.hazards.take();
-        (&record.words[0], Some(record))
-    }
-
-    /// A free word of the record of this registry that `thread` (the calling thread's
-    /// state) keeps, taking it a record first if it has none; `None` when all its words
-    /// are in use (nested pins), or it cannot keep one (it keeps another registry's, or
-    /// it is exiting).
-    #[inline]
-    fn own_word(&self, thread: &Thread) -> Option<&AtomicUsize> {
-        let mut record = spare::hazard_record(thread, self.address());
-        if record.is_null() {
-            record = self.adopt_record(thread);
-        }
-        // SAFETY: null, or a record of this registry's list (kept by `adopt_record`), never
-        // freed while the registry lives; taken by this thread, the only writer of its
-        // words.
-        unsafe { record.as_ref() }?.free_word()
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn adopt_record(&self, thread: &Thread) -> *const Record {
-        // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises
-        // the registry lives for the rest of the process, and its records with it.
-        unsafe {
-            spare::adopt_hazard(thread, self.address(), || {
-                self.hazards.take() as *const Record
-            })
-        }
-    }
-
-    /// Pins the slot of `handle` (module comment): `None` when the handle is not live.
-    #[inline]
-    fn pin<'a>(&'a self, thread: Option<&'a Thread>, handle: u64) -> Option<Pin<'a, T>> {
-        let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
-        let generation = handle >> GEN_SHIFT;
-        let slot = self.slot(index)?;
-        let refused = |state: u64| state >> GEN_SHIFT != generation || state & LIVE == 0;
-        // A handle that is closed (or never was) is refused before any store. Only a
-        // shortcut: the decision is the load after the fence below.
-        if refused(slot.state.load(Ordering::Relaxed)) {
-            return None;
-        }
-        let (word, borrowed) = self.hazard_word(thread);
-        // Release, as every store into a hazard word: see "the last use" in the module
-        // comment.
-        word.store(slot as *const Slot<T> as usize, Ordering::Release);
-        let pin = Pin {
-            registry: self,
-            slot,
-            index,
-            word,
-            borrowed,
-            thread,
-        };
-        fence(Ordering::SeqCst);
-        if refused(slot.state.load(Ordering::Acquire)) {
-            return None; // `pin` unpins
-        }
-        Some(pin)
-    }
-
-    /// Ends a pin: clears its hazard, and reclaims the slot if it was closed meanwhile
-    /// and no other pinner is left (whichever generation closed it).
-    fn unpin(&self, pin: &Pin<'_, T>) {
-        pin.word.store(0, Ordering::Release);
-        fence(Ordering::SeqCst);
-        let state = pin.slot.state.load(Ordering::Acquire);
-        if let Some(record) = pin.borrowed {
-            record.release();
-        }
-        if state & PENDING != 0 {
-            self.try_reclaim(pin.slot, pin.index, state, pin.thread);
-        }
-    }
-
-    /// Frees the closed slot whose state is `state` (PENDING) unless a pinner still
-    /// holds it, in which case that pinner's unpin will see PENDING and try again. One
-    /// party wins the compare-and-swap out of PENDING and frees it.
-    fn try_reclaim(&self, slot: &Slot<T>, index: usize, state: u64, thread: Option<&Thread>) {
-        fence(Ordering::SeqCst);
-        if self.hazards.protect(slot as *const Slot<T> as usize) {
-            return;
-        }
-        let reclaimed = state & !PENDING;
-        if slot
-            .state
-            .compare_exchange(state, reclaimed, Ordering::AcqRel, Ordering::Relaxed)
-            .is_ok()
-        {
-            self.free_slot(slot, index, reclaimed, thread);
-        }
-    }
-
     /// Runs `f` on the value of `handle` while it cannot be freed; `None` for a handle
     /// that is 0, closed or never issued.
     #[inline]
@@ -912,25 +753,6 @@ impl<T> Drop for Registry<T> {
     }
 }
 
-/// A pinned slot (see [`Registry::pin`]); unpins when dropped.
-struct Pin<'a, T> {
-    registry: &'a Registry<T>,
-    slot: &'a Slot<T>,
-    index: usize,
-    /// The hazard word that holds the slot's address.
-    word: &'a AtomicUsize,
-    /// The record borrowed for this pin, given back at unpin.
-    borrowed: Option<&'a Record>,
-    thread: Option<&'a Thread>,
-}
-
-impl<T> Drop for Pin<'_, T> {
-    #[inline]
-    fn drop(&mut self) {
-        self.registry.unpin(self);
-    }
-}
-
 impl<T> Default for Registry<T> {
     fn default() -> Self {
         Registry::new()
@@ -939,7 +761,7 @@ impl<T> Default for Registry<T> {
 
 mod hazard;
 mod spare;
-use hazard::{Record, Records};
+use hazard::Records;
 pub use spare::Thread;
 
 // The unit tests (Miri runs them) and the loom models live in src/registry/.
