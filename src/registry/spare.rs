@@ -31,6 +31,7 @@
 //! first time the thread parks a spare; once it has run, the thread parks no more.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Pushes slot `index` (second argument) on the free stack of the registry at the
 /// address given first.
@@ -53,7 +54,12 @@ pub struct Thread {
     give_back: Cell<Option<GiveBack>>,
     /// Whether [`EXIT`]'s destructor, which gives the spare back, is registered.
     exit: Cell<u8>,
+    /// The thread's number, from 1 in the order threads first ask for it; 0 until then.
+    number: Cell<usize>,
 }
+
+/// The number the next thread to ask gets.
+static NEXT_NUMBER: AtomicUsize = AtomicUsize::new(1);
 
 impl Thread {
     /// Runs `f` on the calling thread's state. Never fails, even while the thread's
@@ -77,6 +83,27 @@ impl Thread {
     #[inline]
     pub(crate) fn set_depth(&self, depth: u32) {
         self.depth.set(depth)
+    }
+
+    /// A small number of this thread's own: threads get 1, 2, 3, ... in the order they
+    /// first ask. mm_slice and mm_view count the view they make on the shard of the
+    /// mapping's reference count this names (src/shared_count.rs), so that threads
+    /// making views of one mapping do not trade a cache line.
+    #[inline]
+    pub fn number(&self) -> usize {
+        match self.number.get() {
+            0 => self.first_number(),
+            n => n,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_number(&self) -> usize {
+        // Wraps past usize::MAX to 0, which is taken as "none yet" again: harmless.
+        let n = NEXT_NUMBER.fetch_add(1, Ordering::Relaxed);
+        self.number.set(n);
+        n
     }
 }
 
@@ -105,6 +132,7 @@ thread_local! {
             index: Cell::new(0),
             give_back: Cell::new(None),
             exit: Cell::new(EXIT_UNREGISTERED),
+            number: Cell::new(0),
         }
     };
     static EXIT: Exit = const { Exit };
