@@ -189,3 +189,33 @@ pub(super) fn take(thread: &Thread, registry: usize) -> Option<usize> {
     thread.registry.set(0);
     Some(thread.index.get())
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Thread;
+
+    /// Each thread keeps one number, never 0, and no two threads share one.
+    #[test]
+    fn threads_get_distinct_numbers_that_stay() {
+        let mine = Thread::with(|t| t.number());
+        assert_ne!(mine, 0);
+        assert_eq!(Thread::with(|t| t.number()), mine);
+        let others: Vec<usize> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let n = Thread::with(|t| t.number());
+                    assert_eq!(Thread::with(|t| t.number()), n);
+                    n
+                })
+                .join()
+                .unwrap()
+            })
+            .collect();
+        let mut all = others.clone();
+        all.push(mine);
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 5, "{others:?} and {mine}");
+        assert!(!all.contains(&0));
+    }
+}
