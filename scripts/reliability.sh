@@ -23,7 +23,7 @@ step "C concurrency stress"
 c_tests/run_stress.sh "$([ $full = 1 ] && echo 10 || echo 3)"
 step "ASan+UBSan on every C/C++ test, valgrind memcheck on the reliability tests"
 c_tests/run_sanitizers.sh 2
-step "loom model of the handle registry"
+step "loom models of the handle registry and the sharded count"
 CARGO_TARGET_DIR="$root/target/loom" RUSTFLAGS="--cfg loom" \
     cargo test --quiet --release --lib loom_model
 step "ThreadSanitizer (C stress test; library and std instrumented, nightly -Zbuild-std)"
@@ -32,7 +32,7 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
     rustup component add rust-src --toolchain nightly
 fi
 c_tests/run_tsan.sh "$([ $full = 1 ] && echo 10 || echo 3)"
-step "Miri: the core's unit tests that make no system call (layout, dtype, records, literals, registry)"
+step "Miri: the core's unit tests that make no system call (layout, dtype, records, literals, registry, shared count)"
 if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then
     echo "installing miri for the nightly toolchain (rustup component add miri --toolchain nightly)"
     rustup component add miri --toolchain nightly
@@ -44,7 +44,8 @@ fi
 # to over 500 000, take too long interpreted and have no unsafe code for Miri to check:
 # the release test run has them.)
 CARGO_TARGET_DIR="$root/target/miri" cargo +nightly miri test --quiet --lib -- \
-    layout:: registry:: pyliteral:: dtype:: --skip dtype::tests::odd_inputs_do_not_panic \
+    layout:: registry:: pyliteral:: dtype:: shared_count:: \
+    --skip dtype::tests::odd_inputs_do_not_panic \
     --skip layout::tests::layout_flags_of_0d_and_1d_views_are_the_general_rules \
     --skip layout::tests::layout_flags_are_the_general_rules \
     --skip layout::tests::slice_span_is_slice_indices

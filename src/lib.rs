@@ -22,6 +22,7 @@ pub mod pyliteral;
 pub mod registry;
 pub mod replace;
 pub mod safecopy;
+pub(crate) mod shared_count;
 pub mod view;
 
 // Under `--cfg loom`, the unit tests model-check the handle registry alone: the C ABI

@@ -3,12 +3,12 @@
 
 use std::ffi::CStr;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::dtype::DType;
 use crate::error::{ErrorKind, MmError, Result};
 use crate::layout;
 use crate::mapping::{self, Mapping, Mode, OpenSpec};
+use crate::shared_count::SharedCount;
 
 mod dims;
 use dims::{contiguous_dims, pack_dims, small_contiguous_dims, Dims};
@@ -33,7 +33,10 @@ struct Shared {
 /// An n-dimensional array over (part of) a mapping.
 #[derive(Debug, Clone)]
 pub struct View {
-    shared: Arc<Shared>,
+    /// Counted on the central word for the view an open made and for clones; on the
+    /// making thread's shard for a view made with [`View::slice_in`] or [`View::view_in`]
+    /// (src/shared_count.rs: threads that slice one view do not trade a cache line).
+    shared: SharedCount<Shared>,
     /// The view's dtype when it is not the one the mapping was opened with (a view
     /// given another dtype, and the views made of it); `None` for the others, so that
     /// the common view or slice copies one reference count, not two (mm_slice cost).
@@ -95,7 +98,7 @@ impl View {
         };
         Ok(View {
             dims,
-            shared: Arc::new(Shared {
+            shared: SharedCount::new(Shared {
                 mapping,
                 dtype: spec.dtype.clone(),
             }),
@@ -114,8 +117,21 @@ impl View {
         shape: &[usize],
         strides: Option<&[i64]>,
     ) -> Result<View> {
+        self.view_in(None, dtype, byte_offset, shape, strides)
+    }
+
+    /// [`View::view`], the new view counted on shard `shard` of the mapping's reference
+    /// count when given (the calling thread's: [`SharedCount::clone_in`]).
+    pub fn view_in(
+        &self,
+        shard: Option<usize>,
+        dtype: Option<DType>,
+        byte_offset: i64,
+        shape: &[usize],
+        strides: Option<&[i64]>,
+    ) -> Result<View> {
         let own_dtype = dtype.or_else(|| self.own_dtype.clone());
-        let dtype = own_dtype.as_ref().unwrap_or(&self.shared.dtype);
+        let dtype = own_dtype.as_ref().unwrap_or(&self.shared.get().dtype);
         let itemsize = dtype.itemsize();
         layout::byte_count(layout::element_count(shape)?, itemsize, shape)?;
         // Contiguous strides are made where the view keeps them (no vector of their own);
@@ -148,7 +164,7 @@ impl View {
             None => pack_dims(shape, strides),
         };
         Ok(View {
-            shared: self.shared.clone(),
+            shared: self.share(shard),
             own_dtype,
             start,
             dims,
@@ -158,9 +174,33 @@ impl View {
     /// Python slicing `[start:stop:step]` along one axis.
     #[inline]
     pub fn slice(&self, axis: usize, start: i64, stop: i64, step: i64) -> Result<View> {
-        match self.slice_fast(axis, start, stop, step) {
+        self.slice_in(None, axis, start, stop, step)
+    }
+
+    /// [`View::slice`], the new view counted on shard `shard` of the mapping's reference
+    /// count when given (the calling thread's: [`SharedCount::clone_in`]).
+    #[inline]
+    pub fn slice_in(
+        &self,
+        shard: Option<usize>,
+        axis: usize,
+        start: i64,
+        stop: i64,
+        step: i64,
+    ) -> Result<View> {
+        match self.slice_fast(shard, axis, start, stop, step) {
             Some(view) => Ok(view),
-            None => self.slice_general(axis, start, stop, step),
+            None => self.slice_general(shard, axis, start, stop, step),
+        }
+    }
+
+    /// A new reference to the mapping and dtype: on shard `shard` when given, else as
+    /// this view's.
+    #[inline]
+    fn share(&self, shard: Option<usize>) -> SharedCount<Shared> {
+        match shard {
+            Some(shard) => self.shared.clone_in(shard),
+            None => self.shared.clone(),
         }
     }
 
@@ -170,7 +210,14 @@ impl View {
     /// error formatting cost about a quarter of an mm_slice + mm_close (callgrind).
     /// Tested against the general path (`slice_fast_is_slice_general`).
     #[inline]
-    fn slice_fast(&self, axis: usize, start: i64, stop: i64, step: i64) -> Option<View> {
+    fn slice_fast(
+        &self,
+        shard: Option<usize>,
+        axis: usize,
+        start: i64,
+        stop: i64,
+        step: i64,
+    ) -> Option<View> {
         let words: &[usize] = &self.dims;
         let ndim = words.len() / 2;
         if axis >= ndim || step == 0 {
@@ -215,7 +262,7 @@ impl View {
             }
         };
         Some(View {
-            shared: self.shared.clone(),
+            shared: self.share(shard),
             own_dtype: self.own_dtype.clone(),
             start: new_start,
             dims,
@@ -226,7 +273,14 @@ impl View {
     /// the fast path answers every slice but those that fail or overflow 64 bits.
     #[cold]
     #[inline(never)]
-    fn slice_general(&self, axis: usize, start: i64, stop: i64, step: i64) -> Result<View> {
+    fn slice_general(
+        &self,
+        shard: Option<usize>,
+        axis: usize,
+        start: i64,
+        stop: i64,
+        step: i64,
+    ) -> Result<View> {
         let ndim = self.shape().len();
         if axis >= ndim {
             return Err(MmError::invalid(format!(
@@ -268,7 +322,7 @@ impl View {
         dims[axis] = count;
         dims[ndim + axis] = new_stride as usize;
         Ok(View {
-            shared: self.shared.clone(),
+            shared: self.share(shard),
             own_dtype: self.own_dtype.clone(),
             start: new_start,
             dims,
@@ -291,7 +345,7 @@ impl View {
         }
         if let Some((lo, hi)) = layout::byte_extent(shape, strides, itemsize) {
             let (lo, hi) = (start as i128 + lo, start as i128 + hi);
-            let len = self.shared.mapping.len() as i128;
+            let len = self.shared.get().mapping.len() as i128;
             if lo < 0 || hi > len {
                 return Err(MmError::new(
                     ErrorKind::OutOfBounds,
@@ -305,6 +359,7 @@ impl View {
     /// Address of the first element.
     pub fn data_ptr(&self) -> *mut u8 {
         self.shared
+            .get()
             .mapping
             .data_ptr()
             .wrapping_offset(self.start as isize)
@@ -325,7 +380,7 @@ impl View {
     }
 
     pub fn dtype(&self) -> &DType {
-        self.own_dtype.as_ref().unwrap_or(&self.shared.dtype)
+        self.own_dtype.as_ref().unwrap_or(&self.shared.get().dtype)
     }
 
     pub fn itemsize(&self) -> usize {
@@ -348,16 +403,16 @@ impl View {
     }
 
     pub fn mode(&self) -> Mode {
-        self.shared.mapping.mode()
+        self.shared.get().mapping.mode()
     }
 
     /// The offset given when the file was opened (views inherit it, as in numpy).
     pub fn offset(&self) -> u64 {
-        self.shared.mapping.offset()
+        self.shared.get().mapping.offset()
     }
 
     pub fn filename(&self) -> Option<&Path> {
-        self.shared.mapping.filename()
+        self.shared.get().mapping.filename()
     }
 
     pub fn flags(&self) -> Flags {
@@ -391,17 +446,17 @@ impl View {
 
     /// msync(MS_SYNC) of the whole mapping behind this view (numpy's flush).
     pub fn flush(&self) -> Result<()> {
-        self.shared.mapping.flush()
+        self.shared.get().mapping.flush()
     }
 
     /// The mapping behind this view.
     pub(crate) fn mapping(&self) -> &Mapping {
-        &self.shared.mapping
+        &self.shared.get().mapping
     }
 
     /// Whether two views share one mapping.
     pub fn same_mapping(&self, other: &View) -> bool {
-        Arc::ptr_eq(&self.shared, &other.shared)
+        SharedCount::ptr_eq(&self.shared, &other.shared)
     }
 }
 
@@ -428,7 +483,7 @@ impl View {
     /// is checked all the same, by [`Mapping::advise_range`]).
     pub fn advise(&self, advice: mapping::Advice) -> Result<()> {
         let (lo, hi) = self.byte_range().unwrap_or((0, 0));
-        self.shared.mapping.advise_range(advice, lo, hi)
+        self.shared.get().mapping.advise_range(advice, lo, hi)
     }
 
     /// msync(MS_SYNC) of the pages of `nbytes` bytes at `byte_offset` from the first
@@ -451,19 +506,20 @@ impl View {
         }
         debug_assert!(first >= lo as i128);
         self.shared
+            .get()
             .mapping
             .flush_bytes(first as usize, end as usize)
     }
 
     /// msync(MS_ASYNC) of the whole mapping behind the view; no effect in modes r and c.
     pub fn flush_async(&self) -> Result<()> {
-        self.shared.mapping.flush_async()
+        self.shared.get().mapping.flush_async()
     }
 
     /// How many of the view's bytes lie in pages resident in memory (mincore).
     pub fn resident_bytes(&self) -> Result<u64> {
         match self.byte_range() {
-            Some((lo, hi)) => self.shared.mapping.resident_bytes(lo, hi),
+            Some((lo, hi)) => self.shared.get().mapping.resident_bytes(lo, hi),
             None => Ok(0),
         }
     }
@@ -471,7 +527,7 @@ impl View {
     /// mlock of the pages of the view.
     pub fn lock(&self) -> Result<()> {
         match self.byte_range() {
-            Some((lo, hi)) => self.shared.mapping.lock_bytes(lo, hi, true),
+            Some((lo, hi)) => self.shared.get().mapping.lock_bytes(lo, hi, true),
             None => Ok(()),
         }
     }
@@ -479,7 +535,7 @@ impl View {
     /// munlock of the pages of the view.
     pub fn unlock(&self) -> Result<()> {
         match self.byte_range() {
-            Some((lo, hi)) => self.shared.mapping.lock_bytes(lo, hi, false),
+            Some((lo, hi)) => self.shared.get().mapping.lock_bytes(lo, hi, false),
             None => Ok(()),
         }
     }

@@ -64,8 +64,11 @@ pub unsafe extern "C" fn mm_view(
             Some(unsafe { array_arg(name, "strides", strides, ndim) }.map_err(named)?)
         };
         let same_dtype = dtype.is_none();
+        // Counted on this thread's shard of the mapping's count (threads that make
+        // views of one handle do not trade a cache line: src/shared_count.rs).
+        let shard = Some(thread.number());
         let make = |v: &crate::view::View| {
-            v.view(dtype, byte_offset, shape, strides)
+            v.view_in(shard, dtype, byte_offset, shape, strides)
                 .map_err(|err| Fail::core(&call(), err))
         };
         *out = if same_dtype {
@@ -114,8 +117,10 @@ pub unsafe extern "C" fn mm_slice(
         let call = || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // SAFETY: the caller passes NULL or a writable mm_array.
         let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
+        // Counted on this thread's shard of the mapping's count (see mm_view).
+        let shard = Some(thread.number());
         let make = |v: &crate::view::View| {
-            v.slice(axis, start, stop, step)
+            v.slice_in(shard, axis, start, stop, step)
                 .map_err(|err| Fail::core(&call(), err))
         };
         let view = derive(thread, name, base, make, slice_summary)?;

@@ -37,6 +37,7 @@
 
 use super::hazard::Record;
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Pushes slot `index` (second argument) on the free stack of the registry at the
 /// address given first.
@@ -63,7 +64,12 @@ pub struct Thread {
     hazard_registry: Cell<usize>,
     /// That record (null when none).
     hazard: Cell<*const Record>,
+    /// The thread's number, from 1 in the order threads first ask for it; 0 until then.
+    number: Cell<usize>,
 }
+
+/// The number the next thread to ask gets.
+static NEXT_NUMBER: AtomicUsize = AtomicUsize::new(1);
 
 impl Thread {
     /// Runs `f` on the calling thread's state. Never fails, even while the thread's
@@ -87,6 +93,27 @@ impl Thread {
     #[inline]
     pub(crate) fn set_depth(&self, depth: u32) {
         self.depth.set(depth)
+    }
+
+    /// A small number of this thread's own: threads get 1, 2, 3, ... in the order they
+    /// first ask. mm_slice and mm_view count the view they make on the shard of the
+    /// mapping's reference count this names (src/shared_count.rs), so that threads
+    /// making views of one mapping do not trade a cache line.
+    #[inline]
+    pub fn number(&self) -> usize {
+        match self.number.get() {
+            0 => self.first_number(),
+            n => n,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_number(&self) -> usize {
+        // Wraps past usize::MAX to 0, which is taken as "none yet" again: harmless.
+        let n = NEXT_NUMBER.fetch_add(1, Ordering::Relaxed);
+        self.number.set(n);
+        n
     }
 }
 
@@ -125,6 +152,7 @@ thread_local! {
             exit: Cell::new(EXIT_UNREGISTERED),
             hazard_registry: Cell::new(0),
             hazard: Cell::new(std::ptr::null()),
+            number: Cell::new(0),
         }
     };
     static EXIT: Exit = const { Exit };
@@ -215,4 +243,33 @@ pub(super) unsafe fn adopt_hazard(
     thread.hazard.set(record);
     thread.hazard_registry.set(registry);
     record
+}
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Thread;
+
+    /// Each thread keeps one number, never 0, and no two threads share one.
+    #[test]
+    fn threads_get_distinct_numbers_that_stay() {
+        let mine = Thread::with(|t| t.number());
+        assert_ne!(mine, 0);
+        assert_eq!(Thread::with(|t| t.number()), mine);
+        let others: Vec<usize> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let n = Thread::with(|t| t.number());
+                    assert_eq!(Thread::with(|t| t.number()), n);
+                    n
+                })
+                .join()
+                .unwrap()
+            })
+            .collect();
+        let mut all = others.clone();
+        all.push(mine);
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 5, "{others:?} and {mine}");
+        assert!(!all.contains(&0));
+    }
 }

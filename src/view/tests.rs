@@ -75,8 +75,8 @@ fn slice_fast_is_slice_general() {
             for start in [-9, -3, -1, 0, 1, 2, 4, 9, i64::MIN, i64::MAX] {
                 for stop in [-9, -2, -1, 0, 1, 3, 5, 9, i64::MIN, i64::MAX] {
                     for step in steps {
-                        let want = base.slice_general(axis, start, stop, step);
-                        match base.slice_fast(axis, start, stop, step) {
+                        let want = base.slice_general(None, axis, start, stop, step);
+                        match base.slice_fast(Some(axis), axis, start, stop, step) {
                             Some(got) => {
                                 let want = want.unwrap();
                                 assert!(
@@ -172,5 +172,61 @@ fn contiguous_dims_are_layouts_strides() {
                 }
             }
         }
+    }
+}
+
+/// Views made on shards of the mapping's count (mm_slice and mm_view from several
+/// threads) share the mapping, and keep it mapped after the view they came from and
+/// each other are dropped: their bytes stay readable until the last one goes.
+#[test]
+fn views_made_on_shards_keep_the_mapping() {
+    let tmp = crate::test_tempdir::TempDir::new("view-shards");
+    let spec = OpenSpec {
+        dtype: DType::parse("<u8").unwrap(),
+        mode: Mode::Write,
+        offset: 0,
+        shape: Some(vec![64]),
+        order: layout::Order::C,
+    };
+    let base = View::open(&tmp.path("a.u8"), &spec).unwrap();
+    for i in 0..64u64 {
+        // SAFETY: element i of the 64 of a writable view.
+        unsafe { (base.data_ptr() as *mut u64).add(i as usize).write(i * 3) };
+    }
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let mut kept = Vec::new();
+                for k in 0..200usize {
+                    let s = base.slice_in(Some(t), 0, (k % 60) as i64, 64, 2).unwrap();
+                    let v = s.view_in(Some(t + 1), None, 8, &[2], Some(&[16])).unwrap();
+                    assert!(v.same_mapping(&base));
+                    if k % 50 == 0 {
+                        kept.push(v);
+                    }
+                }
+                kept
+            })
+        })
+        .collect();
+    let first = base.slice_in(Some(9), 0, 10, 11, 1).unwrap();
+    drop(base);
+    let kept: Vec<View> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 16);
+    // SAFETY: element 0 of a 1-element view over the live mapping.
+    assert_eq!(unsafe { *(first.data_ptr() as *const u64) }, 30);
+    drop(first);
+    for v in &kept {
+        // SAFETY: the view's two elements lie in the live mapping.
+        let (a, b) = unsafe {
+            let p = v.data_ptr() as *const u64;
+            (*p, *p.add(2))
+        };
+        assert_eq!(b, a + 6);
+        assert_eq!(a % 3, 0);
     }
 }
