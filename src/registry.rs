@@ -121,6 +121,9 @@ pub const SUMMARY_WORDS: usize = 6;
 const LIVE: u64 = 1 << 31;
 /// Closed, but the value is still there: a pinner may be using it (module comment).
 const PENDING: u64 = 1 << 30;
+/// Pinned at least once under this generation: its close must look for hazards (see
+/// "Slots nobody pinned" in src/registry/hazard.rs).
+const PINNED: u64 = 1 << 29;
 const GEN_SHIFT: u32 = 32;
 /// Slots in the first chunk; chunk k holds FIRST_CHUNK << k slots, so 27 chunks hold
 /// more slots than a 32-bit index can name. The first chunk is an array inside the
@@ -225,6 +228,17 @@ unsafe impl<T: Send + Sync> Send for Registry<T> {}
 
 /// The free-list lock held across a fork() (see [`Registry::hold_for_fork`]).
 pub struct ForkHold<'a>(#[allow(dead_code)] MutexGuard<'a, FreeList>);
+
+/// The state a close moves a live slot's `state` to: PENDING when it was pinned (a
+/// pinner may still hold it: the reclaim decides), else just not live (the closer's
+/// own to free; nobody else acts on it).
+fn closed(state: u64) -> u64 {
+    if state & PINNED != 0 {
+        state & !LIVE | PENDING
+    } else {
+        state & !LIVE
+    }
+}
 
 /// Slot index -> (chunk, position in chunk).
 fn locate(index: usize) -> (usize, usize) {
@@ -594,7 +608,7 @@ impl<T> Registry<T> {
             }
             match slot.state.compare_exchange_weak(
                 state,
-                state & !LIVE | PENDING,
+                closed(state),
                 Ordering::AcqRel,
                 Ordering::Relaxed,
             ) {
@@ -602,7 +616,14 @@ impl<T> Registry<T> {
                 Err(now) => state = now,
             }
         }
-        self.try_reclaim(slot, index, state & !LIVE | PENDING, thread);
+        if state & PINNED == 0 {
+            // Never pinned under this generation, and now never will be: the closer
+            // frees it at once, with no fence and no look at the hazards (see "Slots
+            // nobody pinned" in src/registry/hazard.rs).
+            self.free_slot(slot, index, closed(state), thread);
+        } else {
+            self.try_reclaim(slot, index, closed(state), thread);
+        }
         true
     }
 

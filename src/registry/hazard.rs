@@ -18,8 +18,9 @@
 //! - *unpin*: `hazard.store(0, Release)`; `fence(SeqCst)`; `st = S.state.load(Acquire)`;
 //!   if `st` is PENDING, try to reclaim S from `st` (whatever its generation: a close
 //!   of any generation of S may have seen our hazard and left the reclaim to us).
-//! - *Close*: the key goes to 0 (see the summary in the registry's module comment); the state goes from LIVE to
-//!   PENDING (compare-and-swap, AcqRel), then a reclaim is tried from that state.
+//! - *Close*: the key goes to 0 (see the summary in the registry's module comment); the
+//!   state goes from LIVE to PENDING (compare-and-swap, AcqRel), then a reclaim is
+//!   tried from that state. (A slot nobody pinned is closed more cheaply: below.)
 //! - *Try to reclaim* S from `st` (PENDING): `fence(SeqCst)`; load (Acquire) every
 //!   hazard word of every record; if one holds &S, stop. Else compare-and-swap the state
 //!   from exactly `st` to `st` without PENDING (AcqRel): the one winner takes the value,
@@ -54,6 +55,34 @@
 //!   pinner's fence). The value seen by a pin is this handle's insert's: the Acquire
 //!   state load that accepted it read that insert's Release store of LIVE.
 //!
+//! ## Slots nobody pinned
+//!
+//! Most handles are never pinned: a slice made, read through `mm_data` (the summary,
+//! no pin) and closed. For them the close needs neither the fence nor the look at every
+//! record, and the look is what costs under contention: it reads the hazard lines that
+//! other threads are writing. So the first pin of a slot under a generation sets a
+//! PINNED bit in its state, after its own hazard store and fence, by a compare-and-swap
+//! (AcqRel) from a state that is LIVE under the handle's generation; a pin that finds
+//! the bit set already goes on as above. A close whose compare-and-swap reads a state
+//! without PINNED moves it to "not live" without PENDING and frees the slot itself:
+//! - Nobody will use the value. A pinner uses it only after reading LIVE together with
+//!   PINNED under the handle's generation, or after its own compare-and-swap setting
+//!   PINNED on such a state. Both would put a PINNED-setting compare-and-swap of this
+//!   generation before the close's in the state word's modification order (the bit is
+//!   never cleared within a generation, and after the close the slot is never LIVE
+//!   under it again), and the close would have read the bit. So every such pinner
+//!   refuses the handle.
+//! - Nobody else frees it: unpins and reclaims act only on PENDING, which this close
+//!   never sets; the generation moves on with `free_slot`'s store, which also clears
+//!   the bit for the next handle.
+//! - A close that reads PINNED takes the path above, and its look at the records sees
+//!   the setter's hazard: the setter stored it, then ran its fence, then the
+//!   compare-and-swap that the close's read, before the close's own fence; so the
+//!   setter's fence precedes the close's in F, and the close's loads after its fence
+//!   see the store (the compare-and-swap needs no order of its own: Relaxed, and the
+//!   loom models pass with it so). Any other pinner is covered by the fence argument
+//!   above.
+//!
 //! Hazard records: a thread keeps its own record of the process-wide registry for its
 //! whole life (src/registry/spare.rs), so that a pin stores into memory only it writes;
 //! pins of other registries, nested pins beyond a record's words, and pins after the
@@ -63,7 +92,7 @@
 //! a slot whose reclaim was left, before the fork, to a thread the child lacks, leaks
 //! in the child.
 
-use super::{on_this_thread, spare, Registry, Slot, Thread, GEN_SHIFT, LIVE, PENDING};
+use super::{on_this_thread, spare, Registry, Slot, Thread, GEN_SHIFT, LIVE, PENDING, PINNED};
 #[cfg(all(test, loom))]
 use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
@@ -296,7 +325,25 @@ impl<T> Registry<T> {
             thread,
         };
         fence(Ordering::SeqCst);
-        if refused(slot.state.load(Ordering::Acquire)) {
+        let mut state = slot.state.load(Ordering::Acquire);
+        while state & PINNED == 0 {
+            // The first pin of this handle marks it (see "Slots nobody pinned" in the
+            // module comment). Relaxed: the fences order our hazard store before the
+            // look of a close that reads the mark.
+            if refused(state) {
+                return None;
+            }
+            match slot.state.compare_exchange_weak(
+                state,
+                state | PINNED,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(pin),
+                Err(now) => state = now,
+            }
+        }
+        if refused(state) {
             return None; // `pin` unpins
         }
         Some(pin)
