@@ -1,7 +1,8 @@
 //! Every function exported from src/ffi.rs and src/ffi/ must run its body through `guard(`, the one
 //! panic boundary: a panic that unwinds into C is undefined behaviour. (`guard_summary(`
 //! runs a panic-free read of the registry summary first, and the body through `guard(`;
-//! `guard_in(` is `guard(` handing the body the calling thread's state.)
+//! `guard_in(` and `guard_io_in(` are `guard(` and `guard_io(` handing the body the calling
+//! thread's state.)
 
 use std::fs;
 use std::path::Path;
@@ -56,6 +57,7 @@ fn every_export_goes_through_guard() {
                     "guard(",
                     "guard_in(",
                     "guard_io(",
+                    "guard_io_in(",
                     "guard_or(",
                     "guard_summary(",
                 ]
