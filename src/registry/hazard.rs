@@ -301,12 +301,14 @@ impl<T> Registry<T> {
     }
 
     /// Pins the slot of `handle` (module comment): `None` when the handle is not live.
-    #[inline]
+    #[inline(always)]
     pub(super) fn pin<'a>(&'a self, thread: Option<&'a Thread>, handle: u64) -> Option<Pin<'a, T>> {
         let index = (handle & 0xFFFF_FFFF).checked_sub(1)? as usize;
         let generation = handle >> GEN_SHIFT;
         let slot = self.slot(index)?;
-        let refused = |state: u64| state >> GEN_SHIFT != generation || state & LIVE == 0;
+        // One masked compare: the generation in the upper half, and LIVE.
+        let live = generation << GEN_SHIFT | LIVE;
+        let refused = |state: u64| state & (!0 << GEN_SHIFT | LIVE) != live;
         // A handle that is closed (or never was) is refused before any store. Only a
         // shortcut: the decision is the load after the fence below.
         if refused(slot.state.load(Ordering::Relaxed)) {
