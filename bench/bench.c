@@ -166,26 +166,49 @@ static void bench_data(const char *path) {
 }
 
 /* ---- 3: mm_slice + mm_close --------------------------------------------------------- */
-/* The atomic read-modify-writes an mm_slice + mm_close does (src/registry.rs,
- * src/view.rs), on cache lines of their own and nothing else: enter the parent's slot
- * (compare-and-swap), count the shared mapping (+1), leave the parent (-1), close the
- * new handle (compare-and-swap), uncount the mapping (-1). The floor of the registry's
- * design, whatever the rest costs. */
+/* The locked instructions an mm_slice + mm_close makes (src/registry/hazard.rs,
+ * src/shared_count.rs), and nothing else: pin the parent (the slot's address into the
+ * thread's hazard word, a full fence, a load of the parent's state), count the view on
+ * the thread's shard of the mapping's count (compare-and-swap), unpin (0 into the hazard
+ * word, a full fence, the state again), close the new handle (compare-and-swap on its
+ * slot's state; nobody pinned it, so no look at the hazards), uncount (compare-and-swap).
+ * Two full fences and three compare-and-swaps: the floor of the registry's design,
+ * whatever the rest costs. The fence is written as Rust emits fence(SeqCst) on x86-64
+ * (a locked OR on the stack; GCC's builtin would be an MFENCE). */
 static _Alignas(64) uint64_t rmw_lines[5][8];
 
-/* `child` is the new handle's slot: in row 11df each thread's own (the spare slot a thread
- * reuses), while the parent's slot and the mapping's count are every thread's. */
-static void rmw_floor_at(uint64_t *child) {
-    uint64_t e = __atomic_load_n(&rmw_lines[0][0], __ATOMIC_RELAXED);
-    __atomic_compare_exchange_n(&rmw_lines[0][0], &e, e + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&rmw_lines[1][0], 1, __ATOMIC_RELAXED);
-    __atomic_fetch_sub(&rmw_lines[0][0], 1, __ATOMIC_ACQ_REL);
-    e = __atomic_load_n(child, __ATOMIC_RELAXED);
-    __atomic_compare_exchange_n(child, &e, e + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-    __atomic_fetch_sub(&rmw_lines[1][0], 1, __ATOMIC_RELEASE);
+static inline void full_fence(void) {
+#if defined(__x86_64__)
+    __asm__ volatile("lock orl $0, -64(%%rsp)" ::: "memory", "cc");
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
-static void rmw_floor(void) { rmw_floor_at(&rmw_lines[2][0]); }
+static inline void cas_add(uint64_t *w, uint64_t d) {
+    uint64_t e = __atomic_load_n(w, __ATOMIC_RELAXED);
+    __atomic_compare_exchange_n(w, &e, e + d, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/* `own` is the calling thread's: its hazard word, its shard of the count and the new
+ * handle's slot, each on a line of its own; the parent's state (rmw_lines[0]) is every
+ * thread's, and only loaded. Row 3 uses rmw_lines[1..3] as its own. */
+static volatile uint64_t rmw_sink;
+static void rmw_floor_at(uint64_t (*own)[8]) {
+    uint64_t *hazard = own[0], *shard = own[1], *child = own[2];
+    __atomic_store_n(hazard, (uint64_t)(uintptr_t)&rmw_lines[0][0], __ATOMIC_RELEASE);
+    full_fence();
+    uint64_t st = __atomic_load_n(&rmw_lines[0][0], __ATOMIC_ACQUIRE);
+    cas_add(shard, 1);
+    __atomic_store_n(hazard, 0, __ATOMIC_RELEASE);
+    full_fence();
+    st += __atomic_load_n(&rmw_lines[0][0], __ATOMIC_ACQUIRE);
+    cas_add(child, 1);
+    cas_add(shard, (uint64_t)-1);
+    rmw_sink = st;
+}
+
+static void rmw_floor(void) { rmw_floor_at(&rmw_lines[1]); }
 
 static void bench_slice(const char *path) {
     int samples = quick ? 5 : 21, batch = quick ? 1000 : 200000;
@@ -254,10 +277,11 @@ static void bench_floor(const char *path) {
  * and 11ef are their floor in the same run: the bare process_vm_readv(gettid(), ...) of
  * 4 KiB that mm_read_at makes, from the same mapping, at the same offsets; 11cp a pread of
  * 4 KiB of the same file at 11c's offsets (the unguarded kernel copy). 11df is 11d's: row
- * 3's five atomics with the parent's slot and the mapping's count shared by every thread
- * and the new handle's slot each thread's own, as mm_slice + mm_close make them. */
+ * 3's locked instructions with the parent's state loaded by every thread and the rest
+ * (hazard word, shard of the count, the new handle's slot) each thread's own, as
+ * mm_slice + mm_close make them. */
 enum scale_op { SC_DATA, SC_GETTERS, SC_READ4K, SC_SLICE, SC_READ4K_OWN, SC_PVR, SC_PVR_OWN, SC_PREAD, SC_RMW, SC_NOPS };
-static _Alignas(64) uint64_t rmw_own_lines[64][8];
+static _Alignas(64) uint64_t rmw_own_lines[64][3][8];
 struct scale_arg {
     mm_array a;
     enum scale_op op;
@@ -317,7 +341,7 @@ static void *scale_loop(void *p) {
             if (pread(d->fd, buf, sizeof buf, (off_t)(i % 16) * 4096) != (ssize_t)sizeof buf) die("pread");
         break;
     case SC_RMW:
-        for (long i = 0; i < d->calls; i++) rmw_floor_at(&rmw_own_lines[d->thread][0]);
+        for (long i = 0; i < d->calls; i++) rmw_floor_at(rmw_own_lines[d->thread]);
         break;
     default:
         break;

@@ -112,7 +112,7 @@ def main():
     r = ratio(s, val("3", "malloc128"))
     add(3, "mm_slice + mm_close", "3", "mmarray", "3", "malloc128", "malloc(128) + free", r, "mmarray/malloc", "≤ 6×", None if r is None else r <= 6, 6)
     r = ratio(val("3", "rmw5"), val("3", "malloc128"))
-    add("3", "floor of mm_slice + mm_close: its 5 atomic read-modify-writes alone", "3", "rmw5", "3", "malloc128", "malloc(128) + free", r, "atomics/malloc", "(information)", None, None)
+    add("3", "floor of mm_slice + mm_close: its 5 locked instructions alone (2 fences, 3 compare-and-swaps)", "3", "rmw5", "3", "malloc128", "malloc(128) + free", r, "atomics/malloc", "(information)", None, None)
     r = ratio(val("3", "numpy"), s)
     add(3, "″", "3", "mmarray", "3", "numpy", "numpy memmap[10:20]", r, "numpy/mmarray", "≥ 7×", None if r is None else r >= 7, 7, False)
     # 11: one shared handle from 1, 2, nproc and 8 threads: per-call CPU time against one
@@ -130,7 +130,7 @@ def main():
     for row, what in [("11cf", "floor of 11c: bare process_vm_readv(gettid()) of 4 KiB, same 16 pages"),
                       ("11ef", "floor of 11e: bare process_vm_readv(gettid()) of 4 KiB, own 16 pages"),
                       ("11cp", "pread of 4 KiB of the same file at 11c's offsets (no guard)"),
-                      ("11df", "floor of 11d: its 5 atomics, parent slot and mapping count shared, new slot per thread")]:
+                      ("11df", "floor of 11d: its 5 locked instructions on each thread's own lines, the parent's state loaded by all")]:
         counts = sorted(int(v[1:]) for (rw, v) in rows if rw == row and v != "t1")
         for n in counts:
             r = ratio(val(row, f"t{n}"), val(row, "t1"))
