@@ -193,7 +193,6 @@ static inline void cas_add(uint64_t *w, uint64_t d) {
 /* `own` is the calling thread's: its hazard word, its shard of the count and the new
  * handle's slot, each on a line of its own; the parent's state (rmw_lines[0]) is every
  * thread's, and only loaded. Row 3 uses rmw_lines[1..3] as its own. */
-static volatile uint64_t rmw_sink;
 static void rmw_floor_at(uint64_t (*own)[8]) {
     uint64_t *hazard = own[0], *shard = own[1], *child = own[2];
     __atomic_store_n(hazard, (uint64_t)(uintptr_t)&rmw_lines[0][0], __ATOMIC_RELEASE);
@@ -205,7 +204,9 @@ static void rmw_floor_at(uint64_t (*own)[8]) {
     st += __atomic_load_n(&rmw_lines[0][0], __ATOMIC_ACQUIRE);
     cas_add(child, 1);
     cas_add(shard, (uint64_t)-1);
-    rmw_sink = st;
+    /* Kept (so the loads stay) on the thread's own line: a global sink would be a line
+     * every thread writes. */
+    __atomic_store_n(&hazard[1], st, __ATOMIC_RELAXED);
 }
 
 static void rmw_floor(void) { rmw_floor_at(&rmw_lines[1]); }
