@@ -416,3 +416,39 @@ fn after_fork_the_pins_of_other_threads_are_forgotten() {
     assert!(R.remove(h2));
     assert_eq!(R.live(), 0);
 }
+
+#[test]
+fn the_first_pin_marks_the_slot_and_a_close_of_an_unmarked_slot_frees_it_at_once() {
+    let r = Registry::new();
+    let state = |h: u64| {
+        r.slot((h as usize & 0xFFFF_FFFF) - 1)
+            .unwrap()
+            .state
+            .load(Ordering::Relaxed)
+    };
+    let value = Arc::new(1);
+    let never = r.insert(value.clone()).unwrap();
+    let pinned = r.insert(value.clone()).unwrap();
+    assert_eq!(state(never) & (LIVE | PENDING | PINNED), LIVE);
+    assert_eq!(r.with(pinned, |v| **v), Some(1));
+    assert_eq!(state(pinned) & (LIVE | PENDING | PINNED), LIVE | PINNED);
+    // A summary read is no pin: it leaves the mark alone.
+    assert_eq!(r.summary_word(never, 0), Some(0));
+    assert_eq!(state(never) & PINNED, 0);
+    // Hold a pin on `pinned` in this thread's record while `never` is closed: the close
+    // of the unmarked slot frees it at once, and its next generation has no mark.
+    r.with(pinned, |_| {
+        assert!(r.remove(never));
+        assert_eq!(Arc::strong_count(&value), 2);
+        assert_eq!(state(never) & (LIVE | PENDING | PINNED), 0);
+        assert_eq!(state(never) >> GEN_SHIFT, (never >> GEN_SHIFT) + 1);
+        // The marked slot, closed while pinned here, waits for the unpin.
+        assert!(r.remove(pinned));
+        assert_eq!(state(pinned) & (LIVE | PENDING | PINNED), PENDING | PINNED);
+        assert_eq!(Arc::strong_count(&value), 2);
+    });
+    assert_eq!(Arc::strong_count(&value), 1);
+    assert_eq!(state(pinned) & (LIVE | PENDING | PINNED), 0);
+    let again = r.insert(value.clone()).unwrap();
+    assert_eq!(state(again) & PINNED, 0);
+}
