@@ -506,14 +506,26 @@ impl<T> Registry<T> {
     /// that is 0, closed or never issued.
     #[inline]
     pub fn with<R>(&self, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
-        self.with_slot(None, handle, |_, value| f(value))
+        self.with_from(None, handle, f)
     }
 
     /// [`Registry::with`] by the thread whose state is `thread` (the calling thread's,
     /// looked up by the caller already).
     #[inline]
     pub fn with_in<R>(&self, thread: &Thread, handle: u64, f: impl FnOnce(&T) -> R) -> Option<R> {
-        self.with_slot(Some(thread), handle, |_, value| f(value))
+        self.with_from(Some(thread), handle, f)
+    }
+
+    /// [`Registry::with`] by the calling thread, whose state is `thread` when the caller
+    /// has it at hand (else it is looked up when needed).
+    #[inline]
+    pub fn with_from<R>(
+        &self,
+        thread: Option<&Thread>,
+        handle: u64,
+        f: impl FnOnce(&T) -> R,
+    ) -> Option<R> {
+        self.with_slot(thread, handle, |_, value| f(value))
     }
 
     /// [`Registry::with`], handing `f` the slot too.

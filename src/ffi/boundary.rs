@@ -232,8 +232,7 @@ pub(crate) fn guard_io<R: FailValue>(
     name: &'static str,
     body: impl FnOnce(&'static str) -> Result<R, Fail>,
 ) -> R {
-    let _deferred = super::threads::CancellationDeferred::new();
-    guard(name, body)
+    guard_io_in(name, |name, _| body(name))
 }
 
 /// [`guard_io`] handing `body` the calling thread's state too (see [`guard_in`]).

@@ -405,9 +405,7 @@ pub(crate) fn with_entry<R>(
     a: mm_array,
     f: impl FnOnce(&Entry) -> Result<R, Fail>,
 ) -> Result<R, Fail> {
-    REGISTRY
-        .with(a, f)
-        .unwrap_or_else(|| Err(bad_handle(call, a)))
+    with_entry_from(None, call, a, f)
 }
 
 /// [`with_entry`] by the calling thread, whose state `thread` is (from
@@ -420,8 +418,19 @@ pub(crate) fn with_entry_in<R>(
     a: mm_array,
     f: impl FnOnce(&Entry) -> Result<R, Fail>,
 ) -> Result<R, Fail> {
+    with_entry_from(Some(thread), call, a, f)
+}
+
+/// [`with_entry`], by the thread whose state is `thread` when the caller has it at hand.
+#[inline]
+fn with_entry_from<R>(
+    thread: Option<&Thread>,
+    call: &str,
+    a: mm_array,
+    f: impl FnOnce(&Entry) -> Result<R, Fail>,
+) -> Result<R, Fail> {
     REGISTRY
-        .with_in(thread, a, f)
+        .with_from(thread, a, f)
         .unwrap_or_else(|| Err(bad_handle(call, a)))
 }
 
@@ -433,9 +442,7 @@ pub(crate) fn on_view<R>(
     a: mm_array,
     op: impl FnOnce(&View) -> crate::error::Result<R>,
 ) -> Result<R, Fail> {
-    with_entry(call, a, |e| {
-        op(&e.view).map_err(|err| Fail::core(&format!("{call}(handle {a:#x})"), err))
-    })
+    on_view_from(None, call, a, op)
 }
 
 /// [`on_view`] by the calling thread, whose state `thread` is ([`with_entry_in`]).
@@ -446,7 +453,17 @@ pub(crate) fn on_view_in<R>(
     a: mm_array,
     op: impl FnOnce(&View) -> crate::error::Result<R>,
 ) -> Result<R, Fail> {
-    with_entry_in(thread, call, a, |e| {
+    on_view_from(Some(thread), call, a, op)
+}
+
+#[inline]
+fn on_view_from<R>(
+    thread: Option<&Thread>,
+    call: &str,
+    a: mm_array,
+    op: impl FnOnce(&View) -> crate::error::Result<R>,
+) -> Result<R, Fail> {
+    with_entry_from(thread, call, a, |e| {
         op(&e.view).map_err(|err| Fail::core(&format!("{call}(handle {a:#x})"), err))
     })
 }
