@@ -264,6 +264,16 @@ fn on_this_thread<R>(f: impl FnOnce(&Thread) -> R) -> R {
     Thread::with(f)
 }
 
+/// `f` on the calling thread's state: `thread` when the caller has it at hand, else
+/// looked up ([`on_this_thread`]).
+#[inline]
+fn on_thread<R>(thread: Option<&Thread>, f: impl FnOnce(&Thread) -> R) -> R {
+    match thread {
+        Some(t) => f(t),
+        None => on_this_thread(f),
+    }
+}
+
 /// Steps 1-4 of the summary read (module comment) on the slot of `handle`.
 #[inline(always)]
 fn read_summary<T>(slot: &Slot<T>, handle: u64, word: usize) -> Option<u64> {
@@ -669,11 +679,7 @@ impl<T> Registry<T> {
         // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises the
         // registry lives for the rest of the process; the slot is free and ours.
         let park = |t: &Thread| unsafe { spare::park(t, self.address(), index, Self::give_back) };
-        let parked = !self.no_spares
-            && match thread {
-                Some(t) => park(t),
-                None => on_this_thread(park),
-            };
+        let parked = !self.no_spares && on_thread(thread, park);
         if !parked {
             self.push_free(slot, index);
         }
@@ -690,10 +696,7 @@ impl<T> Registry<T> {
         if self.no_spares {
             return None;
         }
-        match thread {
-            Some(t) => spare::take(t, self.address()),
-            None => on_this_thread(|t| spare::take(t, self.address())),
-        }
+        on_thread(thread, |t| spare::take(t, self.address()))
     }
 
     /// Pushes slot `index` of the registry at `registry` on its free stack: a thread's

@@ -92,7 +92,7 @@
 //! a slot whose reclaim was left, before the fork, to a thread the child lacks, leaks
 //! in the child.
 
-use super::{on_this_thread, spare, Registry, Slot, Thread, GEN_SHIFT, LIVE, PENDING, PINNED};
+use super::{on_thread, spare, Registry, Slot, Thread, GEN_SHIFT, LIVE, PENDING, PINNED};
 #[cfg(all(test, loom))]
 use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(not(all(test, loom)))]
@@ -260,10 +260,7 @@ impl<T> Registry<T> {
         thread: Option<&Thread>,
     ) -> (&'a AtomicUsize, Option<&'a Record>) {
         if !self.no_spares {
-            let own = match thread {
-                Some(t) => self.own_word(t),
-                None => on_this_thread(|t| self.own_word(t)),
-            };
+            let own = on_thread(thread, |t| self.own_word(t));
             if let Some(word) = own {
                 return (word, None);
             }
