@@ -8,14 +8,17 @@
 //!
 //! Looking a handle up takes no lock and writes nothing that another thread writes:
 //! each slot has one atomic word, its *state*, holding its generation (upper 32 bits), a
-//! LIVE bit and a PENDING bit (closed, value still there, not yet reclaimed); only
-//! insert, close and reclaim write it. A thread using a value *pins* its slot with a
-//! *hazard*: the slot's address stored in a word of a hazard record that only that
-//! thread writes (one cache line per thread: src/registry/hazard.rs). Closing moves the
+//! LIVE bit, a PENDING bit (closed, value still there, not yet reclaimed) and a PINNED
+//! bit; only insert, close, reclaim and a handle's first pin write it. A thread using a
+//! value *pins* its slot with a *hazard*: the slot's address stored in a word of a
+//! hazard record that only that thread writes (one cache line per thread:
+//! src/registry/hazard.rs). Closing moves the
 //! slot from LIVE to PENDING, then tries to *reclaim* it; a reclaim that finds a hazard
 //! on the slot leaves it to that pinner, whose unpin tries again. The one reclaimer that
 //! moves the slot out of PENDING drops the value and frees the slot with a new
-//! generation, so a stale handle can never reach a later value in the same slot.
+//! generation, so a stale handle can never reach a later value in the same slot. A slot
+//! never pinned under its generation (no PINNED bit, which a handle's first pin sets)
+//! skips PENDING: its closer frees it at once.
 //!
 //! The pin protocol and its memory-ordering argument are in src/registry/hazard.rs,
 //! with the pin, unpin and reclaim steps they are about.

@@ -1,8 +1,7 @@
 //! Model checks of the pin / unpin / remove / reclaim / free protocol (hazards), and of
-//! the summary reads
-//! (`summary_word`) against closes and slot reuse, under every interleaving loom
-//! explores (the lock-free free stack included: pushes and pops racing): run with
-//! `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`.
+//! the summary reads (`summary_word`) against closes and slot reuse, under every
+//! interleaving loom explores (the lock-free free stack included: pushes and pops
+//! racing): run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`.
 
 use super::*;
 use loom::sync::atomic::AtomicUsize;

@@ -244,6 +244,7 @@ pub(super) unsafe fn adopt_hazard(
     thread.hazard_registry.set(registry);
     record
 }
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::Thread;
