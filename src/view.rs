@@ -59,6 +59,7 @@ impl View {
     /// [`View::open_with`], given the path also as the caller's NUL-terminated C string
     /// when there is one (r, r+ and c open it as it is: mm_open). The shape is the spec's
     /// or inferred in place, with no vector of its own.
+    #[inline(always)]
     pub(crate) fn open_path(
         path: &Path,
         c_path: Option<&CStr>,

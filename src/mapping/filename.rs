@@ -40,7 +40,7 @@ impl FileName {
     /// [`FileName::absolute`] of a path that is relative or not normal (or any path on
     /// Windows).
     #[inline(never)]
-    fn made_absolute(path: &Path) -> Result<FileName> {
+    pub(super) fn made_absolute(path: &Path) -> Result<FileName> {
         crate::platform::with_absolute_path(path, |name| match name {
             std::borrow::Cow::Borrowed(same) => FileName::copied(same),
             std::borrow::Cow::Owned(made) if made.as_os_str().len() <= INLINE => {

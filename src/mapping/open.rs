@@ -80,6 +80,7 @@ pub fn open_path_with(
 /// [`open_path_with`], the shape as [`Found`] (no vector: mm_open's way). `c_path`, when
 /// given, is `path` as a NUL-terminated C string (the C caller's own): r, r+ and c open
 /// it as it is, without copying the path to add a NUL.
+#[inline(always)]
 pub(crate) fn open_path_found(
     path: &Path,
     c_path: Option<&CStr>,
@@ -140,7 +141,7 @@ pub(crate) fn map_opened(
         checked,
         sizing,
         OpenFlags::default(),
-        Some(filename),
+        Name::Made(filename),
     )?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
@@ -156,13 +157,13 @@ fn open_path_sized(
     sizing: Sizing,
 ) -> Result<(Mapping, Found)> {
     let checked = spec.check()?;
-    let filename = FileName::absolute(path)?;
+    let filename = Name::of(path)?;
     let (file, created) = open_file_c(path, c_path, spec.mode)?;
     match created {
         // An existing file (r, r+, c, and w+ of one): the mapping is returned as made.
-        None => map_file_inlined(&file, spec, checked, sizing, flags, Some(filename)),
+        None => map_file_inlined(&file, spec, checked, sizing, flags, filename),
         Some(created) => {
-            let result = map_file(&file, spec, checked, sizing, flags, Some(filename));
+            let result = map_file(&file, spec, checked, sizing, flags, filename);
             if result.is_err() {
                 // We made this file (through a symlink, maybe); a failed open leaves
                 // nothing behind (removed before our descriptor is closed, as ever).
@@ -202,6 +203,39 @@ pub(crate) fn map_for_growth(
         npy: None,
     };
     Ok((mapping, shape.clone()))
+}
+
+/// The file name an open gives its mapping.
+enum Name<'a> {
+    /// Made before the file was opened (a relative or not normal path: making it
+    /// absolute reads the current directory, which can fail).
+    Made(FileName),
+    /// The caller's path, already absolute and normal: copied as the mapping is put
+    /// together (nothing can fail), into its place, instead of being carried through
+    /// the open's steps.
+    Normal(&'a Path),
+    /// A descriptor's mapping has no name.
+    None,
+}
+
+impl<'a> Name<'a> {
+    /// The name of `path`, as [`FileName::absolute`] makes it.
+    #[inline(always)]
+    fn of(path: &'a Path) -> Result<Name<'a>> {
+        if platform::is_normal_absolute_path(path) {
+            return Ok(Name::Normal(path));
+        }
+        FileName::made_absolute(path).map(Name::Made)
+    }
+
+    #[inline(always)]
+    fn made(self) -> Option<FileName> {
+        match self {
+            Name::Made(name) => Some(name),
+            Name::Normal(path) => Some(FileName::copied(path)),
+            Name::None => None,
+        }
+    }
 }
 
 /// How an open may change the file's size and content.
@@ -273,7 +307,7 @@ fn map_borrowed_with(
         extend: true,
         prefix: &[],
     };
-    let (mapping, found) = map_file(file, spec, checked, sizing, flags, None)?;
+    let (mapping, found) = map_file(file, spec, checked, sizing, flags, Name::None)?;
     Ok((mapping, found.shape(spec).to_vec()))
 }
 
@@ -374,14 +408,14 @@ fn create_file(path: &Path) -> Result<(File, Option<PathBuf>)> {
 /// changes a file, in this order (so that every step that can fail comes before the
 /// first change): fstat and the regular-file check, the size checks, mmap, the block
 /// reservations (MM_OPEN_PREALLOCATE, a w+ prefix), then truncation or extension, then
-/// the prefix. The mapping gets `filename` (made before, so that it is moved once).
+/// the prefix. The mapping gets `filename`.
 fn map_file(
     file: &File,
     spec: &OpenSpec,
     checked: Checked,
     sizing: Sizing,
     flags: OpenFlags,
-    filename: Option<FileName>,
+    filename: Name,
 ) -> Result<(Mapping, Found)> {
     map_file_inlined(file, spec, checked, sizing, flags, filename)
 }
@@ -396,7 +430,7 @@ fn map_file_inlined(
     checked: Checked,
     sizing: Sizing,
     flags: OpenFlags,
-    filename: Option<FileName>,
+    filename: Name,
 ) -> Result<(Mapping, Found)> {
     let truncate = sizing.truncate;
     // One fstat, as a C program makes: size, kind and identity together.
@@ -495,7 +529,7 @@ fn map_file_inlined(
         map,
         mode: spec.mode,
         offset,
-        filename,
+        filename: filename.made(),
         file_id,
         from_file: true,
         npy: None,
@@ -622,9 +656,16 @@ fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) 
         Mode::CopyOnWrite => (true, true),
     };
     let mapped = platform::map_region(file, writable, private, offset, len, populate);
-    mapped.map_err(|e| {
-        let mut err = MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), &e);
-        err.message.push_str(&crate::platform::map_hint(&e));
-        err
-    })
+    mapped.map_err(|e| map_error(len, offset, &e))
+}
+
+/// The error of a refused mmap, with the platform's hint. Out of line: the hint reads
+/// /proc through a buffer of 8 KiB on the stack, which, written into [`map_region`],
+/// made every open probe and touch two more pages of stack.
+#[cold]
+#[inline(never)]
+fn map_error(len: usize, offset: u64, e: &io::Error) -> MmError {
+    let mut err = MmError::os(format!("mmap of {len} bytes at offset {offset} failed"), e);
+    err.message.push_str(&crate::platform::map_hint(e));
+    err
 }
