@@ -51,7 +51,8 @@ impl FileName {
         .map_err(|e| super::absolute_path_error(&e))
     }
 
-    /// `path` as it is.
+    /// `path` as it is (written into mm_open).
+    #[inline(always)]
     pub(crate) fn copied(path: &Path) -> FileName {
         let encoded = path.as_os_str().as_encoded_bytes();
         if encoded.len() > INLINE {

@@ -597,7 +597,14 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Found, usize)> {
         ));
     }
     let avail = size - offset;
-    if avail % itemsize != 0 {
+    // A power-of-two itemsize (every numeric dtype) divides with a shift and a mask
+    // instead of a division.
+    let (count, rest) = if itemsize.is_power_of_two() {
+        (avail >> itemsize.trailing_zeros(), avail & (itemsize - 1))
+    } else {
+        (avail / itemsize, avail % itemsize)
+    };
+    if rest != 0 {
         return Err(MmError::new(
             ErrorKind::SizeMismatch,
             format!(
@@ -606,8 +613,8 @@ fn infer_shape(spec: &OpenSpec, size: u64) -> Result<(Found, usize)> {
             ),
         ));
     }
-    let count = usize::try_from(avail / itemsize)
-        .map_err(|_| MmError::invalid("file too large for this platform"))?;
+    let count =
+        usize::try_from(count).map_err(|_| MmError::invalid("file too large for this platform"))?;
     let shape = [count];
     // region_bytes' own first step, without the calls that lead to it; the general way
     // words an error.
@@ -647,7 +654,9 @@ fn truncate_then_size(file: &File, old_size: u64, need: u64, keep: u64) -> Resul
 }
 
 /// Maps `len` bytes at `offset` (any offset: the mapping starts at the page and the
-/// region's address is that of `offset` itself).
+/// region's address is that of `offset` itself). Written into its callers (mm_open
+/// takes the region back in registers); the error is [`map_error`], out of line.
+#[inline(always)]
 fn map_region(file: &File, mode: Mode, offset: u64, len: usize, populate: bool) -> Result<Region> {
     // (writable, private): shared read-only, shared writable, private copy-on-write.
     let (writable, private) = match mode {

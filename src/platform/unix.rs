@@ -41,6 +41,9 @@ pub(crate) fn errno_of(err: &io::Error) -> i32 {
 
 /// Size, kind and identity of an open file from one fstat (the very call a C program
 /// makes; std's `File::metadata` asks statx for every field and converts them all).
+/// Written into its callers (mm_open's struct comes back in registers, not through a
+/// frame of its own).
+#[inline(always)]
 pub(crate) fn stat_file(file: &File) -> io::Result<FileStat> {
     let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
     // SAFETY: fstat writes a whole `struct stat` through the pointer on success; the

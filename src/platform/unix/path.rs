@@ -213,15 +213,19 @@ fn has_slash_pair(bytes: &[u8]) -> bool {
             slash & ((slash | dot) >> 1) != 0
         }
     };
+    // Windows at 0, 15, 30...: each sees the pairs that start in its first fifteen
+    // bytes. Once the window at `at` reaches the end, the last sixteen bytes (from
+    // n - 16 <= at) see every pair left.
     let mut at = 0;
-    while at + 16 <= n {
+    loop {
+        if at + 16 >= n {
+            return pair_in(n - 16);
+        }
         if pair_in(at) {
             return true;
         }
         at += 15;
     }
-    // The pairs from byte `at` on (none when at + 1 >= n) lie in the last sixteen bytes.
-    at + 1 < n && pair_in(n - 16)
 }
 
 /// [`has_slash_pair`] where SSE2 is not at hand (and for short paths on x86_64).
