@@ -207,6 +207,8 @@ impl DType {
     }
 
     /// numpy's `dtype.isnative`: native byte order or byte order not applicable.
+    /// Inline: every open and view asks it for its handle's summary.
+    #[inline]
     pub fn is_native(&self) -> bool {
         if let Layout::Record(fields) = &self.0.layout {
             return DType::record_is_native(fields);

@@ -67,7 +67,22 @@ impl View {
         flags: mapping::OpenFlags,
     ) -> Result<View> {
         let (mapping, found) = mapping::open_path_found(path, c_path, spec, flags)?;
-        View::over(mapping, spec, found.shape(spec))
+        // View::over's body, written here: the mapping goes straight into its shared
+        // part instead of through a call's argument (callgrind: 20 instructions).
+        let (shape, itemsize) = (found.shape(spec), spec.dtype.itemsize());
+        let dims = match small_contiguous_dims(shape, itemsize) {
+            Some(dims) => dims,
+            None => contiguous_dims(shape, itemsize, spec.order)?,
+        };
+        Ok(View {
+            dims,
+            shared: SharedCount::new(Shared {
+                mapping,
+                dtype: spec.dtype.clone(),
+            }),
+            own_dtype: None,
+            start: 0,
+        })
     }
 
     /// numpy.memmap on an already-open descriptor (borrowed, never kept; on Windows a C

@@ -29,7 +29,8 @@ unsafe impl Sync for Region {}
 /// starts at its page, and the region's address is that of `offset` itself): shared and
 /// read-only, shared and writable, or private (copy-on-write, writable) when `private`;
 /// MAP_POPULATE on Linux when `populate`. The flags memmap2 gives map_raw_read_only,
-/// map_raw and map_copy.
+/// map_raw and map_copy. Written into its callers (mm_open's mmap call is its own).
+#[inline(always)]
 pub(crate) fn map_region(
     file: &File,
     writable: bool,
