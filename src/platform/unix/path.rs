@@ -29,7 +29,7 @@ pub(crate) fn absolute_path(path: &Path) -> io::Result<Cow<'_, Path>> {
     if is_normal_absolute(bytes) {
         return Ok(Cow::Borrowed(path));
     }
-    if path.is_absolute() {
+    if is_absolute(bytes) {
         return Ok(Cow::Owned(normalised(bytes)));
     }
     let joined = joined_to_cwd(bytes)?;
@@ -100,7 +100,7 @@ pub(crate) fn with_absolute_path<R>(
     if is_normal_absolute(bytes) {
         return Ok(f(Cow::Borrowed(path)));
     }
-    if path.is_absolute() {
+    if is_absolute(bytes) {
         return Ok(f(Cow::Owned(normalised(bytes))));
     }
     let mut buf = std::mem::MaybeUninit::<[u8; CWD_BUF]>::uninit();
@@ -139,6 +139,11 @@ pub(crate) fn with_absolute_path<R>(
     } else {
         Cow::Owned(normalised(joined))
     }))
+}
+
+/// `Path::is_absolute` on POSIX (a leading `/`), without parsing the path's components.
+fn is_absolute(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&b'/')
 }
 
 /// An absolute path's bytes with empty, `.` and `..` components collapsed.
@@ -298,6 +303,20 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The leading-slash test is std's Path::is_absolute.
+    #[test]
+    fn absolute_is_std_is_absolute() {
+        for p in [
+            "", "/", "//", "a", "a/b", "/a", "./a", "../a", " /a", "\\a", "~/a",
+        ] {
+            assert_eq!(
+                is_absolute(p.as_bytes()),
+                Path::new(p).is_absolute(),
+                "{p:?}"
+            );
         }
     }
 
