@@ -186,10 +186,17 @@ fn is_normal_absolute(path: &[u8]) -> bool {
     // An empty, `.` or `..` component shows as a slash followed by a slash or a dot.
     // Without such a pair the path is normal; with one (a hidden file's `/.x` too), the
     // components decide.
-    !has_slash_pair(path)
-        || path[1..]
-            .split(|&b| b == b'/')
-            .all(|part| !matches!(part, b"" | b"." | b".."))
+    !has_slash_pair(path) || components_normal(path)
+}
+
+/// Whether no component of the absolute `path` is empty, `.` or `..`: the second look
+/// of [`is_normal_absolute`], for a path with a slash pair (out of line, so that the
+/// common scan keeps to few registers).
+#[inline(never)]
+fn components_normal(path: &[u8]) -> bool {
+    path[1..]
+        .split(|&b| b == b'/')
+        .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 /// Whether a `/` is followed by a `/` or a `.` anywhere in `bytes` (a path is scanned at
@@ -240,6 +247,8 @@ fn has_slash_pair(bytes: &[u8]) -> bool {
 }
 
 /// [`has_slash_pair`] eight bytes at a time in a u64, windows overlapping by one byte.
+/// On x86_64 (short paths only) out of line: the SSE2 scan keeps to few registers.
+#[cfg_attr(target_arch = "x86_64", inline(never))]
 fn has_slash_pair_swar(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
