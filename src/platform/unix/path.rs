@@ -89,9 +89,12 @@ fn joined(cwd: &[u8], relative: &[u8]) -> Vec<u8> {
 }
 
 /// [`absolute_path`]'s answer handed to `f`, borrowed wherever it can be: a relative path
-/// is joined to the current directory in getcwd's buffer on the stack, and a normal
-/// result is lent from there (an open's file name then keeps it inline when it is short,
-/// with no heap block). The same getcwd call and the same answer as [`absolute_path`].
+/// is joined to the current directory in getcwd's buffer on the stack, an absolute one
+/// that is not normal copied there, the result normalised in place and lent from there
+/// (an open's file name then keeps it inline when it is short, and makes no heap block
+/// but its own when it is not). The same getcwd call and the same answer as
+/// [`absolute_path`] (whose [`normalised`] allocates: it is the reference the in-place
+/// way is tested against).
 pub(crate) fn with_absolute_path<R>(
     path: &Path,
     f: impl FnOnce(Cow<'_, Path>) -> R,
@@ -100,10 +103,21 @@ pub(crate) fn with_absolute_path<R>(
     if is_normal_absolute(bytes) {
         return Ok(f(Cow::Borrowed(path)));
     }
-    if is_absolute(bytes) {
-        return Ok(f(Cow::Owned(normalised(bytes))));
-    }
     let mut buf = std::mem::MaybeUninit::<[u8; CWD_BUF]>::uninit();
+    if is_absolute(bytes) {
+        if bytes.len() > CWD_BUF {
+            return Ok(f(Cow::Owned(normalised(bytes))));
+        }
+        // SAFETY: `bytes` (at most CWD_BUF bytes, checked) into our own buffer, which
+        // does not overlap the caller's path; then bytes 0..len of it are initialised.
+        let copy = unsafe {
+            let base = buf.as_mut_ptr().cast::<u8>();
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), base, bytes.len());
+            std::slice::from_raw_parts_mut(base, bytes.len())
+        };
+        let len = normalise_in_place(copy);
+        return Ok(f(Cow::Borrowed(Path::new(OsStr::from_bytes(&copy[..len])))));
+    }
     let (cwd_len, slash) = match current_dir_into(&mut buf)? {
         Cow::Borrowed(cwd) if cwd.len() + 1 + bytes.len() <= CWD_BUF => {
             (cwd.len(), !cwd.ends_with(b"/"))
@@ -132,13 +146,82 @@ pub(crate) fn with_absolute_path<R>(
             base.add(cwd_len + usize::from(slash)),
             bytes.len(),
         );
-        std::slice::from_raw_parts(base, len)
+        std::slice::from_raw_parts_mut(base, len)
     };
-    Ok(f(if is_normal_absolute(joined) {
-        Cow::Borrowed(Path::new(OsStr::from_bytes(joined)))
+    // Normalised where it lies (the normal form is never longer): no allocation. Without
+    // a slash pair and a final slash (the common case: the current directory and a plain
+    // name) it is normal as it is.
+    let len = if joined[len - 1] != b'/' && !has_slash_pair(joined) {
+        len
     } else {
-        Cow::Owned(normalised(joined))
-    }))
+        normalise_in_place(joined)
+    };
+    Ok(f(Cow::Borrowed(Path::new(OsStr::from_bytes(
+        &joined[..len],
+    )))))
+}
+
+/// [`normalised`] of the absolute path `bytes`, written over the start of `bytes`
+/// (without allocating): returns the length of the normal form, which is never longer.
+/// Tested against [`normalised`]: `normalised_in_place_is_normalised`.
+#[inline(never)]
+fn normalise_in_place(bytes: &mut [u8]) -> usize {
+    debug_assert!(is_absolute(bytes));
+    // The lead (`/`, or exactly two leading slashes) is already where it belongs.
+    let lead = if bytes.starts_with(b"//") && !bytes.starts_with(b"///") {
+        2
+    } else {
+        1
+    };
+    let n = bytes.len();
+    // Bytes ..w are the normal form so far; the component read next starts at r. A kept
+    // component is written at w <= r (separator included: each one came after a slash
+    // of its own in `bytes`), so nothing is written over bytes not read yet.
+    let (mut w, mut r) = match first_slash_pair(bytes) {
+        None => return n,
+        // Up to the first slash followed by a slash, a dot or the end (past the lead:
+        // the path starts with one slash), every component is kept as it is.
+        Some(at) if at > 0 => (at, at + 1),
+        Some(_) => (lead, 0),
+    };
+    while r < n {
+        let end = bytes[r..]
+            .iter()
+            .position(|&b| b == b'/')
+            .map_or(n, |k| r + k);
+        match &bytes[r..end] {
+            b"" | b"." => {}
+            // Drop the last component kept (with its separator), if any.
+            b".." => {
+                w = bytes[lead..w]
+                    .iter()
+                    .rposition(|&b| b == b'/')
+                    .map_or(lead, |k| lead + k);
+            }
+            _ => {
+                if w > lead {
+                    bytes[w] = b'/';
+                    w += 1;
+                }
+                bytes.copy_within(r..end, w);
+                w += end - r;
+            }
+        }
+        r = end + 1;
+    }
+    w
+}
+
+/// The first slash of `bytes` followed by a slash, a dot or the end.
+fn first_slash_pair(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let at = from + bytes[from..].iter().position(|&b| b == b'/')?;
+        if matches!(bytes.get(at + 1), None | Some(b'/' | b'.')) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
 }
 
 /// `Path::is_absolute` on POSIX (a leading `/`), without parsing the path's components.
@@ -313,6 +396,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The in-place normal form is exactly `normalised`'s, for every absolute path of one
+    /// to four leading slashes and up to four components (each followed by a slash or
+    /// not) drawn from empty, `.`, `..`, names with and without dots.
+    #[test]
+    fn normalised_in_place_is_normalised() {
+        let parts = ["", ".", "..", "a", "bc", "...", ".x", "d."];
+        let mut count = 0;
+        for lead in ["/", "//", "///", "////"] {
+            let mut paths = vec![lead.to_string()];
+            for _ in 0..4 {
+                let mut longer = Vec::new();
+                for p in &paths {
+                    for part in parts {
+                        longer.push(format!("{p}{part}/"));
+                        longer.push(format!("{p}{part}"));
+                    }
+                }
+                paths.extend(longer);
+                paths.sort();
+                paths.dedup();
+            }
+            for p in &paths {
+                let mut bytes = p.clone().into_bytes();
+                let len = normalise_in_place(&mut bytes);
+                let expected = normalised(p.as_bytes());
+                assert_eq!(&bytes[..len], expected.as_os_str().as_bytes(), "{p:?}");
+                count += 1;
+            }
+        }
+        assert!(count > 10_000, "{count}");
     }
 
     /// The leading-slash test is std's Path::is_absolute.
