@@ -320,7 +320,7 @@ pub(crate) fn derive(
 /// [`register`] for a [`Derived`] view, by the calling thread (whose state `thread`
 /// is, from [`super::boundary::guard_in`]): its dtype text was checked when the handle
 /// it derives from was registered.
-#[inline]
+#[inline(always)]
 pub(crate) fn register_derived(
     thread: &Thread,
     derived: Derived,
