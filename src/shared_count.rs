@@ -292,12 +292,38 @@ impl<T> Clone for SharedCount<T> {
 }
 
 impl<T> Drop for SharedCount<T> {
+    /// The common drop inline (a reference on a shard that is not the last of a drained
+    /// one, whose compare-and-swap succeeds at once: mm_close of a slice), the rest out
+    /// of line. The same steps as [`SharedCount::drop_shard`], its first try.
     #[inline]
     fn drop(&mut self) {
+        if self.tag() != 0 {
+            let word = self.shard_word();
+            let old = word.load(Ordering::Relaxed);
+            if old != ACTIVE | DRAIN | 1
+                && word
+                    .compare_exchange_weak(old, old - 1, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return;
+            }
+        }
+        self.drop_slow();
+    }
+}
+
+impl<T> SharedCount<T> {
+    #[inline(never)]
+    fn drop_slow(&mut self) {
         if self.tag() == 0 {
             self.drop_central();
-            return;
+        } else {
+            self.drop_shard();
         }
+    }
+
+    /// Drop of a reference on a shard.
+    fn drop_shard(&mut self) {
         let word = self.shard_word();
         let mut old = word.load(Ordering::Relaxed);
         loop {
