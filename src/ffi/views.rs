@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use super::args::{array_arg, dtype_arg, out_handle};
 use super::boundary::{guard_in, Fail};
 use super::handles::{
-    derive, derived_summary, register, register_derived, slice_summary, with_entry,
+    derive, derived_summary, register, register_derived, slice_summary, with_entry, Derived,
 };
 use super::status::*;
 
@@ -73,11 +73,12 @@ pub unsafe extern "C" fn mm_view(
         };
         *out = if same_dtype {
             // The same mapping and dtype: the summary is made from the base's.
-            register_derived(
-                thread,
-                derive(thread, name, base, make, derived_summary)?,
-                name,
-            )
+            let derived = derive(thread, name, base, |v, parent| {
+                let view = make(v)?;
+                let summary = derived_summary(parent, &view);
+                Ok(Derived::new(view, summary))
+            })?;
+            register_derived(thread, derived, name)
         } else {
             register(with_entry(name, base, |e| make(&e.view))?, name)
         }
@@ -119,11 +120,13 @@ pub unsafe extern "C" fn mm_slice(
         let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
         // Counted on this thread's shard of the mapping's count (see mm_view).
         let shard = Some(thread.number());
-        let make = |v: &crate::view::View| {
-            v.slice_in(shard, axis, start, stop, step)
-                .map_err(|err| Fail::core(&call(), err))
-        };
-        let view = derive(thread, name, base, make, slice_summary)?;
+        let view = derive(thread, name, base, |v, parent| {
+            let (view, sliced) = v
+                .slice_axis_in(shard, axis, start, stop, step)
+                .map_err(|err| Fail::core(&call(), err))?;
+            let summary = slice_summary(parent, v, &view, sliced);
+            Ok(Derived::new(view, summary))
+        })?;
         *out = register_derived(thread, view, name)?;
         Ok(MM_OK)
     })

@@ -77,8 +77,13 @@ fn slice_fast_is_slice_general() {
                     for step in steps {
                         let want = base.slice_general(None, axis, start, stop, step);
                         match base.slice_fast(Some(axis), axis, start, stop, step) {
-                            Some(got) => {
-                                let want = want.unwrap();
+                            Some((got, made)) => {
+                                let (want, want_made) = want.unwrap();
+                                assert_eq!(made, want_made);
+                                assert_eq!(
+                                    (made.len, made.stride),
+                                    (got.shape()[axis], got.strides()[axis])
+                                );
                                 assert!(
                                     same_view(&got, &want),
                                     "{:?} axis {axis} {start}:{stop}:{step}: {got:?} vs {want:?}",
