@@ -272,17 +272,15 @@ impl View {
             (new_stride, self.start.checked_add(offset)?)
         };
         let dims = match &self.dims {
-            // A 1-D view (axis 0): its two words, written directly.
-            Dims::Inline { .. } => Dims::Inline {
-                len: 2,
-                words: [count, new_stride as usize],
-            },
             Dims::Heap(words) => {
                 let mut words = words.clone();
                 words[axis] = count;
                 words[ndim + axis] = new_stride as usize;
                 Dims::Heap(words)
             }
+            // A 1-D view (axis 0; a 0-d one has no axis to slice): its two words,
+            // written directly.
+            _ => Dims::Pair([count, new_stride as usize]),
         };
         let view = View {
             shared: self.share(shard),
