@@ -329,7 +329,9 @@ pub(crate) fn register_derived(
     derived: Derived,
     call: &str,
 ) -> Result<mm_array, Fail> {
-    install_fork_handlers();
+    // No install_fork_handlers(): `register` ran it for the handle this view derives
+    // from (in this process, or in the parent it was forked from, whose state of that
+    // once a fork copies).
     REGISTRY
         .insert_summarised_in(thread, Entry::new(derived.0), derived.1)
         .ok_or_else(|| too_many_handles(call))
