@@ -66,14 +66,27 @@ impl Entry {
 }
 
 impl Drop for Entry {
+    #[inline]
     fn drop(&mut self) {
         let p = *self.names.get_mut();
         if !p.is_null() {
             // SAFETY: published by make_names from Box::into_raw; the entry is going, so
             // nobody holds a reference into it any more.
-            drop(unsafe { Box::from_raw(p) });
+            unsafe { drop_names(p) };
         }
     }
+}
+
+/// Frees the C strings of an entry that made them. Out of line: most entries never
+/// do, and their drop (mm_close) then keeps no part of this free on its path.
+///
+/// # Safety
+/// `p` came from Box::into_raw in make_names, and nothing refers to it any more.
+#[cold]
+#[inline(never)]
+unsafe fn drop_names(p: *mut Names) {
+    // SAFETY: as the caller promises.
+    drop(unsafe { Box::from_raw(p) });
 }
 
 /// The C strings of an entry (and its record fields): they depend only on the dtype
