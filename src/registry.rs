@@ -414,6 +414,7 @@ impl<T> Registry<T> {
 
     /// [`Registry::insert_summarised`] by the thread whose state is `thread` (the calling
     /// thread's, looked up by the caller already: see src/registry/spare.rs).
+    #[inline]
     pub fn insert_summarised_in(
         &self,
         thread: &Thread,
@@ -423,13 +424,30 @@ impl<T> Registry<T> {
         self.insert_from(Some(thread), value, summary)
     }
 
+    /// The insert: into the calling thread's spare slot when it has one (inline, the
+    /// hot path of a slice and its close in a loop: the value and summary are written
+    /// into the slot where they are made, not moved through a call), else
+    /// [`Registry::insert_elsewhere`].
+    #[inline(always)]
     fn insert_from(
         &self,
         thread: Option<&Thread>,
         value: T,
         summary: [u64; SUMMARY_WORDS],
     ) -> Option<u64> {
-        let index = match self.take_spare(thread).or_else(|| self.pop_free()) {
+        match self.take_spare(thread) {
+            // SAFETY: a spare is a free slot (reclaimed, not live) that only this thread
+            // holds; `take_spare` handed it over.
+            Some(index) => unsafe { self.publish(index, value, summary) },
+            None => self.insert_elsewhere(value, summary),
+        }
+    }
+
+    /// [`Registry::insert_from`] without a spare: a slot from the free stack, else a
+    /// new one (under the mutex).
+    #[inline(never)]
+    fn insert_elsewhere(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
+        let index = match self.pop_free() {
             Some(i) => i,
             None => {
                 let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
@@ -461,12 +479,24 @@ impl<T> Registry<T> {
                 index
             }
         };
+        // SAFETY: the slot is free (not live, reclaimed) and ours alone: popped from the
+        // free stack, or new (handed out under the mutex).
+        unsafe { self.publish(index, value, summary) }
+    }
+
+    /// Writes `value` and `summary` into the free slot `index` and publishes it live;
+    /// its handle.
+    ///
+    /// # Safety
+    /// Slot `index` is free (not live, reclaimed: holding no value) and the caller's
+    /// alone (a spare, popped from the free stack, or new), so that nobody else can
+    /// touch its value.
+    #[inline(always)]
+    unsafe fn publish(&self, index: usize, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
         let slot = self.slot(index).expect("slot of an allocated chunk");
         let state = slot.state.load(Ordering::Acquire);
         debug_assert_eq!(state & (LIVE | PENDING), 0);
-        // SAFETY: the slot is free (not live, reclaimed) and ours alone: popped from the
-        // free stack, or new (handed out under the mutex), so nobody else can touch its
-        // value.
+        // SAFETY: the slot is free and ours alone (the caller's promise).
         slot.value.with_mut(|v| unsafe { (*v).write(value) });
         // Orders the move to this generation (free_slot's store, before the push our pop
         // read) before the summary stores, for readers that see one of them (module
@@ -671,10 +701,12 @@ impl<T> Registry<T> {
     /// on the free list under the next generation (or keeps it as the spare of the
     /// calling thread, whose state is `thread` when the caller has it at hand).
     fn free_slot(&self, slot: &Slot<T>, index: usize, state: u64, thread: Option<&Thread>) {
+        // Dropped where it lies (not moved out first: mm_close cost), before the slot
+        // goes back; nobody else reaches the value meanwhile.
         // SAFETY: exactly one party wins the reclaim (out of PENDING) of a slot nobody
         // pins, and nobody can pin a slot that is not live.
-        // The value is initialised (inserted, and taken only here, once).
-        let value = slot.value.with_mut(|v| unsafe { (*v).assume_init_read() });
+        // The value is initialised (inserted, and dropped only here, once).
+        slot.value.with_mut(|v| unsafe { (*v).assume_init_drop() });
         let next = ((state >> GEN_SHIFT) + 1) & 0xFFFF_FFFF;
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
@@ -686,7 +718,6 @@ impl<T> Registry<T> {
         if !parked {
             self.push_free(slot, index);
         }
-        drop(value);
     }
 
     fn address(&self) -> usize {

@@ -23,6 +23,13 @@ pub struct Flags {
     pub native_order: bool,
 }
 
+/// The sliced axis of a view made by [`View::slice_axis_in`]: its length and stride.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlicedAxis {
+    pub len: usize,
+    pub stride: i64,
+}
+
 /// What every view of one mapping shares: the mapping, and the dtype it was opened with.
 #[derive(Debug)]
 struct Shared {
@@ -204,8 +211,24 @@ impl View {
         stop: i64,
         step: i64,
     ) -> Result<View> {
+        self.slice_axis_in(shard, axis, start, stop, step)
+            .map(|(view, _)| view)
+    }
+
+    /// [`View::slice_in`], also telling the sliced axis's new length and stride: what a
+    /// caller needs to derive the slice's properties from this view's without reading
+    /// the new view's dimensions back (mm_slice: its summary).
+    #[inline]
+    pub fn slice_axis_in(
+        &self,
+        shard: Option<usize>,
+        axis: usize,
+        start: i64,
+        stop: i64,
+        step: i64,
+    ) -> Result<(View, SlicedAxis)> {
         match self.slice_fast(shard, axis, start, stop, step) {
-            Some(view) => Ok(view),
+            Some(made) => Ok(made),
             None => self.slice_general(shard, axis, start, stop, step),
         }
     }
@@ -233,7 +256,7 @@ impl View {
         start: i64,
         stop: i64,
         step: i64,
-    ) -> Option<View> {
+    ) -> Option<(View, SlicedAxis)> {
         let words: &[usize] = &self.dims;
         let ndim = words.len() / 2;
         if axis >= ndim || step == 0 {
@@ -265,24 +288,29 @@ impl View {
             (new_stride, self.start.checked_add(offset)?)
         };
         let dims = match &self.dims {
-            // A 1-D view (axis 0): its two words, written directly.
-            Dims::Inline { .. } => Dims::Inline {
-                len: 2,
-                words: [count, new_stride as usize],
-            },
             Dims::Heap(words) => {
                 let mut words = words.clone();
                 words[axis] = count;
                 words[ndim + axis] = new_stride as usize;
                 Dims::Heap(words)
             }
+            // A 1-D view (axis 0; a 0-d one has no axis to slice): its two words,
+            // written directly.
+            _ => Dims::Pair([count, new_stride as usize]),
         };
-        Some(View {
+        let view = View {
             shared: self.share(shard),
             own_dtype: self.own_dtype.clone(),
             start: new_start,
             dims,
-        })
+        };
+        Some((
+            view,
+            SlicedAxis {
+                len: count,
+                stride: new_stride,
+            },
+        ))
     }
 
     /// [`View::slice`] in general: 128-bit arithmetic, every error worded. Out of line:
@@ -296,7 +324,7 @@ impl View {
         start: i64,
         stop: i64,
         step: i64,
-    ) -> Result<View> {
+    ) -> Result<(View, SlicedAxis)> {
         let ndim = self.shape().len();
         if axis >= ndim {
             return Err(MmError::invalid(format!(
@@ -337,12 +365,19 @@ impl View {
         let mut dims = self.dims.clone();
         dims[axis] = count;
         dims[ndim + axis] = new_stride as usize;
-        Ok(View {
+        let view = View {
             shared: self.share(shard),
             own_dtype: self.own_dtype.clone(),
             start: new_start,
             dims,
-        })
+        };
+        Ok((
+            view,
+            SlicedAxis {
+                len: count,
+                stride: new_stride,
+            },
+        ))
     }
 
     fn check_reach(

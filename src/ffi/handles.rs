@@ -10,7 +10,7 @@ use super::status::*;
 use crate::dtype::DType;
 use crate::mapping::Mode;
 use crate::registry::{ForkHold, Registry, Thread, SUMMARY_WORDS};
-use crate::view::View;
+use crate::view::{SlicedAxis, View};
 
 /// What a handle resolves to: the view and the C strings the getters hand out.
 pub(crate) struct Entry {
@@ -66,14 +66,27 @@ impl Entry {
 }
 
 impl Drop for Entry {
+    #[inline]
     fn drop(&mut self) {
         let p = *self.names.get_mut();
         if !p.is_null() {
             // SAFETY: published by make_names from Box::into_raw; the entry is going, so
             // nobody holds a reference into it any more.
-            drop(unsafe { Box::from_raw(p) });
+            unsafe { drop_names(p) };
         }
     }
+}
+
+/// Frees the C strings of an entry that made them. Out of line: most entries never
+/// do, and their drop (mm_close) then keeps no part of this free on its path.
+///
+/// # Safety
+/// `p` came from Box::into_raw in make_names, and nothing refers to it any more.
+#[cold]
+#[inline(never)]
+unsafe fn drop_names(p: *mut Names) {
+    // SAFETY: as the caller promises.
+    drop(unsafe { Box::from_raw(p) });
 }
 
 /// The C strings of an entry (and its record fields): they depend only on the dtype
@@ -296,8 +309,16 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
 /// slice, a view keeping the dtype), with its summary ([`derive`]).
 pub(crate) struct Derived(View, [u64; SUMMARY_WORDS]);
 
-/// The view that `make` derives from the view of `a` (the same mapping and dtype), its
-/// summary made from that of `a` by `summarise` ([`derived_summary`], or
+impl Derived {
+    /// `view` and its summary.
+    #[inline]
+    pub(crate) fn new(view: View, summary: [u64; SUMMARY_WORDS]) -> Derived {
+        Derived(view, summary)
+    }
+}
+
+/// The view, and its summary, that `make` derives from the view of `a` (the same
+/// mapping and dtype) given the summary of `a` ([`derived_summary`], or
 /// [`slice_summary`] for a slice); a bad handle fails naming `call`. By the calling
 /// thread, whose state `thread` is (from [`super::boundary::guard_in`]).
 #[inline]
@@ -305,28 +326,25 @@ pub(crate) fn derive(
     thread: &Thread,
     call: &str,
     a: mm_array,
-    make: impl FnOnce(&View) -> Result<View, Fail>,
-    summarise: impl FnOnce(&[u64; SUMMARY_WORDS], &View) -> [u64; SUMMARY_WORDS],
+    make: impl FnOnce(&View, &[u64; SUMMARY_WORDS]) -> Result<Derived, Fail>,
 ) -> Result<Derived, Fail> {
     REGISTRY
-        .with_summary_in(thread, a, |e, parent| {
-            let view = make(&e.view)?;
-            let summary = summarise(parent, &view);
-            Ok(Derived(view, summary))
-        })
+        .with_summary_in(thread, a, |e, parent| make(&e.view, parent))
         .unwrap_or_else(|| Err(bad_handle(call, a)))
 }
 
 /// [`register`] for a [`Derived`] view, by the calling thread (whose state `thread`
 /// is, from [`super::boundary::guard_in`]): its dtype text was checked when the handle
 /// it derives from was registered.
-#[inline]
+#[inline(always)]
 pub(crate) fn register_derived(
     thread: &Thread,
     derived: Derived,
     call: &str,
 ) -> Result<mm_array, Fail> {
-    install_fork_handlers();
+    // No install_fork_handlers(): `register` ran it for the handle this view derives
+    // from (in this process, or in the parent it was forked from, whose state of that
+    // once a fork copies).
     REGISTRY
         .insert_summarised_in(thread, Entry::new(derived.0), derived.1)
         .ok_or_else(|| too_many_handles(call))
@@ -352,22 +370,38 @@ pub(crate) fn derived_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u6
     summary_with(parent, view, data, flags)
 }
 
-/// [`derived_summary`] for a slice of the view whose summary is `parent`: when that view
-/// is aligned and has elements, so is every slice of it, and the dtype's alignment is
-/// not looked at. (A slice's first element is an element of the view, or the slice is
-/// empty; a slice's new stride is the axis's stride times the step, on an axis longer
-/// than 1, whose stride is then a multiple of the alignment, or else the slice has at
-/// most one element there and the stride does not count.) Tested against `summary_of`
+/// [`derived_summary`] for `view`, a slice of `base` (whose summary is `parent`) whose
+/// sliced axis is now `sliced`. The data address moves by as much as the first
+/// element's position (the same mapping). When `base` is aligned and has elements, so
+/// is every slice of it, and the dtype's alignment is not looked at. (A slice's first
+/// element is an element of the view, or the slice is empty; a slice's new stride is
+/// the axis's stride times the step, on an axis longer than 1, whose stride is then a
+/// multiple of the alignment, or else the slice has at most one element there and the
+/// stride does not count.) A slice of a 1-D view is 1-D, `sliced` its one axis: its
+/// summary is made from `sliced` alone (as `layout::layout_flags` answers a 1-D view),
+/// without reading the new view's dimensions back. Tested against `summary_of`
 /// (`derived_summary_is_summary_of`).
 #[inline]
-pub(crate) fn slice_summary(parent: &[u64; SUMMARY_WORDS], view: &View) -> [u64; SUMMARY_WORDS] {
+pub(crate) fn slice_summary(
+    parent: &[u64; SUMMARY_WORDS],
+    base: &View,
+    view: &View,
+    sliced: SlicedAxis,
+) -> [u64; SUMMARY_WORDS] {
     let aligned = u64::from(MM_ALIGNED);
     if parent[word::FLAGS_MODE] & aligned == 0 || parent[word::SIZE] == 0 {
         return derived_summary(parent, view);
     }
-    let data = view.data_ptr() as usize;
-    // Contiguity does not depend on the alignment: 1 stands for "no alignment asked".
+    let moved = view.position().wrapping_sub(base.position());
+    let data = (parent[word::DATA] as usize).wrapping_add(moved as usize);
     let itemsize = parent[word::ITEMSIZE] as usize;
+    if parent[word::FLAGS_MODE] >> word::NDIM_SHIFT == 1 {
+        let contiguous =
+            sliced.len <= 1 || (sliced.stride >= 0 && sliced.stride as u64 == itemsize as u64);
+        let flags = (contiguous, contiguous, true);
+        return summary_from(parent, data, sliced.len as u64, 1, flags);
+    }
+    // Contiguity does not depend on the alignment: 1 stands for "no alignment asked".
     let (c, f, _) = crate::layout::layout_flags(data, view.shape(), view.strides(), itemsize, 1);
     summary_with(parent, view, data, (c, f, true))
 }
@@ -379,10 +413,24 @@ fn summary_with(
     parent: &[u64; SUMMARY_WORDS],
     view: &View,
     data: usize,
+    flags: (bool, bool, bool),
+) -> [u64; SUMMARY_WORDS] {
+    let ndim = view.shape().len() as u64;
+    summary_from(parent, data, view.size() as u64, ndim, flags)
+}
+
+/// The summary of a view of `size` elements in `ndim` dimensions, whose data address
+/// is `data` and layout flags `flags`, given the summary of a view of the same mapping
+/// and dtype.
+#[inline]
+fn summary_from(
+    parent: &[u64; SUMMARY_WORDS],
+    data: usize,
+    size: u64,
+    ndim: u64,
     (c, f, aligned): (bool, bool, bool),
 ) -> [u64; SUMMARY_WORDS] {
     let itemsize = parent[word::ITEMSIZE];
-    let size = view.size() as u64;
     let bit = |on: bool, b: u32| u64::from(if on { b } else { 0 });
     let kept = u64::from(MM_WRITEABLE | MM_NATIVE_ORDER) | 0xff << word::MODE_SHIFT;
     let mut s = *parent;
@@ -394,7 +442,7 @@ fn summary_with(
         | bit(c, MM_C_CONTIGUOUS)
         | bit(f, MM_F_CONTIGUOUS)
         | bit(aligned, MM_ALIGNED)
-        | (view.shape().len() as u64) << word::NDIM_SHIFT;
+        | ndim << word::NDIM_SHIFT;
     s
 }
 
@@ -541,15 +589,16 @@ mod tests {
                 file.view(None, 0, &[3, 0], None).unwrap(),
                 // Aligned: the odd stride is on an axis of length 1.
                 file.view(None, 0, &[4, 1], Some(&[s, 3])).unwrap(),
+                // 1-D, not contiguous: reversed, strided, stride 0.
+                file.view(None, 8 * s, &[6], Some(&[-s])).unwrap(),
+                file.view(None, s, &[5], Some(&[2 * s])).unwrap(),
+                file.view(None, 0, &[4], Some(&[0])).unwrap(),
             ];
             for base in &bases {
                 let parent = summary_of(base);
-                let mut check = |child: View, slice: bool| {
+                let mut check = |child: View| {
                     let want = summary_of(&child);
                     assert_eq!(derived_summary(&parent, &child), want, "{child:?}");
-                    if slice {
-                        assert_eq!(slice_summary(&parent, &child), want, "{child:?}");
-                    }
                     flags_seen.insert(want[word::FLAGS_MODE] & 0xff);
                     checked += 1;
                 };
@@ -557,21 +606,26 @@ mod tests {
                     for (start, stop, step) in
                         [(0, 9, 1), (1, 4, 2), (9, 0, -1), (2, 2, 1), (1, 2, 1)]
                     {
-                        check(base.slice(axis, start, stop, step).unwrap(), true);
+                        let (child, sliced) =
+                            base.slice_axis_in(None, axis, start, stop, step).unwrap();
+                        let want = summary_of(&child);
+                        assert_eq!(
+                            slice_summary(&parent, base, &child, sliced),
+                            want,
+                            "{child:?}"
+                        );
+                        check(child);
                     }
                 }
                 let size = base.size();
-                check(base.view(None, 0, &[size], None).unwrap(), false);
-                check(base.view(None, 0, &[], None).unwrap(), false);
-                check(
-                    base.view(None, 0, &[1, size], Some(&[7, s])).unwrap(),
-                    false,
-                );
+                check(base.view(None, 0, &[size], None).unwrap());
+                check(base.view(None, 0, &[], None).unwrap());
+                check(base.view(None, 0, &[1, size], Some(&[7, s])).unwrap());
             }
         }
-        // Slices of every axis of the seven bases (1 + 0 + 2 + 2 + 3 + 2 + 2 axes), three
-        // views of each.
-        assert_eq!(checked, 5 * (5 * 12 + 3 * 7));
+        // Slices of every axis of the ten bases (1 + 0 + 2 + 2 + 3 + 2 + 2 + 1 + 1 + 1
+        // axes), three views of each.
+        assert_eq!(checked, 5 * (5 * 15 + 3 * 10));
         // Contiguous or not, aligned or not, writeable or not, native or not.
         assert!(flags_seen.len() >= 8, "{flags_seen:?}");
     }

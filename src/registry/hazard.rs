@@ -364,7 +364,10 @@ impl<T> Registry<T> {
 
     /// Frees the closed slot whose state is `state` (PENDING) unless a pinner still
     /// holds it, in which case that pinner's unpin will see PENDING and try again. One
-    /// party wins the compare-and-swap out of PENDING and frees it.
+    /// party wins the compare-and-swap out of PENDING and frees it. Out of line: the
+    /// unpins inlined into the hot calls then keep no part of the free (and no
+    /// registers for it) on their path.
+    #[inline(never)]
     pub(super) fn try_reclaim(
         &self,
         slot: &Slot<T>,

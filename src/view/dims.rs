@@ -4,29 +4,31 @@
 use crate::error::Result;
 use crate::layout;
 
-/// What `View::dims` holds: up to two words (a 0-d or 1-D view) inline, more in one
-/// heap block. Reads as the slice of its words.
+/// What `View::dims` holds: no words (a 0-d view), two words inline (a 1-D view), or
+/// the words in one heap block. Reads as the slice of its words. No length byte for
+/// the inline cases: a 1-D view's dims are its tag and two words, which a new slice
+/// writes and moves as such (mm_slice cost).
 #[derive(Clone)]
 pub(super) enum Dims {
-    Inline { len: u8, words: [usize; 2] },
+    Empty,
+    Pair([usize; 2]),
     Heap(Box<[usize]>),
 }
 
 impl Dims {
     /// `len` zero words.
     pub(super) fn zeroed(len: usize) -> Dims {
-        if len <= 2 {
-            Dims::Inline {
-                len: len as u8,
-                words: [0; 2],
-            }
+        if len == 0 {
+            Dims::Empty
+        } else if len == 2 {
+            Dims::Pair([0; 2])
         } else {
             // malloc, then zeroes: cheaper than a calloc, which glibc serves without its
             // per-thread cache (about 100 instructions more per view of 2 or more
             // dimensions, callgrind). black_box hides the fresh allocation from LLVM,
             // which otherwise turns the allocation and the zero fill into that calloc.
             let layout = std::alloc::Layout::array::<usize>(len).expect("dimensions fit memory");
-            // SAFETY: `layout` has a non-zero size (len > 2).
+            // SAFETY: `layout` has a non-zero size (len > 0).
             let words = std::hint::black_box(unsafe { std::alloc::alloc(layout) }.cast::<usize>());
             if words.is_null() {
                 std::alloc::handle_alloc_error(layout);
@@ -62,7 +64,8 @@ impl std::ops::Deref for Dims {
     #[inline]
     fn deref(&self) -> &[usize] {
         match self {
-            Dims::Inline { len, words } => &words[..*len as usize],
+            Dims::Empty => &[],
+            Dims::Pair(words) => words,
             Dims::Heap(words) => words,
         }
     }
@@ -72,7 +75,8 @@ impl std::ops::DerefMut for Dims {
     #[inline]
     fn deref_mut(&mut self) -> &mut [usize] {
         match self {
-            Dims::Inline { len, words } => &mut words[..*len as usize],
+            Dims::Empty => &mut [],
+            Dims::Pair(words) => words,
             Dims::Heap(words) => words,
         }
     }
@@ -112,19 +116,13 @@ pub(super) fn pack_dims(shape: &[usize], strides: &[i64]) -> Dims {
 #[inline(always)]
 pub(super) fn small_contiguous_dims(shape: &[usize], itemsize: usize) -> Option<Dims> {
     match *shape {
-        [] if i64::try_from(itemsize).is_ok() => Some(Dims::Inline {
-            len: 0,
-            words: [0; 2],
-        }),
+        [] if i64::try_from(itemsize).is_ok() => Some(Dims::Empty),
         [d] if i64::try_from(itemsize)
             .ok()
             .and_then(|s| s.checked_mul(i64::try_from(d.max(1)).ok()?))
             .is_some() =>
         {
-            Some(Dims::Inline {
-                len: 2,
-                words: [d, itemsize],
-            })
+            Some(Dims::Pair([d, itemsize]))
         }
         _ => None,
     }
