@@ -132,6 +132,18 @@ fn is_contiguous<'a>(
     true
 }
 
+/// Whether `bits` is a multiple of `alignment` (any `alignment` <= 1 asks nothing): a
+/// mask for a power of two (every alignment numpy makes), a division otherwise.
+#[inline(always)]
+fn is_multiple(bits: u64, alignment: usize) -> bool {
+    let a = alignment as u64;
+    if a.is_power_of_two() {
+        bits & (a - 1) == 0
+    } else {
+        a <= 1 || bits % a == 0
+    }
+}
+
 /// numpy's ALIGNED rule: the data address and every stride of an axis longer than 1 are
 /// multiples of the dtype's alignment; an empty array is aligned.
 pub fn is_aligned(address: usize, shape: &[usize], strides: &[i64], alignment: usize) -> bool {
@@ -144,7 +156,7 @@ pub fn is_aligned(address: usize, shape: &[usize], strides: &[i64], alignment: u
             bits |= stride as u64;
         }
     }
-    bits % alignment as u64 == 0
+    is_multiple(bits, alignment)
 }
 
 /// numpy's C_CONTIGUOUS, F_CONTIGUOUS and ALIGNED flags of a view at `address`, in that
@@ -160,7 +172,7 @@ pub fn layout_flags(
     itemsize: usize,
     alignment: usize,
 ) -> (bool, bool, bool) {
-    let aligned = |bits: u64| alignment <= 1 || bits % alignment as u64 == 0;
+    let aligned = |bits: u64| is_multiple(bits, alignment);
     match (shape, strides) {
         ([], []) => (true, true, aligned(address as u64)),
         ([0], [_]) => (true, true, true),
@@ -207,7 +219,7 @@ fn general_layout_flags(
             c_expected *= dim as i128;
         }
     }
-    (c, f, alignment <= 1 || bits % alignment as u64 == 0)
+    (c, f, is_multiple(bits, alignment))
 }
 
 /// Python's slice.indices for a sequence of `len` elements: the first index and the
@@ -287,6 +299,18 @@ pub fn slice_span(len: usize, start: i64, stop: i64, step: i64) -> (usize, usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The mask of a power of two answers what the division does; other alignments
+    /// (none numpy makes) still divide, and 0 and 1 ask nothing.
+    #[test]
+    fn is_multiple_is_the_division() {
+        for alignment in 0usize..=33 {
+            for bits in (0u64..200).chain([u64::MAX - 1, u64::MAX, 1 << 63]) {
+                let want = alignment <= 1 || bits % alignment as u64 == 0;
+                assert_eq!(is_multiple(bits, alignment), want, "{bits} {alignment}");
+            }
+        }
+    }
 
     #[test]
     fn order_chars() {
