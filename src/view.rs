@@ -57,6 +57,31 @@ pub struct View {
     dims: Dims,
 }
 
+/// The body of [`View::open_path`] and [`View::open_path_owned`]; `$dtype` (evaluated
+/// last, once the spec is no longer borrowed) is the view's dtype.
+macro_rules! open_path_body {
+    ($path:expr, $c_path:expr, $spec:expr, $flags:expr, $dtype:expr) => {{
+        let spec: &OpenSpec = $spec;
+        let (mapping, found) = mapping::open_path_found($path, $c_path, spec, $flags)?;
+        // View::over's body, written here: the mapping goes straight into its shared
+        // part instead of through a call's argument (callgrind: 20 instructions).
+        let (shape, itemsize) = (found.shape(spec), spec.dtype.itemsize());
+        let dims = match small_contiguous_dims(shape, itemsize) {
+            Some(dims) => dims,
+            None => contiguous_dims(shape, itemsize, spec.order)?,
+        };
+        Ok(View {
+            dims,
+            shared: SharedCount::new(Shared {
+                mapping,
+                dtype: $dtype,
+            }),
+            own_dtype: None,
+            start: 0,
+        })
+    }};
+}
+
 impl View {
     /// numpy.memmap(path, dtype, mode, offset, shape, order).
     pub fn open(path: &Path, spec: &OpenSpec) -> Result<View> {
@@ -73,23 +98,19 @@ impl View {
         spec: &OpenSpec,
         flags: mapping::OpenFlags,
     ) -> Result<View> {
-        let (mapping, found) = mapping::open_path_found(path, c_path, spec, flags)?;
-        // View::over's body, written here: the mapping goes straight into its shared
-        // part instead of through a call's argument (callgrind: 20 instructions).
-        let (shape, itemsize) = (found.shape(spec), spec.dtype.itemsize());
-        let dims = match small_contiguous_dims(shape, itemsize) {
-            Some(dims) => dims,
-            None => contiguous_dims(shape, itemsize, spec.order)?,
-        };
-        Ok(View {
-            dims,
-            shared: SharedCount::new(Shared {
-                mapping,
-                dtype: spec.dtype.clone(),
-            }),
-            own_dtype: None,
-            start: 0,
-        })
+        open_path_body!(path, c_path, spec, flags, spec.dtype.clone())
+    }
+
+    /// [`View::open_path`] taking the spec: its dtype moves into the view (no reference
+    /// taken and dropped again: mm_open).
+    #[inline(always)]
+    pub(crate) fn open_path_owned(
+        path: &Path,
+        c_path: Option<&CStr>,
+        spec: OpenSpec,
+        flags: mapping::OpenFlags,
+    ) -> Result<View> {
+        open_path_body!(path, c_path, &spec, flags, spec.dtype)
     }
 
     /// numpy.memmap on an already-open descriptor (borrowed, never kept; on Windows a C

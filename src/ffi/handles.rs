@@ -164,6 +164,7 @@ pub(crate) fn flag_bits(view: &View) -> u32 {
         | bit(f.native_order, MM_NATIVE_ORDER)
 }
 
+#[inline(always)]
 fn summary_of(view: &View) -> [u64; SUMMARY_WORDS] {
     let mut s = [0; SUMMARY_WORDS];
     s[word::DATA] = view.data_ptr() as usize as u64;
@@ -292,6 +293,18 @@ fn names_of(view: &View) -> Names {
 
 /// Registers `view` and returns its handle. Its C strings are made when first asked for.
 pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
+    register_from(None, view, call)
+}
+
+/// [`register`] by the calling thread, whose state `thread` is (from
+/// [`super::boundary::guard_io_in`]): no thread-local lookup of its own.
+#[inline]
+pub(crate) fn register_in(thread: &Thread, view: View, call: &str) -> Result<mm_array, Fail> {
+    register_from(Some(thread), view, call)
+}
+
+#[inline(always)]
+fn register_from(thread: Option<&Thread>, view: View, call: &str) -> Result<mm_array, Fail> {
     if view.dtype().typestr().contains('\0') {
         return Err(Fail::new(
             MM_E_INVALID_ARG,
@@ -300,9 +313,12 @@ pub(crate) fn register(view: View, call: &str) -> Result<mm_array, Fail> {
     }
     install_fork_handlers();
     let summary = summary_of(&view);
-    REGISTRY
-        .insert_summarised(Entry::new(view), summary)
-        .ok_or_else(|| too_many_handles(call))
+    let entry = Entry::new(view);
+    match thread {
+        Some(thread) => REGISTRY.insert_summarised_in(thread, entry, summary),
+        None => REGISTRY.insert_summarised(entry, summary),
+    }
+    .ok_or_else(|| too_many_handles(call))
 }
 
 /// A view made from the view of an open handle, of the same mapping and dtype (a

@@ -8,11 +8,12 @@ use std::ffi::{c_char, c_int};
 use super::args::{
     array_arg, c_path_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle,
 };
-use super::boundary::{guard_io, Fail};
-use super::handles::register;
+use super::boundary::{guard_io, guard_io_in, Fail};
+use super::handles::{register, register_in};
 use super::status::*;
 use crate::dtype::DType;
 use crate::mapping::{OpenFlags, OpenSpec};
+use crate::registry::Thread;
 use crate::view::View;
 
 /// mm_open_ex flag: prefault the whole array at open (MAP_POPULATE), so that first
@@ -87,6 +88,7 @@ unsafe fn open_spec(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 unsafe fn open_path(
+    thread: &Thread,
     name: &str,
     path: *const c_char,
     dtype: *const c_char,
@@ -110,11 +112,11 @@ unsafe fn open_path(
         Err(f) => return Err(f.in_call(&call())),
     };
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
-    let view = match View::open_path(path, Some(c_path), &spec, flags) {
+    let view = match View::open_path_owned(path, Some(c_path), spec, flags) {
         Ok(view) => view,
         Err(e) => return Err(Fail::core(&call(), e)),
     };
-    *out = register(view, name).map_err(|f| f.in_call(&call()))?;
+    *out = register_in(thread, view, name).map_err(|f| f.in_call(&call()))?;
     Ok(MM_OK)
 }
 
@@ -162,8 +164,10 @@ pub unsafe extern "C" fn mm_open(
     out: *mut mm_array,
 ) -> mm_status {
     // SAFETY: mm_open's contract is open_path's.
-    guard_io("mm_open", |name| unsafe {
-        open_path(name, path, dtype, mode, offset, shape, ndim, order, 0, out)
+    guard_io_in("mm_open", |name, thread| unsafe {
+        open_path(
+            thread, name, path, dtype, mode, offset, shape, ndim, order, 0, out,
+        )
     })
 }
 
@@ -199,9 +203,9 @@ pub unsafe extern "C" fn mm_open_ex(
     out: *mut mm_array,
 ) -> mm_status {
     // SAFETY: mm_open_ex's contract is open_path's.
-    guard_io("mm_open_ex", |name| unsafe {
+    guard_io_in("mm_open_ex", |name, thread| unsafe {
         open_path(
-            name, path, dtype, mode, offset, shape, ndim, order, flags, out,
+            thread, name, path, dtype, mode, offset, shape, ndim, order, flags, out,
         )
     })
 }
