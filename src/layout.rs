@@ -137,10 +137,12 @@ fn is_contiguous<'a>(
 #[inline(always)]
 fn is_multiple(bits: u64, alignment: usize) -> bool {
     let a = alignment as u64;
-    if a.is_power_of_two() {
+    if a <= 1 {
+        true
+    } else if a & (a - 1) == 0 {
         bits & (a - 1) == 0
     } else {
-        a <= 1 || bits % a == 0
+        bits % a == 0
     }
 }
 
