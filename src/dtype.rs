@@ -206,6 +206,14 @@ impl DType {
         &self.0.typestr
     }
 
+    /// Whether the typestr can hold a NUL byte: only a record's can (its field names are
+    /// the caller's text); a scalar's is made by `build` from fixed characters and
+    /// numbers. Lets registration skip the scan for the NUL a C string cannot carry.
+    #[inline]
+    pub fn typestr_may_hold_nul(&self) -> bool {
+        matches!(self.0.layout, Layout::Record(_))
+    }
+
     /// numpy's `dtype.isnative`: native byte order or byte order not applicable.
     /// Inline: every open and view asks it for its handle's summary.
     #[inline]

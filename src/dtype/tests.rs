@@ -121,6 +121,10 @@ fn accepted_like_numpy() {
     for (text, typestr, itemsize, alignment, native, kind, order) in accepted_by_numpy() {
         let d = DType::parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
         assert_eq!(d.typestr(), typestr, "typestr of {text:?}");
+        assert!(
+            d.typestr_may_hold_nul() || !typestr.contains('\0'),
+            "{text:?}"
+        );
         assert_eq!(d.itemsize(), itemsize, "itemsize of {text:?}");
         assert_eq!(d.alignment(), alignment, "alignment of {text:?}");
         assert_eq!(d.is_native(), native, "isnative of {text:?}");

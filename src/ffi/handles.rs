@@ -305,7 +305,8 @@ pub(crate) fn register_in(thread: &Thread, view: View, call: &str) -> Result<mm_
 
 #[inline(always)]
 fn register_from(thread: Option<&Thread>, view: View, call: &str) -> Result<mm_array, Fail> {
-    if view.dtype().typestr().contains('\0') {
+    // Only a record's typestr can hold a NUL (DType::typestr_may_hold_nul).
+    if view.dtype().typestr_may_hold_nul() && view.dtype().typestr().contains('\0') {
         return Err(Fail::new(
             MM_E_INVALID_ARG,
             format!("{call}: dtype text holds a NUL byte"),
@@ -561,6 +562,38 @@ mod tests {
     use super::*;
     use crate::layout::Order;
     use crate::mapping::OpenSpec;
+
+    /// register and register_in make a handle for a scalar and a record dtype alike
+    /// (the NUL scan that only a record's text gets finds none: a name's NUL is printed
+    /// escaped, as Python's repr does, and a literal one is refused by the parser).
+    #[test]
+    fn register_in_registers_scalar_and_record() {
+        let tmp = crate::test_tempdir::TempDir::new("register-in");
+        let path = tmp.path("a");
+        std::fs::write(&path, vec![0u8; 64]).unwrap();
+        let open = |dtype: &str| {
+            let spec = OpenSpec {
+                dtype: DType::parse(dtype).unwrap(),
+                mode: Mode::ReadOnly,
+                offset: 0,
+                shape: None,
+                order: Order::C,
+            };
+            View::open(&path, &spec).unwrap()
+        };
+        let record = "[('a\\x00b', '<f8')]";
+        let typestr = DType::parse(record).unwrap().typestr().to_owned();
+        assert_eq!(typestr, "[('a\\x00b', '<f8')]");
+        assert!(DType::parse("[('a\0b', '<f8')]").is_err());
+        for dtype in ["<f8", record] {
+            let a = Thread::with(|t| register_in(t, open(dtype), "f")).unwrap();
+            let b = register(open(dtype), "f").unwrap();
+            assert_ne!(a, b);
+            assert_eq!(REGISTRY.with(a, |e| e.view.size()), Some(8));
+            assert!(REGISTRY.remove(a));
+            assert!(REGISTRY.remove(b));
+        }
+    }
 
     /// The summary of a slice or a view keeping the dtype, made from its base's, is
     /// the one computed from scratch: every mode, native and swapped, scalar and
