@@ -356,9 +356,27 @@ impl<T> SharedCount<T> {
         self.tagged.as_ptr().wrapping_byte_sub(self.tag())
     }
 
-    /// Drop of a reference on the central word.
-    #[inline(never)]
+    /// Drop of a reference on the central word. The only reference, with no shard
+    /// holding units (a view never sliced on another thread: mm_close after mm_open),
+    /// frees the block with one load and no read-modify-write; the rest out of line.
+    #[inline(always)]
     fn drop_central(&mut self) {
+        let inner = self.inner_ptr();
+        // SAFETY: alive while this reference is. Acquire: every other reference's and
+        // unit's last use (each given back with a release) happens before the free.
+        if unsafe { &*inner }.central.load(Ordering::Acquire) == REF {
+            // SAFETY: ours is the only reference and no unit is out, so no other
+            // reference exists (a shard reference holds a unit; a new reference is made
+            // only from an existing one): nobody else can reach the block.
+            unsafe { free(inner) };
+            return;
+        }
+        self.drop_central_shared();
+    }
+
+    /// [`SharedCount::drop_central`] with other references or units about.
+    #[inline(never)]
+    fn drop_central_shared(&mut self) {
         let inner = self.inner();
         let mut old = inner.central.load(Ordering::Relaxed);
         let drains = loop {
@@ -434,7 +452,8 @@ unsafe fn give_back<T>(inner: *mut Inner<T>, units: u64) {
 /// Drops the value and frees the block and its shard words.
 ///
 /// # Safety
-/// Made 0 the central word of `inner` (acquire-release): no reference is left.
+/// No reference is left: the caller made the central word of `inner` 0
+/// (acquire-release), or read it (acquire) as its own reference alone, with no unit.
 unsafe fn free<T>(inner: *mut Inner<T>) {
     // SAFETY: the block came from Box::into_raw in `new`, and nobody else holds it now.
     let inner = unsafe { Box::from_raw(inner) };

@@ -122,3 +122,23 @@ fn loom_model_two_threads_activate_one_shard() {
         assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
 }
+
+/// Two central references (no shard ever made) dropped on two threads: the last drop
+/// finds the word at one reference and frees with a load alone (drop_central's fast
+/// path), after the other thread's use of the value.
+#[test]
+fn loom_model_two_central_drops_race() {
+    model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let root = SharedCount::new(counted(&drops));
+        let other = root.clone();
+        let t = thread::spawn(move || {
+            used(&other);
+            drop(other);
+        });
+        used(&root);
+        drop(root);
+        t.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
