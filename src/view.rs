@@ -258,16 +258,12 @@ impl View {
                 None if count == 1 => stride.wrapping_mul(step),
                 None => return None,
             };
-            // The insurance of the general path: first and last index lie on the axis.
-            let dist = (count as u64 - 1).checked_mul(step.unsigned_abs())?;
-            let last = if step > 0 {
-                (first as u64).checked_add(dist)?
-            } else {
-                (first as u64).checked_sub(dist)?
-            };
-            if first >= words[axis] || last >= words[axis] as u64 {
-                return None;
-            }
+            // First and last index lie on the axis: slice_span clamps both bounds into
+            // the axis and counts only the indices between them (its comment has the
+            // argument; layout's slice_span_is_slice_indices checks it around every
+            // clamping edge, and slice_fast_is_slice_general this path against the
+            // checked one). Not checked again here (mm_slice cost).
+            debug_assert!(first < words[axis]);
             let offset = i64::try_from(first).ok()?.checked_mul(stride)?;
             (new_stride, self.start.checked_add(offset)?)
         };
