@@ -451,7 +451,9 @@ impl<T> Registry<T> {
     }
 
     /// [`Registry::insert_from`] without a spare: a slot from the free stack, else a
-    /// new one (under the mutex).
+    /// new one (under the mutex). Cold: so that the hot path does not copy the value
+    /// and summary into memory for this call ahead of the branch (mm_slice cost).
+    #[cold]
     #[inline(never)]
     fn insert_elsewhere(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
         let index = match self.pop_free() {
