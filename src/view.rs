@@ -241,13 +241,22 @@ impl View {
         stop: i64,
         step: i64,
     ) -> Option<(View, SlicedAxis)> {
-        let words: &[usize] = &self.dims;
-        let ndim = words.len() / 2;
-        if axis >= ndim || step == 0 {
+        if step == 0 {
             return None;
         }
-        let stride = words[ndim + axis] as i64;
-        let (first, count) = layout::slice_span(words[axis], start, stop, step);
+        let (len, stride) = match &self.dims {
+            // A 1-D view: its two words, read without the general indexing (mm_slice
+            // cost).
+            Dims::Pair([len, stride]) if axis == 0 => (*len, *stride as i64),
+            dims => {
+                let ndim = dims.len() / 2;
+                if axis >= ndim {
+                    return None;
+                }
+                (dims[axis], dims[ndim + axis] as i64)
+            }
+        };
+        let (first, count) = layout::slice_span(len, start, stop, step);
         // numpy: an empty slice starts at index 0 with step 1 (keeping the axis's stride).
         let (new_stride, new_start) = if count == 0 {
             (stride, self.start)
@@ -263,12 +272,13 @@ impl View {
             // argument; layout's slice_span_is_slice_indices checks it around every
             // clamping edge, and slice_fast_is_slice_general this path against the
             // checked one). Not checked again here (mm_slice cost).
-            debug_assert!(first < words[axis]);
+            debug_assert!(first < len);
             let offset = i64::try_from(first).ok()?.checked_mul(stride)?;
             (new_stride, self.start.checked_add(offset)?)
         };
         let dims = match &self.dims {
             Dims::Heap(words) => {
+                let ndim = words.len() / 2;
                 let mut words = words.clone();
                 words[axis] = count;
                 words[ndim + axis] = new_stride as usize;
