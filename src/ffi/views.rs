@@ -114,9 +114,9 @@ pub unsafe extern "C" fn mm_slice(
     out: *mut mm_array,
 ) -> mm_status {
     guard_in("mm_slice", move |name, thread| {
-        // The call's text is built only for a failure, out of line (slice_call): this
-        // is a hot path.
-        let call = move || slice_call(name, base, axis, start, stop, step);
+        // The call's text is built only for a failure: this is a hot path.
+        // (`move`: it keeps copies, so the arguments need no place in memory up front.)
+        let call = move || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
         // A NULL `out` fails here, apart from the path that writes it (which then keeps
         // the failure's wording off its way: about 20 instructions per call, callgrind).
         if out.is_null() {
@@ -140,11 +140,4 @@ pub unsafe extern "C" fn mm_slice(
         *out = register_derived(thread, view, name)?;
         Ok(MM_OK)
     })
-}
-
-/// The text naming an mm_slice call in its failures.
-#[cold]
-#[inline(never)]
-fn slice_call(name: &str, base: mm_array, axis: usize, start: i64, stop: i64, step: i64) -> String {
-    format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})")
 }
