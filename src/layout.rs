@@ -268,8 +268,16 @@ pub fn slice_span(len: usize, start: i64, stop: i64, step: i64) -> (usize, usize
             }
         };
         let (a, b) = (clamp(start), clamp(stop));
+        // a < b <= len: the first index a and the last, a + (count - 1) * step, which is
+        // at most a + (b - a - 1) = b - 1, lie on the axis (no overflow either).
         if b > a {
-            (a, (b - a - 1) / step as u64 + 1)
+            // Step 1 (the common slice) needs no division.
+            let count = if step == 1 {
+                b - a
+            } else {
+                (b - a - 1) / step as u64 + 1
+            };
+            (a, count)
         } else {
             (0, 0)
         }
@@ -289,8 +297,15 @@ pub fn slice_span(len: usize, start: i64, stop: i64, step: i64) -> (usize, usize
             }
         };
         let (a, b) = (clamp(start), clamp(stop));
+        // b < a <= len: the first index a - 1 and the last, a - 1 - (count - 1) * |step|,
+        // which is at least a - 1 - (a - b - 1) = b >= 0, lie on the axis.
         if a > b {
-            (a - 1, (a - b - 1) / step.unsigned_abs() + 1)
+            let count = if step == -1 {
+                a - b
+            } else {
+                (a - b - 1) / step.unsigned_abs() + 1
+            };
+            (a - 1, count)
         } else {
             (0, 0)
         }
@@ -499,7 +514,8 @@ mod tests {
     }
 
     /// The 64-bit fast path against the general one: the same count, and the same first
-    /// index whenever an element is selected, around every clamping edge.
+    /// index whenever an element is selected (its first and last index then on the
+    /// axis), around every clamping edge.
     #[test]
     fn slice_span_is_slice_indices() {
         let big = [
@@ -528,6 +544,13 @@ mod tests {
                         assert_eq!(fast.1, count, "{len} {start}:{stop}:{step}");
                         if count > 0 {
                             assert_eq!(fast.0 as i128, first, "{len} {start}:{stop}:{step}");
+                            // First and last index on the axis (what slice_fast relies on
+                            // without checking).
+                            let last = first + (count as i128 - 1) * step as i128;
+                            assert!(
+                                first < len as i128 && (0..len as i128).contains(&last),
+                                "{len} {start}:{stop}:{step}: {first}..{last}"
+                            );
                         } else {
                             assert_eq!(fast.0, 0, "{len} {start}:{stop}:{step}");
                         }

@@ -269,6 +269,13 @@ fn on_this_thread<R>(f: impl FnOnce(&Thread) -> R) -> R {
 
 /// `f` on the calling thread's state: `thread` when the caller has it at hand, else
 /// looked up ([`on_this_thread`]).
+/// The panic of an insert into a slot that is not allocated (never: see `publish`).
+#[cold]
+#[inline(never)]
+fn unallocated_slot(index: usize) -> ! {
+    panic!("slot {index} of an allocated chunk")
+}
+
 #[inline]
 fn on_thread<R>(thread: Option<&Thread>, f: impl FnOnce(&Thread) -> R) -> R {
     match thread {
@@ -444,7 +451,9 @@ impl<T> Registry<T> {
     }
 
     /// [`Registry::insert_from`] without a spare: a slot from the free stack, else a
-    /// new one (under the mutex).
+    /// new one (under the mutex). Cold: so that the hot path does not copy the value
+    /// and summary into memory for this call ahead of the branch (mm_slice cost).
+    #[cold]
     #[inline(never)]
     fn insert_elsewhere(&self, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
         let index = match self.pop_free() {
@@ -493,7 +502,14 @@ impl<T> Registry<T> {
     /// touch its value.
     #[inline(always)]
     unsafe fn publish(&self, index: usize, value: T, summary: [u64; SUMMARY_WORDS]) -> Option<u64> {
-        let slot = self.slot(index).expect("slot of an allocated chunk");
+        let Some(slot) = self.slot(index) else {
+            // Never (the slot is allocated): the value is dropped here, before the
+            // panic, so that no unwinding path between its making and the write below
+            // needs it in memory (the caller then builds it in registers and writes it
+            // straight into the slot: mm_slice cost).
+            drop(value);
+            unallocated_slot(index)
+        };
         let state = slot.state.load(Ordering::Acquire);
         debug_assert_eq!(state & (LIVE | PENDING), 0);
         // SAFETY: the slot is free and ours alone (the caller's promise).

@@ -236,6 +236,29 @@ impl View {
             .map(|(view, _)| view)
     }
 
+    /// Drops `view` where it lies, its fields inline: no call to the view's drop glue,
+    /// which the compiler keeps out of line (a registry entry's drop: mm_close cost).
+    ///
+    /// # Safety
+    /// `view` is not used (nor dropped) again.
+    #[inline(always)]
+    pub(crate) unsafe fn drop_inline(view: &mut std::mem::ManuallyDrop<View>) {
+        // Every field named: a new one fails to compile here until it is dropped too.
+        let View {
+            shared,
+            own_dtype,
+            start: _,
+            dims,
+        }: &mut View = view;
+        // SAFETY: each field is dropped once, and the view not used again (the
+        // caller's promise).
+        unsafe {
+            std::ptr::drop_in_place(shared);
+            std::ptr::drop_in_place(own_dtype);
+            std::ptr::drop_in_place(dims);
+        }
+    }
+
     /// [`View::slice_in`], also telling the sliced axis's new length and stride: what a
     /// caller needs to derive the slice's properties from this view's without reading
     /// the new view's dimensions back (mm_slice: its summary).
@@ -278,13 +301,22 @@ impl View {
         stop: i64,
         step: i64,
     ) -> Option<(View, SlicedAxis)> {
-        let words: &[usize] = &self.dims;
-        let ndim = words.len() / 2;
-        if axis >= ndim || step == 0 {
+        if step == 0 {
             return None;
         }
-        let stride = words[ndim + axis] as i64;
-        let (first, count) = layout::slice_span(words[axis], start, stop, step);
+        let (len, stride) = match &self.dims {
+            // A 1-D view: its two words, read without the general indexing (mm_slice
+            // cost).
+            Dims::Pair([len, stride]) if axis == 0 => (*len, *stride as i64),
+            dims => {
+                let ndim = dims.len() / 2;
+                if axis >= ndim {
+                    return None;
+                }
+                (dims[axis], dims[ndim + axis] as i64)
+            }
+        };
+        let (first, count) = layout::slice_span(len, start, stop, step);
         // numpy: an empty slice starts at index 0 with step 1 (keeping the axis's stride).
         let (new_stride, new_start) = if count == 0 {
             (stride, self.start)
@@ -295,21 +327,18 @@ impl View {
                 None if count == 1 => stride.wrapping_mul(step),
                 None => return None,
             };
-            // The insurance of the general path: first and last index lie on the axis.
-            let dist = (count as u64 - 1).checked_mul(step.unsigned_abs())?;
-            let last = if step > 0 {
-                (first as u64).checked_add(dist)?
-            } else {
-                (first as u64).checked_sub(dist)?
-            };
-            if first >= words[axis] || last >= words[axis] as u64 {
-                return None;
-            }
+            // First and last index lie on the axis: slice_span clamps both bounds into
+            // the axis and counts only the indices between them (its comment has the
+            // argument; layout's slice_span_is_slice_indices checks it around every
+            // clamping edge, and slice_fast_is_slice_general this path against the
+            // checked one). Not checked again here (mm_slice cost).
+            debug_assert!(first < len);
             let offset = i64::try_from(first).ok()?.checked_mul(stride)?;
             (new_stride, self.start.checked_add(offset)?)
         };
         let dims = match &self.dims {
             Dims::Heap(words) => {
+                let ndim = words.len() / 2;
                 let mut words = words.clone();
                 words[axis] = count;
                 words[ndim + axis] = new_stride as usize;

@@ -14,7 +14,8 @@ use crate::view::{SlicedAxis, View};
 
 /// What a handle resolves to: the view and the C strings the getters hand out.
 pub(crate) struct Entry {
-    pub view: View,
+    /// Dropped by [`Entry`]'s drop, inline ([`View::drop_inline`]: mm_close cost).
+    pub view: std::mem::ManuallyDrop<View>,
     /// The C strings, made by the first call that asks for one ([`Entry::names`]):
     /// most handles, slices above all, never do, so opening or slicing allocates no
     /// strings (memory per view, mm_slice and mm_open cost). Null until then; set once
@@ -26,7 +27,7 @@ pub(crate) struct Entry {
 impl Entry {
     fn new(view: View) -> Entry {
         Entry {
-            view,
+            view: std::mem::ManuallyDrop::new(view),
             names: AtomicPtr::new(std::ptr::null_mut()),
         }
     }
@@ -74,6 +75,8 @@ impl Drop for Entry {
             // nobody holds a reference into it any more.
             unsafe { drop_names(p) };
         }
+        // SAFETY: the entry is going; its view is dropped here, once, and not used again.
+        unsafe { View::drop_inline(&mut self.view) };
     }
 }
 
