@@ -267,8 +267,6 @@ fn on_this_thread<R>(f: impl FnOnce(&Thread) -> R) -> R {
     Thread::with(f)
 }
 
-/// `f` on the calling thread's state: `thread` when the caller has it at hand, else
-/// looked up ([`on_this_thread`]).
 /// The panic of an insert into a slot that is not allocated (never: see `publish`).
 #[cold]
 #[inline(never)]
@@ -276,6 +274,8 @@ fn unallocated_slot(index: usize) -> ! {
     panic!("slot {index} of an allocated chunk")
 }
 
+/// `f` on the calling thread's state: `thread` when the caller has it at hand, else
+/// looked up ([`on_this_thread`]).
 #[inline]
 fn on_thread<R>(thread: Option<&Thread>, f: impl FnOnce(&Thread) -> R) -> R {
     match thread {
