@@ -20,7 +20,12 @@
 //! - shard word = `count` (low 32 bits: references on it) + `ACTIVE` (the shard holds
 //!   one unit of `central`) + `DRAIN` (set once, when `refs` has reached 0).
 //!
-//! The block lives while `central` is not 0, and the operation that makes it 0 frees it.
+//! The block lives while `central` is not 0, and the operation that makes it 0 frees it;
+//! or, without making it 0, the drop of a central reference that loads `central` as one
+//! reference and no unit: that reference is then the only one (every other reference
+//! is made from a live one, and a shard reference holds a unit), so nobody else can
+//! reach the block, and the acquire load orders every other reference's last use (each
+//! ended by a release read-modify-write of `central`) before the free.
 //! The invariant: **a shard with `count` > 0 is `ACTIVE`, and an `ACTIVE` shard's unit
 //! is in `central`** (added before `ACTIVE` is set, taken out after it is cleared), so
 //! `central` > 0 while any reference lives. A party accesses the block only while it
