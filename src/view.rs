@@ -57,29 +57,32 @@ pub struct View {
     dims: Dims,
 }
 
-/// The body of [`View::open_path`] and [`View::open_path_owned`]; `$dtype` (evaluated
-/// last, once the spec is no longer borrowed) is the view's dtype.
-macro_rules! open_path_body {
-    ($path:expr, $c_path:expr, $spec:expr, $flags:expr, $dtype:expr) => {{
-        let spec: &OpenSpec = $spec;
-        let (mapping, found) = mapping::open_path_found($path, $c_path, spec, $flags)?;
-        // View::over's body, written here: the mapping goes straight into its shared
-        // part instead of through a call's argument (callgrind: 20 instructions).
-        let (shape, itemsize) = (found.shape(spec), spec.dtype.itemsize());
-        let dims = match small_contiguous_dims(shape, itemsize) {
-            Some(dims) => dims,
-            None => contiguous_dims(shape, itemsize, spec.order)?,
-        };
-        Ok(View {
-            dims,
-            shared: SharedCount::new(Shared {
-                mapping,
-                dtype: $dtype,
-            }),
-            own_dtype: None,
-            start: 0,
-        })
-    }};
+/// The spec of an open, which then gives its dtype to the view: borrowed (the dtype
+/// cloned) or owned (moved in, with no reference taken and dropped again: mm_open).
+pub(crate) trait SpecIn {
+    /// The spec.
+    fn spec(&self) -> &OpenSpec;
+    /// The view's dtype, once the spec is read.
+    fn into_dtype(self) -> DType;
+}
+
+impl SpecIn for &OpenSpec {
+    fn spec(&self) -> &OpenSpec {
+        self
+    }
+    fn into_dtype(self) -> DType {
+        self.dtype.clone()
+    }
+}
+
+impl SpecIn for OpenSpec {
+    fn spec(&self) -> &OpenSpec {
+        self
+    }
+    #[inline(always)]
+    fn into_dtype(self) -> DType {
+        self.dtype
+    }
 }
 
 impl View {
@@ -95,22 +98,12 @@ impl View {
     pub(crate) fn open_path(
         path: &Path,
         c_path: Option<&CStr>,
-        spec: &OpenSpec,
+        spec: impl SpecIn,
         flags: mapping::OpenFlags,
     ) -> Result<View> {
-        open_path_body!(path, c_path, spec, flags, spec.dtype.clone())
-    }
-
-    /// [`View::open_path`] taking the spec: its dtype moves into the view (no reference
-    /// taken and dropped again: mm_open).
-    #[inline(always)]
-    pub(crate) fn open_path_owned(
-        path: &Path,
-        c_path: Option<&CStr>,
-        spec: OpenSpec,
-        flags: mapping::OpenFlags,
-    ) -> Result<View> {
-        open_path_body!(path, c_path, &spec, flags, spec.dtype)
+        let (mapping, found) = mapping::open_path_found(path, c_path, spec.spec(), flags)?;
+        let dims = View::contiguous(found.shape(spec.spec()), spec.spec())?;
+        Ok(View::assembled(dims, mapping, spec.into_dtype()))
     }
 
     /// numpy.memmap on an already-open descriptor (borrowed, never kept; on Windows a C
@@ -135,20 +128,30 @@ impl View {
         spec: &OpenSpec,
         shape: impl AsRef<[usize]>,
     ) -> Result<View> {
-        let (shape, itemsize) = (shape.as_ref(), spec.dtype.itemsize());
-        let dims = match small_contiguous_dims(shape, itemsize) {
-            Some(dims) => dims,
-            None => contiguous_dims(shape, itemsize, spec.order)?,
-        };
-        Ok(View {
+        let dims = View::contiguous(shape.as_ref(), spec)?;
+        Ok(View::assembled(dims, mapping, spec.dtype.clone()))
+    }
+
+    /// The dimensions of a whole mapping of `shape`, contiguous in `spec.order`.
+    #[inline(always)]
+    fn contiguous(shape: &[usize], spec: &OpenSpec) -> Result<Dims> {
+        let itemsize = spec.dtype.itemsize();
+        match small_contiguous_dims(shape, itemsize) {
+            Some(dims) => Ok(dims),
+            None => contiguous_dims(shape, itemsize, spec.order),
+        }
+    }
+
+    /// The view of the whole of `mapping`. Inline: the mapping goes straight into the
+    /// block of its count, not through a call's argument (mm_open cost).
+    #[inline(always)]
+    fn assembled(dims: Dims, mapping: Mapping, dtype: DType) -> View {
+        View {
             dims,
-            shared: SharedCount::new(Shared {
-                mapping,
-                dtype: spec.dtype.clone(),
-            }),
+            shared: SharedCount::new(Shared { mapping, dtype }),
             own_dtype: None,
             start: 0,
-        })
+        }
     }
 
     /// A new view of the same mapping. `byte_offset` is relative to this view's first

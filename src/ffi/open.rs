@@ -112,7 +112,7 @@ unsafe fn open_path(
         Err(f) => return Err(f.in_call(&call())),
     };
     let flags = open_flags(name, flags).map_err(|f| f.in_call(&call()))?;
-    let view = match View::open_path_owned(path, Some(c_path), spec, flags) {
+    let view = match View::open_path(path, Some(c_path), spec, flags) {
         Ok(view) => view,
         Err(e) => return Err(Fail::core(&call(), e)),
     };
