@@ -1,5 +1,8 @@
 //! A view: one shared mapping seen through a dtype, a first-element position, a shape and
 //! byte strides. Views never copy data; every view of a mapping keeps it alive.
+//!
+//! (Over 600 lines: the slice's hot path is split in parts mm_slice assembles, each
+//! next to the general path it is tested against.)
 
 use std::ffi::CStr;
 use std::path::Path;
@@ -294,7 +297,8 @@ impl View {
     /// general path must answer (a bad axis or step, an overflow, a slice that would
     /// leave the axis). mm_slice is a hot path: the general one's 128-bit arithmetic and
     /// error formatting cost about a quarter of an mm_slice + mm_close (callgrind).
-    /// Tested against the general path (`slice_fast_is_slice_general`).
+    /// Tested against the general path (`slice_fast_is_slice_general`). `None` before
+    /// anything is made or counted: the caller may then take the general path.
     #[inline]
     fn slice_fast(
         &self,
@@ -304,6 +308,22 @@ impl View {
         stop: i64,
         step: i64,
     ) -> Option<(View, SlicedAxis)> {
+        let (sliced, new_start) = self.slice_parts(axis, start, stop, step)?;
+        Some((self.sliced(shard, axis, sliced, new_start), sliced))
+    }
+
+    /// What [`View::slice_fast`] computes before it makes the view: the sliced axis
+    /// (its new length and stride) and the new view's position ([`View::position`]).
+    /// `None` as slice_fast. mm_slice makes the view from them where it stores it
+    /// ([`View::sliced`]), and the summary of a 1-D slice from them alone.
+    #[inline(always)]
+    pub(crate) fn slice_parts(
+        &self,
+        axis: usize,
+        start: i64,
+        stop: i64,
+        step: i64,
+    ) -> Option<(SlicedAxis, i64)> {
         if step == 0 {
             return None;
         }
@@ -339,31 +359,42 @@ impl View {
             let offset = i64::try_from(first).ok()?.checked_mul(stride)?;
             (new_stride, self.start.checked_add(offset)?)
         };
+        let sliced = SlicedAxis {
+            len: count,
+            stride: new_stride,
+        };
+        Some((sliced, new_start))
+    }
+
+    /// The slice of this view whose axis `axis` is now `sliced` and whose position is
+    /// `start`, as [`View::slice_parts`] answered them (`axis` below the number of
+    /// dimensions).
+    #[inline(always)]
+    pub(crate) fn sliced(
+        &self,
+        shard: Option<usize>,
+        axis: usize,
+        sliced: SlicedAxis,
+        start: i64,
+    ) -> View {
         let dims = match &self.dims {
             Dims::Heap(words) => {
                 let ndim = words.len() / 2;
                 let mut words = words.clone();
-                words[axis] = count;
-                words[ndim + axis] = new_stride as usize;
+                words[axis] = sliced.len;
+                words[ndim + axis] = sliced.stride as usize;
                 Dims::Heap(words)
             }
             // A 1-D view (axis 0; a 0-d one has no axis to slice): its two words,
             // written directly.
-            _ => Dims::Pair([count, new_stride as usize]),
+            _ => Dims::Pair([sliced.len, sliced.stride as usize]),
         };
-        let view = View {
+        View {
             shared: self.share(shard),
             own_dtype: self.own_dtype.clone(),
-            start: new_start,
+            start,
             dims,
-        };
-        Some((
-            view,
-            SlicedAxis {
-                len: count,
-                stride: new_stride,
-            },
-        ))
+        }
     }
 
     /// [`View::slice`] in general: 128-bit arithmetic, every error worded. Out of line:

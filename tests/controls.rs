@@ -528,3 +528,119 @@ fn flush_range_of_a_reversed_view_counts_forward_from_its_first_element() {
     assert_eq!(mm_close(r), MM_OK);
     assert_eq!(mm_close(a), MM_OK);
 }
+
+/// mm_slice answers a slice of an aligned 1-D view on its short path, and every other
+/// slice (2-D, unaligned) and every failure on its general one: the same answers either
+/// way (shape, strides, data address, flags; the failure's status, text and a 0 out).
+#[test]
+fn slice_paths_answer_alike() {
+    let dir = TempDir::new("slice_paths");
+    let path = dir.path("a.f8");
+    fs::write(&path, vec![0u8; 12 * 8]).unwrap();
+    let p = cstr(&path);
+    let open_shape = |shape: &[usize]| {
+        let mut a = 0;
+        let st = unsafe {
+            mm_open(
+                p.as_ptr(),
+                c"<f8".as_ptr(),
+                c"r".as_ptr(),
+                0,
+                shape.as_ptr(),
+                shape.len(),
+                b'C' as _,
+                &mut a,
+            )
+        };
+        assert_eq!(st, MM_OK, "{}", last_error());
+        a
+    };
+    let dims = |a: mm_array| {
+        let n = mm_ndim(a);
+        // SAFETY: mm_shape and mm_strides point to ndim values while `a` is open.
+        unsafe {
+            (
+                std::slice::from_raw_parts(mm_shape(a), n).to_vec(),
+                std::slice::from_raw_parts(mm_strides(a), n).to_vec(),
+            )
+        }
+    };
+    let aligned_c = MM_ALIGNED | MM_C_CONTIGUOUS | MM_F_CONTIGUOUS;
+
+    // 1-D, aligned: the short path.
+    let a = open_shape(&[12]);
+    let base = mm_data(a) as usize;
+    let mut s = 7;
+    assert_eq!(unsafe { mm_slice(a, 0, 2, 8, 2, &mut s) }, MM_OK);
+    assert_eq!(dims(s), (vec![3], vec![16]));
+    assert_eq!(mm_data(s) as usize, base + 16);
+    assert_eq!(mm_flags(s) & aligned_c, MM_ALIGNED);
+    assert_eq!(mm_close(s), MM_OK);
+    assert_eq!(unsafe { mm_slice(a, 0, 9, 1, -3, &mut s) }, MM_OK);
+    assert_eq!(dims(s), (vec![3], vec![-24]));
+    assert_eq!(mm_data(s) as usize, base + 72);
+    assert_eq!(mm_close(s), MM_OK);
+    assert_eq!(unsafe { mm_slice(a, 0, 3, 4, 1, &mut s) }, MM_OK);
+    assert_eq!(dims(s), (vec![1], vec![8]));
+    assert_eq!(mm_flags(s) & aligned_c, aligned_c);
+    assert_eq!(mm_close(s), MM_OK);
+
+    // 1-D, not aligned (a view 4 bytes in): the general path.
+    let mut u = 0;
+    let three = [3usize];
+    let st = unsafe {
+        mm_view(
+            a,
+            std::ptr::null(),
+            4,
+            three.as_ptr(),
+            1,
+            std::ptr::null(),
+            &mut u,
+        )
+    };
+    assert_eq!(st, MM_OK, "{}", last_error());
+    assert_eq!(mm_flags(u) & MM_ALIGNED, 0);
+    assert_eq!(unsafe { mm_slice(u, 0, 1, 3, 1, &mut s) }, MM_OK);
+    assert_eq!(dims(s), (vec![2], vec![8]));
+    assert_eq!(mm_data(s) as usize, base + 12);
+    assert_eq!(mm_flags(s) & aligned_c, MM_C_CONTIGUOUS | MM_F_CONTIGUOUS);
+    assert_eq!(mm_close(s), MM_OK);
+    assert_eq!(mm_close(u), MM_OK);
+
+    // 2-D: the general path, either axis.
+    let m = open_shape(&[4, 3]);
+    assert_eq!(unsafe { mm_slice(m, 1, 1, 3, 1, &mut s) }, MM_OK);
+    assert_eq!(dims(s), (vec![4, 2], vec![24, 8]));
+    assert_eq!(mm_data(s) as usize, mm_data(m) as usize + 8);
+    assert_eq!(mm_flags(s) & aligned_c, MM_ALIGNED);
+    assert_eq!(mm_close(s), MM_OK);
+    assert_eq!(unsafe { mm_slice(m, 0, -1, i64::MIN, -2, &mut s) }, MM_OK);
+    assert_eq!(dims(s), (vec![2, 3], vec![-48, 8]));
+    assert_eq!(mm_data(s) as usize, mm_data(m) as usize + 72);
+    assert_eq!(mm_close(s), MM_OK);
+
+    // Failures: the same status and text on every base, and 0 in out.
+    s = 7;
+    assert_eq!(unsafe { mm_slice(m, 2, 0, 1, 1, &mut s) }, MM_E_INVALID_ARG);
+    assert_eq!(s, 0);
+    assert!(
+        last_error().starts_with(&format!("mm_slice(handle {m:#x}, axis 2, 0:1:1): ")),
+        "{}",
+        last_error()
+    );
+    assert_eq!(mm_close(m), MM_OK);
+    s = 7;
+    assert_eq!(unsafe { mm_slice(m, 0, 0, 1, 1, &mut s) }, MM_E_BAD_HANDLE);
+    assert_eq!(s, 0);
+    assert_eq!(
+        last_error(),
+        format!(
+            "mm_slice(handle {m:#x}): the handle is not open (0, already closed, or never issued)"
+        )
+    );
+    s = 7;
+    assert_eq!(unsafe { mm_slice(a, 0, 0, 1, 0, &mut s) }, MM_E_INVALID_ARG);
+    assert_eq!(s, 0);
+    assert_eq!(mm_close(a), MM_OK);
+}

@@ -7,9 +7,12 @@ use std::ffi::c_char;
 use super::args::{array_arg, dtype_arg, out_handle};
 use super::boundary::{guard_in, Fail};
 use super::handles::{
-    derive, derived_summary, register, register_derived, slice_summary, with_entry, Derived,
+    derive, derived_summary, insert_derived, pinned_summary, register, register_derived,
+    slice_summary, slice_summary_1d, with_entry, Derived,
 };
 use super::status::*;
+use crate::registry::{Thread, SUMMARY_WORDS};
+use crate::view::{SlicedAxis, View};
 
 /// A new view over the same mapping as `base`, stored in `*out`: numpy's reshape,
 /// transpose, reversal, sub-block and view(dtype) in one call.
@@ -113,31 +116,100 @@ pub unsafe extern "C" fn mm_slice(
     step: i64,
     out: *mut mm_array,
 ) -> mm_status {
-    guard_in("mm_slice", move |name, thread| {
-        // The call's text is built only for a failure: this is a hot path.
-        // (`move`: it keeps copies, so the arguments need no place in memory up front.)
-        let call = move || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
-        // A NULL `out` fails here, apart from the path that writes it (which then keeps
-        // the failure's wording off its way: about 20 instructions per call, callgrind).
-        if out.is_null() {
-            // SAFETY: given NULL, out_handle writes nothing: it words the failure.
-            let Err(fail) = (unsafe { out_handle(name, out) }) else {
-                unreachable!("out_handle accepts no NULL out")
-            };
-            return Err(fail.in_call(&call()));
+    guard_in("mm_slice", move |_name, thread| {
+        // The hot path words no failure, so that none of the failure's text (nor its
+        // arguments) is on its way: any failure takes slice_worded, which makes the
+        // same call again and words what it finds (mm_slice cost).
+        if !out.is_null() {
+            // SAFETY: the caller passes NULL or a writable mm_array (checked non-NULL);
+            // 0 until the handle is made, as out_handle does.
+            unsafe { *out = 0 };
+            // Counted on this thread's shard of the mapping's count (see mm_view).
+            let shard = Some(thread.number());
+            let made = pinned_summary(thread, base, |v, parent| {
+                let (sliced, position) = v.slice_parts(axis, start, stop, step)?;
+                match slice_summary_1d(parent, v, sliced, position) {
+                    // A 1-D slice (the common case): its summary from the parts, and the
+                    // view made where it is stored, from registers.
+                    Some(summary) => {
+                        insert_derived(thread, v.sliced(shard, axis, sliced, position), summary)
+                    }
+                    None => sliced_any(thread, v, parent, shard, (axis, sliced, position)),
+                }
+            });
+            if let Some(handle) = made {
+                // SAFETY: as above.
+                unsafe { *out = handle };
+                return Ok(MM_OK);
+            }
         }
-        // SAFETY: the caller passes NULL or a writable mm_array.
-        let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
-        // Counted on this thread's shard of the mapping's count (see mm_view).
-        let shard = Some(thread.number());
-        let view = derive(thread, name, base, |v, parent| {
-            let (view, sliced) = v
-                .slice_axis_in(shard, axis, start, stop, step)
-                .map_err(|err| Fail::core(&call(), err))?;
-            let summary = slice_summary(parent, v, &view, sliced);
-            Ok(Derived::new(view, summary))
-        })?;
-        *out = register_derived(thread, view, name)?;
-        Ok(MM_OK)
+        // SAFETY: as mm_slice's contract.
+        Ok(unsafe { slice_guarded(base, (axis, start, stop, step), out) })
     })
+}
+
+/// The slice of `v` (whose summary is `parent`) made from its parts, registered with
+/// its summary: mm_slice's hot path for a slice that is not of an aligned 1-D view with
+/// elements. Out of line, so that the 1-D case keeps its view in registers.
+#[inline(never)]
+fn sliced_any(
+    thread: &Thread,
+    v: &View,
+    parent: &[u64; SUMMARY_WORDS],
+    shard: Option<usize>,
+    (axis, sliced, position): (usize, SlicedAxis, i64),
+) -> Option<mm_array> {
+    let view = v.sliced(shard, axis, sliced, position);
+    let summary = slice_summary(parent, v, &view, sliced);
+    insert_derived(thread, view, summary)
+}
+
+/// [`slice_worded`] inside a boundary of its own, which records its failure (or a
+/// panic) as the thread's last error: mm_slice's body then always answers Ok with a
+/// status, which the hot path's success returns in a register (merged with a Result
+/// returned through memory, it was written as 4 bytes and read back as 8: a load that
+/// cannot take its data from that store).
+///
+/// # Safety
+/// As [`slice_worded`].
+#[cold]
+#[inline(never)]
+unsafe fn slice_guarded(
+    base: mm_array,
+    args: (usize, i64, i64, i64),
+    out: *mut mm_array,
+) -> mm_status {
+    guard_in("mm_slice", move |name, thread| {
+        // SAFETY: as this function's contract.
+        unsafe { slice_worded(name, thread, base, args, out) }
+    })
+}
+
+/// mm_slice's general path, every failure worded: the hot path found one (or a slice
+/// its 64-bit path does not answer). Out of line, so that none of it is on the hot path.
+///
+/// # Safety
+/// `out` is NULL or a writable mm_array.
+#[cold]
+#[inline(never)]
+unsafe fn slice_worded(
+    name: &'static str,
+    thread: &Thread,
+    base: mm_array,
+    (axis, start, stop, step): (usize, i64, i64, i64),
+    out: *mut mm_array,
+) -> Result<mm_status, Fail> {
+    let call = move || format!("{name}(handle {base:#x}, axis {axis}, {start}:{stop}:{step})");
+    // SAFETY: the caller passes NULL or a writable mm_array.
+    let out = unsafe { out_handle(name, out) }.map_err(|f| f.in_call(&call()))?;
+    let shard = Some(thread.number());
+    let view = derive(thread, name, base, |v, parent| {
+        let (view, sliced) = v
+            .slice_axis_in(shard, axis, start, stop, step)
+            .map_err(|err| Fail::core(&call(), err))?;
+        let summary = slice_summary(parent, v, &view, sliced);
+        Ok(Derived::new(view, summary))
+    })?;
+    *out = register_derived(thread, view, name)?;
+    Ok(MM_OK)
 }
