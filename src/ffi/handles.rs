@@ -446,15 +446,13 @@ pub(crate) fn slice_summary(
     view: &View,
     sliced: SlicedAxis,
 ) -> [u64; SUMMARY_WORDS] {
-    let aligned = u64::from(MM_ALIGNED);
-    if parent[word::FLAGS_MODE] & aligned == 0 || parent[word::SIZE] == 0 {
-        return derived_summary(parent, view);
-    }
     if let Some(summary) = slice_summary_1d(parent, base, sliced, view.position()) {
         return summary;
     }
-    let moved = view.position().wrapping_sub(base.position());
-    let data = (parent[word::DATA] as usize).wrapping_add(moved as usize);
+    if !aligned_with_elements(parent) {
+        return derived_summary(parent, view);
+    }
+    let data = slice_data(parent, base, view.position());
     let itemsize = parent[word::ITEMSIZE] as usize;
     // Contiguity does not depend on the alignment: 1 stands for "no alignment asked".
     let (c, f, _) = crate::layout::layout_flags(data, view.shape(), view.strides(), itemsize, 1);
@@ -471,19 +469,29 @@ pub(crate) fn slice_summary_1d(
     sliced: SlicedAxis,
     position: i64,
 ) -> Option<[u64; SUMMARY_WORDS]> {
-    let aligned = u64::from(MM_ALIGNED);
-    if parent[word::FLAGS_MODE] & aligned == 0
-        || parent[word::SIZE] == 0
-        || parent[word::FLAGS_MODE] >> word::NDIM_SHIFT != 1
-    {
+    if !aligned_with_elements(parent) || parent[word::FLAGS_MODE] >> word::NDIM_SHIFT != 1 {
         return None;
     }
-    let moved = position.wrapping_sub(base.position());
-    let data = (parent[word::DATA] as usize).wrapping_add(moved as usize);
+    let data = slice_data(parent, base, position);
     let itemsize = parent[word::ITEMSIZE];
     let contiguous = sliced.len <= 1 || (sliced.stride >= 0 && sliced.stride as u64 == itemsize);
     let flags = (contiguous, contiguous, true);
     Some(summary_from(parent, data, sliced.len as u64, 1, flags))
+}
+
+/// Whether the view whose summary is `parent` is aligned and has elements: then so is
+/// every slice of it ([`slice_summary`]).
+#[inline(always)]
+fn aligned_with_elements(parent: &[u64; SUMMARY_WORDS]) -> bool {
+    parent[word::FLAGS_MODE] & u64::from(MM_ALIGNED) != 0 && parent[word::SIZE] != 0
+}
+
+/// The data address of a slice of `base` (whose summary is `parent`) at `position`:
+/// the base's, moved by as much as the position (the same mapping).
+#[inline(always)]
+fn slice_data(parent: &[u64; SUMMARY_WORDS], base: &View, position: i64) -> usize {
+    let moved = position.wrapping_sub(base.position());
+    (parent[word::DATA] as usize).wrapping_add(moved as usize)
 }
 
 /// The summary of `view`, whose data address is `data` and layout flags `flags`, given
