@@ -431,12 +431,15 @@ impl<T> Registry<T> {
         self.insert_from(Some(thread), value, summary)
     }
 
+    /// [`Registry::insert_summarised`] by the calling thread, whose state is `thread`
+    /// when the caller has it at hand (else it is looked up when needed).
+    ///
     /// The insert: into the calling thread's spare slot when it has one (inline, the
     /// hot path of a slice and its close in a loop: the value and summary are written
     /// into the slot where they are made, not moved through a call), else
     /// [`Registry::insert_elsewhere`].
     #[inline(always)]
-    fn insert_from(
+    pub fn insert_from(
         &self,
         thread: Option<&Thread>,
         value: T,

@@ -320,12 +320,9 @@ fn register_from(thread: Option<&Thread>, view: View, call: &str) -> Result<mm_a
     }
     install_fork_handlers();
     let summary = summary_of(&view);
-    let entry = Entry::new(view);
-    match thread {
-        Some(thread) => REGISTRY.insert_summarised_in(thread, entry, summary),
-        None => REGISTRY.insert_summarised(entry, summary),
-    }
-    .ok_or_else(|| too_many_handles(call))
+    REGISTRY
+        .insert_from(thread, Entry::new(view), summary)
+        .ok_or_else(|| too_many_handles(call))
 }
 
 /// A view made from the view of an open handle, of the same mapping and dtype (a
