@@ -101,6 +101,18 @@ fn unprivileged_saves_fail_cleanly_or_succeed_whole() {
     }
     let dir = TempDir::new("unprivileged");
     fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o755)).unwrap();
+    // The children must reach the directory: under a TMPDIR that other users cannot
+    // search (mode 0700, say) every case below would fail for that reason alone. Say so
+    // plainly instead (this test does not change the caller's TMPDIR).
+    let reach = dir.0.clone();
+    let reached = as_unprivileged(move || i32::from(fs::metadata(&reach).is_err()));
+    assert_eq!(
+        reached,
+        0,
+        "{} is not reachable by an unprivileged user: an ancestor (TMPDIR?) is not searchable \
+         by others; run this test with a TMPDIR every user can enter",
+        dir.0.display()
+    );
     let view = source(&dir);
 
     // Defect 7: targets the caller may not write, in a directory it may write.
