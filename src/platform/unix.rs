@@ -175,7 +175,9 @@ fn open_c_failed(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
 /// On Linux the openat system call itself, which, unlike glibc's open(3), is not a
 /// thread cancellation point (mm_open's common case reaches none, so it need not defer
 /// cancellation: see `guard_cancel_free_in` in src/ffi/boundary.rs). Elsewhere libc's
-/// open, as before.
+/// open, as before. With O_LARGEFILE as glibc's open adds it (0 on 64-bit targets,
+/// whose kernel implies it; a 32-bit build would otherwise refuse files over 2 GiB).
+/// Unlike open(3), an LD_PRELOAD library that wraps open does not see this call.
 ///
 /// # Safety
 /// `flags` must not hold O_CREAT or O_TMPFILE.
@@ -184,7 +186,12 @@ unsafe fn open_raw(c_path: &CStr, flags: libc::c_int) -> libc::c_int {
     #[cfg(target_os = "linux")]
     // SAFETY: a NUL-terminated path; the kernel reads no mode without O_CREAT.
     let fd = unsafe {
-        libc::syscall(libc::SYS_openat, libc::AT_FDCWD, c_path.as_ptr(), flags) as libc::c_int
+        libc::syscall(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            flags | libc::O_LARGEFILE,
+        ) as libc::c_int
     };
     #[cfg(not(target_os = "linux"))]
     // SAFETY: as above.
