@@ -191,14 +191,17 @@ pub unsafe extern "C" fn mm_open(
     order: c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    // SAFETY: the caller passes NULL or a NUL-terminated mode.
-    let cancel_free = unsafe { reaches_no_cancellation_point(mode, 0) };
-    // SAFETY: mm_open's contract is open_path's.
-    guard_cancel_free_in("mm_open", cancel_free, |name, thread| unsafe {
-        open_path(
-            thread, name, path, dtype, mode, offset, shape, ndim, order, 0, out,
-        )
-    })
+    guard_cancel_free_in(
+        "mm_open",
+        // SAFETY: the caller passes NULL or a NUL-terminated mode.
+        unsafe { reaches_no_cancellation_point(mode, 0) },
+        // SAFETY: mm_open's contract is open_path's.
+        |name, thread| unsafe {
+            open_path(
+                thread, name, path, dtype, mode, offset, shape, ndim, order, 0, out,
+            )
+        },
+    )
 }
 
 /// mm_open with open flags. With `flags` 0 it is exactly mm_open. Unknown bits are
@@ -232,14 +235,17 @@ pub unsafe extern "C" fn mm_open_ex(
     flags: u32,
     out: *mut mm_array,
 ) -> mm_status {
-    // SAFETY: the caller passes NULL or a NUL-terminated mode.
-    let cancel_free = unsafe { reaches_no_cancellation_point(mode, flags) };
-    // SAFETY: mm_open_ex's contract is open_path's.
-    guard_cancel_free_in("mm_open_ex", cancel_free, |name, thread| unsafe {
-        open_path(
-            thread, name, path, dtype, mode, offset, shape, ndim, order, flags, out,
-        )
-    })
+    guard_cancel_free_in(
+        "mm_open_ex",
+        // SAFETY: the caller passes NULL or a NUL-terminated mode.
+        unsafe { reaches_no_cancellation_point(mode, flags) },
+        // SAFETY: mm_open_ex's contract is open_path's.
+        |name, thread| unsafe {
+            open_path(
+                thread, name, path, dtype, mode, offset, shape, ndim, order, flags, out,
+            )
+        },
+    )
 }
 
 /// Like mm_open, on a descriptor the caller already opened (numpy's file-object case).
