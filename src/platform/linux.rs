@@ -34,7 +34,7 @@ pub(crate) fn map_hint(err: &io::Error) -> String {
     }
     // Reading /proc opens, reads and closes: cancellation points, which mm_open's
     // common case otherwise never reaches (and so does not defer cancellation for).
-    let _deferred = super::unix::CancellationDeferred::new();
+    let _deferred = super::CancellationDeferred::new();
     let (Some(max), Some(count)) = (max_map_count(), mapping_count()) else {
         return super::unix::address_space_hint(err);
     };
