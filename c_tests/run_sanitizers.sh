@@ -33,7 +33,7 @@ for src in c_tests/test_*.c; do
         test_controls) flags=$ubsan; what="ubsan (ASan ignores mlock)" ;;
         # GCC's ASan runtime overflows its own stack bookkeeping when a cancelled thread
         # exits (in __interceptor_sigaltstack under AsanThread::Destroy, no library frame).
-        test_cancel) flags=$ubsan; what="ubsan (ASan cannot run cancelled threads)" ;;
+        test_cancel | test_cancel_free) flags=$ubsan; what="ubsan (ASan cannot run cancelled threads)" ;;
         # GCC's ASan allocator takes no lock around fork(): a child forked while another
         # thread allocates waits forever for its mutex (seen in gdb: in asan_malloc,
         # called by the library's first allocation in the child). glibc's malloc is

@@ -18,7 +18,7 @@
 #        (test_open's symlink case and test_fd's directory/FIFO descriptor case are left out
 #        on Windows, in the sources)
 #   not: test_errors, test_controls (fork, setrlimit, signals, chmod permission bits,
-#        FIFOs), test_fork (fork), test_cancel (pthread_cancel inside the library),
+#        FIFOs), test_fork (fork), test_cancel and test_cancel_free (pthread_cancel),
 #        test_two_copies (dlopen of the .so), test_bad_input (sockets, symlinks,
 #        hard links, /proc), test_stress (a 3 s timing run: the Linux reliability stage's),
 #        valgrind runs (no valgrind for Windows binaries), the header, pkg-config,

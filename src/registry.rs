@@ -344,6 +344,18 @@ impl<T> Registry<T> {
         }
     }
 
+    /// Draws this registry's first generation now unless it was drawn already (else the
+    /// first insert draws it). Drawing seeds std's RandomState, which reads the OS's
+    /// random source (glibc's getrandom, a thread cancellation point): the C layer
+    /// draws it in its once-per-process setup, with cancellation deferred, so that no
+    /// later insert reaches that call.
+    pub fn seed_generation(&self) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.first_generation == 0 {
+            free.first_generation = self.random_generation();
+        }
+    }
+
     /// A random, non-zero generation for the slots of this registry: std's RandomState
     /// is seeded from the OS once per copy of std, mixed with this registry's address.
     /// Fixed under loom, so that models stay reproducible.

@@ -2,7 +2,8 @@
 //! panic boundary: a panic that unwinds into C is undefined behaviour. (`guard_summary(`
 //! runs a panic-free read of the registry summary first, and the body through `guard(`;
 //! `guard_in(` and `guard_io_in(` are `guard(` and `guard_io(` handing the body the calling
-//! thread's state.)
+//! thread's state; `guard_cancel_free_in(` is `guard_io_in(` that skips the cancellation
+//! deferral when its second argument says the call reaches no cancellation point.)
 
 use std::fs;
 use std::path::Path;
@@ -58,6 +59,7 @@ fn every_export_goes_through_guard() {
                     "guard_in(",
                     "guard_io(",
                     "guard_io_in(",
+                    "guard_cancel_free_in(",
                     "guard_or(",
                     "guard_summary(",
                 ]

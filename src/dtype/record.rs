@@ -102,7 +102,10 @@ impl DType {
             )));
         }
         let mut end = 0usize;
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        // A BTreeSet, not a HashSet: a HashSet's RandomState draws its keys from the OS
+        // (getrandom, a thread cancellation point) in each new thread, and mm_open of a
+        // record dtype must reach no cancellation point (src/ffi/boundary.rs).
+        let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
         for f in &fields {
             let count = f
                 .shape

@@ -115,6 +115,12 @@ impl ForkSafeOnce {
         }
     }
 
+    /// Whether `init` ran to its end in this process (one load).
+    #[inline(always)]
+    pub(crate) fn is_done(&self) -> bool {
+        self.0.load(Ordering::Acquire) == Self::DONE
+    }
+
     #[cold]
     #[inline(never)]
     fn call_first(&self, init: impl FnOnce()) {
@@ -227,7 +233,9 @@ pub(crate) fn guard_in<R: FailValue>(
 /// that arrives meanwhile takes effect at the caller's next cancellation point after
 /// the call returns; without this, the cancellation's forced unwind would meet the
 /// panic boundary and glibc would abort the process. (Windows has no thread
-/// cancellation: nothing to defer there.)
+/// cancellation: nothing to defer there.) A call whose path reaches no cancellation
+/// point for some arguments may skip the deferral for exactly those:
+/// [`guard_cancel_free_in`].
 pub(crate) fn guard_io<R: FailValue>(
     name: &'static str,
     body: impl FnOnce(&'static str) -> Result<R, Fail>,
@@ -241,6 +249,29 @@ pub(crate) fn guard_io_in<R: FailValue>(
     body: impl FnOnce(&'static str, &Thread) -> Result<R, Fail>,
 ) -> R {
     let _deferred = super::threads::CancellationDeferred::new();
+    guard_in(name, body)
+}
+
+/// [`guard_io_in`] for a call that defers cancellation only when `cancel_free` is
+/// false. A call may pass `cancel_free` true only for arguments whose whole path (its
+/// failures included) has been checked to reach no thread cancellation point: no
+/// open(3), read, write, pread, close(3), fsync, msync, fallocate, getrandom... of
+/// glibc, nor std code that calls them (dropping a `File`, a `HashSet`'s first
+/// RandomState in a thread). Such a call needs no deferral: a cancellation that arrives
+/// meanwhile stays pending until the caller's next cancellation point, exactly as with
+/// the deferral, and the two `pthread_setcancelstate` calls (a locked compare-and-swap
+/// each, ~20 ns a pair) are saved. mm_open and mm_open_ex use it (see
+/// `reaches_no_cancellation_point` in src/ffi/open.rs for the cases, RELIABILITY.md
+/// defect 5); c_tests/test_cancel_free.c calls each such case with a cancellation
+/// pending and aborts if a cancellation point is put back on its path.
+#[inline(always)]
+pub(crate) fn guard_cancel_free_in<R: FailValue>(
+    name: &'static str,
+    cancel_free: bool,
+    body: impl FnOnce(&'static str, &Thread) -> Result<R, Fail>,
+) -> R {
+    // One copy of `body` either way (mm_open's is large).
+    let _deferred = (!cancel_free).then(super::threads::CancellationDeferred::new);
     guard_in(name, body)
 }
 

@@ -256,11 +256,27 @@ fn field_texts(dtype: &DType) -> Box<[FieldText]> {
 /// open and close arrays (without this, a child forked while another thread held the
 /// lock waited for it forever). Registered once, at the first handle; glibc drops the
 /// handlers when a dlopen'ed copy of the library is unloaded.
+///
+/// The same once-per-process setup draws the registry's random first generation
+/// (getrandom: a cancellation point), with cancellation deferred, so that no later
+/// insert reaches a cancellation point ([`set_up`]).
 fn install_fork_handlers() {
-    static ONCE: ForkSafeOnce = ForkSafeOnce::new();
-    ONCE.call(|| {
+    SETUP.call(|| {
+        let _deferred = super::threads::CancellationDeferred::new();
+        REGISTRY.seed_generation();
         super::threads::at_fork(before_fork, after_fork, after_fork_in_child);
     });
+}
+
+/// The once-per-process setup of [`install_fork_handlers`].
+static SETUP: ForkSafeOnce = ForkSafeOnce::new();
+
+/// Whether this process's setup is done: from then on registering a handle reaches no
+/// thread cancellation point. Before (the first handle of the process; a child forked
+/// while its parent was inside the setup) a call must defer cancellation.
+#[inline(always)]
+pub(crate) fn set_up() -> bool {
+    SETUP.is_done()
 }
 
 thread_local! {

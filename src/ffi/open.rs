@@ -8,8 +8,8 @@ use std::ffi::{c_char, c_int};
 use super::args::{
     array_arg, c_path_arg, call_on_path, dtype_arg, mode_arg, order_arg, out_handle,
 };
-use super::boundary::{guard_io, guard_io_in, Fail};
-use super::handles::{register, register_in};
+use super::boundary::{guard_cancel_free_in, guard_io, Fail};
+use super::handles::{register, register_in, set_up};
 use super::status::*;
 use crate::dtype::DType;
 use crate::mapping::{OpenFlags, OpenSpec};
@@ -78,6 +78,34 @@ unsafe fn open_spec(
         shape,
         order,
     })
+}
+
+/// Whether mm_open / mm_open_ex with this mode and these flags reaches no thread
+/// cancellation point, decided from the arguments before anything is opened: Linux,
+/// mode r, r+ or c (NULL is r+; a mode text starting with 'r' or 'c' is one of these or
+/// invalid, and an invalid one fails before any I/O), no MM_OPEN_PREALLOCATE (glibc's
+/// fallocate is a cancellation point), and the process's setup done (the first handle
+/// draws a random generation through getrandom, a cancellation point). That path is:
+/// the argument checks, getcwd for a relative path, the raw openat system call
+/// (src/platform/unix.rs open_raw), fstat, mmap (MAP_POPULATE; madvise to prefault an
+/// extension), ftruncate to extend in r+, the registry's insert, the raw close system
+/// call (platform::CallFile), and on failure the message (strerror_r); a failed mmap's
+/// hint reads /proc under its own deferral. None of these is a cancellation point in
+/// glibc. w+ (create, remove, read_link), MM_OPEN_PREALLOCATE and the other opens keep
+/// the deferral. c_tests/test_cancel_free.c aborts if one of these cases reaches a
+/// cancellation point.
+///
+/// # Safety
+/// `mode` must be NULL or a NUL-terminated string.
+#[inline(always)]
+unsafe fn reaches_no_cancellation_point(mode: *const c_char, flags: u32) -> bool {
+    if !cfg!(target_os = "linux") || flags & MM_OPEN_PREALLOCATE != 0 {
+        return false;
+    }
+    // SAFETY: the caller passes NULL or a NUL-terminated mode: its first byte is
+    // readable.
+    let not_w = mode.is_null() || matches!(unsafe { *mode } as u8, b'r' | b'c');
+    not_w && set_up()
 }
 
 /// The body of mm_open and mm_open_ex (`mm_open(...)` is `mm_open_ex(..., 0, out)`),
@@ -163,12 +191,17 @@ pub unsafe extern "C" fn mm_open(
     order: c_char,
     out: *mut mm_array,
 ) -> mm_status {
-    // SAFETY: mm_open's contract is open_path's.
-    guard_io_in("mm_open", |name, thread| unsafe {
-        open_path(
-            thread, name, path, dtype, mode, offset, shape, ndim, order, 0, out,
-        )
-    })
+    guard_cancel_free_in(
+        "mm_open",
+        // SAFETY: the caller passes NULL or a NUL-terminated mode.
+        unsafe { reaches_no_cancellation_point(mode, 0) },
+        // SAFETY: mm_open's contract is open_path's.
+        |name, thread| unsafe {
+            open_path(
+                thread, name, path, dtype, mode, offset, shape, ndim, order, 0, out,
+            )
+        },
+    )
 }
 
 /// mm_open with open flags. With `flags` 0 it is exactly mm_open. Unknown bits are
@@ -202,12 +235,17 @@ pub unsafe extern "C" fn mm_open_ex(
     flags: u32,
     out: *mut mm_array,
 ) -> mm_status {
-    // SAFETY: mm_open_ex's contract is open_path's.
-    guard_io_in("mm_open_ex", |name, thread| unsafe {
-        open_path(
-            thread, name, path, dtype, mode, offset, shape, ndim, order, flags, out,
-        )
-    })
+    guard_cancel_free_in(
+        "mm_open_ex",
+        // SAFETY: the caller passes NULL or a NUL-terminated mode.
+        unsafe { reaches_no_cancellation_point(mode, flags) },
+        // SAFETY: mm_open_ex's contract is open_path's.
+        |name, thread| unsafe {
+            open_path(
+                thread, name, path, dtype, mode, offset, shape, ndim, order, flags, out,
+            )
+        },
+    )
 }
 
 /// Like mm_open, on a descriptor the caller already opened (numpy's file-object case).

@@ -159,6 +159,9 @@ fn open_path_sized(
     let checked = spec.check()?;
     let filename = Name::of(path)?;
     let (file, created) = open_file_c(path, c_path, spec.mode)?;
+    // Closed when this returns by a close that is no cancellation point (Linux): with
+    // the raw open of open_existing, mm_open's r, r+ and c reach none.
+    let file = platform::CallFile::new(file);
     match created {
         // An existing file (r, r+, c, and w+ of one): the mapping is returned as made.
         None => map_file_inlined(&file, spec, checked, sizing, flags, filename),

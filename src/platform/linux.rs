@@ -18,8 +18,9 @@ pub(crate) use super::unix::{
     absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of, flush_drive_cache,
     is_normal_absolute_path, lock_file, lock_hint, lock_pages, map_region, node_of, open_existing,
     open_same_file, page_size_now, path_bytes, path_from_bytes, prepare_options, rename_replace,
-    resident_pages, stat_file, unlock_file, with_absolute_path, DirSync, Kept, Region,
-    CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
+    resident_pages, stat_file, unlock_file, with_absolute_path, CallFile, CancellationDeferred,
+    DirSync, Kept, Region, CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED,
+    TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
 /// What to add to the message of an mmap that failed with ENOMEM: that the process has
@@ -31,6 +32,9 @@ pub(crate) fn map_hint(err: &io::Error) -> String {
     if err.raw_os_error() != Some(libc::ENOMEM) {
         return String::new();
     }
+    // Reading /proc opens, reads and closes: cancellation points, which mm_open's
+    // common case otherwise never reaches (and so does not defer cancellation for).
+    let _deferred = super::CancellationDeferred::new();
     let (Some(max), Some(count)) = (max_map_count(), mapping_count()) else {
         return super::unix::address_space_hint(err);
     };

@@ -19,8 +19,9 @@ pub(crate) use super::unix::{
     absolute_path, access_allows_write, borrow_fd, borrow_handle, errno_of,
     is_normal_absolute_path, lock_file, lock_hint, lock_pages, map_region, node_of, open_existing,
     open_same_file, page_size_now, path_bytes, path_from_bytes, prepare_options, rename_replace,
-    resident_pages, stat_file, unlock_file, with_absolute_path, DirSync, Kept, Region,
-    CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
+    resident_pages, stat_file, unlock_file, with_absolute_path, CallFile, CancellationDeferred,
+    DirSync, Kept, Region, CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED,
+    TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 
 /// What to add to the message of an mmap that failed with ENOMEM (macOS has no limit

@@ -51,8 +51,8 @@ pub(crate) use os::{
     create_anonymous, errno_of, flush_drive_cache, is_normal_absolute_path, link_anonymous,
     lock_file, lock_hint, lock_pages, map_hint, map_region, node_of, open_existing, path_bytes,
     path_from_bytes, prefault, prepare_options, reserve_blocks, reserve_prefix, resident_pages,
-    stat_file, unlock_file, with_absolute_path, DirSync, Kept, Region, CAN_MAP_PAST_END,
-    OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
+    stat_file, unlock_file, with_absolute_path, CallFile, CancellationDeferred, DirSync, Kept,
+    Region, CAN_MAP_PAST_END, OPEN_DIR_IS_ACCESS_DENIED, TRUNCATE_REFUSED_UNDER_VIEWS,
 };
 pub(crate) use os::{
     copy_range, open_same_file, rename_exchange, rename_noreplace, rename_replace,

@@ -140,7 +140,7 @@ fn open_existing_copied(path: &Path, write: bool) -> io::Result<File> {
 #[inline(always)]
 fn open_c(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
     // SAFETY: a NUL-terminated path; without O_CREAT open takes no mode argument.
-    let fd = unsafe { libc::open(c_path.as_ptr(), access | OPEN_FLAGS) };
+    let fd = unsafe { open_raw(c_path, access | OPEN_FLAGS) };
     if fd >= 0 {
         // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
         return Ok(unsafe { File::from_raw_fd(fd) });
@@ -159,7 +159,7 @@ fn open_c_failed(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
     }
     loop {
         // SAFETY: as in open_c.
-        let fd = unsafe { libc::open(c_path.as_ptr(), access | OPEN_FLAGS) };
+        let fd = unsafe { open_raw(c_path, access | OPEN_FLAGS) };
         if fd >= 0 {
             // SAFETY: a descriptor open(2) just gave us, owned by nothing else.
             return Ok(unsafe { File::from_raw_fd(fd) });
@@ -168,6 +168,107 @@ fn open_c_failed(c_path: &CStr, access: libc::c_int) -> io::Result<File> {
         if err.kind() != io::ErrorKind::Interrupted {
             return Err(err);
         }
+    }
+}
+
+/// open(2) of `c_path` with `flags` (no O_CREAT, so no mode): -1 and errno on failure.
+/// On Linux the openat system call itself, which, unlike glibc's open(3), is not a
+/// thread cancellation point (mm_open's common case reaches none, so it need not defer
+/// cancellation: see `guard_cancel_free_in` in src/ffi/boundary.rs). Elsewhere libc's
+/// open, as before. With O_LARGEFILE as glibc's open adds it (0 on 64-bit targets,
+/// whose kernel implies it; a 32-bit build would otherwise refuse files over 2 GiB).
+/// Unlike open(3), an LD_PRELOAD library that wraps open does not see this call.
+///
+/// # Safety
+/// `flags` must not hold O_CREAT or O_TMPFILE.
+#[inline(always)]
+unsafe fn open_raw(c_path: &CStr, flags: libc::c_int) -> libc::c_int {
+    #[cfg(target_os = "linux")]
+    // SAFETY: a NUL-terminated path; the kernel reads no mode without O_CREAT.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            flags | libc::O_LARGEFILE,
+        ) as libc::c_int
+    };
+    #[cfg(not(target_os = "linux"))]
+    // SAFETY: as above.
+    let fd = unsafe { libc::open(c_path.as_ptr(), flags) };
+    fd
+}
+
+/// A file this library opened for the length of one call, closed when dropped by a
+/// close that is not a thread cancellation point on Linux (the close system call
+/// itself: glibc's close(3), which dropping a `File` calls, is one). Elsewhere it
+/// closes as dropping the `File` does.
+pub(crate) struct CallFile(ManuallyDrop<File>);
+
+impl CallFile {
+    #[inline(always)]
+    pub(crate) fn new(file: File) -> CallFile {
+        CallFile(ManuallyDrop::new(file))
+    }
+}
+
+impl std::ops::Deref for CallFile {
+    type Target = File;
+    #[inline(always)]
+    fn deref(&self) -> &File {
+        &self.0
+    }
+}
+
+impl Drop for CallFile {
+    #[inline(always)]
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: the descriptor is ours (the File is never dropped) and closed once;
+        // as with std's drop, an error of close is ignored (Linux frees the descriptor
+        // even then).
+        unsafe {
+            libc::syscall(libc::SYS_close, self.0.as_raw_fd());
+        }
+        #[cfg(not(target_os = "linux"))]
+        // SAFETY: the File is dropped here, once, and never used again.
+        unsafe {
+            ManuallyDrop::drop(&mut self.0)
+        };
+    }
+}
+
+/// Disables the calling thread's cancellation until dropped, then restores its state:
+/// for the length of a call that may reach a cancellation point (open, read, write,
+/// fsync, close...), whose forced unwind would otherwise meet the C layer's panic
+/// boundary and abort the process.
+pub(crate) struct CancellationDeferred(libc::c_int);
+
+#[cfg(target_os = "linux")]
+const PTHREAD_CANCEL_DISABLE: libc::c_int = 1;
+#[cfg(target_vendor = "apple")]
+const PTHREAD_CANCEL_DISABLE: libc::c_int = 0;
+
+extern "C" {
+    // Not in the libc crate for Linux; POSIX, in every libc this library builds on.
+    fn pthread_setcancelstate(state: libc::c_int, old: *mut libc::c_int) -> libc::c_int;
+}
+
+impl CancellationDeferred {
+    pub(crate) fn new() -> CancellationDeferred {
+        let mut old = 0;
+        // SAFETY: `old` is a valid out-parameter; the call only changes this thread's
+        // state.
+        unsafe { pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &mut old) };
+        CancellationDeferred(old)
+    }
+}
+
+impl Drop for CancellationDeferred {
+    fn drop(&mut self) {
+        let mut ignored = 0;
+        // SAFETY: as in `new`; restores the state this thread had before.
+        unsafe { pthread_setcancelstate(self.0, &mut ignored) };
     }
 }
 

@@ -212,6 +212,34 @@ pub(crate) fn open_existing(
     options.read(true).write(write).open(path)
 }
 
+/// A file this library opened for the length of one call (POSIX closes it without
+/// reaching a thread cancellation point; Windows has no thread cancellation: a `File`).
+pub(crate) struct CallFile(File);
+
+impl CallFile {
+    #[inline(always)]
+    pub(crate) fn new(file: File) -> CallFile {
+        CallFile(file)
+    }
+}
+
+impl std::ops::Deref for CallFile {
+    type Target = File;
+    #[inline(always)]
+    fn deref(&self) -> &File {
+        &self.0
+    }
+}
+
+/// Windows threads cannot be cancelled: nothing to defer.
+pub(crate) struct CancellationDeferred;
+
+impl CancellationDeferred {
+    pub(crate) fn new() -> CancellationDeferred {
+        CancellationDeferred
+    }
+}
+
 /// The Win32 handle behind a C runtime descriptor (`_get_osfhandle`), borrowed as a
 /// `File` that is never closed by us.
 pub(crate) fn borrow_fd(fd: i32) -> io::Result<ManuallyDrop<File>> {
