@@ -26,7 +26,6 @@ use std::sync::Arc;
 use crate::error::{ErrorKind, MmError, Result};
 
 mod common;
-mod counted;
 mod record;
 mod time;
 pub use record::{shape_text, Field};
@@ -50,7 +49,9 @@ impl ByteOrder {
     };
 }
 
-pub use counted::DType;
+/// A numpy data type. Cheap to clone (an Arc inside); immutable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DType(Arc<DTypeInner>);
 
 #[derive(Debug, PartialEq, Eq)]
 struct DTypeInner {
@@ -193,17 +194,17 @@ impl DType {
 
     /// The size of one item in bytes (0 for `S0`, `U0`, `V0`).
     pub fn itemsize(&self) -> usize {
-        self.inner().itemsize
+        self.0.itemsize
     }
 
     /// numpy's `dtype.alignment`.
     pub fn alignment(&self) -> usize {
-        self.inner().alignment
+        self.0.alignment
     }
 
     /// numpy's canonical `dtype.str`, e.g. "<f8", "|S3", ">U5", "<M8[10s]".
     pub fn typestr(&self) -> &str {
-        &self.inner().typestr
+        &self.0.typestr
     }
 
     /// Whether the typestr can hold a NUL byte: only a record's can (its field names are
@@ -211,27 +212,27 @@ impl DType {
     /// numbers. Lets registration skip the scan for the NUL a C string cannot carry.
     #[inline]
     pub fn typestr_may_hold_nul(&self) -> bool {
-        matches!(self.inner().layout, Layout::Record(_))
+        matches!(self.0.layout, Layout::Record(_))
     }
 
     /// numpy's `dtype.isnative`: native byte order or byte order not applicable.
     /// Inline: every open and view asks it for its handle's summary.
     #[inline]
     pub fn is_native(&self) -> bool {
-        if let Layout::Record(fields) = &self.inner().layout {
+        if let Layout::Record(fields) = &self.0.layout {
             return DType::record_is_native(fields);
         }
-        matches!(self.inner().byte_order, ByteOrder::NotApplicable)
-            || self.inner().byte_order == ByteOrder::NATIVE
+        matches!(self.0.byte_order, ByteOrder::NotApplicable)
+            || self.0.byte_order == ByteOrder::NATIVE
     }
 
     pub fn byte_order(&self) -> ByteOrder {
-        self.inner().byte_order
+        self.0.byte_order
     }
 
     /// The kind character numpy uses: 'b','i','u','f','c','S','U','V','M','m'.
     pub fn kind(&self) -> char {
-        match self.inner().layout {
+        match self.0.layout {
             Layout::Scalar(scalar) => match scalar {
                 Scalar::Bool => 'b',
                 Scalar::Int => 'i',
@@ -251,7 +252,7 @@ impl DType {
     /// For datetime64 / timedelta64: the unit symbol ("generic", "Y", ..., "ns", "as")
     /// and its multiplier (1 for "[s]", 10 for "[10s]"). `None` for other kinds.
     pub fn datetime_unit(&self) -> Option<(&'static str, u32)> {
-        match self.inner().layout {
+        match self.0.layout {
             Layout::Scalar(Scalar::DateTime(meta) | Scalar::TimeDelta(meta)) => {
                 Some((meta.unit.symbol(), meta.multiplier))
             }
@@ -312,13 +313,13 @@ fn build(scalar: Scalar, itemsize: usize, requested: Option<ByteOrder>) -> DType
         Scalar::DateTime(meta) => format!("{order_char}M8{}", time_suffix(meta)),
         Scalar::TimeDelta(meta) => format!("{order_char}m8{}", time_suffix(meta)),
     };
-    DType::new(DTypeInner {
+    DType(Arc::new(DTypeInner {
         layout: Layout::Scalar(scalar),
         byte_order,
         itemsize,
         alignment,
         typestr,
-    })
+    }))
 }
 
 fn parse_text(text: &str) -> std::result::Result<DType, Failure> {

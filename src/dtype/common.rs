@@ -10,8 +10,7 @@
 //! and is parsed again each time (its caller reports the error). A slot is set once, by
 //! a compare-and-swap from null (no lock: a fork in the middle leaves nothing half
 //! done), and its DType is never freed (reachable from the static: no leak for
-//! valgrind or Miri) and made *forever* (src/dtype/counted.rs): its clones and drops
-//! count nothing, so mm_open + mm_close make no atomic read-modify-write on it.
+//! valgrind or Miri).
 
 use super::DType;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -81,26 +80,20 @@ impl DType {
 #[cold]
 #[inline(never)]
 fn fill(i: usize, text: &[u8]) -> Option<DType> {
-    let dtype = DType::parse(std::str::from_utf8(text).ok()?)
-        .ok()?
-        .forever();
-    let new = Box::into_raw(Box::new(dtype));
-    let kept = match TABLE[i].compare_exchange(
+    let dtype = DType::parse(std::str::from_utf8(text).ok()?).ok()?;
+    let new = Box::into_raw(Box::new(dtype.clone()));
+    if let Err(theirs) = TABLE[i].compare_exchange(
         std::ptr::null_mut(),
         new,
         Ordering::AcqRel,
         Ordering::Acquire,
     ) {
-        Ok(_) => new,
-        Err(theirs) => {
-            // SAFETY: ours, from Box::into_raw above, never shared: its DType was never
-            // seen by anyone else, so it is freed as a counted one.
-            drop(unsafe { Box::from_raw(new).unforever() });
-            theirs
-        }
-    };
-    // SAFETY: as in parse_common: set once, never freed.
-    Some(unsafe { &*kept }.clone())
+        // SAFETY: ours, from Box::into_raw above, never shared.
+        drop(unsafe { Box::from_raw(new) });
+        // SAFETY: as in parse_common: set once, never freed.
+        return Some(unsafe { &*theirs }.clone());
+    }
+    Some(dtype)
 }
 
 #[cfg(test)]
@@ -132,7 +125,6 @@ mod tests {
                 assert_eq!(common, expected, "{:?}", String::from_utf8_lossy(text));
                 if let (Some(c), Some(p)) = (&common, &expected) {
                     assert_eq!(c.typestr(), p.typestr());
-                    assert!(c.is_forever());
                 }
             }
             if let Some(i) = slot(text) {

@@ -9,6 +9,8 @@
 //!
 //! A record's typestr is its descr list exactly as Python prints `str(dtype.descr)`.
 
+use std::sync::Arc;
+
 use super::{DType, DTypeInner, Failure, Layout, Scalar, MAX_ITEMSIZE};
 use crate::error::{ErrorKind, MmError, Result};
 use crate::pyliteral::{self, py_repr_str, Value};
@@ -163,18 +165,18 @@ impl DType {
             )));
         }
         let typestr = descr_text(&fields, itemsize);
-        Ok(DType::new(DTypeInner {
+        Ok(DType(Arc::new(DTypeInner {
             layout: Layout::Record(fields.into()),
             byte_order: super::ByteOrder::NotApplicable,
             itemsize,
             alignment: 1,
             typestr,
-        }))
+        })))
     }
 
     /// The fields of a record dtype in offset order; `None` for other dtypes.
     pub fn fields(&self) -> Option<&[Field]> {
-        match &self.inner().layout {
+        match &self.0.layout {
             Layout::Record(fields) => Some(fields),
             Layout::Scalar(_) => None,
         }
@@ -208,8 +210,7 @@ impl DType {
 /// type is `numpy.void` and it has no names, which holds for a plain void type and for
 /// every subarray (numpy's subarray dtypes are void whatever their element).
 fn is_padding(described: &Described) -> bool {
-    !described.levels.is_empty()
-        || matches!(described.dtype.inner().layout, Layout::Scalar(Scalar::Void))
+    !described.levels.is_empty() || matches!(described.dtype.0.layout, Layout::Scalar(Scalar::Void))
 }
 
 fn shape_value(value: &Value) -> Result<Vec<usize>> {
