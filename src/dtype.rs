@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use crate::error::{ErrorKind, MmError, Result};
 
+mod common;
 mod record;
 mod time;
 pub use record::{shape_text, Field};

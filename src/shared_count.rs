@@ -66,6 +66,10 @@
 //! Counts: more than 2^31 references on one word abort the process, as `Arc` does at
 //! `isize::MAX`; that many views (each a heap object) cannot fit in memory anyway.
 //!
+//! Memory: a block freed while the process's one-block spare is empty becomes that spare,
+//! and the next block made takes it (src/shared_count/block.rs): mm_open + mm_close in a
+//! loop then call no allocator.
+//!
 //! Tests: the unit tests (Miri runs them) and the loom models (`loom_model`, run with
 //! `RUSTFLAGS="--cfg loom" cargo test --release --lib loom_model`) in src/shared_count/.
 
@@ -137,15 +141,19 @@ impl<T> SharedCount<T> {
     /// through a call.
     #[inline(always)]
     pub fn new(value: T) -> SharedCount<T> {
-        let inner = Box::new(Inner {
-            central: AtomicU64::new(REF),
-            shards: AtomicPtr::new(ptr::null_mut()),
-            value,
-        });
-        SharedCount::from_parts(Box::into_raw(inner), 0)
+        let inner = block::alloc::<Inner<T>>();
+        // SAFETY: `inner` is allocated for an Inner<T> (block::alloc), and ours alone.
+        unsafe {
+            inner.write(Inner {
+                central: AtomicU64::new(REF),
+                shards: AtomicPtr::new(ptr::null_mut()),
+                value,
+            })
+        };
+        SharedCount::from_parts(inner, 0)
     }
 
-    /// A reference to the block at `inner` (from Box::into_raw, whose pointer every
+    /// A reference to the block at `inner` (from block::alloc, whose pointer every
     /// reference copies: the one that frees the block needs its permissions) on word
     /// `tag`.
     fn from_parts(inner: *mut Inner<T>, tag: usize) -> SharedCount<T> {
@@ -208,6 +216,13 @@ impl<T> SharedCount<T> {
     #[cfg(all(test, not(loom)))]
     fn has_shards(&self) -> bool {
         !self.inner().shards.load(Ordering::Acquire).is_null()
+    }
+
+    /// Whether this type's blocks go through the one-block spare (see `block`): a
+    /// test of the view's says its mapping's do.
+    #[cfg(test)]
+    pub(crate) const fn block_fits() -> bool {
+        block::fits::<Inner<T>>()
     }
 
     /// The shard word this reference counts on (it is not a central one).
@@ -463,15 +478,21 @@ unsafe fn give_back<T>(inner: *mut Inner<T>, units: u64) {
 /// No reference is left: the caller made the central word of `inner` 0
 /// (acquire-release), or read it (acquire) as its own reference alone, with no unit.
 unsafe fn free<T>(inner: *mut Inner<T>) {
-    // SAFETY: the block came from Box::into_raw in `new`, and nobody else holds it now.
-    let inner = unsafe { Box::from_raw(inner) };
-    let shards = inner.shards.load(Ordering::Acquire);
+    // SAFETY: the block came from block::alloc in `new`, was initialised there, and
+    // nobody else holds it now.
+    let shards = unsafe { &(*inner).shards }.load(Ordering::Acquire);
     if !shards.is_null() {
         // SAFETY: from Box::into_raw in allocate_shards; freed only here.
         drop(unsafe { Box::from_raw(shards) });
     }
-    drop(inner);
+    // SAFETY: as above: dropped once, here; then the memory goes back, unused.
+    unsafe {
+        ptr::drop_in_place(inner);
+        block::free(inner);
+    }
 }
+
+mod block;
 
 impl<T: fmt::Debug> fmt::Debug for SharedCount<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

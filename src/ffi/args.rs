@@ -149,14 +149,64 @@ pub(crate) unsafe fn array_arg<'a, T>(
 ///
 /// # Safety
 /// `p` must be NULL or a NUL-terminated string.
-#[inline]
+#[inline(always)]
 pub(crate) unsafe fn dtype_arg(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: as this function's contract.
+    if let Some(dtype) = unsafe { common_dtype(p) } {
+        return Ok(Some(dtype));
+    }
+    // SAFETY: as this function's contract.
+    unsafe { dtype_arg_uncommon(call, p) }
+}
+
+/// [`dtype_arg`] past the short texts: the thread's remembered text, or a parse. Out of
+/// line, so that the short texts' path (mm_open's) is written into its caller alone.
+///
+/// # Safety
+/// As dtype_arg.
+#[inline(never)]
+unsafe fn dtype_arg_uncommon(call: &str, p: *const c_char) -> Result<Option<DType>, Fail> {
     // SAFETY: as this function's contract.
     if let Some(dtype) = unsafe { cached_dtype(p) } {
         return Ok(Some(dtype));
     }
     // SAFETY: as this function's contract.
     unsafe { dtype_arg_parsed(call, p) }
+}
+
+/// The DType of `p` when it is one of the short type strings the process keeps
+/// (`"<f8"`, `"|u1"`...: src/dtype/common.rs), read byte by byte up to its NUL (no
+/// strlen, no UTF-8 check: those texts are ASCII); `None` for NULL and any other text.
+///
+/// # Safety
+/// `p` must be NULL or a NUL-terminated string.
+#[inline(always)]
+unsafe fn common_dtype(p: *const c_char) -> Option<DType> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: byte k is read only when bytes 0..k are not NUL, so no read goes past the
+    // terminator.
+    let at = |k: usize| unsafe { *p.add(k) as u8 };
+    let a = at(0);
+    if a == 0 {
+        return None;
+    }
+    let b = at(1);
+    if b == 0 {
+        return None;
+    }
+    let c = at(2);
+    if c == 0 {
+        return DType::parse_common(&[a, b]);
+    }
+    if at(3) != 0 {
+        return None;
+    }
+    DType::parse_common(&[a, b, c])
 }
 
 /// [`dtype_arg`] past the remembered text: checked as UTF-8, then parsed.
@@ -346,15 +396,48 @@ mod tests {
             // SAFETY: a NUL-terminated string.
             unsafe { cached_dtype(c.as_ptr()) }
         };
-        assert_eq!(parse(">i2").typestr(), ">i2");
-        assert_eq!(cached(">i2").unwrap().typestr(), ">i2");
-        for other in [">i", ">i22", "<i2", "", ">i2 "] {
+        // Texts outside the process's table of short ones (see common_dtype), which
+        // never reach the thread's cache.
+        assert_eq!(parse(">U3").typestr(), ">U3");
+        assert_eq!(cached(">U3").unwrap().typestr(), ">U3");
+        for other in [">U", ">U33", "<U3", "", ">U3 "] {
             assert!(cached(other).is_none(), "{other:?}");
         }
         // SAFETY: NULL is allowed.
         assert!(unsafe { cached_dtype(std::ptr::null()) }.is_none());
+        assert_eq!(parse("<m8[s]").typestr(), "<m8[s]");
+        assert!(cached(">U3").is_none());
+        assert_eq!(cached("<m8[s]").unwrap().typestr(), "<m8[s]");
         assert_eq!(parse("<f4").typestr(), "<f4");
-        assert!(cached(">i2").is_none());
-        assert_eq!(cached("<f4").unwrap().typestr(), "<f4");
+        assert_eq!(cached("<m8[s]").unwrap().typestr(), "<m8[s]");
+    }
+
+    /// The short texts come from the process's table, whole texts only (not a prefix,
+    /// not a longer text), and are the DTypes parse makes; dtype_arg answers them so.
+    #[test]
+    fn common_dtype_reads_whole_text_only() {
+        let common = |t: &str| {
+            let c = std::ffi::CString::new(t).unwrap();
+            // SAFETY: a NUL-terminated string.
+            unsafe { common_dtype(c.as_ptr()) }
+        };
+        for text in ["<f8", "f8", "|u1", ">i2", "=c8", "b1"] {
+            let want = DType::parse(text).unwrap();
+            assert_eq!(common(text), Some(want.clone()), "{text}");
+            let c = std::ffi::CString::new(text).unwrap();
+            // SAFETY: a NUL-terminated string.
+            let got = unsafe { dtype_arg("f", c.as_ptr()) }.unwrap().unwrap();
+            assert_eq!(got.typestr(), want.typestr());
+            assert_eq!(got, want);
+        }
+        for text in ["<f88", "<f", "f", "", "<f8 ", "<U3", "float64", "<b8"] {
+            assert_eq!(common(text), None, "{text:?}");
+        }
+        // SAFETY: NULL is allowed.
+        assert_eq!(unsafe { common_dtype(std::ptr::null()) }, None);
+        let c = std::ffi::CString::new("<b8").unwrap();
+        // SAFETY: a NUL-terminated string.
+        let err = unsafe { dtype_arg("f", c.as_ptr()) }.unwrap_err();
+        assert_eq!(err.status, MM_E_INVALID_ARG);
     }
 }

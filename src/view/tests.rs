@@ -238,3 +238,11 @@ fn views_made_on_shards_keep_the_mapping() {
         assert_eq!(a % 3, 0);
     }
 }
+
+/// The mapping's block (shared by a view and its slices) is small enough for the
+/// reference count's one-block spare (src/shared_count.rs), so that mm_open + mm_close
+/// in a loop allocates none.
+#[test]
+fn the_mapping_block_fits_the_spare() {
+    assert!(SharedCount::<Shared>::block_fits());
+}

@@ -1,0 +1,97 @@
+//! The memory of the blocks, with a one-block spare for the process: a block freed while
+//! the spare is empty becomes the spare, and the next block made takes it, so that the
+//! common open + close loop (mm_open + mm_close: one block each) costs no malloc and no
+//! free, about 150 instructions of glibc's and Rust's allocator paths.
+//!
+//! The spare is one global word: taken by a swap (the taker owns the block alone; so
+//! there is no ABA to fear) and refilled by a compare-and-swap from null (a block freed
+//! while it is full goes to the allocator). A block of any `T` fits when its layout is
+//! within [`SIZE`] (all such blocks are allocated at that size and alignment).
+//! Release on the refill and acquire on the take order the freeing thread's last
+//! accesses to the memory before the new owner's. The spare is reachable from the
+//! static (no leak for valgrind or Miri). A child forked while a thread of the parent
+//! held a taken block has the spare word as it was: at worst a block not reused there.
+//!
+//! Not under loom (the loom models use the allocator directly: the spare is a plain
+//! ownership hand-over of memory, no part of the counting protocol they model).
+
+use std::alloc::{handle_alloc_error, Layout};
+#[cfg(not(all(test, loom)))]
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// The size of every block that may become the spare (its alignment: `ALIGN`).
+pub(super) const SIZE: usize = 128;
+const ALIGN: usize = 16;
+
+#[cfg(not(all(test, loom)))]
+static SPARE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Whether blocks of `B` go through the spare.
+pub(super) const fn fits<B>() -> bool {
+    !cfg!(all(test, loom)) && std::mem::size_of::<B>() <= SIZE && std::mem::align_of::<B>() <= ALIGN
+}
+
+fn layout<B>() -> Layout {
+    if fits::<B>() {
+        // Big and aligned enough for a `B` (fits), and one layout for every B that
+        // fits, so that any of them can take the spare.
+        Layout::new::<Spare>()
+    } else {
+        Layout::new::<B>()
+    }
+}
+
+/// The layout of a block that fits.
+#[repr(C, align(16))]
+struct Spare([u8; SIZE]);
+const _: () = assert!(std::mem::align_of::<Spare>() == ALIGN);
+
+/// Uninitialised memory for a `B` (never zero-sized here: a block has its words).
+#[inline(always)]
+pub(super) fn alloc<B>() -> *mut B {
+    #[cfg(not(all(test, loom)))]
+    if fits::<B>() && !SPARE.load(Ordering::Relaxed).is_null() {
+        let spare = SPARE.swap(std::ptr::null_mut(), Ordering::Acquire);
+        if !spare.is_null() {
+            return spare.cast();
+        }
+    }
+    let layout = layout::<B>();
+    debug_assert!(layout.size() != 0);
+    // SAFETY: a layout of nonzero size.
+    let p = unsafe { std::alloc::alloc(layout) };
+    if p.is_null() {
+        handle_alloc_error(layout);
+    }
+    p.cast()
+}
+
+/// Gives back the memory of a `B` from [`alloc`], whose value was dropped.
+///
+/// # Safety
+/// `p` came from `alloc::<B>()`, and nobody uses it any more.
+#[inline(always)]
+pub(super) unsafe fn free<B>(p: *mut B) {
+    #[cfg(not(all(test, loom)))]
+    if fits::<B>()
+        && SPARE.load(Ordering::Relaxed).is_null()
+        && SPARE
+            .compare_exchange(
+                std::ptr::null_mut(),
+                p.cast(),
+                Ordering::Release,
+                Ordering::Relaxed,
+            )
+            .is_ok()
+    {
+        return;
+    }
+    // SAFETY: from `alloc` with this very layout (layout::<B> is a function of B).
+    unsafe { std::alloc::dealloc(p.cast(), layout::<B>()) }
+}
+
+/// Whether the spare holds a block (tests).
+#[cfg(all(test, not(loom)))]
+pub(super) fn spare() -> *mut u8 {
+    SPARE.load(Ordering::Acquire)
+}
