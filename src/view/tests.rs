@@ -244,5 +244,10 @@ fn views_made_on_shards_keep_the_mapping() {
 /// in a loop allocates none.
 #[test]
 fn the_mapping_block_fits_the_spare() {
-    assert!(SharedCount::<Shared>::block_fits());
+    assert!(
+        SharedCount::<Shared>::block_fits(),
+        "the mapping is {} bytes, align {}",
+        std::mem::size_of::<Shared>(),
+        std::mem::align_of::<Shared>()
+    );
 }
