@@ -187,9 +187,10 @@ impl DType {
         })
     }
 
-    /// numpy's default for memmap: "|u1".
+    /// numpy's default for memmap: "|u1". The process's shared one (src/dtype/common.rs),
+    /// so that an open or view with no dtype allocates none.
     pub fn u1() -> DType {
-        build(Scalar::UInt, 1, None)
+        Self::parse_common(b"|u1").unwrap_or_else(|| build(Scalar::UInt, 1, None))
     }
 
     /// The size of one item in bytes (0 for `S0`, `U0`, `V0`).

@@ -191,6 +191,9 @@ fn u1_default() {
     assert_eq!(d, DType::parse("uint8").unwrap());
     assert_eq!(d.to_string(), "|u1");
     assert_eq!("|u1".parse::<DType>().unwrap(), d);
+    // The process's shared "|u1" (src/dtype/common.rs), not a new one each time.
+    assert!(Arc::ptr_eq(&d.0, &DType::u1().0));
+    assert_eq!(d, build(Scalar::UInt, 1, None));
 }
 
 #[test]
