@@ -351,9 +351,16 @@ impl<T> Registry<T> {
     /// later insert reaches that call.
     pub fn seed_generation(&self) {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        self.first_generation(&mut free);
+    }
+
+    /// The generation every slot starts at, drawn ([`Self::random_generation`]) the
+    /// first time it is needed: by [`Self::seed_generation`] or the first new slot.
+    fn first_generation(&self, free: &mut FreeList) -> u64 {
         if free.first_generation == 0 {
             free.first_generation = self.random_generation();
         }
+        free.first_generation
     }
 
     /// A random, non-zero generation for the slots of this registry: std's RandomState
@@ -483,10 +490,7 @@ impl<T> Registry<T> {
                 if chunk >= CHUNKS {
                     return None;
                 }
-                if free.first_generation == 0 {
-                    free.first_generation = self.random_generation();
-                }
-                let first = free.first_generation << GEN_SHIFT;
+                let first = self.first_generation(&mut free) << GEN_SHIFT;
                 if chunk == 0 {
                     // Never handed out before: move it from generation 0 to the first.
                     // Nobody else touches it: readers only load, and a state of
