@@ -266,14 +266,21 @@ unsafe fn mode_arg_parsed(call: &str, p: *const c_char) -> Result<Mode, Fail> {
 }
 
 /// An order argument: 'C' or 'F' (lower case accepted; 'A', 'K' and 0 mean C).
-#[inline]
+///
+/// Inline into every caller (mm_open's hot path among them): 'C' and 0, what nearly
+/// every call passes, without a call; the rest, and the error's words, out of line.
+#[inline(always)]
 pub(crate) fn order_arg(call: &str, order: c_char) -> Result<Order, Fail> {
-    // 'C' and 0 (what nearly every call passes) without a call; the rest, and the error's
-    // words, from Order::from_char.
     match order as u8 {
         b'C' | 0 => Ok(Order::C),
-        other => Order::from_char(other).map_err(|e| Fail::core(call, e)),
+        other => order_arg_other(call, other),
     }
+}
+
+/// [`order_arg`] of any other byte: Order::from_char's answer.
+#[inline(never)]
+fn order_arg_other(call: &str, order: u8) -> Result<Order, Fail> {
+    Order::from_char(order).map_err(|e| Fail::core(call, e))
 }
 
 thread_local! {

@@ -66,11 +66,7 @@ unsafe fn open_spec(
         // SAFETY: the caller passes `ndim` readable sizes (checked non-NULL).
         Some(unsafe { array_arg(call, "shape", shape, ndim) }?.to_vec())
     };
-    // 'C' and 0 (what nearly every call passes) here; the rest through order_arg.
-    let order = match order as u8 {
-        b'C' | 0 => crate::layout::Order::C,
-        _ => order_arg(call, order)?,
-    };
+    let order = order_arg(call, order)?;
     Ok(OpenSpec {
         dtype,
         mode,
