@@ -6,7 +6,8 @@
 #      python3-venv (apt-get, only when running as root; otherwise it says what to install)
 #      and a project-local .venv with tests/oracle/requirements.txt (PyPI)
 #   2. cargo fmt --check
-#   3. cargo clippy --all-targets -- -D warnings
+#   3. cargo clippy --all-targets -- -D warnings, and the library's rustdoc with warnings
+#      as errors (broken or private intra-doc links)
 #   4. cargo test --release
 #   5. cmake packaging project (cmake/): build + install into a staging prefix
 #   6. c_tests/ against that prefix with ctest (includes the valgrind runs)
@@ -154,6 +155,7 @@ header_before=$(sha256sum include/mmarray.h 2>/dev/null | cut -d' ' -f1 || true)
 # ---------------------------------------------------------------------------------------
 run_stage fmt cargo fmt --all -- --check
 run_stage clippy cargo clippy "${locked[@]}" --all-targets -- -D warnings
+run_stage rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc "${locked[@]}" --no-deps --lib
 run_stage cargo-test cargo test "${locked[@]}" --release
 mapfile -t results < <(grep -E '^test result:' "$logs/cargo-test.log")
 passed=0 failed=0

@@ -203,7 +203,7 @@ impl DType {
         self.0.alignment
     }
 
-    /// numpy's canonical `dtype.str`, e.g. "<f8", "|S3", ">U5", "<M8[10s]".
+    /// numpy's canonical `dtype.str`, e.g. `"<f8"`, `"|S3"`, `">U5"`, `"<M8[10s]"`.
     pub fn typestr(&self) -> &str {
         &self.0.typestr
     }
@@ -251,7 +251,7 @@ impl DType {
     }
 
     /// For datetime64 / timedelta64: the unit symbol ("generic", "Y", ..., "ns", "as")
-    /// and its multiplier (1 for "[s]", 10 for "[10s]"). `None` for other kinds.
+    /// and its multiplier (1 for `"[s]"`, 10 for `"[10s]"`). `None` for other kinds.
     pub fn datetime_unit(&self) -> Option<(&'static str, u32)> {
         match self.0.layout {
             Layout::Scalar(Scalar::DateTime(meta) | Scalar::TimeDelta(meta)) => {

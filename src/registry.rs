@@ -72,7 +72,7 @@
 //! - *Never a pointer chase*: the words are inline atomics of a slot, and slots (their
 //!   chunks) are never freed while the registry lives; a reader never touches the value.
 //!   The first chunk is an array inside the registry that the hot readers index directly
-//!   (see [`FIRST_CHUNK`]).
+//!   (see `FIRST_CHUNK`).
 //!
 //! So a closed or reused handle is refused (`None`) exactly as by `with`, and a read
 //! racing a close returns either the value or `None`. Values are plain numbers; whatever
@@ -456,7 +456,7 @@ impl<T> Registry<T> {
     /// The insert: into the calling thread's spare slot when it has one (inline, the
     /// hot path of a slice and its close in a loop: the value and summary are written
     /// into the slot where they are made, not moved through a call), else
-    /// [`Registry::insert_elsewhere`].
+    /// `Registry::insert_elsewhere`.
     #[inline(always)]
     pub fn insert_from(
         &self,

@@ -171,7 +171,7 @@ impl View {
     }
 
     /// [`View::view`], the new view counted on shard `shard` of the mapping's reference
-    /// count when given (the calling thread's: [`SharedCount::clone_in`]).
+    /// count when given (the calling thread's: `SharedCount::clone_in`).
     pub fn view_in(
         &self,
         shard: Option<usize>,
@@ -228,7 +228,7 @@ impl View {
     }
 
     /// [`View::slice`], the new view counted on shard `shard` of the mapping's reference
-    /// count when given (the calling thread's: [`SharedCount::clone_in`]).
+    /// count when given (the calling thread's: `SharedCount::clone_in`).
     #[inline]
     pub fn slice_in(
         &self,

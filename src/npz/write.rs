@@ -49,7 +49,7 @@ struct Written {
     offset: u64,
 }
 
-/// np.savez(path, **{names[i]: views[i]}) (`compress` false) or np.savez_compressed
+/// `np.savez(path, **{names[i]: views[i]})` (`compress` false) or np.savez_compressed
 /// (`compress` true): member `names[i] + ".npy"` holds np.save's bytes of `views[i]`,
 /// in the order given, streamed (no whole-array buffer), replacing `path` atomically as
 /// `mm_save_npy` does (an error leaves `path` untouched and no temporary file).
