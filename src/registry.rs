@@ -746,9 +746,10 @@ impl<T> Registry<T> {
         // Generation 0 is skipped so that no handle ever has a zero upper half.
         let next = if next == 0 { 1 } else { next };
         slot.state.store(next << GEN_SHIFT, Ordering::Release);
+        let this = (self as *const Self).cast::<()>();
         // SAFETY: `no_spares` is false only for `process_wide`, whose caller promises the
         // registry lives for the rest of the process; the slot is free and ours.
-        let park = |t: &Thread| unsafe { spare::park(t, self.address(), index, Self::give_back) };
+        let park = |t: &Thread| unsafe { spare::park(t, this, index, Self::give_back) };
         let parked = !self.no_spares && on_thread(thread, park);
         if !parked {
             self.push_free(slot, index);
@@ -768,15 +769,15 @@ impl<T> Registry<T> {
         on_thread(thread, |t| spare::take(t, self.address()))
     }
 
-    /// Pushes slot `index` of the registry at `registry` on its free stack: a thread's
-    /// spare, given back when the thread exits.
+    /// Pushes slot `index` of the registry `registry` points to on its free stack: a
+    /// thread's spare, given back when the thread exits.
     ///
     /// # Safety
-    /// `registry` is the address of a live `Registry<T>`, `index` a free slot of it that
+    /// `registry` points to a live `Registry<T>`, `index` is a free slot of it that
     /// nobody else holds.
-    unsafe fn give_back(registry: usize, index: usize) {
+    unsafe fn give_back(registry: *const (), index: usize) {
         // SAFETY: as the caller promises.
-        let registry = unsafe { &*(registry as *const Registry<T>) };
+        let registry = unsafe { &*registry.cast::<Registry<T>>() };
         if let Some(slot) = registry.slot(index) {
             registry.push_free(slot, index);
         }

@@ -39,9 +39,9 @@ use super::hazard::Record;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Pushes slot `index` (second argument) on the free stack of the registry at the
-/// address given first.
-type GiveBack = unsafe fn(usize, usize);
+/// Pushes slot `index` (second argument) on the free stack of the registry the first
+/// argument points to.
+type GiveBack = unsafe fn(*const (), usize);
 
 /// [`Thread::exit`]: [`EXIT`]'s destructor not registered yet, registered, or run.
 const EXIT_UNREGISTERED: u8 = 0;
@@ -51,10 +51,13 @@ const EXIT_RAN: u8 = 2;
 /// This thread's state in the library: its spare slot, and a counter that the library's
 /// panic boundary keeps (see the module comment).
 pub struct Thread {
-    /// How deep the thread is inside the panic boundary (src/ffi/boundary.rs).
+    /// How deep the thread is inside the panic boundary (src/ffi/boundary.rs). (The
+    /// loom build leaves the C ABI out, and with it every reader of this field.)
+    #[cfg_attr(all(test, loom), allow(dead_code))]
     depth: Cell<u32>,
-    /// Address of the registry the spare belongs to; 0 when the thread has none.
-    registry: Cell<usize>,
+    /// The registry the spare belongs to (a pointer, not an address, so that the
+    /// thread's exit gives the spare back through it); null when the thread has none.
+    registry: Cell<*const ()>,
     index: Cell<usize>,
     /// Pushes the spare on its registry's free stack (monomorphised for its `T`).
     give_back: Cell<Option<GiveBack>>,
@@ -86,11 +89,13 @@ impl Thread {
 
     /// The panic boundary's depth (src/ffi/boundary.rs).
     #[inline]
+    #[cfg_attr(all(test, loom), allow(dead_code))]
     pub(crate) fn depth(&self) -> u32 {
         self.depth.get()
     }
 
     #[inline]
+    #[cfg_attr(all(test, loom), allow(dead_code))]
     pub(crate) fn set_depth(&self, depth: u32) {
         self.depth.set(depth)
     }
@@ -132,8 +137,8 @@ impl Drop for Exit {
             if let Some(record) = unsafe { record.as_ref() } {
                 record.release();
             }
-            let registry = t.registry.replace(0);
-            if let (Some(give_back), true) = (t.give_back.get(), registry != 0) {
+            let registry = t.registry.replace(std::ptr::null());
+            if let (Some(give_back), false) = (t.give_back.get(), registry.is_null()) {
                 // SAFETY: set by `park` with the address of a registry that lives for the
                 // whole process, and the index of a free slot of it that nobody else uses.
                 unsafe { give_back(registry, t.index.get()) };
@@ -146,7 +151,7 @@ thread_local! {
     static THREAD: Thread = const {
         Thread {
             depth: Cell::new(0),
-            registry: Cell::new(0),
+            registry: Cell::new(std::ptr::null()),
             index: Cell::new(0),
             give_back: Cell::new(None),
             exit: Cell::new(EXIT_UNREGISTERED),
@@ -163,16 +168,16 @@ thread_local! {
 /// has one already or is exiting (its locals are being destroyed).
 ///
 /// # Safety
-/// `registry` is the address of a registry that lives for the rest of the process,
-/// `index` a free slot of it owned by the caller, and `give_back(registry, index)`
-/// pushes that slot on the registry's free stack.
+/// `registry` points to a registry that lives for the rest of the process, `index` is a
+/// free slot of it owned by the caller, and `give_back(registry, index)` pushes that
+/// slot on the registry's free stack.
 pub(super) unsafe fn park(
     thread: &Thread,
-    registry: usize,
+    registry: *const (),
     index: usize,
-    give_back: unsafe fn(usize, usize),
+    give_back: GiveBack,
 ) -> bool {
-    if thread.registry.get() != 0 {
+    if !thread.registry.get().is_null() {
         return false;
     }
     if thread.exit.get() != EXIT_REGISTERED && !register_exit(thread) {
@@ -203,10 +208,10 @@ fn register_exit(thread: &Thread) -> bool {
 /// thread's), if it has one.
 #[inline]
 pub(super) fn take(thread: &Thread, registry: usize) -> Option<usize> {
-    if thread.registry.get() != registry {
+    if thread.registry.get() as usize != registry {
         return None;
     }
-    thread.registry.set(0);
+    thread.registry.set(std::ptr::null());
     Some(thread.index.get())
 }
 
