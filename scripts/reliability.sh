@@ -32,7 +32,7 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
     rustup component add rust-src --toolchain nightly
 fi
 c_tests/run_tsan.sh "$([ $full = 1 ] && echo 10 || echo 3)"
-step "Miri: the core's unit tests that make no system call (layout, dtype, records, literals, registry, shared count, a view's dimensions)"
+step "Miri: the core's unit tests that make no system call (layout, dtype, records, literals, registry, shared count, a view's dimensions, the spare of file-name buffers)"
 if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then
     echo "installing miri for the nightly toolchain (rustup component add miri --toolchain nightly)"
     rustup component add miri --toolchain nightly
@@ -46,6 +46,8 @@ fi
 CARGO_TARGET_DIR="$root/target/miri" cargo +nightly miri test --quiet --lib -- \
     layout:: registry:: pyliteral:: dtype:: shared_count:: \
     view::tests::zeroed_dims_are_zero view::tests::contiguous_dims_are_layouts_strides \
+    mapping::filename::tests::a_given_back_name_buffer_is_the_next_one \
+    mapping::filename::tests::threads_make_and_give_back_names \
     --skip dtype::tests::odd_inputs_do_not_panic \
     --skip layout::tests::layout_flags_of_0d_and_1d_views_are_the_general_rules \
     --skip layout::tests::layout_flags_are_the_general_rules \

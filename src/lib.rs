@@ -17,6 +17,7 @@ pub mod layout;
 pub mod mapping;
 pub mod npy;
 pub mod npz;
+mod one_spare;
 mod platform;
 pub mod pyliteral;
 pub mod registry;

@@ -284,6 +284,15 @@ impl Mapping {
     }
 
     /// Absolute, normalised path as opened; `None` for a descriptor.
+    /// Gives the name's buffer to the process's spare of name buffers when it is one of
+    /// theirs (src/mapping/filename.rs); the mapping has no name after. For the drop of
+    /// the mapping's last view.
+    pub(crate) fn give_back_name(&mut self) {
+        if let Some(name) = &mut self.filename {
+            name.give_back();
+        }
+    }
+
     pub fn filename(&self) -> Option<&Path> {
         self.filename.as_ref().map(FileName::as_path)
     }

@@ -40,6 +40,14 @@ struct Shared {
     dtype: DType,
 }
 
+impl Drop for Shared {
+    /// The mapping's name buffer goes to the process's spare (the next open of a path of
+    /// a usual length takes it) before the fields are dropped.
+    fn drop(&mut self) {
+        self.mapping.give_back_name();
+    }
+}
+
 /// An n-dimensional array over (part of) a mapping.
 #[derive(Debug, Clone)]
 pub struct View {

@@ -1,23 +1,15 @@
-//! The memory of the blocks, with a one-block spare for the process: a block freed while
-//! the spare is empty becomes the spare, and the next block made takes it, so that the
-//! common open + close loop (mm_open + mm_close: one block each) costs no malloc and no
-//! free, about 150 instructions of glibc's and Rust's allocator paths.
-//!
-//! The spare is one global word: taken by a swap (the taker owns the block alone; so
-//! there is no ABA to fear) and refilled by a compare-and-swap from null (a block freed
-//! while it is full goes to the allocator). A block of any `T` fits when its layout is
-//! within [`SIZE`] (all such blocks are allocated at that size and alignment).
-//! Release on the refill and acquire on the take order the freeing thread's last
-//! accesses to the memory before the new owner's. The spare is reachable from the
-//! static (no leak for valgrind or Miri). A child forked while a thread of the parent
-//! held a taken block has the spare word as it was: at worst a block not reused there.
+//! The memory of the blocks, with a one-block spare for the process (src/one_spare.rs):
+//! the common open + close loop (mm_open + mm_close: one block each) then costs no malloc
+//! and no free. A block of any `T` fits when its layout is within [`SIZE`] (all such
+//! blocks are allocated at that size and alignment, so any of them can take the spare).
 //!
 //! Not under loom (the loom models use the allocator directly: the spare is a plain
 //! ownership hand-over of memory, no part of the counting protocol they model).
 
 use std::alloc::{handle_alloc_error, Layout};
+
 #[cfg(not(all(test, loom)))]
-use std::sync::atomic::{AtomicPtr, Ordering};
+use crate::one_spare::OneSpare;
 
 /// The size of every block that may become the spare (its alignment: `ALIGN`). The
 /// mapping's block, the one mm_open makes, is 128 bytes on Linux and 144 on Windows
@@ -26,7 +18,7 @@ pub(super) const SIZE: usize = 160;
 const ALIGN: usize = 16;
 
 #[cfg(not(all(test, loom)))]
-static SPARE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+static SPARE: OneSpare = OneSpare::new();
 
 /// Whether blocks of `B` go through the spare.
 pub(super) const fn fits<B>() -> bool {
@@ -52,8 +44,8 @@ const _: () = assert!(std::mem::align_of::<Spare>() == ALIGN);
 #[inline(always)]
 pub(super) fn alloc<B>() -> *mut B {
     #[cfg(not(all(test, loom)))]
-    if fits::<B>() && !SPARE.load(Ordering::Relaxed).is_null() {
-        let spare = SPARE.swap(std::ptr::null_mut(), Ordering::Acquire);
+    if fits::<B>() {
+        let spare = SPARE.take();
         if !spare.is_null() {
             return spare.cast();
         }
@@ -74,18 +66,10 @@ pub(super) fn alloc<B>() -> *mut B {
 /// `p` came from `alloc::<B>()`, and nobody uses it any more.
 #[inline(always)]
 pub(super) unsafe fn free<B>(p: *mut B) {
+    // SAFETY: a block of the spare's one layout when it fits (alloc), unused (the
+    // caller's promise).
     #[cfg(not(all(test, loom)))]
-    if fits::<B>()
-        && SPARE.load(Ordering::Relaxed).is_null()
-        && SPARE
-            .compare_exchange(
-                std::ptr::null_mut(),
-                p.cast(),
-                Ordering::Release,
-                Ordering::Relaxed,
-            )
-            .is_ok()
-    {
+    if fits::<B>() && unsafe { SPARE.give(p.cast()) } {
         return;
     }
     // SAFETY: from `alloc` with this very layout (layout::<B> is a function of B).
@@ -95,5 +79,5 @@ pub(super) unsafe fn free<B>(p: *mut B) {
 /// Whether the spare holds a block (tests).
 #[cfg(all(test, not(loom)))]
 pub(super) fn spare() -> *mut u8 {
-    SPARE.load(Ordering::Acquire)
+    SPARE.peek()
 }
