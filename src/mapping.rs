@@ -283,7 +283,6 @@ impl Mapping {
         self.offset
     }
 
-    /// Absolute, normalised path as opened; `None` for a descriptor.
     /// Gives the name's buffer to the process's spare of name buffers when it is one of
     /// theirs (src/mapping/filename.rs); the mapping has no name after. For the drop of
     /// the mapping's last view.
@@ -293,6 +292,7 @@ impl Mapping {
         }
     }
 
+    /// Absolute, normalised path as opened; `None` for a descriptor.
     pub fn filename(&self) -> Option<&Path> {
         self.filename.as_ref().map(FileName::as_path)
     }

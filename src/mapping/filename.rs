@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::one_spare::OneSpare;
 
 /// Bytes of a name kept inline; a longer one is kept in a `PathBuf`. With the length
-/// byte and the variant's tag the name takes 64 bytes of the mapping.
+/// byte and the variant's tag the name takes 40 bytes of the mapping.
 const INLINE: usize = 38;
 
 /// The capacity of a name buffer that [`NAMES`] keeps: a name up to this long is made in
@@ -241,9 +241,9 @@ mod tests {
     }
 
     /// Names of INLINE + 1 to POOLED bytes are made in pooled buffers, and a buffer given
-    /// back is kept as the spare and is the next such name's. Other tests make names at the same time, so one
-    /// round may find the spare taken: of 50 rounds most reuse it. A name dropped without
-    /// being given back frees its buffer (valgrind and Miri would see a leak).
+    /// back is kept as the spare and is the next such name's. Other tests make names at
+    /// the same time, so one round may find the spare taken: of 50 rounds most reuse it.
+    /// A name dropped without being given back frees its buffer (Miri would see a leak).
     #[test]
     fn a_given_back_name_buffer_is_the_next_one() {
         for len in [INLINE + 1, POOLED] {

@@ -139,7 +139,7 @@ impl Drop for Exit {
             }
             let registry = t.registry.replace(std::ptr::null());
             if let (Some(give_back), false) = (t.give_back.get(), registry.is_null()) {
-                // SAFETY: set by `park` with the address of a registry that lives for the
+                // SAFETY: set by `park` with a pointer to a registry that lives for the
                 // whole process, and the index of a free slot of it that nobody else uses.
                 unsafe { give_back(registry, t.index.get()) };
             }
