@@ -13,7 +13,21 @@
 //! from its static (no leak for valgrind or Miri). A child forked while a thread of the
 //! parent held a taken block has the word as it was: at worst a block not reused there.
 
+use std::alloc::{handle_alloc_error, Layout};
 use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// A new block of `layout` (of nonzero size) from the global allocator; aborts as `Box`
+/// does when there is no memory.
+#[inline]
+pub(crate) fn alloc(layout: Layout) -> *mut u8 {
+    debug_assert!(layout.size() != 0);
+    // SAFETY: a layout of nonzero size.
+    let p = unsafe { std::alloc::alloc(layout) };
+    if p.is_null() {
+        handle_alloc_error(layout);
+    }
+    p
+}
 
 /// One spare block (null: none).
 pub(crate) struct OneSpare(AtomicPtr<u8>);
@@ -50,6 +64,31 @@ impl OneSpare {
                     Ordering::Relaxed,
                 )
                 .is_ok()
+    }
+
+    /// The spare block, or else a new one of `layout`, the spare's one layout.
+    #[inline(always)]
+    pub(crate) fn take_or_alloc(&self, layout: Layout) -> *mut u8 {
+        let spare = self.take();
+        if spare.is_null() {
+            alloc(layout)
+        } else {
+            spare
+        }
+    }
+
+    /// Keeps `block` as the spare if there is none, or else frees it.
+    ///
+    /// # Safety
+    /// `block` came from the global allocator with `layout`, the spare's one layout, and
+    /// nobody uses it any more.
+    #[inline(always)]
+    pub(crate) unsafe fn give_or_free(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: as the caller promises.
+        if !unsafe { self.give(block) } {
+            // SAFETY: as the caller promises; not kept, so freed once, here.
+            unsafe { std::alloc::dealloc(block, layout) };
+        }
     }
 
     /// The spare block, left in place (tests).

@@ -6,7 +6,7 @@
 //! process's one-block spare of names (src/one_spare.rs) and the next such name takes it,
 //! so that an open + close loop on such a path makes no malloc and no free either.
 
-use std::alloc::{handle_alloc_error, Layout};
+use std::alloc::Layout;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -92,14 +92,7 @@ impl FileName {
         if encoded.len() > POOLED {
             return FileName(Repr::Heap(path.to_path_buf()));
         }
-        let mut buf = NAMES.take();
-        if buf.is_null() {
-            // SAFETY: a layout of nonzero size.
-            buf = unsafe { std::alloc::alloc(pooled_layout()) };
-            if buf.is_null() {
-                handle_alloc_error(pooled_layout());
-            }
-        }
+        let buf = NAMES.take_or_alloc(pooled_layout());
         // SAFETY: `buf` is ours alone: from the global allocator with the layout of a
         // Vec<u8> of capacity POOLED (allocated just now, or the spare, which only ever
         // holds such buffers: `give_back`). The name's bytes, at most POOLED, are written
@@ -125,12 +118,10 @@ impl FileName {
         }
         let bytes = std::mem::take(path).into_os_string().into_encoded_bytes();
         let mut bytes = std::mem::ManuallyDrop::new(bytes);
-        // SAFETY: the buffer of a Vec<u8> of capacity POOLED (checked), ours alone (taken
-        // out of the name), so of the spare's one layout and unused from here.
-        if !unsafe { NAMES.give(bytes.as_mut_ptr()) } {
-            // SAFETY: not given to the spare, so still the Vec's, dropped once.
-            unsafe { std::mem::ManuallyDrop::drop(&mut bytes) };
-        }
+        // SAFETY: the buffer of a Vec<u8> of capacity POOLED (checked): from the global
+        // allocator with the spare's one layout, ours alone (taken out of the name, the
+        // Vec forgotten) and unused from here.
+        unsafe { NAMES.give_or_free(bytes.as_mut_ptr(), pooled_layout()) };
     }
 
     pub(crate) fn as_path(&self) -> &Path {

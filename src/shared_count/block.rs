@@ -6,7 +6,7 @@
 //! Not under loom (the loom models use the allocator directly: the spare is a plain
 //! ownership hand-over of memory, no part of the counting protocol they model).
 
-use std::alloc::{handle_alloc_error, Layout};
+use std::alloc::Layout;
 
 #[cfg(not(all(test, loom)))]
 use crate::one_spare::OneSpare;
@@ -45,19 +45,9 @@ const _: () = assert!(std::mem::align_of::<Spare>() == ALIGN);
 pub(super) fn alloc<B>() -> *mut B {
     #[cfg(not(all(test, loom)))]
     if fits::<B>() {
-        let spare = SPARE.take();
-        if !spare.is_null() {
-            return spare.cast();
-        }
+        return SPARE.take_or_alloc(layout::<B>()).cast();
     }
-    let layout = layout::<B>();
-    debug_assert!(layout.size() != 0);
-    // SAFETY: a layout of nonzero size.
-    let p = unsafe { std::alloc::alloc(layout) };
-    if p.is_null() {
-        handle_alloc_error(layout);
-    }
-    p.cast()
+    crate::one_spare::alloc(layout::<B>()).cast()
 }
 
 /// Gives back the memory of a `B` from [`alloc`], whose value was dropped.
@@ -66,13 +56,13 @@ pub(super) fn alloc<B>() -> *mut B {
 /// `p` came from `alloc::<B>()`, and nobody uses it any more.
 #[inline(always)]
 pub(super) unsafe fn free<B>(p: *mut B) {
-    // SAFETY: a block of the spare's one layout when it fits (alloc), unused (the
-    // caller's promise).
     #[cfg(not(all(test, loom)))]
-    if fits::<B>() && unsafe { SPARE.give(p.cast()) } {
-        return;
+    if fits::<B>() {
+        // SAFETY: from `alloc` with this very layout (layout::<B> is a function of B),
+        // the spare's one layout when it fits; unused (the caller's promise).
+        return unsafe { SPARE.give_or_free(p.cast(), layout::<B>()) };
     }
-    // SAFETY: from `alloc` with this very layout (layout::<B> is a function of B).
+    // SAFETY: from `alloc` with this very layout; unused (the caller's promise).
     unsafe { std::alloc::dealloc(p.cast(), layout::<B>()) }
 }
 
