@@ -203,8 +203,9 @@ fn threads_clone_and_drop_concurrently() {
     }
 }
 
-/// A block freed while the spare is empty is the next block made (the same memory),
-/// holding the new value; a block too large or too aligned for the spare never is one.
+/// A block freed while the spare is empty becomes the spare and is the next block made
+/// (the same memory), holding the new value; a block too large or too aligned for the
+/// spare never is one.
 /// Other tests make blocks at the same time, so one round may find the spare taken: of
 /// 50 rounds most reuse it.
 #[test]
@@ -215,8 +216,10 @@ fn a_freed_block_is_the_next_block() {
         let at = a.inner_ptr() as usize;
         drop(a);
         assert_eq!(drops_a.load(Ordering::SeqCst), 1);
+        // Kept as the spare (malloc alone may also hand the same address back).
+        let kept = block::spare() as usize == at;
         let b = SharedCount::new(round);
-        reused += (b.inner_ptr() as usize == at) as u32;
+        reused += (kept && b.inner_ptr() as usize == at) as u32;
         assert_eq!(*b.get(), round);
         assert_eq!(words(&b), (REF, vec![]));
     }
