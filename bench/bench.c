@@ -52,6 +52,8 @@ static void die(const char *what) {
     exit(1);
 }
 
+#include "row1.h"
+
 static void make_file(const char *path, size_t bytes) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) die("create");
@@ -97,36 +99,12 @@ static void bench_open_close(const char *path) {
     double c[64], m[64], f[64];
     for (int s = 0; s < samples; s++) {
         double t0 = now_ns();
-        for (int i = 0; i < batch; i++) {
-            int fd = open(path, O_RDONLY | O_CLOEXEC);
-            struct stat st;
-            if (fd < 0 || fstat(fd, &st) != 0) die("open");
-            void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-            if (p == MAP_FAILED) die("mmap");
-            munmap(p, (size_t)st.st_size);
-            close(fd);
-        }
+        for (int i = 0; i < batch; i++) row1_c(path);
         double t1 = now_ns();
-        for (int i = 0; i < batch; i++) {
-            mm_array a;
-            if (mm_open(path, "<f8", "r", 0, NULL, 0, 'C', &a) != MM_OK) die("mm_open");
-            mm_close(a);
-        }
+        for (int i = 0; i < batch; i++) row1_mmarray(path);
         double t2 = now_ns();
-        /* The floor of mmarray's order: mm_open closes its descriptor before it returns
-         * (no descriptor stays open), so mm_close's munmap drops the file's last
-         * reference, which Linux finishes as task work on the return to user space;
-         * the baseline's close after munmap finishes it in the close itself. The same
-         * calls with mm_open's flags, in mmarray's order. */
-        for (int i = 0; i < batch; i++) {
-            int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-            struct stat st;
-            if (fd < 0 || fstat(fd, &st) != 0) die("open");
-            void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-            if (p == MAP_FAILED) die("mmap");
-            close(fd);
-            munmap(p, (size_t)st.st_size);
-        }
+        /* The floor of mmarray's order (bench/row1.h says why it differs). */
+        for (int i = 0; i < batch; i++) row1_floor(path);
         double t3 = now_ns();
         c[s] = (t1 - t0) / batch / 1000;
         m[s] = (t2 - t1) / batch / 1000;
